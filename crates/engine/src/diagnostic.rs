@@ -1,0 +1,131 @@
+//! Diagnostics: what every parser returns beside the value it could build.
+//!
+//! A diagnostic points at a place (a 1-based line and column, and a byte span when the input
+//! is a single text), says what is wrong in a lowercase sentence and, where it can, how to fix
+//! it. Parsers never fail: a learner's typo becomes a diagnostic, not a panic.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// How serious a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The input cannot be used as written.
+    Error,
+    /// The input works, but probably not as intended.
+    Warning,
+}
+
+/// A byte range in one text, end exclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+/// One problem found in an input, with where it is and how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// 1-based line of the problem in the file it belongs to, 0 when it has no position.
+    pub line: usize,
+    /// 1-based column, 0 when unknown.
+    pub column: usize,
+    /// Byte range in the text, when known.
+    pub span: Option<Span>,
+    /// What is wrong, lowercase, values quoted in backticks.
+    pub message: String,
+    /// How to fix it, when there is something useful to say.
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    /// An error at a line and column.
+    pub fn error(line: usize, column: usize, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            line,
+            column,
+            span: None,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// A warning at a line and column.
+    pub fn warning(line: usize, column: usize, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(line, column, message)
+        }
+    }
+
+    /// The same diagnostic with a hint.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// The same diagnostic with its line moved down by `offset` lines (for text embedded in a
+    /// larger file, such as front matter inside a lesson).
+    pub fn shifted(mut self, offset: usize) -> Self {
+        if self.line > 0 {
+            self.line += offset;
+        }
+        self.span = None;
+        self
+    }
+
+    /// Fills in the byte span from the line and column, given the text they refer to.
+    pub fn with_span_in(mut self, text: &str) -> Self {
+        if self.line == 0 {
+            return self;
+        }
+        let mut offset = 0;
+        for (index, line) in text.split_inclusive('\n').enumerate() {
+            if index + 1 == self.line {
+                let line_body = line.trim_end_matches(['\n', '\r']);
+                let column_offset = line_body
+                    .char_indices()
+                    .nth(self.column.saturating_sub(1))
+                    .map_or(line_body.len(), |(byte, _)| byte);
+                let start = offset + column_offset;
+                let end = if column_offset >= line_body.len() {
+                    offset + line_body.len()
+                } else {
+                    offset + line_body.len().max(column_offset + 1)
+                };
+                self.span = Some(Span {
+                    start: start.min(text.len()),
+                    end: end.min(text.len()),
+                });
+                return self;
+            }
+            offset += line.len();
+        }
+        self
+    }
+
+    /// True for errors, false for warnings.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let level = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        if self.line > 0 {
+            write!(f, "{}:{}: ", self.line, self.column.max(1))?;
+        }
+        write!(f, "{level}: {}", self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, " (hint: {hint})")?;
+        }
+        Ok(())
+    }
+}

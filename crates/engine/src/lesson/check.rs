@@ -1,0 +1,188 @@
+//! Checking a lesson as its author needs: objectives compile, widgets point at files that
+//! exist, the lesson is not solved at the start and is solved by its reference solution.
+
+use super::front_matter::Lesson;
+use super::markdown::render_markdown;
+use crate::diagnostic::Diagnostic;
+use crate::objective::CompiledObjective;
+use crate::world::World;
+use std::collections::BTreeSet;
+
+/// Tracks which objectives of a lesson have been met. An objective stays met once it was met,
+/// as a learner expects from a checklist.
+#[derive(Debug, Clone)]
+pub struct ObjectiveTracker {
+    objectives: Vec<CompiledObjective>,
+    met: BTreeSet<String>,
+}
+
+impl ObjectiveTracker {
+    /// Compiles the lesson's objectives; those that do not compile are reported and left out.
+    pub fn new(lesson: &Lesson) -> (Self, Vec<Diagnostic>) {
+        let mut objectives = Vec::new();
+        let mut diagnostics = Vec::new();
+        for objective in &lesson.objectives {
+            let line = lesson
+                .objective_lines
+                .get(&objective.id)
+                .copied()
+                .unwrap_or(1);
+            match CompiledObjective::compile(objective.clone()) {
+                Ok(compiled) => objectives.push(compiled),
+                Err(diagnostic) => diagnostics.push(Diagnostic {
+                    line,
+                    column: 1,
+                    message: format!(
+                        "objective `{}` has an invalid query: {}",
+                        objective.id, diagnostic.message
+                    ),
+                    ..diagnostic
+                }),
+            }
+        }
+        (
+            ObjectiveTracker {
+                objectives,
+                met: BTreeSet::new(),
+            },
+            diagnostics,
+        )
+    }
+
+    /// Marks as met the objectives given, from saved progress.
+    pub fn restore(&mut self, met: impl IntoIterator<Item = String>) {
+        let known: BTreeSet<&str> = self
+            .objectives
+            .iter()
+            .map(|compiled| compiled.objective.id.as_str())
+            .collect();
+        let restored: Vec<String> = met.into_iter().filter(|id| known.contains(id.as_str())).collect();
+        self.met.extend(restored);
+    }
+
+    /// Checks the objectives not met yet against `world`; returns the ids newly met and the
+    /// evaluation errors, if any.
+    pub fn update(&mut self, world: &World) -> (Vec<String>, Vec<String>) {
+        let mut newly_met = Vec::new();
+        let mut errors = Vec::new();
+        for compiled in &self.objectives {
+            if self.met.contains(&compiled.objective.id) {
+                continue;
+            }
+            match compiled.check(world) {
+                Ok(true) => newly_met.push(compiled.objective.id.clone()),
+                Ok(false) => {}
+                Err(error) => errors.push(error),
+            }
+        }
+        self.met.extend(newly_met.iter().cloned());
+        (newly_met, errors)
+    }
+
+    /// The ids of the objectives met so far.
+    pub fn met(&self) -> &BTreeSet<String> {
+        &self.met
+    }
+
+    /// True once every objective is met (and there is at least one).
+    pub fn all_met(&self) -> bool {
+        !self.objectives.is_empty()
+            && self
+                .objectives
+                .iter()
+                .all(|compiled| self.met.contains(&compiled.objective.id))
+    }
+}
+
+/// Everything wrong with a parsed lesson, beyond what parsing found.
+pub fn check_lesson(lesson: &Lesson) -> Vec<Diagnostic> {
+    let rendered = render_markdown(&lesson.body, lesson.body_first_line);
+    let mut diagnostics = rendered.diagnostics.clone();
+    let start = World::new(lesson.scenario.clone());
+
+    if lesson.objectives.is_empty() {
+        diagnostics.push(
+            Diagnostic::error(1, 1, "the lesson has no objectives")
+                .with_hint("add an `objectives:` list with at least one query the engine can check"),
+        );
+    }
+    let mut seen = BTreeSet::new();
+    for objective in &lesson.objectives {
+        if !seen.insert(objective.id.as_str()) {
+            let line = lesson.objective_lines.get(&objective.id).copied().unwrap_or(1);
+            diagnostics.push(
+                Diagnostic::error(line, 1, format!("objective id `{}` is used twice", objective.id))
+                    .with_hint("give every objective its own id: progress is saved by id"),
+            );
+        }
+    }
+    for widget in rendered.widgets() {
+        if widget.kind == "editor" {
+            match widget.params.get("file") {
+                Some(path) if start.file(path).is_some() => {}
+                Some(path) => diagnostics.push(
+                    Diagnostic::error(widget.line, 1, format!("the editor opens `{path}`, which the world does not have"))
+                        .with_hint(format!("files of this world: {}", file_list(&start))),
+                ),
+                None => diagnostics.push(
+                    Diagnostic::error(widget.line, 1, "the editor widget needs a `file`")
+                        .with_hint("write `file: deploy/values-dev.yaml` inside the fenced block"),
+                ),
+            }
+        }
+    }
+    for action in &lesson.solution {
+        if let crate::world::Action::EditFile { path, .. } = action {
+            if start.file(path).is_none() {
+                diagnostics.push(
+                    Diagnostic::error(1, 1, format!("the solution edits `{path}`, which the world does not have"))
+                        .with_hint(format!("files of this world: {}", file_list(&start))),
+                );
+            }
+        }
+    }
+
+    let (mut tracker, compile_diagnostics) = ObjectiveTracker::new(lesson);
+    let had_compile_errors = !compile_diagnostics.is_empty();
+    diagnostics.extend(compile_diagnostics);
+    if had_compile_errors {
+        return diagnostics;
+    }
+
+    let (met_at_start, errors) = tracker.update(&start);
+    diagnostics.extend(errors.into_iter().map(|error| Diagnostic::error(1, 1, error)));
+    for id in met_at_start {
+        let line = lesson.objective_lines.get(&id).copied().unwrap_or(1);
+        diagnostics.push(
+            Diagnostic::error(line, 1, format!("objective `{id}` is already met at the start"))
+                .with_hint("change the scenario or the query so that the learner has something to do"),
+        );
+    }
+
+    let mut tracker = ObjectiveTracker::new(lesson).0;
+    let mut world = start;
+    for action in &lesson.solution {
+        world.apply(action.clone());
+        tracker.update(&world);
+    }
+    for objective in &lesson.objectives {
+        if !tracker.met().contains(&objective.id) {
+            let line = lesson.objective_lines.get(&objective.id).copied().unwrap_or(1);
+            diagnostics.push(
+                Diagnostic::error(line, 1, format!("the reference solution does not meet objective `{}`", objective.id))
+                    .with_hint("extend the `solution:` steps, or give the clock more time with `advance`"),
+            );
+        }
+    }
+    diagnostics
+}
+
+fn file_list(world: &World) -> String {
+    world
+        .snapshot()
+        .files
+        .iter()
+        .map(|file| format!("`{}`", file.path))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

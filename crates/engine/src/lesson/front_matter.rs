@@ -1,0 +1,259 @@
+//! Parsing a lesson file: the front matter between `---` lines, then the Markdown body.
+
+use super::read_yaml;
+use crate::diagnostic::Diagnostic;
+use crate::objective::Objective;
+use crate::time::SimDuration;
+use crate::world::{Action, Scenario, ScheduledEvent};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// How hard a lesson is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Beginner,
+    Intermediate,
+    Advanced,
+}
+
+/// What the catalog shows of a lesson.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LessonMeta {
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+    pub track: String,
+    pub level: Level,
+    pub minutes: u32,
+}
+
+/// A parsed lesson, ready to be checked and rendered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lesson {
+    pub meta: LessonMeta,
+    pub scenario: Scenario,
+    pub objectives: Vec<Objective>,
+    pub hints: Vec<String>,
+    /// The reference solution, as the actions a learner would take.
+    pub solution: Vec<Action>,
+    /// The Markdown body after the front matter.
+    pub body: String,
+    /// The 1-based line of the file where the body starts.
+    pub body_first_line: usize,
+    /// The 1-based line of each objective's entry in the file, by objective id.
+    pub objective_lines: BTreeMap<String, usize>,
+}
+
+/// A lesson, if the file could be read, and everything wrong with it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedLesson {
+    pub lesson: Option<Lesson>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FrontMatter {
+    id: String,
+    title: String,
+    summary: String,
+    track: String,
+    level: Level,
+    minutes: u32,
+    #[serde(default)]
+    scenario: ScenarioSpec,
+    #[serde(default)]
+    objectives: Vec<Objective>,
+    #[serde(default)]
+    hints: Vec<String>,
+    #[serde(default)]
+    solution: Vec<SolutionStep>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScenarioSpec {
+    #[serde(default = "default_seed")]
+    seed: u64,
+    #[serde(default = "default_start")]
+    start: String,
+    #[serde(default)]
+    tick: Option<String>,
+    #[serde(default)]
+    files: BTreeMap<String, String>,
+    #[serde(default)]
+    events: Vec<EventSpec>,
+}
+
+impl Default for ScenarioSpec {
+    fn default() -> Self {
+        ScenarioSpec {
+            seed: default_seed(),
+            start: default_start(),
+            tick: None,
+            files: BTreeMap::new(),
+            events: Vec::new(),
+        }
+    }
+}
+
+fn default_seed() -> u64 {
+    1
+}
+
+fn default_start() -> String {
+    "08:00".to_string()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EventSpec {
+    after: String,
+    note: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+enum SolutionStep {
+    Advance(String),
+    Edit { file: String, content: String },
+}
+
+/// Parses a lesson file. Never fails: what cannot be read becomes a diagnostic.
+pub fn parse_lesson(text: &str) -> ParsedLesson {
+    let mut diagnostics = Vec::new();
+    let Some((front, body, body_first_line)) = split_front_matter(text) else {
+        diagnostics.push(
+            Diagnostic::error(1, 1, "a lesson must start with a front matter block")
+                .with_hint("put `---` on the first line, the lesson's keys, then `---` again"),
+        );
+        return ParsedLesson {
+            lesson: None,
+            diagnostics,
+        };
+    };
+    let front: FrontMatter = match read_yaml(front, 1, "front matter") {
+        Ok(front) => front,
+        Err(diagnostic) => {
+            diagnostics.push(diagnostic);
+            return ParsedLesson {
+                lesson: None,
+                diagnostics,
+            };
+        }
+    };
+    let line_of = |needle: &str| line_containing(front_text_lines(text), needle);
+
+    let mut scenario = Scenario {
+        seed: front.scenario.seed,
+        files: front.scenario.files,
+        ..Scenario::default()
+    };
+    match SimDuration::parse_time_of_day(&front.scenario.start) {
+        Ok(start) => scenario.start = start,
+        Err(message) => diagnostics.push(Diagnostic::error(line_of("start:"), 1, message)),
+    }
+    if let Some(tick) = &front.scenario.tick {
+        match SimDuration::parse(tick) {
+            Ok(tick) if tick >= SimDuration::from_seconds(1) && tick <= SimDuration::from_minutes(5) => {
+                scenario.tick = tick;
+            }
+            Ok(_) => diagnostics.push(
+                Diagnostic::error(line_of("tick:"), 1, format!("tick `{tick}` is out of range"))
+                    .with_hint("use a tick between `1s` and `5m`; `15s` is the usual scrape interval"),
+            ),
+            Err(message) => diagnostics.push(Diagnostic::error(line_of("tick:"), 1, message)),
+        }
+    }
+    for event in front.scenario.events {
+        match SimDuration::parse(&event.after) {
+            Ok(at) => scenario.events.push(ScheduledEvent {
+                at,
+                note: event.note,
+            }),
+            Err(message) => diagnostics.push(Diagnostic::error(line_of(&event.after), 1, message)),
+        }
+    }
+    scenario.events.sort_by_key(|event| event.at);
+
+    let mut solution = Vec::new();
+    for step in front.solution {
+        match step {
+            SolutionStep::Advance(duration) => match SimDuration::parse(&duration) {
+                Ok(by) => solution.push(Action::Advance { by }),
+                Err(message) => diagnostics.push(
+                    Diagnostic::error(line_of("advance:"), 1, message)
+                        .with_hint("a solution step `advance` takes a duration like `10m`"),
+                ),
+            },
+            SolutionStep::Edit { file, content } => solution.push(Action::EditFile {
+                path: file,
+                content,
+            }),
+        }
+    }
+
+    let objective_lines = front
+        .objectives
+        .iter()
+        .map(|objective| (objective.id.clone(), line_of(&format!("id: {}", objective.id))))
+        .collect();
+
+    ParsedLesson {
+        lesson: Some(Lesson {
+            meta: LessonMeta {
+                id: front.id,
+                title: front.title,
+                summary: front.summary,
+                track: front.track,
+                level: front.level,
+                minutes: front.minutes,
+            },
+            scenario,
+            objectives: front.objectives,
+            hints: front.hints,
+            solution,
+            body: body.to_string(),
+            body_first_line,
+            objective_lines,
+        }),
+        diagnostics,
+    }
+}
+
+/// Splits `---\n<front>\n---\n<body>`, returning the body's first line number.
+fn split_front_matter(text: &str) -> Option<(&str, &str, usize)> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let rest = text
+        .strip_prefix("---\n")
+        .or_else(|| text.strip_prefix("---\r\n"))?;
+    let mut offset = 0;
+    for (index, line) in rest.split_inclusive('\n').enumerate() {
+        if line.trim_end() == "---" {
+            let front = &rest[..offset];
+            let body = &rest[offset + line.len()..];
+            // Line 1 is the opening `---`, the front matter follows, then the closing `---`.
+            return Some((front, body, index + 3));
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// The lines of the file up to the end of its front matter, numbered from 1.
+fn front_text_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.lines()
+        .enumerate()
+        .skip(1)
+        .take_while(|(_, line)| line.trim_end() != "---")
+        .map(|(index, line)| (index + 1, line))
+}
+
+/// The first line containing `needle`, or 1: positions for checks that run after YAML parsing,
+/// which keeps no positions of its own.
+fn line_containing<'a>(mut lines: impl Iterator<Item = (usize, &'a str)>, needle: &str) -> usize {
+    lines
+        .find(|(_, line)| line.contains(needle))
+        .map_or(1, |(number, _)| number)
+}

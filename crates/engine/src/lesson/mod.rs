@@ -1,0 +1,46 @@
+//! Lessons: Markdown files with a YAML front matter block, grouped in packs.
+//!
+//! The pipeline is `parse_lesson` (front matter and body, with diagnostics) →
+//! `check_lesson` (objectives compile, widgets point at real files, the reference solution
+//! solves the lesson and the start does not) → `render_markdown` (sanitized HTML segments and
+//! the widgets placed between them). The format is documented for authors in
+//! `lessons/README.md`.
+
+mod check;
+mod front_matter;
+mod markdown;
+mod pack;
+
+#[cfg(test)]
+mod tests;
+
+pub use check::{check_lesson, ObjectiveTracker};
+pub use front_matter::{parse_lesson, Level, Lesson, LessonMeta, ParsedLesson};
+pub use markdown::{render_inline, render_markdown, RenderedLesson, Segment, Widget};
+pub use pack::{parse_pack_index, parse_pack_manifest, PackIndex, PackManifest};
+
+use crate::diagnostic::Diagnostic;
+
+/// Reads a YAML text into `T`, turning the library's error into a diagnostic at its line,
+/// moved down by `line_offset` when the YAML sits inside a larger file.
+pub(crate) fn read_yaml<T: serde::de::DeserializeOwned>(
+    text: &str,
+    line_offset: usize,
+    what: &str,
+) -> Result<T, Diagnostic> {
+    serde_yaml_ng::from_str(text).map_err(|error| {
+        let (line, column) = error
+            .location()
+            .map_or((1, 1), |location| (location.line(), location.column()));
+        let message = error.to_string();
+        let message = message.split(" at line ").next().unwrap_or(&message);
+        let hint = if message.contains("unknown field") {
+            "check the spelling of the key; lessons/README.md lists the keys this file accepts"
+        } else if message.contains("missing field") {
+            "add the missing key; lessons/README.md lists the keys this file needs"
+        } else {
+            "check the indentation and the quotes around values that contain `:` or `#`"
+        };
+        Diagnostic::error(line + line_offset, column, format!("{what}: {message}")).with_hint(hint)
+    })
+}

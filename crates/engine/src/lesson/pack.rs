@@ -1,0 +1,72 @@
+//! Packs: a language's list of packs (`packs.yaml`) and each pack's manifest (`pack.yaml`).
+
+use super::read_yaml;
+use crate::diagnostic::Diagnostic;
+use serde::{Deserialize, Serialize};
+
+/// `lessons/<lang>/packs.yaml`: the packs of one language, in catalog order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PackIndex {
+    /// Folder names of the packs, beside this file.
+    pub packs: Vec<String>,
+}
+
+/// `lessons/<lang>/<pack>/pack.yaml`: a pack's title and its lessons in order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PackManifest {
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+    /// Lesson file names beside the manifest, in the order a learner takes them.
+    pub lessons: Vec<String>,
+}
+
+/// Parses `packs.yaml`.
+pub fn parse_pack_index(text: &str) -> Result<PackIndex, Diagnostic> {
+    let index: PackIndex = read_yaml(text, 0, "packs.yaml")?;
+    for pack in &index.packs {
+        check_relative_name(pack, "pack folder")?;
+    }
+    Ok(index)
+}
+
+/// Parses a pack's `pack.yaml`.
+pub fn parse_pack_manifest(text: &str) -> Result<PackManifest, Diagnostic> {
+    let manifest: PackManifest = read_yaml(text, 0, "pack.yaml")?;
+    check_relative_name(&manifest.id, "pack id")?;
+    for lesson in &manifest.lessons {
+        check_relative_name(lesson, "lesson file")?;
+        if !lesson.ends_with(".md") {
+            return Err(Diagnostic::error(
+                line_of(text, lesson),
+                1,
+                format!("lesson file `{lesson}` must be a Markdown file"),
+            )
+            .with_hint("name lesson files with the `.md` extension"));
+        }
+    }
+    Ok(manifest)
+}
+
+/// A name used in a path must be one plain segment: it is fetched from the served folder.
+fn check_relative_name(name: &str, what: &str) -> Result<(), Diagnostic> {
+    let plain = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && !name.starts_with('.');
+    if plain {
+        Ok(())
+    } else {
+        Err(Diagnostic::error(0, 0, format!("{what} `{name}` is not a plain name"))
+            .with_hint("use letters, digits, `-`, `_` and `.` only, without `/`"))
+    }
+}
+
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines()
+        .position(|line| line.contains(needle))
+        .map_or(1, |index| index + 1)
+}

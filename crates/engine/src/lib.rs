@@ -1,0 +1,21 @@
+//! The opsdojo engine: a deterministic simulated platform and the lessons that teach it.
+//!
+//! Everything here is pure: time and seeds are inputs, nothing reads a clock, touches the
+//! network or the file system. The browser app and the command line both drive this crate.
+//!
+//! The pipeline for a lesson reads `parse → check → evaluate → render`:
+//! [`lesson::parse_lesson`] turns Markdown with front matter into a [`lesson::Lesson`] plus
+//! diagnostics, [`world::World`] replays the learner's actions, [`objective`] evaluates the
+//! lesson's objectives against the world, and [`lesson::render_markdown`] produces sanitized
+//! HTML segments and widget placements for the UI.
+
+pub mod diagnostic;
+pub mod lesson;
+pub mod objective;
+pub mod progress;
+pub mod promql;
+pub mod rng;
+pub mod time;
+pub mod world;
+
+pub use diagnostic::{Diagnostic, Severity};

@@ -1,0 +1,43 @@
+//! Actions: the only way anything outside the engine changes a world.
+
+use super::MAX_ADVANCE;
+use crate::time::SimDuration;
+use serde::{Deserialize, Serialize};
+
+/// The largest file content an edit may carry (256 KiB); longer content is cut.
+pub const MAX_FILE_BYTES: usize = 256 * 1024;
+
+/// One recorded change to a world. Saved progress and lesson solutions are lists of these.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Action {
+    /// Let simulated time run.
+    Advance {
+        /// How long, in milliseconds.
+        by: SimDuration,
+    },
+    /// Replace the content of a file of the world, as an editor does.
+    EditFile { path: String, content: String },
+}
+
+impl Action {
+    /// The same action with values brought into their allowed range: a negative advance does
+    /// nothing, an advance longer than a week is cut to a week, a huge edit is cut.
+    pub fn sanitized(self) -> Action {
+        match self {
+            Action::Advance { by } => Action::Advance {
+                by: SimDuration(by.0.clamp(0, MAX_ADVANCE.0)),
+            },
+            Action::EditFile { path, mut content } => {
+                if content.len() > MAX_FILE_BYTES {
+                    let mut cut = MAX_FILE_BYTES;
+                    while !content.is_char_boundary(cut) {
+                        cut -= 1;
+                    }
+                    content.truncate(cut);
+                }
+                Action::EditFile { path, content }
+            }
+        }
+    }
+}

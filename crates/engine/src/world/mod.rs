@@ -1,0 +1,302 @@
+//! The simulated world: one deterministic state that every tool views or changes.
+//!
+//! A [`World`] is built from a [`Scenario`] (seed, start time, files, scheduled events) and
+//! changes only through [`Action`]s, which it records so that a session can be replayed,
+//! saved and checked. One simulated step ([`Scenario::tick`], 15 s by default) runs, in order:
+//! scheduled events, then controllers (deployments reconcile toward their desired replicas),
+//! then the metrics the world exposes are read from the new state.
+//!
+//! This first model holds environments, deployments and pods with start-up time, and the
+//! per-environment values files that set replicas. Traffic, latency, alerting, Terraform and
+//! delivery plug into the same world later.
+
+mod action;
+mod deployment;
+mod files;
+mod scenario;
+mod snapshot;
+
+#[cfg(test)]
+mod tests;
+
+pub use action::Action;
+pub use deployment::{Deployment, Pod};
+pub use files::{values_file_path, WorldFile};
+pub use scenario::{ScheduledEvent, Scenario};
+pub use snapshot::{
+    DeploymentSnapshot, EnvironmentSnapshot, EventLogEntry, EventLevel, FileSnapshot,
+    WorldSnapshot,
+};
+
+use crate::promql::{Labels, Sample};
+use crate::rng::SimRng;
+use crate::time::{SimDuration, SimTime};
+use std::collections::BTreeMap;
+
+/// The environments every world has, in promotion order.
+pub const ENVIRONMENTS: [&str; 3] = ["dev", "staging", "prod"];
+
+/// The PHP services deployed in every environment.
+pub const SERVICES: [&str; 4] = ["users", "stores", "coupons", "external-signin"];
+
+/// The most replicas one deployment may ask for: the simulated cluster's capacity.
+pub const MAX_REPLICAS: u32 = 20;
+
+/// How many event-log entries a world keeps; older ones are dropped.
+const EVENT_LOG_CAPACITY: usize = 500;
+
+/// The longest a single `Advance` may move the clock, so a bad saved action cannot freeze a tab.
+pub const MAX_ADVANCE: SimDuration = SimDuration(7 * 86_400_000);
+
+/// One environment and the deployments running in it.
+#[derive(Debug, Clone)]
+pub struct Environment {
+    pub name: String,
+    pub deployments: Vec<Deployment>,
+}
+
+/// The whole simulated platform at one instant, plus the actions that led there.
+#[derive(Debug, Clone)]
+pub struct World {
+    scenario: Scenario,
+    now: SimTime,
+    /// Simulated time advanced but not yet stepped (less than one tick).
+    carry: SimDuration,
+    rng: SimRng,
+    environments: Vec<Environment>,
+    files: BTreeMap<String, WorldFile>,
+    next_event: usize,
+    actions: Vec<Action>,
+    event_log: Vec<EventLogEntry>,
+}
+
+impl World {
+    /// A world at the start of `scenario`, before any action.
+    pub fn new(scenario: Scenario) -> Self {
+        let mut world = World {
+            now: scenario.start_time(),
+            carry: SimDuration::default(),
+            rng: SimRng::seeded(scenario.seed),
+            environments: ENVIRONMENTS
+                .iter()
+                .map(|name| Environment {
+                    name: (*name).to_string(),
+                    deployments: SERVICES.iter().map(|s| Deployment::new(s)).collect(),
+                })
+                .collect(),
+            files: BTreeMap::new(),
+            next_event: 0,
+            actions: Vec::new(),
+            event_log: Vec::new(),
+            scenario,
+        };
+        for (path, content) in world.scenario.initial_files() {
+            world.write_file(&path, content);
+        }
+        // Pods that the initial files ask for are already running when the scenario starts.
+        for environment in &mut world.environments {
+            for deployment in &mut environment.deployments {
+                deployment.start_ready(world.now, &mut world.rng);
+            }
+        }
+        world
+    }
+
+    /// A world built from `scenario` with `actions` replayed, as saved progress restores it.
+    pub fn replay(scenario: Scenario, actions: &[Action]) -> Self {
+        let mut world = World::new(scenario);
+        for action in actions {
+            world.apply(action.clone());
+        }
+        world
+    }
+
+    /// Applies one action and records it. Consecutive clock advances and consecutive edits of
+    /// the same file are merged in the record, so the log stays short at any speed.
+    pub fn apply(&mut self, action: Action) {
+        let action = action.sanitized();
+        match &action {
+            Action::Advance { by } => self.advance(*by),
+            Action::EditFile { path, content } => {
+                if self.files.contains_key(path) {
+                    self.write_file(path, content.clone());
+                } else {
+                    self.log(
+                        EventLevel::Warning,
+                        format!("ignored an edit of `{path}`: no such file in this world"),
+                    );
+                    return;
+                }
+            }
+        }
+        match (self.actions.last_mut(), &action) {
+            (Some(Action::Advance { by: previous }), Action::Advance { by })
+                if previous.0 + by.0 <= MAX_ADVANCE.0 =>
+            {
+                previous.0 += by.0;
+            }
+            (
+                Some(Action::EditFile {
+                    path: previous_path,
+                    content: previous_content,
+                }),
+                Action::EditFile { path, content },
+            ) if previous_path == path => *previous_content = content.clone(),
+            _ => self.actions.push(action),
+        }
+    }
+
+    /// The actions applied so far, merged as [`World::apply`] describes.
+    pub fn actions(&self) -> &[Action] {
+        &self.actions
+    }
+
+    /// The scenario this world started from.
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    /// The current simulated instant.
+    pub fn now(&self) -> SimTime {
+        self.now
+    }
+
+    /// Time elapsed since the scenario started.
+    pub fn elapsed(&self) -> SimDuration {
+        self.now.since(self.scenario.start_time())
+    }
+
+    /// A file of the world, by path.
+    pub fn file(&self, path: &str) -> Option<&WorldFile> {
+        self.files.get(path)
+    }
+
+    /// The environments, in promotion order.
+    pub fn environments(&self) -> &[Environment] {
+        &self.environments
+    }
+
+    /// The series the world exposes at this instant, as a Prometheus scrape would see them.
+    pub fn series(&self) -> Vec<Sample> {
+        let mut samples = vec![Sample::new(
+            Labels::named("opsdojo_sim_elapsed_seconds"),
+            self.elapsed().as_seconds_f64(),
+        )];
+        for environment in &self.environments {
+            for deployment in &environment.deployments {
+                let labels = |name: &str| {
+                    Labels::named(name)
+                        .with("env", &environment.name)
+                        .with("namespace", &environment.name)
+                        .with("deployment", &deployment.service)
+                };
+                let ready = deployment.ready_pods(self.now) as f64;
+                samples.push(Sample::new(
+                    labels("kube_deployment_spec_replicas"),
+                    f64::from(deployment.desired),
+                ));
+                samples.push(Sample::new(
+                    labels("kube_deployment_status_replicas"),
+                    deployment.pods.len() as f64,
+                ));
+                samples.push(Sample::new(
+                    labels("kube_deployment_status_replicas_ready"),
+                    ready,
+                ));
+            }
+        }
+        samples
+    }
+
+    /// A copy of what the UI shows, detached from the world.
+    pub fn snapshot(&self) -> WorldSnapshot {
+        WorldSnapshot::of(self)
+    }
+
+    pub(crate) fn event_log(&self) -> &[EventLogEntry] {
+        &self.event_log
+    }
+
+    pub(crate) fn files(&self) -> &BTreeMap<String, WorldFile> {
+        &self.files
+    }
+
+    fn advance(&mut self, by: SimDuration) {
+        self.carry = SimDuration(self.carry.0.saturating_add(by.0));
+        let tick = self.scenario.tick;
+        while self.carry >= tick {
+            self.carry = SimDuration(self.carry.0 - tick.0);
+            self.step(tick);
+        }
+    }
+
+    /// One simulated step, in the documented tick order.
+    fn step(&mut self, tick: SimDuration) {
+        self.now = self.now.plus(tick);
+        self.fire_scheduled_events();
+        self.reconcile_deployments(tick);
+    }
+
+    fn fire_scheduled_events(&mut self) {
+        while let Some(event) = self.scenario.events.get(self.next_event) {
+            if self.scenario.start_time().plus(event.at) > self.now {
+                break;
+            }
+            let text = event.note.clone();
+            self.next_event += 1;
+            self.log(EventLevel::Info, text);
+        }
+    }
+
+    fn reconcile_deployments(&mut self, step: SimDuration) {
+        let mut messages = Vec::new();
+        for environment in &mut self.environments {
+            for deployment in &mut environment.deployments {
+                messages.extend(
+                    deployment
+                        .reconcile(self.now, step, &mut self.rng)
+                        .into_iter()
+                        .map(|message| format!("{}: {message}", environment.name)),
+                );
+            }
+        }
+        for message in messages {
+            self.log(EventLevel::Info, message);
+        }
+    }
+
+    fn write_file(&mut self, path: &str, content: String) {
+        let file = WorldFile::parse(path, content);
+        if let (Some(environment), Some(values)) = (files::values_file_env(path), &file.values) {
+            let mut messages = Vec::new();
+            if let Some(env) = self.environments.iter_mut().find(|e| e.name == environment) {
+                for deployment in &mut env.deployments {
+                    if let Some(&replicas) = values.replicas.get(&deployment.service) {
+                        if replicas != deployment.desired {
+                            messages.push(format!(
+                                "{environment}: deployment `{}` scaled from {} to {replicas} replicas",
+                                deployment.service, deployment.desired
+                            ));
+                            deployment.desired = replicas;
+                        }
+                    }
+                }
+            }
+            for message in messages {
+                self.log(EventLevel::Info, message);
+            }
+        }
+        self.files.insert(path.to_string(), file);
+    }
+
+    fn log(&mut self, level: EventLevel, text: String) {
+        if self.event_log.len() == EVENT_LOG_CAPACITY {
+            self.event_log.remove(0);
+        }
+        self.event_log.push(EventLogEntry {
+            at: self.now,
+            level,
+            text,
+        });
+    }
+}

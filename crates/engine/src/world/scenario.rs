@@ -1,0 +1,74 @@
+//! Scenarios: where a world starts (seed, time of day, files) and what happens on schedule.
+
+use super::{files::values_file_path, ENVIRONMENTS, SERVICES};
+use crate::time::{SimDuration, SimTime};
+use std::collections::BTreeMap;
+
+/// Something the scenario makes happen at a set time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScheduledEvent {
+    /// When, as time since the scenario started.
+    pub at: SimDuration,
+    /// What the event log says when it happens.
+    pub note: String,
+}
+
+/// The starting point of a world.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scenario {
+    pub seed: u64,
+    /// Time of day on day 1 when the scenario starts.
+    pub start: SimDuration,
+    /// Length of one simulated step.
+    pub tick: SimDuration,
+    /// Files that replace the default ones, by path.
+    pub files: BTreeMap<String, String>,
+    /// Scheduled events, sorted by time.
+    pub events: Vec<ScheduledEvent>,
+}
+
+impl Default for Scenario {
+    fn default() -> Self {
+        Scenario {
+            seed: 1,
+            start: SimDuration::from_minutes(8 * 60),
+            tick: SimDuration::from_seconds(15),
+            files: BTreeMap::new(),
+            events: Vec::new(),
+        }
+    }
+}
+
+impl Scenario {
+    /// The first instant of the scenario.
+    pub fn start_time(&self) -> SimTime {
+        SimTime::day_one_at(self.start)
+    }
+
+    /// Every file the world starts with: the defaults, replaced by the scenario's own.
+    pub fn initial_files(&self) -> BTreeMap<String, String> {
+        let mut files: BTreeMap<String, String> = ENVIRONMENTS
+            .iter()
+            .map(|env| (values_file_path(env), default_values(env)))
+            .collect();
+        files.extend(self.files.clone());
+        files
+    }
+}
+
+/// The values file an environment starts with: one replica per service in dev, more further on.
+fn default_values(environment: &str) -> String {
+    let replicas = match environment {
+        "dev" => 1,
+        "staging" => 2,
+        _ => 3,
+    };
+    let mut text = format!(
+        "# Deployment values for the {environment} environment.\n\
+         # Desired number of php-fpm pods per service.\nreplicas:\n"
+    );
+    for service in SERVICES {
+        text.push_str(&format!("  {service}: {replicas}\n"));
+    }
+    text
+}

@@ -1,0 +1,118 @@
+//! Snapshots: detached copies of what the UI shows, so views never hold the world itself.
+
+use super::World;
+use crate::diagnostic::Diagnostic;
+use crate::time::{SimDuration, SimTime};
+use serde::Serialize;
+
+/// How much an event-log line matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EventLevel {
+    Info,
+    Warning,
+}
+
+/// One line of the world's event log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EventLogEntry {
+    pub at: SimTime,
+    pub level: EventLevel,
+    pub text: String,
+}
+
+/// A deployment as the Kubernetes view lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeploymentSnapshot {
+    pub name: String,
+    pub desired: u32,
+    pub current: usize,
+    pub ready: usize,
+    pub pods: Vec<PodSnapshot>,
+}
+
+/// A pod as `kubectl get pods` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PodSnapshot {
+    pub name: String,
+    pub ready: bool,
+    pub age: SimDuration,
+}
+
+/// An environment and its deployments.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EnvironmentSnapshot {
+    pub name: String,
+    pub deployments: Vec<DeploymentSnapshot>,
+}
+
+/// A file with its diagnostics.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileSnapshot {
+    pub path: String,
+    pub language: &'static str,
+    pub content: String,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Everything the UI reads from a world at one instant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WorldSnapshot {
+    pub now: SimTime,
+    pub elapsed: SimDuration,
+    pub environments: Vec<EnvironmentSnapshot>,
+    pub files: Vec<FileSnapshot>,
+    /// The most recent event-log lines, oldest first.
+    pub events: Vec<EventLogEntry>,
+}
+
+/// How many event-log lines a snapshot carries.
+const SNAPSHOT_EVENTS: usize = 200;
+
+impl WorldSnapshot {
+    pub(super) fn of(world: &World) -> Self {
+        let now = world.now();
+        let log = world.event_log();
+        WorldSnapshot {
+            now,
+            elapsed: world.elapsed(),
+            environments: world
+                .environments()
+                .iter()
+                .map(|environment| EnvironmentSnapshot {
+                    name: environment.name.clone(),
+                    deployments: environment
+                        .deployments
+                        .iter()
+                        .map(|deployment| DeploymentSnapshot {
+                            name: deployment.service.clone(),
+                            desired: deployment.desired,
+                            current: deployment.pods.len(),
+                            ready: deployment.ready_pods(now),
+                            pods: deployment
+                                .pods
+                                .iter()
+                                .map(|pod| PodSnapshot {
+                                    name: pod.name.clone(),
+                                    ready: pod.is_ready(now),
+                                    age: now.since(pod.created_at),
+                                })
+                                .collect(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            files: world
+                .files()
+                .iter()
+                .map(|(path, file)| FileSnapshot {
+                    path: path.clone(),
+                    language: super::WorldFile::language(path),
+                    content: file.content.clone(),
+                    diagnostics: file.diagnostics.clone(),
+                })
+                .collect(),
+            events: log[log.len().saturating_sub(SNAPSHOT_EVENTS)..].to_vec(),
+        }
+    }
+}
