@@ -1,1 +1,31 @@
-fn main(){}
+//! `opsdojo`: the engine on the command line.
+//!
+//! `opsdojo lessons check [DIR]` validates every lesson pack under DIR (default `lessons`) and
+//! reports each problem as `file:line:column: error: message` with a hint.
+
+mod lessons_check;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: opsdojo <command>
+
+commands:
+  lessons check [DIR]   validate the lesson packs under DIR (default: lessons)
+  help                  show this message";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    match args.as_slice() {
+        ["lessons", "check"] => lessons_check::run("lessons"),
+        ["lessons", "check", dir] => lessons_check::run(dir),
+        ["help" | "--help" | "-h"] => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        _ => {
+            eprintln!("error: unknown command `{}`\n\n{USAGE}", args.join(" "));
+            ExitCode::from(2)
+        }
+    }
+}

@@ -38,8 +38,12 @@ impl CompiledObjective {
     /// Whether the world meets the objective now; an evaluation error reads as not met and is
     /// returned so an author can see it.
     pub fn check(&self, world: &World) -> Result<bool, String> {
-        let value = evaluate_instant(&self.query.expr, &world.series(), world.now().epoch_seconds())
-            .map_err(|error| format!("objective `{}`: {error}", self.objective.id))?;
+        let value = evaluate_instant(
+            &self.query.expr,
+            &world.series(),
+            world.now().epoch_seconds(),
+        )
+        .map_err(|error| format!("objective `{}`: {error}", self.objective.id))?;
         Ok(match value {
             Value::Scalar(value) => is_truthy(value),
             Value::Vector(samples) => samples.iter().any(|sample| is_truthy(sample.value)),

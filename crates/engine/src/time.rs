@@ -149,7 +149,9 @@ impl SimDuration {
         if hours > 23 || minutes > 59 || seconds > 59 {
             return Err(bad());
         }
-        Ok(SimDuration::from_seconds(hours * 3600 + minutes * 60 + seconds))
+        Ok(SimDuration::from_seconds(
+            hours * 3600 + minutes * 60 + seconds,
+        ))
     }
 }
 
@@ -188,7 +190,10 @@ mod tests {
     fn parses_prometheus_durations() {
         // Guards the duration notation lessons and solutions are written in.
         for (text, seconds) in [("15s", 15), ("5m", 300), ("1h30m", 5400), ("2d", 172_800)] {
-            assert_eq!(SimDuration::parse(text), Ok(SimDuration::from_seconds(seconds)));
+            assert_eq!(
+                SimDuration::parse(text),
+                Ok(SimDuration::from_seconds(seconds))
+            );
         }
         assert_eq!(SimDuration::parse("500ms"), Ok(SimDuration(500)));
         for bad in ["", "5", "m5", "5x", "99999999999999999999s", "1h-"] {

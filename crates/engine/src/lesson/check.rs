@@ -56,7 +56,10 @@ impl ObjectiveTracker {
             .iter()
             .map(|compiled| compiled.objective.id.as_str())
             .collect();
-        let restored: Vec<String> = met.into_iter().filter(|id| known.contains(id.as_str())).collect();
+        let restored: Vec<String> = met
+            .into_iter()
+            .filter(|id| known.contains(id.as_str()))
+            .collect();
         self.met.extend(restored);
     }
 
@@ -102,17 +105,26 @@ pub fn check_lesson(lesson: &Lesson) -> Vec<Diagnostic> {
 
     if lesson.objectives.is_empty() {
         diagnostics.push(
-            Diagnostic::error(1, 1, "the lesson has no objectives")
-                .with_hint("add an `objectives:` list with at least one query the engine can check"),
+            Diagnostic::error(1, 1, "the lesson has no objectives").with_hint(
+                "add an `objectives:` list with at least one query the engine can check",
+            ),
         );
     }
     let mut seen = BTreeSet::new();
     for objective in &lesson.objectives {
         if !seen.insert(objective.id.as_str()) {
-            let line = lesson.objective_lines.get(&objective.id).copied().unwrap_or(1);
+            let line = lesson
+                .objective_lines
+                .get(&objective.id)
+                .copied()
+                .unwrap_or(1);
             diagnostics.push(
-                Diagnostic::error(line, 1, format!("objective id `{}` is used twice", objective.id))
-                    .with_hint("give every objective its own id: progress is saved by id"),
+                Diagnostic::error(
+                    line,
+                    1,
+                    format!("objective id `{}` is used twice", objective.id),
+                )
+                .with_hint("give every objective its own id: progress is saved by id"),
             );
         }
     }
@@ -121,8 +133,12 @@ pub fn check_lesson(lesson: &Lesson) -> Vec<Diagnostic> {
             match widget.params.get("file") {
                 Some(path) if start.file(path).is_some() => {}
                 Some(path) => diagnostics.push(
-                    Diagnostic::error(widget.line, 1, format!("the editor opens `{path}`, which the world does not have"))
-                        .with_hint(format!("files of this world: {}", file_list(&start))),
+                    Diagnostic::error(
+                        widget.line,
+                        1,
+                        format!("the editor opens `{path}`, which the world does not have"),
+                    )
+                    .with_hint(format!("files of this world: {}", file_list(&start))),
                 ),
                 None => diagnostics.push(
                     Diagnostic::error(widget.line, 1, "the editor widget needs a `file`")
@@ -135,8 +151,12 @@ pub fn check_lesson(lesson: &Lesson) -> Vec<Diagnostic> {
         if let crate::world::Action::EditFile { path, .. } = action {
             if start.file(path).is_none() {
                 diagnostics.push(
-                    Diagnostic::error(1, 1, format!("the solution edits `{path}`, which the world does not have"))
-                        .with_hint(format!("files of this world: {}", file_list(&start))),
+                    Diagnostic::error(
+                        1,
+                        1,
+                        format!("the solution edits `{path}`, which the world does not have"),
+                    )
+                    .with_hint(format!("files of this world: {}", file_list(&start))),
                 );
             }
         }
@@ -150,12 +170,20 @@ pub fn check_lesson(lesson: &Lesson) -> Vec<Diagnostic> {
     }
 
     let (met_at_start, errors) = tracker.update(&start);
-    diagnostics.extend(errors.into_iter().map(|error| Diagnostic::error(1, 1, error)));
+    diagnostics.extend(
+        errors
+            .into_iter()
+            .map(|error| Diagnostic::error(1, 1, error)),
+    );
     for id in met_at_start {
         let line = lesson.objective_lines.get(&id).copied().unwrap_or(1);
         diagnostics.push(
-            Diagnostic::error(line, 1, format!("objective `{id}` is already met at the start"))
-                .with_hint("change the scenario or the query so that the learner has something to do"),
+            Diagnostic::error(
+                line,
+                1,
+                format!("objective `{id}` is already met at the start"),
+            )
+            .with_hint("change the scenario or the query so that the learner has something to do"),
         );
     }
 
@@ -167,10 +195,23 @@ pub fn check_lesson(lesson: &Lesson) -> Vec<Diagnostic> {
     }
     for objective in &lesson.objectives {
         if !tracker.met().contains(&objective.id) {
-            let line = lesson.objective_lines.get(&objective.id).copied().unwrap_or(1);
+            let line = lesson
+                .objective_lines
+                .get(&objective.id)
+                .copied()
+                .unwrap_or(1);
             diagnostics.push(
-                Diagnostic::error(line, 1, format!("the reference solution does not meet objective `{}`", objective.id))
-                    .with_hint("extend the `solution:` steps, or give the clock more time with `advance`"),
+                Diagnostic::error(
+                    line,
+                    1,
+                    format!(
+                        "the reference solution does not meet objective `{}`",
+                        objective.id
+                    ),
+                )
+                .with_hint(
+                    "extend the `solution:` steps, or give the clock more time with `advance`",
+                ),
             );
         }
     }

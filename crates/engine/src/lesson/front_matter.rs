@@ -113,11 +113,19 @@ struct EventSpec {
     note: String,
 }
 
+/// One step of a reference solution: exactly one of `advance` or `edit`.
 #[derive(Deserialize)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
-enum SolutionStep {
-    Advance(String),
-    Edit { file: String, content: String },
+#[serde(deny_unknown_fields)]
+struct SolutionStep {
+    advance: Option<String>,
+    edit: Option<EditStep>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EditStep {
+    file: String,
+    content: String,
 }
 
 /// Parses a lesson file. Never fails: what cannot be read becomes a diagnostic.
@@ -156,12 +164,18 @@ pub fn parse_lesson(text: &str) -> ParsedLesson {
     }
     if let Some(tick) = &front.scenario.tick {
         match SimDuration::parse(tick) {
-            Ok(tick) if tick >= SimDuration::from_seconds(1) && tick <= SimDuration::from_minutes(5) => {
+            Ok(tick)
+                if tick >= SimDuration::from_seconds(1) && tick <= SimDuration::from_minutes(5) =>
+            {
                 scenario.tick = tick;
             }
             Ok(_) => diagnostics.push(
-                Diagnostic::error(line_of("tick:"), 1, format!("tick `{tick}` is out of range"))
-                    .with_hint("use a tick between `1s` and `5m`; `15s` is the usual scrape interval"),
+                Diagnostic::error(
+                    line_of("tick:"),
+                    1,
+                    format!("tick `{tick}` is out of range"),
+                )
+                .with_hint("use a tick between `1s` and `5m`; `15s` is the usual scrape interval"),
             ),
             Err(message) => diagnostics.push(Diagnostic::error(line_of("tick:"), 1, message)),
         }
@@ -179,25 +193,38 @@ pub fn parse_lesson(text: &str) -> ParsedLesson {
 
     let mut solution = Vec::new();
     for step in front.solution {
-        match step {
-            SolutionStep::Advance(duration) => match SimDuration::parse(&duration) {
+        match (step.advance, step.edit) {
+            (Some(duration), None) => match SimDuration::parse(&duration) {
                 Ok(by) => solution.push(Action::Advance { by }),
                 Err(message) => diagnostics.push(
                     Diagnostic::error(line_of("advance:"), 1, message)
                         .with_hint("a solution step `advance` takes a duration like `10m`"),
                 ),
             },
-            SolutionStep::Edit { file, content } => solution.push(Action::EditFile {
-                path: file,
-                content,
+            (None, Some(edit)) => solution.push(Action::EditFile {
+                path: edit.file,
+                content: edit.content,
             }),
+            _ => diagnostics.push(
+                Diagnostic::error(
+                    line_of("solution:"),
+                    1,
+                    "each solution step needs exactly one of `advance` or `edit`",
+                )
+                .with_hint("write `- advance: 5m` or `- edit: {file: ..., content: ...}`"),
+            ),
         }
     }
 
     let objective_lines = front
         .objectives
         .iter()
-        .map(|objective| (objective.id.clone(), line_of(&format!("id: {}", objective.id))))
+        .map(|objective| {
+            (
+                objective.id.clone(),
+                line_of(&format!("id: {}", objective.id)),
+            )
+        })
         .collect();
 
     ParsedLesson {

@@ -76,7 +76,8 @@ pub fn render_markdown(body: &str, first_line: usize) -> RenderedLesson {
                     open_widget = Some((kind, line, params_text));
                 }
                 _ => {
-                    let params = widget_params(&kind, &params_text, line, &mut rendered.diagnostics);
+                    let params =
+                        widget_params(&kind, &params_text, line, &mut rendered.diagnostics);
                     rendered
                         .segments
                         .push(Segment::Widget(Widget { kind, params, line }));
@@ -134,7 +135,11 @@ fn widget_params(
     if text.trim().is_empty() {
         return BTreeMap::new();
     }
-    match read_yaml::<BTreeMap<String, serde_yaml_ng::Value>>(text, line, &format!("`{kind}` widget")) {
+    match read_yaml::<BTreeMap<String, serde_yaml_ng::Value>>(
+        text,
+        line,
+        &format!("`{kind}` widget"),
+    ) {
         Ok(map) => map
             .into_iter()
             .map(|(key, value)| {
@@ -199,14 +204,16 @@ fn sanitize_html(html: &str) -> String {
         rest = &rest[start..];
         let allowed = rest.find('>').and_then(|end| {
             let inner = &rest[1..end];
+            let closing = inner.starts_with('/');
             let name = inner
-                .strip_prefix('/')
-                .unwrap_or(inner)
+                .trim_start_matches('/')
                 .trim_end_matches('/')
-                .trim_end();
-            ALLOWED_TAGS
-                .contains(&name.to_ascii_lowercase().as_str())
-                .then(|| (end, format!("<{}>", inner.to_ascii_lowercase())))
+                .trim_end()
+                .to_ascii_lowercase();
+            ALLOWED_TAGS.contains(&name.as_str()).then(|| {
+                let slash = if closing { "/" } else { "" };
+                (end, format!("<{slash}{name}>"))
+            })
         });
         match allowed {
             Some((end, tag)) => {

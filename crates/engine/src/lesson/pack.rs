@@ -60,8 +60,10 @@ fn check_relative_name(name: &str, what: &str) -> Result<(), Diagnostic> {
     if plain {
         Ok(())
     } else {
-        Err(Diagnostic::error(0, 0, format!("{what} `{name}` is not a plain name"))
-            .with_hint("use letters, digits, `-`, `_` and `.` only, without `/`"))
+        Err(
+            Diagnostic::error(0, 0, format!("{what} `{name}` is not a plain name"))
+                .with_hint("use letters, digits, `-`, `_` and `.` only, without `/`"),
+        )
     }
 }
 

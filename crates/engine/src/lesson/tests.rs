@@ -1,0 +1,244 @@
+use super::*;
+use crate::world::{Action, World};
+
+const LESSON: &str = r#"---
+id: sample
+title: A sample
+summary: For tests.
+track: basics
+level: beginner
+minutes: 3
+scenario:
+  seed: 5
+  start: "09:30"
+objectives:
+  - id: time
+    title: Wait **one** minute
+    query: opsdojo_sim_elapsed_seconds >= 60
+hints:
+  - Press play.
+solution:
+  - advance: 1m
+---
+
+# Title
+
+Some *text* with <kbd>Space</kbd> and <script>alert(1)</script>.
+
+```editor
+file: deploy/values-dev.yaml
+```
+
+```yaml
+not: a widget
+```
+"#;
+
+fn parse(text: &str) -> Lesson {
+    let parsed = parse_lesson(text);
+    assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+    parsed.lesson.expect("lesson parses")
+}
+
+#[test]
+fn a_lesson_file_parses_into_meta_scenario_and_body() {
+    // Guards the lesson format documented in lessons/README.md.
+    let lesson = parse(LESSON);
+    assert_eq!(lesson.meta.id, "sample");
+    assert_eq!(lesson.meta.level, Level::Beginner);
+    assert_eq!(lesson.scenario.seed, 5);
+    assert_eq!(
+        World::new(lesson.scenario.clone()).now().to_string(),
+        "day 1 09:30:00"
+    );
+    assert_eq!(
+        lesson.solution,
+        vec![Action::Advance {
+            by: crate::time::SimDuration::from_minutes(1)
+        }]
+    );
+    assert_eq!(lesson.body_first_line, 20);
+    assert_eq!(lesson.objective_lines["time"], 12);
+}
+
+#[test]
+fn a_correct_lesson_checks_clean_and_a_wrong_one_does_not() {
+    // Guards the lesson self-test: not solved at the start, solved by its solution.
+    assert_eq!(check_lesson(&parse(LESSON)), vec![]);
+
+    let too_short = LESSON.replace("- advance: 1m", "- advance: 30s");
+    let diagnostics = check_lesson(&parse(&too_short));
+    assert_eq!(diagnostics.len(), 1);
+    assert!(diagnostics[0]
+        .message
+        .contains("does not meet objective `time`"));
+    assert_eq!(diagnostics[0].line, 12);
+
+    let solved_at_start = LESSON.replace(">= 60", "+ 1 > 0");
+    let messages: Vec<String> = check_lesson(&parse(&solved_at_start))
+        .iter()
+        .map(|d| d.message.clone())
+        .collect();
+    assert_eq!(
+        messages,
+        vec!["objective `time` is already met at the start"]
+    );
+
+    let bad_query = LESSON.replace(">= 60", ">= (60");
+    assert!(check_lesson(&parse(&bad_query))[0]
+        .message
+        .contains("invalid query"));
+
+    let bad_file = LESSON.replace("file: deploy/values-dev.yaml", "file: nope.yaml");
+    assert!(check_lesson(&parse(&bad_file))[0]
+        .message
+        .contains("`nope.yaml`"));
+}
+
+#[test]
+fn broken_front_matter_reports_file_lines() {
+    // Guards authors' error messages: they name the line in the lesson file.
+    let parsed = parse_lesson(&LESSON.replace("minutes: 3", "minutes: three"));
+    assert!(parsed.lesson.is_none());
+    assert_eq!(parsed.diagnostics[0].line, 7);
+    assert!(
+        parsed.diagnostics[0].message.contains("minutes"),
+        "{}",
+        parsed.diagnostics[0]
+    );
+
+    let parsed = parse_lesson(&LESSON.replace("track: basics", "trak: basics"));
+    assert!(parsed.diagnostics[0]
+        .message
+        .contains("unknown field `trak`"));
+    assert!(parsed.diagnostics[0].hint.is_some());
+
+    let parsed = parse_lesson("# no front matter\n");
+    assert!(parsed.diagnostics[0].message.contains("front matter"));
+
+    let parsed = parse_lesson(&LESSON.replace("start: \"09:30\"", "start: \"9h\""));
+    assert_eq!(parsed.diagnostics[0].line, 10);
+}
+
+#[test]
+fn markdown_is_sanitized_and_widgets_are_placed() {
+    // Guards the page's safety: raw HTML is escaped except a few formatting tags.
+    let lesson = parse(LESSON);
+    let rendered = render_markdown(&lesson.body, lesson.body_first_line);
+    let html: String = rendered
+        .segments
+        .iter()
+        .filter_map(|s| match s {
+            Segment::Html(html) => Some(html.as_str()),
+            Segment::Widget(_) => None,
+        })
+        .collect();
+    assert!(html.contains("<kbd>Space</kbd>"));
+    assert!(!html.contains("<script>"));
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(
+        html.contains("<code class=\"language-yaml\">"),
+        "a plain code block stays code"
+    );
+    let widgets: Vec<&Widget> = rendered.widgets().collect();
+    assert_eq!(widgets.len(), 1);
+    assert_eq!(widgets[0].kind, "editor");
+    assert_eq!(widgets[0].params["file"], "deploy/values-dev.yaml");
+    assert_eq!(widgets[0].line, 25);
+}
+
+#[test]
+fn dangerous_links_and_attributes_are_neutralized() {
+    // Guards against script URLs and event-handler attributes in lesson Markdown.
+    let html = render_inline(
+        r#"[a](javascript:alert(1)) [b](JaVaScRiPt:x) [c](https://ok.example/x) [d](../relative) <kbd onclick="x">k</kbd> <img src=x onerror=alert(1)>"#,
+    );
+    assert!(!html.to_lowercase().contains("javascript:"), "{html}");
+    assert!(html.contains(r#"href="https://ok.example/x""#));
+    assert!(html.contains(r#"href="../relative""#));
+    assert!(!html.contains("<kbd onclick"));
+    assert!(!html.contains("<img"));
+}
+
+#[test]
+fn packs_and_manifests_parse_and_reject_paths() {
+    // Guards the catalog files fetched by the app: names cannot climb out of the folder.
+    assert_eq!(
+        parse_pack_index("packs:\n  - basics\n").unwrap().packs,
+        vec!["basics"]
+    );
+    assert!(parse_pack_index("packs:\n  - ../etc\n").is_err());
+    let manifest =
+        parse_pack_manifest("id: basics\ntitle: T\nsummary: S\nlessons:\n  - a.md\n").unwrap();
+    assert_eq!(manifest.lessons, vec!["a.md"]);
+    assert!(
+        parse_pack_manifest("id: basics\ntitle: T\nsummary: S\nlessons:\n  - a.txt\n").is_err()
+    );
+    assert!(parse_pack_manifest("id: basics\n")
+        .unwrap_err()
+        .message
+        .contains("missing field"));
+}
+
+#[test]
+fn the_tracker_latches_met_objectives() {
+    // Guards the checklist: an objective stays ticked once met, and restores from progress.
+    let lesson = parse(LESSON);
+    let (mut tracker, diagnostics) = ObjectiveTracker::new(&lesson);
+    assert!(diagnostics.is_empty());
+    let mut world = World::new(lesson.scenario.clone());
+    assert_eq!(tracker.update(&world).0, Vec::<String>::new());
+    world.apply(Action::Advance {
+        by: crate::time::SimDuration::from_minutes(2),
+    });
+    assert_eq!(tracker.update(&world).0, vec!["time".to_string()]);
+    assert!(tracker.all_met());
+    let (mut restored, _) = ObjectiveTracker::new(&lesson);
+    restored.restore(["time".to_string(), "unknown".to_string()]);
+    assert_eq!(restored.met().len(), 1);
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_lesson_text_parses_checks_and_renders_without_panic(text in "\\PC{0,300}") {
+            // Guards the lesson page against panics on arbitrary files.
+            let parsed = parse_lesson(&text);
+            if let Some(lesson) = parsed.lesson {
+                let _ = check_lesson(&lesson);
+            }
+            let _ = render_markdown(&text, 1);
+        }
+
+        #[test]
+        fn mutated_lessons_never_panic(cut in 0usize..700, insert in "\\PC{0,8}") {
+            // Guards near-valid lesson files, where author typos land.
+            let mut text = LESSON.to_string();
+            let mut at = cut.min(text.len());
+            while !text.is_char_boundary(at) { at -= 1; }
+            text.insert_str(at, &insert);
+            let parsed = parse_lesson(&text);
+            if let Some(lesson) = parsed.lesson {
+                let _ = check_lesson(&lesson);
+                let _ = render_markdown(&lesson.body, lesson.body_first_line);
+            }
+        }
+
+        #[test]
+        fn sanitized_html_never_contains_a_foreign_tag(text in "(<|>|[a-z]|=|\"| |/|script|img|kbd|onerror){0,30}") {
+            // Guards the sanitizer: the only tags left are the allowed ones, with no attributes.
+            let html = render_inline(&text);
+            for piece in html.split('<').skip(1) {
+                let tag = piece.split('>').next().unwrap_or("");
+                let name = tag.trim_start_matches('/').trim_end_matches('/');
+                prop_assert!(
+                    ["kbd","br","sub","sup","mark","small","details","summary","p","em","strong","code","a href","del","ul","li","ol","h1","h2","pre","blockquote","hr","table"].iter().any(|allowed| name == *allowed || name.starts_with("a href=\"")),
+                    "unexpected tag <{}> in {}", tag, html
+                );
+            }
+        }
+    }
+}

@@ -2,9 +2,7 @@
 
 use super::sample::{Labels, Sample};
 use promql_parser::label::Matchers;
-use promql_parser::parser::{
-    AggregateExpr, BinaryExpr, Call, Expr, LabelModifier, VectorSelector,
-};
+use promql_parser::parser::{AggregateExpr, BinaryExpr, Call, Expr, LabelModifier, VectorSelector};
 use std::collections::BTreeMap;
 use thiserror::Error;
 
@@ -118,11 +116,12 @@ impl Evaluator<'_> {
                 if binary.op.is_set_operator() {
                     return Ok(Value::Vector(set_operation(&op, left, right, matching)));
                 }
-                if binary
-                    .modifier
-                    .as_ref()
-                    .is_some_and(|m| !matches!(m.card, promql_parser::parser::VectorMatchCardinality::OneToOne))
-                {
+                if binary.modifier.as_ref().is_some_and(|m| {
+                    !matches!(
+                        m.card,
+                        promql_parser::parser::VectorMatchCardinality::OneToOne
+                    )
+                }) {
                     return Err(EvalError::Unsupported("group_left and group_right".into()));
                 }
                 vector_vector(&op, left, right, matching, comparison, return_bool)
@@ -139,7 +138,9 @@ impl Evaluator<'_> {
             return Err(EvalError::Unsupported(format!("{op} with a parameter")));
         }
         let Value::Vector(samples) = self.eval(&aggregate.expr)? else {
-            return Err(EvalError::Invalid(format!("`{op}` expects an instant vector")));
+            return Err(EvalError::Invalid(format!(
+                "`{op}` expects an instant vector"
+            )));
         };
         let mut groups: BTreeMap<Labels, Vec<f64>> = BTreeMap::new();
         for sample in samples {
@@ -168,13 +169,17 @@ impl Evaluator<'_> {
         match (call.func.name, args.as_slice()) {
             ("time", []) => Ok(Value::Scalar(self.eval_time_seconds)),
             ("vector", [arg]) => match self.eval(arg)? {
-                Value::Scalar(value) => Ok(Value::Vector(vec![Sample::new(Labels::default(), value)])),
+                Value::Scalar(value) => {
+                    Ok(Value::Vector(vec![Sample::new(Labels::default(), value)]))
+                }
                 _ => Err(EvalError::Invalid("`vector` expects a scalar".into())),
             },
             ("scalar", [arg]) => match self.eval(arg)? {
                 Value::Vector(samples) if samples.len() == 1 => Ok(Value::Scalar(samples[0].value)),
                 Value::Vector(_) => Ok(Value::Scalar(f64::NAN)),
-                _ => Err(EvalError::Invalid("`scalar` expects an instant vector".into())),
+                _ => Err(EvalError::Invalid(
+                    "`scalar` expects an instant vector".into(),
+                )),
             },
             ("abs", [arg]) => match self.eval(arg)? {
                 Value::Vector(samples) => Ok(Value::Vector(
@@ -190,7 +195,9 @@ impl Evaluator<'_> {
                     Ok(Value::Vector(vec![Sample::new(absent_labels(arg), 1.0)]))
                 }
                 Value::Vector(_) => Ok(Value::Vector(Vec::new())),
-                _ => Err(EvalError::Invalid("`absent` expects an instant vector".into())),
+                _ => Err(EvalError::Invalid(
+                    "`absent` expects an instant vector".into(),
+                )),
             },
             (name, _) => Err(EvalError::Unsupported(format!("the `{name}` function"))),
         }
@@ -203,7 +210,8 @@ fn matches_all(matchers: &Matchers, labels: &Labels) -> bool {
             .iter()
             .all(|matcher| matcher.is_match(labels.get(&matcher.name)))
     };
-    all(&matchers.matchers) && (matchers.or_matchers.is_empty() || matchers.or_matchers.iter().any(|g| all(g)))
+    all(&matchers.matchers)
+        && (matchers.or_matchers.is_empty() || matchers.or_matchers.iter().any(|g| all(g)))
 }
 
 /// The labels `absent` gives its result: the equality matchers of the selector.
@@ -211,7 +219,9 @@ fn absent_labels(arg: &Expr) -> Labels {
     let mut labels = Labels::default();
     if let Expr::VectorSelector(selector) = arg {
         for matcher in &selector.matchers.matchers {
-            if matches!(matcher.op, promql_parser::label::MatchOp::Equal) && matcher.name != "__name__" {
+            if matches!(matcher.op, promql_parser::label::MatchOp::Equal)
+                && matcher.name != "__name__"
+            {
                 labels = labels.with(&matcher.name, &matcher.value);
             }
         }
@@ -343,7 +353,10 @@ fn set_operation(
     right: Vec<Sample>,
     matching: Option<&LabelModifier>,
 ) -> Vec<Sample> {
-    let right_keys: Vec<Labels> = right.iter().map(|s| match_key(&s.labels, matching)).collect();
+    let right_keys: Vec<Labels> = right
+        .iter()
+        .map(|s| match_key(&s.labels, matching))
+        .collect();
     match op {
         "and" => left
             .into_iter()
@@ -354,8 +367,10 @@ fn set_operation(
             .filter(|s| !right_keys.contains(&match_key(&s.labels, matching)))
             .collect(),
         _ => {
-            let left_keys: Vec<Labels> =
-                left.iter().map(|s| match_key(&s.labels, matching)).collect();
+            let left_keys: Vec<Labels> = left
+                .iter()
+                .map(|s| match_key(&s.labels, matching))
+                .collect();
             let mut result = left;
             result.extend(
                 right

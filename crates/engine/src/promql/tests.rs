@@ -1,0 +1,181 @@
+use super::*;
+
+fn series() -> Vec<Sample> {
+    let replicas = |env: &str, deployment: &str, value: f64| {
+        Sample::new(
+            Labels::named("kube_deployment_status_replicas_ready")
+                .with("env", env)
+                .with("deployment", deployment),
+            value,
+        )
+    };
+    vec![
+        replicas("dev", "users", 1.0),
+        replicas("dev", "stores", 2.0),
+        replicas("prod", "users", 3.0),
+        Sample::new(Labels::named("up").with("env", "dev"), 1.0),
+        Sample::new(Labels::named("up").with("env", "prod"), 0.0),
+    ]
+}
+
+fn eval(query: &str) -> Result<Value, EvalError> {
+    let query = parse_query(query).expect("query parses");
+    evaluate_instant(&query.expr, &series(), 1000.0)
+}
+
+fn values(query: &str) -> Vec<(String, f64)> {
+    match eval(query).unwrap() {
+        Value::Vector(samples) => samples
+            .into_iter()
+            .map(|s| (s.labels.to_string(), s.value))
+            .collect(),
+        other => panic!("expected a vector, got {other:?}"),
+    }
+}
+
+#[test]
+fn selectors_filter_by_name_and_matchers() {
+    // Guards the selector semantics objectives are written with.
+    assert_eq!(
+        values(r#"kube_deployment_status_replicas_ready{env="dev"}"#).len(),
+        2
+    );
+    assert_eq!(
+        values(r#"kube_deployment_status_replicas_ready{env!="dev"}"#).len(),
+        1
+    );
+    assert_eq!(
+        values(r#"kube_deployment_status_replicas_ready{deployment=~"use.*"}"#).len(),
+        2
+    );
+    assert_eq!(
+        values(r#"kube_deployment_status_replicas_ready{deployment=~"use"}"#).len(),
+        0,
+        "regexes are anchored"
+    );
+    assert_eq!(values(r#"{env="prod"}"#).len(), 2);
+}
+
+#[test]
+fn comparisons_filter_or_return_bool() {
+    // Guards filtering versus `bool`, and that filtering keeps the metric name.
+    assert_eq!(
+        values("kube_deployment_status_replicas_ready >= 2"),
+        vec![
+            (
+                r#"kube_deployment_status_replicas_ready{deployment="stores", env="dev"}"#
+                    .to_string(),
+                2.0
+            ),
+            (
+                r#"kube_deployment_status_replicas_ready{deployment="users", env="prod"}"#
+                    .to_string(),
+                3.0
+            ),
+        ]
+    );
+    let booleans: Vec<f64> = values("kube_deployment_status_replicas_ready > bool 1")
+        .into_iter()
+        .map(|(_, v)| v)
+        .collect();
+    assert_eq!(booleans, vec![0.0, 1.0, 1.0]);
+    assert_eq!(eval("2 > bool 1").unwrap(), Value::Scalar(1.0));
+}
+
+#[test]
+fn arithmetic_and_vector_matching() {
+    // Guards one-to-one matching, `on`, and that arithmetic drops the metric name.
+    assert_eq!(
+        values(r#"up{env="dev"} * 10"#),
+        vec![(r#"{env="dev"}"#.to_string(), 10.0)]
+    );
+    let matched = values(r#"sum by (env) (kube_deployment_status_replicas_ready) + on(env) up"#);
+    assert_eq!(
+        matched,
+        vec![
+            (r#"{env="dev"}"#.to_string(), 4.0),
+            (r#"{env="prod"}"#.to_string(), 3.0)
+        ]
+    );
+    assert_eq!(
+        values("up and on(env) kube_deployment_status_replicas_ready > 2").len(),
+        1
+    );
+    assert_eq!(
+        values("up unless on(env) kube_deployment_status_replicas_ready > 2").len(),
+        1
+    );
+}
+
+#[test]
+fn aggregations_group_by_and_without() {
+    // Guards the aggregations a lesson can use in objectives.
+    assert_eq!(
+        values("sum(kube_deployment_status_replicas_ready)"),
+        vec![("{}".to_string(), 6.0)]
+    );
+    assert_eq!(
+        values("count without (deployment) (kube_deployment_status_replicas_ready)").len(),
+        2
+    );
+    assert_eq!(
+        values("max by (deployment) (kube_deployment_status_replicas_ready)")[1].1,
+        3.0
+    );
+    assert_eq!(values("avg(up)"), vec![("{}".to_string(), 0.5)]);
+}
+
+#[test]
+fn functions_and_unsupported_parts() {
+    // Guards time(), absent(), and the clear refusal of what is not evaluated yet.
+    assert_eq!(eval("time()").unwrap(), Value::Scalar(1000.0));
+    assert_eq!(
+        values(r#"absent(nope{env="dev"})"#),
+        vec![(r#"{env="dev"}"#.to_string(), 1.0)]
+    );
+    assert!(values("absent(up)").is_empty());
+    assert_eq!(
+        eval("rate(up[5m])"),
+        Err(EvalError::Unsupported("the `rate` function".into()))
+    );
+    assert_eq!(
+        eval("up offset 5m"),
+        Err(EvalError::Unsupported("offset and @ modifiers".into()))
+    );
+}
+
+#[test]
+fn parse_errors_are_diagnostics() {
+    // Guards the message an author sees for a broken objective query.
+    let error = parse_query("sum(up").unwrap_err();
+    assert!(error.is_error());
+    assert!(!error.message.is_empty());
+    assert!(parse_query("   ").unwrap_err().message.contains("empty"));
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_text_parses_or_fails_without_panic(text in "\\PC{0,60}") {
+            // Guards the parser path against panics on arbitrary input.
+            let _ = parse_query(&text);
+        }
+
+        #[test]
+        fn promql_shaped_text_evaluates_without_panic(
+            parts in proptest::collection::vec(
+                "(up|kube_deployment_status_replicas_ready|sum|by|\\(|\\)|\\{|\\}|env=\"dev\"|[0-9]|\\+|/|>|bool|and|or|unless|on|\\[5m\\]|time\\(\\)|absent|,| )",
+                0..12,
+            )
+        ) {
+            // Guards the evaluator: whatever parses evaluates to a value or an error.
+            let text = parts.concat();
+            if let Ok(query) = parse_query(&text) {
+                let _ = evaluate_instant(&query.expr, &series(), 0.0);
+            }
+        }
+    }
+}

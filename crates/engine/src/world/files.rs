@@ -81,8 +81,9 @@ fn parse_values(content: &str) -> (DeployValues, Vec<Diagnostic>) {
                 .location()
                 .map_or((1, 1), |location| (location.line(), location.column()));
             diagnostics.push(
-                Diagnostic::error(line, column, yaml_message(&error.to_string()))
-                    .with_hint("check the indentation: nested keys need two more spaces than their parent"),
+                Diagnostic::error(line, column, yaml_message(&error.to_string())).with_hint(
+                    "check the indentation: nested keys need two more spaces than their parent",
+                ),
             );
             return (values, diagnostics);
         }
@@ -121,8 +122,12 @@ fn read_replicas(
     let replicas_line = line_of_key(content, "replicas", 0);
     let Value::Mapping(services) = value else {
         diagnostics.push(
-            Diagnostic::error(replicas_line, 1, "`replicas` must map each service to a number")
-                .with_hint("write one service per line below it, like `  users: 2`"),
+            Diagnostic::error(
+                replicas_line,
+                1,
+                "`replicas` must map each service to a number",
+            )
+            .with_hint("write one service per line below it, like `  users: 2`"),
         );
         return;
     };
@@ -160,7 +165,9 @@ fn read_replicas(
                     3,
                     format!("replicas of `{service}` must be a whole number"),
                 )
-                .with_hint(format!("use a number from 0 to {MAX_REPLICAS}, without quotes")),
+                .with_hint(format!(
+                    "use a number from 0 to {MAX_REPLICAS}, without quotes"
+                )),
             ),
         }
     }

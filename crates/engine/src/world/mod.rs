@@ -22,10 +22,9 @@ mod tests;
 pub use action::Action;
 pub use deployment::{Deployment, Pod};
 pub use files::{values_file_path, WorldFile};
-pub use scenario::{ScheduledEvent, Scenario};
+pub use scenario::{Scenario, ScheduledEvent};
 pub use snapshot::{
-    DeploymentSnapshot, EnvironmentSnapshot, EventLogEntry, EventLevel, FileSnapshot,
-    WorldSnapshot,
+    DeploymentSnapshot, EnvironmentSnapshot, EventLevel, EventLogEntry, FileSnapshot, WorldSnapshot,
 };
 
 use crate::promql::{Labels, Sample};

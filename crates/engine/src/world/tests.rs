@@ -1,0 +1,251 @@
+use super::*;
+use crate::Diagnostic;
+
+fn values(users: &str) -> String {
+    format!("replicas:\n  users: {users}\n  stores: 1\n")
+}
+
+fn ready_users(world: &World, env: &str) -> usize {
+    world
+        .snapshot()
+        .environments
+        .iter()
+        .find(|e| e.name == env)
+        .unwrap()
+        .deployments[0]
+        .ready
+}
+
+#[test]
+fn a_new_world_runs_the_default_replicas() {
+    // Guards the starting state lessons rely on: 1 pod per service in dev, 2 in staging, 3 in prod.
+    let world = World::new(Scenario::default());
+    let snapshot = world.snapshot();
+    let ready: Vec<usize> = snapshot
+        .environments
+        .iter()
+        .map(|e| e.deployments[0].ready)
+        .collect();
+    assert_eq!(ready, vec![1, 2, 3]);
+    assert_eq!(snapshot.now.to_string(), "day 1 08:00:00");
+    assert_eq!(snapshot.files.len(), 3);
+}
+
+#[test]
+fn editing_values_scales_after_pods_start() {
+    // Guards the intro lesson's mechanism: new pods are not ready at once, then they are.
+    let mut world = World::new(Scenario::default());
+    world.apply(Action::EditFile {
+        path: values_file_path("dev"),
+        content: values("3"),
+    });
+    assert_eq!(ready_users(&world, "dev"), 1);
+    world.apply(Action::Advance {
+        by: SimDuration::from_seconds(15),
+    });
+    assert_eq!(world.snapshot().environments[0].deployments[0].current, 3);
+    assert!(ready_users(&world, "dev") < 3);
+    world.apply(Action::Advance {
+        by: SimDuration::from_minutes(1),
+    });
+    assert_eq!(ready_users(&world, "dev"), 3);
+    world.apply(Action::EditFile {
+        path: values_file_path("dev"),
+        content: values("0"),
+    });
+    world.apply(Action::Advance {
+        by: SimDuration::from_seconds(15),
+    });
+    assert_eq!(world.snapshot().environments[0].deployments[0].current, 0);
+}
+
+#[test]
+fn a_broken_file_keeps_the_last_good_values() {
+    // Guards "nothing typed is lost": a typo shows diagnostics and leaves the platform running.
+    let mut world = World::new(Scenario::default());
+    world.apply(Action::EditFile {
+        path: values_file_path("dev"),
+        content: "replicas:\n  users: [\n".into(),
+    });
+    let file = world.file(&values_file_path("dev")).unwrap();
+    assert!(file.diagnostics.iter().any(Diagnostic::is_error));
+    assert!(file.content.contains("users: ["));
+    world.apply(Action::Advance {
+        by: SimDuration::from_minutes(1),
+    });
+    assert_eq!(ready_users(&world, "dev"), 1);
+}
+
+#[test]
+fn values_diagnostics_point_at_the_line_and_suggest_a_fix() {
+    // Guards the messages a learner reads under the editor.
+    let mut world = World::new(Scenario::default());
+    world.apply(Action::EditFile {
+        path: values_file_path("dev"),
+        content: "replicas:\n  user: 2\n  stores: 99\n  coupons: two\n".into(),
+    });
+    let diagnostics = &world.file(&values_file_path("dev")).unwrap().diagnostics;
+    let messages: Vec<String> = diagnostics.iter().map(ToString::to_string).collect();
+    assert!(
+        messages[0].starts_with("2:3: warning: unknown service `user`"),
+        "{messages:?}"
+    );
+    assert_eq!(
+        diagnostics[0].hint.as_deref(),
+        Some("did you mean `users`?")
+    );
+    assert!(
+        messages[1].starts_with("3:3: error: `stores` asks for 99 replicas"),
+        "{messages:?}"
+    );
+    assert!(
+        messages[2].starts_with("4:3: error: replicas of `coupons` must be a whole number"),
+        "{messages:?}"
+    );
+    assert!(diagnostics.iter().all(|d| d.span.is_some()));
+}
+
+#[test]
+fn same_seed_and_actions_give_the_same_history() {
+    // Guards determinism: replaying recorded actions rebuilds the same world, pod names included.
+    let mut world = World::new(Scenario {
+        seed: 9,
+        ..Scenario::default()
+    });
+    world.apply(Action::EditFile {
+        path: values_file_path("prod"),
+        content: values("5"),
+    });
+    for _ in 0..7 {
+        world.apply(Action::Advance {
+            by: SimDuration(3_700),
+        });
+    }
+    let replayed = World::replay(world.scenario().clone(), world.actions());
+    assert_eq!(replayed.snapshot(), world.snapshot());
+    let other_seed = World::replay(
+        Scenario {
+            seed: 10,
+            ..Scenario::default()
+        },
+        world.actions(),
+    );
+    assert_ne!(
+        other_seed.snapshot().environments,
+        world.snapshot().environments
+    );
+}
+
+#[test]
+fn the_action_log_merges_advances_and_edits() {
+    // Guards the size of saved progress at 3600x: one entry per run of the clock.
+    let mut world = World::new(Scenario::default());
+    for _ in 0..100 {
+        world.apply(Action::Advance {
+            by: SimDuration::from_seconds(1),
+        });
+    }
+    world.apply(Action::EditFile {
+        path: values_file_path("dev"),
+        content: values("2"),
+    });
+    world.apply(Action::EditFile {
+        path: values_file_path("dev"),
+        content: values("3"),
+    });
+    world.apply(Action::EditFile {
+        path: "nope.yaml".into(),
+        content: String::new(),
+    });
+    assert_eq!(
+        world.actions(),
+        &[
+            Action::Advance {
+                by: SimDuration::from_seconds(100)
+            },
+            Action::EditFile {
+                path: values_file_path("dev"),
+                content: values("3")
+            },
+        ]
+    );
+    assert_eq!(
+        world.elapsed(),
+        SimDuration::from_seconds(90),
+        "time moves in whole ticks"
+    );
+}
+
+#[test]
+fn scheduled_events_reach_the_event_log_on_time() {
+    // Guards the scenario's schedule: an event fires on the first tick at or after its time.
+    let scenario = Scenario {
+        events: vec![ScheduledEvent {
+            at: SimDuration::from_minutes(2),
+            note: "peak starts".into(),
+        }],
+        ..Scenario::default()
+    };
+    let mut world = World::new(scenario);
+    world.apply(Action::Advance {
+        by: SimDuration::from_seconds(105),
+    });
+    assert!(!world
+        .snapshot()
+        .events
+        .iter()
+        .any(|e| e.text == "peak starts"));
+    world.apply(Action::Advance {
+        by: SimDuration::from_seconds(15),
+    });
+    let events = world.snapshot().events;
+    let event = events.iter().find(|e| e.text == "peak starts").unwrap();
+    assert_eq!(event.at.to_string(), "day 1 08:02:00");
+}
+
+#[test]
+fn out_of_range_actions_are_clamped() {
+    // Guards against a saved action that would freeze the tab or go back in time.
+    let mut world = World::new(Scenario::default());
+    world.apply(Action::Advance {
+        by: SimDuration(-5_000),
+    });
+    assert_eq!(world.elapsed(), SimDuration(0));
+    let huge = "x".repeat(action::MAX_FILE_BYTES + 10);
+    world.apply(Action::EditFile {
+        path: values_file_path("dev"),
+        content: huge,
+    });
+    assert_eq!(
+        world.file(&values_file_path("dev")).unwrap().content.len(),
+        action::MAX_FILE_BYTES
+    );
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_values_text_is_read_without_panic(text in "\\PC{0,200}") {
+            // Guards the editor path: whatever a learner types, the world keeps running.
+            let mut world = World::new(Scenario::default());
+            world.apply(Action::EditFile { path: values_file_path("dev"), content: text.clone() });
+            world.apply(Action::Advance { by: SimDuration::from_minutes(1) });
+            prop_assert_eq!(&world.file(&values_file_path("dev")).unwrap().content, &text);
+        }
+
+        #[test]
+        fn yaml_shaped_values_never_panic(
+            lines in proptest::collection::vec("( {0,4})(replicas|users|stores|x|-)?(:)?( )?([0-9]{1,3}|\\[|\\{|'|\"|[a-z]{1,4})?", 0..8)
+        ) {
+            // Guards the values reader on near-valid YAML, where most typos land.
+            let text = lines.join("\n");
+            let file = WorldFile::parse(&values_file_path("dev"), text);
+            for diagnostic in &file.diagnostics {
+                prop_assert!(diagnostic.line >= 1);
+            }
+        }
+    }
+}
