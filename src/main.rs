@@ -1,1 +1,14 @@
-fn main() {}
+//! The opsdojo browser app: installs the panic hook and mounts the Leptos app.
+
+mod app;
+mod catalog;
+mod components;
+mod i18n;
+mod pages;
+mod session;
+mod storage;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

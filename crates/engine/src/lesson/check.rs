@@ -82,6 +82,14 @@ impl ObjectiveTracker {
         (newly_met, errors)
     }
 
+    /// The same objectives with none met, for a learner who starts over.
+    pub fn cleared(&self) -> Self {
+        ObjectiveTracker {
+            objectives: self.objectives.clone(),
+            met: BTreeSet::new(),
+        }
+    }
+
     /// The ids of the objectives met so far.
     pub fn met(&self) -> &BTreeSet<String> {
         &self.met

@@ -98,6 +98,8 @@ impl World {
                 deployment.start_ready(world.now, &mut world.rng);
             }
         }
+        // The starting state is not news: the log begins with the first step.
+        world.event_log.clear();
         world
     }
 

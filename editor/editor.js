@@ -1,0 +1,121 @@
+// The opsdojo code editor: CodeMirror 6 with YAML, PromQL and HCL, bundled by esbuild into
+// public/vendor/editor.js and exposed as the global `OpsdojoEditor`. The Leptos component in
+// src/components/editor.rs is its only caller.
+
+import { EditorState, Compartment } from "@codemirror/state";
+import { EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter, drawSelection } from "@codemirror/view";
+import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
+import { syntaxHighlighting, indentOnInput, bracketMatching, StreamLanguage } from "@codemirror/language";
+import { classHighlighter } from "@lezer/highlight";
+import { yaml } from "@codemirror/lang-yaml";
+import { PromQLExtension } from "@prometheus-io/codemirror-promql";
+import { setDiagnostics, lintGutter } from "@codemirror/lint";
+
+// HCL highlighting: comments, strings with interpolation, numbers, booleans, block keywords.
+const hclLanguage = StreamLanguage.define({
+  name: "hcl",
+  startState: () => ({ inString: false }),
+  token(stream, state) {
+    if (state.inString) {
+      if (stream.match(/^\$\{[^}]*\}/)) return "variableName.special";
+      while (!stream.eol()) {
+        const ch = stream.next();
+        if (ch === "\\") { stream.next(); continue; }
+        if (ch === '"') { state.inString = false; return "string"; }
+        if (stream.peek() === "$") return "string";
+      }
+      return "string";
+    }
+    if (stream.eatSpace()) return null;
+    if (stream.match("#") || stream.match("//")) { stream.skipToEnd(); return "comment"; }
+    if (stream.match("/*")) { while (!stream.eol() && !stream.match("*/")) stream.next(); return "comment"; }
+    if (stream.eat('"')) { state.inString = true; return "string"; }
+    if (stream.match(/^-?\d+(\.\d+)?/)) return "number";
+    if (stream.match(/^(true|false|null)\b/)) return "bool";
+    if (stream.match(/^(resource|data|variable|output|locals|module|provider|terraform|for_each|count|for|in|if|else|endif|endfor)\b/)) return "keyword";
+    if (stream.match(/^[A-Za-z_][\w-]*(?=\s*=)/)) return "propertyName";
+    if (stream.match(/^[A-Za-z_][\w.-]*/)) return "variableName";
+    stream.next();
+    return "operator";
+  },
+});
+
+function languageExtension(language) {
+  switch (language) {
+    case "yaml": return yaml();
+    case "promql": return new PromQLExtension().asExtension();
+    case "hcl": return hclLanguage;
+    default: return [];
+  }
+}
+
+const theme = EditorView.theme({
+  "&": { color: "var(--editor-fg)", backgroundColor: "var(--editor-bg)", fontSize: "var(--editor-font-size)" },
+  ".cm-content": { fontFamily: "var(--font-mono)", caretColor: "var(--accent)" },
+  ".cm-gutters": { backgroundColor: "var(--editor-gutter-bg)", color: "var(--muted)", border: "none" },
+  ".cm-activeLine": { backgroundColor: "var(--editor-active-line)" },
+  ".cm-activeLineGutter": { backgroundColor: "var(--editor-active-line)" },
+  "&.cm-focused .cm-cursor": { borderLeftColor: "var(--accent)" },
+  "&.cm-focused .cm-selectionBackground, .cm-selectionBackground": { backgroundColor: "var(--editor-selection) !important" },
+  ".cm-tooltip": { backgroundColor: "var(--panel)", color: "var(--fg)", border: "1px solid var(--border)" },
+});
+
+/** Creates an editor in `parent`; `onChange` receives the whole text after each change. */
+export function create(parent, value, language, readOnly, onChange) {
+  const readOnlyCompartment = new Compartment();
+  const handle = { applyingRemote: false, readOnlyCompartment };
+  const view = new EditorView({
+    parent,
+    state: EditorState.create({
+      doc: value,
+      extensions: [
+        lineNumbers(), highlightActiveLineGutter(), highlightActiveLine(), drawSelection(),
+        history(), indentOnInput(), bracketMatching(), lintGutter(),
+        syntaxHighlighting(classHighlighter),
+        keymap.of([indentWithTab, ...defaultKeymap, ...historyKeymap]),
+        languageExtension(language), theme,
+        readOnlyCompartment.of(EditorState.readOnly.of(readOnly)),
+        EditorView.contentAttributes.of({ "aria-label": "code editor", "data-language": language }),
+        EditorView.updateListener.of((update) => {
+          if (update.docChanged && !handle.applyingRemote) onChange(update.state.doc.toString());
+        }),
+      ],
+    }),
+  });
+  handle.view = view;
+  return handle;
+}
+
+/** Replaces the text when it differs from what the editor shows (an undo from elsewhere, a reset). */
+export function setValue(handle, value) {
+  const view = handle.view;
+  const current = view.state.doc.toString();
+  if (current === value) return;
+  handle.applyingRemote = true;
+  view.dispatch({ changes: { from: 0, to: current.length, insert: value } });
+  handle.applyingRemote = false;
+}
+
+/** Shows diagnostics: an array of {line, column, severity, message} with 1-based positions. */
+export function setLineDiagnostics(handle, diagnostics) {
+  const view = handle.view;
+  const doc = view.state.doc;
+  const converted = diagnostics.map((d) => {
+    const lineNumber = Math.min(Math.max(d.line, 1), doc.lines);
+    const line = doc.line(lineNumber);
+    const from = Math.min(line.from + Math.max(d.column - 1, 0), line.to);
+    const to = from < line.to ? line.to : Math.min(from + 1, doc.length);
+    return { from, to, severity: d.severity, message: d.message };
+  });
+  view.dispatch(setDiagnostics(view.state, converted));
+}
+
+/** Makes the editor read-only or editable. */
+export function setReadOnly(handle, readOnly) {
+  handle.view.dispatch({ effects: handle.readOnlyCompartment.reconfigure(EditorState.readOnly.of(readOnly)) });
+}
+
+/** Removes the editor from the page. */
+export function destroy(handle) {
+  handle.view.destroy();
+}

@@ -1,0 +1,43 @@
+// A static file server for the release build, as any static host would serve it: files from
+// dist/, index.html for any other path (client-side routes), correct MIME types.
+// Usage: node scripts/serve-dist.mjs [PORT] [DIR]
+import { createServer } from "node:http";
+import { readFile, stat } from "node:fs/promises";
+import { extname, join, normalize, resolve } from "node:path";
+
+const port = Number(process.argv[2] || 8090);
+const root = resolve(process.argv[3] || "dist");
+const types = {
+  ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8", ".wasm": "application/wasm", ".css": "text/css; charset=utf-8",
+  ".svg": "image/svg+xml", ".png": "image/png", ".json": "application/json",
+  ".md": "text/markdown; charset=utf-8", ".yaml": "text/yaml; charset=utf-8",
+};
+
+export function startServer(listenPort = port, dir = root) {
+  const server = createServer(async (request, response) => {
+    const path = decodeURIComponent(new URL(request.url, "http://localhost").pathname);
+    let file = normalize(join(dir, path));
+    if (!file.startsWith(dir)) { response.writeHead(403).end(); return; }
+    try {
+      if ((await stat(file)).isDirectory()) file = join(file, "index.html");
+    } catch {
+      // Files with an extension that do not exist are 404s; other paths are app routes.
+      if (extname(path)) { response.writeHead(404).end("not found"); return; }
+      file = join(dir, "index.html");
+    }
+    try {
+      const body = await readFile(file);
+      response.writeHead(200, { "content-type": types[extname(file)] || "application/octet-stream" });
+      response.end(body);
+    } catch {
+      response.writeHead(404).end("not found");
+    }
+  });
+  return new Promise((done) => server.listen(listenPort, "127.0.0.1", () => done(server)));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await startServer();
+  console.log(`serving ${root} on http://127.0.0.1:${port}/`);
+}

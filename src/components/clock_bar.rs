@@ -1,0 +1,149 @@
+//! The clock bar: play, pause, speed, step, reset, and the simulated time, with keyboard
+//! shortcuts (Space, `.`, `R`) that work anywhere but in a text field or the editor.
+
+use crate::i18n::tr;
+use crate::session::{Sim, SPEEDS};
+use leptos::prelude::*;
+use opsdojo_engine::time::SimDuration;
+use std::time::Duration;
+use wasm_bindgen::JsCast;
+
+/// How often the clock moves the world while playing, in real milliseconds.
+const FRAME_MS: u64 = 100;
+
+#[component]
+pub fn ClockBar() -> impl IntoView {
+    let sim = expect_context::<Sim>();
+
+    Effect::new(move |previous: Option<Option<IntervalHandle>>| {
+        if let Some(Some(handle)) = previous {
+            handle.clear();
+        }
+        if !sim.playing.get() {
+            return None;
+        }
+        set_interval_with_handle(
+            move || {
+                let speed = sim.speed.get_untracked();
+                sim.advance(SimDuration(i64::from(speed) * FRAME_MS as i64));
+            },
+            Duration::from_millis(FRAME_MS),
+        )
+        .ok()
+    });
+
+    let keys = window_event_listener(leptos::ev::keydown, move |event| {
+        if event.ctrl_key() || event.meta_key() || event.alt_key() || typing_in_a_field(&event) {
+            return;
+        }
+        match event.key().as_str() {
+            " " => {
+                event.prevent_default();
+                sim.playing.update(|playing| *playing = !*playing);
+            }
+            "." => sim.step(),
+            "r" | "R" => sim.reset(),
+            _ => {}
+        }
+    });
+    on_cleanup(move || keys.remove());
+
+    let play_label = tr("clock.play");
+    let pause_label = tr("clock.pause");
+    let play_title = move || if sim.playing.get() { pause_label() } else { play_label() };
+    let now = move || sim.snapshot.with(|s| s.now.to_string());
+    let elapsed = move || sim.snapshot.with(|s| s.elapsed.to_string());
+    view! {
+        <footer class="clock-bar" data-testid="clock-bar">
+            <div class="clock-controls">
+                <button
+                    class="clock-button clock-play"
+                    data-testid="clock-play"
+                    class:playing=move || sim.playing.get()
+                    title=play_title
+                    aria-label=play_title
+                    on:click=move |_| sim.playing.update(|playing| *playing = !*playing)
+                >
+                    {move || if sim.playing.get() { icon(PAUSE_ICON) } else { icon(PLAY_ICON) }}
+                </button>
+                <button
+                    class="clock-button"
+                    data-testid="clock-step"
+                    title=tr("clock.step")
+                    aria-label=tr("clock.step")
+                    on:click=move |_| sim.step()
+                >
+                    {icon(STEP_ICON)}
+                </button>
+                <button
+                    class="clock-button"
+                    data-testid="clock-reset"
+                    title=tr("clock.reset")
+                    aria-label=tr("clock.reset")
+                    on:click=move |_| sim.reset()
+                >
+                    {icon(RESET_ICON)}
+                </button>
+            </div>
+            <label class="clock-speed">
+                <span>{tr("clock.speed")}</span>
+                <select
+                    data-testid="clock-speed"
+                    on:change=move |event| {
+                        if let Ok(speed) = event_target_value(&event).parse::<u32>() {
+                            if SPEEDS.contains(&speed) {
+                                sim.speed.set(speed);
+                            }
+                        }
+                    }
+                >
+                    {SPEEDS
+                        .iter()
+                        .map(|speed| {
+                            let speed = *speed;
+                            view! {
+                                <option value=speed.to_string() selected=move || sim.speed.get() == speed>
+                                    {format!("{speed}×")}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+            <div class="clock-time">
+                <span class="clock-now" data-testid="clock-now">{now}</span>
+                <span class="clock-elapsed">
+                    "+" {elapsed} " " {tr("clock.elapsed")}
+                </span>
+            </div>
+            <div class="clock-keys" aria-hidden="true">
+                <kbd>"Space"</kbd> " play/pause · " <kbd>"."</kbd> " step · " <kbd>"R"</kbd> " reset"
+            </div>
+        </footer>
+    }
+}
+
+fn typing_in_a_field(event: &web_sys::KeyboardEvent) -> bool {
+    let Some(element) = event
+        .target()
+        .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+    else {
+        return false;
+    };
+    matches!(element.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+        || element.closest(".cm-editor").ok().flatten().is_some()
+}
+
+const PLAY_ICON: &str = "M8 5v14l11-7z";
+const PAUSE_ICON: &str = "M7 5h4v14H7zM13 5h4v14h-4z";
+const STEP_ICON: &str = "M6 5v14l9-7zM16 5h3v14h-3z";
+const RESET_ICON: &str = "M12 5V2L7 6l5 4V7a5 5 0 1 1-5 5H5a7 7 0 1 0 7-7z";
+
+/// A 24-pixel icon drawn from one SVG path.
+fn icon(path: &'static str) -> impl IntoView {
+    view! {
+        <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" fill="currentColor">
+            <path d=path></path>
+        </svg>
+    }
+}

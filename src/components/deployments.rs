@@ -1,0 +1,92 @@
+//! Deployments and pods as `kubectl get` shows them, for one environment or all.
+
+use crate::i18n::tr;
+use crate::session::Sim;
+use leptos::prelude::*;
+
+/// The deployments of `env`, or of every environment when `env` is `None`.
+#[component]
+pub fn Deployments(
+    /// The environment to show; all of them when absent.
+    #[prop(optional)]
+    env: Option<String>,
+) -> impl IntoView {
+    let sim = expect_context::<Sim>();
+    let environments = move || {
+        sim.snapshot.with(|snapshot| {
+            snapshot
+                .environments
+                .iter()
+                .filter(|e| env.as_deref().filter(|wanted| !wanted.is_empty()).is_none_or(|wanted| wanted == e.name))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
+    let starting = tr("k8s.starting");
+    let running = tr("k8s.running");
+    view! {
+        <div class="deployments" data-testid="deployments">
+            {move || {
+                environments()
+                    .into_iter()
+                    .map(|environment| {
+                        view! {
+                            <section class="env-block">
+                                <h4 class="env-name">
+                                    <span class=format!("env-badge env-{}", environment.name)>
+                                        {environment.name.clone()}
+                                    </span>
+                                </h4>
+                                <table class="data-table">
+                                    <thead>
+                                        <tr>
+                                            <th>{tr("k8s.deployment")}</th>
+                                            <th class="num">{tr("k8s.ready")}</th>
+                                            <th class="num">{tr("k8s.desired")}</th>
+                                            <th>{tr("k8s.pods")}</th>
+                                        </tr>
+                                    </thead>
+                                    <tbody>
+                                        {environment
+                                            .deployments
+                                            .into_iter()
+                                            .map(|deployment| {
+                                                let healthy = deployment.ready == deployment.desired as usize;
+                                                view! {
+                                                    <tr data-deployment=deployment.name.clone() data-env=environment.name.clone()>
+                                                        <td class="mono">{deployment.name.clone()}</td>
+                                                        <td class="num mono" class:ok=healthy class:warn=!healthy data-testid="ready-count">
+                                                            {format!("{}/{}", deployment.ready, deployment.desired)}
+                                                        </td>
+                                                        <td class="num mono">{deployment.desired}</td>
+                                                        <td class="pods">
+                                                            {deployment
+                                                                .pods
+                                                                .into_iter()
+                                                                .map(|pod| {
+                                                                    let title = format!(
+                                                                        "{} · {} · {}",
+                                                                        pod.name,
+                                                                        if pod.ready { running() } else { starting() },
+                                                                        pod.age,
+                                                                    );
+                                                                    view! {
+                                                                        <span class="pod" class:pod-ready=pod.ready title=title></span>
+                                                                    }
+                                                                })
+                                                                .collect_view()}
+                                                        </td>
+                                                    </tr>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </tbody>
+                                </table>
+                            </section>
+                        }
+                    })
+                    .collect_view()
+            }}
+        </div>
+    }
+}

@@ -1,0 +1,40 @@
+//! A lesson's rendered text with its widgets in place.
+
+use crate::components::deployments::Deployments;
+use crate::components::editor::CodeEditor;
+use crate::components::events::EventLog;
+use crate::components::objectives::Objectives;
+use leptos::prelude::*;
+use opsdojo_engine::lesson::{RenderedLesson, Segment};
+use opsdojo_engine::objective::Objective;
+
+#[component]
+pub fn LessonBody(
+    /// The body rendered by the engine.
+    rendered: RenderedLesson,
+    /// The lesson's objectives, for the `objectives` widget.
+    objectives: Vec<Objective>,
+) -> impl IntoView {
+    rendered
+        .segments
+        .into_iter()
+        .map(|segment| match segment {
+            Segment::Html(html) => view! { <div class="prose" inner_html=html></div> }.into_any(),
+            Segment::Widget(widget) => {
+                let inner = match widget.kind.as_str() {
+                    "editor" => {
+                        let path = widget.params.get("file").cloned().unwrap_or_default();
+                        view! { <CodeEditor path=path /> }.into_any()
+                    }
+                    "objectives" => view! { <Objectives objectives=objectives.clone() /> }.into_any(),
+                    "deployments" => {
+                        let env = widget.params.get("env").cloned();
+                        view! { <Deployments env=env.unwrap_or_default() /> }.into_any()
+                    }
+                    _ => view! { <EventLog /> }.into_any(),
+                };
+                view! { <div class="widget" data-widget=widget.kind.clone()>{inner}</div> }.into_any()
+            }
+        })
+        .collect_view()
+}

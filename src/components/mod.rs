@@ -1,0 +1,12 @@
+//! Reusable pieces of the interface. They read engine snapshots and call engine actions; none
+//! holds simulation logic.
+
+pub mod clock_bar;
+pub mod deployments;
+pub mod download;
+pub mod editor;
+pub mod events;
+pub mod lesson_body;
+pub mod objectives;
+pub mod top_bar;
+pub mod workbench;

@@ -1,0 +1,119 @@
+//! The bar at the top of every page: brand, navigation, language, theme and progress file.
+
+use crate::app::{CurrentTheme, Notices, ProgressStore};
+use crate::components::download::download_text;
+use crate::i18n::{tr, CurrentLocale, Locale};
+use crate::storage::Theme;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use opsdojo_engine::progress::Progress;
+use wasm_bindgen::JsCast;
+
+#[component]
+pub fn TopBar() -> impl IntoView {
+    let locale = expect_context::<CurrentLocale>().0;
+    let theme = expect_context::<CurrentTheme>().0;
+    let progress = expect_context::<ProgressStore>().0;
+    let notices = expect_context::<Notices>();
+    let file_input = NodeRef::<leptos::html::Input>::new();
+
+    let import = move |event: leptos::ev::Event| {
+        let Some(input) = event
+            .target()
+            .and_then(|target| target.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|files| files.get(0)) else {
+            return;
+        };
+        input.set_value("");
+        leptos::task::spawn_local(async move {
+            let text = wasm_bindgen_futures::JsFuture::from(file.text())
+                .await
+                .ok()
+                .and_then(|value| value.as_string())
+                .unwrap_or_default();
+            match Progress::from_json(&text) {
+                Ok(imported) => {
+                    progress.set(imported);
+                    notices.push(false, "progress.imported", String::new(), None);
+                }
+                Err(error) => notices.push(true, "progress.import_failed", error.to_string(), None),
+            }
+        });
+    };
+
+    view! {
+        <header class="top-bar">
+            <A href="/" attr:class="brand">
+                <span class="brand-mark" aria-hidden="true">"⎈"</span>
+                <span class="brand-name">"opsdojo"</span>
+            </A>
+            <nav class="top-nav">
+                <A href="/" exact=true>{tr("nav.catalog")}</A>
+                <A href="/sandbox">{tr("nav.sandbox")}</A>
+            </nav>
+            <div class="top-actions">
+                <div class="segmented" role="group" aria-label="Language">
+                    <button
+                        data-testid="lang-en"
+                        class:active=move || locale.get() == Locale::En
+                        on:click=move |_| locale.set(Locale::En)
+                    >
+                        "EN"
+                    </button>
+                    <button
+                        data-testid="lang-fr"
+                        class:active=move || locale.get() == Locale::Fr
+                        on:click=move |_| locale.set(Locale::Fr)
+                    >
+                        "FR"
+                    </button>
+                </div>
+                <button
+                    class="icon-button"
+                    data-testid="theme-toggle"
+                    title=tr("theme.toggle")
+                    aria-label=tr("theme.toggle")
+                    on:click=move |_| {
+                        theme.update(|t| *t = if *t == Theme::Dark { Theme::Light } else { Theme::Dark })
+                    }
+                >
+                    {move || if theme.get() == Theme::Dark { "☀" } else { "☾" }}
+                </button>
+                <button
+                    class="button button-small button-ghost"
+                    data-testid="export-progress"
+                    title=tr("progress.export")
+                    on:click=move |_| {
+                        progress.with_untracked(|p| download_text("opsdojo-progress.json", &p.to_json()))
+                    }
+                >
+                    "⤓ "
+                    {tr("progress.export")}
+                </button>
+                <button
+                    class="button button-small button-ghost"
+                    title=tr("progress.import")
+                    on:click=move |_| {
+                        if let Some(input) = file_input.get() {
+                            input.click();
+                        }
+                    }
+                >
+                    "⤒ "
+                    {tr("progress.import")}
+                </button>
+                <input
+                    type="file"
+                    accept="application/json,.json"
+                    class="hidden"
+                    data-testid="import-progress"
+                    node_ref=file_input
+                    on:change=import
+                />
+            </div>
+        </header>
+    }
+}

@@ -1,0 +1,122 @@
+//! The workbench: the tools on the world, one tab each.
+
+use crate::components::deployments::Deployments;
+use crate::components::editor::CodeEditor;
+use crate::components::events::EventLog;
+use crate::i18n::tr;
+use crate::session::Sim;
+use leptos::prelude::*;
+use opsdojo_engine::Severity;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tab {
+    Files,
+    Kubernetes,
+    Events,
+}
+
+#[component]
+pub fn Workbench() -> impl IntoView {
+    let sim = expect_context::<Sim>();
+    let tab = RwSignal::new(Tab::Files);
+    let tab_button = move |which: Tab, label: &'static str, test_id: &'static str| {
+        view! {
+            <button
+                role="tab"
+                class="tab"
+                data-testid=test_id
+                class:active=move || tab.get() == which
+                aria-selected=move || (tab.get() == which).to_string()
+                on:click=move |_| tab.set(which)
+            >
+                {tr(label)}
+            </button>
+        }
+    };
+    let event_count = move || sim.snapshot.with(|s| s.events.len());
+    view! {
+        <section class="workbench" aria-label="workbench">
+            <div class="tabs" role="tablist">
+                {tab_button(Tab::Files, "tab.files", "tab-files")}
+                {tab_button(Tab::Kubernetes, "tab.kubernetes", "tab-kubernetes")}
+                {tab_button(Tab::Events, "tab.events", "tab-events")}
+                <span class="tab-badge" aria-hidden="true">{move || event_count().to_string()}</span>
+            </div>
+            <div class="tab-panel" role="tabpanel">
+                {move || match tab.get() {
+                    Tab::Files => view! { <FilesTab /> }.into_any(),
+                    Tab::Kubernetes => view! { <Deployments /> }.into_any(),
+                    Tab::Events => view! { <EventLog /> }.into_any(),
+                }}
+            </div>
+        </section>
+    }
+}
+
+/// A file tree beside an editor on the selected file.
+#[component]
+fn FilesTab() -> impl IntoView {
+    let sim = expect_context::<Sim>();
+    let files = move || {
+        sim.snapshot.with(|s| {
+            s.files
+                .iter()
+                .map(|f| {
+                    let errors = f.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+                    (f.path.clone(), errors, f.diagnostics.len())
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    let selected = RwSignal::new(
+        sim.snapshot
+            .with_untracked(|s| s.files.first().map(|f| f.path.clone()))
+            .unwrap_or_default(),
+    );
+    view! {
+        <div class="files-tab">
+            <nav class="file-tree" aria-label="files">
+                {move || {
+                    files()
+                        .into_iter()
+                        .map(|(path, errors, problems)| {
+                            let select_path = path.clone();
+                            let is_selected_path = path.clone();
+                            view! {
+                                <button
+                                    class="file-entry"
+                                    class:active=move || selected.get() == is_selected_path
+                                    on:click=move |_| selected.set(select_path.clone())
+                                >
+                                    <span class="mono">{path.clone()}</span>
+                                    {(problems > 0)
+                                        .then(|| {
+                                            view! {
+                                                <span class=problems_class(errors)>
+                                                    {problems.to_string()}
+                                                </span>
+                                            }
+                                        })}
+                                </button>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </nav>
+            <div class="file-editor">
+                {move || {
+                    let path = selected.get();
+                    view! { <CodeEditor path=path /> }
+                }}
+            </div>
+        </div>
+    }
+}
+
+fn problems_class(errors: usize) -> &'static str {
+    if errors > 0 {
+        "file-problems has-errors"
+    } else {
+        "file-problems"
+    }
+}

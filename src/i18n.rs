@@ -1,0 +1,123 @@
+//! The interface's words in English and French. Lesson text comes from the lesson packs.
+
+use leptos::prelude::*;
+
+/// A language of the interface and of the lesson packs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Locale {
+    En,
+    Fr,
+}
+
+impl Locale {
+    /// The folder of the lesson packs and the `lang` attribute.
+    pub fn code(self) -> &'static str {
+        match self {
+            Locale::En => "en",
+            Locale::Fr => "fr",
+        }
+    }
+
+    /// Reads a saved code; anything else is `None`.
+    pub fn from_code(code: &str) -> Option<Locale> {
+        match code {
+            "en" => Some(Locale::En),
+            "fr" => Some(Locale::Fr),
+            _ => None,
+        }
+    }
+}
+
+/// The interface language, shared through context.
+#[derive(Clone, Copy)]
+pub struct CurrentLocale(pub RwSignal<Locale>);
+
+/// A reactive translation of `key` in the current language.
+pub fn tr(key: &'static str) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    let locale = expect_context::<CurrentLocale>().0;
+    move || translate(locale.get(), key)
+}
+
+/// The text of `key` in `locale`; the key itself if it has no translation.
+pub fn translate(locale: Locale, key: &'static str) -> &'static str {
+    let (en, fr) = match key {
+        "nav.catalog" => ("Lessons", "Leçons"),
+        "nav.sandbox" => ("Sandbox", "Bac à sable"),
+        "theme.toggle" => ("Switch light and dark theme", "Basculer thème clair ou sombre"),
+        "progress.menu" => ("Progress", "Progression"),
+        "progress.export" => ("Export progress", "Exporter la progression"),
+        "progress.import" => ("Import progress", "Importer la progression"),
+        "progress.imported" => ("Progress imported.", "Progression importée."),
+        "progress.import_failed" => ("This file was not imported:", "Ce fichier n'a pas été importé :"),
+        "progress.quarantined" => (
+            "Your saved progress could not be read, so it was kept aside and not used:",
+            "Votre progression enregistrée n'a pas pu être lue ; elle a été mise de côté :",
+        ),
+        "progress.download_kept" => ("Download the kept copy", "Télécharger la copie conservée"),
+        "notice.dismiss" => ("Dismiss", "Fermer"),
+        "catalog.title" => ("Learn to run production by running it", "Apprenez la prod en la faisant tourner"),
+        "catalog.lead" => (
+            "A simulated platform in your browser: PHP services on Kubernetes, a database, dashboards, alerts, Terraform and pull requests. Change things, watch them react, break nothing real.",
+            "Une plateforme simulée dans votre navigateur : services PHP sur Kubernetes, base de données, tableaux de bord, alertes, Terraform et pull requests. Changez des choses, regardez-les réagir, sans rien casser de réel.",
+        ),
+        "catalog.open_sandbox" => ("Open the sandbox", "Ouvrir le bac à sable"),
+        "catalog.loading" => ("Loading lessons…", "Chargement des leçons…"),
+        "catalog.minutes" => ("min", "min"),
+        "catalog.completed" => ("Completed", "Terminée"),
+        "catalog.in_progress" => ("In progress", "En cours"),
+        "catalog.not_started" => ("Not started", "Pas commencée"),
+        "catalog.start" => ("Start", "Commencer"),
+        "catalog.continue" => ("Continue", "Continuer"),
+        "catalog.review" => ("Review", "Revoir"),
+        "catalog.broken" => ("This lesson cannot be opened:", "Cette leçon ne peut pas être ouverte :"),
+        "level.beginner" => ("Beginner", "Débutant"),
+        "level.intermediate" => ("Intermediate", "Intermédiaire"),
+        "level.advanced" => ("Advanced", "Avancé"),
+        "lesson.loading" => ("Loading the lesson…", "Chargement de la leçon…"),
+        "lesson.error" => ("This lesson could not be loaded", "Cette leçon n'a pas pu être chargée"),
+        "lesson.back" => ("Back to the lessons", "Retour aux leçons"),
+        "lesson.objectives" => ("Objectives", "Objectifs"),
+        "lesson.hints" => ("Hints", "Indices"),
+        "lesson.hint" => ("Hint", "Indice"),
+        "lesson.show_hint" => ("Show a hint", "Afficher un indice"),
+        "lesson.solution" => ("Reference solution", "Solution de référence"),
+        "lesson.show_solution" => ("Show the solution", "Afficher la solution"),
+        "lesson.solution_advance" => ("Let the clock run for", "Laisser l'horloge tourner"),
+        "lesson.solution_edit" => ("Edit", "Modifier"),
+        "lesson.complete" => ("Lesson complete. Well done!", "Leçon terminée. Bravo !"),
+        "lesson.next" => ("Back to the catalog", "Retour au catalogue"),
+        "lesson.restart" => ("Start over", "Recommencer"),
+        "lesson.met" => ("met", "atteint"),
+        "lesson.not_met" => ("not met yet", "pas encore atteint"),
+        "tab.files" => ("Files", "Fichiers"),
+        "tab.kubernetes" => ("Kubernetes", "Kubernetes"),
+        "tab.events" => ("Events", "Événements"),
+        "files.problems" => ("problems", "problèmes"),
+        "files.no_problems" => ("No problems", "Aucun problème"),
+        "k8s.deployment" => ("Deployment", "Déploiement"),
+        "k8s.ready" => ("Ready", "Prêts"),
+        "k8s.desired" => ("Desired", "Souhaités"),
+        "k8s.pods" => ("Pods", "Pods"),
+        "k8s.starting" => ("starting", "démarrage"),
+        "k8s.running" => ("running", "en service"),
+        "events.empty" => ("Nothing has happened yet. Start the clock.", "Rien ne s'est encore passé. Démarrez l'horloge."),
+        "clock.play" => ("Play (Space)", "Lecture (Espace)"),
+        "clock.pause" => ("Pause (Space)", "Pause (Espace)"),
+        "clock.step" => ("Step one tick (.)", "Avancer d'un tick (.)"),
+        "clock.reset" => ("Reset to the start (R)", "Revenir au début (R)"),
+        "clock.speed" => ("Speed", "Vitesse"),
+        "clock.elapsed" => ("elapsed", "écoulé"),
+        "sandbox.title" => ("Sandbox", "Bac à sable"),
+        "sandbox.lead" => (
+            "The whole workbench, no lesson, no objectives. Change anything and watch what happens.",
+            "Tout l'atelier, sans leçon ni objectif. Changez ce que vous voulez et regardez ce qui se passe.",
+        ),
+        "notfound.title" => ("Page not found", "Page introuvable"),
+        "notfound.lead" => ("There is nothing at this address:", "Il n'y a rien à cette adresse :"),
+        _ => (key, key),
+    };
+    match locale {
+        Locale::En => en,
+        Locale::Fr => fr,
+    }
+}

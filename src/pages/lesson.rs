@@ -1,0 +1,158 @@
+//! The lesson page: the text with its widgets on the left, the workbench on the right, the
+//! clock at the bottom. A lesson that cannot be loaded shows why, with file and line.
+
+use crate::app::ProgressStore;
+use crate::catalog::{load_lesson, LoadError};
+use crate::components::clock_bar::ClockBar;
+use crate::components::lesson_body::LessonBody;
+use crate::components::objectives::Objectives;
+use crate::components::workbench::Workbench;
+use crate::i18n::{tr, CurrentLocale};
+use crate::session::Sim;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+use opsdojo_engine::lesson::{render_inline, render_markdown, Lesson, Segment};
+use opsdojo_engine::world::Action;
+
+#[component]
+pub fn LessonPage() -> impl IntoView {
+    let params = use_params_map();
+    let locale = expect_context::<CurrentLocale>().0;
+    let lesson = LocalResource::new(move || {
+        let pack = params.read().get("pack").unwrap_or_default();
+        let id = params.read().get("lesson").unwrap_or_default();
+        let locale = locale.get();
+        async move { load_lesson(locale, &pack, &id).await.map(|lesson| (pack, lesson)) }
+    });
+    view! {
+        <Suspense fallback=move || view! { <p class="loading center-page">{tr("lesson.loading")}</p> }>
+            {move || {
+                lesson
+                    .get()
+                    .map(|result| match result {
+                        Ok((pack, lesson)) => view! { <LessonView pack=pack lesson=lesson /> }.into_any(),
+                        Err(error) => view! { <LessonError error=error /> }.into_any(),
+                    })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn LessonError(error: LoadError) -> impl IntoView {
+    view! {
+        <div class="center-page" data-testid="lesson-error">
+            <div class="error-panel" role="alert">
+                <h1>{tr("lesson.error")}</h1>
+                <pre>{error.to_string()}</pre>
+            </div>
+            <A href="/" attr:class="button">{tr("lesson.back")}</A>
+        </div>
+    }
+}
+
+#[component]
+fn LessonView(pack: String, lesson: Lesson) -> impl IntoView {
+    let store = expect_context::<ProgressStore>();
+    let sim = Sim::for_lesson(&lesson, &pack, store);
+    provide_context(sim);
+    let rendered = render_markdown(&lesson.body, lesson.body_first_line);
+    let has_objectives_widget = rendered
+        .segments
+        .iter()
+        .any(|s| matches!(s, Segment::Widget(w) if w.kind == "objectives"));
+    let objectives = lesson.objectives.clone();
+    view! {
+        <div class="lesson-layout" data-testid="lesson" data-lesson=lesson.meta.id.clone()>
+            <article class="lesson-text">
+                <nav class="breadcrumb">
+                    <A href="/">{tr("nav.catalog")}</A>
+                    " / "
+                    <span>{lesson.meta.track.clone()}</span>
+                </nav>
+                <LessonBody rendered=rendered objectives=objectives.clone() />
+                {(!has_objectives_widget).then(|| view! { <Objectives objectives=objectives.clone() /> })}
+                <Show when=move || sim.completed.get()>
+                    <div class="complete-banner" data-testid="lesson-complete" role="status">
+                        <span class="complete-icon" aria-hidden="true">"✓"</span>
+                        <strong>{tr("lesson.complete")}</strong>
+                        <A href="/" attr:class="button button-small">{tr("lesson.next")}</A>
+                        <button class="button button-small button-ghost" on:click=move |_| sim.start_over()>
+                            {tr("lesson.restart")}
+                        </button>
+                    </div>
+                </Show>
+                <Hints hints=lesson.hints.clone() />
+                <Solution solution=lesson.solution.clone() />
+            </article>
+            <Workbench />
+        </div>
+        <ClockBar />
+    }
+}
+
+/// Hints revealed one at a time.
+#[component]
+fn Hints(hints: Vec<String>) -> impl IntoView {
+    let shown = RwSignal::new(0usize);
+    let total = hints.len();
+    let hint_label = tr("lesson.hint");
+    view! {
+        <section class="hints" data-testid="hints">
+            <h3>{tr("lesson.hints")}</h3>
+            <ol>
+                {hints
+                    .into_iter()
+                    .enumerate()
+                    .map(|(index, hint)| {
+                        view! {
+                            <Show when=move || { shown.get() > index }>
+                                <li class="hint">
+                                    <span class="hint-label">{move || format!("{} {}", hint_label(), index + 1)}</span>
+                                    <span inner_html=render_inline(&hint)></span>
+                                </li>
+                            </Show>
+                        }
+                    })
+                    .collect_view()}
+            </ol>
+            <Show when=move || { shown.get() < total }>
+                <button class="button button-small button-ghost" on:click=move |_| shown.update(|n| *n += 1)>
+                    {tr("lesson.show_hint")}
+                    {move || format!(" ({}/{total})", shown.get() + 1)}
+                </button>
+            </Show>
+        </section>
+    }
+}
+
+/// The reference solution, folded until asked for.
+#[component]
+fn Solution(solution: Vec<Action>) -> impl IntoView {
+    let advance = tr("lesson.solution_advance");
+    let edit = tr("lesson.solution_edit");
+    view! {
+        <details class="solution" data-testid="solution">
+            <summary>{tr("lesson.show_solution")}</summary>
+            <ol>
+                {solution
+                    .into_iter()
+                    .map(|step| match step {
+                        Action::Advance { by } => view! {
+                            <li>{move || advance()} " " <code>{by.to_string()}</code></li>
+                        }
+                        .into_any(),
+                        Action::EditFile { path, content } => view! {
+                            <li>
+                                {move || edit()} " " <code>{path}</code>
+                                <pre class="code"><code>{content}</code></pre>
+                            </li>
+                        }
+                        .into_any(),
+                    })
+                    .collect_view()}
+            </ol>
+        </details>
+    }
+}

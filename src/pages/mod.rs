@@ -1,0 +1,6 @@
+//! One page per route.
+
+pub mod catalog;
+pub mod lesson;
+pub mod not_found;
+pub mod sandbox;

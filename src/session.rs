@@ -1,0 +1,167 @@
+//! A running simulation shown by a page: the world, its latest snapshot, the clock's state and,
+//! in a lesson, the objectives. Shared through context as a small `Copy` handle.
+//!
+//! Every change goes through [`Sim::apply`], which calls the engine's recorded actions; the
+//! views only read [`Sim::snapshot`].
+
+use crate::app::ProgressStore;
+use leptos::prelude::*;
+use opsdojo_engine::lesson::{Lesson, ObjectiveTracker};
+use opsdojo_engine::progress::{LessonProgress, Progress};
+use opsdojo_engine::time::SimDuration;
+use opsdojo_engine::world::{Action, Scenario, World, WorldSnapshot};
+use std::collections::BTreeSet;
+
+/// The speeds the clock bar offers, in simulated seconds per real second.
+pub const SPEEDS: [u32; 6] = [1, 10, 60, 300, 900, 3600];
+
+/// A handle on the page's simulation.
+#[derive(Clone, Copy)]
+pub struct Sim {
+    world: StoredValue<World>,
+    tracker: StoredValue<Option<ObjectiveTracker>>,
+    lesson_key: StoredValue<Option<String>>,
+    store: Option<ProgressStore>,
+    /// What the views read; replaced after every action.
+    pub snapshot: RwSignal<WorldSnapshot>,
+    pub playing: RwSignal<bool>,
+    /// Simulated seconds per real second.
+    pub speed: RwSignal<u32>,
+    /// Objectives met so far, by id.
+    pub met: RwSignal<BTreeSet<String>>,
+    pub completed: RwSignal<bool>,
+    /// Objective queries that failed to evaluate, for the lesson's author.
+    pub objective_errors: RwSignal<Vec<String>>,
+}
+
+impl Sim {
+    /// A free simulation with no lesson.
+    pub fn sandbox() -> Self {
+        Sim::build(World::new(Scenario::default()), None, None, None)
+    }
+
+    /// The simulation of a lesson, restored from saved progress when there is some.
+    pub fn for_lesson(lesson: &Lesson, pack: &str, store: ProgressStore) -> Self {
+        let key = Progress::lesson_key(pack, &lesson.meta.id);
+        let saved: Option<LessonProgress> =
+            store.0.with_untracked(|progress| progress.lessons.get(&key).cloned());
+        let saved = saved.as_ref();
+        let world = match saved {
+            Some(progress) => World::replay(lesson.scenario.clone(), &progress.actions),
+            None => World::new(lesson.scenario.clone()),
+        };
+        let (mut tracker, _) = ObjectiveTracker::new(lesson);
+        if let Some(progress) = saved {
+            tracker.restore(progress.met.iter().cloned());
+        }
+        let sim = Sim::build(world, Some(tracker), Some(key), Some(store));
+        sim.refresh(false);
+        sim
+    }
+
+    fn build(
+        world: World,
+        tracker: Option<ObjectiveTracker>,
+        lesson_key: Option<String>,
+        store: Option<ProgressStore>,
+    ) -> Self {
+        let met = tracker.as_ref().map(|t| t.met().clone()).unwrap_or_default();
+        let completed = tracker.as_ref().is_some_and(ObjectiveTracker::all_met);
+        Sim {
+            snapshot: RwSignal::new(world.snapshot()),
+            world: StoredValue::new(world),
+            tracker: StoredValue::new(tracker),
+            lesson_key: StoredValue::new(lesson_key),
+            store,
+            playing: RwSignal::new(false),
+            speed: RwSignal::new(60),
+            met: RwSignal::new(met),
+            completed: RwSignal::new(completed),
+            objective_errors: RwSignal::new(Vec::new()),
+        }
+    }
+
+    /// Applies an action to the world, then refreshes what the views read and saves progress.
+    pub fn apply(&self, action: Action) {
+        self.world.update_value(|world| world.apply(action));
+        self.refresh(true);
+    }
+
+    /// Lets the clock run for `by`.
+    pub fn advance(&self, by: SimDuration) {
+        self.apply(Action::Advance { by });
+    }
+
+    /// Moves the clock one tick.
+    pub fn step(&self) {
+        let tick = self.world.with_value(|world| world.scenario().tick);
+        self.advance(tick);
+    }
+
+    /// Back to the start of the scenario; objectives already met stay met.
+    pub fn reset(&self) {
+        self.playing.set(false);
+        self.world
+            .update_value(|world| *world = World::new(world.scenario().clone()));
+        self.refresh(true);
+    }
+
+    /// Back to the start, objectives cleared too.
+    pub fn start_over(&self) {
+        self.tracker.update_value(|tracker| {
+            if let Some(tracker) = tracker {
+                *tracker = tracker.cleared();
+            }
+        });
+        self.reset();
+    }
+
+    fn refresh(&self, save: bool) {
+        let snapshot = self.world.with_value(World::snapshot);
+        self.snapshot.set(snapshot);
+        let mut evaluated = None;
+        self.world.with_value(|world| {
+            self.tracker.update_value(|tracker| {
+                if let Some(tracker) = tracker {
+                    let (_, errors) = tracker.update(world);
+                    evaluated = Some((tracker.met().clone(), tracker.all_met(), errors));
+                }
+            });
+        });
+        let Some((met, completed, errors)) = evaluated else {
+            return;
+        };
+        if self.met.with_untracked(|current| *current != met) {
+            self.met.set(met.clone());
+        }
+        if self.completed.get_untracked() != completed {
+            self.completed.set(completed);
+            if completed {
+                self.playing.set(false);
+            }
+        }
+        if self.objective_errors.with_untracked(|current| *current != errors) {
+            self.objective_errors.set(errors);
+        }
+        if save {
+            self.save(met, completed);
+        }
+    }
+
+    fn save(&self, met: BTreeSet<String>, completed: bool) {
+        let Some(key) = self.lesson_key.get_value() else {
+            return;
+        };
+        let Some(store) = self.store else {
+            return;
+        };
+        let actions = self.world.with_value(|world| world.actions().to_vec());
+        store.0.update(|progress| {
+            let entry = progress.lessons.entry(key).or_default();
+            entry.met = met;
+            // Completion is kept once earned, even after a reset of the world.
+            entry.completed = entry.completed || completed;
+            entry.actions = actions;
+        });
+    }
+}
