@@ -2,7 +2,9 @@
 
 use crate::components::top_bar::TopBar;
 use crate::i18n::{translate, CurrentLocale};
-use crate::pages::{catalog::CatalogPage, lesson::LessonPage, not_found::NotFound, sandbox::SandboxPage};
+use crate::pages::{
+    catalog::CatalogPage, lesson::LessonPage, not_found::NotFound, sandbox::SandboxPage,
+};
 use crate::storage::{self, LoadedProgress, Theme};
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
@@ -35,7 +37,13 @@ pub struct Notice {
 pub struct Notices(pub RwSignal<Vec<Notice>>);
 
 impl Notices {
-    pub fn push(&self, error: bool, lead: &'static str, detail: String, download: Option<(String, String)>) {
+    pub fn push(
+        &self,
+        error: bool,
+        lead: &'static str,
+        detail: String,
+        download: Option<(String, String)>,
+    ) {
         let id = js_sys::Date::now() as u64 + self.0.with_untracked(Vec::len) as u64;
         self.0.update(|notices| {
             notices.push(Notice {
@@ -130,7 +138,10 @@ fn NoticeList() -> impl IntoView {
                                     view! {
                                         <button
                                             class="button button-small"
-                                            on:click=move |_| crate::components::download::download_text(&name, &content)
+                                            on:click=move |_| crate::components::download::download_text(
+                                                &name,
+                                                &content,
+                                            )
                                         >
                                             {move || translate(locale.get(), "progress.download_kept")}
                                         </button>
@@ -138,7 +149,9 @@ fn NoticeList() -> impl IntoView {
                                 })}
                             <button
                                 class="button button-small button-ghost"
-                                on:click=move |_| notices.0.update(|list| list.retain(|n| n.id != id))
+                                on:click=move |_| {
+                                    notices.0.update(|list| list.retain(|n| n.id != id))
+                                }
                             >
                                 {move || translate(locale.get(), "notice.dismiss")}
                             </button>

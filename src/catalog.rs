@@ -67,7 +67,10 @@ async fn fetch_text(url: &str) -> Result<String, LoadError> {
     if !response.ok() {
         return Err(fail(format!("the server answered {}", response.status())));
     }
-    response.text().await.map_err(|error| fail(error.to_string()))
+    response
+        .text()
+        .await
+        .map_err(|error| fail(error.to_string()))
 }
 
 fn invalid(url: &str, diagnostic: Diagnostic) -> LoadError {

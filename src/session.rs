@@ -43,8 +43,9 @@ impl Sim {
     /// The simulation of a lesson, restored from saved progress when there is some.
     pub fn for_lesson(lesson: &Lesson, pack: &str, store: ProgressStore) -> Self {
         let key = Progress::lesson_key(pack, &lesson.meta.id);
-        let saved: Option<LessonProgress> =
-            store.0.with_untracked(|progress| progress.lessons.get(&key).cloned());
+        let saved: Option<LessonProgress> = store
+            .0
+            .with_untracked(|progress| progress.lessons.get(&key).cloned());
         let saved = saved.as_ref();
         let world = match saved {
             Some(progress) => World::replay(lesson.scenario.clone(), &progress.actions),
@@ -65,7 +66,10 @@ impl Sim {
         lesson_key: Option<String>,
         store: Option<ProgressStore>,
     ) -> Self {
-        let met = tracker.as_ref().map(|t| t.met().clone()).unwrap_or_default();
+        let met = tracker
+            .as_ref()
+            .map(|t| t.met().clone())
+            .unwrap_or_default();
         let completed = tracker.as_ref().is_some_and(ObjectiveTracker::all_met);
         Sim {
             snapshot: RwSignal::new(world.snapshot()),
@@ -140,7 +144,10 @@ impl Sim {
                 self.playing.set(false);
             }
         }
-        if self.objective_errors.with_untracked(|current| *current != errors) {
+        if self
+            .objective_errors
+            .with_untracked(|current| *current != errors)
+        {
             self.objective_errors.set(errors);
         }
         if save {

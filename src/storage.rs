@@ -68,7 +68,12 @@ pub fn load_theme() -> Theme {
         Some("dark") => Theme::Dark,
         _ => {
             let prefers_dark = web_sys::window()
-                .and_then(|window| window.match_media("(prefers-color-scheme: dark)").ok().flatten())
+                .and_then(|window| {
+                    window
+                        .match_media("(prefers-color-scheme: dark)")
+                        .ok()
+                        .flatten()
+                })
                 .is_some_and(|query| query.matches());
             if prefers_dark {
                 Theme::Dark

@@ -50,7 +50,13 @@ pub fn ClockBar() -> impl IntoView {
 
     let play_label = tr("clock.play");
     let pause_label = tr("clock.pause");
-    let play_title = move || if sim.playing.get() { pause_label() } else { play_label() };
+    let play_title = move || {
+        if sim.playing.get() {
+            pause_label()
+        } else {
+            play_label()
+        }
+    };
     let now = move || sim.snapshot.with(|s| s.now.to_string());
     let elapsed = move || sim.snapshot.with(|s| s.elapsed.to_string());
     view! {
@@ -102,7 +108,10 @@ pub fn ClockBar() -> impl IntoView {
                         .map(|speed| {
                             let speed = *speed;
                             view! {
-                                <option value=speed.to_string() selected=move || sim.speed.get() == speed>
+                                <option
+                                    value=speed.to_string()
+                                    selected=move || sim.speed.get() == speed
+                                >
                                     {format!("{speed}×")}
                                 </option>
                             }
@@ -111,13 +120,18 @@ pub fn ClockBar() -> impl IntoView {
                 </select>
             </label>
             <div class="clock-time">
-                <span class="clock-now" data-testid="clock-now">{now}</span>
-                <span class="clock-elapsed">
-                    "+" {elapsed} " " {tr("clock.elapsed")}
+                <span class="clock-now" data-testid="clock-now">
+                    {now}
                 </span>
+                <span class="clock-elapsed">"+" {elapsed} " " {tr("clock.elapsed")}</span>
             </div>
             <div class="clock-keys" aria-hidden="true">
-                <kbd>"Space"</kbd> " play/pause · " <kbd>"."</kbd> " step · " <kbd>"R"</kbd> " reset"
+                <kbd>"Space"</kbd>
+                " play/pause · "
+                <kbd>"."</kbd>
+                " step · "
+                <kbd>"R"</kbd>
+                " reset"
             </div>
         </footer>
     }

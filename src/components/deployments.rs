@@ -17,7 +17,11 @@ pub fn Deployments(
             snapshot
                 .environments
                 .iter()
-                .filter(|e| env.as_deref().filter(|wanted| !wanted.is_empty()).is_none_or(|wanted| wanted == e.name))
+                .filter(|e| {
+                    env.as_deref()
+                        .filter(|wanted| !wanted.is_empty())
+                        .is_none_or(|wanted| wanted == e.name)
+                })
                 .cloned()
                 .collect::<Vec<_>>()
         })
@@ -33,9 +37,10 @@ pub fn Deployments(
                         view! {
                             <section class="env-block">
                                 <h4 class="env-name">
-                                    <span class=format!("env-badge env-{}", environment.name)>
-                                        {environment.name.clone()}
-                                    </span>
+                                    <span class=format!(
+                                        "env-badge env-{}",
+                                        environment.name,
+                                    )>{environment.name.clone()}</span>
                                 </h4>
                                 <table class="data-table">
                                     <thead>
@@ -51,11 +56,20 @@ pub fn Deployments(
                                             .deployments
                                             .into_iter()
                                             .map(|deployment| {
-                                                let healthy = deployment.ready == deployment.desired as usize;
+                                                let healthy = deployment.ready
+                                                    == deployment.desired as usize;
                                                 view! {
-                                                    <tr data-deployment=deployment.name.clone() data-env=environment.name.clone()>
+                                                    <tr
+                                                        data-deployment=deployment.name.clone()
+                                                        data-env=environment.name.clone()
+                                                    >
                                                         <td class="mono">{deployment.name.clone()}</td>
-                                                        <td class="num mono" class:ok=healthy class:warn=!healthy data-testid="ready-count">
+                                                        <td
+                                                            class="num mono"
+                                                            class:ok=healthy
+                                                            class:warn=!healthy
+                                                            data-testid="ready-count"
+                                                        >
                                                             {format!("{}/{}", deployment.ready, deployment.desired)}
                                                         </td>
                                                         <td class="num mono">{deployment.desired}</td>
@@ -71,7 +85,11 @@ pub fn Deployments(
                                                                         pod.age,
                                                                     );
                                                                     view! {
-                                                                        <span class="pod" class:pod-ready=pod.ready title=title></span>
+                                                                        <span
+                                                                            class="pod"
+                                                                            class:pod-ready=pod.ready
+                                                                            title=title
+                                                                        ></span>
                                                                     }
                                                                 })
                                                                 .collect_view()}

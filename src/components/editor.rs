@@ -64,9 +64,17 @@ pub fn CodeEditor(
         if mounted.with_value(Option::is_some) || fallback.get_untracked() {
             return;
         }
-        let Some(current) = file.get_untracked() else { return };
+        let Some(current) = file.get_untracked() else {
+            return;
+        };
         let on_change = Closure::<dyn FnMut(String)>::new(move |text: String| create_edit(text));
-        match editor_create(&element, &current.content, current.language, false, &on_change) {
+        match editor_create(
+            &element,
+            &current.content,
+            current.language,
+            false,
+            &on_change,
+        ) {
             Ok(handle) => mounted.set_value(Some(Mounted {
                 handle,
                 _on_change: on_change,

@@ -8,7 +8,10 @@ use opsdojo_engine::world::EventLevel;
 #[component]
 pub fn EventLog() -> impl IntoView {
     let sim = expect_context::<Sim>();
-    let events = move || sim.snapshot.with(|s| s.events.iter().rev().cloned().collect::<Vec<_>>());
+    let events = move || {
+        sim.snapshot
+            .with(|s| s.events.iter().rev().cloned().collect::<Vec<_>>())
+    };
     view! {
         <div class="event-log" data-testid="event-log">
             <Show when=move || sim.snapshot.with(|s| s.events.is_empty())>
@@ -20,7 +23,10 @@ pub fn EventLog() -> impl IntoView {
                         .into_iter()
                         .map(|event| {
                             view! {
-                                <li class="event" class:event-warning=event.level == EventLevel::Warning>
+                                <li
+                                    class="event"
+                                    class:event-warning=event.level == EventLevel::Warning
+                                >
                                     <time class="mono">{event.at.to_string()}</time>
                                     <span>{event.text}</span>
                                 </li>

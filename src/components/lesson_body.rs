@@ -26,14 +26,21 @@ pub fn LessonBody(
                         let path = widget.params.get("file").cloned().unwrap_or_default();
                         view! { <CodeEditor path=path /> }.into_any()
                     }
-                    "objectives" => view! { <Objectives objectives=objectives.clone() /> }.into_any(),
+                    "objectives" => {
+                        view! { <Objectives objectives=objectives.clone() /> }.into_any()
+                    }
                     "deployments" => {
                         let env = widget.params.get("env").cloned();
                         view! { <Deployments env=env.unwrap_or_default() /> }.into_any()
                     }
                     _ => view! { <EventLog /> }.into_any(),
                 };
-                view! { <div class="widget" data-widget=widget.kind.clone()>{inner}</div> }.into_any()
+                view! {
+                    <div class="widget" data-widget=widget.kind.clone()>
+                        {inner}
+                    </div>
+                }
+                .into_any()
             }
         })
         .collect_view()

@@ -29,11 +29,19 @@ pub fn Objectives(
                         let is_met_label = is_met.clone();
                         let is_met_class = is_met.clone();
                         view! {
-                            <li class="objective" class:met=is_met_class data-objective=id.clone() data-met=move || is_met().to_string()>
+                            <li
+                                class="objective"
+                                class:met=is_met_class
+                                data-objective=id.clone()
+                                data-met=move || is_met().to_string()
+                            >
                                 <span class="check" aria-hidden="true">
                                     {move || if is_met_label() { "✓" } else { "" }}
                                 </span>
-                                <span class="objective-title" inner_html=render_inline(&objective.title)></span>
+                                <span
+                                    class="objective-title"
+                                    inner_html=render_inline(&objective.title)
+                                ></span>
                                 <span class="sr-only">
                                     {
                                         let is_met = is_met.clone();

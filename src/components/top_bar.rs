@@ -47,11 +47,15 @@ pub fn TopBar() -> impl IntoView {
     view! {
         <header class="top-bar">
             <A href="/" attr:class="brand">
-                <span class="brand-mark" aria-hidden="true">"⎈"</span>
+                <span class="brand-mark" aria-hidden="true">
+                    "⎈"
+                </span>
                 <span class="brand-name">"opsdojo"</span>
             </A>
             <nav class="top-nav">
-                <A href="/" exact=true>{tr("nav.catalog")}</A>
+                <A href="/" exact=true>
+                    {tr("nav.catalog")}
+                </A>
                 <A href="/sandbox">{tr("nav.sandbox")}</A>
             </nav>
             <div class="top-actions">
@@ -77,7 +81,10 @@ pub fn TopBar() -> impl IntoView {
                     title=tr("theme.toggle")
                     aria-label=tr("theme.toggle")
                     on:click=move |_| {
-                        theme.update(|t| *t = if *t == Theme::Dark { Theme::Light } else { Theme::Dark })
+                        theme
+                            .update(|t| {
+                                *t = if *t == Theme::Dark { Theme::Light } else { Theme::Dark };
+                            })
                     }
                 >
                     {move || if theme.get() == Theme::Dark { "☀" } else { "☾" }}
@@ -87,7 +94,11 @@ pub fn TopBar() -> impl IntoView {
                     data-testid="export-progress"
                     title=tr("progress.export")
                     on:click=move |_| {
-                        progress.with_untracked(|p| download_text("opsdojo-progress.json", &p.to_json()))
+                        progress
+                            .with_untracked(|p| download_text(
+                                "opsdojo-progress.json",
+                                &p.to_json(),
+                            ))
                     }
                 >
                     "⤓ "

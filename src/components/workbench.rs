@@ -40,7 +40,9 @@ pub fn Workbench() -> impl IntoView {
                 {tab_button(Tab::Files, "tab.files", "tab-files")}
                 {tab_button(Tab::Kubernetes, "tab.kubernetes", "tab-kubernetes")}
                 {tab_button(Tab::Events, "tab.events", "tab-events")}
-                <span class="tab-badge" aria-hidden="true">{move || event_count().to_string()}</span>
+                <span class="tab-badge" aria-hidden="true">
+                    {move || event_count().to_string()}
+                </span>
             </div>
             <div class="tab-panel" role="tabpanel">
                 {move || match tab.get() {
@@ -62,7 +64,11 @@ fn FilesTab() -> impl IntoView {
             s.files
                 .iter()
                 .map(|f| {
-                    let errors = f.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+                    let errors = f
+                        .diagnostics
+                        .iter()
+                        .filter(|d| d.severity == Severity::Error)
+                        .count();
                     (f.path.clone(), errors, f.diagnostics.len())
                 })
                 .collect::<Vec<_>>()
@@ -92,9 +98,9 @@ fn FilesTab() -> impl IntoView {
                                     {(problems > 0)
                                         .then(|| {
                                             view! {
-                                                <span class=problems_class(errors)>
-                                                    {problems.to_string()}
-                                                </span>
+                                                <span class=problems_class(
+                                                    errors,
+                                                )>{problems.to_string()}</span>
                                             }
                                         })}
                                 </button>

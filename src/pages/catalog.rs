@@ -5,7 +5,7 @@ use crate::catalog::{load_catalog, CatalogLesson, CatalogPack};
 use crate::i18n::{tr, CurrentLocale};
 use leptos::prelude::*;
 use leptos_router::components::A;
-use opsdojo_engine::lesson::{Level, LessonMeta};
+use opsdojo_engine::lesson::{LessonMeta, Level};
 use opsdojo_engine::progress::Progress;
 
 #[component]
@@ -17,24 +17,33 @@ pub fn CatalogPage() -> impl IntoView {
             <section class="hero">
                 <h1>{tr("catalog.title")}</h1>
                 <p class="lead">{tr("catalog.lead")}</p>
-                <A href="/sandbox" attr:class="button button-ghost">{tr("catalog.open_sandbox")} " →"</A>
+                <A href="/sandbox" attr:class="button button-ghost">
+                    {tr("catalog.open_sandbox")}
+                    " →"
+                </A>
             </section>
-            <Suspense fallback=move || view! { <p class="loading">{tr("catalog.loading")}</p> }>
+            <Suspense fallback=move || {
+                view! { <p class="loading">{tr("catalog.loading")}</p> }
+            }>
                 {move || {
                     catalog
                         .get()
                         .map(|result| match result {
-                            Ok(packs) => packs
-                                .into_iter()
-                                .map(|pack| view! { <PackSection pack=pack /> })
-                                .collect_view()
-                                .into_any(),
-                            Err(error) => view! {
-                                <div class="error-panel" role="alert">
-                                    <pre>{error.to_string()}</pre>
-                                </div>
+                            Ok(packs) => {
+                                packs
+                                    .into_iter()
+                                    .map(|pack| view! { <PackSection pack=pack /> })
+                                    .collect_view()
+                                    .into_any()
                             }
-                            .into_any(),
+                            Err(error) => {
+                                view! {
+                                    <div class="error-panel" role="alert">
+                                        <pre>{error.to_string()}</pre>
+                                    </div>
+                                }
+                                    .into_any()
+                            }
                         })
                 }}
             </Suspense>
@@ -58,16 +67,19 @@ fn PackSection(pack: CatalogPack) -> impl IntoView {
                     .enumerate()
                     .map(|(index, lesson)| match lesson {
                         CatalogLesson::Ready(meta) => {
-                            view! { <LessonCard pack=pack_id.clone() meta=meta number=index + 1 /> }.into_any()
+                            view! { <LessonCard pack=pack_id.clone() meta=meta number=index + 1 /> }
+                                .into_any()
                         }
-                        CatalogLesson::Broken { file, error } => view! {
-                            <li class="lesson-card lesson-card-broken" role="alert">
-                                <h3 class="mono">{file}</h3>
-                                <p>{tr("catalog.broken")}</p>
-                                <pre>{error.to_string()}</pre>
-                            </li>
+                        CatalogLesson::Broken { file, error } => {
+                            view! {
+                                <li class="lesson-card lesson-card-broken" role="alert">
+                                    <h3 class="mono">{file}</h3>
+                                    <p>{tr("catalog.broken")}</p>
+                                    <pre>{error.to_string()}</pre>
+                                </li>
+                            }
+                                .into_any()
                         }
-                        .into_any(),
                     })
                     .collect_view()}
             </ol>
@@ -89,7 +101,9 @@ fn LessonCard(pack: String, meta: LessonMeta, number: usize) -> impl IntoView {
     let state = Memo::new(move |_| {
         progress.with(|p| match p.lessons.get(&key) {
             Some(lesson) if lesson.completed => LessonState::Completed,
-            Some(lesson) if !lesson.actions.is_empty() || !lesson.met.is_empty() => LessonState::InProgress,
+            Some(lesson) if !lesson.actions.is_empty() || !lesson.met.is_empty() => {
+                LessonState::InProgress
+            }
             _ => LessonState::NotStarted,
         })
     });
@@ -107,14 +121,22 @@ fn LessonCard(pack: String, meta: LessonMeta, number: usize) -> impl IntoView {
     let resume = tr("catalog.continue");
     let review = tr("catalog.review");
     view! {
-        <li class="lesson-card" data-lesson=meta.id.clone() data-state=move || match state() {
-            LessonState::Completed => "completed",
-            LessonState::InProgress => "in-progress",
-            LessonState::NotStarted => "not-started",
-        }>
+        <li
+            class="lesson-card"
+            data-lesson=meta.id.clone()
+            data-state=move || match state() {
+                LessonState::Completed => "completed",
+                LessonState::InProgress => "in-progress",
+                LessonState::NotStarted => "not-started",
+            }
+        >
             <div class="lesson-card-top">
                 <span class="lesson-number">{format!("{number:02}")}</span>
-                <span class="status-pill" class:done=move || state() == LessonState::Completed class:started=move || state() == LessonState::InProgress>
+                <span
+                    class="status-pill"
+                    class:done=move || state() == LessonState::Completed
+                    class:started=move || state() == LessonState::InProgress
+                >
                     {move || match state() {
                         LessonState::Completed => format!("✓ {}", completed()),
                         LessonState::InProgress => in_progress().to_string(),
@@ -122,11 +144,15 @@ fn LessonCard(pack: String, meta: LessonMeta, number: usize) -> impl IntoView {
                     }}
                 </span>
             </div>
-            <h3><A href=href.clone()>{meta.title.clone()}</A></h3>
+            <h3>
+                <A href=href.clone()>{meta.title.clone()}</A>
+            </h3>
             <p class="summary">{meta.summary.clone()}</p>
             <div class="lesson-card-bottom">
                 <span class="meta-chip">{tr(level_key)}</span>
-                <span class="meta-chip">{format!("{} ", meta.minutes)} {tr("catalog.minutes")}</span>
+                <span class="meta-chip">
+                    {format!("{} ", meta.minutes)} {tr("catalog.minutes")}
+                </span>
                 <A href=href attr:class="button button-small">
                     {move || match state() {
                         LessonState::Completed => review(),

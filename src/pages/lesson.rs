@@ -23,15 +23,23 @@ pub fn LessonPage() -> impl IntoView {
         let pack = params.read().get("pack").unwrap_or_default();
         let id = params.read().get("lesson").unwrap_or_default();
         let locale = locale.get();
-        async move { load_lesson(locale, &pack, &id).await.map(|lesson| (pack, lesson)) }
+        async move {
+            load_lesson(locale, &pack, &id)
+                .await
+                .map(|lesson| (pack, lesson))
+        }
     });
     view! {
-        <Suspense fallback=move || view! { <p class="loading center-page">{tr("lesson.loading")}</p> }>
+        <Suspense fallback=move || {
+            view! { <p class="loading center-page">{tr("lesson.loading")}</p> }
+        }>
             {move || {
                 lesson
                     .get()
                     .map(|result| match result {
-                        Ok((pack, lesson)) => view! { <LessonView pack=pack lesson=lesson /> }.into_any(),
+                        Ok((pack, lesson)) => {
+                            view! { <LessonView pack=pack lesson=lesson /> }.into_any()
+                        }
                         Err(error) => view! { <LessonError error=error /> }.into_any(),
                     })
             }}
@@ -47,7 +55,9 @@ fn LessonError(error: LoadError) -> impl IntoView {
                 <h1>{tr("lesson.error")}</h1>
                 <pre>{error.to_string()}</pre>
             </div>
-            <A href="/" attr:class="button">{tr("lesson.back")}</A>
+            <A href="/" attr:class="button">
+                {tr("lesson.back")}
+            </A>
         </div>
     }
 }
@@ -72,13 +82,21 @@ fn LessonView(pack: String, lesson: Lesson) -> impl IntoView {
                     <span>{lesson.meta.track.clone()}</span>
                 </nav>
                 <LessonBody rendered=rendered objectives=objectives.clone() />
-                {(!has_objectives_widget).then(|| view! { <Objectives objectives=objectives.clone() /> })}
+                {(!has_objectives_widget)
+                    .then(|| view! { <Objectives objectives=objectives.clone() /> })}
                 <Show when=move || sim.completed.get()>
                     <div class="complete-banner" data-testid="lesson-complete" role="status">
-                        <span class="complete-icon" aria-hidden="true">"✓"</span>
+                        <span class="complete-icon" aria-hidden="true">
+                            "✓"
+                        </span>
                         <strong>{tr("lesson.complete")}</strong>
-                        <A href="/" attr:class="button button-small">{tr("lesson.next")}</A>
-                        <button class="button button-small button-ghost" on:click=move |_| sim.start_over()>
+                        <A href="/" attr:class="button button-small">
+                            {tr("lesson.next")}
+                        </A>
+                        <button
+                            class="button button-small button-ghost"
+                            on:click=move |_| sim.start_over()
+                        >
                             {tr("lesson.restart")}
                         </button>
                     </div>
@@ -109,7 +127,9 @@ fn Hints(hints: Vec<String>) -> impl IntoView {
                         view! {
                             <Show when=move || { shown.get() > index }>
                                 <li class="hint">
-                                    <span class="hint-label">{move || format!("{} {}", hint_label(), index + 1)}</span>
+                                    <span class="hint-label">
+                                        {move || format!("{} {}", hint_label(), index + 1)}
+                                    </span>
                                     <span inner_html=render_inline(&hint)></span>
                                 </li>
                             </Show>
@@ -118,7 +138,10 @@ fn Hints(hints: Vec<String>) -> impl IntoView {
                     .collect_view()}
             </ol>
             <Show when=move || { shown.get() < total }>
-                <button class="button button-small button-ghost" on:click=move |_| shown.update(|n| *n += 1)>
+                <button
+                    class="button button-small button-ghost"
+                    on:click=move |_| shown.update(|n| *n += 1)
+                >
                     {tr("lesson.show_hint")}
                     {move || format!(" ({}/{total})", shown.get() + 1)}
                 </button>
@@ -139,17 +162,20 @@ fn Solution(solution: Vec<Action>) -> impl IntoView {
                 {solution
                     .into_iter()
                     .map(|step| match step {
-                        Action::Advance { by } => view! {
-                            <li>{move || advance()} " " <code>{by.to_string()}</code></li>
+                        Action::Advance { by } => {
+                            view! { <li>{move || advance()} " " <code>{by.to_string()}</code></li> }
+                                .into_any()
                         }
-                        .into_any(),
-                        Action::EditFile { path, content } => view! {
-                            <li>
-                                {move || edit()} " " <code>{path}</code>
-                                <pre class="code"><code>{content}</code></pre>
-                            </li>
+                        Action::EditFile { path, content } => {
+                            view! {
+                                <li>
+                                    {move || edit()} " " <code>{path}</code> <pre class="code">
+                                        <code>{content}</code>
+                                    </pre>
+                                </li>
+                            }
+                                .into_any()
                         }
-                        .into_any(),
                     })
                     .collect_view()}
             </ol>

@@ -13,7 +13,9 @@ pub fn NotFound() -> impl IntoView {
             <div class="big-code">"404"</div>
             <h1>{tr("notfound.title")}</h1>
             <p>{tr("notfound.lead")} " " <code>{move || location.pathname.get()}</code></p>
-            <A href="/" attr:class="button">{tr("lesson.back")}</A>
+            <A href="/" attr:class="button">
+                {tr("lesson.back")}
+            </A>
         </div>
     }
 }

@@ -184,6 +184,23 @@ fn check_language(language: &Path, report: &mut Report) -> Vec<String> {
                     ),
                 );
             }
+            if *file != format!("{}.md", lesson.meta.id) {
+                report.add(
+                    &lesson_path,
+                    &Diagnostic::error(
+                        2,
+                        1,
+                        format!(
+                            "lesson id `{}` does not match its file name `{file}`",
+                            lesson.meta.id
+                        ),
+                    )
+                    .with_hint(format!(
+                        "rename the file `{}.md`: the app finds a lesson by its id",
+                        lesson.meta.id
+                    )),
+                );
+            }
             keys.push(format!("{pack}/{}", lesson.meta.id));
             for diagnostic in check_lesson(&lesson) {
                 report.add(&lesson_path, &diagnostic);

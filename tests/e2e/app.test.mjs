@@ -1,0 +1,175 @@
+// Browser end-to-end tests: what a person clicks and sees, against the release build.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { setUp, newPage, shot, withFailureShot } from "./helpers.mjs";
+
+let env;
+before(async () => { env = await setUp(); });
+after(async () => { await env?.browser.close(); env?.server.close(); });
+
+/** Replaces the `users: 1` line of the lesson's editor by typing, as a person would. */
+async function typeReplicas(page, value) {
+  const line = page.locator('[data-widget="editor"] .cm-line', { hasText: "users:" });
+  await line.click();
+  await page.keyboard.press("End");
+  await page.keyboard.press("Backspace");
+  await page.keyboard.type(value);
+}
+
+test("the catalog lists the intro lesson with its level and duration", async () => {
+  const { page, errors, context } = await newPage(env.browser);
+  await withFailureShot(page, "catalog", async () => {
+    await page.goto(env.base + "/");
+    const card = page.locator('[data-lesson="playground"]');
+    await card.waitFor();
+    assert.match(await card.innerText(), /How this playground works/);
+    assert.match(await card.innerText(), /Beginner/);
+    assert.match(await card.innerText(), /5 min/);
+    assert.equal(await card.getAttribute("data-state"), "not-started");
+    await shot(page, "catalog");
+    assert.deepEqual(errors, []);
+  });
+  await context.close();
+});
+
+test("a learner completes the intro lesson by clicking and typing, and it survives a reload", async () => {
+  const { page, errors, context } = await newPage(env.browser);
+  await withFailureShot(page, "lesson", async () => {
+    await page.goto(env.base + "/");
+    await page.locator('[data-lesson="playground"] h3 a').click();
+    await page.locator('[data-testid="lesson"] h1', { hasText: "How this playground works" }).waitFor();
+    await page.locator('[data-widget="editor"] .cm-editor').waitFor();
+    assert.equal(await page.locator('[data-objective="run-clock"]').getAttribute("data-met"), "false");
+    await shot(page, "lesson-start");
+
+    await page.selectOption('[data-testid="clock-speed"]', "300");
+    await page.click('[data-testid="clock-play"]');
+    await page.locator('[data-objective="run-clock"][data-met="true"]').waitFor({ timeout: 15000 });
+
+    await typeReplicas(page, "3");
+    const dev = page.locator('[data-widget="deployments"] tr[data-deployment="users"] [data-testid="ready-count"]');
+    await page.locator('[data-testid="lesson-complete"]').waitFor({ timeout: 20000 });
+    assert.equal(await dev.innerText(), "3/3");
+    assert.equal(await page.locator('[data-objective="scale-users"]').getAttribute("data-met"), "true");
+    await shot(page, "lesson-complete");
+
+    await page.reload();
+    await page.locator('[data-testid="lesson-complete"]').waitFor();
+    const editorText = await page.locator('[data-widget="editor"] .cm-content').innerText();
+    assert.match(editorText, /users: 3/);
+    await page.goto(env.base + "/");
+    await page.locator('[data-lesson="playground"][data-state="completed"]').waitFor();
+    assert.deepEqual(errors, []);
+  });
+  await context.close();
+});
+
+test("a typo in the editor is shown under it with a hint, and the world keeps running", async () => {
+  const { page, errors, context } = await newPage(env.browser);
+  await withFailureShot(page, "typo", async () => {
+    await page.goto(env.base + "/lessons/basics/playground");
+    await page.locator('[data-widget="editor"] .cm-editor').waitFor();
+    await typeReplicas(page, "three");
+    const problem = page.locator('[data-widget="editor"] .problem-error');
+    await problem.waitFor();
+    assert.match(await problem.innerText(), /4:3\s+replicas of `users` must be a whole number/);
+    await page.locator('[data-widget="editor"] .cm-lintRange-error').first().waitFor();
+    await shot(page, "lesson-typo");
+    assert.deepEqual(errors, []);
+  });
+  await context.close();
+});
+
+test("the language switch shows the French catalog and lesson, and is remembered", async () => {
+  const { page, errors, context } = await newPage(env.browser);
+  await withFailureShot(page, "language", async () => {
+    await page.goto(env.base + "/");
+    await page.locator('[data-lesson="playground"]').waitFor();
+    await page.click('[data-testid="lang-fr"]');
+    await page.locator("h2", { hasText: "Premiers pas" }).waitFor();
+    assert.match(await page.locator(".hero h1").innerText(), /Apprenez la prod/);
+    assert.equal(await page.getAttribute("html", "lang"), "fr");
+    await page.reload();
+    await page.locator('[data-lesson="playground"] h3', { hasText: "Comment fonctionne ce simulateur" }).waitFor();
+    await page.locator('[data-lesson="playground"] h3 a').click();
+    await page.locator('[data-testid="lesson"] h1', { hasText: "Comment fonctionne ce simulateur" }).waitFor();
+    assert.match(await page.locator('[data-testid="tab-events"]').innerText(), /Événements/);
+    await shot(page, "lesson-fr");
+    assert.deepEqual(errors, []);
+  });
+  await context.close();
+});
+
+test("corrupt saved progress gives a notice and is kept aside, not dropped", async () => {
+  const { page, errors, context } = await newPage(env.browser);
+  await withFailureShot(page, "corrupt", async () => {
+    await page.goto(env.base + "/");
+    await page.evaluate(() => localStorage.setItem("opsdojo.progress", '{"schema": 99, "lessons": {}}'));
+    await page.reload();
+    const notice = page.locator(".notice-error");
+    await notice.waitFor();
+    assert.match(await notice.innerText(), /format version 99/);
+    const kept = await page.evaluate(() =>
+      Object.keys(localStorage).filter((key) => key.startsWith("opsdojo.progress.kept.")).map((key) => localStorage.getItem(key)));
+    assert.deepEqual(kept, ['{"schema": 99, "lessons": {}}']);
+    await shot(page, "corrupt-progress");
+    assert.deepEqual(errors, []);
+  });
+  await context.close();
+});
+
+test("a broken lesson file shows its error with file and line in the page", async () => {
+  const { page, context } = await newPage(env.browser);
+  await withFailureShot(page, "broken-lesson", async () => {
+    await page.route("**/lessons/en/basics/playground.md", (route) =>
+      route.fulfill({ status: 200, contentType: "text/markdown", body: "---\nid: playground\ntitle: x\nlevel: expert\n---\n# Body\n" }));
+    await page.goto(env.base + "/lessons/basics/playground");
+    const error = page.locator('[data-testid="lesson-error"]');
+    await error.waitFor();
+    assert.match(await error.innerText(), /playground\.md:\d+:\d+: error: front matter/);
+    await shot(page, "lesson-broken");
+  });
+  await context.close();
+});
+
+test("an unknown address shows the not-found page", async () => {
+  const { page, errors, context } = await newPage(env.browser);
+  await page.goto(env.base + "/no/such/page");
+  await page.locator('[data-testid="not-found"]').waitFor();
+  assert.match(await page.locator('[data-testid="not-found"]').innerText(), /\/no\/such\/page/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("progress exports to a file and imports back", async () => {
+  const { page, errors, context } = await newPage(env.browser);
+  await withFailureShot(page, "export", async () => {
+    await page.goto(env.base + "/lessons/basics/playground");
+    await page.locator('[data-testid="clock-step"]').click();
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click('[data-testid="export-progress"]')]);
+    const path = await download.path();
+    await page.evaluate(() => localStorage.clear());
+    await page.goto(env.base + "/");
+    await page.locator('[data-lesson="playground"][data-state="not-started"]').waitFor();
+    await page.setInputFiles('[data-testid="import-progress"]', path);
+    await page.locator('[data-lesson="playground"][data-state="in-progress"]').waitFor();
+    assert.deepEqual(errors, []);
+  });
+  await context.close();
+});
+
+test("the page sets a Content-Security-Policy and the sandbox runs in dark theme", async () => {
+  const { page, errors, context } = await newPage(env.browser);
+  await page.goto(env.base + "/sandbox");
+  const policy = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', "content");
+  assert.match(policy, /script-src 'self' 'wasm-unsafe-eval' 'sha256-/);
+  assert.doesNotMatch(policy, / 'unsafe-eval'/);
+  await page.click('[data-testid="theme-toggle"]');
+  assert.equal(await page.getAttribute("html", "data-theme"), "dark");
+  await page.click('[data-testid="tab-kubernetes"]');
+  await page.keyboard.press(".");
+  await page.locator('[data-testid="clock-now"]', { hasText: "08:00:15" }).waitFor();
+  await shot(page, "sandbox-dark");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
