@@ -1,13 +1,14 @@
-//! The code editor: CodeMirror 6 (bundled in `public/vendor/editor.js`) editing a file of the
-//! world. Every change becomes an `EditFile` action; the engine's diagnostics come back as
-//! underlines and are listed below the editor. If the bundle failed to load, a plain text area
-//! takes its place so nothing typed is lost.
+//! The code editor: CodeMirror 6 (bundled in `public/vendor/editor.js`) wrapped in a Leptos
+//! component. [`CodeEditor`] takes its text, language, read-only flag and diagnostics as
+//! signals and reports every change through a callback; [`WorldFileEditor`] binds it to a file
+//! of the world, turning each change into an `EditFile` action. If the bundle failed to load, a
+//! plain text area takes its place so nothing typed is lost.
 
 use crate::i18n::tr;
 use crate::session::Sim;
 use leptos::prelude::*;
-use opsdojo_engine::world::{Action, FileSnapshot};
-use opsdojo_engine::Severity;
+use opsdojo_engine::world::Action;
+use opsdojo_engine::{Diagnostic, Severity};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -24,6 +25,8 @@ extern "C" {
     fn editor_set_value(handle: &JsValue, value: &str) -> Result<(), JsValue>;
     #[wasm_bindgen(catch, js_namespace = OpsdojoEditor, js_name = setLineDiagnostics)]
     fn editor_set_diagnostics(handle: &JsValue, diagnostics: JsValue) -> Result<(), JsValue>;
+    #[wasm_bindgen(catch, js_namespace = OpsdojoEditor, js_name = setReadOnly)]
+    fn editor_set_read_only(handle: &JsValue, read_only: bool) -> Result<(), JsValue>;
     #[wasm_bindgen(catch, js_namespace = OpsdojoEditor, js_name = destroy)]
     fn editor_destroy(handle: &JsValue) -> Result<(), JsValue>;
 }
@@ -34,61 +37,77 @@ struct Mounted {
     _on_change: Closure<dyn FnMut(String)>,
 }
 
-/// An editor on the world file at `path`.
+/// A code editor with inline diagnostics and a problem list below it.
 #[component]
 pub fn CodeEditor(
-    /// Path of the world file to edit.
-    path: String,
+    /// The text to show; when it changes from outside, the editor follows.
+    #[prop(into)]
+    value: Signal<String>,
+    /// Called with the whole text after each change the user makes.
+    #[prop(into)]
+    on_change: Callback<String>,
+    /// Highlighting: `yaml`, `promql`, `hcl` or `text`. Read once, when the editor mounts.
+    #[prop(into)]
+    language: String,
+    /// Problems to underline and list, with 1-based lines and columns.
+    #[prop(into, optional)]
+    diagnostics: Signal<Vec<Diagnostic>>,
+    /// Whether the text can be changed.
+    #[prop(into, optional)]
+    read_only: Signal<bool>,
+    /// The title above the editor, such as the file's path.
+    #[prop(into, optional)]
+    title: Option<String>,
 ) -> impl IntoView {
-    let sim = expect_context::<Sim>();
     let host = NodeRef::<leptos::html::Div>::new();
     let mounted = StoredValue::new_local(None::<Mounted>);
     let fallback = RwSignal::new(false);
-    let file_path = path.clone();
-    let file = Memo::new(move |_| {
-        sim.snapshot
-            .with(|snapshot| snapshot.files.iter().find(|f| f.path == file_path).cloned())
-    });
 
-    let edit_path = StoredValue::new(path.clone());
-    let edit = move |content: String| {
-        sim.apply(Action::EditFile {
-            path: edit_path.get_value(),
-            content,
-        })
-    };
-
-    let create_edit = edit;
     Effect::new(move |_| {
         let Some(element) = host.get() else { return };
         if mounted.with_value(Option::is_some) || fallback.get_untracked() {
             return;
         }
-        let Some(current) = file.get_untracked() else {
-            return;
-        };
-        let on_change = Closure::<dyn FnMut(String)>::new(move |text: String| create_edit(text));
-        match editor_create(
+        let closure = Closure::<dyn FnMut(String)>::new(move |text: String| on_change.run(text));
+        let created = editor_create(
             &element,
-            &current.content,
-            current.language,
-            false,
-            &on_change,
-        ) {
+            &value.get_untracked(),
+            &language,
+            read_only.get_untracked(),
+            &closure,
+        );
+        match created {
             Ok(handle) => mounted.set_value(Some(Mounted {
                 handle,
-                _on_change: on_change,
+                _on_change: closure,
             })),
             Err(_) => fallback.set(true),
         }
     });
 
     Effect::new(move |_| {
-        let Some(current) = file.get() else { return };
+        let text = value.get();
         mounted.with_value(|mounted| {
             if let Some(mounted) = mounted {
-                let _ = editor_set_value(&mounted.handle, &current.content);
+                let _ = editor_set_value(&mounted.handle, &text);
+            }
+        });
+    });
+    Effect::new(move |_| {
+        let current = diagnostics.get();
+        // Runs after the value effect above, so positions refer to the text shown.
+        let _ = value.get();
+        mounted.with_value(|mounted| {
+            if let Some(mounted) = mounted {
                 let _ = editor_set_diagnostics(&mounted.handle, diagnostics_to_js(&current));
+            }
+        });
+    });
+    Effect::new(move |_| {
+        let locked = read_only.get();
+        mounted.with_value(|mounted| {
+            if let Some(mounted) = mounted {
+                let _ = editor_set_read_only(&mounted.handle, locked);
             }
         });
     });
@@ -101,54 +120,100 @@ pub fn CodeEditor(
         });
     });
 
-    let problems = move || file.get().map(|f| f.diagnostics).unwrap_or_default();
+    let data_path = title.clone();
     view! {
-        <div class="editor" data-testid="editor" data-path=path.clone()>
-            <div class="editor-title">
-                <span class="file-dot" aria-hidden="true"></span>
-                <span class="editor-path">{path.clone()}</span>
-            </div>
+        <div class="editor" data-testid="editor" data-path=data_path>
+            {title
+                .map(|title| {
+                    view! {
+                        <div class="editor-title">
+                            <span class="file-dot" aria-hidden="true"></span>
+                            <span class="editor-path">{title}</span>
+                        </div>
+                    }
+                })}
             <div class="editor-host" node_ref=host></div>
             <Show when=move || fallback.get()>
                 <textarea
                     class="editor-fallback"
                     spellcheck="false"
-                    prop:value=move || file.get().map(|f| f.content).unwrap_or_default()
-                    on:input=move |event| edit(event_target_value(&event))
+                    readonly=move || read_only.get()
+                    prop:value=move || value.get()
+                    on:input=move |event| on_change.run(event_target_value(&event))
                 ></textarea>
             </Show>
-            <ul class="problems" data-testid="problems">
-                <Show when=move || problems().is_empty()>
-                    <li class="problem problem-ok">"✓ " {tr("files.no_problems")}</li>
-                </Show>
-                <For
-                    each=problems
-                    key=|d| format!("{}:{}:{}", d.line, d.column, d.message)
-                    let:diagnostic
-                >
-                    <li
-                        class="problem"
-                        class:problem-error=diagnostic.severity == Severity::Error
-                        class:problem-warning=diagnostic.severity == Severity::Warning
-                    >
-                        <span class="problem-where">
-                            {format!("{}:{}", diagnostic.line, diagnostic.column)}
-                        </span>
-                        <span class="problem-message">{diagnostic.message.clone()}</span>
-                        {diagnostic
-                            .hint
-                            .clone()
-                            .map(|hint| view! { <span class="problem-hint">{hint}</span> })}
-                    </li>
-                </For>
-            </ul>
+            <ProblemList diagnostics=diagnostics />
         </div>
     }
 }
 
-fn diagnostics_to_js(file: &FileSnapshot) -> JsValue {
+/// An editor on the world file at `path`: each change is an `EditFile` action.
+#[component]
+pub fn WorldFileEditor(
+    /// Path of the world file to edit.
+    path: String,
+) -> impl IntoView {
+    let sim = expect_context::<Sim>();
+    let file_path = path.clone();
+    let file = Memo::new(move |_| {
+        sim.snapshot
+            .with(|snapshot| snapshot.files.iter().find(|f| f.path == file_path).cloned())
+    });
+    let language = file.get_untracked().map_or("text", |f| f.language);
+    let edit_path = StoredValue::new(path.clone());
+    view! {
+        <CodeEditor
+            value=Signal::derive(move || file.get().map(|f| f.content).unwrap_or_default())
+            diagnostics=Signal::derive(move || {
+                file.get().map(|f| f.diagnostics).unwrap_or_default()
+            })
+            on_change=Callback::new(move |content: String| {
+                sim.apply(Action::EditFile {
+                    path: edit_path.get_value(),
+                    content,
+                })
+            })
+            language=language
+            title=path
+        />
+    }
+}
+
+/// The diagnostics under an editor, or a reassuring line when there are none.
+#[component]
+fn ProblemList(diagnostics: Signal<Vec<Diagnostic>>) -> impl IntoView {
+    view! {
+        <ul class="problems" data-testid="problems">
+            <Show when=move || diagnostics.with(Vec::is_empty)>
+                <li class="problem problem-ok">"✓ " {tr("files.no_problems")}</li>
+            </Show>
+            <For
+                each=move || diagnostics.get()
+                key=|d| format!("{}:{}:{}", d.line, d.column, d.message)
+                let:diagnostic
+            >
+                <li
+                    class="problem"
+                    class:problem-error=diagnostic.severity == Severity::Error
+                    class:problem-warning=diagnostic.severity == Severity::Warning
+                >
+                    <span class="problem-where">
+                        {format!("{}:{}", diagnostic.line, diagnostic.column)}
+                    </span>
+                    <span class="problem-message">{diagnostic.message.clone()}</span>
+                    {diagnostic
+                        .hint
+                        .clone()
+                        .map(|hint| view! { <span class="problem-hint">{hint}</span> })}
+                </li>
+            </For>
+        </ul>
+    }
+}
+
+fn diagnostics_to_js(diagnostics: &[Diagnostic]) -> JsValue {
     let array = js_sys::Array::new();
-    for diagnostic in &file.diagnostics {
+    for diagnostic in diagnostics {
         let object = js_sys::Object::new();
         let set = |key: &str, value: JsValue| {
             let _ = js_sys::Reflect::set(&object, &key.into(), &value);
@@ -164,7 +229,7 @@ fn diagnostics_to_js(file: &FileSnapshot) -> JsValue {
             .into(),
         );
         let message = match &diagnostic.hint {
-            Some(hint) => format!("{} ({hint})", diagnostic.message),
+            Some(hint) => format!("{} (hint: {hint})", diagnostic.message),
             None => diagnostic.message.clone(),
         };
         set("message", message.into());

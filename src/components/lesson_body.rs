@@ -1,7 +1,7 @@
 //! A lesson's rendered text with its widgets in place.
 
 use crate::components::deployments::Deployments;
-use crate::components::editor::CodeEditor;
+use crate::components::editor::WorldFileEditor;
 use crate::components::events::EventLog;
 use crate::components::objectives::Objectives;
 use leptos::prelude::*;
@@ -24,7 +24,7 @@ pub fn LessonBody(
                 let inner = match widget.kind.as_str() {
                     "editor" => {
                         let path = widget.params.get("file").cloned().unwrap_or_default();
-                        view! { <CodeEditor path=path /> }.into_any()
+                        view! { <WorldFileEditor path=path /> }.into_any()
                     }
                     "objectives" => {
                         view! { <Objectives objectives=objectives.clone() /> }.into_any()

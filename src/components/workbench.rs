@@ -1,7 +1,7 @@
 //! The workbench: the tools on the world, one tab each.
 
 use crate::components::deployments::Deployments;
-use crate::components::editor::CodeEditor;
+use crate::components::editor::WorldFileEditor;
 use crate::components::events::EventLog;
 use crate::i18n::tr;
 use crate::session::Sim;
@@ -112,7 +112,7 @@ fn FilesTab() -> impl IntoView {
             <div class="file-editor">
                 {move || {
                     let path = selected.get();
-                    view! { <CodeEditor path=path /> }
+                    view! { <WorldFileEditor path=path /> }
                 }}
             </div>
         </div>

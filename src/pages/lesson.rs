@@ -4,6 +4,7 @@
 use crate::app::ProgressStore;
 use crate::catalog::{load_lesson, LoadError};
 use crate::components::clock_bar::ClockBar;
+use crate::components::editor::CodeEditor;
 use crate::components::lesson_body::LessonBody;
 use crate::components::objectives::Objectives;
 use crate::components::workbench::Workbench;
@@ -13,7 +14,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use opsdojo_engine::lesson::{render_inline, render_markdown, Lesson, Segment};
-use opsdojo_engine::world::Action;
+use opsdojo_engine::world::{Action, WorldFile};
 
 #[component]
 pub fn LessonPage() -> impl IntoView {
@@ -169,9 +170,13 @@ fn Solution(solution: Vec<Action>) -> impl IntoView {
                         Action::EditFile { path, content } => {
                             view! {
                                 <li>
-                                    {move || edit()} " " <code>{path}</code> <pre class="code">
-                                        <code>{content}</code>
-                                    </pre>
+                                    {move || edit()} " " <code>{path.clone()}</code>
+                                    <CodeEditor
+                                        value=content
+                                        language=WorldFile::language(&path)
+                                        read_only=true
+                                        on_change=Callback::new(|_: String| {})
+                                    />
                                 </li>
                             }
                                 .into_any()
