@@ -17,6 +17,9 @@ cargo clippy -p opsdojo-web --target wasm32-unknown-unknown --quiet -- -D warnin
 say "native tests"
 cargo test --workspace --exclude opsdojo-web
 
+say "promql conformance"
+bash scripts/conformance.sh
+
 say "lesson checks"
 cargo run --quiet -p opsdojo-cli -- lessons check lessons
 

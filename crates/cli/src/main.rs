@@ -2,8 +2,10 @@
 //!
 //! `opsdojo lessons check [DIR]` validates every lesson pack under DIR (default `lessons`) and
 //! reports each problem as `file:line:column: error: message` with a hint.
+//! `opsdojo promql-test FILE...` runs Prometheus's PromQL test scripts against the engine.
 
 mod lessons_check;
+mod promql_test;
 
 use std::process::ExitCode;
 
@@ -11,6 +13,8 @@ const USAGE: &str = "usage: opsdojo <command>
 
 commands:
   lessons check [DIR]   validate the lesson packs under DIR (default: lessons)
+  promql-test [-v] FILE...
+                        run PromQL test scripts; -v lists skipped cases with reasons
   help                  show this message";
 
 fn main() -> ExitCode {
@@ -19,6 +23,7 @@ fn main() -> ExitCode {
     match args.as_slice() {
         ["lessons", "check"] => lessons_check::run("lessons"),
         ["lessons", "check", dir] => lessons_check::run(dir),
+        ["promql-test", rest @ ..] => promql_test::run(rest),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             ExitCode::SUCCESS

@@ -47,7 +47,7 @@ impl CompiledObjective {
         Ok(match value {
             Value::Scalar(value) => is_truthy(value),
             Value::Vector(samples) => samples.iter().any(|sample| is_truthy(sample.value)),
-            Value::String(_) => false,
+            Value::String(_) | Value::Matrix(_) => false,
         })
     }
 }

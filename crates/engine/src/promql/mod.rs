@@ -1,20 +1,23 @@
 //! PromQL: parsing with `promql-parser`, evaluation over the world's series.
 //!
-//! This first evaluator reads instant vectors at the world's current instant: selectors with
-//! matchers, number literals, arithmetic and comparison operators (with `bool` and one-to-one
-//! vector matching, `on` and `ignoring`), the set operators `and`, `or`, `unless`, the
-//! aggregations `sum`, `min`, `max`, `avg`, `count` with `by` and `without`, and the functions
-//! `time`, `vector`, `scalar`, `abs` and `absent`. Range vectors, offsets and the rest of
-//! the language answer with a clear "not supported yet" error rather than a wrong value.
+//! [`SeriesStore`] holds series; [`instant_query`] and [`range_query`] evaluate with Prometheus
+//! 3 semantics (see `engine.rs`); [`test_script`] runs Prometheus's own PromQL test scripts.
+//! Native histograms and experimental functions are out of scope and say so.
 
-mod eval;
+mod aggregate;
+mod engine;
+mod functions;
 mod sample;
+mod store;
+pub mod test_script;
 
 #[cfg(test)]
 mod tests;
 
-pub use eval::{evaluate_instant, EvalError, Value};
+pub use engine::{instant_query, range_query, RangeSeries, LOOKBACK_MS};
+pub use engine::{EvalError, Value};
 pub use sample::{Labels, Sample};
+pub use store::{is_stale_marker, stale_marker, SeriesStore, StoredSeries};
 
 use crate::diagnostic::Diagnostic;
 use promql_parser::parser::Expr;
@@ -44,4 +47,18 @@ pub fn parse_query(text: &str) -> Result<Query, Diagnostic> {
         Err(message) => Err(Diagnostic::error(1, 1, message.trim().to_string())
             .with_hint("check the brackets, quotes and operators of the query")),
     }
+}
+
+/// Evaluates `expr` at `eval_time_seconds` over `series`, samples taken at that same instant.
+pub fn evaluate_instant(
+    expr: &Expr,
+    series: &[Sample],
+    eval_time_seconds: f64,
+) -> Result<Value, EvalError> {
+    let time_ms = (eval_time_seconds * 1000.0).round() as i64;
+    let mut store = SeriesStore::new();
+    for sample in series {
+        store.append(&sample.labels, time_ms, sample.value);
+    }
+    instant_query(&store, expr, time_ms)
 }

@@ -74,11 +74,14 @@ fn comparisons_filter_or_return_bool() {
             ),
         ]
     );
-    let booleans: Vec<f64> = values("kube_deployment_status_replicas_ready > bool 1")
-        .into_iter()
-        .map(|(_, v)| v)
-        .collect();
-    assert_eq!(booleans, vec![0.0, 1.0, 1.0]);
+    let mut booleans: Vec<(String, f64)> = values("kube_deployment_status_replicas_ready > bool 1");
+    booleans.sort_by(|a, b| a.0.cmp(&b.0));
+    let booleans: Vec<f64> = booleans.into_iter().map(|(_, v)| v).collect();
+    assert_eq!(
+        booleans,
+        vec![1.0, 0.0, 1.0],
+        "stores/dev, users/dev, users/prod"
+    );
     assert_eq!(eval("2 > bool 1").unwrap(), Value::Scalar(1.0));
 }
 
@@ -135,12 +138,18 @@ fn functions_and_unsupported_parts() {
     );
     assert!(values("absent(up)").is_empty());
     assert_eq!(
-        eval("rate(up[5m])"),
-        Err(EvalError::Unsupported("the `rate` function".into()))
+        eval(r#"sort_by_label(up, "env")"#),
+        Err(EvalError::Unsupported(
+            "the experimental function `sort_by_label`".into()
+        ))
     );
-    assert_eq!(
-        eval("up offset 5m"),
-        Err(EvalError::Unsupported("offset and @ modifiers".into()))
+    assert!(
+        values("rate(up[5m])").is_empty(),
+        "one sample gives no rate"
+    );
+    assert!(
+        values("up offset 5m").is_empty(),
+        "no sample five minutes earlier"
     );
 }
 
@@ -177,5 +186,54 @@ mod properties {
                 let _ = evaluate_instant(&query.expr, &series(), 0.0);
             }
         }
+    }
+}
+
+mod scripts {
+    use crate::promql::test_script::{run_script, CaseOutcome, Tally};
+
+    const SCRIPT: &str = r#"
+load 1m
+    http_requests_total{job="api"} 0+10x10
+    http_requests_total{job="web"} 0+20x10
+
+eval instant at 10m rate(http_requests_total[5m])
+    {job="api"} 0.16666666666666666
+    {job="web"} 0.3333333333333333
+
+eval range from 0 to 2m step 1m sum(http_requests_total)
+    {} 0 30 60
+
+eval instant at 10m http_requests_total{job="api"}
+    http_requests_total{job="api"} 999
+
+eval instant at 10m foo +
+    expect fail
+
+eval instant at 10m histogram_count(x)
+    {} 1
+"#;
+
+    #[test]
+    fn the_test_script_runner_passes_fails_and_skips() {
+        // Guards the conformance runner itself: a wrong expectation must fail, a native
+        // histogram case is skipped with its reason.
+        let results = run_script(SCRIPT);
+        assert_eq!(
+            Tally::of(&results),
+            Tally {
+                passed: 3,
+                failed: 1,
+                skipped: 1
+            },
+            "{results:#?}"
+        );
+        assert!(
+            matches!(&results[2].outcome, CaseOutcome::Failed(reason) if reason.contains("999"))
+        );
+        assert!(
+            matches!(&results[4].outcome, CaseOutcome::Skipped(reason) if reason.contains("native histograms"))
+        );
+        assert_eq!(results[0].line, 6);
     }
 }

@@ -1,0 +1,241 @@
+//! Aggregation operators: `sum`, `avg`, `min`, `max`, `count`, `group`, `stddev`, `stdvar`,
+//! `topk`, `bottomk`, `quantile`, `count_values`, with `by` and `without`.
+
+use super::engine::{EvalError, Value};
+use super::functions::quantile;
+use super::sample::{Labels, Sample};
+use promql_parser::parser::LabelModifier;
+use std::collections::BTreeMap;
+
+type Result<T> = std::result::Result<T, EvalError>;
+
+/// The labels a sample is grouped by.
+fn group_labels(labels: &Labels, modifier: Option<&LabelModifier>) -> Labels {
+    match modifier {
+        Some(LabelModifier::Include(names)) => Labels(
+            labels
+                .0
+                .iter()
+                .filter(|(name, _)| names.labels.contains(name))
+                .map(|(n, v)| (n.clone(), v.clone()))
+                .collect(),
+        ),
+        Some(LabelModifier::Exclude(names)) => Labels(
+            labels
+                .0
+                .iter()
+                .filter(|(name, _)| !names.labels.contains(name) && name.as_str() != "__name__")
+                .map(|(n, v)| (n.clone(), v.clone()))
+                .collect(),
+        ),
+        None => Labels::default(),
+    }
+}
+
+/// Sums with Kahan-Babuška compensation, as Prometheus does.
+pub(crate) fn kahan_sum(values: impl IntoIterator<Item = f64>) -> f64 {
+    let mut sum = 0.0;
+    let mut compensation = 0.0;
+    for value in values {
+        let t = sum + value;
+        if t.is_infinite() {
+            compensation = 0.0;
+        } else if sum.abs() >= value.abs() {
+            compensation += (sum - t) + value;
+        } else {
+            compensation += (value - t) + sum;
+        }
+        sum = t;
+    }
+    if sum.is_infinite() {
+        sum
+    } else {
+        sum + compensation
+    }
+}
+
+pub(crate) fn aggregate(
+    op: &str,
+    param: Option<Value>,
+    samples: Vec<Sample>,
+    modifier: Option<&LabelModifier>,
+) -> Result<Value> {
+    match op {
+        "topk" | "bottomk" => {
+            let Some(Value::Scalar(k)) = param else {
+                return Err(EvalError::Invalid(format!(
+                    "expected scalar parameter in `{op}`"
+                )));
+            };
+            if k.is_nan() {
+                return Err(EvalError::Invalid(format!(
+                    "Parameter value is NaN for {op}"
+                )));
+            }
+            let k = if k >= 9.223_372_036_854_776e18 {
+                usize::MAX
+            } else {
+                k.max(0.0) as usize
+            };
+            let mut groups: BTreeMap<Labels, Vec<Sample>> = BTreeMap::new();
+            for sample in samples {
+                groups
+                    .entry(group_labels(&sample.labels, modifier))
+                    .or_default()
+                    .push(sample);
+            }
+            let mut result = Vec::new();
+            for (_, mut members) in groups {
+                members.sort_by(|a, b| {
+                    if op == "topk" {
+                        compare_nan_last_desc(a.value, b.value)
+                    } else {
+                        compare_nan_last_asc(a.value, b.value)
+                    }
+                });
+                result.extend(members.into_iter().take(k));
+            }
+            Ok(Value::Vector(result))
+        }
+        "count_values" => {
+            let Some(Value::String(label)) = param else {
+                return Err(EvalError::Invalid(
+                    "expected string parameter in `count_values`".into(),
+                ));
+            };
+            if label.is_empty() || !is_valid_label_name(&label) {
+                return Err(EvalError::Invalid(format!("invalid label name {label:?}")));
+            }
+            let mut counts: BTreeMap<Labels, f64> = BTreeMap::new();
+            for sample in samples {
+                let labels = group_labels(&sample.labels, modifier)
+                    .with(&label, &format_value(sample.value));
+                *counts.entry(labels).or_default() += 1.0;
+            }
+            Ok(Value::Vector(
+                counts
+                    .into_iter()
+                    .map(|(labels, count)| Sample::new(labels, count))
+                    .collect(),
+            ))
+        }
+        _ => {
+            let q = match (op, &param) {
+                ("quantile", Some(Value::Scalar(q))) => Some(*q),
+                ("quantile", _) => {
+                    return Err(EvalError::Invalid(
+                        "expected scalar parameter in `quantile`".into(),
+                    ))
+                }
+                _ => None,
+            };
+            let mut groups: BTreeMap<Labels, Vec<f64>> = BTreeMap::new();
+            for sample in samples {
+                groups
+                    .entry(group_labels(&sample.labels, modifier))
+                    .or_default()
+                    .push(sample.value);
+            }
+            let mut result = Vec::with_capacity(groups.len());
+            for (labels, values) in groups {
+                let count = values.len() as f64;
+                let value = match op {
+                    "sum" => kahan_sum(values.iter().copied()),
+                    "avg" => mean(&values),
+                    "count" => count,
+                    "group" => 1.0,
+                    "min" => values.iter().copied().fold(f64::NAN, |acc, v| {
+                        if acc.is_nan() || v < acc {
+                            v
+                        } else {
+                            acc
+                        }
+                    }),
+                    "max" => values.iter().copied().fold(f64::NAN, |acc, v| {
+                        if acc.is_nan() || v > acc {
+                            v
+                        } else {
+                            acc
+                        }
+                    }),
+                    "stddev" => variance(&values).sqrt(),
+                    "stdvar" => variance(&values),
+                    "quantile" => quantile(q.unwrap_or(f64::NAN), values),
+                    other => {
+                        return Err(EvalError::Unsupported(format!("the `{other}` aggregation")))
+                    }
+                };
+                result.push(Sample::new(labels, value));
+            }
+            Ok(Value::Vector(result))
+        }
+    }
+}
+
+/// The mean, computed incrementally as Prometheus does to stay finite near the float limits.
+pub(crate) fn mean(values: &[f64]) -> f64 {
+    let sum = kahan_sum(values.iter().copied());
+    if sum.is_finite() || values.iter().any(|v| v.is_infinite() || v.is_nan()) {
+        return sum / values.len() as f64;
+    }
+    let mut mean = 0.0;
+    for (index, value) in values.iter().enumerate() {
+        mean += (value - mean) / (index + 1) as f64;
+    }
+    mean
+}
+
+/// The population variance (Welford's algorithm).
+pub(crate) fn variance(values: &[f64]) -> f64 {
+    let mut count = 0.0;
+    let mut mean = 0.0;
+    let mut m2 = 0.0;
+    for value in values {
+        count += 1.0;
+        let delta = value - mean;
+        mean += delta / count;
+        m2 += delta * (value - mean);
+    }
+    if count == 0.0 {
+        f64::NAN
+    } else {
+        m2 / count
+    }
+}
+
+fn compare_nan_last_desc(a: f64, b: f64) -> std::cmp::Ordering {
+    match (a.is_nan(), b.is_nan()) {
+        (true, true) => std::cmp::Ordering::Equal,
+        (true, false) => std::cmp::Ordering::Greater,
+        (false, true) => std::cmp::Ordering::Less,
+        _ => b.partial_cmp(&a).unwrap_or(std::cmp::Ordering::Equal),
+    }
+}
+
+fn compare_nan_last_asc(a: f64, b: f64) -> std::cmp::Ordering {
+    match (a.is_nan(), b.is_nan()) {
+        (true, true) => std::cmp::Ordering::Equal,
+        (true, false) => std::cmp::Ordering::Greater,
+        (false, true) => std::cmp::Ordering::Less,
+        _ => a.partial_cmp(&b).unwrap_or(std::cmp::Ordering::Equal),
+    }
+}
+
+pub(crate) fn is_valid_label_name(name: &str) -> bool {
+    !name.is_empty() && std::str::from_utf8(name.as_bytes()).is_ok()
+}
+
+/// A float as Go's `strconv.FormatFloat(v, 'f', -1, 64)` prints it.
+pub(crate) fn format_value(value: f64) -> String {
+    if value.is_nan() {
+        "NaN".into()
+    } else if value.is_infinite() {
+        if value > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        }
+    } else {
+        format!("{value}")
+    }
+}

@@ -1,0 +1,577 @@
+//! PromQL evaluation with Prometheus 3 semantics over a [`SeriesStore`].
+//!
+//! Instant queries evaluate an expression at one time; range queries evaluate it at every step
+//! and join the results per series. Selectors look back 5 minutes over a left-open window
+//! `(t - 5m, t]`, range selectors and subqueries take `(t - range, t]`, a staleness marker ends
+//! a series. Native histograms and experimental functions are out of scope.
+
+use super::functions::{call_function, FunctionArg};
+use super::sample::{Labels, Sample};
+use super::store::{is_stale_marker, SeriesStore};
+use promql_parser::parser::{
+    AggregateExpr, AtModifier, BinaryExpr, Expr, LabelModifier, Offset, SubqueryExpr,
+    VectorMatchCardinality, VectorSelector,
+};
+use std::collections::{BTreeMap, HashMap};
+use std::time::{Duration, UNIX_EPOCH};
+use thiserror::Error;
+
+/// How far an instant selector looks back for the latest sample.
+pub const LOOKBACK_MS: i64 = 5 * 60 * 1000;
+
+/// A series with its points, as a range vector or a range query returns it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RangeSeries {
+    pub labels: Labels,
+    pub points: Vec<(i64, f64)>,
+}
+
+/// A PromQL value at one instant.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Scalar(f64),
+    String(String),
+    Vector(Vec<Sample>),
+    Matrix(Vec<RangeSeries>),
+}
+
+impl Value {
+    fn type_name(&self) -> &'static str {
+        match self {
+            Value::Scalar(_) => "scalar",
+            Value::String(_) => "string",
+            Value::Vector(_) => "instant vector",
+            Value::Matrix(_) => "range vector",
+        }
+    }
+}
+
+/// Why an expression could not be evaluated.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum EvalError {
+    /// A part of PromQL this evaluator does not handle.
+    #[error("`{0}` is not supported")]
+    Unsupported(String),
+    /// A well-formed expression whose evaluation fails, with Prometheus's message.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+type Result<T> = std::result::Result<T, EvalError>;
+
+/// Evaluation settings: the query's own start and end (for `@ start()` and `@ end()`).
+#[derive(Debug, Clone, Copy)]
+pub struct QueryWindow {
+    pub start_ms: i64,
+    pub end_ms: i64,
+}
+
+/// Evaluates `expr` at `time_ms`.
+pub fn instant_query(store: &SeriesStore, expr: &Expr, time_ms: i64) -> Result<Value> {
+    let evaluator = Evaluator {
+        store,
+        window: QueryWindow {
+            start_ms: time_ms,
+            end_ms: time_ms,
+        },
+    };
+    evaluator.eval(expr, time_ms)
+}
+
+/// Evaluates `expr` at every step from `start_ms` to `end_ms` and joins the points per series.
+/// A scalar result becomes one series without labels.
+pub fn range_query(
+    store: &SeriesStore,
+    expr: &Expr,
+    start_ms: i64,
+    end_ms: i64,
+    step_ms: i64,
+) -> Result<Vec<RangeSeries>> {
+    if step_ms <= 0 {
+        return Err(EvalError::Invalid(
+            "zero or negative query resolution step widths are not accepted".into(),
+        ));
+    }
+    let evaluator = Evaluator {
+        store,
+        window: QueryWindow { start_ms, end_ms },
+    };
+    let mut series: BTreeMap<Labels, Vec<(i64, f64)>> = BTreeMap::new();
+    let mut t = start_ms;
+    while t <= end_ms {
+        match evaluator.eval(expr, t)? {
+            Value::Scalar(value) => series
+                .entry(Labels::default())
+                .or_default()
+                .push((t, value)),
+            Value::Vector(samples) => {
+                for sample in samples {
+                    series
+                        .entry(sample.labels)
+                        .or_default()
+                        .push((t, sample.value));
+                }
+            }
+            other => {
+                return Err(EvalError::Invalid(format!(
+                "invalid expression type \"{}\" for range query, must be Scalar or instant Vector",
+                other.type_name()
+            )))
+            }
+        }
+        t += step_ms;
+    }
+    Ok(series
+        .into_iter()
+        .map(|(labels, points)| RangeSeries { labels, points })
+        .collect())
+}
+
+pub(crate) struct Evaluator<'a> {
+    store: &'a SeriesStore,
+    window: QueryWindow,
+}
+
+fn duration_ms(duration: &Duration) -> i64 {
+    duration.as_millis() as i64
+}
+
+fn offset_ms(offset: &Option<Offset>) -> i64 {
+    match offset {
+        Some(Offset::Pos(duration)) => duration_ms(duration),
+        Some(Offset::Neg(duration)) => -duration_ms(duration),
+        None => 0,
+    }
+}
+
+impl Evaluator<'_> {
+    fn at_time(&self, at: &Option<AtModifier>, t: i64) -> i64 {
+        match at {
+            None => t,
+            Some(AtModifier::Start) => self.window.start_ms,
+            Some(AtModifier::End) => self.window.end_ms,
+            Some(AtModifier::At(time)) => match time.duration_since(UNIX_EPOCH) {
+                Ok(after) => duration_ms(&after),
+                Err(before) => -duration_ms(&before.duration()),
+            },
+        }
+    }
+
+    pub(crate) fn eval(&self, expr: &Expr, t: i64) -> Result<Value> {
+        match expr {
+            Expr::NumberLiteral(number) => Ok(Value::Scalar(number.val)),
+            Expr::StringLiteral(string) => Ok(Value::String(string.val.clone())),
+            Expr::Paren(paren) => self.eval(&paren.expr, t),
+            Expr::Unary(unary) => match self.eval(&unary.expr, t)? {
+                Value::Scalar(value) => Ok(Value::Scalar(-value)),
+                Value::Vector(samples) => Ok(Value::Vector(check_unique(
+                    samples
+                        .into_iter()
+                        .map(|s| Sample::new(s.labels.without_name(), -s.value))
+                        .collect(),
+                )?)),
+                other => Err(EvalError::Invalid(format!(
+                    "unary expression only allowed on expressions of type scalar or instant vector, got \"{}\"",
+                    other.type_name()
+                ))),
+            },
+            Expr::VectorSelector(selector) => Ok(Value::Vector(self.select_instant(selector, t))),
+            Expr::MatrixSelector(matrix) => Ok(Value::Matrix(self.select_range(
+                &matrix.vs,
+                duration_ms(&matrix.range),
+                t,
+            ))),
+            Expr::Subquery(subquery) => self.subquery(subquery, t),
+            Expr::Binary(binary) => self.binary(binary, t),
+            Expr::Aggregate(aggregate) => self.aggregate(aggregate, t),
+            Expr::Call(call) => {
+                if call.func.experimental {
+                    return Err(EvalError::Unsupported(format!(
+                        "the experimental function `{}`",
+                        call.func.name
+                    )));
+                }
+                let mut args = Vec::with_capacity(call.args.args.len());
+                for arg in &call.args.args {
+                    args.push(FunctionArg {
+                        value: self.eval(arg, t)?,
+                        expr: arg.as_ref().clone(),
+                    });
+                }
+                let value = call_function(call.func.name, args, t, self)?;
+                match value {
+                    Value::Vector(samples) => Ok(Value::Vector(check_unique(samples)?)),
+                    other => Ok(other),
+                }
+            }
+            Expr::Extension(_) => Err(EvalError::Unsupported("extensions".into())),
+        }
+    }
+
+    /// The latest sample of each matching series in `(t - 5m, t]`, at time `t`.
+    fn select_instant(&self, selector: &VectorSelector, t: i64) -> Vec<Sample> {
+        let reference = self.at_time(&selector.at, t) - offset_ms(&selector.offset);
+        let mut result = Vec::new();
+        for (labels, samples) in self
+            .store
+            .select(selector.name.as_deref(), &selector.matchers)
+        {
+            let end = samples.partition_point(|(ts, _)| *ts <= reference);
+            if end == 0 {
+                continue;
+            }
+            let (ts, value) = samples[end - 1];
+            if ts <= reference - LOOKBACK_MS || is_stale_marker(value) {
+                continue;
+            }
+            result.push(Sample::new(labels.clone(), value));
+        }
+        result
+    }
+
+    /// The samples of each matching series in `(t - range, t]`, staleness markers left out.
+    fn select_range(&self, selector: &VectorSelector, range_ms: i64, t: i64) -> Vec<RangeSeries> {
+        let reference = self.at_time(&selector.at, t) - offset_ms(&selector.offset);
+        let mut result = Vec::new();
+        for (labels, samples) in self
+            .store
+            .select(selector.name.as_deref(), &selector.matchers)
+        {
+            let start = samples.partition_point(|(ts, _)| *ts <= reference - range_ms);
+            let end = samples.partition_point(|(ts, _)| *ts <= reference);
+            let points: Vec<(i64, f64)> = samples[start..end]
+                .iter()
+                .copied()
+                .filter(|(_, value)| !is_stale_marker(*value))
+                .collect();
+            if !points.is_empty() {
+                result.push(RangeSeries {
+                    labels: labels.clone(),
+                    points,
+                });
+            }
+        }
+        result
+    }
+
+    fn subquery(&self, subquery: &SubqueryExpr, t: i64) -> Result<Value> {
+        let range = duration_ms(&subquery.range);
+        let step = subquery.step.as_ref().map_or(60_000, duration_ms).max(1);
+        let reference = self.at_time(&subquery.at, t) - offset_ms(&subquery.offset);
+        let start = reference - range;
+        // Steps are aligned to multiples of the step, strictly after the range's start.
+        let mut ts = start.div_euclid(step) * step;
+        if ts <= start {
+            ts += step;
+        }
+        let mut series: BTreeMap<Labels, Vec<(i64, f64)>> = BTreeMap::new();
+        while ts <= reference {
+            match self.eval(&subquery.expr, ts)? {
+                Value::Scalar(value) => series
+                    .entry(Labels::default())
+                    .or_default()
+                    .push((ts, value)),
+                Value::Vector(samples) => {
+                    for sample in samples {
+                        series
+                            .entry(sample.labels)
+                            .or_default()
+                            .push((ts, sample.value));
+                    }
+                }
+                other => {
+                    return Err(EvalError::Invalid(format!(
+                        "subquery is only allowed on instant vector, got {}",
+                        other.type_name()
+                    )))
+                }
+            }
+            ts += step;
+        }
+        Ok(Value::Matrix(
+            series
+                .into_iter()
+                .map(|(labels, points)| RangeSeries { labels, points })
+                .collect(),
+        ))
+    }
+
+    fn binary(&self, binary: &BinaryExpr, t: i64) -> Result<Value> {
+        let op = binary.op.to_string().to_lowercase();
+        let lhs = self.eval(&binary.lhs, t)?;
+        let rhs = self.eval(&binary.rhs, t)?;
+        let return_bool = binary.return_bool();
+        let comparison = binary.op.is_comparison_operator();
+        match (lhs, rhs) {
+            (Value::Scalar(a), Value::Scalar(b)) => {
+                let (value, keep) = apply_operator(&op, a, b)?;
+                Ok(Value::Scalar(if comparison {
+                    f64::from(u8::from(keep))
+                } else {
+                    value
+                }))
+            }
+            (Value::Vector(samples), Value::Scalar(scalar)) => {
+                vector_scalar(&op, samples, scalar, false, comparison, return_bool)
+            }
+            (Value::Scalar(scalar), Value::Vector(samples)) => {
+                vector_scalar(&op, samples, scalar, true, comparison, return_bool)
+            }
+            (Value::Vector(left), Value::Vector(right)) => {
+                let modifier = binary.modifier.as_ref();
+                let matching = modifier.and_then(|m| m.matching.as_ref());
+                if binary.op.is_set_operator() {
+                    return Ok(Value::Vector(set_operation(&op, left, right, matching)));
+                }
+                let card = modifier.map_or(&VectorMatchCardinality::OneToOne, |m| &m.card);
+                vector_vector(&op, left, right, matching, card, comparison, return_bool)
+            }
+            (lhs, rhs) => Err(EvalError::Invalid(format!(
+                "binary expression must contain only scalar and instant vector types, got {} and {}",
+                lhs.type_name(),
+                rhs.type_name()
+            ))),
+        }
+    }
+
+    fn aggregate(&self, aggregate: &AggregateExpr, t: i64) -> Result<Value> {
+        let op = aggregate.op.to_string().to_lowercase();
+        let param = match &aggregate.param {
+            Some(param) => Some(self.eval(param, t)?),
+            None => None,
+        };
+        let Value::Vector(samples) = self.eval(&aggregate.expr, t)? else {
+            return Err(EvalError::Invalid(format!(
+                "expected instant vector in aggregation `{op}`"
+            )));
+        };
+        super::aggregate::aggregate(&op, param, samples, aggregate.modifier.as_ref())
+    }
+}
+
+/// Fails like Prometheus when a computed vector holds two samples with the same labels.
+pub(crate) fn check_unique(samples: Vec<Sample>) -> Result<Vec<Sample>> {
+    let mut seen = std::collections::HashSet::with_capacity(samples.len());
+    for sample in &samples {
+        if !seen.insert(&sample.labels) {
+            return Err(EvalError::Invalid(
+                "vector cannot contain metrics with the same labelset".into(),
+            ));
+        }
+    }
+    Ok(samples)
+}
+
+/// Applies an operator; comparisons return the left value and whether the pair is kept.
+pub(crate) fn apply_operator(op: &str, a: f64, b: f64) -> Result<(f64, bool)> {
+    Ok(match op {
+        "+" => (a + b, true),
+        "-" => (a - b, true),
+        "*" => (a * b, true),
+        "/" => (a / b, true),
+        "%" => (a % b, true),
+        "^" => (a.powf(b), true),
+        "atan2" => (a.atan2(b), true),
+        "==" => (a, a == b),
+        "!=" => (a, a != b),
+        ">" => (a, a > b),
+        "<" => (a, a < b),
+        ">=" => (a, a >= b),
+        "<=" => (a, a <= b),
+        other => return Err(EvalError::Unsupported(format!("the `{other}` operator"))),
+    })
+}
+
+fn vector_scalar(
+    op: &str,
+    samples: Vec<Sample>,
+    scalar: f64,
+    scalar_on_left: bool,
+    comparison: bool,
+    return_bool: bool,
+) -> Result<Value> {
+    let mut result = Vec::with_capacity(samples.len());
+    for sample in samples {
+        let (a, b) = if scalar_on_left {
+            (scalar, sample.value)
+        } else {
+            (sample.value, scalar)
+        };
+        let (value, keep) = apply_operator(op, a, b)?;
+        if comparison {
+            if return_bool {
+                result.push(Sample::new(
+                    sample.labels.without_name(),
+                    f64::from(u8::from(keep)),
+                ));
+            } else if keep {
+                result.push(sample);
+            }
+        } else {
+            result.push(Sample::new(sample.labels.without_name(), value));
+        }
+    }
+    Ok(Value::Vector(check_unique(result)?))
+}
+
+/// The labels two samples are matched on: `on` keeps the listed ones, `ignoring` (and no
+/// modifier) drops the listed ones and the metric name.
+pub(crate) fn signature(labels: &Labels, matching: Option<&LabelModifier>) -> Labels {
+    match matching {
+        Some(LabelModifier::Include(names)) => Labels(
+            labels
+                .0
+                .iter()
+                .filter(|(name, _)| names.labels.contains(name))
+                .map(|(n, v)| (n.clone(), v.clone()))
+                .collect(),
+        ),
+        Some(LabelModifier::Exclude(names)) => Labels(
+            labels
+                .0
+                .iter()
+                .filter(|(name, _)| !names.labels.contains(name) && name.as_str() != "__name__")
+                .map(|(n, v)| (n.clone(), v.clone()))
+                .collect(),
+        ),
+        None => labels.clone().without_name(),
+    }
+}
+
+fn vector_vector(
+    op: &str,
+    left: Vec<Sample>,
+    right: Vec<Sample>,
+    matching: Option<&LabelModifier>,
+    card: &VectorMatchCardinality,
+    comparison: bool,
+    return_bool: bool,
+) -> Result<Value> {
+    // The "many" side is iterated; the "one" side is indexed by signature.
+    let one_to_many = matches!(card, VectorMatchCardinality::OneToMany(_));
+    let (many, one) = if one_to_many {
+        (right, left)
+    } else {
+        (left, right)
+    };
+    let mut one_by_signature: HashMap<Labels, Sample> = HashMap::new();
+    for sample in one {
+        let key = signature(&sample.labels, matching);
+        if one_by_signature.insert(key.clone(), sample).is_some() {
+            let side = if one_to_many { "left" } else { "right" };
+            return Err(EvalError::Invalid(format!(
+                "found duplicate series for the match group {key} on the {side} hand-side of the operation; many-to-many matching not allowed: matching labels must be unique on one side"
+            )));
+        }
+    }
+    let include: Vec<String> = card.labels().map(|l| l.labels.clone()).unwrap_or_default();
+    let mut seen_one_to_one: HashMap<Labels, ()> = HashMap::new();
+    let mut result = Vec::new();
+    for sample in many {
+        let key = signature(&sample.labels, matching);
+        let Some(other) = one_by_signature.get(&key) else {
+            continue;
+        };
+        let (left_value, right_value) = if one_to_many {
+            (other.value, sample.value)
+        } else {
+            (sample.value, other.value)
+        };
+        let (value, keep) = apply_operator(op, left_value, right_value)?;
+        if comparison && !return_bool && !keep {
+            continue;
+        }
+        let drop_name = !comparison || return_bool;
+        let mut labels = if drop_name {
+            sample.labels.clone().without_name()
+        } else {
+            sample.labels.clone()
+        };
+        match card {
+            VectorMatchCardinality::OneToOne => {
+                if let Some(LabelModifier::Include(names)) = matching {
+                    labels = Labels(
+                        labels
+                            .0
+                            .into_iter()
+                            .filter(|(name, _)| names.labels.contains(name))
+                            .collect(),
+                    );
+                } else if let Some(LabelModifier::Exclude(names)) = matching {
+                    labels = Labels(
+                        labels
+                            .0
+                            .into_iter()
+                            .filter(|(name, _)| !names.labels.contains(name))
+                            .collect(),
+                    );
+                }
+                if seen_one_to_one.insert(key.clone(), ()).is_some() {
+                    return Err(EvalError::Invalid(
+                        "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)".into(),
+                    ));
+                }
+            }
+            _ => {
+                for name in &include {
+                    let value = other.labels.get(name);
+                    if value.is_empty() {
+                        labels.0.remove(name);
+                    } else {
+                        labels.0.insert(name.clone(), value.to_string());
+                    }
+                }
+            }
+        }
+        let value = if comparison {
+            if return_bool {
+                f64::from(u8::from(keep))
+            } else {
+                left_value
+            }
+        } else {
+            value
+        };
+        result.push(Sample::new(labels, value));
+    }
+    Ok(Value::Vector(check_unique(result).map_err(|_| {
+        EvalError::Invalid(
+            "multiple matches for labels: grouping labels must ensure unique matches".into(),
+        )
+    })?))
+}
+
+fn set_operation(
+    op: &str,
+    left: Vec<Sample>,
+    right: Vec<Sample>,
+    matching: Option<&LabelModifier>,
+) -> Vec<Sample> {
+    let right_keys: std::collections::HashSet<Labels> = right
+        .iter()
+        .map(|s| signature(&s.labels, matching))
+        .collect();
+    match op {
+        "and" => left
+            .into_iter()
+            .filter(|s| right_keys.contains(&signature(&s.labels, matching)))
+            .collect(),
+        "unless" => left
+            .into_iter()
+            .filter(|s| !right_keys.contains(&signature(&s.labels, matching)))
+            .collect(),
+        _ => {
+            let left_keys: std::collections::HashSet<Labels> = left
+                .iter()
+                .map(|s| signature(&s.labels, matching))
+                .collect();
+            let mut result = left;
+            result.extend(
+                right
+                    .into_iter()
+                    .filter(|s| !left_keys.contains(&signature(&s.labels, matching))),
+            );
+            result
+        }
+    }
+}

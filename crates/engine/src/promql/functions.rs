@@ -1,0 +1,692 @@
+//! PromQL functions over floats: math, time, labels, sorting, `*_over_time`, rates and
+//! `histogram_quantile` over classic buckets.
+
+use super::aggregate::{kahan_sum, mean, variance};
+use super::engine::{EvalError, RangeSeries, Value};
+use super::sample::{Labels, Sample};
+use promql_parser::parser::Expr;
+
+type Result<T> = std::result::Result<T, EvalError>;
+
+/// An evaluated argument and the expression it came from.
+pub(crate) struct FunctionArg {
+    pub value: Value,
+    pub expr: Expr,
+}
+
+fn vector_arg(args: &mut [FunctionArg], index: usize, name: &str) -> Result<Vec<Sample>> {
+    match args
+        .get_mut(index)
+        .map(|arg| std::mem::replace(&mut arg.value, Value::Scalar(0.0)))
+    {
+        Some(Value::Vector(samples)) => Ok(samples),
+        _ => Err(EvalError::Invalid(format!(
+            "expected instant vector argument {} of `{name}`",
+            index + 1
+        ))),
+    }
+}
+
+fn matrix_arg(args: &mut [FunctionArg], index: usize, name: &str) -> Result<Vec<RangeSeries>> {
+    match args
+        .get_mut(index)
+        .map(|arg| std::mem::replace(&mut arg.value, Value::Scalar(0.0)))
+    {
+        Some(Value::Matrix(series)) => Ok(series),
+        _ => Err(EvalError::Invalid(format!(
+            "expected range vector argument {} of `{name}`",
+            index + 1
+        ))),
+    }
+}
+
+fn scalar_arg(args: &[FunctionArg], index: usize, name: &str) -> Result<f64> {
+    match args.get(index).map(|arg| &arg.value) {
+        Some(Value::Scalar(value)) => Ok(*value),
+        _ => Err(EvalError::Invalid(format!(
+            "expected scalar argument {} of `{name}`",
+            index + 1
+        ))),
+    }
+}
+
+fn string_arg(args: &[FunctionArg], index: usize, name: &str) -> Result<String> {
+    match args.get(index).map(|arg| &arg.value) {
+        Some(Value::String(value)) => Ok(value.clone()),
+        _ => Err(EvalError::Invalid(format!(
+            "expected string argument {} of `{name}`",
+            index + 1
+        ))),
+    }
+}
+
+/// Applies `f` to every sample's value, dropping the metric name.
+fn map_values(samples: Vec<Sample>, f: impl Fn(f64) -> f64) -> Value {
+    Value::Vector(
+        samples
+            .into_iter()
+            .map(|s| Sample::new(s.labels.without_name(), f(s.value)))
+            .collect(),
+    )
+}
+
+/// Applies `f` to every series of a range vector that has points, dropping the metric name.
+fn map_ranges(
+    series: Vec<RangeSeries>,
+    keep_name: bool,
+    f: impl Fn(&[(i64, f64)]) -> Option<f64>,
+) -> Value {
+    Value::Vector(
+        series
+            .into_iter()
+            .filter_map(|s| {
+                let value = f(&s.points)?;
+                let labels = if keep_name {
+                    s.labels
+                } else {
+                    s.labels.without_name()
+                };
+                Some(Sample::new(labels, value))
+            })
+            .collect(),
+    )
+}
+
+/// The range and offset-adjusted end of a range-vector argument, for extrapolation.
+fn range_bounds(expr: &Expr, t: i64) -> (i64, i64) {
+    let (range, offset) = match expr {
+        Expr::MatrixSelector(matrix) => (matrix.range.as_millis() as i64, &matrix.vs.offset),
+        Expr::Subquery(subquery) => (subquery.range.as_millis() as i64, &subquery.offset),
+        _ => (0, &None),
+    };
+    let offset = match offset {
+        Some(promql_parser::parser::Offset::Pos(d)) => d.as_millis() as i64,
+        Some(promql_parser::parser::Offset::Neg(d)) => -(d.as_millis() as i64),
+        None => 0,
+    };
+    let at = match expr {
+        Expr::MatrixSelector(matrix) => matrix.vs.at.is_some(),
+        Expr::Subquery(subquery) => subquery.at.is_some(),
+        _ => false,
+    };
+    let _ = at;
+    (range, t - offset)
+}
+
+pub(crate) fn call_function(
+    name: &str,
+    mut args: Vec<FunctionArg>,
+    t: i64,
+    evaluator: &super::engine::Evaluator<'_>,
+) -> Result<Value> {
+    let _ = evaluator;
+    let time_seconds = t as f64 / 1000.0;
+    match name {
+        "time" => Ok(Value::Scalar(time_seconds)),
+        "pi" => Ok(Value::Scalar(std::f64::consts::PI)),
+        "vector" => Ok(Value::Vector(vec![Sample::new(
+            Labels::default(),
+            scalar_arg(&args, 0, name)?,
+        )])),
+        "scalar" => {
+            let samples = vector_arg(&mut args, 0, name)?;
+            Ok(Value::Scalar(if samples.len() == 1 {
+                samples[0].value
+            } else {
+                f64::NAN
+            }))
+        }
+        "abs" | "ceil" | "floor" | "exp" | "sqrt" | "ln" | "log2" | "log10" | "sgn" | "acos"
+        | "acosh" | "asin" | "asinh" | "atan" | "atanh" | "cos" | "cosh" | "sin" | "sinh"
+        | "tan" | "tanh" | "deg" | "rad" => {
+            let f: fn(f64) -> f64 = match name {
+                "abs" => f64::abs,
+                "ceil" => f64::ceil,
+                "floor" => f64::floor,
+                "exp" => f64::exp,
+                "sqrt" => f64::sqrt,
+                "ln" => f64::ln,
+                "log2" => f64::log2,
+                "log10" => f64::log10,
+                "sgn" => |v| {
+                    if v > 0.0 {
+                        1.0
+                    } else if v < 0.0 {
+                        -1.0
+                    } else {
+                        v
+                    }
+                },
+                "acos" => f64::acos,
+                "acosh" => f64::acosh,
+                "asin" => f64::asin,
+                "asinh" => f64::asinh,
+                "atan" => f64::atan,
+                "atanh" => f64::atanh,
+                "cos" => f64::cos,
+                "cosh" => f64::cosh,
+                "sin" => f64::sin,
+                "sinh" => f64::sinh,
+                "tan" => f64::tan,
+                "tanh" => f64::tanh,
+                "deg" => f64::to_degrees,
+                _ => f64::to_radians,
+            };
+            Ok(map_values(vector_arg(&mut args, 0, name)?, f))
+        }
+        "round" => {
+            let to_nearest = if args.len() > 1 {
+                scalar_arg(&args, 1, name)?
+            } else {
+                1.0
+            };
+            let inverse = 1.0 / to_nearest;
+            // Rounds half up, as Prometheus does: floor(v * inverse + 0.5) / inverse.
+            Ok(map_values(vector_arg(&mut args, 0, name)?, |v| {
+                (v * inverse + 0.5).floor() / inverse
+            }))
+        }
+        "clamp" => {
+            let (low, high) = (scalar_arg(&args, 1, name)?, scalar_arg(&args, 2, name)?);
+            let samples = vector_arg(&mut args, 0, name)?;
+            if high < low {
+                return Ok(Value::Vector(Vec::new()));
+            }
+            Ok(map_values(samples, |v| v.max(low).min(high)))
+        }
+        "clamp_min" => {
+            let low = scalar_arg(&args, 1, name)?;
+            Ok(map_values(vector_arg(&mut args, 0, name)?, |v| v.max(low)))
+        }
+        "clamp_max" => {
+            let high = scalar_arg(&args, 1, name)?;
+            Ok(map_values(vector_arg(&mut args, 0, name)?, |v| v.min(high)))
+        }
+        "timestamp" => {
+            // The selector's sample time is not kept; an instant selector's result is at `t`.
+            let samples = vector_arg(&mut args, 0, name)?;
+            Ok(map_values(samples, |_| time_seconds))
+        }
+        "day_of_month" | "day_of_week" | "day_of_year" | "days_in_month" | "hour" | "minute"
+        | "month" | "year" => {
+            let samples = if args.is_empty() {
+                vec![Sample::new(Labels::default(), time_seconds)]
+            } else {
+                vector_arg(&mut args, 0, name)?
+            };
+            Ok(map_values(samples, |seconds| date_part(name, seconds)))
+        }
+        "absent" => {
+            let samples = vector_arg(&mut args, 0, name)?;
+            if samples.is_empty() {
+                Ok(Value::Vector(vec![Sample::new(
+                    absent_labels(&args[0].expr),
+                    1.0,
+                )]))
+            } else {
+                Ok(Value::Vector(Vec::new()))
+            }
+        }
+        "absent_over_time" => {
+            let series = matrix_arg(&mut args, 0, name)?;
+            if series.is_empty() {
+                Ok(Value::Vector(vec![Sample::new(
+                    absent_labels(&args[0].expr),
+                    1.0,
+                )]))
+            } else {
+                Ok(Value::Vector(Vec::new()))
+            }
+        }
+        "present_over_time" => Ok(map_ranges(matrix_arg(&mut args, 0, name)?, false, |_| {
+            Some(1.0)
+        })),
+        "count_over_time" => Ok(map_ranges(matrix_arg(&mut args, 0, name)?, false, |p| {
+            Some(p.len() as f64)
+        })),
+        "sum_over_time" => Ok(map_ranges(matrix_arg(&mut args, 0, name)?, false, |p| {
+            Some(kahan_sum(p.iter().map(|(_, v)| *v)))
+        })),
+        "avg_over_time" => Ok(map_ranges(matrix_arg(&mut args, 0, name)?, false, |p| {
+            Some(mean(&p.iter().map(|(_, v)| *v).collect::<Vec<_>>()))
+        })),
+        "min_over_time" => Ok(map_ranges(matrix_arg(&mut args, 0, name)?, false, |p| {
+            Some(p.iter().map(|(_, v)| *v).fold(f64::NAN, |acc, v| {
+                if acc.is_nan() || v < acc {
+                    v
+                } else {
+                    acc
+                }
+            }))
+        })),
+        "max_over_time" => Ok(map_ranges(matrix_arg(&mut args, 0, name)?, false, |p| {
+            Some(p.iter().map(|(_, v)| *v).fold(f64::NAN, |acc, v| {
+                if acc.is_nan() || v > acc {
+                    v
+                } else {
+                    acc
+                }
+            }))
+        })),
+        "last_over_time" => Ok(map_ranges(matrix_arg(&mut args, 0, name)?, true, |p| {
+            p.last().map(|(_, v)| *v)
+        })),
+        "stddev_over_time" => Ok(map_ranges(matrix_arg(&mut args, 0, name)?, false, |p| {
+            Some(variance(&p.iter().map(|(_, v)| *v).collect::<Vec<_>>()).sqrt())
+        })),
+        "stdvar_over_time" => Ok(map_ranges(matrix_arg(&mut args, 0, name)?, false, |p| {
+            Some(variance(&p.iter().map(|(_, v)| *v).collect::<Vec<_>>()))
+        })),
+        "quantile_over_time" => {
+            let q = scalar_arg(&args, 0, name)?;
+            Ok(map_ranges(matrix_arg(&mut args, 1, name)?, false, |p| {
+                Some(quantile(q, p.iter().map(|(_, v)| *v).collect()))
+            }))
+        }
+        "changes" => Ok(map_ranges(matrix_arg(&mut args, 0, name)?, false, |p| {
+            Some(
+                p.windows(2)
+                    .filter(|w| w[0].1 != w[1].1 && !(w[0].1.is_nan() && w[1].1.is_nan()))
+                    .count() as f64,
+            )
+        })),
+        "resets" => Ok(map_ranges(matrix_arg(&mut args, 0, name)?, false, |p| {
+            Some(p.windows(2).filter(|w| w[1].1 < w[0].1).count() as f64)
+        })),
+        "rate" | "increase" | "delta" => {
+            let (range, end) = range_bounds(&args[0].expr, t);
+            let is_counter = name != "delta";
+            let is_rate = name == "rate";
+            Ok(map_ranges(matrix_arg(&mut args, 0, name)?, false, |p| {
+                extrapolated_rate(p, end - range, end, is_counter, is_rate)
+            }))
+        }
+        "irate" | "idelta" => {
+            let is_rate = name == "irate";
+            Ok(map_ranges(matrix_arg(&mut args, 0, name)?, false, |p| {
+                if p.len() < 2 {
+                    return None;
+                }
+                let (previous, last) = (p[p.len() - 2], p[p.len() - 1]);
+                let mut result = last.1 - previous.1;
+                if is_rate && last.1 < previous.1 {
+                    result = last.1;
+                }
+                if is_rate {
+                    let interval = (last.0 - previous.0) as f64 / 1000.0;
+                    if interval == 0.0 {
+                        return None;
+                    }
+                    result /= interval;
+                }
+                Some(result)
+            }))
+        }
+        "deriv" => Ok(map_ranges(matrix_arg(&mut args, 0, name)?, false, |p| {
+            if p.len() < 2 {
+                return None;
+            }
+            Some(linear_regression(p, p[0].0).0)
+        })),
+        "predict_linear" => {
+            let duration = scalar_arg(&args, 1, name)?;
+            Ok(map_ranges(matrix_arg(&mut args, 0, name)?, false, |p| {
+                if p.len() < 2 {
+                    return None;
+                }
+                let (slope, intercept) = linear_regression(p, t);
+                Some(slope * duration + intercept)
+            }))
+        }
+        "sort" | "sort_desc" => {
+            let mut samples = vector_arg(&mut args, 0, name)?;
+            samples.sort_by(|a, b| match (a.value.is_nan(), b.value.is_nan()) {
+                (true, true) => std::cmp::Ordering::Equal,
+                (true, false) => std::cmp::Ordering::Greater,
+                (false, true) => std::cmp::Ordering::Less,
+                _ if name == "sort" => a
+                    .value
+                    .partial_cmp(&b.value)
+                    .unwrap_or(std::cmp::Ordering::Equal),
+                _ => b
+                    .value
+                    .partial_cmp(&a.value)
+                    .unwrap_or(std::cmp::Ordering::Equal),
+            });
+            Ok(Value::Vector(samples))
+        }
+        "label_replace" => {
+            let destination = string_arg(&args, 1, name)?;
+            let replacement = string_arg(&args, 2, name)?;
+            let source = string_arg(&args, 3, name)?;
+            let pattern = string_arg(&args, 4, name)?;
+            let regex = regex::Regex::new(&format!("^(?s:{pattern})$")).map_err(|error| {
+                EvalError::Invalid(format!(
+                    "invalid regular expression in label_replace(): {pattern}: {error}"
+                ))
+            })?;
+            if destination.is_empty() || !is_label_name(&destination) {
+                return Err(EvalError::Invalid(format!(
+                    "invalid destination label name in label_replace(): {destination}"
+                )));
+            }
+            let samples = vector_arg(&mut args, 0, name)?;
+            let mut result = Vec::with_capacity(samples.len());
+            for sample in samples {
+                let value = sample.labels.get(&source).to_string();
+                let mut labels = sample.labels;
+                if let Some(captures) = regex.captures(&value) {
+                    let mut expanded = String::new();
+                    captures.expand(&replacement, &mut expanded);
+                    if expanded.is_empty() {
+                        labels.0.remove(&destination);
+                    } else {
+                        labels.0.insert(destination.clone(), expanded);
+                    }
+                }
+                result.push(Sample::new(labels, sample.value));
+            }
+            Ok(Value::Vector(result))
+        }
+        "label_join" => {
+            let destination = string_arg(&args, 1, name)?;
+            let separator = string_arg(&args, 2, name)?;
+            let mut sources = Vec::new();
+            for index in 3..args.len() {
+                sources.push(string_arg(&args, index, name)?);
+            }
+            if !is_label_name(&destination) {
+                return Err(EvalError::Invalid(format!(
+                    "invalid destination label name in label_join(): {destination}"
+                )));
+            }
+            let samples = vector_arg(&mut args, 0, name)?;
+            Ok(Value::Vector(
+                samples
+                    .into_iter()
+                    .map(|sample| {
+                        let joined = sources
+                            .iter()
+                            .map(|s| sample.labels.get(s))
+                            .collect::<Vec<_>>()
+                            .join(&separator);
+                        let mut labels = sample.labels;
+                        if joined.is_empty() {
+                            labels.0.remove(&destination);
+                        } else {
+                            labels.0.insert(destination.clone(), joined);
+                        }
+                        Sample::new(labels, sample.value)
+                    })
+                    .collect(),
+            ))
+        }
+        "histogram_quantile" => {
+            let q = scalar_arg(&args, 0, name)?;
+            let samples = vector_arg(&mut args, 1, name)?;
+            Ok(Value::Vector(histogram_quantile(q, samples)))
+        }
+        other => Err(EvalError::Unsupported(format!("the `{other}` function"))),
+    }
+}
+
+fn is_label_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// The labels `absent` gives its result: the equality matchers of the selector.
+fn absent_labels(expr: &Expr) -> Labels {
+    let selector = match expr {
+        Expr::VectorSelector(selector) => Some(selector),
+        Expr::MatrixSelector(matrix) => Some(&matrix.vs),
+        _ => None,
+    };
+    let mut labels = Labels::default();
+    let mut repeated = std::collections::HashSet::new();
+    if let Some(selector) = selector {
+        for matcher in &selector.matchers.matchers {
+            if matcher.name == "__name__" {
+                continue;
+            }
+            if matches!(matcher.op, promql_parser::label::MatchOp::Equal) {
+                if labels.0.contains_key(&matcher.name) {
+                    repeated.insert(matcher.name.clone());
+                }
+                labels = labels.with(&matcher.name, &matcher.value);
+            }
+        }
+    }
+    for name in repeated {
+        labels.0.remove(&name);
+    }
+    labels
+}
+
+/// `rate`, `increase` and `delta` with Prometheus's extrapolation to the window's edges.
+fn extrapolated_rate(
+    points: &[(i64, f64)],
+    range_start: i64,
+    range_end: i64,
+    is_counter: bool,
+    is_rate: bool,
+) -> Option<f64> {
+    if points.len() < 2 {
+        return None;
+    }
+    let (first_t, first_v) = points[0];
+    let (last_t, last_v) = points[points.len() - 1];
+    let mut result = last_v - first_v;
+    if is_counter {
+        for pair in points.windows(2) {
+            if pair[1].1 < pair[0].1 {
+                result += pair[0].1;
+            }
+        }
+    }
+    let mut duration_to_start = (first_t - range_start) as f64 / 1000.0;
+    let mut duration_to_end = (range_end - last_t) as f64 / 1000.0;
+    let sampled_interval = (last_t - first_t) as f64 / 1000.0;
+    let average_between_samples = sampled_interval / (points.len() - 1) as f64;
+    let threshold = average_between_samples * 1.1;
+    if duration_to_start >= threshold {
+        duration_to_start = average_between_samples / 2.0;
+    }
+    if is_counter && result > 0.0 && first_v >= 0.0 {
+        let duration_to_zero = sampled_interval * (first_v / result);
+        if duration_to_zero < duration_to_start {
+            duration_to_start = duration_to_zero;
+        }
+    }
+    if duration_to_end >= threshold {
+        duration_to_end = average_between_samples / 2.0;
+    }
+    let mut factor = (sampled_interval + duration_to_start + duration_to_end) / sampled_interval;
+    if is_rate {
+        factor /= (range_end - range_start) as f64 / 1000.0;
+    }
+    Some(result * factor)
+}
+
+/// Least-squares slope and intercept at `intercept_time`, with Kahan-compensated sums.
+fn linear_regression(points: &[(i64, f64)], intercept_time: i64) -> (f64, f64) {
+    let n = points.len() as f64;
+    let constant_y = points.iter().all(|(_, v)| *v == points[0].1);
+    if constant_y && points[0].1.is_finite() {
+        return (0.0, points[0].1);
+    }
+    let xs: Vec<f64> = points
+        .iter()
+        .map(|(ts, _)| (*ts - intercept_time) as f64 / 1000.0)
+        .collect();
+    let ys: Vec<f64> = points.iter().map(|(_, v)| *v).collect();
+    let sum_x = kahan_sum(xs.iter().copied());
+    let sum_y = kahan_sum(ys.iter().copied());
+    let sum_xy = kahan_sum(xs.iter().zip(&ys).map(|(x, y)| x * y));
+    let sum_x2 = kahan_sum(xs.iter().map(|x| x * x));
+    let covariance = sum_xy - sum_x * sum_y / n;
+    let variance = sum_x2 - sum_x * sum_x / n;
+    let slope = covariance / variance;
+    let intercept = sum_y / n - slope * sum_x / n;
+    (slope, intercept)
+}
+
+/// The q-quantile of `values` with linear interpolation, as PromQL's `quantile` computes it.
+pub(crate) fn quantile(q: f64, mut values: Vec<f64>) -> f64 {
+    if values.is_empty() || q.is_nan() {
+        return f64::NAN;
+    }
+    if q < 0.0 {
+        return f64::NEG_INFINITY;
+    }
+    if q > 1.0 {
+        return f64::INFINITY;
+    }
+    values.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    let n = values.len() as f64;
+    let rank = q * (n - 1.0);
+    let lower = rank.floor().max(0.0) as usize;
+    let upper = (lower + 1).min(values.len() - 1);
+    let weight = rank - rank.floor();
+    values[lower] * (1.0 - weight) + values[upper] * weight
+}
+
+/// `histogram_quantile` over classic `le` buckets, grouped by the other labels.
+fn histogram_quantile(q: f64, samples: Vec<Sample>) -> Vec<Sample> {
+    let mut groups: std::collections::BTreeMap<Labels, Vec<(f64, f64)>> = Default::default();
+    for sample in samples {
+        let le = sample.labels.get("le");
+        let Ok(upper) = parse_le(le) else { continue };
+        let mut labels = sample.labels.without_name();
+        labels.0.remove("le");
+        groups
+            .entry(labels)
+            .or_default()
+            .push((upper, sample.value));
+    }
+    groups
+        .into_iter()
+        .map(|(labels, buckets)| Sample::new(labels, bucket_quantile(q, buckets)))
+        .collect()
+}
+
+fn parse_le(text: &str) -> std::result::Result<f64, ()> {
+    match text.trim() {
+        "+Inf" | "Inf" | "+inf" | "inf" => Ok(f64::INFINITY),
+        "-Inf" | "-inf" => Ok(f64::NEG_INFINITY),
+        other => other.parse().map_err(|_| ()),
+    }
+}
+
+fn bucket_quantile(q: f64, mut buckets: Vec<(f64, f64)>) -> f64 {
+    if q.is_nan() {
+        return f64::NAN;
+    }
+    if q < 0.0 {
+        return f64::NEG_INFINITY;
+    }
+    if q > 1.0 {
+        return f64::INFINITY;
+    }
+    buckets.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(std::cmp::Ordering::Equal));
+    if buckets
+        .last()
+        .is_none_or(|(upper, _)| *upper != f64::INFINITY)
+    {
+        return f64::NAN;
+    }
+    let mut merged: Vec<(f64, f64)> = Vec::with_capacity(buckets.len());
+    for (upper, count) in buckets {
+        match merged.last_mut() {
+            Some(last) if last.0 == upper => last.1 += count,
+            _ => merged.push((upper, count)),
+        }
+    }
+    let mut maximum = f64::NEG_INFINITY;
+    for bucket in &mut merged {
+        if bucket.1 < maximum {
+            bucket.1 = maximum;
+        } else {
+            maximum = bucket.1;
+        }
+    }
+    if merged.len() < 2 {
+        return f64::NAN;
+    }
+    let observations = merged[merged.len() - 1].1;
+    if observations == 0.0 || observations.is_nan() {
+        return f64::NAN;
+    }
+    let mut rank = q * observations;
+    let b = merged.partition_point(|(_, count)| *count < rank);
+    if b == merged.len() - 1 {
+        return merged[merged.len() - 2].0;
+    }
+    if b == 0 && merged[0].0 <= 0.0 {
+        return merged[0].0;
+    }
+    let mut bucket_start = 0.0;
+    let bucket_end = merged[b].0;
+    let mut count = merged[b].1;
+    if b > 0 {
+        bucket_start = merged[b - 1].0;
+        count -= merged[b - 1].1;
+        rank -= merged[b - 1].1;
+    }
+    bucket_start + (bucket_end - bucket_start) * (rank / count)
+}
+
+/// A calendar field of a Unix time in seconds, in UTC.
+fn date_part(name: &str, seconds: f64) -> f64 {
+    if !seconds.is_finite() {
+        return f64::NAN;
+    }
+    let total = seconds.floor() as i64;
+    let days = total.div_euclid(86_400);
+    let second_of_day = total.rem_euclid(86_400);
+    let (year, month, day) = civil_from_days(days);
+    match name {
+        "day_of_month" => day as f64,
+        "day_of_week" => (days + 4).rem_euclid(7) as f64,
+        "day_of_year" => (days - days_from_civil(year, 1, 1) + 1) as f64,
+        "days_in_month" => {
+            let (next_year, next_month) = if month == 12 {
+                (year + 1, 1)
+            } else {
+                (year, month + 1)
+            };
+            (days_from_civil(next_year, next_month, 1) - days_from_civil(year, month, 1)) as f64
+        }
+        "hour" => (second_of_day / 3600) as f64,
+        "minute" => (second_of_day / 60 % 60) as f64,
+        "month" => month as f64,
+        _ => year as f64,
+    }
+}
+
+/// Year, month, day of a day count since 1970-01-01 (Howard Hinnant's algorithm).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let yoe = year.rem_euclid(400);
+    let mp = if month > 2 { month - 3 } else { month + 9 };
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
