@@ -126,6 +126,18 @@ pub fn run_script(text: &str) -> Vec<CaseResult> {
                     .unwrap_or(60_000);
                 for (_, series_line) in &body {
                     load_series(&mut store, &mut histogram_metrics, series_line, interval);
+                    if word == "load_with_nhcb" {
+                        // The classic series also exist as a native histogram under the base name.
+                        let labels =
+                            split_descriptor(series_line).and_then(|(d, _)| parse_labels(d));
+                        if let Some(labels) = labels {
+                            for suffix in ["_bucket", "_count", "_sum"] {
+                                if let Some(base) = labels.metric_name().strip_suffix(suffix) {
+                                    histogram_metrics.insert(base.to_string());
+                                }
+                            }
+                        }
+                    }
                 }
             }
             w if w.starts_with("eval") => {
@@ -434,7 +446,10 @@ fn skip_reason(query: &str, histograms: &HashSet<String>) -> Option<String> {
     if let Some(function) = HISTOGRAM_FUNCTIONS.iter().find(|f| query.contains(*f)) {
         return Some(format!("native histograms (`{function}`)"));
     }
-    if let Some(metric) = histograms.iter().find(|m| query.contains(m.as_str())) {
+    let identifiers: HashSet<&str> = query
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
+        .collect();
+    if let Some(metric) = histograms.iter().find(|m| identifiers.contains(m.as_str())) {
         return Some(format!("native histograms (series `{metric}`)"));
     }
     if let Some(feature) = EXPERIMENTAL.iter().find(|f| query.contains(*f)) {
@@ -474,6 +489,11 @@ fn run_eval(store: &SeriesStore, command: EvalCommand) -> CaseResult {
             _ => unreachable_case(),
         });
     let (value, range) = match (evaluated, expects_fail) {
+        (Err(EvalError::Unsupported(what)), _) if what.starts_with("the experimental") => {
+            return result(CaseOutcome::Skipped(format!(
+                "experimental syntax ({what})"
+            )));
+        }
         (Err(EvalError::Unsupported(what)), _) => {
             return result(CaseOutcome::Failed(format!("not supported: {what}")))
         }
