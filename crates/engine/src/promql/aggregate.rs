@@ -68,9 +68,7 @@ pub(crate) fn aggregate(
                 )));
             };
             if k.is_nan() {
-                return Err(EvalError::Invalid(format!(
-                    "Parameter value is NaN for {op}"
-                )));
+                return Err(EvalError::Invalid(format!("Parameter value is NaN")));
             }
             let k = if k >= 9.223_372_036_854_776e18 {
                 usize::MAX
@@ -172,17 +170,58 @@ pub(crate) fn aggregate(
     }
 }
 
-/// The mean, computed incrementally as Prometheus does to stay finite near the float limits.
+/// One step of Kahan-Babuška summation: the new sum and compensation.
+fn kahan_inc(increment: f64, sum: f64, compensation: f64) -> (f64, f64) {
+    let t = sum + increment;
+    let compensation = if t.is_infinite() {
+        0.0
+    } else if sum.abs() >= increment.abs() {
+        compensation + ((sum - t) + increment)
+    } else {
+        compensation + ((increment - t) + sum)
+    };
+    (t, compensation)
+}
+
+/// The mean as Prometheus computes it: a compensated sum, switching to an incremental mean
+/// when the sum would overflow.
 pub(crate) fn mean(values: &[f64]) -> f64 {
-    let sum = kahan_sum(values.iter().copied());
-    if sum.is_finite() || values.iter().any(|v| v.is_infinite() || v.is_nan()) {
-        return sum / values.len() as f64;
+    let Some((&first, rest)) = values.split_first() else {
+        return f64::NAN;
+    };
+    let (mut sum, mut compensation) = (first, 0.0);
+    let mut incremental: Option<f64> = None;
+    for (index, &value) in rest.iter().enumerate() {
+        let count = (index + 2) as f64;
+        let mean = match incremental {
+            Some(mean) => mean,
+            None => {
+                let (new_sum, new_compensation) = kahan_inc(value, sum, compensation);
+                if !new_sum.is_infinite() {
+                    sum = new_sum;
+                    compensation = new_compensation;
+                    continue;
+                }
+                compensation /= count - 1.0;
+                sum / (count - 1.0)
+            }
+        };
+        if mean.is_infinite()
+            && ((value.is_infinite() && (mean > 0.0) == (value > 0.0))
+                || (!value.is_infinite() && !value.is_nan()))
+        {
+            incremental = Some(mean);
+            continue;
+        }
+        let q = (count - 1.0) / count;
+        let (new_mean, new_compensation) = kahan_inc(value / count, q * mean, q * compensation);
+        incremental = Some(new_mean);
+        compensation = new_compensation;
     }
-    let mut mean = 0.0;
-    for (index, value) in values.iter().enumerate() {
-        mean += (value - mean) / (index + 1) as f64;
+    match incremental {
+        Some(mean) => mean + compensation,
+        None => (sum + compensation) / values.len() as f64,
     }
-    mean
 }
 
 /// The population variance (Welford's algorithm).

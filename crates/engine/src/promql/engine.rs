@@ -229,6 +229,30 @@ impl Evaluator<'_> {
         result
     }
 
+    /// `timestamp(selector)`: the time of each selected sample, in seconds.
+    pub(crate) fn sample_timestamps(&self, selector: &VectorSelector, t: i64) -> Vec<Sample> {
+        let reference = self.at_time(&selector.at, t) - offset_ms(&selector.offset);
+        let mut result = Vec::new();
+        for (labels, samples) in self
+            .store
+            .select(selector.name.as_deref(), &selector.matchers)
+        {
+            let end = samples.partition_point(|(ts, _)| *ts <= reference);
+            if end == 0 {
+                continue;
+            }
+            let (ts, value) = samples[end - 1];
+            if ts <= reference - LOOKBACK_MS || is_stale_marker(value) {
+                continue;
+            }
+            result.push(Sample::new(
+                labels.clone().without_name(),
+                ts as f64 / 1000.0,
+            ));
+        }
+        result
+    }
+
     /// The samples of each matching series in `(t - range, t]`, staleness markers left out.
     fn select_range(&self, selector: &VectorSelector, range_ms: i64, t: i64) -> Vec<RangeSeries> {
         let reference = self.at_time(&selector.at, t) - offset_ms(&selector.offset);
@@ -477,6 +501,13 @@ fn vector_vector(
         } else {
             (sample.value, other.value)
         };
+        if matches!(card, VectorMatchCardinality::OneToOne)
+            && seen_one_to_one.insert(key.clone(), ()).is_some()
+        {
+            return Err(EvalError::Invalid(
+                "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)".into(),
+            ));
+        }
         let (value, keep) = apply_operator(op, left_value, right_value)?;
         if comparison && !return_bool && !keep {
             continue;
@@ -505,11 +536,6 @@ fn vector_vector(
                             .filter(|(name, _)| !names.labels.contains(name))
                             .collect(),
                     );
-                }
-                if seen_one_to_one.insert(key.clone(), ()).is_some() {
-                    return Err(EvalError::Invalid(
-                        "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)".into(),
-                    ));
                 }
             }
             _ => {

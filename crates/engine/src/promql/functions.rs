@@ -93,7 +93,10 @@ fn map_ranges(
 }
 
 /// The range and offset-adjusted end of a range-vector argument, for extrapolation.
-fn range_bounds(expr: &Expr, t: i64) -> (i64, i64) {
+fn range_bounds(mut expr: &Expr, t: i64) -> (i64, i64) {
+    while let Expr::Paren(paren) = expr {
+        expr = &paren.expr;
+    }
     let (range, offset) = match expr {
         Expr::MatrixSelector(matrix) => (matrix.range.as_millis() as i64, &matrix.vs.offset),
         Expr::Subquery(subquery) => (subquery.range.as_millis() as i64, &subquery.offset),
@@ -119,7 +122,6 @@ pub(crate) fn call_function(
     t: i64,
     evaluator: &super::engine::Evaluator<'_>,
 ) -> Result<Value> {
-    let _ = evaluator;
     let time_seconds = t as f64 / 1000.0;
     match name {
         "time" => Ok(Value::Scalar(time_seconds)),
@@ -203,7 +205,14 @@ pub(crate) fn call_function(
             Ok(map_values(vector_arg(&mut args, 0, name)?, |v| v.min(high)))
         }
         "timestamp" => {
-            // The selector's sample time is not kept; an instant selector's result is at `t`.
+            let mut inner = &args[0].expr;
+            while let Expr::Paren(paren) = inner {
+                inner = &paren.expr;
+            }
+            if let Expr::VectorSelector(selector) = inner {
+                return Ok(Value::Vector(evaluator.sample_timestamps(selector, t)));
+            }
+            // A computed vector's samples are all at the evaluation time.
             let samples = vector_arg(&mut args, 0, name)?;
             Ok(map_values(samples, |_| time_seconds))
         }
@@ -446,22 +455,21 @@ fn absent_labels(expr: &Expr) -> Labels {
         _ => None,
     };
     let mut labels = Labels::default();
-    let mut repeated = std::collections::HashSet::new();
-    if let Some(selector) = selector {
-        for matcher in &selector.matchers.matchers {
-            if matcher.name == "__name__" {
-                continue;
-            }
-            if matches!(matcher.op, promql_parser::label::MatchOp::Equal) {
-                if labels.0.contains_key(&matcher.name) {
-                    repeated.insert(matcher.name.clone());
-                }
-                labels = labels.with(&matcher.name, &matcher.value);
-            }
+    let Some(selector) = selector else {
+        return labels;
+    };
+    // A label set twice, or matched other than by equality, is left out.
+    let mut seen = std::collections::HashSet::new();
+    for matcher in &selector.matchers.matchers {
+        if matcher.name == "__name__" {
+            continue;
         }
-    }
-    for name in repeated {
-        labels.0.remove(&name);
+        let first = seen.insert(matcher.name.clone());
+        if first && matches!(matcher.op, promql_parser::label::MatchOp::Equal) {
+            labels = labels.with(&matcher.name, &matcher.value);
+        } else {
+            labels.0.remove(&matcher.name);
+        }
     }
     labels
 }
@@ -545,7 +553,13 @@ pub(crate) fn quantile(q: f64, mut values: Vec<f64>) -> f64 {
     if q > 1.0 {
         return f64::INFINITY;
     }
-    values.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    // NaN sorts first, as Go's sort.Float64s orders it.
+    values.sort_by(|a, b| match (a.is_nan(), b.is_nan()) {
+        (true, true) => std::cmp::Ordering::Equal,
+        (true, false) => std::cmp::Ordering::Less,
+        (false, true) => std::cmp::Ordering::Greater,
+        _ => a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal),
+    });
     let n = values.len() as f64;
     let rank = q * (n - 1.0);
     let lower = rank.floor().max(0.0) as usize;

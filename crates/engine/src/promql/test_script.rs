@@ -582,7 +582,7 @@ fn run_eval(store: &SeriesStore, command: EvalCommand) -> CaseResult {
                 .into_iter()
                 .map(|s| (s.labels, align(&s.points, from, to, step)))
                 .collect();
-            compare_series(&command.series, &actual, false)
+            compare_series(&padded(&command.series, from, to, step), &actual, false)
         }
         (None, Some(series)) => {
             let (start, end, step) = command.range.unwrap_or((0, 0, 1));
@@ -590,16 +590,7 @@ fn run_eval(store: &SeriesStore, command: EvalCommand) -> CaseResult {
                 .into_iter()
                 .map(|s| (s.labels, align(&s.points, start, end, step)))
                 .collect();
-            let expected: Vec<(Labels, Vec<Option<f64>>)> = command
-                .series
-                .iter()
-                .map(|(labels, values)| {
-                    let mut values = values.clone();
-                    values.resize(((end - start) / step + 1) as usize, None);
-                    (labels.clone(), values)
-                })
-                .collect();
-            compare_series(&expected, &actual, false)
+            compare_series(&padded(&command.series, start, end, step), &actual, false)
         }
         (None, None) => CaseOutcome::Failed("no result".into()),
     };
@@ -608,6 +599,24 @@ fn run_eval(store: &SeriesStore, command: EvalCommand) -> CaseResult {
 
 fn unreachable_case<T>() -> Result<T, EvalError> {
     Err(EvalError::Invalid("eval command without time".into()))
+}
+
+/// Expected points extended with "no point" to the grid's length.
+fn padded(
+    series: &[(Labels, Vec<Option<f64>>)],
+    from: i64,
+    to: i64,
+    step: i64,
+) -> Vec<(Labels, Vec<Option<f64>>)> {
+    let slots = ((to - from) / step.max(1) + 1).max(0) as usize;
+    series
+        .iter()
+        .map(|(labels, values)| {
+            let mut values = values.clone();
+            values.resize(slots.max(values.len()), None);
+            (labels.clone(), values)
+        })
+        .collect()
 }
 
 /// Points placed on the grid `from, from + step, ..., to`.
