@@ -68,7 +68,7 @@ pub(crate) fn aggregate(
                 )));
             };
             if k.is_nan() {
-                return Err(EvalError::Invalid(format!("Parameter value is NaN")));
+                return Err(EvalError::Invalid("Parameter value is NaN".to_string()));
             }
             let k = if k >= 9.223_372_036_854_776e18 {
                 usize::MAX
