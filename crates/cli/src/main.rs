@@ -6,6 +6,7 @@
 
 mod lessons_check;
 mod promql_test;
+mod simulate;
 
 use std::process::ExitCode;
 
@@ -15,6 +16,8 @@ commands:
   lessons check [DIR]   validate the lesson packs under DIR (default: lessons)
   promql-test [-v] FILE...
                         run PromQL test scripts; -v lists skipped cases with reasons
+  simulate [--hours N] [--seed S]
+                        run the world headless and print simulation and query speed
   help                  show this message";
 
 fn main() -> ExitCode {
@@ -24,6 +27,7 @@ fn main() -> ExitCode {
         ["lessons", "check"] => lessons_check::run("lessons"),
         ["lessons", "check", dir] => lessons_check::run(dir),
         ["promql-test", rest @ ..] => promql_test::run(rest),
+        ["simulate", rest @ ..] => simulate::run(rest),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             ExitCode::SUCCESS

@@ -1,12 +1,12 @@
 //! Objectives: what a lesson asks for, checked against the world and never against the text a
 //! learner typed.
 //!
-//! An objective is a PromQL expression over the world's series, evaluated at the world's
-//! current instant. It is met when the result holds at least one sample (or is a scalar) whose
+//! An objective is a PromQL expression over the world's time-series store (everything scraped
+//! since the scenario started), evaluated at the world's current instant. It is met when the result holds at least one sample (or is a scalar) whose
 //! value is neither zero nor NaN: an empty result or a zero means not met.
 
 use crate::diagnostic::Diagnostic;
-use crate::promql::{evaluate_instant, parse_query, Query, Value};
+use crate::promql::{instant_query, parse_query, Query, Value};
 use crate::world::World;
 use serde::{Deserialize, Serialize};
 
@@ -38,12 +38,8 @@ impl CompiledObjective {
     /// Whether the world meets the objective now; an evaluation error reads as not met and is
     /// returned so an author can see it.
     pub fn check(&self, world: &World) -> Result<bool, String> {
-        let value = evaluate_instant(
-            &self.query.expr,
-            &world.series(),
-            world.now().epoch_seconds(),
-        )
-        .map_err(|error| format!("objective `{}`: {error}", self.objective.id))?;
+        let value = instant_query(world.store(), &self.query.expr, world.now().epoch_ms())
+            .map_err(|error| format!("objective `{}`: {error}", self.objective.id))?;
         Ok(match value {
             Value::Scalar(value) => is_truthy(value),
             Value::Vector(samples) => samples.iter().any(|sample| is_truthy(sample.value)),

@@ -17,7 +17,7 @@ mod tests;
 pub use engine::{instant_query, range_query, RangeSeries, LOOKBACK_MS};
 pub use engine::{EvalError, Value};
 pub use sample::{Labels, Sample};
-pub use store::{is_stale_marker, stale_marker, SeriesStore, StoredSeries};
+pub use store::{is_stale_marker, stale_marker, SeriesId, SeriesStore, StoredSeries};
 
 use crate::diagnostic::Diagnostic;
 use promql_parser::parser::Expr;

@@ -27,14 +27,24 @@ pub struct StoredSeries {
     pub samples: Vec<(i64, f64)>,
 }
 
+/// A handle on one series of a store, for writers that append to it every scrape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SeriesId(usize);
+
 /// Series by label set.
 #[derive(Debug, Clone, Default)]
 pub struct SeriesStore {
-    series: BTreeMap<Labels, Vec<(i64, f64)>>,
+    /// Series ids in label order, so selections come out sorted.
+    index: BTreeMap<Labels, SeriesId>,
+    samples: Vec<Vec<(i64, f64)>>,
     /// Samples older than the newest sample minus this many milliseconds are dropped.
     retention_ms: Option<i64>,
     newest_ms: i64,
+    last_trim_ms: i64,
 }
+
+/// Retention is enforced at most this often, so trimming costs little per sample.
+const TRIM_EVERY_MS: i64 = 3600 * 1000;
 
 impl SeriesStore {
     /// A store that keeps everything.
@@ -42,7 +52,8 @@ impl SeriesStore {
         SeriesStore::default()
     }
 
-    /// A store that keeps `retention_ms` milliseconds of history behind its newest sample.
+    /// A store that keeps at least `retention_ms` milliseconds of history behind its newest
+    /// sample (and at most an hour more).
     pub fn with_retention(retention_ms: i64) -> Self {
         SeriesStore {
             retention_ms: Some(retention_ms),
@@ -50,67 +61,90 @@ impl SeriesStore {
         }
     }
 
-    /// Adds a sample; samples must arrive in time order per series.
+    /// The id of the series with `labels`, created empty if new.
+    pub fn series_id(&mut self, labels: &Labels) -> SeriesId {
+        if let Some(id) = self.index.get(labels) {
+            return *id;
+        }
+        let id = SeriesId(self.samples.len());
+        self.samples.push(Vec::new());
+        self.index.insert(labels.clone(), id);
+        id
+    }
+
+    /// Adds a sample; samples must arrive in time order per series (older ones are dropped,
+    /// one at the same time replaces the previous).
     pub fn append(&mut self, labels: &Labels, timestamp_ms: i64, value: f64) {
-        let samples = match self.series.get_mut(labels) {
-            Some(samples) => samples,
-            None => self.series.entry(labels.clone()).or_default(),
-        };
-        if samples
-            .last()
-            .is_some_and(|(last, _)| *last >= timestamp_ms)
-        {
+        let id = self.series_id(labels);
+        self.append_to(id, timestamp_ms, value);
+    }
+
+    /// Adds a sample to a series by id.
+    pub fn append_to(&mut self, id: SeriesId, timestamp_ms: i64, value: f64) {
+        let Some(samples) = self.samples.get_mut(id.0) else {
             return;
+        };
+        match samples.last_mut() {
+            Some((last, value_at_last)) if *last == timestamp_ms => {
+                *value_at_last = value;
+                return;
+            }
+            Some((last, _)) if *last > timestamp_ms => return,
+            _ => {}
         }
         samples.push((timestamp_ms, value));
         self.newest_ms = self.newest_ms.max(timestamp_ms);
     }
 
-    /// Drops samples older than the retention window, and series left empty.
+    /// Drops samples older than the retention window, at most once an hour of data.
     pub fn enforce_retention(&mut self) {
         let Some(retention) = self.retention_ms else {
             return;
         };
+        if self.newest_ms - self.last_trim_ms < TRIM_EVERY_MS {
+            return;
+        }
+        self.last_trim_ms = self.newest_ms;
         let oldest_kept = self.newest_ms - retention;
-        self.series.retain(|_, samples| {
+        for samples in &mut self.samples {
             let cut = samples.partition_point(|(t, _)| *t < oldest_kept);
             samples.drain(..cut);
-            !samples.is_empty()
-        });
+        }
     }
 
     /// Removes everything.
     pub fn clear(&mut self) {
-        self.series.clear();
+        self.index.clear();
+        self.samples.clear();
     }
 
-    /// The number of series held.
+    /// The number of series that hold samples.
     pub fn series_count(&self) -> usize {
-        self.series.len()
+        self.samples.iter().filter(|s| !s.is_empty()).count()
     }
 
     /// The number of samples held.
     pub fn sample_count(&self) -> usize {
-        self.series.values().map(Vec::len).sum()
+        self.samples.iter().map(Vec::len).sum()
     }
 
-    /// Series whose labels satisfy `matchers` (and the metric name, when given).
+    /// Series whose labels satisfy `matchers` (and the metric name, when given), in label order.
     pub fn select<'a>(
         &'a self,
         name: Option<&'a str>,
         matchers: &'a Matchers,
     ) -> impl Iterator<Item = (&'a Labels, &'a [(i64, f64)])> + 'a {
-        self.series.iter().filter_map(move |(labels, samples)| {
-            let name_ok = name.is_none_or(|name| labels.metric_name() == name);
-            (name_ok && matches_labels(matchers, labels)).then_some((labels, samples.as_slice()))
+        self.all().filter(move |(labels, _)| {
+            name.is_none_or(|name| labels.metric_name() == name) && matches_labels(matchers, labels)
         })
     }
 
-    /// Every series, for listings.
+    /// Every series that holds samples, in label order.
     pub fn all(&self) -> impl Iterator<Item = (&Labels, &[(i64, f64)])> {
-        self.series
-            .iter()
-            .map(|(labels, samples)| (labels, samples.as_slice()))
+        self.index.iter().filter_map(|(labels, id)| {
+            let samples = self.samples[id.0].as_slice();
+            (!samples.is_empty()).then_some((labels, samples))
+        })
     }
 }
 

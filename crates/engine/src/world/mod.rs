@@ -13,8 +13,10 @@
 mod action;
 mod deployment;
 mod files;
+mod metrics;
 mod scenario;
 mod snapshot;
+pub mod traffic;
 
 #[cfg(test)]
 mod tests;
@@ -27,9 +29,10 @@ pub use snapshot::{
     DeploymentSnapshot, EnvironmentSnapshot, EventLevel, EventLogEntry, FileSnapshot, WorldSnapshot,
 };
 
-use crate::promql::{Labels, Sample};
+use crate::promql::{Labels, Sample, SeriesStore};
 use crate::rng::SimRng;
 use crate::time::{SimDuration, SimTime};
+use metrics::PlatformMetrics;
 use std::collections::BTreeMap;
 
 /// The environments every world has, in promotion order.
@@ -67,22 +70,31 @@ pub struct World {
     next_event: usize,
     actions: Vec<Action>,
     event_log: Vec<EventLogEntry>,
+    metrics: PlatformMetrics,
+    store: SeriesStore,
+    /// Gauge label sets written by the last scrape, to mark the vanished ones stale.
+    last_gauges: std::collections::HashSet<Labels>,
 }
 
 impl World {
     /// A world at the start of `scenario`, before any action.
     pub fn new(scenario: Scenario) -> Self {
+        let environments: Vec<Environment> = ENVIRONMENTS
+            .iter()
+            .map(|name| Environment {
+                name: (*name).to_string(),
+                deployments: SERVICES.iter().map(|s| Deployment::new(s)).collect(),
+            })
+            .collect();
+        let mut store = SeriesStore::with_retention(metrics::RETENTION_MS);
         let mut world = World {
             now: scenario.start_time(),
             carry: SimDuration::default(),
             rng: SimRng::seeded(scenario.seed),
-            environments: ENVIRONMENTS
-                .iter()
-                .map(|name| Environment {
-                    name: (*name).to_string(),
-                    deployments: SERVICES.iter().map(|s| Deployment::new(s)).collect(),
-                })
-                .collect(),
+            metrics: PlatformMetrics::new(&environments, &mut store),
+            store,
+            last_gauges: std::collections::HashSet::new(),
+            environments,
             files: BTreeMap::new(),
             next_event: 0,
             actions: Vec::new(),
@@ -100,6 +112,7 @@ impl World {
         }
         // The starting state is not news: the log begins with the first step.
         world.event_log.clear();
+        world.scrape();
         world
     }
 
@@ -206,6 +219,24 @@ impl World {
                 ));
             }
         }
+        for (environment_index, environment) in self.environments.iter().enumerate() {
+            for (service_index, deployment) in environment.deployments.iter().enumerate() {
+                let busy = self.metrics.utilization[environment_index][service_index] * 100.0;
+                for pod in deployment.pods.iter().filter(|pod| pod.is_ready(self.now)) {
+                    let pod_labels = |name: &str| {
+                        Labels::named(name)
+                            .with("env", &environment.name)
+                            .with("app", &deployment.service)
+                            .with("pod", &pod.name)
+                    };
+                    samples.push(Sample::new(pod_labels("phpfpm_up"), 1.0));
+                    samples.push(Sample::new(
+                        pod_labels("phpfpm_active_process_percentage"),
+                        busy,
+                    ));
+                }
+            }
+        }
         samples
     }
 
@@ -236,6 +267,52 @@ impl World {
         self.now = self.now.plus(tick);
         self.fire_scheduled_events();
         self.reconcile_deployments(tick);
+        self.serve_traffic(tick);
+        self.scrape();
+    }
+
+    /// The traffic model for one step: arrivals against ready capacity, into the counters.
+    fn serve_traffic(&mut self, tick: SimDuration) {
+        let step_seconds = tick.as_seconds_f64();
+        let mut loads = Vec::with_capacity(self.environments.len());
+        for environment in &self.environments {
+            let mut services = Vec::with_capacity(environment.deployments.len());
+            for deployment in &environment.deployments {
+                let rate = traffic::arrival_rate(&environment.name, self.now, &mut self.rng);
+                let ready = deployment.ready_pods(self.now);
+                services.push(traffic::serve(
+                    &deployment.service,
+                    rate,
+                    ready,
+                    step_seconds,
+                ));
+            }
+            loads.push(services);
+        }
+        self.metrics.record(&loads);
+    }
+
+    /// Writes every exposed series into the store at the current instant, as a scrape does.
+    fn scrape(&mut self) {
+        let t = self.now.epoch_ms();
+        let mut written = std::collections::HashSet::with_capacity(self.last_gauges.len());
+        for sample in self.series() {
+            self.store.append(&sample.labels, t, sample.value);
+            written.insert(sample.labels);
+        }
+        // A series that is no longer exposed (a terminated pod) ends with a staleness marker.
+        for vanished in self.last_gauges.difference(&written) {
+            self.store
+                .append(vanished, t, crate::promql::stale_marker());
+        }
+        self.last_gauges = written;
+        self.metrics.scrape_into(&mut self.store, self.now);
+        self.store.enforce_retention();
+    }
+
+    /// The world's time-series store, as Prometheus would hold it.
+    pub fn store(&self) -> &SeriesStore {
+        &self.store
     }
 
     fn fire_scheduled_events(&mut self) {

@@ -249,3 +249,61 @@ mod properties {
         }
     }
 }
+
+fn query(world: &World, text: &str) -> Vec<(String, f64)> {
+    let query = crate::promql::parse_query(text).expect("query parses");
+    match crate::promql::instant_query(world.store(), &query.expr, world.now().epoch_ms()) {
+        Ok(crate::promql::Value::Vector(samples)) => samples
+            .into_iter()
+            .map(|s| (s.labels.to_string(), s.value))
+            .collect(),
+        other => panic!("expected a vector, got {other:?}"),
+    }
+}
+
+#[test]
+fn traffic_reaches_the_store_as_prometheus_series() {
+    // Guards the metrics lessons query: request rate, latency histogram, php-fpm gauges.
+    let mut world = World::new(Scenario::default());
+    world.apply(Action::Advance {
+        by: SimDuration::from_minutes(10),
+    });
+    let rate = query(
+        &world,
+        r#"sum(rate(http_request_seconds_count{env="prod", project="users"}[5m]))"#,
+    );
+    assert!(
+        (20.0..80.0).contains(&rate[0].1),
+        "prod users at 08:10: {rate:?}"
+    );
+    let p99 = query(
+        &world,
+        r#"histogram_quantile(0.99, sum by (le) (rate(http_request_seconds_bucket{env="prod", project="users"}[5m])))"#,
+    );
+    assert!(p99[0].1 > 0.05 && p99[0].1 < 1.0, "{p99:?}");
+    let up = query(&world, r#"count(phpfpm_up{env="prod", app="users"})"#);
+    assert_eq!(up[0].1, 3.0);
+    assert!(query(&world, r#"http_request_seconds_count{status=~"5.."}"#).is_empty());
+}
+
+#[test]
+fn no_ready_pod_means_503s_and_stale_pods() {
+    // Guards the failure a lesson can cause: scaling a service to zero breaks it.
+    let mut world = World::new(Scenario::default());
+    world.apply(Action::EditFile {
+        path: values_file_path("dev"),
+        content: "replicas:\n  users: 0\n".into(),
+    });
+    world.apply(Action::Advance {
+        by: SimDuration::from_minutes(5),
+    });
+    let errors = query(
+        &world,
+        r#"sum(increase(http_request_seconds_count{env="dev", project="users", status="503"}[5m]))"#,
+    );
+    assert!(errors[0].1 > 100.0, "{errors:?}");
+    assert!(
+        query(&world, r#"phpfpm_up{env="dev", app="users"}"#).is_empty(),
+        "terminated pods go stale"
+    );
+}

@@ -1,0 +1,138 @@
+//! What the platform exposes to Prometheus, scraped once per step into the world's store.
+//!
+//! Label sets are built once per world; each step only adds to counters and writes values.
+
+use super::traffic::{self, LATENCY_BUCKETS};
+use super::Environment;
+use crate::promql::{Labels, SeriesId, SeriesStore};
+use crate::time::SimTime;
+
+/// How much history the world's store keeps: enough for a day's dashboards.
+pub const RETENTION_MS: i64 = 26 * 3600 * 1000;
+
+/// One `http_request_seconds` histogram: its bucket, sum and count series for a route and status.
+#[derive(Debug, Clone)]
+struct HistogramSeries {
+    environment: usize,
+    service: usize,
+    route: usize,
+    status: &'static str,
+    /// `_bucket` series, one per bound then `+Inf`.
+    bucket_series: Vec<SeriesId>,
+    sum_series: SeriesId,
+    count_series: SeriesId,
+    buckets: Vec<f64>,
+    sum: f64,
+    count: f64,
+}
+
+/// The counters and label sets of the platform's request metrics.
+#[derive(Debug, Clone)]
+pub struct PlatformMetrics {
+    histograms: Vec<HistogramSeries>,
+    /// php-fpm utilization per environment and service during the last step.
+    pub utilization: Vec<Vec<f64>>,
+}
+
+/// The status codes a route can answer with.
+const STATUSES: [&str; 4] = ["200", "404", "503", "504"];
+
+impl PlatformMetrics {
+    pub fn new(environments: &[Environment], store: &mut SeriesStore) -> Self {
+        let mut histograms = Vec::new();
+        for (environment_index, environment) in environments.iter().enumerate() {
+            for (service_index, deployment) in environment.deployments.iter().enumerate() {
+                for (route_index, (route, _)) in
+                    traffic::routes(&deployment.service).iter().enumerate()
+                {
+                    for status in STATUSES {
+                        let base = |name: &str| {
+                            Labels::named(name)
+                                .with("env", &environment.name)
+                                .with("project", &deployment.service)
+                                .with("route", route)
+                                .with("status", status)
+                        };
+                        let bucket_labels = LATENCY_BUCKETS
+                            .iter()
+                            .map(|bound| format_bound(*bound))
+                            .chain(std::iter::once("+Inf".to_string()))
+                            .map(|le| base("http_request_seconds_bucket").with("le", &le))
+                            .collect::<Vec<_>>();
+                        histograms.push(HistogramSeries {
+                            environment: environment_index,
+                            service: service_index,
+                            route: route_index,
+                            status,
+                            buckets: vec![0.0; bucket_labels.len()],
+                            bucket_series: bucket_labels
+                                .iter()
+                                .map(|l| store.series_id(l))
+                                .collect(),
+                            sum_series: store.series_id(&base("http_request_seconds_sum")),
+                            count_series: store.series_id(&base("http_request_seconds_count")),
+                            sum: 0.0,
+                            count: 0.0,
+                        });
+                    }
+                }
+            }
+        }
+        PlatformMetrics {
+            histograms,
+            utilization: environments
+                .iter()
+                .map(|e| vec![0.0; e.deployments.len()])
+                .collect(),
+        }
+    }
+
+    /// Adds one step's traffic, given each service's load, to the counters.
+    pub fn record(&mut self, loads: &[Vec<traffic::ServiceLoad>]) {
+        for (environment, services) in loads.iter().enumerate() {
+            for (service, load) in services.iter().enumerate() {
+                self.utilization[environment][service] = load.utilization;
+            }
+        }
+        for histogram in &mut self.histograms {
+            let load = &loads[histogram.environment][histogram.service];
+            let (_, route) = &load.routes[histogram.route];
+            let Some((_, count)) = route
+                .by_status
+                .iter()
+                .find(|(status, _)| *status == histogram.status)
+            else {
+                continue;
+            };
+            if *count <= 0.0 {
+                continue;
+            }
+            let (buckets, seconds) = traffic::observe(histogram.status, *count, route.mean_latency);
+            for (total, added) in histogram.buckets.iter_mut().zip(buckets) {
+                *total += added;
+            }
+            histogram.sum += seconds;
+            histogram.count += count;
+        }
+    }
+
+    /// Writes every request series that has seen a request into `store` at `now`.
+    pub fn scrape_into(&self, store: &mut SeriesStore, now: SimTime) {
+        let t = now.epoch_ms();
+        for histogram in &self.histograms {
+            if histogram.count == 0.0 {
+                continue;
+            }
+            for (series, value) in histogram.bucket_series.iter().zip(&histogram.buckets) {
+                store.append_to(*series, t, *value);
+            }
+            store.append_to(histogram.sum_series, t, histogram.sum);
+            store.append_to(histogram.count_series, t, histogram.count);
+        }
+    }
+}
+
+/// A bucket bound as Prometheus client libraries print it: `0.05`, `1`, `2.5`.
+fn format_bound(bound: f64) -> String {
+    format!("{bound}")
+}

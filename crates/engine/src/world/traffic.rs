@@ -1,0 +1,222 @@
+//! Traffic and the service model: requests per route, and the latency, status codes and
+//! php-fpm load that follow from capacity.
+//!
+//! Arrival rate per route follows a daily curve (quiet nights, busy days) and, in prod, a TV
+//! prime-time peak around 21:00 that quadruples traffic. Each service answers with php-fpm
+//! workers: ready pods × workers per pod, each request taking a base service time. Utilization
+//! drives latency (a queue that lengthens as it fills) and, past saturation, 504 errors; no
+//! ready pod means 503s. Left out for now: database capacity, bad releases, revoked keys and
+//! other faults, which later work adds here.
+
+use crate::rng::SimRng;
+use crate::time::SimTime;
+
+/// php-fpm workers per pod.
+pub const WORKERS_PER_POD: f64 = 8.0;
+
+/// How long one request keeps a worker busy when nothing queues, in seconds.
+pub const SERVICE_SECONDS: f64 = 0.08;
+
+/// The histogram buckets of `http_request_seconds`, in seconds (`+Inf` is added).
+pub const LATENCY_BUCKETS: [f64; 8] = [0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+
+/// The routes of a service and the share of its traffic each gets.
+pub fn routes(service: &str) -> &'static [(&'static str, f64)] {
+    match service {
+        "users" => &[("get_user", 0.7), ("list_users", 0.3)],
+        "stores" => &[("get_store", 0.6), ("list_stores", 0.4)],
+        "coupons" => &[("get_coupon", 0.8), ("apply_coupon", 0.2)],
+        _ => &[("signin", 0.6), ("callback", 0.4)],
+    }
+}
+
+/// Requests per second a service gets in an environment at the busiest ordinary hour.
+fn base_rate(environment: &str) -> f64 {
+    match environment {
+        "dev" => 2.0,
+        "staging" => 6.0,
+        _ => 60.0,
+    }
+}
+
+/// The share of the daily maximum at `hour` (fractional hours since midnight).
+fn daily_shape(hour: f64) -> f64 {
+    // Lowest around 04:00, highest around 14:00: a shifted cosine between 0.15 and 1.
+    let phase = (hour - 14.0) / 24.0 * std::f64::consts::TAU;
+    0.15 + 0.85 * (0.5 + 0.5 * phase.cos())
+}
+
+/// The prime-time multiplier in prod: up to 4× around 21:00, gone an hour either side.
+fn prime_time(hour: f64) -> f64 {
+    let distance = hour - 21.0;
+    1.0 + 3.0 * (-(distance * distance) / (2.0 * 0.5 * 0.5)).exp()
+}
+
+/// Requests per second a service receives now.
+pub fn arrival_rate(environment: &str, now: SimTime, rng: &mut SimRng) -> f64 {
+    let seconds_of_day = (now.epoch_ms() / 1000).rem_euclid(86_400) as f64;
+    let hour = seconds_of_day / 3600.0;
+    let mut rate = base_rate(environment) * daily_shape(hour);
+    if environment == "prod" {
+        rate *= prime_time(hour);
+    }
+    // A few percent of noise, drawn from the world's stream.
+    rate * (0.95 + 0.1 * rng.unit())
+}
+
+/// What one route served during one step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RouteLoad {
+    /// Requests by status code.
+    pub by_status: Vec<(&'static str, f64)>,
+    /// Mean time to answer a request that was served, in seconds.
+    pub mean_latency: f64,
+}
+
+/// The state of a service's php-fpm pool during one step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceLoad {
+    /// Busy workers over all workers, from 0 to 1.
+    pub utilization: f64,
+    pub routes: Vec<(&'static str, RouteLoad)>,
+}
+
+/// How long a request that fails on saturation or with no pod waits before its error.
+pub const TIMEOUT_SECONDS: f64 = 10.0;
+
+/// Serves one step of `step_seconds` for a service with `ready_pods` at `rate` requests/s.
+pub fn serve(service: &str, rate: f64, ready_pods: usize, step_seconds: f64) -> ServiceLoad {
+    let capacity = ready_pods as f64 * WORKERS_PER_POD / SERVICE_SECONDS;
+    let utilization = if capacity > 0.0 {
+        rate / capacity
+    } else {
+        f64::INFINITY
+    };
+    let busy = utilization.min(1.0);
+    // Mean latency of a queue filling up, bounded where the proxy gives up.
+    let mean_latency = (SERVICE_SECONDS / (1.0 - busy.min(0.98))).min(TIMEOUT_SECONDS);
+    let overflow = if ready_pods == 0 {
+        1.0
+    } else if utilization > 1.0 {
+        (utilization - 1.0) / utilization
+    } else {
+        0.0
+    };
+    let server_error_status = if ready_pods == 0 { "503" } else { "504" };
+    let routes = routes(service)
+        .iter()
+        .map(|(route, share)| {
+            let requests = rate * share * step_seconds;
+            let failed = requests * overflow;
+            let answered = requests - failed;
+            let not_found = answered * 0.02;
+            let ok = answered - not_found;
+            (
+                *route,
+                RouteLoad {
+                    by_status: vec![
+                        ("200", ok),
+                        ("404", not_found),
+                        (server_error_status, failed),
+                    ],
+                    mean_latency,
+                },
+            )
+        })
+        .collect();
+    ServiceLoad {
+        utilization: if utilization.is_finite() { busy } else { 1.0 },
+        routes,
+    }
+}
+
+/// Cumulative bucket counts for `count` requests of `status` (one per bound of
+/// [`LATENCY_BUCKETS`], then `+Inf`), and the seconds they took.
+pub fn observe(status: &str, count: f64, mean_latency: f64) -> (Vec<f64>, f64) {
+    let timed_out = status.starts_with('5');
+    let mut buckets: Vec<f64> = LATENCY_BUCKETS
+        .iter()
+        .map(|bound| {
+            if timed_out {
+                if *bound >= TIMEOUT_SECONDS {
+                    count
+                } else {
+                    0.0
+                }
+            } else {
+                count * latency_cdf(*bound, mean_latency)
+            }
+        })
+        .collect();
+    buckets.push(count);
+    let seconds = count
+        * if timed_out {
+            TIMEOUT_SECONDS
+        } else {
+            mean_latency
+        };
+    (buckets, seconds)
+}
+
+/// The share of requests answered within `bound` seconds: a fixed minimum, then exponential.
+fn latency_cdf(bound: f64, mean: f64) -> f64 {
+    let minimum = SERVICE_SECONDS * 0.25;
+    if bound <= minimum {
+        0.0
+    } else {
+        1.0 - (-(bound - minimum) / (mean - minimum).max(1e-3)).exp()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::SimDuration;
+
+    #[test]
+    fn prod_peaks_at_prime_time_and_sleeps_at_night() {
+        // Guards the traffic curve the lessons rely on: 21:00 is the busiest time in prod.
+        let mut rng = SimRng::seeded(1);
+        let at = |hh: i64| SimTime::day_one_at(SimDuration::from_minutes(hh * 60));
+        let night = arrival_rate("prod", at(4), &mut rng);
+        let afternoon = arrival_rate("prod", at(14), &mut rng);
+        let peak = arrival_rate("prod", at(21), &mut rng);
+        assert!(night < afternoon / 3.0, "{night} {afternoon}");
+        assert!(peak > afternoon * 1.5, "{peak} {afternoon}");
+        let dev_evening = arrival_rate("dev", at(21), &mut rng);
+        assert!(
+            dev_evening < 3.0,
+            "no prime-time peak in dev: {dev_evening}"
+        );
+    }
+
+    #[test]
+    fn saturation_brings_latency_then_errors() {
+        // Guards the capacity model: more load than workers gives 504s; no pod gives 503s.
+        let calm = serve("users", 10.0, 3, 15.0);
+        let saturated = serve("users", 1000.0, 3, 15.0);
+        let down = serve("users", 10.0, 0, 15.0);
+        let errors = |load: &ServiceLoad, status: &str| -> f64 {
+            load.routes
+                .iter()
+                .flat_map(|(_, r)| &r.by_status)
+                .filter(|(s, _)| *s == status)
+                .map(|(_, n)| n)
+                .sum()
+        };
+        assert_eq!(errors(&calm, "504"), 0.0);
+        assert!(errors(&saturated, "504") > 0.5 * 1000.0 * 15.0);
+        assert!(errors(&down, "503") > 149.0);
+        let (buckets, _) = observe("200", 100.0, calm.routes[0].1.mean_latency);
+        assert!(
+            buckets[1] > 50.0,
+            "most calm requests answer under 100 ms: {buckets:?}"
+        );
+        let (slow, seconds) = observe("504", 10.0, 0.1);
+        assert_eq!(
+            (slow[6], slow[7], slow[8], seconds),
+            (0.0, 10.0, 10.0, 100.0)
+        );
+        assert!(calm.utilization < 0.1 && saturated.utilization == 1.0);
+    }
+}
