@@ -91,6 +91,7 @@ pub fn translate(locale: Locale, key: &'static str) -> &'static str {
         "lesson.not_met" => ("not met yet", "pas encore atteint"),
         "tab.files" => ("Files", "Fichiers"),
         "tab.kubernetes" => ("Kubernetes", "Kubernetes"),
+        "tab.explore" => ("Explore", "Explorer"),
         "tab.events" => ("Events", "Événements"),
         "files.problems" => ("problems", "problèmes"),
         "files.no_problems" => ("No problems", "Aucun problème"),

@@ -8,6 +8,7 @@ use crate::app::ProgressStore;
 use leptos::prelude::*;
 use opsdojo_engine::lesson::{Lesson, ObjectiveTracker};
 use opsdojo_engine::progress::{LessonProgress, Progress};
+use opsdojo_engine::promql::{explore, Exploration};
 use opsdojo_engine::time::SimDuration;
 use opsdojo_engine::world::{Action, Scenario, World, WorldSnapshot};
 use std::collections::BTreeSet;
@@ -89,6 +90,13 @@ impl Sim {
     pub fn apply(&self, action: Action) {
         self.world.update_value(|world| world.apply(action));
         self.refresh(true);
+    }
+
+    /// Runs a PromQL query over the world's store: a graph of the last `range_ms` and a table
+    /// at the current instant.
+    pub fn explore(&self, text: &str, range_ms: i64) -> Exploration {
+        self.world
+            .with_value(|world| explore(world.store(), text, world.now().epoch_ms(), range_ms))
     }
 
     /// Lets the clock run for `by`.

@@ -3,6 +3,7 @@
 use crate::components::deployments::Deployments;
 use crate::components::editor::WorldFileEditor;
 use crate::components::events::EventLog;
+use crate::components::explorer::Explorer;
 use crate::components::objectives::Objectives;
 use leptos::prelude::*;
 use opsdojo_engine::lesson::{RenderedLesson, Segment};
@@ -25,6 +26,12 @@ pub fn LessonBody(
                     "editor" => {
                         let path = widget.params.get("file").cloned().unwrap_or_default();
                         view! { <WorldFileEditor path=path /> }.into_any()
+                    }
+                    "explore" => {
+                        let query = widget.params.get("query").cloned().unwrap_or_default();
+                        let range = widget.params.get("range").cloned();
+                        view! { <Explorer query=query range=range.unwrap_or_default() /> }
+                            .into_any()
                     }
                     "objectives" => {
                         view! { <Objectives objectives=objectives.clone() /> }.into_any()

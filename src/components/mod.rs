@@ -1,11 +1,13 @@
 //! Reusable pieces of the interface. They read engine snapshots and call engine actions; none
 //! holds simulation logic.
 
+pub mod chart;
 pub mod clock_bar;
 pub mod deployments;
 pub mod download;
 pub mod editor;
 pub mod events;
+pub mod explorer;
 pub mod lesson_body;
 pub mod objectives;
 pub mod top_bar;

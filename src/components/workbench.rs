@@ -3,14 +3,20 @@
 use crate::components::deployments::Deployments;
 use crate::components::editor::WorldFileEditor;
 use crate::components::events::EventLog;
+use crate::components::explorer::Explorer;
 use crate::i18n::tr;
 use crate::session::Sim;
 use leptos::prelude::*;
 use opsdojo_engine::Severity;
 
+/// What the Explore tab shows first: request rate per service in prod.
+const DEFAULT_QUERY: &str =
+    r#"sum by (project) (rate(http_request_seconds_count{env="prod"}[5m]))"#;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Tab {
     Files,
+    Explore,
     Kubernetes,
     Events,
 }
@@ -38,6 +44,7 @@ pub fn Workbench() -> impl IntoView {
         <section class="workbench" aria-label="workbench">
             <div class="tabs" role="tablist">
                 {tab_button(Tab::Files, "tab.files", "tab-files")}
+                {tab_button(Tab::Explore, "tab.explore", "tab-explore")}
                 {tab_button(Tab::Kubernetes, "tab.kubernetes", "tab-kubernetes")}
                 {tab_button(Tab::Events, "tab.events", "tab-events")}
                 <span class="tab-badge" aria-hidden="true">
@@ -47,6 +54,7 @@ pub fn Workbench() -> impl IntoView {
             <div class="tab-panel" role="tabpanel">
                 {move || match tab.get() {
                     Tab::Files => view! { <FilesTab /> }.into_any(),
+                    Tab::Explore => view! { <Explorer query=DEFAULT_QUERY /> }.into_any(),
                     Tab::Kubernetes => view! { <Deployments /> }.into_any(),
                     Tab::Events => view! { <EventLog /> }.into_any(),
                 }}

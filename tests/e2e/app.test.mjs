@@ -104,6 +104,8 @@ test("corrupt saved progress gives a notice and is kept aside, not dropped", asy
   const { page, errors, context } = await newPage(env.browser);
   await withFailureShot(page, "corrupt", async () => {
     await page.goto(env.base + "/");
+    // Wait for the app to have read storage, so the corrupt text is found on the reload.
+    await page.locator('[data-lesson="playground"]').waitFor();
     await page.evaluate(() => localStorage.setItem("opsdojo.progress", '{"schema": 99, "lessons": {}}'));
     await page.reload();
     const notice = page.locator(".notice-error");
@@ -171,5 +173,30 @@ test("the page sets a Content-Security-Policy and the sandbox runs in dark theme
   await page.locator('[data-testid="clock-now"]', { hasText: "08:00:15" }).waitFor();
   await shot(page, "sandbox-dark");
   assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("the explorer graphs a PromQL query over the simulated platform and flags a typo", async () => {
+  const { page, errors, context } = await newPage(env.browser);
+  await withFailureShot(page, "explorer", async () => {
+    await page.goto(env.base + "/sandbox");
+    await page.selectOption('[data-testid="clock-speed"]', "900");
+    await page.click('[data-testid="clock-play"]');
+    await page.locator('[data-testid="clock-now"]', { hasText: "08:1" }).waitFor({ timeout: 15000 });
+    await page.click('[data-testid="clock-play"]');
+    await page.click('[data-testid="tab-explore"]');
+    const explorer = page.locator('[data-testid="explorer"]');
+    await explorer.locator("button", { hasText: "15m" }).click();
+    await explorer.locator(".chart path").first().waitFor();
+    const rows = explorer.locator('[data-testid="explorer-table"] tr');
+    assert.equal(await rows.count(), 4, "one row per service");
+    assert.match(await rows.first().innerText(), /project="coupons"/);
+    await shot(page, "explorer");
+    await explorer.locator(".cm-content").click();
+    await page.keyboard.press("End");
+    await page.keyboard.type(" +");
+    await explorer.locator(".problem-error").first().waitFor();
+    assert.deepEqual(errors, []);
+  });
   await context.close();
 });

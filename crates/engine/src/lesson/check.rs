@@ -137,6 +137,22 @@ pub fn check_lesson(lesson: &Lesson) -> Vec<Diagnostic> {
         }
     }
     for widget in rendered.widgets() {
+        if widget.kind == "explore" {
+            let query = widget.params.get("query").map_or("", String::as_str);
+            if let Err(diagnostic) = crate::promql::parse_query(query) {
+                diagnostics.push(
+                    Diagnostic::error(
+                        widget.line,
+                        1,
+                        format!(
+                            "the explore widget's query is invalid: {}",
+                            diagnostic.message
+                        ),
+                    )
+                    .with_hint("write the query on one line after `query:`"),
+                );
+            }
+        }
         if widget.kind == "editor" {
             match widget.params.get("file") {
                 Some(path) if start.file(path).is_some() => {}

@@ -5,7 +5,7 @@
 //! `<mark>`, `<small>`, `<details>`, `<summary>`) passes through, everything else is escaped and
 //! shows as text. Link and image addresses are kept only when relative or `http`, `https` or
 //! `mailto`. A fenced block whose info string names a widget (`editor`, `objectives`,
-//! `deployments`, `events`) becomes a [`Widget`]; any other fenced block stays code.
+//! `deployments`, `events`, `explore`) becomes a [`Widget`]; any other fenced block stays code.
 
 use super::read_yaml;
 use crate::diagnostic::Diagnostic;
@@ -14,7 +14,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// The widget names a fenced block may use.
-pub const WIDGET_KINDS: [&str; 4] = ["editor", "objectives", "deployments", "events"];
+pub const WIDGET_KINDS: [&str; 5] = ["editor", "objectives", "deployments", "events", "explore"];
 
 /// A widget placed in the lesson text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -89,6 +89,14 @@ fn a_correct_lesson_checks_clean_and_a_wrong_one_does_not() {
         .message
         .contains("invalid query"));
 
+    let bad_explore = LESSON.replace(
+        "```yaml\nnot: a widget",
+        "```explore\nquery: sum(up\n```\n\n```yaml\nnot: a widget",
+    );
+    assert!(check_lesson(&parse(&bad_explore))[0]
+        .message
+        .contains("explore widget's query is invalid"));
+
     let bad_file = LESSON.replace("file: deploy/values-dev.yaml", "file: nope.yaml");
     assert!(check_lesson(&parse(&bad_file))[0]
         .message
@@ -203,6 +211,7 @@ mod properties {
     use proptest::prelude::*;
 
     proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
         #[test]
         fn any_lesson_text_parses_checks_and_renders_without_panic(text in "\\PC{0,300}") {
             // Guards the lesson page against panics on arbitrary files.

@@ -6,6 +6,7 @@
 
 mod aggregate;
 mod engine;
+mod explore;
 mod functions;
 mod sample;
 mod store;
@@ -16,6 +17,7 @@ mod tests;
 
 pub use engine::{instant_query, range_query, RangeSeries, LOOKBACK_MS};
 pub use engine::{EvalError, Value};
+pub use explore::{explore, Exploration};
 pub use sample::{Labels, Sample};
 pub use store::{is_stale_marker, stale_marker, SeriesId, SeriesStore, StoredSeries};
 

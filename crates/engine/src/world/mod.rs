@@ -44,6 +44,9 @@ pub const SERVICES: [&str; 4] = ["users", "stores", "coupons", "external-signin"
 /// The most replicas one deployment may ask for: the simulated cluster's capacity.
 pub const MAX_REPLICAS: u32 = 20;
 
+/// How much traffic history a world has when its scenario starts.
+const WARM_UP: SimDuration = SimDuration::from_minutes(60);
+
 /// How many event-log entries a world keeps; older ones are dropped.
 const EVENT_LOG_CAPACITY: usize = 500;
 
@@ -104,15 +107,16 @@ impl World {
         for (path, content) in world.scenario.initial_files() {
             world.write_file(&path, content);
         }
-        // Pods that the initial files ask for are already running when the scenario starts.
+        // Pods that the initial files ask for were running before the scenario starts.
+        let running_since = world.now.plus(SimDuration(-WARM_UP.0));
         for environment in &mut world.environments {
             for deployment in &mut environment.deployments {
-                deployment.start_ready(world.now, &mut world.rng);
+                deployment.start_ready(running_since, &mut world.rng);
             }
         }
         // The starting state is not news: the log begins with the first step.
         world.event_log.clear();
-        world.scrape();
+        world.warm_up();
         world
     }
 
@@ -308,6 +312,20 @@ impl World {
         self.last_gauges = written;
         self.metrics.scrape_into(&mut self.store, self.now);
         self.store.enforce_retention();
+    }
+
+    /// Fills the store with the hour of traffic before the scenario starts, so dashboards and
+    /// rates have history from the first instant.
+    fn warm_up(&mut self) {
+        let start = self.now;
+        let tick = self.scenario.tick;
+        self.now = start.plus(SimDuration(-WARM_UP.0));
+        self.scrape();
+        while self.now < start {
+            self.now = self.now.plus(tick);
+            self.serve_traffic(tick);
+            self.scrape();
+        }
     }
 
     /// The world's time-series store, as Prometheus would hold it.

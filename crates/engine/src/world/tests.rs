@@ -227,6 +227,7 @@ mod properties {
     use proptest::prelude::*;
 
     proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
         #[test]
         fn any_values_text_is_read_without_panic(text in "\\PC{0,200}") {
             // Guards the editor path: whatever a learner types, the world keeps running.

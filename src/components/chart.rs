@@ -1,0 +1,228 @@
+//! A time-series panel drawn in SVG: lines per series, a time axis, a value axis, a legend with
+//! the last values, and a hover line that reads every series at the pointer's time.
+
+use leptos::prelude::*;
+use opsdojo_engine::promql::RangeSeries;
+use opsdojo_engine::time::SimTime;
+
+const WIDTH: f64 = 1000.0;
+const HEIGHT: f64 = 240.0;
+const LEFT: f64 = 52.0;
+const RIGHT: f64 = 12.0;
+const TOP: f64 = 10.0;
+const BOTTOM: f64 = 24.0;
+
+/// The line colors, in legend order.
+const PALETTE: [&str; 10] = [
+    "#7eb26d", "#eab839", "#6ed0e0", "#ef843c", "#e24d42", "#1f78c1", "#ba43a9", "#705da0",
+    "#508642", "#cca300",
+];
+
+/// A value with a unit-free SI suffix, as panel axes show it.
+pub fn short_value(value: f64) -> String {
+    let magnitude = value.abs();
+    if value == 0.0 {
+        "0".into()
+    } else if magnitude >= 1e6 {
+        format!("{:.1}M", value / 1e6)
+    } else if magnitude >= 1e3 {
+        format!("{:.1}k", value / 1e3)
+    } else if magnitude >= 10.0 {
+        format!("{value:.0}")
+    } else if magnitude >= 0.1 {
+        format!("{value:.2}")
+    } else {
+        format!("{value:.3}")
+    }
+}
+
+/// The smallest 1, 2 or 5 × 10ⁿ at least `raw`.
+fn nice_step(raw: f64) -> f64 {
+    if raw <= 0.0 || !raw.is_finite() {
+        return 1.0;
+    }
+    let magnitude = 10f64.powf(raw.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * magnitude)
+        .find(|step| *step >= raw)
+        .unwrap_or(10.0 * magnitude)
+}
+
+fn clock(ms: i64) -> String {
+    let text = SimTime(ms).to_string();
+    text.rsplit(' ')
+        .next()
+        .map(|hms| hms[..5].to_string())
+        .unwrap_or(text)
+}
+
+/// A graph of `series` between `start_ms` and `end_ms`.
+#[component]
+pub fn TimeSeriesChart(
+    /// The series to draw.
+    #[prop(into)]
+    series: Signal<Vec<RangeSeries>>,
+    /// The left edge of the time axis.
+    #[prop(into)]
+    start_ms: Signal<i64>,
+    /// The right edge of the time axis.
+    #[prop(into)]
+    end_ms: Signal<i64>,
+) -> impl IntoView {
+    let hover = RwSignal::new(None::<f64>);
+    let bounds = Memo::new(move |_| {
+        let (mut low, mut high) = (f64::INFINITY, f64::NEG_INFINITY);
+        series.with(|all| {
+            for point in all.iter().flat_map(|s| &s.points) {
+                if point.1.is_finite() {
+                    low = low.min(point.1);
+                    high = high.max(point.1);
+                }
+            }
+        });
+        if !low.is_finite() {
+            return (0.0, 1.0);
+        }
+        let low = low.min(0.0);
+        let high = if high <= low { low + 1.0 } else { high };
+        // Round the top up to a multiple of a 1, 2 or 5 step so the four grid lines read well.
+        let step = nice_step((high - low) / 4.0);
+        (low, low + (((high - low) / step).ceil().max(1.0)) * step)
+    });
+    let x_of = move |t: i64| {
+        let (start, end) = (start_ms.get(), end_ms.get());
+        LEFT + (t - start) as f64 / (end - start).max(1) as f64 * (WIDTH - LEFT - RIGHT)
+    };
+    let y_of = move |v: f64| {
+        let (low, high) = bounds.get();
+        TOP + (1.0 - (v - low) / (high - low)) * (HEIGHT - TOP - BOTTOM)
+    };
+    let paths = move || {
+        series
+            .get()
+            .into_iter()
+            .enumerate()
+            .map(|(index, s)| {
+                let mut d = String::new();
+                let mut previous: Option<i64> = None;
+                let gap = (end_ms.get() - start_ms.get()) / 40;
+                for (t, v) in s.points.iter().filter(|(_, v)| v.is_finite()) {
+                    let command = if previous.is_some_and(|p| t - p <= gap.max(1)) { 'L' } else { 'M' };
+                    d.push_str(&format!("{command}{:.1},{:.1} ", x_of(*t), y_of(*v)));
+                    previous = Some(*t);
+                }
+                view! { <path d=d fill="none" stroke=PALETTE[index % PALETTE.len()] stroke-width="1.6"></path> }
+            })
+            .collect_view()
+    };
+    let y_ticks = move || {
+        let (low, high) = bounds.get();
+        let step = nice_step((high - low) / 4.0);
+        let lines = ((high - low) / step).round() as i64;
+        (0..=lines)
+            .map(|i| {
+                let value = low + step * i as f64;
+                let y = y_of(value);
+                view! {
+                    <line x1=LEFT x2=WIDTH - RIGHT y1=y y2=y class="grid-line"></line>
+                    <text x=LEFT - 6.0 y=y + 4.0 text-anchor="end" class="axis-label">
+                        {short_value(value)}
+                    </text>
+                }
+            })
+            .collect_view()
+    };
+    let x_ticks = move || {
+        let (start, end) = (start_ms.get(), end_ms.get());
+        (0..=4)
+            .map(|i| {
+                let t = start + (end - start) * i / 4;
+                view! {
+                    <text x=x_of(t) y=HEIGHT - 6.0 text-anchor="middle" class="axis-label">
+                        {clock(t)}
+                    </text>
+                }
+            })
+            .collect_view()
+    };
+    let on_move = move |event: leptos::ev::MouseEvent| {
+        let Some(target) = event.current_target() else {
+            return;
+        };
+        use wasm_bindgen::JsCast;
+        let Ok(element) = target.dyn_into::<web_sys::Element>() else {
+            return;
+        };
+        let rect = element.get_bounding_client_rect();
+        let x = (f64::from(event.client_x()) - rect.left()) / rect.width() * WIDTH;
+        hover.set((LEFT..=WIDTH - RIGHT).contains(&x).then_some(x));
+    };
+    let hover_time = move || {
+        hover.get().map(|x| {
+            let (start, end) = (start_ms.get(), end_ms.get());
+            start + ((x - LEFT) / (WIDTH - LEFT - RIGHT) * (end - start) as f64) as i64
+        })
+    };
+    let legend = move || {
+        let at = hover_time();
+        series
+            .get()
+            .into_iter()
+            .enumerate()
+            .map(|(index, s)| {
+                let value = match at {
+                    Some(t) => s
+                        .points
+                        .iter()
+                        .min_by_key(|(pt, _)| (pt - t).abs())
+                        .map(|(_, v)| *v),
+                    None => s.points.last().map(|(_, v)| *v),
+                };
+                let name = if s.labels.0.is_empty() {
+                    "{}".to_string()
+                } else {
+                    s.labels.to_string()
+                };
+                view! {
+                    <li>
+                        <span
+                            class="swatch"
+                            style=format!("background:{}", PALETTE[index % PALETTE.len()])
+                        ></span>
+                        <span class="legend-name mono">{name}</span>
+                        <span class="legend-value mono">
+                            {value.map(short_value).unwrap_or_default()}
+                        </span>
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <div class="chart" data-testid="chart">
+            <svg
+                viewBox=format!("0 0 {WIDTH} {HEIGHT}")
+                on:mousemove=on_move
+                on:mouseleave=move |_| hover.set(None)
+            >
+                {y_ticks}
+                {x_ticks}
+                {paths}
+                {move || {
+                    hover
+                        .get()
+                        .map(|x| {
+                            view! {
+                                <line x1=x x2=x y1=TOP y2=HEIGHT - BOTTOM class="hover-line"></line>
+                            }
+                        })
+                }}
+            </svg>
+            <div class="legend-head mono">
+                {move || hover_time().map(clock).unwrap_or_default()}
+            </div>
+            <ul class="legend">{legend}</ul>
+        </div>
+    }
+}

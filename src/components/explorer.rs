@@ -1,0 +1,122 @@
+//! The query explorer: a PromQL editor, a time range, a graph and a table of the current values.
+
+use crate::components::chart::{short_value, TimeSeriesChart};
+use crate::components::editor::CodeEditor;
+use crate::session::Sim;
+use leptos::prelude::*;
+use std::time::Duration;
+
+/// The time ranges offered, label and milliseconds.
+const RANGES: [(&str, i64); 4] = [
+    ("15m", 15 * 60_000),
+    ("1h", 3_600_000),
+    ("6h", 6 * 3_600_000),
+    ("24h", 24 * 3_600_000),
+];
+
+/// How often a running explorer refreshes while the clock plays, in real milliseconds.
+const REFRESH_MS: u64 = 1000;
+
+#[component]
+pub fn Explorer(
+    /// The query the explorer starts with.
+    #[prop(into)]
+    query: String,
+    /// The starting range, one of `15m`, `1h`, `6h`, `24h`.
+    #[prop(into, optional)]
+    range: Option<String>,
+) -> impl IntoView {
+    let sim = expect_context::<Sim>();
+    let text = RwSignal::new(query);
+    let range_ms = RwSignal::new(
+        RANGES
+            .iter()
+            .find(|(label, _)| Some(*label) == range.as_deref())
+            .map_or(3_600_000, |(_, ms)| *ms),
+    );
+    // Refresh on a real-time beat rather than on every simulated step.
+    let beat = RwSignal::new(0u64);
+    if let Ok(handle) = set_interval_with_handle(
+        move || {
+            if sim.playing.get_untracked() {
+                beat.update(|b| *b += 1);
+            }
+        },
+        Duration::from_millis(REFRESH_MS),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
+    let result = Memo::new(move |_| {
+        beat.track();
+        // A step or a reset moves time while paused: follow it too.
+        sim.snapshot.with(|s| s.now);
+        sim.explore(&text.get(), range_ms.get())
+    });
+    view! {
+        <div class="explorer" data-testid="explorer">
+            <div class="explorer-bar">
+                <div class="segmented" role="group" aria-label="time range">
+                    {RANGES
+                        .iter()
+                        .map(|(label, ms)| {
+                            let ms = *ms;
+                            view! {
+                                <button
+                                    class:active=move || range_ms.get() == ms
+                                    on:click=move |_| range_ms.set(ms)
+                                >
+                                    {*label}
+                                </button>
+                            }
+                        })
+                        .collect_view()}
+                </div>
+            </div>
+            <CodeEditor
+                value=text
+                on_change=Callback::new(move |new_text: String| text.set(new_text))
+                language="promql"
+                diagnostics=Signal::derive(move || result.with(|r| r.diagnostics.clone()))
+            />
+            {move || {
+                result
+                    .with(|r| r.error.clone())
+                    .map(|error| {
+                        view! {
+                            <p class="problem problem-error" role="alert">
+                                {error}
+                            </p>
+                        }
+                    })
+            }}
+            <TimeSeriesChart
+                series=Signal::derive(move || result.with(|r| r.graph.clone()))
+                start_ms=Signal::derive(move || result.with(|r| r.end_ms - range_ms.get()))
+                end_ms=Signal::derive(move || result.with(|r| r.end_ms))
+            />
+            {move || {
+                result
+                    .with(|r| r.scalar.clone())
+                    .map(|value| view! { <p class="scalar mono">{value}</p> })
+            }}
+            <table class="data-table" data-testid="explorer-table">
+                <tbody>
+                    {move || {
+                        result
+                            .with(|r| r.table.clone())
+                            .into_iter()
+                            .map(|sample| {
+                                view! {
+                                    <tr>
+                                        <td class="mono">{sample.labels.to_string()}</td>
+                                        <td class="num mono">{short_value(sample.value)}</td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </tbody>
+            </table>
+        </div>
+    }
+}
