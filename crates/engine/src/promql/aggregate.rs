@@ -1,7 +1,7 @@
 //! Aggregation operators: `sum`, `avg`, `min`, `max`, `count`, `group`, `stddev`, `stdvar`,
 //! `topk`, `bottomk`, `quantile`, `count_values`, with `by` and `without`.
 
-use super::engine::{EvalError, Value};
+use super::engine::{signature, EvalError, Value};
 use super::functions::quantile;
 use super::sample::{Labels, Sample};
 use promql_parser::parser::LabelModifier;
@@ -9,25 +9,11 @@ use std::collections::BTreeMap;
 
 type Result<T> = std::result::Result<T, EvalError>;
 
-/// The labels a sample is grouped by.
+/// The labels a sample is grouped by: those of `by`, all but those of `without` (and the
+/// metric name), none without a modifier.
 fn group_labels(labels: &Labels, modifier: Option<&LabelModifier>) -> Labels {
     match modifier {
-        Some(LabelModifier::Include(names)) => Labels(
-            labels
-                .0
-                .iter()
-                .filter(|(name, _)| names.labels.contains(name))
-                .map(|(n, v)| (n.clone(), v.clone()))
-                .collect(),
-        ),
-        Some(LabelModifier::Exclude(names)) => Labels(
-            labels
-                .0
-                .iter()
-                .filter(|(name, _)| !names.labels.contains(name) && name.as_str() != "__name__")
-                .map(|(n, v)| (n.clone(), v.clone()))
-                .collect(),
-        ),
+        Some(modifier) => signature(labels, Some(modifier)),
         None => Labels::default(),
     }
 }

@@ -99,32 +99,15 @@ pub fn range_query(
     let mut series: BTreeMap<Labels, Vec<(i64, f64)>> = BTreeMap::new();
     let mut t = start_ms;
     while t <= end_ms {
-        match evaluator.eval(expr, t)? {
-            Value::Scalar(value) => series
-                .entry(Labels::default())
-                .or_default()
-                .push((t, value)),
-            Value::Vector(samples) => {
-                for sample in samples {
-                    series
-                        .entry(sample.labels)
-                        .or_default()
-                        .push((t, sample.value));
-                }
-            }
-            other => {
-                return Err(EvalError::Invalid(format!(
-                "invalid expression type \"{}\" for range query, must be Scalar or instant Vector",
-                other.type_name()
-            )))
-            }
-        }
+        collect_step(
+            evaluator.eval(expr, t)?,
+            t,
+            &mut series,
+            "a range query's expression",
+        )?;
         t += step_ms;
     }
-    Ok(series
-        .into_iter()
-        .map(|(labels, points)| RangeSeries { labels, points })
-        .collect())
+    Ok(into_range_series(series))
 }
 
 pub(crate) struct Evaluator<'a> {
@@ -290,34 +273,15 @@ impl Evaluator<'_> {
         }
         let mut series: BTreeMap<Labels, Vec<(i64, f64)>> = BTreeMap::new();
         while ts <= reference {
-            match self.eval(&subquery.expr, ts)? {
-                Value::Scalar(value) => series
-                    .entry(Labels::default())
-                    .or_default()
-                    .push((ts, value)),
-                Value::Vector(samples) => {
-                    for sample in samples {
-                        series
-                            .entry(sample.labels)
-                            .or_default()
-                            .push((ts, sample.value));
-                    }
-                }
-                other => {
-                    return Err(EvalError::Invalid(format!(
-                        "subquery is only allowed on instant vector, got {}",
-                        other.type_name()
-                    )))
-                }
-            }
+            collect_step(
+                self.eval(&subquery.expr, ts)?,
+                ts,
+                &mut series,
+                "a subquery's expression",
+            )?;
             ts += step;
         }
-        Ok(Value::Matrix(
-            series
-                .into_iter()
-                .map(|(labels, points)| RangeSeries { labels, points })
-                .collect(),
-        ))
+        Ok(Value::Matrix(into_range_series(series)))
     }
 
     fn binary(&self, binary: &BinaryExpr, t: i64) -> Result<Value> {
@@ -371,6 +335,43 @@ impl Evaluator<'_> {
         };
         super::aggregate::aggregate(&op, param, samples, aggregate.modifier.as_ref())
     }
+}
+
+/// Adds one step's result to per-series points, as range queries and subqueries collect them.
+fn collect_step(
+    value: Value,
+    t: i64,
+    series: &mut BTreeMap<Labels, Vec<(i64, f64)>>,
+    what: &str,
+) -> Result<()> {
+    match value {
+        Value::Scalar(value) => series
+            .entry(Labels::default())
+            .or_default()
+            .push((t, value)),
+        Value::Vector(samples) => {
+            for sample in samples {
+                series
+                    .entry(sample.labels)
+                    .or_default()
+                    .push((t, sample.value));
+            }
+        }
+        other => {
+            return Err(EvalError::Invalid(format!(
+                "{what} must be a scalar or an instant vector, got {}",
+                other.type_name()
+            )))
+        }
+    }
+    Ok(())
+}
+
+fn into_range_series(series: BTreeMap<Labels, Vec<(i64, f64)>>) -> Vec<RangeSeries> {
+    series
+        .into_iter()
+        .map(|(labels, points)| RangeSeries { labels, points })
+        .collect()
 }
 
 /// Fails like Prometheus when a computed vector holds two samples with the same labels.
