@@ -108,6 +108,11 @@ pub fn translate(locale: Locale, key: &'static str) -> &'static str {
         "clock.reset" => ("Reset to the start (R)", "Revenir au début (R)"),
         "clock.speed" => ("Speed", "Vitesse"),
         "clock.elapsed" => ("elapsed", "écoulé"),
+        "clock.day" => ("day", "jour"),
+        "clock.key_space" => ("Space", "Espace"),
+        "clock.keys_play" => ("play/pause", "lecture/pause"),
+        "clock.keys_step" => ("step", "pas à pas"),
+        "clock.keys_reset" => ("reset", "remise à zéro"),
         "sandbox.title" => ("Sandbox", "Bac à sable"),
         "sandbox.lead" => (
             "The whole workbench, no lesson, no objectives. Change anything and watch what happens.",

@@ -57,7 +57,14 @@ pub fn ClockBar() -> impl IntoView {
             play_label()
         }
     };
-    let now = move || sim.snapshot.with(|s| s.now.to_string());
+    let day = tr("clock.day");
+    let now = move || {
+        let text = sim.snapshot.with(|s| s.now.to_string());
+        match text.strip_prefix("day ") {
+            Some(rest) => format!("{} {rest}", day()),
+            None => text,
+        }
+    };
     let elapsed = move || sim.snapshot.with(|s| s.elapsed.to_string());
     view! {
         <footer class="clock-bar" data-testid="clock-bar">
@@ -126,12 +133,17 @@ pub fn ClockBar() -> impl IntoView {
                 <span class="clock-elapsed">"+" {elapsed} " " {tr("clock.elapsed")}</span>
             </div>
             <div class="clock-keys" aria-hidden="true">
-                <kbd>"Space"</kbd>
-                " play/pause · "
+                <kbd>{tr("clock.key_space")}</kbd>
+                " "
+                {tr("clock.keys_play")}
+                " · "
                 <kbd>"."</kbd>
-                " step · "
+                " "
+                {tr("clock.keys_step")}
+                " · "
                 <kbd>"R"</kbd>
-                " reset"
+                " "
+                {tr("clock.keys_reset")}
             </div>
         </footer>
     }
