@@ -191,49 +191,35 @@ impl Evaluator<'_> {
         }
     }
 
-    /// The latest sample of each matching series in `(t - 5m, t]`, at time `t`.
-    fn select_instant(&self, selector: &VectorSelector, t: i64) -> Vec<Sample> {
+    /// The latest sample of each matching series in `(t - 5m, t]`: labels, time and value.
+    fn latest<'s>(
+        &'s self,
+        selector: &'s VectorSelector,
+        t: i64,
+    ) -> impl Iterator<Item = (&'s Labels, i64, f64)> + 's {
         let reference = self.at_time(&selector.at, t) - offset_ms(&selector.offset);
-        let mut result = Vec::new();
-        for (labels, samples) in self
-            .store
+        self.store
             .select(selector.name.as_deref(), &selector.matchers)
-        {
-            let end = samples.partition_point(|(ts, _)| *ts <= reference);
-            if end == 0 {
-                continue;
-            }
-            let (ts, value) = samples[end - 1];
-            if ts <= reference - LOOKBACK_MS || is_stale_marker(value) {
-                continue;
-            }
-            result.push(Sample::new(labels.clone(), value));
-        }
-        result
+            .filter_map(move |(labels, samples)| {
+                let end = samples.partition_point(|(ts, _)| *ts <= reference);
+                let (ts, value) = *samples.get(end.checked_sub(1)?)?;
+                (ts > reference - LOOKBACK_MS && !is_stale_marker(value))
+                    .then_some((labels, ts, value))
+            })
+    }
+
+    /// An instant selector's result at time `t`.
+    fn select_instant(&self, selector: &VectorSelector, t: i64) -> Vec<Sample> {
+        self.latest(selector, t)
+            .map(|(labels, _, value)| Sample::new(labels.clone(), value))
+            .collect()
     }
 
     /// `timestamp(selector)`: the time of each selected sample, in seconds.
     pub(crate) fn sample_timestamps(&self, selector: &VectorSelector, t: i64) -> Vec<Sample> {
-        let reference = self.at_time(&selector.at, t) - offset_ms(&selector.offset);
-        let mut result = Vec::new();
-        for (labels, samples) in self
-            .store
-            .select(selector.name.as_deref(), &selector.matchers)
-        {
-            let end = samples.partition_point(|(ts, _)| *ts <= reference);
-            if end == 0 {
-                continue;
-            }
-            let (ts, value) = samples[end - 1];
-            if ts <= reference - LOOKBACK_MS || is_stale_marker(value) {
-                continue;
-            }
-            result.push(Sample::new(
-                labels.clone().without_name(),
-                ts as f64 / 1000.0,
-            ));
-        }
-        result
+        self.latest(selector, t)
+            .map(|(labels, ts, _)| Sample::new(labels.clone().without_name(), ts as f64 / 1000.0))
+            .collect()
     }
 
     /// The samples of each matching series in `(t - range, t]`, staleness markers left out.
