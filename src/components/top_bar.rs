@@ -60,20 +60,20 @@ pub fn TopBar() -> impl IntoView {
             </nav>
             <div class="top-actions">
                 <div class="segmented" role="group" aria-label="Language">
-                    <button
-                        data-testid="lang-en"
-                        class:active=move || locale.get() == Locale::En
-                        on:click=move |_| locale.set(Locale::En)
-                    >
-                        "EN"
-                    </button>
-                    <button
-                        data-testid="lang-fr"
-                        class:active=move || locale.get() == Locale::Fr
-                        on:click=move |_| locale.set(Locale::Fr)
-                    >
-                        "FR"
-                    </button>
+                    {[Locale::En, Locale::Fr]
+                        .into_iter()
+                        .map(|choice| {
+                            view! {
+                                <button
+                                    data-testid=format!("lang-{}", choice.code())
+                                    class:active=move || locale.get() == choice
+                                    on:click=move |_| locale.set(choice)
+                                >
+                                    {choice.code().to_uppercase()}
+                                </button>
+                            }
+                        })
+                        .collect_view()}
                 </div>
                 <button
                     class="icon-button"

@@ -19,7 +19,7 @@ pub use engine::{instant_query, range_query, RangeSeries, LOOKBACK_MS};
 pub use engine::{EvalError, Value};
 pub use explore::{explore, Exploration};
 pub use sample::{Labels, Sample};
-pub use store::{is_stale_marker, stale_marker, SeriesId, SeriesStore, StoredSeries};
+pub use store::{is_stale_marker, stale_marker, SeriesId, SeriesStore};
 
 use crate::diagnostic::Diagnostic;
 use promql_parser::parser::Expr;

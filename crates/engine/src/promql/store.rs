@@ -20,13 +20,6 @@ pub fn stale_marker() -> f64 {
     f64::from_bits(STALE_NAN_BITS)
 }
 
-/// One series: its labels and its samples in time order, timestamps in milliseconds.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct StoredSeries {
-    pub labels: Labels,
-    pub samples: Vec<(i64, f64)>,
-}
-
 /// A handle on one series of a store, for writers that append to it every scrape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SeriesId(usize);
