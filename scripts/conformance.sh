@@ -19,3 +19,9 @@ if [ "$passed" -lt "$baseline" ]; then
   echo "conformance: fewer cases pass than the baseline" >&2
   exit 1
 fi
+
+# promtool's rule unit tests: every test file in the suite must pass.
+rules=../shared/conformance/rules
+rule_tests=$(grep -l '^tests:' "$rules"/*.yml)
+./target/debug/opsdojo rules-test $rule_tests
+echo "rules conformance: $(echo "$rule_tests" | wc -l) test files pass"

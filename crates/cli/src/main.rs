@@ -3,9 +3,11 @@
 //! `opsdojo lessons check [DIR]` validates every lesson pack under DIR (default `lessons`) and
 //! reports each problem as `file:line:column: error: message` with a hint.
 //! `opsdojo promql-test FILE...` runs Prometheus's PromQL test scripts against the engine.
+//! `opsdojo rules-test FILE...` runs promtool's rule unit tests.
 
 mod lessons_check;
 mod promql_test;
+mod rules_test;
 mod simulate;
 
 use std::process::ExitCode;
@@ -16,6 +18,8 @@ commands:
   lessons check [DIR]   validate the lesson packs under DIR (default: lessons)
   promql-test [-v] FILE...
                         run PromQL test scripts; -v lists skipped cases with reasons
+  rules-test [-v] FILE...
+                        run promtool rule unit tests; exit 1 when one fails
   simulate [--hours N] [--seed S]
                         run the world headless and print simulation and query speed
   help                  show this message";
@@ -27,6 +31,7 @@ fn main() -> ExitCode {
         ["lessons", "check"] => lessons_check::run("lessons"),
         ["lessons", "check", dir] => lessons_check::run(dir),
         ["promql-test", rest @ ..] => promql_test::run(rest),
+        ["rules-test", rest @ ..] => rules_test::run(rest),
         ["simulate", rest @ ..] => simulate::run(rest),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");

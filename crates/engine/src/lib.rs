@@ -9,6 +9,7 @@
 //! lesson's objectives against the world, and [`lesson::render_markdown`] produces sanitized
 //! HTML segments and widget placements for the UI.
 
+pub mod alerting;
 pub mod diagnostic;
 pub mod lesson;
 pub mod objective;

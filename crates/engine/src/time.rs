@@ -182,9 +182,89 @@ impl fmt::Display for SimDuration {
     }
 }
 
+/// Milliseconds since the Unix epoch of an RFC 3339 time such as `2021-01-01T00:00:00Z` or
+/// `2021-01-01T01:00:00.5+01:00`; `None` when the text is not one.
+pub fn parse_rfc3339(text: &str) -> Option<i64> {
+    let text = text.trim();
+    let number = |range: std::ops::Range<usize>| -> Option<i64> {
+        let part = text.get(range)?;
+        part.bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| part.parse().ok())?
+    };
+    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
+    let (hour, minute, second) = (number(11..13)?, number(14..16)?, number(17..19)?);
+    let separators_ok = text.get(4..5)? == "-"
+        && text.get(7..8)? == "-"
+        && matches!(text.get(10..11)?, "T" | "t" | " ")
+        && text.get(13..14)? == ":"
+        && text.get(16..17)? == ":";
+    if !separators_ok
+        || !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
+        return None;
+    }
+    let mut rest = text.get(19..)?;
+    let mut millis = 0;
+    if let Some(fraction) = rest.strip_prefix('.') {
+        let digits = fraction.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return None;
+        }
+        let padded = format!("{:0<3}", &fraction[..digits.min(3)]);
+        millis = padded.parse::<i64>().ok()?;
+        rest = &fraction[digits..];
+    }
+    let offset_minutes = match rest {
+        "Z" | "z" => 0,
+        _ => {
+            let sign = match rest.get(0..1)? {
+                "+" => 1,
+                "-" => -1,
+                _ => return None,
+            };
+            let hours: i64 = rest.get(1..3)?.parse().ok()?;
+            let minutes: i64 = rest.get(4..6)?.parse().ok()?;
+            if rest.len() != 6 || rest.get(3..4)? != ":" {
+                return None;
+            }
+            sign * (hours * 60 + minutes)
+        }
+    };
+    // Days from 1970-01-01 to the civil date (proleptic Gregorian calendar).
+    let shifted_year = if month <= 2 { year - 1 } else { year };
+    let era = shifted_year.div_euclid(400);
+    let year_of_era = shifted_year - era * 400;
+    let month_index = (month + 9) % 12;
+    let day_of_year = (153 * month_index + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    let days = era * 146_097 + day_of_era - 719_468;
+    let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
+    Some(seconds * 1000 + millis)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_rfc3339_times() {
+        assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(
+            parse_rfc3339("2021-01-01T00:00:00Z"),
+            Some(1_609_459_200_000)
+        );
+        assert_eq!(
+            parse_rfc3339("2021-01-01T01:00:00.5+01:00"),
+            Some(1_609_459_200_500)
+        );
+        assert_eq!(parse_rfc3339("2021-13-01T00:00:00Z"), None);
+        assert_eq!(parse_rfc3339("é"), None);
+    }
 
     #[test]
     fn parses_prometheus_durations() {

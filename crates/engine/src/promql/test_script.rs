@@ -207,7 +207,7 @@ fn split_descriptor(line: &str) -> Option<(&str, &str)> {
 }
 
 /// Reads a series descriptor with the PromQL parser: `name{label="value"}`, `{label="value"}`.
-fn parse_labels(descriptor: &str) -> Option<Labels> {
+pub(crate) fn parse_labels(descriptor: &str) -> Option<Labels> {
     if descriptor.trim() == "{}" {
         return Some(Labels::default());
     }
@@ -226,7 +226,7 @@ fn parse_labels(descriptor: &str) -> Option<Labels> {
 }
 
 /// Expands `1 2+3x2 _ stale 5x2` into points; `None` for `_`.
-fn expand_values(text: &str) -> Option<Vec<Option<f64>>> {
+pub(crate) fn expand_values(text: &str) -> Option<Vec<Option<f64>>> {
     let mut values = Vec::new();
     for token in text.split_whitespace() {
         if let Some((start, count)) = token
@@ -683,7 +683,7 @@ fn compare_series(
 }
 
 /// Equality within a relative 1e-6, NaN equal to NaN, as Prometheus's test runner compares.
-fn almost_equal(expected: f64, actual: f64) -> bool {
+pub(crate) fn almost_equal(expected: f64, actual: f64) -> bool {
     if expected.is_nan() || actual.is_nan() {
         return expected.is_nan() && actual.is_nan();
     }
