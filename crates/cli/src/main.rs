@@ -4,7 +4,9 @@
 //! reports each problem as `file:line:column: error: message` with a hint.
 //! `opsdojo promql-test FILE...` runs Prometheus's PromQL test scripts against the engine.
 //! `opsdojo rules-test FILE...` runs promtool's rule unit tests.
+//! `opsdojo am-route --config FILE label=value...` prints the receivers an alert routes to.
 
+mod am_route;
 mod lessons_check;
 mod promql_test;
 mod rules_test;
@@ -18,6 +20,8 @@ commands:
   lessons check [DIR]   validate the lesson packs under DIR (default: lessons)
   promql-test [-v] FILE...
                         run PromQL test scripts; -v lists skipped cases with reasons
+  am-route --config FILE label=value...
+                        print the receivers an alert goes to, as amtool config routes test
   rules-test [-v] FILE...
                         run promtool rule unit tests; exit 1 when one fails
   simulate [--hours N] [--seed S]
@@ -31,6 +35,7 @@ fn main() -> ExitCode {
         ["lessons", "check"] => lessons_check::run("lessons"),
         ["lessons", "check", dir] => lessons_check::run(dir),
         ["promql-test", rest @ ..] => promql_test::run(rest),
+        ["am-route", rest @ ..] => am_route::run(rest),
         ["rules-test", rest @ ..] => rules_test::run(rest),
         ["simulate", rest @ ..] => simulate::run(rest),
         ["help" | "--help" | "-h"] => {

@@ -10,6 +10,7 @@
 //! HTML segments and widget placements for the UI.
 
 pub mod alerting;
+pub mod alertmanager;
 pub mod diagnostic;
 pub mod lesson;
 pub mod objective;

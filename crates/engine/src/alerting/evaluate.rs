@@ -50,7 +50,24 @@ pub struct Alert {
     pub fired_at_ms: Option<i64>,
     pub resolved_at_ms: Option<i64>,
     /// When the expression stopped returning a firing alert kept by `keep_firing_for`.
-    keep_firing_since_ms: Option<i64>,
+    pub(crate) keep_firing_since_ms: Option<i64>,
+}
+
+impl Alert {
+    /// A pending alert with no labels, for tests that build alerts by hand.
+    #[cfg(test)]
+    pub(crate) fn pending_for_tests() -> Self {
+        Alert {
+            labels: BTreeMap::new(),
+            annotations: BTreeMap::new(),
+            state: AlertState::Pending,
+            value: 0.0,
+            active_at_ms: 0,
+            fired_at_ms: None,
+            resolved_at_ms: None,
+            keep_firing_since_ms: None,
+        }
+    }
 }
 
 /// An evaluation problem, as Prometheus logs it against the rule.

@@ -1,0 +1,82 @@
+//! The commands that imitate promtool and amtool: output and exit status.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn opsdojo(args: &[&str]) -> (i32, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_opsdojo"))
+        .args(args)
+        .output()
+        .expect("the opsdojo binary runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn write(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("opsdojo-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write fixture");
+    path
+}
+
+const CONFIG: &str = r#"route:
+  receiver: default
+  routes:
+    - matchers: ['env="prod"']
+      receiver: prod
+      continue: true
+    - matchers: ['severity="critical"']
+      receiver: pager
+receivers:
+  - name: default
+  - name: prod
+  - name: pager
+"#;
+
+#[test]
+fn am_route_prints_receivers_in_tree_order() {
+    let config = write("alertmanager.yml", CONFIG);
+    let config = config.to_str().unwrap();
+    let cases = [
+        (vec!["env=prod", "severity=critical"], "prod,pager\n"),
+        (vec!["env=prod"], "prod\n"),
+        (vec!["env=dev"], "default\n"),
+    ];
+    for (labels, expected) in cases {
+        let mut args = vec!["am-route", "--config", config];
+        args.extend(labels);
+        let (status, stdout, _) = opsdojo(&args);
+        assert_eq!((status, stdout.as_str()), (0, expected));
+    }
+    let broken = write(
+        "broken.yml",
+        &CONFIG.replace("receiver: pager", "receiver: pagr"),
+    );
+    let (status, _, stderr) = opsdojo(&["am-route", "--config", broken.to_str().unwrap(), "a=b"]);
+    assert_eq!(status, 1);
+    assert!(stderr.contains("undefined receiver `pagr`"), "{stderr}");
+}
+
+#[test]
+fn rules_test_exits_one_on_a_failure() {
+    write(
+        "rules.yml",
+        "groups:\n  - name: g\n    rules:\n      - alert: Down\n        expr: up == 0\n        for: 2m\n",
+    );
+    let test = "rule_files: [rules.yml]\ntests:\n  - interval: 1m\n    input_series:\n      - series: up\n        values: '0x10'\n    alert_rule_test:\n      - eval_time: 5m\n        alertname: Down\n        exp_alerts: [{}]\n";
+    let passing = write("pass.yml", test);
+    let (status, stdout, _) = opsdojo(&["rules-test", passing.to_str().unwrap()]);
+    assert_eq!(status, 0, "{stdout}");
+    assert!(stdout.contains("  SUCCESS"), "{stdout}");
+    let failing = write("fail.yml", &test.replace("eval_time: 5m", "eval_time: 1m"));
+    let (status, _, stderr) = opsdojo(&["rules-test", failing.to_str().unwrap()]);
+    assert_eq!(status, 1);
+    assert!(
+        stderr.contains("  FAILED:\n    alertname: Down, time: 1m"),
+        "{stderr}"
+    );
+}

@@ -1,0 +1,436 @@
+//! Alertmanager's configuration file: the route tree, receivers and inhibition rules.
+//!
+//! The YAML is Alertmanager's own. Children inherit `receiver`, `group_by` and the three timers
+//! from their parent, as Alertmanager resolves them at load time. Matchers accept both the
+//! current `matchers:` list and the older `match:` / `match_re:` maps.
+
+use super::matcher::{parse_matchers, Matcher};
+use crate::diagnostic::Diagnostic;
+use crate::time::SimDuration;
+use serde::Deserialize;
+use serde_yaml_ng::Value as Yaml;
+use std::collections::BTreeMap;
+
+/// A loaded Alertmanager configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub route: Route,
+    pub receivers: Vec<Receiver>,
+    pub inhibit_rules: Vec<InhibitRule>,
+}
+
+/// One node of the routing tree, with its inherited settings resolved.
+#[derive(Debug, Clone)]
+pub struct Route {
+    pub receiver: String,
+    /// Labels alerts are grouped by; `None` means every label (`...`).
+    pub group_by: Option<Vec<String>>,
+    pub group_wait: SimDuration,
+    pub group_interval: SimDuration,
+    pub repeat_interval: SimDuration,
+    pub matchers: Vec<Matcher>,
+    pub continue_matching: bool,
+    pub routes: Vec<Route>,
+}
+
+/// Where notifications go.
+#[derive(Debug, Clone)]
+pub struct Receiver {
+    pub name: String,
+    pub slack: Vec<SlackConfig>,
+}
+
+/// A Slack notification: its channel and templates.
+#[derive(Debug, Clone)]
+pub struct SlackConfig {
+    pub channel: String,
+    pub title: Option<String>,
+    pub text: Option<String>,
+    pub send_resolved: bool,
+}
+
+/// Mutes target alerts while a source alert fires with the same `equal` labels.
+#[derive(Debug, Clone)]
+pub struct InhibitRule {
+    pub source: Vec<Matcher>,
+    pub target: Vec<Matcher>,
+    pub equal: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[allow(dead_code)]
+    global: Option<Yaml>,
+    route: Option<RawRoute>,
+    #[serde(default)]
+    receivers: Vec<RawReceiver>,
+    #[serde(default)]
+    inhibit_rules: Vec<RawInhibit>,
+    #[allow(dead_code)]
+    templates: Option<Yaml>,
+    #[allow(dead_code)]
+    time_intervals: Option<Yaml>,
+    #[allow(dead_code)]
+    mute_time_intervals: Option<Yaml>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawRoute {
+    receiver: Option<String>,
+    group_by: Option<Vec<String>>,
+    group_wait: Option<String>,
+    group_interval: Option<String>,
+    repeat_interval: Option<String>,
+    #[serde(default)]
+    matchers: Vec<String>,
+    #[serde(rename = "match", default)]
+    match_equal: BTreeMap<String, String>,
+    #[serde(default)]
+    match_re: BTreeMap<String, String>,
+    #[serde(rename = "continue", default)]
+    continue_matching: bool,
+    #[serde(default)]
+    routes: Vec<RawRoute>,
+    #[allow(dead_code)]
+    mute_time_intervals: Option<Yaml>,
+    #[allow(dead_code)]
+    active_time_intervals: Option<Yaml>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReceiver {
+    name: String,
+    #[serde(default)]
+    slack_configs: Vec<RawSlack>,
+    email_configs: Option<Yaml>,
+    webhook_configs: Option<Yaml>,
+    pagerduty_configs: Option<Yaml>,
+    opsgenie_configs: Option<Yaml>,
+    msteams_configs: Option<Yaml>,
+}
+
+#[derive(Deserialize)]
+struct RawSlack {
+    channel: Option<String>,
+    title: Option<String>,
+    text: Option<String>,
+    #[serde(default)]
+    send_resolved: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawInhibit {
+    #[serde(default)]
+    source_matchers: Vec<String>,
+    #[serde(default)]
+    target_matchers: Vec<String>,
+    #[serde(default)]
+    source_match: BTreeMap<String, String>,
+    #[serde(default)]
+    target_match: BTreeMap<String, String>,
+    #[serde(default)]
+    equal: Vec<String>,
+}
+
+/// Alertmanager's defaults for a root route that leaves the timers out.
+const GROUP_WAIT: SimDuration = SimDuration::from_seconds(30);
+const GROUP_INTERVAL: SimDuration = SimDuration::from_minutes(5);
+const REPEAT_INTERVAL: SimDuration = SimDuration::from_minutes(240);
+
+/// Reads an Alertmanager configuration; `None` when it cannot be used, with the reasons.
+pub fn parse_config(text: &str) -> (Option<Config>, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let raw: RawConfig = match serde_yaml_ng::from_str(text) {
+        Ok(raw) => raw,
+        Err(error) => {
+            let (line, column) = error
+                .location()
+                .map_or((1, 1), |location| (location.line(), location.column()));
+            let message = error.to_string();
+            let message = message.split(" at line ").next().unwrap_or(&message);
+            diagnostics.push(
+                Diagnostic::error(line, column, message.replace("unknown field", "unknown key"))
+                    .with_hint("check the key names and their indentation; the top level has `route`, `receivers` and `inhibit_rules`"),
+            );
+            return (None, finish(diagnostics, text));
+        }
+    };
+    let locate = |needle: &str| locate(text, needle);
+    let Some(raw_route) = raw.route else {
+        diagnostics.push(
+            Diagnostic::error(1, 1, "no `route`: alerts would have nowhere to go")
+                .with_hint("add `route:` with a `receiver:` naming one of the receivers"),
+        );
+        return (None, finish(diagnostics, text));
+    };
+    let mut receivers = Vec::new();
+    for raw in raw.receivers {
+        let (line, column) = locate(&format!("name: {}", raw.name));
+        if receivers.iter().any(|r: &Receiver| r.name == raw.name) {
+            diagnostics.push(Diagnostic::error(
+                line,
+                column,
+                format!("receiver `{}` is defined twice", raw.name),
+            ));
+        }
+        let others = [
+            raw.email_configs.is_some(),
+            raw.webhook_configs.is_some(),
+            raw.pagerduty_configs.is_some(),
+            raw.opsgenie_configs.is_some(),
+            raw.msteams_configs.is_some(),
+        ];
+        if others.iter().any(|present| *present) {
+            diagnostics.push(
+                Diagnostic::warning(
+                    line,
+                    column,
+                    format!(
+                        "receiver `{}`: only `slack_configs` deliver messages here",
+                        raw.name
+                    ),
+                )
+                .with_hint("the simulated platform has chat channels, not mail or pagers"),
+            );
+        }
+        let mut slack = Vec::new();
+        for config in raw.slack_configs {
+            let Some(channel) = config.channel.filter(|c| !c.trim().is_empty()) else {
+                diagnostics.push(
+                    Diagnostic::error(
+                        line,
+                        column,
+                        format!("receiver `{}`: a slack config needs a `channel`", raw.name),
+                    )
+                    .with_hint("write `channel: '#alert-prod'`"),
+                );
+                continue;
+            };
+            for template in [&config.title, &config.text].into_iter().flatten() {
+                if let Err(error) = crate::alerting::template::check_alert_template(template) {
+                    let (line, column) = locate(template.lines().next().unwrap_or_default());
+                    diagnostics.push(Diagnostic::error(
+                        line,
+                        column,
+                        format!("template does not parse: {}", error.message),
+                    ));
+                }
+            }
+            slack.push(SlackConfig {
+                channel,
+                title: config.title,
+                text: config.text,
+                send_resolved: config.send_resolved,
+            });
+        }
+        receivers.push(Receiver {
+            name: raw.name,
+            slack,
+        });
+    }
+    let defaults = Route {
+        receiver: String::new(),
+        group_by: Some(Vec::new()),
+        group_wait: GROUP_WAIT,
+        group_interval: GROUP_INTERVAL,
+        repeat_interval: REPEAT_INTERVAL,
+        matchers: Vec::new(),
+        continue_matching: false,
+        routes: Vec::new(),
+    };
+    let route = resolve_route(raw_route, &defaults, text, &mut diagnostics);
+    if route.receiver.is_empty() {
+        diagnostics.push(
+            Diagnostic::error(locate("route:").0, 1, "the root route needs a `receiver`")
+                .with_hint("every alert that no child route takes goes to the root's receiver"),
+        );
+    }
+    check_receivers(&route, &receivers, text, &mut diagnostics);
+    let mut inhibit_rules = Vec::new();
+    for raw in raw.inhibit_rules {
+        let (line, column) = locate("inhibit_rules:");
+        let mut read = |list: &[String], map: &BTreeMap<String, String>| {
+            let mut matchers = Vec::new();
+            for text in list {
+                match parse_matchers(text) {
+                    Ok(parsed) => matchers.extend(parsed),
+                    Err(message) => diagnostics.push(Diagnostic::error(line, column, message)),
+                }
+            }
+            matchers.extend(map.iter().map(|(name, value)| Matcher::equal(name, value)));
+            matchers
+        };
+        let source = read(&raw.source_matchers, &raw.source_match);
+        let target = read(&raw.target_matchers, &raw.target_match);
+        inhibit_rules.push(InhibitRule {
+            source,
+            target,
+            equal: raw.equal,
+        });
+    }
+    let has_errors = diagnostics.iter().any(Diagnostic::is_error);
+    let config = Config {
+        route,
+        receivers,
+        inhibit_rules,
+    };
+    ((!has_errors).then_some(config), finish(diagnostics, text))
+}
+
+fn finish(diagnostics: Vec<Diagnostic>, text: &str) -> Vec<Diagnostic> {
+    diagnostics
+        .into_iter()
+        .map(|diagnostic| diagnostic.with_span_in(text))
+        .collect()
+}
+
+/// The 1-based line and column of the first occurrence of `needle`, or the top of the file.
+fn locate(text: &str, needle: &str) -> (usize, usize) {
+    if needle.is_empty() {
+        return (1, 1);
+    }
+    for (index, line) in text.lines().enumerate() {
+        if let Some(column) = line.find(needle) {
+            return (index + 1, column + 1);
+        }
+    }
+    (1, 1)
+}
+
+fn resolve_route(
+    raw: RawRoute,
+    parent: &Route,
+    text: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Route {
+    let mut duration = |value: Option<String>, inherited: SimDuration, key: &str| match value {
+        None => inherited,
+        Some(value) => match SimDuration::parse(value.trim()) {
+            Ok(duration) if duration.as_ms() > 0 || key == "group_wait" => duration,
+            _ => {
+                let (line, column) = locate(text, &format!("{key}: {value}"));
+                diagnostics.push(
+                    Diagnostic::error(line, column, format!("invalid `{key}` `{value}`"))
+                        .with_hint("write a duration such as `30s`, `5m` or `4h`"),
+                );
+                inherited
+            }
+        },
+    };
+    let group_wait = duration(raw.group_wait, parent.group_wait, "group_wait");
+    let group_interval = duration(raw.group_interval, parent.group_interval, "group_interval");
+    let repeat_interval = duration(
+        raw.repeat_interval,
+        parent.repeat_interval,
+        "repeat_interval",
+    );
+    let mut matchers = Vec::new();
+    for matcher_text in &raw.matchers {
+        match parse_matchers(matcher_text) {
+            Ok(parsed) => matchers.extend(parsed),
+            Err(message) => {
+                let (line, column) = locate(text, matcher_text);
+                diagnostics.push(
+                    Diagnostic::error(line, column, message)
+                        .with_hint("write a matcher as `env=\"prod\"`, `severity=~\"warning|critical\"` or `route!=\"health\"`"),
+                );
+            }
+        }
+    }
+    matchers.extend(
+        raw.match_equal
+            .iter()
+            .map(|(name, value)| Matcher::equal(name, value)),
+    );
+    for (name, pattern) in &raw.match_re {
+        match Matcher::regex(name, pattern, false) {
+            Ok(matcher) => matchers.push(matcher),
+            Err(message) => {
+                let (line, column) = locate(text, pattern);
+                diagnostics.push(Diagnostic::error(line, column, message));
+            }
+        }
+    }
+    let group_by = match raw.group_by {
+        None => parent.group_by.clone(),
+        Some(labels) if labels.iter().any(|l| l == "...") => None,
+        Some(labels) => Some(labels),
+    };
+    let mut route = Route {
+        receiver: raw.receiver.unwrap_or_else(|| parent.receiver.clone()),
+        group_by,
+        group_wait,
+        group_interval,
+        repeat_interval,
+        matchers,
+        continue_matching: raw.continue_matching,
+        routes: Vec::new(),
+    };
+    route.routes = raw
+        .routes
+        .into_iter()
+        .map(|child| resolve_route(child, &route, text, diagnostics))
+        .collect();
+    route
+}
+
+fn check_receivers(
+    route: &Route,
+    receivers: &[Receiver],
+    text: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    if !route.receiver.is_empty() && !receivers.iter().any(|r| r.name == route.receiver) {
+        let (line, column) = locate(text, &format!("receiver: {}", route.receiver));
+        let names: Vec<&str> = receivers.iter().map(|r| r.name.as_str()).collect();
+        diagnostics.push(
+            Diagnostic::error(
+                line,
+                column,
+                format!("undefined receiver `{}` used in route", route.receiver),
+            )
+            .with_hint(if names.is_empty() {
+                "define it under `receivers:`".to_string()
+            } else {
+                format!("the receivers are {}", names.join(", "))
+            }),
+        );
+    }
+    for child in &route.routes {
+        check_receivers(child, receivers, text, diagnostics);
+    }
+}
+
+impl Route {
+    /// The routes an alert with `labels` is delivered through, in tree order, as
+    /// `amtool config routes test` resolves them.
+    pub fn matching<'a>(&'a self, labels: &BTreeMap<String, String>) -> Vec<&'a Route> {
+        if !self.matchers.iter().all(|m| m.matches(labels)) {
+            return Vec::new();
+        }
+        let mut all = Vec::new();
+        for child in &self.routes {
+            let matches = child.matching(labels);
+            let matched = !matches.is_empty();
+            all.extend(matches);
+            if matched && !child.continue_matching {
+                break;
+            }
+        }
+        if all.is_empty() {
+            all.push(self);
+        }
+        all
+    }
+}
+
+impl Config {
+    /// The receiver named `name`.
+    pub fn receiver(&self, name: &str) -> Option<&Receiver> {
+        self.receivers.iter().find(|r| r.name == name)
+    }
+}

@@ -1,0 +1,20 @@
+//! Alertmanager: its configuration, routing tree, grouping and timing, inhibition, silences,
+//! and the chat messages it sends.
+//!
+//! [`parse_config`] reads `alertmanager.yml` with diagnostics; [`Alertmanager`] receives the
+//! alerts a [`crate::alerting::RuleEngine`] sends and, on the simulated clock, flushes its
+//! groups into [`ChatMessage`]s; [`receivers_for`] answers what `amtool config routes test`
+//! answers.
+
+mod config;
+mod dispatch;
+mod matcher;
+mod silence;
+
+#[cfg(test)]
+mod tests;
+
+pub use config::{parse_config, Config, InhibitRule, Receiver, Route, SlackConfig};
+pub use dispatch::{receivers_for, Alertmanager, AlertmanagerAlert, ChatMessage, MessageAlert};
+pub use matcher::{parse_matchers, MatchType, Matcher};
+pub use silence::{parse_silences, Silence};
