@@ -4,7 +4,9 @@ use super::read_yaml;
 use crate::diagnostic::Diagnostic;
 use crate::objective::Objective;
 use crate::time::SimDuration;
-use crate::world::{Action, Scenario, ScheduledEvent};
+use crate::world::{
+    traffic, Action, Fault, Scenario, ScheduledEvent, ENVIRONMENTS, FAULT_STATUSES, SERVICES,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -111,6 +113,75 @@ fn default_start() -> String {
 struct EventSpec {
     after: String,
     note: String,
+    fault: Option<FaultSpec>,
+}
+
+/// `fault:` of a scheduled event: which requests fail, how, and for how long.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FaultSpec {
+    env: String,
+    service: String,
+    route: Option<String>,
+    #[serde(default = "default_fault_status")]
+    status: String,
+    share: f64,
+    lasts: Option<String>,
+    every: Option<String>,
+}
+
+fn default_fault_status() -> String {
+    "500".to_string()
+}
+
+/// Checks a fault against the world's environments, services and routes.
+fn read_fault(spec: FaultSpec, line: usize) -> Result<Fault, Diagnostic> {
+    let error = |message: String| Diagnostic::error(line, 1, message);
+    if !ENVIRONMENTS.contains(&spec.env.as_str()) {
+        return Err(error(format!("fault: unknown environment `{}`", spec.env))
+            .with_hint(format!("the environments are {}", ENVIRONMENTS.join(", "))));
+    }
+    if !SERVICES.contains(&spec.service.as_str()) {
+        return Err(error(format!("fault: unknown service `{}`", spec.service))
+            .with_hint(format!("the services are {}", SERVICES.join(", "))));
+    }
+    let routes: Vec<&str> = traffic::routes(&spec.service)
+        .iter()
+        .map(|(r, _)| *r)
+        .collect();
+    if let Some(route) = &spec.route {
+        if !routes.contains(&route.as_str()) {
+            return Err(
+                error(format!("fault: `{}` has no route `{route}`", spec.service))
+                    .with_hint(format!("its routes are {}", routes.join(", "))),
+            );
+        }
+    }
+    let Some(status) = FAULT_STATUSES.iter().find(|s| **s == spec.status) else {
+        return Err(
+            error(format!("fault: unsupported status `{}`", spec.status))
+                .with_hint(format!("use one of {}", FAULT_STATUSES.join(", "))),
+        );
+    };
+    if !(0.0..=1.0).contains(&spec.share) {
+        return Err(error(format!(
+            "fault: share `{}` is not between 0 and 1",
+            spec.share
+        )));
+    }
+    let duration = |text: Option<String>| -> Result<Option<SimDuration>, Diagnostic> {
+        text.map(|text| SimDuration::parse(&text).map_err(error))
+            .transpose()
+    };
+    Ok(Fault {
+        env: spec.env,
+        service: spec.service,
+        route: spec.route,
+        status,
+        share: spec.share,
+        lasts: duration(spec.lasts)?,
+        every: duration(spec.every)?,
+    })
 }
 
 /// One step of a reference solution: exactly one of `advance` or `edit`.
@@ -181,10 +252,22 @@ pub fn parse_lesson(text: &str) -> ParsedLesson {
         }
     }
     for event in front.scenario.events {
+        let fault = match event
+            .fault
+            .map(|spec| read_fault(spec, line_of(&event.after)))
+        {
+            Some(Ok(fault)) => Some(fault),
+            Some(Err(diagnostic)) => {
+                diagnostics.push(diagnostic);
+                None
+            }
+            None => None,
+        };
         match SimDuration::parse(&event.after) {
             Ok(at) => scenario.events.push(ScheduledEvent {
                 at,
                 note: event.note,
+                fault,
             }),
             Err(message) => diagnostics.push(Diagnostic::error(line_of(&event.after), 1, message)),
         }

@@ -43,8 +43,8 @@ impl WorldFile {
     pub fn parse(path: &str, content: String) -> Self {
         if values_file_env(path).is_none() {
             return WorldFile {
+                diagnostics: super::alerting::diagnostics_of(path, &content),
                 content,
-                diagnostics: Vec::new(),
                 values: None,
             };
         }

@@ -35,7 +35,7 @@ pub struct PlatformMetrics {
 }
 
 /// The status codes a route can answer with.
-const STATUSES: [&str; 4] = ["200", "404", "503", "504"];
+const STATUSES: [&str; 8] = ["200", "404", "498", "499", "500", "502", "503", "504"];
 
 impl PlatformMetrics {
     pub fn new(environments: &[Environment], store: &mut SeriesStore) -> Self {

@@ -11,6 +11,7 @@
 //! delivery plug into the same world later.
 
 mod action;
+pub mod alerting;
 mod deployment;
 mod files;
 mod metrics;
@@ -22,9 +23,10 @@ pub mod traffic;
 mod tests;
 
 pub use action::Action;
+pub use alerting::AlertMarker;
 pub use deployment::{Deployment, Pod};
 pub use files::{values_file_path, WorldFile};
-pub use scenario::{Scenario, ScheduledEvent};
+pub use scenario::{Fault, Scenario, ScheduledEvent, FAULT_STATUSES};
 pub use snapshot::{
     DeploymentSnapshot, EnvironmentSnapshot, EventLevel, EventLogEntry, FileSnapshot, WorldSnapshot,
 };
@@ -77,6 +79,7 @@ pub struct World {
     store: SeriesStore,
     /// Gauge label sets written by the last scrape, to mark the vanished ones stale.
     last_gauges: std::collections::HashSet<Labels>,
+    monitoring: alerting::Monitoring,
 }
 
 impl World {
@@ -97,6 +100,7 @@ impl World {
             metrics: PlatformMetrics::new(&environments, &mut store),
             store,
             last_gauges: std::collections::HashSet::new(),
+            monitoring: alerting::Monitoring::default(),
             environments,
             files: BTreeMap::new(),
             next_event: 0,
@@ -273,6 +277,15 @@ impl World {
         self.reconcile_deployments(tick);
         self.serve_traffic(tick);
         self.scrape();
+        let previous = self.now.plus(SimDuration(-tick.0));
+        for line in self.monitoring.step(&mut self.store, previous, self.now) {
+            self.log(EventLevel::Info, line);
+        }
+    }
+
+    /// Rules, Alertmanager and chat channels.
+    pub fn monitoring(&self) -> &alerting::Monitoring {
+        &self.monitoring
     }
 
     /// The traffic model for one step: arrivals against ready capacity, into the counters.
@@ -284,12 +297,18 @@ impl World {
             for deployment in &environment.deployments {
                 let rate = traffic::arrival_rate(&environment.name, self.now, &mut self.rng);
                 let ready = deployment.ready_pods(self.now);
-                services.push(traffic::serve(
-                    &deployment.service,
-                    rate,
-                    ready,
-                    step_seconds,
-                ));
+                let mut load = traffic::serve(&deployment.service, rate, ready, step_seconds);
+                for event in &self.scenario.events {
+                    let Some(fault) = &event.fault else { continue };
+                    let started = self.scenario.start_time().plus(event.at);
+                    if fault.env == environment.name
+                        && fault.service == deployment.service
+                        && fault.is_active(started, self.now)
+                    {
+                        traffic::inject(&mut load, fault);
+                    }
+                }
+                services.push(load);
             }
             loads.push(services);
         }
@@ -382,6 +401,7 @@ impl World {
                 self.log(EventLevel::Info, message);
             }
         }
+        self.monitoring.load(path, &file.content, self.now);
         self.files.insert(path.to_string(), file);
     }
 

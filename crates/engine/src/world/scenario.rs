@@ -5,16 +5,54 @@ use crate::time::{SimDuration, SimTime};
 use std::collections::BTreeMap;
 
 /// Something the scenario makes happen at a set time.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ScheduledEvent {
     /// When, as time since the scenario started.
     pub at: SimDuration,
     /// What the event log says when it happens.
     pub note: String,
+    /// A fault that starts with the event, if any.
+    pub fault: Option<Fault>,
+}
+
+/// A fault: a share of one service's requests (or one route's) answered with an error status.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fault {
+    pub env: String,
+    pub service: String,
+    /// One route of the service, or all of them.
+    pub route: Option<String>,
+    /// The status the failing requests get: `500`, `498` (a revoked token), ...
+    pub status: &'static str,
+    /// The share of requests that fail, from 0 to 1.
+    pub share: f64,
+    /// How long each occurrence lasts; `None` lasts to the end.
+    pub lasts: Option<SimDuration>,
+    /// Repeats the fault with this period, each time for `lasts`.
+    pub every: Option<SimDuration>,
+}
+
+/// The error statuses a fault can give.
+pub const FAULT_STATUSES: [&str; 4] = ["500", "502", "498", "499"];
+
+impl Fault {
+    /// Whether the fault, started at `started`, is active at `now`.
+    pub fn is_active(&self, started: SimTime, now: SimTime) -> bool {
+        if now < started {
+            return false;
+        }
+        let since = now.since(started).as_ms();
+        let into_occurrence = match self.every {
+            Some(period) if period.as_ms() > 0 => since % period.as_ms(),
+            _ => since,
+        };
+        self.lasts
+            .is_none_or(|lasts| into_occurrence < lasts.as_ms())
+    }
 }
 
 /// The starting point of a world.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Scenario {
     pub seed: u64,
     /// Time of day on day 1 when the scenario starts.
@@ -51,6 +89,19 @@ impl Scenario {
             .iter()
             .map(|env| (values_file_path(env), default_values(env)))
             .collect();
+        for (path, content) in [
+            (super::alerting::RULES_PATH, super::alerting::DEFAULT_RULES),
+            (
+                super::alerting::ALERTMANAGER_PATH,
+                super::alerting::DEFAULT_ALERTMANAGER,
+            ),
+            (
+                super::alerting::SILENCES_PATH,
+                super::alerting::DEFAULT_SILENCES,
+            ),
+        ] {
+            files.insert(path.to_string(), content.to_string());
+        }
         files.extend(self.files.clone());
         files
     }

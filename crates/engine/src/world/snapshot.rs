@@ -1,6 +1,9 @@
 //! Snapshots: detached copies of what the UI shows, so views never hold the world itself.
 
+use super::alerting::AlertMarker;
 use super::World;
+use crate::alerting::RuleStatus;
+use crate::alertmanager::{AlertmanagerAlert, ChatMessage};
 use crate::diagnostic::Diagnostic;
 use crate::time::{SimDuration, SimTime};
 use serde::Serialize;
@@ -56,7 +59,7 @@ pub struct FileSnapshot {
 }
 
 /// Everything the UI reads from a world at one instant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct WorldSnapshot {
     pub now: SimTime,
     pub elapsed: SimDuration,
@@ -64,6 +67,14 @@ pub struct WorldSnapshot {
     pub files: Vec<FileSnapshot>,
     /// The most recent event-log lines, oldest first.
     pub events: Vec<EventLogEntry>,
+    /// Every rule with its alerts.
+    pub rules: Vec<RuleStatus>,
+    /// Firing alerts as Alertmanager routes them.
+    pub routed_alerts: Vec<AlertmanagerAlert>,
+    /// Chat messages, oldest first.
+    pub messages: Vec<ChatMessage>,
+    /// Alert state changes, oldest first.
+    pub alert_markers: Vec<AlertMarker>,
 }
 
 /// How many event-log lines a snapshot carries.
@@ -113,6 +124,10 @@ impl WorldSnapshot {
                 })
                 .collect(),
             events: log[log.len().saturating_sub(SNAPSHOT_EVENTS)..].to_vec(),
+            rules: world.monitoring().rule_statuses(),
+            routed_alerts: world.monitoring().routed_alerts(now),
+            messages: world.monitoring().messages().to_vec(),
+            alert_markers: world.monitoring().markers().to_vec(),
         }
     }
 }

@@ -1,4 +1,5 @@
 use super::*;
+use crate::alerting::AlertState;
 use crate::Diagnostic;
 
 fn values(users: &str) -> String {
@@ -28,7 +29,7 @@ fn a_new_world_runs_the_default_replicas() {
         .collect();
     assert_eq!(ready, vec![1, 2, 3]);
     assert_eq!(snapshot.now.to_string(), "day 1 08:00:00");
-    assert_eq!(snapshot.files.len(), 3);
+    assert_eq!(snapshot.files.len(), 6);
 }
 
 #[test]
@@ -183,6 +184,7 @@ fn scheduled_events_reach_the_event_log_on_time() {
         events: vec![ScheduledEvent {
             at: SimDuration::from_minutes(2),
             note: "peak starts".into(),
+            fault: None,
         }],
         ..Scenario::default()
     };
@@ -306,5 +308,99 @@ fn no_ready_pod_means_503s_and_stale_pods() {
     assert!(
         query(&world, r#"phpfpm_up{env="dev", app="users"}"#).is_empty(),
         "terminated pods go stale"
+    );
+}
+
+const ROUTE_ALERT: &str = r#"groups:
+  - name: http
+    rules:
+      - alert: Route5xx
+        expr: |
+          sum by (env, project, route) (rate(http_request_seconds_count{status=~"5.."}[1m]))
+            / sum by (env, project, route) (rate(http_request_seconds_count[1m])) > 0.05
+        for: 2m
+        labels:
+          severity: critical
+        annotations:
+          summary: "{{ $labels.route }} answers {{ $value | humanizePercentage }} 5xx"
+"#;
+
+fn bad_release_scenario() -> Scenario {
+    Scenario {
+        start: SimDuration::from_minutes(10 * 60),
+        files: [(alerting::RULES_PATH.to_string(), ROUTE_ALERT.to_string())].into(),
+        events: vec![ScheduledEvent {
+            at: SimDuration::from_minutes(10),
+            note: "users 2.4.0 released to prod".into(),
+            fault: Some(Fault {
+                env: "prod".into(),
+                service: "users".into(),
+                route: Some("get_user".into()),
+                status: "500",
+                share: 0.2,
+                lasts: None,
+                every: None,
+            }),
+        }],
+        ..Scenario::default()
+    }
+}
+
+#[test]
+fn a_bad_release_fires_the_route_alert_and_lands_in_the_channel() {
+    // Guards the alerting lessons end to end: fault → 5xx → pending → firing → chat message.
+    let mut world = World::new(bad_release_scenario());
+    world.apply(Action::Advance {
+        by: SimDuration::from_minutes(11),
+    });
+    let snapshot = world.snapshot();
+    let states: Vec<AlertState> = snapshot.rules[0].alerts.iter().map(|a| a.state).collect();
+    assert_eq!(states, vec![AlertState::Pending]);
+    assert!(snapshot.messages.is_empty());
+
+    world.apply(Action::Advance {
+        by: SimDuration::from_minutes(3),
+    });
+    let snapshot = world.snapshot();
+    let alert = &snapshot.rules[0].alerts[0];
+    assert_eq!(alert.state, AlertState::Firing);
+    assert_eq!(alert.labels["route"], "get_user");
+    assert!(
+        alert.annotations["summary"].starts_with("get_user answers 19."),
+        "{:?}",
+        alert.annotations
+    );
+    let message = snapshot.messages.last().expect("a message in the channel");
+    assert_eq!(message.channel, "#alerts");
+    assert_eq!(
+        message.title,
+        "[FIRING:1] Route5xx prod (users get_user critical)"
+    );
+    let markers: Vec<&str> = snapshot.alert_markers.iter().map(|m| m.state).collect();
+    assert_eq!(markers, vec!["pending", "firing"]);
+    let firing = crate::promql::parse_query(
+        r##"ALERTS{alertstate="firing", route="get_user"} and on() opsdojo_alert_notifications_total{channel="#alerts"} == 1"##,
+    )
+    .unwrap();
+    let value =
+        crate::promql::instant_query(world.store(), &firing.expr, world.now().epoch_ms()).unwrap();
+    assert!(matches!(value, crate::promql::Value::Vector(samples) if samples.len() == 1));
+}
+
+#[test]
+fn a_broken_rule_file_keeps_the_last_good_rules_and_says_why() {
+    let mut world = World::new(bad_release_scenario());
+    world.apply(Action::EditFile {
+        path: alerting::RULES_PATH.into(),
+        content: ROUTE_ALERT.replace("for: 2m", "for: 2 minutes"),
+    });
+    let file = world.file(alerting::RULES_PATH).unwrap();
+    assert_eq!(file.diagnostics[0].line, 8);
+    world.apply(Action::Advance {
+        by: SimDuration::from_minutes(14),
+    });
+    assert_eq!(
+        world.snapshot().rules[0].alerts[0].state,
+        AlertState::Firing
     );
 }

@@ -5,8 +5,8 @@
 //! prime-time peak around 21:00 that quadruples traffic. Each service answers with php-fpm
 //! workers: ready pods × workers per pod, each request taking a base service time. Utilization
 //! drives latency (a queue that lengthens as it fills) and, past saturation, 504 errors; no
-//! ready pod means 503s. Left out for now: database capacity, bad releases, revoked keys and
-//! other faults, which later work adds here.
+//! ready pod means 503s. Scenario faults (a bad release, a revoked token) turn a share of a
+//! route's successful requests into an error status. Database capacity comes later.
 
 use crate::rng::SimRng;
 use crate::time::SimTime;
@@ -130,10 +130,33 @@ pub fn serve(service: &str, rate: f64, ready_pods: usize, step_seconds: f64) -> 
     }
 }
 
+/// Turns a fault's share of the successful requests into its error status.
+pub fn inject(load: &mut ServiceLoad, fault: &super::Fault) {
+    for (route, route_load) in &mut load.routes {
+        if fault.route.as_deref().is_some_and(|only| only != *route) {
+            continue;
+        }
+        let Some(ok) = route_load.by_status.iter_mut().find(|(s, _)| *s == "200") else {
+            continue;
+        };
+        let failed = ok.1 * fault.share;
+        ok.1 -= failed;
+        match route_load
+            .by_status
+            .iter_mut()
+            .find(|(s, _)| *s == fault.status)
+        {
+            Some(entry) => entry.1 += failed,
+            None => route_load.by_status.push((fault.status, failed)),
+        }
+    }
+}
+
 /// Cumulative bucket counts for `count` requests of `status` (one per bound of
 /// [`LATENCY_BUCKETS`], then `+Inf`), and the seconds they took.
 pub fn observe(status: &str, count: f64, mean_latency: f64) -> (Vec<f64>, f64) {
-    let timed_out = status.starts_with('5');
+    // Saturation and missing pods time out; application errors answer quickly.
+    let timed_out = status == "503" || status == "504";
     let mut buckets: Vec<f64> = LATENCY_BUCKETS
         .iter()
         .map(|bound| {

@@ -1,0 +1,246 @@
+//! The world's monitoring stack: Prometheus rules evaluated on the simulated clock, an
+//! Alertmanager, and the chat channels its notifications land in.
+//!
+//! The rules live in `prometheus/rules.yml`, the Alertmanager configuration in
+//! `alertmanager/alertmanager.yml` and silences in `alertmanager/silences.yml`. A file that
+//! does not parse keeps its diagnostics and the stack keeps running on the last version that
+//! did, as Prometheus and Alertmanager refuse a bad reload.
+
+use crate::alerting::{parse_rule_file, AlertState, RuleEngine, RuleStatus};
+use crate::alertmanager::{
+    parse_config, parse_silences, Alertmanager, AlertmanagerAlert, ChatMessage,
+};
+use crate::diagnostic::Diagnostic;
+use crate::promql::{Labels, SeriesStore};
+use crate::time::{SimDuration, SimTime};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+pub const RULES_PATH: &str = "prometheus/rules.yml";
+pub const ALERTMANAGER_PATH: &str = "alertmanager/alertmanager.yml";
+pub const SILENCES_PATH: &str = "alertmanager/silences.yml";
+
+/// How often rule groups without their own interval are evaluated.
+pub const EVALUATION_INTERVAL: SimDuration = SimDuration::from_seconds(15);
+
+/// Where templates link to: the app's dashboard.
+const EXTERNAL_URL: &str = "https://opsdojo.local";
+
+/// How many chat messages and alert markers a world keeps.
+const HISTORY: usize = 300;
+
+pub const DEFAULT_RULES: &str = r#"# Prometheus rules, evaluated every 15 s on the simulated clock.
+groups:
+  - name: platform
+    rules:
+      - alert: PhpFpmSaturated
+        expr: avg by (env, app) (phpfpm_active_process_percentage) > 90
+        for: 5m
+        labels:
+          severity: warning
+        annotations:
+          summary: "php-fpm of {{ $labels.app }} in {{ $labels.env }} is {{ $value | humanize }}% busy"
+"#;
+
+pub const DEFAULT_ALERTMANAGER: &str = r#"# Alertmanager: where alerts go, grouped and timed.
+route:
+  receiver: alerts
+  group_by: [alertname, env]
+  group_wait: 30s
+  group_interval: 5m
+  repeat_interval: 4h
+receivers:
+  - name: alerts
+    slack_configs:
+      - channel: '#alerts'
+        send_resolved: true
+"#;
+
+pub const DEFAULT_SILENCES: &str =
+    "# Silences: matchers and a time range (HH:MM on day 1, or RFC 3339).\nsilences: []\n";
+
+/// Diagnostics of a monitoring file, or none for another path.
+pub(super) fn diagnostics_of(path: &str, content: &str) -> Vec<Diagnostic> {
+    match path {
+        RULES_PATH => parse_rule_file(content).1,
+        ALERTMANAGER_PATH => parse_config(content).1,
+        SILENCES_PATH => parse_silences(content).1,
+        _ => Vec::new(),
+    }
+}
+
+/// An alert changing state, drawn as a marker on dashboards.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AlertMarker {
+    pub at: SimTime,
+    pub alertname: String,
+    /// `pending`, `firing` or `resolved`.
+    pub state: &'static str,
+    pub labels: BTreeMap<String, String>,
+}
+
+/// Rules, Alertmanager and channels.
+#[derive(Debug, Clone)]
+pub struct Monitoring {
+    rules: RuleEngine,
+    alertmanager: Alertmanager,
+    messages: Vec<ChatMessage>,
+    markers: Vec<AlertMarker>,
+    /// `opsdojo_alert_notifications_total` by label set.
+    notifications: BTreeMap<Labels, f64>,
+    /// Alert states at the last evaluation, to spot transitions.
+    last_states: BTreeMap<BTreeMap<String, String>, AlertState>,
+    /// The rule errors last reported, so a broken rule is logged once, not every 15 s.
+    reported_errors: Vec<String>,
+}
+
+impl Default for Monitoring {
+    fn default() -> Self {
+        Monitoring {
+            rules: RuleEngine::default(),
+            alertmanager: Alertmanager::new(EXTERNAL_URL),
+            messages: Vec::new(),
+            markers: Vec::new(),
+            notifications: BTreeMap::new(),
+            last_states: BTreeMap::new(),
+            reported_errors: Vec::new(),
+        }
+    }
+}
+
+impl Monitoring {
+
+    /// Loads a monitoring file that parsed without errors; other paths are ignored.
+    pub fn load(&mut self, path: &str, content: &str, now: SimTime) {
+        match path {
+            RULES_PATH => {
+                let (file, diagnostics) = parse_rule_file(content);
+                if !diagnostics.iter().any(Diagnostic::is_error) {
+                    self.rules.load(file);
+                }
+            }
+            ALERTMANAGER_PATH => {
+                if let (Some(config), _) = parse_config(content) {
+                    self.alertmanager.set_config(Some(config), now.epoch_ms());
+                }
+            }
+            SILENCES_PATH => {
+                let (silences, diagnostics) = parse_silences(content);
+                if !diagnostics.iter().any(Diagnostic::is_error) {
+                    self.alertmanager.set_silences(silences);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Evaluates the rules due in `(previous, now]`, hands alerts to Alertmanager and
+    /// delivers what it sends. Returns lines for the event log.
+    pub fn step(
+        &mut self,
+        store: &mut SeriesStore,
+        previous: SimTime,
+        now: SimTime,
+    ) -> Vec<String> {
+        let mut log = Vec::new();
+        let errors = self.rules.evaluate_due(
+            store,
+            previous.epoch_ms(),
+            now.epoch_ms(),
+            EVALUATION_INTERVAL,
+        );
+        let messages: Vec<String> = errors
+            .iter()
+            .map(|e| {
+                format!(
+                    "rule `{}` in group `{}` failed: {}",
+                    e.rule, e.group, e.message
+                )
+            })
+            .collect();
+        for message in &messages {
+            if !self.reported_errors.contains(message) {
+                log.push(message.clone());
+            }
+        }
+        self.reported_errors = messages;
+        self.record_transitions(now);
+        self.alertmanager
+            .receive(&self.rules.alerts_to_send(), now.epoch_ms());
+        for message in self.alertmanager.flush(now) {
+            for alert in &message.alerts {
+                let labels = Labels::named("opsdojo_alert_notifications_total")
+                    .with("channel", &message.channel)
+                    .with("receiver", &message.receiver)
+                    .with("status", alert.status)
+                    .with(
+                        "alertname",
+                        alert.labels.get("alertname").map_or("", String::as_str),
+                    )
+                    .with("env", alert.labels.get("env").map_or("", String::as_str))
+                    .with(
+                        "severity",
+                        alert.labels.get("severity").map_or("", String::as_str),
+                    );
+                *self.notifications.entry(labels).or_insert(0.0) += 1.0;
+            }
+            log.push(format!("{}: {}", message.channel, message.title));
+            push_capped(&mut self.messages, message);
+        }
+        let at = now.epoch_ms();
+        for (labels, count) in &self.notifications {
+            store.append(labels, at, *count);
+        }
+        log
+    }
+
+    fn record_transitions(&mut self, now: SimTime) {
+        let mut states = BTreeMap::new();
+        for status in self.rules.statuses() {
+            for alert in status.alerts {
+                states.insert(alert.labels.clone(), alert.state);
+                let before = self.last_states.get(&alert.labels).copied();
+                if before != Some(alert.state)
+                    && !(before.is_none() && alert.state == AlertState::Inactive)
+                {
+                    push_capped(
+                        &mut self.markers,
+                        AlertMarker {
+                            at: now,
+                            alertname: status.name.clone(),
+                            state: match alert.state {
+                                AlertState::Inactive => "resolved",
+                                other => other.as_str(),
+                            },
+                            labels: alert.labels,
+                        },
+                    );
+                }
+            }
+        }
+        self.last_states = states;
+    }
+
+    pub fn rule_statuses(&self) -> Vec<RuleStatus> {
+        self.rules.statuses()
+    }
+
+    pub fn messages(&self) -> &[ChatMessage] {
+        &self.messages
+    }
+
+    pub fn markers(&self) -> &[AlertMarker] {
+        &self.markers
+    }
+
+    pub fn routed_alerts(&self, now: SimTime) -> Vec<AlertmanagerAlert> {
+        self.alertmanager.alerts(now.epoch_ms())
+    }
+}
+
+fn push_capped<T>(items: &mut Vec<T>, item: T) {
+    if items.len() == HISTORY {
+        items.remove(0);
+    }
+    items.push(item);
+}
