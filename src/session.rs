@@ -6,6 +6,7 @@
 
 use crate::app::ProgressStore;
 use leptos::prelude::*;
+use opsdojo_engine::dashboard::{dashboard, Panel};
 use opsdojo_engine::lesson::{Lesson, ObjectiveTracker};
 use opsdojo_engine::progress::{LessonProgress, Progress};
 use opsdojo_engine::promql::{explore, Exploration};
@@ -15,6 +16,53 @@ use std::collections::BTreeSet;
 
 /// The speeds the clock bar offers, in simulated seconds per real second.
 pub const SPEEDS: [u32; 6] = [1, 10, 60, 300, 900, 3600];
+
+/// Where the workbench is looking: its tab and the dashboard's variables. Shared through
+/// context so that a chat message can open the dashboard on its environment and project.
+#[derive(Clone, Copy)]
+pub struct WorkbenchNav {
+    pub tab: RwSignal<&'static str>,
+    pub env: RwSignal<String>,
+    pub project: RwSignal<String>,
+}
+
+impl WorkbenchNav {
+    pub fn new() -> Self {
+        WorkbenchNav {
+            tab: RwSignal::new("files"),
+            env: RwSignal::new("prod".to_string()),
+            project: RwSignal::new("users".to_string()),
+        }
+    }
+
+    /// Shows the dashboard for `env` and `project`.
+    pub fn open_dashboard(&self, env: &str, project: &str) {
+        if !env.is_empty() {
+            self.env.set(env.to_string());
+        }
+        if !project.is_empty() {
+            self.project.set(project.to_string());
+        }
+        self.tab.set("dashboard");
+    }
+}
+
+/// A counter that ticks once a second while the clock plays, so views that compute queries
+/// refresh on a real-time beat rather than on every simulated step.
+pub fn refresh_beat(sim: Sim) -> RwSignal<u64> {
+    let beat = RwSignal::new(0u64);
+    if let Ok(handle) = set_interval_with_handle(
+        move || {
+            if sim.playing.get_untracked() {
+                beat.update(|b| *b += 1);
+            }
+        },
+        std::time::Duration::from_millis(1000),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
+    beat
+}
 
 /// A handle on the page's simulation.
 #[derive(Clone, Copy)]
@@ -97,6 +145,20 @@ impl Sim {
     pub fn explore(&self, text: &str, range_ms: i64) -> Exploration {
         self.world
             .with_value(|world| explore(world.store(), text, world.now().epoch_ms(), range_ms))
+    }
+
+    /// The dashboard's panels for `env` and `project` over the `range_ms` before now.
+    pub fn dashboard(&self, env: &str, project: &str, range_ms: i64) -> Vec<Panel> {
+        self.world.with_value(|world| {
+            dashboard(
+                world.store(),
+                &world.monitoring().rule_statuses(),
+                env,
+                project,
+                world.now().epoch_ms(),
+                range_ms,
+            )
+        })
     }
 
     /// Lets the clock run for `by`.

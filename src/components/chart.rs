@@ -2,12 +2,14 @@
 //! the last values, and a hover line that reads every series at the pointer's time.
 
 use leptos::prelude::*;
+use opsdojo_engine::dashboard::{Marker, Threshold, Unit};
 use opsdojo_engine::promql::RangeSeries;
 use opsdojo_engine::time::SimTime;
 
-const WIDTH: f64 = 1000.0;
-const HEIGHT: f64 = 240.0;
-const LEFT: f64 = 52.0;
+const FULL: (f64, f64) = (1000.0, 240.0);
+/// The viewBox of a dashboard panel: narrower, so its text stays readable in a grid cell.
+const COMPACT: (f64, f64) = (500.0, 200.0);
+const LEFT: f64 = 58.0;
 const RIGHT: f64 = 12.0;
 const TOP: f64 = 10.0;
 const BOTTOM: f64 = 24.0;
@@ -49,6 +51,25 @@ fn nice_step(raw: f64) -> f64 {
         .unwrap_or(10.0 * magnitude)
 }
 
+/// A value in a panel's unit: `120 ms`, `1.5 s`, `4.2%`, `35 req/s`.
+pub fn format_value(unit: Option<Unit>, value: f64) -> String {
+    if !value.is_finite() {
+        return if value.is_nan() {
+            "NaN".into()
+        } else {
+            "∞".into()
+        };
+    }
+    match unit {
+        Some(Unit::Seconds) if value.abs() < 1.0 => format!("{:.0} ms", value * 1000.0),
+        Some(Unit::Seconds) => format!("{value:.2} s"),
+        Some(Unit::Ratio) => format!("{}%", short_value(value * 100.0)),
+        Some(Unit::Percent) => format!("{}%", short_value(value)),
+        Some(Unit::RequestsPerSecond) => format!("{} req/s", short_value(value)),
+        Some(Unit::Count) | None => short_value(value),
+    }
+}
+
 fn clock(ms: i64) -> String {
     let text = SimTime(ms).to_string();
     text.rsplit(' ')
@@ -69,8 +90,26 @@ pub fn TimeSeriesChart(
     /// The right edge of the time axis.
     #[prop(into)]
     end_ms: Signal<i64>,
+    /// How values read; plain numbers when absent.
+    #[prop(optional, into)]
+    unit: MaybeProp<Unit>,
+    /// Horizontal lines, such as an alert's threshold.
+    #[prop(optional, into)]
+    thresholds: MaybeProp<Vec<Threshold>>,
+    /// Vertical lines, such as alerts changing state.
+    #[prop(optional, into)]
+    markers: MaybeProp<Vec<Marker>>,
+    /// Drawn for a grid cell rather than a full-width panel.
+    #[prop(optional)]
+    compact: bool,
 ) -> impl IntoView {
+    let (width, height) = if compact { COMPACT } else { FULL };
+    let axis_format = move |value: f64| match unit.get() {
+        Some(Unit::RequestsPerSecond) | Some(Unit::Count) | None => short_value(value),
+        other => format_value(other, value),
+    };
     let hover = RwSignal::new(None::<f64>);
+    let format = move |value: f64| format_value(unit.get(), value);
     let bounds = Memo::new(move |_| {
         let (mut low, mut high) = (f64::INFINITY, f64::NEG_INFINITY);
         series.with(|all| {
@@ -81,6 +120,10 @@ pub fn TimeSeriesChart(
                 }
             }
         });
+        for threshold in thresholds.get().unwrap_or_default() {
+            low = low.min(threshold.value);
+            high = high.max(threshold.value);
+        }
         if !low.is_finite() {
             return (0.0, 1.0);
         }
@@ -92,11 +135,11 @@ pub fn TimeSeriesChart(
     });
     let x_of = move |t: i64| {
         let (start, end) = (start_ms.get(), end_ms.get());
-        LEFT + (t - start) as f64 / (end - start).max(1) as f64 * (WIDTH - LEFT - RIGHT)
+        LEFT + (t - start) as f64 / (end - start).max(1) as f64 * (width - LEFT - RIGHT)
     };
     let y_of = move |v: f64| {
         let (low, high) = bounds.get();
-        TOP + (1.0 - (v - low) / (high - low)) * (HEIGHT - TOP - BOTTOM)
+        TOP + (1.0 - (v - low) / (high - low)) * (height - TOP - BOTTOM)
     };
     let paths = move || {
         series
@@ -125,9 +168,9 @@ pub fn TimeSeriesChart(
                 let value = low + step * i as f64;
                 let y = y_of(value);
                 view! {
-                    <line x1=LEFT x2=WIDTH - RIGHT y1=y y2=y class="grid-line"></line>
+                    <line x1=LEFT x2=width - RIGHT y1=y y2=y class="grid-line"></line>
                     <text x=LEFT - 6.0 y=y + 4.0 text-anchor="end" class="axis-label">
-                        {short_value(value)}
+                        {axis_format(value)}
                     </text>
                 }
             })
@@ -139,7 +182,7 @@ pub fn TimeSeriesChart(
             .map(|i| {
                 let t = start + (end - start) * i / 4;
                 view! {
-                    <text x=x_of(t) y=HEIGHT - 6.0 text-anchor="middle" class="axis-label">
+                    <text x=x_of(t) y=height - 6.0 text-anchor="middle" class="axis-label">
                         {clock(t)}
                     </text>
                 }
@@ -155,13 +198,13 @@ pub fn TimeSeriesChart(
             return;
         };
         let rect = element.get_bounding_client_rect();
-        let x = (f64::from(event.client_x()) - rect.left()) / rect.width() * WIDTH;
-        hover.set((LEFT..=WIDTH - RIGHT).contains(&x).then_some(x));
+        let x = (f64::from(event.client_x()) - rect.left()) / rect.width() * width;
+        hover.set((LEFT..=width - RIGHT).contains(&x).then_some(x));
     };
     let hover_time = move || {
         hover.get().map(|x| {
             let (start, end) = (start_ms.get(), end_ms.get());
-            start + ((x - LEFT) / (WIDTH - LEFT - RIGHT) * (end - start) as f64) as i64
+            start + ((x - LEFT) / (width - LEFT - RIGHT) * (end - start) as f64) as i64
         })
     };
     let legend = move || {
@@ -192,7 +235,7 @@ pub fn TimeSeriesChart(
                         ></span>
                         <span class="legend-name mono">{name}</span>
                         <span class="legend-value mono">
-                            {value.map(short_value).unwrap_or_default()}
+                            {value.map(format).unwrap_or_default()}
                         </span>
                     </li>
                 }
@@ -202,19 +245,60 @@ pub fn TimeSeriesChart(
     view! {
         <div class="chart" data-testid="chart">
             <svg
-                viewBox=format!("0 0 {WIDTH} {HEIGHT}")
+                viewBox=format!("0 0 {width} {height}")
                 on:mousemove=on_move
                 on:mouseleave=move |_| hover.set(None)
             >
                 {y_ticks}
                 {x_ticks}
+                {move || {
+                    let (start, end) = (start_ms.get(), end_ms.get());
+                    markers
+                        .get()
+                        .unwrap_or_default()
+                        .into_iter()
+                        .filter(|marker| (start..=end).contains(&marker.at_ms))
+                        .map(|marker| {
+                            let x = x_of(marker.at_ms);
+                            view! {
+                                <g class=format!("marker marker-{}", marker.kind)>
+                                    <title>{marker.text.clone()}</title>
+                                    <line x1=x x2=x y1=TOP y2=height - BOTTOM></line>
+                                    <path d=format!("M{:.1},{TOP} l-5,-8 h10 z", x)></path>
+                                </g>
+                            }
+                        })
+                        .collect_view()
+                }}
                 {paths}
+                {move || {
+                    thresholds
+                        .get()
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|threshold| {
+                            let y = y_of(threshold.value);
+                            view! {
+                                <g class="threshold">
+                                    <line x1=LEFT x2=width - RIGHT y1=y y2=y></line>
+                                    <text x=width - RIGHT - 4.0 y=y - 5.0 text-anchor="end">
+                                        {format!(
+                                            "{} > {}",
+                                            threshold.label,
+                                            format(threshold.value),
+                                        )}
+                                    </text>
+                                </g>
+                            }
+                        })
+                        .collect_view()
+                }}
                 {move || {
                     hover
                         .get()
                         .map(|x| {
                             view! {
-                                <line x1=x x2=x y1=TOP y2=HEIGHT - BOTTOM class="hover-line"></line>
+                                <line x1=x x2=x y1=TOP y2=height - BOTTOM class="hover-line"></line>
                             }
                         })
                 }}

@@ -2,20 +2,16 @@
 
 use crate::components::chart::{short_value, TimeSeriesChart};
 use crate::components::editor::CodeEditor;
-use crate::session::Sim;
+use crate::session::{refresh_beat, Sim};
 use leptos::prelude::*;
-use std::time::Duration;
 
 /// The time ranges offered, label and milliseconds.
-const RANGES: [(&str, i64); 4] = [
+pub const RANGES: [(&str, i64); 4] = [
     ("15m", 15 * 60_000),
     ("1h", 3_600_000),
     ("6h", 6 * 3_600_000),
     ("24h", 24 * 3_600_000),
 ];
-
-/// How often a running explorer refreshes while the clock plays, in real milliseconds.
-const REFRESH_MS: u64 = 1000;
 
 #[component]
 pub fn Explorer(
@@ -34,18 +30,7 @@ pub fn Explorer(
             .find(|(label, _)| Some(*label) == range.as_deref())
             .map_or(3_600_000, |(_, ms)| *ms),
     );
-    // Refresh on a real-time beat rather than on every simulated step.
-    let beat = RwSignal::new(0u64);
-    if let Ok(handle) = set_interval_with_handle(
-        move || {
-            if sim.playing.get_untracked() {
-                beat.update(|b| *b += 1);
-            }
-        },
-        Duration::from_millis(REFRESH_MS),
-    ) {
-        on_cleanup(move || handle.clear());
-    }
+    let beat = refresh_beat(sim);
     let result = Memo::new(move |_| {
         beat.track();
         // A step or a reset moves time while paused: follow it too.

@@ -1,5 +1,8 @@
 //! A lesson's rendered text with its widgets in place.
 
+use crate::components::alerts::AlertList;
+use crate::components::channel::Channel;
+use crate::components::dashboard::Dashboard;
 use crate::components::deployments::Deployments;
 use crate::components::editor::WorldFileEditor;
 use crate::components::events::EventLog;
@@ -31,6 +34,30 @@ pub fn LessonBody(
                         let query = widget.params.get("query").cloned().unwrap_or_default();
                         let range = widget.params.get("range").cloned();
                         view! { <Explorer query=query range=range.unwrap_or_default() /> }
+                            .into_any()
+                    }
+                    "dashboard" => {
+                        let panels: Vec<String> = widget
+                            .params
+                            .get("panels")
+                            .map(|list| list.split(',').map(|p| p.trim().to_string()).collect())
+                            .unwrap_or_default();
+                        let env = widget
+                            .params
+                            .get("env")
+                            .cloned()
+                            .unwrap_or_else(|| "prod".into());
+                        let project = widget
+                            .params
+                            .get("project")
+                            .cloned()
+                            .unwrap_or_else(|| "users".into());
+                        view! { <Dashboard panels=panels env=env project=project /> }.into_any()
+                    }
+                    "alerts" => view! { <AlertList /> }.into_any(),
+                    "channel" => {
+                        let channel = widget.params.get("channel").cloned();
+                        view! { <Channel channel=channel.unwrap_or_else(|| "#alerts".into()) /> }
                             .into_any()
                     }
                     "objectives" => {

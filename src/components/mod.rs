@@ -1,8 +1,11 @@
 //! Reusable pieces of the interface. They read engine snapshots and call engine actions; none
 //! holds simulation logic.
 
+pub mod alerts;
+pub mod channel;
 pub mod chart;
 pub mod clock_bar;
+pub mod dashboard;
 pub mod deployments;
 pub mod download;
 pub mod editor;

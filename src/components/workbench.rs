@@ -1,31 +1,28 @@
 //! The workbench: the tools on the world, one tab each.
 
+use crate::components::alerts::AlertList;
+use crate::components::channel::Channel;
+use crate::components::dashboard::Dashboard;
 use crate::components::deployments::Deployments;
 use crate::components::editor::WorldFileEditor;
 use crate::components::events::EventLog;
 use crate::components::explorer::Explorer;
 use crate::i18n::tr;
-use crate::session::Sim;
+use crate::session::{Sim, WorkbenchNav};
 use leptos::prelude::*;
+use opsdojo_engine::alerting::AlertState;
 use opsdojo_engine::Severity;
 
 /// What the Explore tab shows first: request rate per service in prod.
 const DEFAULT_QUERY: &str =
     r#"sum by (project) (rate(http_request_seconds_count{env="prod"}[5m]))"#;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Tab {
-    Files,
-    Explore,
-    Kubernetes,
-    Events,
-}
-
 #[component]
 pub fn Workbench() -> impl IntoView {
     let sim = expect_context::<Sim>();
-    let tab = RwSignal::new(Tab::Files);
-    let tab_button = move |which: Tab, label: &'static str, test_id: &'static str| {
+    let nav = use_context::<WorkbenchNav>().unwrap_or_else(WorkbenchNav::new);
+    let tab = nav.tab;
+    let tab_button = move |which: &'static str, label: &'static str, test_id: &'static str| {
         view! {
             <button
                 role="tab"
@@ -40,23 +37,45 @@ pub fn Workbench() -> impl IntoView {
         }
     };
     let event_count = move || sim.snapshot.with(|s| s.events.len());
+    let firing = move || {
+        sim.snapshot.with(|s| {
+            s.rules
+                .iter()
+                .flat_map(|r| &r.alerts)
+                .filter(|a| a.state == AlertState::Firing)
+                .count()
+        })
+    };
+    let message_count = move || sim.snapshot.with(|s| s.messages.len());
     view! {
         <section class="workbench" aria-label="workbench">
             <div class="tabs" role="tablist">
-                {tab_button(Tab::Files, "tab.files", "tab-files")}
-                {tab_button(Tab::Explore, "tab.explore", "tab-explore")}
-                {tab_button(Tab::Kubernetes, "tab.kubernetes", "tab-kubernetes")}
-                {tab_button(Tab::Events, "tab.events", "tab-events")}
+                {tab_button("files", "tab.files", "tab-files")}
+                {tab_button("dashboard", "tab.dashboard", "tab-dashboard")}
+                {tab_button("alerts", "tab.alerts", "tab-alerts")}
+                <span class="tab-badge tab-badge-alert" class:hidden=move || firing() == 0>
+                    {move || firing().to_string()}
+                </span>
+                {tab_button("channel", "tab.channel", "tab-channel")}
+                <span class="tab-badge" class:hidden=move || message_count() == 0>
+                    {move || message_count().to_string()}
+                </span>
+                {tab_button("explore", "tab.explore", "tab-explore")}
+                {tab_button("kubernetes", "tab.kubernetes", "tab-kubernetes")}
+                {tab_button("events", "tab.events", "tab-events")}
                 <span class="tab-badge" aria-hidden="true">
                     {move || event_count().to_string()}
                 </span>
             </div>
             <div class="tab-panel" role="tabpanel">
                 {move || match tab.get() {
-                    Tab::Files => view! { <FilesTab /> }.into_any(),
-                    Tab::Explore => view! { <Explorer query=DEFAULT_QUERY /> }.into_any(),
-                    Tab::Kubernetes => view! { <Deployments /> }.into_any(),
-                    Tab::Events => view! { <EventLog /> }.into_any(),
+                    "dashboard" => view! { <Dashboard /> }.into_any(),
+                    "alerts" => view! { <AlertList /> }.into_any(),
+                    "channel" => view! { <Channel /> }.into_any(),
+                    "explore" => view! { <Explorer query=DEFAULT_QUERY /> }.into_any(),
+                    "kubernetes" => view! { <Deployments /> }.into_any(),
+                    "events" => view! { <EventLog /> }.into_any(),
+                    _ => view! { <FilesTab /> }.into_any(),
                 }}
             </div>
         </section>

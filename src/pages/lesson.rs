@@ -9,7 +9,7 @@ use crate::components::lesson_body::LessonBody;
 use crate::components::objectives::Objectives;
 use crate::components::workbench::Workbench;
 use crate::i18n::{tr, CurrentLocale};
-use crate::session::Sim;
+use crate::session::{Sim, WorkbenchNav};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
@@ -68,6 +68,7 @@ fn LessonView(pack: String, lesson: Lesson) -> impl IntoView {
     let store = expect_context::<ProgressStore>();
     let sim = Sim::for_lesson(&lesson, &pack, store);
     provide_context(sim);
+    provide_context(WorkbenchNav::new());
     let rendered = render_markdown(&lesson.body, lesson.body_first_line);
     let has_objectives_widget = rendered
         .segments

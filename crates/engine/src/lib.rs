@@ -11,6 +11,7 @@
 
 pub mod alerting;
 pub mod alertmanager;
+pub mod dashboard;
 pub mod diagnostic;
 pub mod lesson;
 pub mod objective;

@@ -5,7 +5,7 @@ use super::front_matter::Lesson;
 use super::markdown::render_markdown;
 use crate::diagnostic::Diagnostic;
 use crate::objective::CompiledObjective;
-use crate::world::World;
+use crate::world::{Action, World};
 use std::collections::BTreeSet;
 
 /// Tracks which objectives of a lesson have been met. An objective stays met once it was met,
@@ -208,6 +208,31 @@ pub fn check_lesson(lesson: &Lesson) -> Vec<Diagnostic> {
                 format!("objective `{id}` is already met at the start"),
             )
             .with_hint("change the scenario or the query so that the learner has something to do"),
+        );
+    }
+
+    // Waiting is not a solution: the clock alone (the solution's advances, without its edits)
+    // must leave at least one objective unmet.
+    let mut waiting_tracker = ObjectiveTracker::new(lesson).0;
+    let mut waiting = start.clone();
+    for action in lesson
+        .solution
+        .iter()
+        .filter(|a| matches!(a, Action::Advance { .. }))
+    {
+        waiting.apply(action.clone());
+        waiting_tracker.update(&waiting);
+    }
+    if waiting_tracker.all_met() {
+        diagnostics.push(
+            Diagnostic::error(
+                1,
+                1,
+                "letting the clock run meets every objective: the learner has nothing to do",
+            )
+            .with_hint(
+                "add an objective that needs a change, or a scenario where waiting is not enough",
+            ),
         );
     }
 

@@ -14,7 +14,16 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// The widget names a fenced block may use.
-pub const WIDGET_KINDS: [&str; 5] = ["editor", "objectives", "deployments", "events", "explore"];
+pub const WIDGET_KINDS: [&str; 8] = [
+    "editor",
+    "objectives",
+    "deployments",
+    "events",
+    "explore",
+    "dashboard",
+    "alerts",
+    "channel",
+];
 
 /// A widget placed in the lesson text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

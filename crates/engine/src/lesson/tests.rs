@@ -15,9 +15,15 @@ objectives:
   - id: time
     title: Wait **one** minute
     query: opsdojo_sim_elapsed_seconds >= 60
+  - id: scale
+    title: Ask for two `users` pods in dev
+    query: kube_deployment_spec_replicas{env="dev", deployment="users"} >= 2
 hints:
   - Press play.
 solution:
+  - edit:
+      file: deploy/values-dev.yaml
+      content: "replicas:\n  users: 2\n"
   - advance: 1m
 ---
 
@@ -52,12 +58,12 @@ fn a_lesson_file_parses_into_meta_scenario_and_body() {
         "day 1 09:30:00"
     );
     assert_eq!(
-        lesson.solution,
-        vec![Action::Advance {
+        lesson.solution[1..],
+        [Action::Advance {
             by: crate::time::SimDuration::from_minutes(1)
         }]
     );
-    assert_eq!(lesson.body_first_line, 20);
+    assert_eq!(lesson.body_first_line, 26);
     assert_eq!(lesson.objective_lines["time"], 12);
 }
 
@@ -82,6 +88,19 @@ fn a_correct_lesson_checks_clean_and_a_wrong_one_does_not() {
     assert_eq!(
         messages,
         vec!["objective `time` is already met at the start"]
+    );
+
+    let waiting_is_enough = LESSON.replace(
+        r#"kube_deployment_spec_replicas{env="dev", deployment="users"} >= 2"#,
+        "opsdojo_sim_elapsed_seconds >= 30",
+    );
+    let messages: Vec<String> = check_lesson(&parse(&waiting_is_enough))
+        .iter()
+        .map(|d| d.message.clone())
+        .collect();
+    assert_eq!(
+        messages,
+        vec!["letting the clock run meets every objective: the learner has nothing to do"]
     );
 
     let bad_query = LESSON.replace(">= 60", ">= (60");
@@ -152,7 +171,7 @@ fn markdown_is_sanitized_and_widgets_are_placed() {
     assert_eq!(widgets.len(), 1);
     assert_eq!(widgets[0].kind, "editor");
     assert_eq!(widgets[0].params["file"], "deploy/values-dev.yaml");
-    assert_eq!(widgets[0].line, 25);
+    assert_eq!(widgets[0].line, 31);
 }
 
 #[test]
@@ -200,7 +219,7 @@ fn the_tracker_latches_met_objectives() {
         by: crate::time::SimDuration::from_minutes(2),
     });
     assert_eq!(tracker.update(&world).0, vec!["time".to_string()]);
-    assert!(tracker.all_met());
+    assert!(!tracker.all_met());
     let (mut restored, _) = ObjectiveTracker::new(&lesson);
     restored.restore(["time".to_string(), "unknown".to_string()]);
     assert_eq!(restored.met().len(), 1);

@@ -109,7 +109,6 @@ impl Default for Monitoring {
 }
 
 impl Monitoring {
-
     /// Loads a monitoring file that parsed without errors; other paths are ignored.
     pub fn load(&mut self, path: &str, content: &str, now: SimTime) {
         match path {

@@ -1,0 +1,309 @@
+//! The platform dashboard: Grafana-style panels for one environment and project, computed
+//! from the world's series, with the alert rules' thresholds and alert markers.
+//!
+//! Every panel is a set of PromQL queries with `$env` and `$project` in them, evaluated as
+//! range queries; the UI only draws what [`dashboard`] returns.
+
+use crate::alerting::RuleStatus;
+use crate::promql::{parse_query, range_query, Labels, RangeSeries, SeriesStore};
+use crate::world::AlertMarker;
+use serde::Serialize;
+
+/// How a panel's values read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Unit {
+    Seconds,
+    /// A ratio from 0 to 1, shown as a percentage.
+    Ratio,
+    Percent,
+    RequestsPerSecond,
+    Count,
+}
+
+/// A horizontal line on a panel: an alert rule's threshold.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Threshold {
+    pub value: f64,
+    pub label: String,
+}
+
+/// A vertical line on every panel: an alert changing state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Marker {
+    pub at_ms: i64,
+    /// `pending`, `firing` or `resolved`.
+    pub kind: &'static str,
+    pub text: String,
+}
+
+/// One panel, ready to draw.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Panel {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub unit: Unit,
+    /// One series per legend entry; each label set holds only the legend text as its name.
+    #[serde(skip)]
+    pub series: Vec<RangeSeries>,
+    pub thresholds: Vec<Threshold>,
+    pub error: Option<String>,
+}
+
+/// A query of a panel: the PromQL, and the legend (a fixed text, or `{{label}}`).
+struct PanelQuery {
+    expr: &'static str,
+    legend: &'static str,
+}
+
+struct PanelSpec {
+    id: &'static str,
+    title: &'static str,
+    unit: Unit,
+    queries: &'static [PanelQuery],
+    /// Alert rules whose query mentions all of these get their threshold drawn here.
+    threshold_when: &'static [&'static str],
+}
+
+const SELECTOR: &str = r#"env="$env", project="$project""#;
+
+const PANELS: [PanelSpec; 6] = [
+    PanelSpec {
+        id: "p99",
+        title: "Request duration p99 by route",
+        unit: Unit::Seconds,
+        queries: &[PanelQuery {
+            expr: "histogram_quantile(0.99, sum by (route, le) (rate(http_request_seconds_bucket{SEL}[5m])))",
+            legend: "{{route}}",
+        }],
+        threshold_when: &["histogram_quantile", "http_request_seconds_bucket"],
+    },
+    PanelSpec {
+        id: "average",
+        title: "Average request duration by route",
+        unit: Unit::Seconds,
+        queries: &[PanelQuery {
+            expr: "sum by (route) (rate(http_request_seconds_sum{SEL}[5m])) / sum by (route) (rate(http_request_seconds_count{SEL}[5m]))",
+            legend: "{{route}}",
+        }],
+        threshold_when: &["http_request_seconds_sum"],
+    },
+    PanelSpec {
+        id: "codes",
+        title: "HTTP codes",
+        unit: Unit::RequestsPerSecond,
+        queries: &[
+            PanelQuery {
+                expr: r#"sum(rate(http_request_seconds_count{SEL, status=~"2.."}[5m]))"#,
+                legend: "2xx",
+            },
+            PanelQuery {
+                expr: r#"sum(rate(http_request_seconds_count{SEL, status=~"4..", status!~"49."}[5m]))"#,
+                legend: "4xx",
+            },
+            PanelQuery {
+                expr: r#"sum(rate(http_request_seconds_count{SEL, status=~"49."}[5m]))"#,
+                legend: "49x",
+            },
+            PanelQuery {
+                expr: r#"sum(rate(http_request_seconds_count{SEL, status=~"5.."}[5m]))"#,
+                legend: "5xx",
+            },
+        ],
+        threshold_when: &[],
+    },
+    PanelSpec {
+        id: "errors",
+        title: "5xx ratio by route",
+        unit: Unit::Ratio,
+        queries: &[PanelQuery {
+            expr: r#"sum by (route) (rate(http_request_seconds_count{SEL, status=~"5.."}[5m])) / sum by (route) (rate(http_request_seconds_count{SEL}[5m]))"#,
+            legend: "{{route}}",
+        }],
+        threshold_when: &["http_request_seconds_count", "5.."],
+    },
+    PanelSpec {
+        id: "phpfpm",
+        title: "php-fpm active processes",
+        unit: Unit::Percent,
+        queries: &[
+            PanelQuery {
+                expr: r#"avg(phpfpm_active_process_percentage{env="$env", app="$project"})"#,
+                legend: "average",
+            },
+            PanelQuery {
+                expr: r#"max(phpfpm_active_process_percentage{env="$env", app="$project"})"#,
+                legend: "busiest pod",
+            },
+        ],
+        threshold_when: &["phpfpm_active_process_percentage"],
+    },
+    PanelSpec {
+        id: "replicas",
+        title: "Replicas",
+        unit: Unit::Count,
+        queries: &[
+            PanelQuery {
+                expr: r#"sum(kube_deployment_spec_replicas{env="$env", deployment="$project"})"#,
+                legend: "desired",
+            },
+            PanelQuery {
+                expr: r#"sum(kube_deployment_status_replicas_ready{env="$env", deployment="$project"})"#,
+                legend: "ready",
+            },
+        ],
+        threshold_when: &[],
+    },
+];
+
+/// How many points a panel gets across its range.
+const POINTS: i64 = 90;
+
+/// What the dashboard shows for `env` and `project` over `range_ms` up to `end_ms`.
+pub fn dashboard(
+    store: &SeriesStore,
+    rules: &[RuleStatus],
+    env: &str,
+    project: &str,
+    end_ms: i64,
+    range_ms: i64,
+) -> Vec<Panel> {
+    let step_ms = (range_ms / POINTS).max(15_000);
+    let start_ms = end_ms - range_ms;
+    PANELS
+        .iter()
+        .map(|spec| {
+            let mut panel = Panel {
+                id: spec.id,
+                title: spec.title,
+                unit: spec.unit,
+                series: Vec::new(),
+                thresholds: thresholds(spec, rules),
+                error: None,
+            };
+            for query in spec.queries {
+                let text = query
+                    .expr
+                    .replace("SEL", SELECTOR)
+                    .replace("$env", &escape(env))
+                    .replace("$project", &escape(project));
+                let result = parse_query(&text).map_err(|d| d.message).and_then(|q| {
+                    range_query(store, &q.expr, start_ms, end_ms, step_ms)
+                        .map_err(|e| e.to_string())
+                });
+                match result {
+                    Ok(series) => panel.series.extend(series.into_iter().map(|s| RangeSeries {
+                        labels: Labels::named(&legend(query.legend, &s.labels)),
+                        points: s.points,
+                    })),
+                    Err(error) => panel.error = Some(error),
+                }
+            }
+            panel
+        })
+        .collect()
+}
+
+fn escape(value: &str) -> String {
+    value.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+/// A legend template: `{{route}}` becomes the series' route label.
+fn legend(template: &str, labels: &Labels) -> String {
+    match template
+        .strip_prefix("{{")
+        .and_then(|rest| rest.strip_suffix("}}"))
+    {
+        Some(name) => labels.get(name.trim()).to_string(),
+        None => template.to_string(),
+    }
+}
+
+/// The thresholds of alerting rules that watch what a panel shows: the number their query
+/// compares against with `>` or `>=`.
+fn thresholds(spec: &PanelSpec, rules: &[RuleStatus]) -> Vec<Threshold> {
+    if spec.threshold_when.is_empty() {
+        return Vec::new();
+    }
+    rules
+        .iter()
+        .filter(|rule| rule.is_alert)
+        .filter(|rule| {
+            spec.threshold_when
+                .iter()
+                .all(|needle| rule.query.contains(needle))
+        })
+        .filter_map(|rule| {
+            let (_, number) = rule.query.rsplit_once('>')?;
+            let value: f64 = number.trim_start_matches('=').trim().parse().ok()?;
+            Some(Threshold {
+                value,
+                label: rule.name.clone(),
+            })
+        })
+        .collect()
+}
+
+/// Alert state changes for `env` (and `project`, when the alert has one), as markers.
+pub fn markers(alerts: &[AlertMarker], env: &str, project: &str) -> Vec<Marker> {
+    alerts
+        .iter()
+        .filter(|m| m.labels.get("env").is_none_or(|e| e == env))
+        .filter(|m| {
+            m.labels
+                .get("project")
+                .or(m.labels.get("app"))
+                .is_none_or(|p| p == project)
+        })
+        .map(|m| Marker {
+            at_ms: m.at.epoch_ms(),
+            kind: m.state,
+            text: format!(
+                "{} {}{}",
+                m.alertname,
+                m.state,
+                m.labels
+                    .get("route")
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default()
+            ),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::world::{Scenario, World};
+
+    #[test]
+    fn every_panel_has_data_for_prod_users() {
+        let world = World::new(Scenario::default());
+        let now = world.now().epoch_ms();
+        let rules = world.snapshot().rules;
+        let panels = dashboard(world.store(), &rules, "prod", "users", now, 3_600_000);
+        assert_eq!(panels.len(), 6);
+        for panel in &panels {
+            assert_eq!(panel.error, None, "{}", panel.id);
+            if panel.id != "errors" {
+                assert!(!panel.series.is_empty(), "{} has no series", panel.id);
+            }
+        }
+        let p99 = &panels[0];
+        let legends: Vec<String> = p99.series.iter().map(|s| s.labels.to_string()).collect();
+        assert_eq!(legends, vec!["get_user", "list_users"]);
+        // The default php-fpm alert draws its threshold on the php-fpm panel.
+        assert_eq!(panels[4].thresholds[0].value, 90.0);
+        assert_eq!(panels[4].thresholds[0].label, "PhpFpmSaturated");
+    }
+
+    #[test]
+    fn a_quote_in_a_variable_cannot_break_the_query() {
+        let world = World::new(Scenario::default());
+        let now = world.now().epoch_ms();
+        let panels = dashboard(world.store(), &[], "prod\"} or up{", "users", now, 600_000);
+        assert!(panels
+            .iter()
+            .all(|p| p.error.is_none() && p.series.is_empty()));
+    }
+}
