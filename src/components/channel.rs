@@ -19,7 +19,7 @@ pub fn Channel(
     let nav = use_context::<WorkbenchNav>();
     let messages = Memo::new(move |_| sim.snapshot.with(|s| s.messages.clone()));
     let channels = Memo::new(move |_| {
-        let mut names: Vec<String> = vec!["#alerts".to_string()];
+        let mut names: Vec<String> = sim.snapshot.with(|s| s.channels.clone());
         for message in messages.get() {
             if !names.contains(&message.channel) {
                 names.push(message.channel);

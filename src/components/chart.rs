@@ -181,8 +181,13 @@ pub fn TimeSeriesChart(
         (0..=4)
             .map(|i| {
                 let t = start + (end - start) * i / 4;
+                let anchor = match i {
+                    0 => "start",
+                    4 => "end",
+                    _ => "middle",
+                };
                 view! {
-                    <text x=x_of(t) y=height - 6.0 text-anchor="middle" class="axis-label">
+                    <text x=x_of(t) y=height - 6.0 text-anchor=anchor class="axis-label">
                         {clock(t)}
                     </text>
                 }

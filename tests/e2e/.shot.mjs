@@ -10,10 +10,12 @@ const [path, ...steps] = process.argv.slice(2);
 await page.goto(base + path);
 await page.waitForTimeout(1500);
 for (const step of steps) {
-  const [kind, arg] = step.split(":");
+  const k = step.indexOf(":"); const kind = step.slice(0, k), arg = step.slice(k + 1);
   if (kind === "click") await page.click(arg);
   if (kind === "wait") await page.waitForTimeout(Number(arg));
   if (kind === "key") await page.keyboard.press(arg);
+  if (kind === "select") { const i = arg.lastIndexOf("="); const sel = arg.slice(0, i), val = arg.slice(i + 1); await page.selectOption(sel, val); }
+  if (kind === "scroll") await page.locator(arg).scrollIntoViewIfNeeded();
   if (kind === "shot") await page.screenshot({ path: `/tmp/${arg}.png` });
 }
 await browser.close();

@@ -200,3 +200,35 @@ test("the explorer graphs a PromQL query over the simulated platform and flags a
   });
   await context.close();
 });
+
+test("an alert fires, lands in the chat channel, and its message opens the dashboard", async () => {
+  const { page, errors, context } = await newPage(env.browser);
+  await withFailureShot(page, "alerting", async () => {
+    await page.goto(env.base + "/lessons/alerting/tuning-alerts");
+    await page.locator('[data-testid="lesson"] h1', { hasText: "Tune the threshold" }).waitFor();
+    await page.selectOption('[data-testid="clock-speed"]', "60");
+    await page.click('[data-testid="clock-play"]');
+    await page.click('[data-testid="tab-channel"]');
+    const message = page.locator('[data-testid="channel"] [data-testid="chat-message"]').first();
+    await message.waitFor({ timeout: 20000 });
+    await page.click('[data-testid="clock-play"]');
+    assert.match(await message.innerText(), /\[FIRING:1\] Route5xx prod/);
+    assert.match(await message.innerText(), /external-signin/);
+    await shot(page, "alerting-channel");
+
+    await page.click('[data-testid="tab-alerts"]');
+    await page.locator('[data-testid="alert-list"] .state-badge.state-firing').first().waitFor();
+
+    await page.click('[data-testid="tab-channel"]');
+    await page.locator('[data-testid="channel"] .chat-link').first().click();
+    const dashboard = page.locator('.workbench [data-testid="dashboard"]');
+    await dashboard.waitFor();
+    assert.equal(await dashboard.locator('[aria-label="project"] button.active').innerText(), "external-signin");
+    assert.equal(await dashboard.locator('[data-panel]').count(), 6);
+    await dashboard.locator('[data-panel="errors"] .threshold').waitFor();
+    await dashboard.locator('[data-panel="errors"] .marker-firing').first().waitFor();
+    await shot(page, "alerting-dashboard");
+    assert.deepEqual(errors, []);
+  });
+  await context.close();
+});

@@ -232,6 +232,23 @@ impl Monitoring {
         &self.markers
     }
 
+    /// The chat channels the Alertmanager configuration names, in receiver order.
+    pub fn channels(&self) -> Vec<String> {
+        let mut channels: Vec<String> = Vec::new();
+        for receiver in self
+            .alertmanager
+            .config()
+            .map_or(&[][..], |c| &c.receivers[..])
+        {
+            for slack in &receiver.slack {
+                if !channels.contains(&slack.channel) {
+                    channels.push(slack.channel.clone());
+                }
+            }
+        }
+        channels
+    }
+
     pub fn routed_alerts(&self, now: SimTime) -> Vec<AlertmanagerAlert> {
         self.alertmanager.alerts(now.epoch_ms())
     }

@@ -73,6 +73,8 @@ pub struct WorldSnapshot {
     pub routed_alerts: Vec<AlertmanagerAlert>,
     /// Chat messages, oldest first.
     pub messages: Vec<ChatMessage>,
+    /// The channels Alertmanager posts to.
+    pub channels: Vec<String>,
     /// Alert state changes, oldest first.
     pub alert_markers: Vec<AlertMarker>,
 }
@@ -127,6 +129,7 @@ impl WorldSnapshot {
             rules: world.monitoring().rule_statuses(),
             routed_alerts: world.monitoring().routed_alerts(now),
             messages: world.monitoring().messages().to_vec(),
+            channels: world.monitoring().channels(),
             alert_markers: world.monitoring().markers().to_vec(),
         }
     }
