@@ -82,6 +82,12 @@ impl Diagnostic {
         if self.line == 0 {
             return self;
         }
+        // A parser that ran out of input points past the last line: show the end of the text.
+        let line_count = text.lines().count().max(1);
+        if self.line > line_count {
+            self.line = line_count;
+            self.column = text.lines().last().map_or(0, |last| last.chars().count()) + 1;
+        }
         let mut offset = 0;
         for (index, line) in text.split_inclusive('\n').enumerate() {
             if index + 1 == self.line {

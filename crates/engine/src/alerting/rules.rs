@@ -539,3 +539,60 @@ mod tests {
         assert!(diagnostics.is_empty());
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::tests_support::GOOD;
+    use super::*;
+    use crate::alerting::RuleEngine;
+    use crate::promql::{Labels, SeriesStore};
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_text_parses_without_panic(text in "\\PC{0,400}") {
+            let _ = parse_rule_file(&text);
+        }
+
+        #[test]
+        fn any_edit_of_a_rule_file_parses_and_evaluates_without_panic(
+            position in 0usize..600,
+            insert in "[ :\\-{}\\[\\]()'\"$|.a-z0-9=~!#>\\n]{0,16}",
+        ) {
+            let mut text = GOOD.to_string();
+            let mut cut = position.min(text.len());
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            text.insert_str(cut, &insert);
+            let (file, diagnostics) = parse_rule_file(&text);
+            for diagnostic in &diagnostics {
+                prop_assert!(diagnostic.line >= 1 && diagnostic.line <= text.lines().count().max(1));
+            }
+            let mut engine = RuleEngine::new(file);
+            let mut store = SeriesStore::new();
+            let series = Labels::named("http_request_seconds_count").with("route", "r").with("status", "500");
+            for minute in 0..4 {
+                store.append(&series, minute * 60_000, minute as f64 * 100.0);
+                let _ = engine.evaluate_all(&mut store, minute * 60_000);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests_support {
+    pub const GOOD: &str = r#"groups:
+  - name: http
+    rules:
+      - record: route:errors:rate1m
+        expr: sum by (route) (rate(http_request_seconds_count{status=~"5.."}[1m]))
+      - alert: RouteErrors
+        expr: route:errors:rate1m > 1
+        for: 1m
+        labels:
+          severity: "{{ if gt $value 2.0 }}critical{{ else }}warning{{ end }}"
+        annotations:
+          summary: "{{ $labels.route }}: {{ $value | humanize }} errors/s"
+"#;
+}

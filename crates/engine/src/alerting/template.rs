@@ -504,3 +504,20 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_template_expands_or_fails_without_panic(text in "(\\{\\{|\\}\\}|\\$labels|\\$value|\\.| |\\||humanize|printf|\"%d\"|range|end|if|else|[a-z]|-){0,24}", value in proptest::num::f64::ANY) {
+            let labels = BTreeMap::from([("route".to_string(), "get_user".to_string())]);
+            let _ = expand_alert_template(&text, AlertData { labels: &labels, external_labels: &BTreeMap::new(), external_url: "", value });
+            let _ = humanize(value);
+            let _ = humanize_duration(value);
+            let _ = format_g(value, 4);
+        }
+    }
+}

@@ -599,3 +599,16 @@ tests:
         assert_eq!(format_float_e(0.0), "0E+00");
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_test_file_runs_without_panic(text in "\\PC{0,300}") {
+            let _ = run_unit_tests(&text, &|_| Ok(String::new()));
+        }
+    }
+}

@@ -318,7 +318,10 @@ mod properties {
                 cut -= 1;
             }
             text.insert_str(cut, &insert);
-            let (config, _) = parse_config(&text);
+            let (config, diagnostics) = parse_config(&text);
+            for diagnostic in &diagnostics {
+                prop_assert!(diagnostic.line >= 1 && diagnostic.line <= text.lines().count().max(1), "{diagnostic:?}");
+            }
             if let Some(config) = config {
                 let mut manager = Alertmanager::new("");
                 manager.set_config(Some(config), 0);
