@@ -3,7 +3,8 @@
 use crate::components::top_bar::TopBar;
 use crate::i18n::{translate, CurrentLocale};
 use crate::pages::{
-    catalog::CatalogPage, lesson::LessonPage, not_found::NotFound, sandbox::SandboxPage,
+    bench::BenchPage, catalog::CatalogPage, lesson::LessonPage, not_found::NotFound,
+    sandbox::SandboxPage,
 };
 use crate::storage::{self, LoadedProgress, Theme};
 use leptos::prelude::*;
@@ -108,6 +109,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=CatalogPage />
                     <Route path=path!("/sandbox") view=SandboxPage />
+                    <Route path=path!("/bench") view=BenchPage />
                     <Route path=path!("/lessons/:pack/:lesson") view=LessonPage />
                 </Routes>
             </main>

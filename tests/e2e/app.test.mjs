@@ -232,3 +232,18 @@ test("an alert fires, lands in the chat channel, and its message opens the dashb
   });
   await context.close();
 });
+
+test("the benchmark page runs an hour of the platform in the browser and reports it", async () => {
+  const { page, errors, context } = await newPage(env.browser);
+  await withFailureShot(page, "bench", async () => {
+    await page.goto(env.base + "/bench?hours=1");
+    const result = page.locator('[data-testid="bench-result"]');
+    await result.waitFor({ timeout: 60000 });
+    const data = JSON.parse(await result.innerText());
+    assert.equal(data.report.hours, 1);
+    assert.ok(data.report.series >= 200, `series: ${data.report.series}`);
+    assert.ok(data.wasm_memory_mib > 0);
+    assert.deepEqual(errors, []);
+  });
+  await context.close();
+});

@@ -11,6 +11,7 @@
 
 pub mod alerting;
 pub mod alertmanager;
+pub mod bench;
 pub mod dashboard;
 pub mod diagnostic;
 pub mod lesson;

@@ -1,0 +1,220 @@
+//! The benchmark the command line and the browser both run: a simulated day of the whole
+//! platform with alerting rules every 15 s and Alertmanager, then PromQL and rule evaluation
+//! speed over what it stored. The engine reads no clock: the caller passes one.
+
+use crate::alerting::{parse_rule_file, RuleEngine};
+use crate::promql::{instant_query, parse_query};
+use crate::time::SimDuration;
+use crate::world::alerting::{ALERTMANAGER_PATH, RULES_PATH};
+use crate::world::{Action, Fault, Scenario, ScheduledEvent, World};
+use serde::Serialize;
+
+/// Rules of the benchmark: recording rules for every route, the 5xx alert, php-fpm saturation.
+pub const RULES: &str = r#"groups:
+  - name: recording
+    rules:
+      - record: route:http_requests:rate5m
+        expr: sum by (env, project, route) (rate(http_request_seconds_count[5m]))
+      - record: route:http_errors:rate5m
+        expr: sum by (env, project, route) (rate(http_request_seconds_count{status=~"5.."}[5m]))
+      - record: route:http_request_seconds:p99
+        expr: histogram_quantile(0.99, sum by (env, project, route, le) (rate(http_request_seconds_bucket[5m])))
+  - name: alerts
+    rules:
+      - alert: Route5xx
+        expr: route:http_errors:rate5m / route:http_requests:rate5m > 0.05
+        for: 5m
+        labels:
+          severity: '{{ if eq $labels.env "prod" }}critical{{ else }}warning{{ end }}'
+        annotations:
+          summary: "{{ $labels.route }} answers {{ $value | humanizePercentage }} with a 5xx"
+      - alert: SlowRoute
+        expr: route:http_request_seconds:p99 > 2
+        for: 10m
+        labels:
+          severity: warning
+      - alert: PhpFpmSaturated
+        expr: avg by (env, app) (phpfpm_active_process_percentage) > 90
+        for: 5m
+        labels:
+          severity: warning
+"#;
+
+const ALERTMANAGER: &str = r#"route:
+  receiver: alerts
+  group_by: [alertname, env, route]
+  routes:
+    - matchers: ['env="prod"', 'severity="critical"']
+      receiver: alert-prod
+    - matchers: ['env="staging"']
+      receiver: alert-staging
+receivers:
+  - name: alerts
+    slack_configs:
+      - channel: '#alerts'
+  - name: alert-prod
+    slack_configs:
+      - channel: '#alert-prod'
+        send_resolved: true
+  - name: alert-staging
+    slack_configs:
+      - channel: '#alert-staging'
+inhibit_rules:
+  - source_matchers: ['severity="critical"']
+    target_matchers: ['severity="warning"']
+    equal: [env, route]
+"#;
+
+/// Queries a dashboard of the talk would run.
+pub const DASHBOARD_QUERIES: [&str; 4] = [
+    r#"histogram_quantile(0.99, sum by (le, route) (rate(http_request_seconds_bucket{env="prod"}[5m])))"#,
+    r#"sum by (status) (rate(http_request_seconds_count{env="prod"}[5m]))"#,
+    r#"avg by (app) (phpfpm_active_process_percentage{env="prod"})"#,
+    r#"sum by (route) (increase(http_request_seconds_count{status=~"5.."}[15m])) > 10"#,
+];
+
+/// What the benchmark measured.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BenchReport {
+    pub hours: i64,
+    pub wall_seconds: f64,
+    pub simulated_seconds_per_second: f64,
+    pub series: usize,
+    pub samples: usize,
+    pub rules: usize,
+    pub rule_evaluations_per_second: f64,
+    pub promql_evaluations_per_second: f64,
+    pub messages: usize,
+}
+
+/// A day (or `hours`) of the platform with the benchmark's rules, faults and routes.
+pub fn scenario(seed: u64) -> Scenario {
+    let fault = |at_hours: i64, env: &str, service: &str, route: &str| ScheduledEvent {
+        at: SimDuration::from_minutes(at_hours * 60),
+        note: format!("{env}: a bad release of {service}"),
+        fault: Some(Fault {
+            env: env.into(),
+            service: service.into(),
+            route: Some(route.into()),
+            status: "500",
+            share: 0.2,
+            lasts: Some(SimDuration::from_minutes(45)),
+            every: Some(SimDuration::from_minutes(6 * 60)),
+        }),
+    };
+    Scenario {
+        seed,
+        files: [
+            (RULES_PATH.to_string(), RULES.to_string()),
+            (ALERTMANAGER_PATH.to_string(), ALERTMANAGER.to_string()),
+        ]
+        .into(),
+        events: vec![
+            fault(1, "staging", "users", "get_user"),
+            fault(3, "prod", "coupons", "apply_coupon"),
+        ],
+        ..Scenario::default()
+    }
+}
+
+/// Runs the benchmark; `now_ms` is the caller's monotonic clock in milliseconds.
+pub fn run(hours: i64, seed: u64, now_ms: &dyn Fn() -> f64) -> BenchReport {
+    let hours = hours.clamp(1, 24 * 7);
+    let mut world = World::new(scenario(seed));
+    let started = now_ms();
+    for _ in 0..hours * 4 {
+        world.apply(Action::Advance {
+            by: SimDuration::from_minutes(15),
+        });
+    }
+    let wall_seconds = ((now_ms() - started) / 1000.0).max(1e-9);
+
+    let queries: Vec<_> = DASHBOARD_QUERIES
+        .iter()
+        .filter_map(|q| parse_query(q).ok())
+        .collect();
+    let now = world.now().epoch_ms();
+    let rounds = 50;
+    let started = now_ms();
+    for round in 0..rounds {
+        for query in &queries {
+            let _ = instant_query(world.store(), &query.expr, now - round * 15_000);
+        }
+    }
+    let promql_seconds = ((now_ms() - started) / 1000.0).max(1e-9);
+
+    // Rule evaluation speed: every rule, over the day's store, at the last 40 intervals.
+    let (file, _) = parse_rule_file(RULES);
+    let rules: usize = file.groups.iter().map(|g| g.rules.len()).sum();
+    let mut engine = RuleEngine::new(file);
+    let mut store = world.store().clone();
+    let evaluations = 40;
+    let started = now_ms();
+    for step in (0..evaluations).rev() {
+        let _ = engine.evaluate_all(&mut store, now - step * 15_000);
+    }
+    let rule_seconds = ((now_ms() - started) / 1000.0).max(1e-9);
+
+    BenchReport {
+        hours,
+        wall_seconds,
+        simulated_seconds_per_second: (hours * 3600) as f64 / wall_seconds,
+        series: world.store().series_count(),
+        samples: world.store().sample_count(),
+        rules,
+        rule_evaluations_per_second: (rules as i64 * evaluations) as f64 / rule_seconds,
+        promql_evaluations_per_second: (rounds as usize * queries.len()) as f64 / promql_seconds,
+        messages: world.monitoring().messages().len(),
+    }
+}
+
+impl std::fmt::Display for BenchReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "simulated {} h of 3 environments, {} rules every 15 s and Alertmanager in {:.2} s wall time",
+            self.hours, self.rules, self.wall_seconds
+        )?;
+        writeln!(
+            f,
+            "  {:.0} simulated seconds per second ({:.2} simulated days per second)",
+            self.simulated_seconds_per_second,
+            self.simulated_seconds_per_second / 86_400.0
+        )?;
+        writeln!(
+            f,
+            "  store: {} series, {} samples",
+            self.series, self.samples
+        )?;
+        writeln!(f, "  chat messages sent: {}", self.messages)?;
+        writeln!(
+            f,
+            "  rules: {:.0} rule evaluations per second",
+            self.rule_evaluations_per_second
+        )?;
+        write!(
+            f,
+            "  promql: {:.0} dashboard query evaluations per second",
+            self.promql_evaluations_per_second
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_benchmark_fires_alerts_and_reports_its_counts() {
+        let clock = std::cell::Cell::new(0.0);
+        let tick = || {
+            clock.set(clock.get() + 1.0);
+            clock.get()
+        };
+        let report = run(4, 1, &tick);
+        assert_eq!(report.rules, 6);
+        assert!(report.series >= 200, "{}", report.series);
+        assert!(report.messages >= 1, "the staging fault pages: {report:?}");
+        assert!(report.wall_seconds > 0.0 && report.promql_evaluations_per_second > 0.0);
+    }
+}
