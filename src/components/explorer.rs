@@ -65,6 +65,13 @@ pub fn Explorer(
             />
             {move || {
                 result
+                    .with(|r| r.annotations.clone())
+                    .into_iter()
+                    .map(|text| view! { <p class="problem problem-warning">{text}</p> })
+                    .collect_view()
+            }}
+            {move || {
+                result
                     .with(|r| r.error.clone())
                     .map(|error| {
                         view! {

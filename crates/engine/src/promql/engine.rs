@@ -68,14 +68,26 @@ pub struct QueryWindow {
 
 /// Evaluates `expr` at `time_ms`.
 pub fn instant_query(store: &SeriesStore, expr: &Expr, time_ms: i64) -> Result<Value> {
+    instant_query_annotated(store, expr, time_ms).0
+}
+
+/// [`instant_query`], with the warnings and infos Prometheus would attach to the result.
+pub fn instant_query_annotated(
+    store: &SeriesStore,
+    expr: &Expr,
+    time_ms: i64,
+) -> (Result<Value>, Vec<Annotation>) {
     let evaluator = Evaluator {
         store,
         window: QueryWindow {
             start_ms: time_ms,
             end_ms: time_ms,
         },
+        annotations: Default::default(),
+        is_range: false,
     };
-    evaluator.eval(expr, time_ms)
+    let value = evaluator.eval(expr, time_ms);
+    (value, evaluator.annotations.into_inner())
 }
 
 /// Evaluates `expr` at every step from `start_ms` to `end_ms` and joins the points per series.
@@ -87,32 +99,129 @@ pub fn range_query(
     end_ms: i64,
     step_ms: i64,
 ) -> Result<Vec<RangeSeries>> {
+    range_query_annotated(store, expr, start_ms, end_ms, step_ms).0
+}
+
+/// [`range_query`], with the warnings and infos Prometheus would attach to the result.
+pub fn range_query_annotated(
+    store: &SeriesStore,
+    expr: &Expr,
+    start_ms: i64,
+    end_ms: i64,
+    step_ms: i64,
+) -> (Result<Vec<RangeSeries>>, Vec<Annotation>) {
     if step_ms <= 0 {
-        return Err(EvalError::Invalid(
-            "zero or negative query resolution step widths are not accepted".into(),
-        ));
+        return (
+            Err(EvalError::Invalid(
+                "zero or negative query resolution step widths are not accepted".into(),
+            )),
+            Vec::new(),
+        );
     }
     let evaluator = Evaluator {
         store,
         window: QueryWindow { start_ms, end_ms },
+        annotations: Default::default(),
+        is_range: true,
     };
-    let mut series: BTreeMap<Labels, Vec<(i64, f64)>> = BTreeMap::new();
-    let mut t = start_ms;
-    while t <= end_ms {
-        collect_step(
-            evaluator.eval(expr, t)?,
-            t,
-            &mut series,
-            "a range query's expression",
-        )?;
-        t += step_ms;
+    let result = evaluator.range(expr, start_ms, end_ms, step_ms);
+    (result, evaluator.annotations.into_inner())
+}
+
+impl Evaluator<'_> {
+    fn range(
+        &self,
+        expr: &Expr,
+        start_ms: i64,
+        end_ms: i64,
+        step_ms: i64,
+    ) -> Result<Vec<RangeSeries>> {
+        let evaluator = self;
+        let mut series: BTreeMap<Labels, Vec<(i64, f64)>> = BTreeMap::new();
+        let mut t = start_ms;
+        while t <= end_ms {
+            collect_step(
+                evaluator.eval(expr, t)?,
+                t,
+                &mut series,
+                "a range query's expression",
+            )?;
+            t += step_ms;
+        }
+        Ok(into_range_series(series))
     }
-    Ok(into_range_series(series))
 }
 
 pub(crate) struct Evaluator<'a> {
     store: &'a SeriesStore,
     window: QueryWindow,
+    /// Warnings and infos met while evaluating, as Prometheus returns them beside a result.
+    annotations: std::cell::RefCell<Vec<Annotation>>,
+    /// True for a range query, where `sort` has no effect.
+    pub(crate) is_range: bool,
+}
+
+/// How serious an annotation is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnnotationLevel {
+    Warning,
+    Info,
+}
+
+/// A warning or info about a query that still returned a result, in Prometheus's words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Annotation {
+    pub level: AnnotationLevel,
+    /// The message after `PromQL warning: ` or `PromQL info: `.
+    pub message: String,
+    /// The function or aggregation the annotation is about, to place it in the query text.
+    pub about: &'static str,
+    /// Which argument of that call it points at, when not the call itself.
+    pub argument: Option<usize>,
+}
+
+impl Annotation {
+    /// The text Prometheus's API shows, without the position.
+    pub fn text(&self) -> String {
+        match self.level {
+            AnnotationLevel::Warning => format!("PromQL warning: {}", self.message),
+            AnnotationLevel::Info => format!("PromQL info: {}", self.message),
+        }
+    }
+}
+
+impl Evaluator<'_> {
+    /// Records an annotation once.
+    pub(crate) fn annotate(&self, level: AnnotationLevel, about: &'static str, message: String) {
+        self.push_annotation(Annotation {
+            level,
+            message,
+            about,
+            argument: None,
+        });
+    }
+
+    /// Records an annotation once.
+    pub(crate) fn push_annotation(&self, annotation: Annotation) {
+        let mut annotations = self.annotations.borrow_mut();
+        if !annotations.contains(&annotation) {
+            annotations.push(annotation);
+        }
+    }
+
+    /// Warns when a quantile parameter is outside `[0, 1]`.
+    pub(crate) fn check_quantile(&self, about: &'static str, q: f64) {
+        if !(0.0..=1.0).contains(&q) {
+            self.annotate(
+                AnnotationLevel::Warning,
+                about,
+                format!(
+                    "quantile value should be between 0 and 1, got {}",
+                    super::aggregate::format_value(q)
+                ),
+            );
+        }
+    }
 }
 
 fn duration_ms(duration: &Duration) -> i64 {
@@ -319,6 +428,9 @@ impl Evaluator<'_> {
                 "expected instant vector in aggregation `{op}`"
             )));
         };
+        if let (true, Some(Value::Scalar(q))) = (op == "quantile", &param) {
+            self.check_quantile("quantile", *q);
+        }
         super::aggregate::aggregate(&op, param, samples, aggregate.modifier.as_ref())
     }
 }
@@ -468,10 +580,21 @@ fn vector_vector(
     let mut one_by_signature: HashMap<Labels, Sample> = HashMap::new();
     for sample in one {
         let key = signature(&sample.labels, matching);
-        if one_by_signature.insert(key.clone(), sample).is_some() {
+        let duplicate = sample.labels.clone();
+        if let Some(first) = one_by_signature.insert(key.clone(), sample) {
             let side = if one_to_many { "left" } else { "right" };
+            let braces = |labels: &Labels| {
+                let pairs: Vec<String> = labels
+                    .0
+                    .iter()
+                    .map(|(name, value)| format!("{name}={value:?}"))
+                    .collect();
+                format!("{{{}}}", pairs.join(", "))
+            };
             return Err(EvalError::Invalid(format!(
-                "found duplicate series for the match group {key} on the {side} hand-side of the operation; many-to-many matching not allowed: matching labels must be unique on one side"
+                "found duplicate series for the match group {key} on the {side} hand-side of the operation: [{}, {}];many-to-many matching not allowed: matching labels must be unique on one side",
+                braces(&first.labels),
+                braces(&duplicate)
             )));
         }
     }

@@ -1,6 +1,6 @@
 //! The query explorer's pipeline: a PromQL text in, diagnostics or a graph and a table out.
 
-use super::engine::{instant_query, range_query, RangeSeries, Value};
+use super::engine::{instant_query_annotated, range_query, RangeSeries, Value};
 use super::parse_query;
 use super::sample::Sample;
 use super::store::SeriesStore;
@@ -22,6 +22,8 @@ pub struct Exploration {
     pub table: Vec<Sample>,
     /// A scalar or string result, as text.
     pub scalar: Option<String>,
+    /// Prometheus's warnings and infos about the query, such as a quantile outside `[0, 1]`.
+    pub annotations: Vec<String>,
     pub start_ms: i64,
     pub end_ms: i64,
     pub step_ms: i64,
@@ -45,7 +47,9 @@ pub fn explore(store: &SeriesStore, text: &str, now_ms: i64, range_ms: i64) -> E
             return exploration;
         }
     };
-    match instant_query(store, &query.expr, now_ms) {
+    let (value, annotations) = instant_query_annotated(store, &query.expr, now_ms);
+    exploration.annotations = annotations.iter().map(|a| a.text()).collect();
+    match value {
         Ok(Value::Vector(samples)) => exploration.table = samples,
         Ok(Value::Scalar(value)) => exploration.scalar = Some(value.to_string()),
         Ok(Value::String(text)) => exploration.scalar = Some(text),
@@ -102,6 +106,10 @@ mod tests {
         assert_eq!(
             explore(&store, "1 + 1", 0, 60_000).scalar.as_deref(),
             Some("2")
+        );
+        assert_eq!(
+            explore(&store, "quantile(2, up)", 3_600_000, 60_000).annotations,
+            vec!["PromQL warning: quantile value should be between 0 and 1, got 2"]
         );
     }
 }

@@ -2,7 +2,7 @@
 //! `histogram_quantile` over classic buckets.
 
 use super::aggregate::{kahan_sum, mean, variance};
-use super::engine::{EvalError, RangeSeries, Value};
+use super::engine::{AnnotationLevel, EvalError, RangeSeries, Value};
 use super::sample::{Labels, Sample};
 use promql_parser::parser::Expr;
 
@@ -288,6 +288,7 @@ pub(crate) fn call_function(
         })),
         "quantile_over_time" => {
             let q = scalar_arg(&args, 0, name)?;
+            evaluator.check_quantile("quantile_over_time", q);
             Ok(map_ranges(matrix_arg(&mut args, 1, name)?, false, |p| {
                 Some(quantile(q, p.iter().map(|(_, v)| *v).collect()))
             }))
@@ -348,6 +349,13 @@ pub(crate) fn call_function(
             }))
         }
         "sort" | "sort_desc" => {
+            if evaluator.is_range {
+                evaluator.annotate(
+                    AnnotationLevel::Warning,
+                    if name == "sort" { "sort" } else { "sort_desc" },
+                    "sort is ineffective for range queries since results are always ordered by labels".into(),
+                );
+            }
             let mut samples = vector_arg(&mut args, 0, name)?;
             samples.sort_by(|a, b| match (a.value.is_nan(), b.value.is_nan()) {
                 (true, true) => std::cmp::Ordering::Equal,
@@ -432,8 +440,9 @@ pub(crate) fn call_function(
         }
         "histogram_quantile" => {
             let q = scalar_arg(&args, 0, name)?;
+            evaluator.check_quantile("histogram_quantile", q);
             let samples = vector_arg(&mut args, 1, name)?;
-            Ok(Value::Vector(histogram_quantile(q, samples)))
+            Ok(Value::Vector(histogram_quantile(q, samples, evaluator)))
         }
         other => Err(EvalError::Unsupported(format!("the `{other}` function"))),
     }
@@ -569,11 +578,29 @@ pub(crate) fn quantile(q: f64, mut values: Vec<f64>) -> f64 {
 }
 
 /// `histogram_quantile` over classic `le` buckets, grouped by the other labels.
-fn histogram_quantile(q: f64, samples: Vec<Sample>) -> Vec<Sample> {
+fn histogram_quantile(
+    q: f64,
+    samples: Vec<Sample>,
+    evaluator: &super::engine::Evaluator<'_>,
+) -> Vec<Sample> {
     let mut groups: std::collections::BTreeMap<Labels, Vec<(f64, f64)>> = Default::default();
+    let metric_name = samples
+        .first()
+        .map(|sample| sample.labels.metric_name().to_string());
     for sample in samples {
         let le = sample.labels.get("le");
-        let Ok(upper) = parse_le(le) else { continue };
+        let Ok(upper) = parse_le(le) else {
+            evaluator.push_annotation(super::engine::Annotation {
+                level: AnnotationLevel::Warning,
+                message: format!(
+                    "bucket label \"le\" is missing or has a malformed value of {le:?} for metric name {:?}",
+                    sample.labels.metric_name()
+                ),
+                about: "histogram_quantile",
+                argument: Some(1),
+            });
+            continue;
+        };
         let mut labels = sample.labels.without_name();
         labels.0.remove("le");
         groups
@@ -583,7 +610,20 @@ fn histogram_quantile(q: f64, samples: Vec<Sample>) -> Vec<Sample> {
     }
     groups
         .into_iter()
-        .map(|(labels, buckets)| Sample::new(labels, bucket_quantile(q, buckets)))
+        .map(|(labels, buckets)| {
+            let (value, fixed) = bucket_quantile(q, buckets);
+            if fixed {
+                evaluator.annotate(
+                    AnnotationLevel::Info,
+                    "histogram_quantile",
+                    format!(
+                        "input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name {:?}",
+                        metric_name.as_deref().unwrap_or("")
+                    ),
+                );
+            }
+            Sample::new(labels, value)
+        })
         .collect()
 }
 
@@ -595,7 +635,18 @@ fn parse_le(text: &str) -> std::result::Result<f64, ()> {
     }
 }
 
-fn bucket_quantile(q: f64, mut buckets: Vec<(f64, f64)>) -> f64 {
+/// The quantile, and whether the bucket counts had to be made monotonic first.
+fn bucket_quantile(q: f64, buckets: Vec<(f64, f64)>) -> (f64, bool) {
+    let fixed = std::cell::Cell::new(false);
+    let value = bucket_quantile_value(q, buckets, &fixed);
+    (value, fixed.get())
+}
+
+fn bucket_quantile_value(
+    q: f64,
+    mut buckets: Vec<(f64, f64)>,
+    fixed: &std::cell::Cell<bool>,
+) -> f64 {
     if q.is_nan() {
         return f64::NAN;
     }
@@ -623,6 +674,7 @@ fn bucket_quantile(q: f64, mut buckets: Vec<(f64, f64)>) -> f64 {
     for bucket in &mut merged {
         if bucket.1 < maximum {
             bucket.1 = maximum;
+            fixed.set(true);
         } else {
             maximum = bucket.1;
         }

@@ -15,7 +15,10 @@ pub mod test_script;
 #[cfg(test)]
 mod tests;
 
-pub use engine::{instant_query, range_query, RangeSeries, LOOKBACK_MS};
+pub use engine::{
+    instant_query, instant_query_annotated, range_query, range_query_annotated, Annotation,
+    AnnotationLevel, RangeSeries, LOOKBACK_MS,
+};
 pub use engine::{EvalError, Value};
 pub use explore::{explore, Exploration};
 pub use sample::{Labels, Sample};

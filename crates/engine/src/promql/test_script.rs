@@ -2,10 +2,15 @@
 //! `expect` lines), parsed and run against this engine.
 //!
 //! Cases that need native histograms or experimental syntax are skipped with a reason; every
-//! other case passes or fails. Annotations (`expect warn`, `expect info`) are not produced by
-//! this engine, so cases that expect one fail.
+//! other case passes or fails. Annotations are checked as Prometheus's runner checks them
+//! (`expect warn`, `expect info` with `msg:` or `regex:`, `expect no_warn`, `expect no_info`), the
+//! position appended to the message as the API shows it. A case whose selectors also match
+//! native-histogram series runs on its float series, and is put down to the histograms only
+//! when that fails.
 
-use super::engine::{instant_query, range_query, EvalError, Value};
+use super::engine::{
+    instant_query_annotated, range_query_annotated, Annotation, AnnotationLevel, EvalError, Value,
+};
 use super::sample::Labels;
 use super::store::{stale_marker, SeriesStore};
 use crate::time::SimDuration;
@@ -61,8 +66,14 @@ enum Expectation {
         message: Option<String>,
         regex: Option<String>,
     },
-    /// `warn` or `info`.
-    Annotation,
+    /// `warn` or `info`, with an optional exact message or regular expression.
+    Annotation {
+        level: AnnotationLevel,
+        message: Option<String>,
+        regex: Option<String>,
+    },
+    /// `no_warn` or `no_info`.
+    NoAnnotation(AnnotationLevel),
     Ordered,
     String(String),
     RangeVector {
@@ -84,13 +95,15 @@ struct EvalCommand {
     /// A scalar result line.
     scalar: Option<f64>,
     skip: Option<String>,
+    /// A selector of the query matches native-histogram series, which are not loaded.
+    selects_histograms: bool,
 }
 
 /// Runs a test script; returns one result per `eval` command.
 pub fn run_script(text: &str) -> Vec<CaseResult> {
     let lines: Vec<&str> = text.lines().collect();
     let mut store = SeriesStore::new();
-    let mut histogram_metrics: HashSet<String> = HashSet::new();
+    let mut histogram_metrics = Histograms::default();
     let mut results = Vec::new();
     let mut index = 0;
     while index < lines.len() {
@@ -117,7 +130,7 @@ pub fn run_script(text: &str) -> Vec<CaseResult> {
         match word {
             "clear" => {
                 store.clear();
-                histogram_metrics.clear();
+                histogram_metrics = Histograms::default();
             }
             "load" | "load_with_nhcb" => {
                 let interval = trimmed.split_whitespace().nth(1).unwrap_or("1m");
@@ -133,7 +146,7 @@ pub fn run_script(text: &str) -> Vec<CaseResult> {
                         if let Some(labels) = labels {
                             for suffix in ["_bucket", "_count", "_sum"] {
                                 if let Some(base) = labels.metric_name().strip_suffix(suffix) {
-                                    histogram_metrics.insert(base.to_string());
+                                    histogram_metrics.names.insert(base.to_string());
                                 }
                             }
                         }
@@ -151,12 +164,15 @@ pub fn run_script(text: &str) -> Vec<CaseResult> {
     results
 }
 
-fn load_series(
-    store: &mut SeriesStore,
-    histograms: &mut HashSet<String>,
-    line: &str,
-    interval: i64,
-) {
+/// The native-histogram series a script loaded: not stored, but remembered so that a case
+/// selecting them is skipped rather than judged on float samples alone.
+#[derive(Default)]
+struct Histograms {
+    names: HashSet<String>,
+    series: Vec<Labels>,
+}
+
+fn load_series(store: &mut SeriesStore, histograms: &mut Histograms, line: &str, interval: i64) {
     let Some((labels, values_text)) = split_descriptor(line) else {
         return;
     };
@@ -164,7 +180,8 @@ fn load_series(
         return;
     };
     if values_text.contains("{{") {
-        histograms.insert(labels.metric_name().to_string());
+        histograms.names.insert(labels.metric_name().to_string());
+        histograms.series.push(labels);
         return;
     }
     let Some(values) = expand_values(values_text) else {
@@ -295,7 +312,7 @@ fn parse_eval(
     line: usize,
     header: &str,
     body: &[(usize, &str)],
-    histograms: &HashSet<String>,
+    histograms: &Histograms,
 ) -> EvalCommand {
     let mut command = EvalCommand {
         line,
@@ -306,6 +323,7 @@ fn parse_eval(
         series: Vec::new(),
         scalar: None,
         skip: None,
+        selects_histograms: false,
     };
     let mut words = header.splitn(2, char::is_whitespace);
     let keyword = words.next().unwrap_or("");
@@ -316,8 +334,16 @@ fn parse_eval(
             regex: None,
         }),
         "eval_ordered" => command.expectations.push(Expectation::Ordered),
-        "eval_warn" => command.expectations.push(Expectation::Annotation),
-        "eval_info" => command.expectations.push(Expectation::Annotation),
+        "eval_warn" => command.expectations.push(Expectation::Annotation {
+            level: AnnotationLevel::Warning,
+            message: None,
+            regex: None,
+        }),
+        "eval_info" => command.expectations.push(Expectation::Annotation {
+            level: AnnotationLevel::Info,
+            message: None,
+            regex: None,
+        }),
         _ => {}
     }
     if let Some(after) = rest.strip_prefix("instant at ") {
@@ -355,7 +381,21 @@ fn parse_eval(
                         .expectations
                         .push(Expectation::Fail { message, regex });
                 }
-                "warn" | "info" => command.expectations.push(Expectation::Annotation),
+                "warn" | "info" => command.expectations.push(Expectation::Annotation {
+                    level: if kind == "warn" {
+                        AnnotationLevel::Warning
+                    } else {
+                        AnnotationLevel::Info
+                    },
+                    message: detail.strip_prefix("msg:").map(|m| m.trim().to_string()),
+                    regex: detail.strip_prefix("regex:").map(|m| m.trim().to_string()),
+                }),
+                "no_warn" => command
+                    .expectations
+                    .push(Expectation::NoAnnotation(AnnotationLevel::Warning)),
+                "no_info" => command
+                    .expectations
+                    .push(Expectation::NoAnnotation(AnnotationLevel::Info)),
                 "ordered" => command.expectations.push(Expectation::Ordered),
                 "string" => command
                     .expectations
@@ -399,6 +439,12 @@ fn parse_eval(
     if command.skip.is_none() {
         command.skip = skip_reason(&command.query, histograms);
     }
+    // A case that selects native histograms beside floats is still run on its floats; only if
+    // that fails is it put down to the histograms.
+    if command.skip.as_deref() == Some(HISTOGRAM_SELECTED) {
+        command.skip = None;
+        command.selects_histograms = true;
+    }
     command
 }
 
@@ -415,7 +461,7 @@ fn unquote(text: &str) -> String {
 }
 
 /// Native histograms and experimental syntax are out of scope.
-fn skip_reason(query: &str, histograms: &HashSet<String>) -> Option<String> {
+fn skip_reason(query: &str, histograms: &Histograms) -> Option<String> {
     const HISTOGRAM_FUNCTIONS: [&str; 7] = [
         "histogram_count",
         "histogram_sum",
@@ -449,8 +495,28 @@ fn skip_reason(query: &str, histograms: &HashSet<String>) -> Option<String> {
     let identifiers: HashSet<&str> = query
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
         .collect();
-    if let Some(metric) = histograms.iter().find(|m| identifiers.contains(m.as_str())) {
+    if let Some(metric) = histograms
+        .names
+        .iter()
+        .find(|m| identifiers.contains(m.as_str()))
+    {
         return Some(format!("native histograms (series `{metric}`)"));
+    }
+    if let Ok(expr) = promql_parser::parser::parse(query) {
+        let mut selectors = Vec::new();
+        collect_selectors(&expr, &mut selectors);
+        let selects_histogram = selectors.iter().any(|selector| {
+            histograms.series.iter().any(|labels| {
+                selector
+                    .name
+                    .as_deref()
+                    .is_none_or(|name| labels.metric_name() == name)
+                    && super::store::matches_labels(&selector.matchers, labels)
+            })
+        });
+        if selects_histogram {
+            return Some(HISTOGRAM_SELECTED.into());
+        }
     }
     if let Some(feature) = EXPERIMENTAL.iter().find(|f| query.contains(*f)) {
         return Some(format!("experimental syntax (`{feature}`)"));
@@ -464,7 +530,50 @@ fn skip_reason(query: &str, histograms: &HashSet<String>) -> Option<String> {
     }
 }
 
+/// Why a case over float and native-histogram series is not judged when its float part
+/// alone does not give the expected outcome.
+const HISTOGRAM_SELECTED: &str = "native histograms (a selector matches native histogram series)";
+
+/// Every vector selector of an expression, matrix selectors' included.
+fn collect_selectors<'e>(
+    expr: &'e promql_parser::parser::Expr,
+    out: &mut Vec<&'e promql_parser::parser::VectorSelector>,
+) {
+    use promql_parser::parser::Expr;
+    match expr {
+        Expr::VectorSelector(selector) => out.push(selector),
+        Expr::MatrixSelector(matrix) => out.push(&matrix.vs),
+        Expr::Aggregate(aggregate) => {
+            collect_selectors(&aggregate.expr, out);
+            if let Some(param) = &aggregate.param {
+                collect_selectors(param, out);
+            }
+        }
+        Expr::Unary(unary) => collect_selectors(&unary.expr, out),
+        Expr::Binary(binary) => {
+            collect_selectors(&binary.lhs, out);
+            collect_selectors(&binary.rhs, out);
+        }
+        Expr::Paren(paren) => collect_selectors(&paren.expr, out),
+        Expr::Subquery(subquery) => collect_selectors(&subquery.expr, out),
+        Expr::Call(call) => {
+            for arg in &call.args.args {
+                collect_selectors(arg, out);
+            }
+        }
+        Expr::NumberLiteral(_) | Expr::StringLiteral(_) | Expr::Extension(_) => {}
+    }
+}
+
 fn run_eval(store: &SeriesStore, command: EvalCommand) -> CaseResult {
+    let mut case = judge(store, &command);
+    if command.selects_histograms && matches!(case.outcome, CaseOutcome::Failed(_)) {
+        case.outcome = CaseOutcome::Skipped(HISTOGRAM_SELECTED.into());
+    }
+    case
+}
+
+fn judge(store: &SeriesStore, command: &EvalCommand) -> CaseResult {
     let result = |outcome| CaseResult {
         line: command.line,
         query: command.query.clone(),
@@ -477,14 +586,19 @@ fn run_eval(store: &SeriesStore, command: EvalCommand) -> CaseResult {
         Expectation::Fail { message, regex } => Some((message.clone(), regex.clone())),
         _ => None,
     });
+    let mut annotations = Vec::new();
     let evaluated = promql_parser::parser::parse(&command.query)
         .map_err(|message| EvalError::Invalid(format!("parse error: {message}")))
         .and_then(|expr| match (command.instant, command.range) {
-            (Some(time), _) => instant_query(store, &expr, time)
-                .map(Some)
-                .map(|v| (v, None)),
+            (Some(time), _) => {
+                let (value, found) = instant_query_annotated(store, &expr, time);
+                annotations = found;
+                value.map(Some).map(|v| (v, None))
+            }
             (_, Some((start, end, step))) => {
-                range_query(store, &expr, start, end, step).map(|series| (None, Some(series)))
+                let (series, found) = range_query_annotated(store, &expr, start, end, step);
+                annotations = found;
+                series.map(|series| (None, Some(series)))
             }
             _ => unreachable_case(),
         });
@@ -525,14 +639,8 @@ fn run_eval(store: &SeriesStore, command: EvalCommand) -> CaseResult {
         }
         (Ok(values), None) => values,
     };
-    if command
-        .expectations
-        .iter()
-        .any(|e| matches!(e, Expectation::Annotation))
-    {
-        return result(CaseOutcome::Failed(
-            "expects a warn or info annotation, which this engine does not produce".into(),
-        ));
+    if let Some(problem) = check_annotations(command, &annotations) {
+        return result(CaseOutcome::Failed(problem));
     }
     let ordered = command
         .expectations
@@ -680,6 +788,115 @@ fn compare_series(
         }
     }
     CaseOutcome::Passed
+}
+
+/// An annotation as the API shows it: its text, then where it points in the query.
+fn annotation_text(query: &str, annotation: &Annotation) -> String {
+    let call = query.match_indices(annotation.about).find(|(at, _)| {
+        query[at + annotation.about.len()..]
+            .trim_start()
+            .starts_with('(')
+    });
+    let mut at = call.map_or(0, |(at, _)| at);
+    if let (Some(index), Some(_)) = (annotation.argument, call) {
+        at = argument_start(query, at + annotation.about.len(), index).unwrap_or(at);
+    }
+    let before = &query[..at];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    format!("{} ({line}:{column})", annotation.text())
+}
+
+/// Where the `index`-th argument of the call whose name ends at `from` starts in `query`.
+fn argument_start(query: &str, from: usize, index: usize) -> Option<usize> {
+    let open = from + query[from..].find('(')?;
+    let mut depth = 0;
+    let mut argument = 0;
+    let mut in_quotes = false;
+    for (offset, character) in query[open + 1..].char_indices() {
+        let at = open + 1 + offset;
+        match character {
+            '"' => in_quotes = !in_quotes,
+            '(' | '[' | '{' if !in_quotes => depth += 1,
+            ')' | ']' | '}' if !in_quotes => {
+                if depth == 0 {
+                    return None;
+                }
+                depth -= 1;
+            }
+            ',' if !in_quotes && depth == 0 => {
+                argument += 1;
+                if argument == index {
+                    let rest = &query[at + 1..];
+                    return Some(at + 1 + (rest.len() - rest.trim_start().len()));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Checks the `expect warn`, `expect info`, `expect no_warn` and `expect no_info` lines.
+fn check_annotations(command: &EvalCommand, annotations: &[Annotation]) -> Option<String> {
+    for level in [AnnotationLevel::Warning, AnnotationLevel::Info] {
+        let name = match level {
+            AnnotationLevel::Warning => "warn",
+            AnnotationLevel::Info => "info",
+        };
+        let found: Vec<String> = annotations
+            .iter()
+            .filter(|a| a.level == level)
+            .map(|a| annotation_text(&command.query, a))
+            .collect();
+        let expected: Vec<(&Option<String>, &Option<String>)> = command
+            .expectations
+            .iter()
+            .filter_map(|e| match e {
+                Expectation::Annotation {
+                    level: l,
+                    message,
+                    regex,
+                } if *l == level => Some((message, regex)),
+                _ => None,
+            })
+            .collect();
+        let matches = |(message, regex): &(&Option<String>, &Option<String>), text: &str| match (
+            message, regex,
+        ) {
+            (Some(message), _) => text == message.as_str(),
+            (_, Some(pattern)) => regex::Regex::new(pattern).is_ok_and(|r| r.is_match(text)),
+            _ => true,
+        };
+        for expectation in &expected {
+            if !found.iter().any(|text| matches(expectation, text)) {
+                return Some(format!(
+                    "expected a {name} annotation{}, got {found:?}",
+                    match expectation {
+                        (Some(message), _) => format!(" `{message}`"),
+                        (_, Some(pattern)) => format!(" matching `{pattern}`"),
+                        _ => String::new(),
+                    }
+                ));
+            }
+        }
+        if !expected.is_empty() {
+            if let Some(extra) = found
+                .iter()
+                .find(|text| !expected.iter().any(|e| matches(e, text)))
+            {
+                return Some(format!("unexpected {name} annotation `{extra}`"));
+            }
+        }
+        let forbidden = command
+            .expectations
+            .iter()
+            .any(|e| matches!(e, Expectation::NoAnnotation(l) if *l == level));
+        if forbidden && !found.is_empty() {
+            return Some(format!("expected no {name} annotation, got {found:?}"));
+        }
+    }
+    None
 }
 
 /// Equality within a relative 1e-6, NaN equal to NaN, as Prometheus's test runner compares.
