@@ -2,7 +2,7 @@
 //! panels with alert thresholds and alert markers, computed by the engine.
 
 use crate::components::chart::TimeSeriesChart;
-use crate::components::explorer::RANGES;
+use crate::components::explorer::RangePicker;
 use crate::i18n::tr;
 use crate::session::{refresh_beat, Sim, WorkbenchNav};
 use leptos::prelude::*;
@@ -78,22 +78,7 @@ pub fn Dashboard(
                     <span>"project"</span>
                     {choice(project_signal, &SERVICES, "project")}
                 </label>
-                <div class="segmented" role="group" aria-label="time range">
-                    {RANGES
-                        .iter()
-                        .map(|(label, ms)| {
-                            let ms = *ms;
-                            view! {
-                                <button
-                                    class:active=move || range_ms.get() == ms
-                                    on:click=move |_| range_ms.set(ms)
-                                >
-                                    {*label}
-                                </button>
-                            }
-                        })
-                        .collect_view()}
-                </div>
+                <RangePicker range_ms=range_ms />
             </div>
             <div class="panel-grid">
                 {move || {

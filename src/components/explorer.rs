@@ -6,12 +6,35 @@ use crate::session::{refresh_beat, Sim};
 use leptos::prelude::*;
 
 /// The time ranges offered, label and milliseconds.
-pub const RANGES: [(&str, i64); 4] = [
+const RANGES: [(&str, i64); 4] = [
     ("15m", 15 * 60_000),
     ("1h", 3_600_000),
     ("6h", 6 * 3_600_000),
     ("24h", 24 * 3_600_000),
 ];
+
+/// Buttons that choose one of [`RANGES`].
+#[component]
+pub fn RangePicker(range_ms: RwSignal<i64>) -> impl IntoView {
+    view! {
+        <div class="segmented" role="group" aria-label="time range">
+            {RANGES
+                .iter()
+                .map(|(label, ms)| {
+                    let ms = *ms;
+                    view! {
+                        <button
+                            class:active=move || range_ms.get() == ms
+                            on:click=move |_| range_ms.set(ms)
+                        >
+                            {*label}
+                        </button>
+                    }
+                })
+                .collect_view()}
+        </div>
+    }
+}
 
 #[component]
 pub fn Explorer(
@@ -40,22 +63,7 @@ pub fn Explorer(
     view! {
         <div class="explorer" data-testid="explorer">
             <div class="explorer-bar">
-                <div class="segmented" role="group" aria-label="time range">
-                    {RANGES
-                        .iter()
-                        .map(|(label, ms)| {
-                            let ms = *ms;
-                            view! {
-                                <button
-                                    class:active=move || range_ms.get() == ms
-                                    on:click=move |_| range_ms.set(ms)
-                                >
-                                    {*label}
-                                </button>
-                            }
-                        })
-                        .collect_view()}
-                </div>
+                <RangePicker range_ms=range_ms />
             </div>
             <CodeEditor
                 value=text

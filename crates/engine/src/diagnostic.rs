@@ -113,6 +113,22 @@ impl Diagnostic {
         self
     }
 
+    /// An error where a YAML document stopped parsing, with serde's message without its
+    /// trailing position (the diagnostic carries it).
+    pub fn from_yaml_error(error: &serde_yaml_ng::Error) -> Self {
+        let (line, column) = error
+            .location()
+            .map_or((1, 1), |location| (location.line(), location.column()));
+        let message = error.to_string();
+        let message = message
+            .split(" at line ")
+            .next()
+            .unwrap_or(&message)
+            .trim_end_matches(['.', ' '])
+            .to_string();
+        Diagnostic::error(line, column, message)
+    }
+
     /// True for errors, false for warnings.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error

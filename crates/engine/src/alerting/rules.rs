@@ -6,7 +6,7 @@
 
 use super::template::check_alert_template;
 use crate::diagnostic::Diagnostic;
-use crate::promql::{parse_query, Query};
+use crate::promql::{is_label_name, is_metric_name, parse_query, Query};
 use crate::time::SimDuration;
 use serde::Deserialize;
 use serde_yaml_ng::Value as Yaml;
@@ -186,11 +186,14 @@ pub fn parse_rule_file(text: &str) -> (RuleFile, Vec<Diagnostic>) {
         Ok(Some(raw)) => raw,
         Ok(None) => return (RuleFile::default(), diagnostics),
         Err(error) => {
-            let (line, column) = error
-                .location()
-                .map_or((1, 1), |location| (location.line(), location.column()));
+            let diagnostic = Diagnostic::from_yaml_error(&error);
+            let message = author_words(&diagnostic.message);
             diagnostics.push(
-                Diagnostic::error(line, column, yaml_message(&error.to_string())).with_hint(
+                Diagnostic {
+                    message,
+                    ..diagnostic
+                }
+                .with_hint(
                     "a rule file is `groups:`, each group a `name` and `rules`, each rule an \
                      `alert` or `record` with an `expr`",
                 ),
@@ -429,28 +432,9 @@ pub fn parse_duration(text: &str) -> Result<SimDuration, String> {
     SimDuration::parse(text.trim())
 }
 
-fn is_label_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
-fn is_metric_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == ':')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
-}
-
 /// serde's messages name Rust types; say what a rule file author would.
-fn yaml_message(message: &str) -> String {
+fn author_words(message: &str) -> String {
     let message = message
-        .split(" at line ")
-        .next()
-        .unwrap_or(message)
         .replace("groups[", "group ")
         .replace("].rules[", ", rule ");
     let message = message.replace("unknown field", "unknown key");

@@ -345,7 +345,12 @@ pub fn humanize(value: f64) -> String {
     if value.abs() >= 1.0 {
         return scaled(value, 1000.0, &["k", "M", "G", "T", "P", "E", "Z", "Y"]);
     }
-    let mut value = value;
+    let (value, prefix) = scaled_up(value);
+    format!("{}{prefix}", format_g(value, 4))
+}
+
+/// A value below one, multiplied by a thousand until it is not, with the SI prefix it took.
+fn scaled_up(mut value: f64) -> (f64, &'static str) {
     let mut prefix = "";
     for candidate in ["m", "u", "n", "p", "f", "a", "z", "y"] {
         if value.abs() >= 1.0 {
@@ -354,7 +359,7 @@ pub fn humanize(value: f64) -> String {
         prefix = candidate;
         value *= 1000.0;
     }
-    format!("{}{prefix}", format_g(value, 4))
+    (value, prefix)
 }
 
 fn humanize_1024(value: f64) -> String {
@@ -394,15 +399,7 @@ pub fn humanize_duration(value: f64) -> String {
             format!("{sign}{}s", format_g(magnitude, 4))
         };
     }
-    let mut value = value;
-    let mut prefix = "";
-    for candidate in ["m", "u", "n", "p", "f", "a", "z", "y"] {
-        if value.abs() >= 1.0 {
-            break;
-        }
-        prefix = candidate;
-        value *= 1000.0;
-    }
+    let (value, prefix) = scaled_up(value);
     format!("{}{prefix}s", format_g(value, 4))
 }
 

@@ -147,13 +147,10 @@ pub fn parse_config(text: &str) -> (Option<Config>, Vec<Diagnostic>) {
     let raw: RawConfig = match serde_yaml_ng::from_str(text) {
         Ok(raw) => raw,
         Err(error) => {
-            let (line, column) = error
-                .location()
-                .map_or((1, 1), |location| (location.line(), location.column()));
-            let message = error.to_string();
-            let message = message.split(" at line ").next().unwrap_or(&message);
+            let diagnostic = Diagnostic::from_yaml_error(&error);
+            let message = diagnostic.message.replace("unknown field", "unknown key");
             diagnostics.push(
-                Diagnostic::error(line, column, message.replace("unknown field", "unknown key"))
+                Diagnostic { message, ..diagnostic }
                     .with_hint("check the key names and their indentation; the top level has `route`, `receivers` and `inhibit_rules`"),
             );
             return (None, finish(diagnostics, text));

@@ -75,17 +75,8 @@ pub fn parse_silences(text: &str) -> (Vec<Silence>, Vec<Diagnostic>) {
             silences: Vec::new(),
         }),
         Err(error) => {
-            let (line, column) = error
-                .location()
-                .map_or((1, 1), |location| (location.line(), location.column()));
-            let message = error.to_string();
-            let message = message
-                .split(" at line ")
-                .next()
-                .unwrap_or(&message)
-                .to_string();
             diagnostics.push(
-                Diagnostic::error(line, column, message)
+                Diagnostic::from_yaml_error(&error)
                     .with_hint("each silence has `matchers`, `starts_at` and `ends_at`"),
             );
             return (Vec::new(), finish(diagnostics, text));

@@ -29,11 +29,12 @@ pub(crate) fn read_yaml<T: serde::de::DeserializeOwned>(
     what: &str,
 ) -> Result<T, Diagnostic> {
     serde_yaml_ng::from_str(text).map_err(|error| {
-        let (line, column) = error
-            .location()
-            .map_or((1, 1), |location| (location.line(), location.column()));
-        let message = error.to_string();
-        let message = message.split(" at line ").next().unwrap_or(&message);
+        let Diagnostic {
+            line,
+            column,
+            message,
+            ..
+        } = Diagnostic::from_yaml_error(&error);
         let hint = if message.contains("unknown field") {
             "check the spelling of the key; lessons/README.md lists the keys this file accepts"
         } else if message.contains("missing field") {

@@ -448,12 +448,18 @@ pub(crate) fn call_function(
     }
 }
 
-fn is_label_name(name: &str) -> bool {
+/// A classic Prometheus label name: letters, digits and `_`, not starting with a digit.
+pub fn is_label_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// A classic Prometheus metric name: a label name that may also hold `:`.
+pub fn is_metric_name(name: &str) -> bool {
+    !name.is_empty() && is_label_name(&name.replace(':', "_"))
 }
 
 /// The labels `absent` gives its result: the equality matchers of the selector.

@@ -77,14 +77,9 @@ fn parse_values(content: &str) -> (DeployValues, Vec<Diagnostic>) {
     let document: Value = match serde_yaml_ng::from_str(content) {
         Ok(document) => document,
         Err(error) => {
-            let (line, column) = error
-                .location()
-                .map_or((1, 1), |location| (location.line(), location.column()));
-            diagnostics.push(
-                Diagnostic::error(line, column, yaml_message(&error.to_string())).with_hint(
-                    "check the indentation: nested keys need two more spaces than their parent",
-                ),
-            );
+            diagnostics.push(Diagnostic::from_yaml_error(&error).with_hint(
+                "check the indentation: nested keys need two more spaces than their parent",
+            ));
             return (values, diagnostics);
         }
     };
@@ -211,14 +206,4 @@ fn edit_distance(a: &str, b: &str) -> usize {
         previous = current;
     }
     previous[b.len()]
-}
-
-/// The YAML library's message without its trailing position, which the diagnostic carries.
-fn yaml_message(message: &str) -> String {
-    let message = message
-        .split(" at line ")
-        .next()
-        .unwrap_or(message)
-        .trim_end_matches(['.', ' ']);
-    message.to_string()
 }
