@@ -101,6 +101,7 @@ pub fn scenario(seed: u64) -> Scenario {
             lasts: Some(SimDuration::from_minutes(45)),
             every: Some(SimDuration::from_minutes(6 * 60)),
         }),
+        burst: None,
     };
     Scenario {
         seed,

@@ -5,7 +5,7 @@ use crate::diagnostic::Diagnostic;
 use crate::objective::Objective;
 use crate::time::SimDuration;
 use crate::world::{
-    traffic, Action, Fault, Scenario, ScheduledEvent, ENVIRONMENTS, FAULT_STATUSES, SERVICES,
+    traffic, Action, Burst, Fault, Scenario, ScheduledEvent, ENVIRONMENTS, FAULT_STATUSES, SERVICES,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -114,6 +114,48 @@ struct EventSpec {
     after: String,
     note: String,
     fault: Option<FaultSpec>,
+    burst: Option<BurstSpec>,
+}
+
+/// `burst:` of a scheduled event: whose traffic grows, by how much, for how long.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BurstSpec {
+    env: String,
+    service: Option<String>,
+    factor: f64,
+    lasts: Option<String>,
+    every: Option<String>,
+}
+
+/// Checks a burst against the world's environments and services.
+fn read_burst(spec: BurstSpec, line: usize) -> Result<Burst, Diagnostic> {
+    let error = |message: String| Diagnostic::error(line, 1, message);
+    if !ENVIRONMENTS.contains(&spec.env.as_str()) {
+        return Err(error(format!("burst: unknown environment `{}`", spec.env))
+            .with_hint(format!("the environments are {}", ENVIRONMENTS.join(", "))));
+    }
+    if let Some(service) = spec.service.as_deref().filter(|s| !SERVICES.contains(s)) {
+        return Err(error(format!("burst: unknown service `{service}`"))
+            .with_hint(format!("the services are {}", SERVICES.join(", "))));
+    }
+    if !(0.0..=50.0).contains(&spec.factor) {
+        return Err(error(format!(
+            "burst: factor `{}` is not between 0 and 50",
+            spec.factor
+        )));
+    }
+    let duration = |text: Option<String>| -> Result<Option<SimDuration>, Diagnostic> {
+        text.map(|text| SimDuration::parse(&text).map_err(error))
+            .transpose()
+    };
+    Ok(Burst {
+        env: spec.env,
+        service: spec.service,
+        factor: spec.factor,
+        lasts: duration(spec.lasts)?,
+        every: duration(spec.every)?,
+    })
 }
 
 /// `fault:` of a scheduled event: which requests fail, how, and for how long.
@@ -263,11 +305,23 @@ pub fn parse_lesson(text: &str) -> ParsedLesson {
             }
             None => None,
         };
+        let burst = match event
+            .burst
+            .map(|spec| read_burst(spec, line_of(&event.after)))
+        {
+            Some(Ok(burst)) => Some(burst),
+            Some(Err(diagnostic)) => {
+                diagnostics.push(diagnostic);
+                None
+            }
+            None => None,
+        };
         match SimDuration::parse(&event.after) {
             Ok(at) => scenario.events.push(ScheduledEvent {
                 at,
                 note: event.note,
                 fault,
+                burst,
             }),
             Err(message) => diagnostics.push(Diagnostic::error(line_of(&event.after), 1, message)),
         }

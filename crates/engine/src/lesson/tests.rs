@@ -270,3 +270,47 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn faults_and_bursts_are_checked_against_the_world() {
+    // Guards scenario events: a typo in a fault or burst is reported at its event, not ignored.
+    let with_event = |event: &str| {
+        LESSON.replace(
+            "  start: \"09:30\"",
+            &format!(
+                "  start: \"09:30\"\n  events:\n    - after: 1m\n      note: x\n      {event}"
+            ),
+        )
+    };
+    let cases = [
+        (
+            "burst: {env: qa, factor: 2}",
+            "burst: unknown environment `qa`",
+        ),
+        ("burst: {env: prod, factor: 90}", "is not between 0 and 50"),
+        (
+            "fault: {env: prod, service: users, route: nope, share: 0.5}",
+            "has no route `nope`",
+        ),
+        (
+            "fault: {env: prod, service: users, status: \"418\", share: 0.5}",
+            "unsupported status `418`",
+        ),
+    ];
+    for (event, expected) in cases {
+        let parsed = parse_lesson(&with_event(event));
+        assert!(
+            parsed
+                .diagnostics
+                .iter()
+                .any(|d| d.message.contains(expected) && d.line == 12),
+            "{event}: {:?}",
+            parsed.diagnostics
+        );
+    }
+    let fine = parse_lesson(&with_event(
+        "burst: {env: prod, service: users, factor: 3, lasts: 10m}",
+    ));
+    assert!(fine.diagnostics.is_empty(), "{:?}", fine.diagnostics);
+    assert!(fine.lesson.unwrap().scenario.events[0].burst.is_some());
+}

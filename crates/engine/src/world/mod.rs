@@ -26,7 +26,7 @@ pub use action::Action;
 pub use alerting::AlertMarker;
 pub use deployment::{Deployment, Pod};
 pub use files::{values_file_path, WorldFile};
-pub use scenario::{Fault, Scenario, ScheduledEvent, FAULT_STATUSES};
+pub use scenario::{Burst, Fault, Scenario, ScheduledEvent, FAULT_STATUSES};
 pub use snapshot::{
     DeploymentSnapshot, EnvironmentSnapshot, EventLevel, EventLogEntry, FileSnapshot, WorldSnapshot,
 };
@@ -295,7 +295,20 @@ impl World {
         for environment in &self.environments {
             let mut services = Vec::with_capacity(environment.deployments.len());
             for deployment in &environment.deployments {
-                let rate = traffic::arrival_rate(&environment.name, self.now, &mut self.rng);
+                let mut rate = traffic::arrival_rate(&environment.name, self.now, &mut self.rng);
+                for event in &self.scenario.events {
+                    let Some(burst) = &event.burst else { continue };
+                    let started = self.scenario.start_time().plus(event.at);
+                    if burst.env == environment.name
+                        && burst
+                            .service
+                            .as_ref()
+                            .is_none_or(|s| *s == deployment.service)
+                        && burst.is_active(started, self.now)
+                    {
+                        rate *= burst.factor;
+                    }
+                }
                 let ready = deployment.ready_pods(self.now);
                 let mut load = traffic::serve(&deployment.service, rate, ready, step_seconds);
                 for event in &self.scenario.events {

@@ -13,6 +13,46 @@ pub struct ScheduledEvent {
     pub note: String,
     /// A fault that starts with the event, if any.
     pub fault: Option<Fault>,
+    /// A traffic burst that starts with the event, if any.
+    pub burst: Option<Burst>,
+}
+
+/// A burst of traffic: an environment's (or one service's) arrival rate multiplied for a while,
+/// as a marketing push or a bot brings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Burst {
+    pub env: String,
+    /// One service, or all of them.
+    pub service: Option<String>,
+    /// How much the arrival rate is multiplied by.
+    pub factor: f64,
+    pub lasts: Option<SimDuration>,
+    pub every: Option<SimDuration>,
+}
+
+impl Burst {
+    /// Whether the burst, started at `started`, is active at `now`.
+    pub fn is_active(&self, started: SimTime, now: SimTime) -> bool {
+        is_active(self.lasts, self.every, started, now)
+    }
+}
+
+/// Whether something that started at `started`, lasting `lasts` and repeating `every`, is on.
+fn is_active(
+    lasts: Option<SimDuration>,
+    every: Option<SimDuration>,
+    started: SimTime,
+    now: SimTime,
+) -> bool {
+    if now < started {
+        return false;
+    }
+    let since = now.since(started).as_ms();
+    let into_occurrence = match every {
+        Some(period) if period.as_ms() > 0 => since % period.as_ms(),
+        _ => since,
+    };
+    lasts.is_none_or(|lasts| into_occurrence < lasts.as_ms())
 }
 
 /// A fault: a share of one service's requests (or one route's) answered with an error status.
@@ -38,16 +78,7 @@ pub const FAULT_STATUSES: [&str; 4] = ["500", "502", "498", "499"];
 impl Fault {
     /// Whether the fault, started at `started`, is active at `now`.
     pub fn is_active(&self, started: SimTime, now: SimTime) -> bool {
-        if now < started {
-            return false;
-        }
-        let since = now.since(started).as_ms();
-        let into_occurrence = match self.every {
-            Some(period) if period.as_ms() > 0 => since % period.as_ms(),
-            _ => since,
-        };
-        self.lasts
-            .is_none_or(|lasts| into_occurrence < lasts.as_ms())
+        is_active(self.lasts, self.every, started, now)
     }
 }
 

@@ -185,6 +185,7 @@ fn scheduled_events_reach_the_event_log_on_time() {
             at: SimDuration::from_minutes(2),
             note: "peak starts".into(),
             fault: None,
+            burst: None,
         }],
         ..Scenario::default()
     };
@@ -341,6 +342,7 @@ fn bad_release_scenario() -> Scenario {
                 lasts: None,
                 every: None,
             }),
+            burst: None,
         }],
         ..Scenario::default()
     }
@@ -402,5 +404,55 @@ fn a_broken_rule_file_keeps_the_last_good_rules_and_says_why() {
     assert_eq!(
         world.snapshot().rules[0].alerts[0].state,
         AlertState::Firing
+    );
+}
+
+#[test]
+fn a_burst_multiplies_the_traffic_while_it_lasts() {
+    // Guards scenario bursts: a marketing push triples `users` traffic in prod for ten minutes.
+    let scenario = |factor: f64| Scenario {
+        start: SimDuration::from_minutes(14 * 60),
+        events: vec![ScheduledEvent {
+            at: SimDuration::from_minutes(5),
+            note: "prod: a newsletter goes out".into(),
+            fault: None,
+            burst: Some(Burst {
+                env: "prod".into(),
+                service: Some("users".into()),
+                factor,
+                lasts: Some(SimDuration::from_minutes(10)),
+                every: None,
+            }),
+        }],
+        ..Scenario::default()
+    };
+    let rate_at = |world: &World, query: &str| -> f64 {
+        let query = crate::promql::parse_query(query).unwrap();
+        match crate::promql::instant_query(world.store(), &query.expr, world.now().epoch_ms()) {
+            Ok(crate::promql::Value::Vector(samples)) => samples.iter().map(|s| s.value).sum(),
+            other => panic!("{other:?}"),
+        }
+    };
+    let users = r#"sum(rate(http_request_seconds_count{env="prod", project="users"}[2m]))"#;
+    let stores = r#"sum(rate(http_request_seconds_count{env="prod", project="stores"}[2m]))"#;
+    let mut calm = World::new(scenario(1.0));
+    let mut pushed = World::new(scenario(3.0));
+    for world in [&mut calm, &mut pushed] {
+        world.apply(Action::Advance {
+            by: SimDuration::from_minutes(12),
+        });
+    }
+    let ratio = rate_at(&pushed, users) / rate_at(&calm, users);
+    assert!((2.5..3.5).contains(&ratio), "users traffic ×{ratio}");
+    assert!((rate_at(&pushed, stores) / rate_at(&calm, stores) - 1.0).abs() < 0.1);
+    for world in [&mut calm, &mut pushed] {
+        world.apply(Action::Advance {
+            by: SimDuration::from_minutes(15),
+        });
+    }
+    let after = rate_at(&pushed, users) / rate_at(&calm, users);
+    assert!(
+        (after - 1.0).abs() < 0.1,
+        "over after ten minutes: ×{after}"
     );
 }
