@@ -42,8 +42,14 @@ pub fn Dashboard(
         (now, all)
     });
     let alert_markers = Memo::new(move |_| {
-        sim.snapshot
-            .with(|s| markers(&s.alert_markers, &env_signal.get(), &project_signal.get()))
+        sim.snapshot.with(|s| {
+            markers(
+                &s.alert_markers,
+                &s.change_markers,
+                &env_signal.get(),
+                &project_signal.get(),
+            )
+        })
     });
     let choice =
         move |signal: RwSignal<String>, options: &'static [&'static str], label: &'static str| {

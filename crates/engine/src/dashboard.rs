@@ -6,7 +6,7 @@
 
 use crate::alerting::RuleStatus;
 use crate::promql::{parse_query, range_query, Labels, RangeSeries, SeriesStore};
-use crate::world::AlertMarker;
+use crate::world::{AlertMarker, ChangeMarker};
 use serde::Serialize;
 
 /// How a panel's values read.
@@ -32,7 +32,7 @@ pub struct Threshold {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Marker {
     pub at_ms: i64,
-    /// `pending`, `firing` or `resolved`.
+    /// `pending`, `firing` or `resolved` for alerts, `change` for a change to the platform.
     pub kind: &'static str,
     pub text: String,
 }
@@ -244,8 +244,22 @@ fn thresholds(spec: &PanelSpec, rules: &[RuleStatus]) -> Vec<Threshold> {
         .collect()
 }
 
-/// Alert state changes for `env` (and `project`, when the alert has one), as markers.
-pub fn markers(alerts: &[AlertMarker], env: &str, project: &str) -> Vec<Marker> {
+/// Alert state changes for `env` (and `project`, when the alert has one), and changes to that
+/// project in `env`, as markers.
+pub fn markers(
+    alerts: &[AlertMarker],
+    changes: &[ChangeMarker],
+    env: &str,
+    project: &str,
+) -> Vec<Marker> {
+    let change_markers = changes
+        .iter()
+        .filter(|c| c.env == env && c.service == project)
+        .map(|c| Marker {
+            at_ms: c.at.epoch_ms(),
+            kind: "change",
+            text: c.text.clone(),
+        });
     alerts
         .iter()
         .filter(|m| m.labels.get("env").is_none_or(|e| e == env))
@@ -268,6 +282,7 @@ pub fn markers(alerts: &[AlertMarker], env: &str, project: &str) -> Vec<Marker> 
                     .unwrap_or_default()
             ),
         })
+        .chain(change_markers)
         .collect()
 }
 
@@ -295,6 +310,28 @@ mod tests {
         // The default php-fpm alert draws its threshold on the php-fpm panel.
         assert_eq!(panels[4].thresholds[0].value, 90.0);
         assert_eq!(panels[4].thresholds[0].label, "PhpFpmSaturated");
+    }
+
+    #[test]
+    fn scaling_a_project_marks_its_dashboard() {
+        let mut world = World::new(Scenario::default());
+        world.apply(crate::world::Action::EditFile {
+            path: crate::world::values_file_path("prod"),
+            content: "replicas:\n  users: 5\n".into(),
+        });
+        let snapshot = world.snapshot();
+        let marks = markers(
+            &snapshot.alert_markers,
+            &snapshot.change_markers,
+            "prod",
+            "users",
+        );
+        assert_eq!(marks.len(), 1);
+        assert_eq!(
+            (marks[0].kind, marks[0].text.as_str()),
+            ("change", "users scaled from 3 to 5")
+        );
+        assert!(markers(&[], &snapshot.change_markers, "prod", "stores").is_empty());
     }
 
     #[test]

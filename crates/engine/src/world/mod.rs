@@ -80,6 +80,17 @@ pub struct World {
     /// Gauge label sets written by the last scrape, to mark the vanished ones stale.
     last_gauges: std::collections::HashSet<Labels>,
     monitoring: alerting::Monitoring,
+    /// Changes to the running platform (scaling so far), drawn as markers on dashboards.
+    changes: Vec<ChangeMarker>,
+}
+
+/// A change to the running platform, as a dashboard marks it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ChangeMarker {
+    pub at: SimTime,
+    pub env: String,
+    pub service: String,
+    pub text: String,
 }
 
 impl World {
@@ -101,6 +112,7 @@ impl World {
             store,
             last_gauges: std::collections::HashSet::new(),
             monitoring: alerting::Monitoring::default(),
+            changes: Vec::new(),
             environments,
             files: BTreeMap::new(),
             next_event: 0,
@@ -120,6 +132,7 @@ impl World {
         }
         // The starting state is not news: the log begins with the first step.
         world.event_log.clear();
+        world.changes.clear();
         world.warm_up();
         world
     }
@@ -288,6 +301,11 @@ impl World {
         &self.monitoring
     }
 
+    /// Changes made to the running platform, oldest first.
+    pub fn changes(&self) -> &[ChangeMarker] {
+        &self.changes
+    }
+
     /// The traffic model for one step: arrivals against ready capacity, into the counters.
     fn serve_traffic(&mut self, tick: SimDuration) {
         let step_seconds = tick.as_seconds_f64();
@@ -405,6 +423,18 @@ impl World {
                                 "{environment}: deployment `{}` scaled from {} to {replicas} replicas",
                                 deployment.service, deployment.desired
                             ));
+                            if self.changes.len() == EVENT_LOG_CAPACITY {
+                                self.changes.remove(0);
+                            }
+                            self.changes.push(ChangeMarker {
+                                at: self.now,
+                                env: environment.to_string(),
+                                service: deployment.service.clone(),
+                                text: format!(
+                                    "{} scaled from {} to {replicas}",
+                                    deployment.service, deployment.desired
+                                ),
+                            });
                             deployment.desired = replicas;
                         }
                     }

@@ -77,6 +77,8 @@ pub struct WorldSnapshot {
     pub channels: Vec<String>,
     /// Alert state changes, oldest first.
     pub alert_markers: Vec<AlertMarker>,
+    /// Changes to the platform (scaling), oldest first.
+    pub change_markers: Vec<super::ChangeMarker>,
 }
 
 /// How many event-log lines a snapshot carries.
@@ -131,6 +133,7 @@ impl WorldSnapshot {
             messages: world.monitoring().messages().to_vec(),
             channels: world.monitoring().channels(),
             alert_markers: world.monitoring().markers().to_vec(),
+            change_markers: world.changes().to_vec(),
         }
     }
 }
