@@ -131,31 +131,50 @@ struct BurstSpec {
 /// Checks a burst against the world's environments and services.
 fn read_burst(spec: BurstSpec, line: usize) -> Result<Burst, Diagnostic> {
     let error = |message: String| Diagnostic::error(line, 1, message);
-    if !ENVIRONMENTS.contains(&spec.env.as_str()) {
-        return Err(error(format!("burst: unknown environment `{}`", spec.env))
-            .with_hint(format!("the environments are {}", ENVIRONMENTS.join(", "))));
-    }
-    if let Some(service) = spec.service.as_deref().filter(|s| !SERVICES.contains(s)) {
-        return Err(error(format!("burst: unknown service `{service}`"))
-            .with_hint(format!("the services are {}", SERVICES.join(", "))));
-    }
+    check_target("burst", line, &spec.env, spec.service.as_deref())?;
     if !(0.0..=50.0).contains(&spec.factor) {
         return Err(error(format!(
             "burst: factor `{}` is not between 0 and 50",
             spec.factor
         )));
     }
-    let duration = |text: Option<String>| -> Result<Option<SimDuration>, Diagnostic> {
-        text.map(|text| SimDuration::parse(&text).map_err(error))
-            .transpose()
-    };
     Ok(Burst {
         env: spec.env,
         service: spec.service,
         factor: spec.factor,
-        lasts: duration(spec.lasts)?,
-        every: duration(spec.every)?,
+        lasts: optional_duration(spec.lasts, line)?,
+        every: optional_duration(spec.every, line)?,
     })
+}
+
+/// Checks that an event's environment and service (when it names one) exist in the world.
+fn check_target(
+    what: &str,
+    line: usize,
+    env: &str,
+    service: Option<&str>,
+) -> Result<(), Diagnostic> {
+    if !ENVIRONMENTS.contains(&env) {
+        return Err(
+            Diagnostic::error(line, 1, format!("{what}: unknown environment `{env}`"))
+                .with_hint(format!("the environments are {}", ENVIRONMENTS.join(", "))),
+        );
+    }
+    if let Some(service) = service.filter(|s| !SERVICES.contains(s)) {
+        return Err(
+            Diagnostic::error(line, 1, format!("{what}: unknown service `{service}`"))
+                .with_hint(format!("the services are {}", SERVICES.join(", "))),
+        );
+    }
+    Ok(())
+}
+
+/// An optional duration of an event (`lasts`, `every`).
+fn optional_duration(text: Option<String>, line: usize) -> Result<Option<SimDuration>, Diagnostic> {
+    text.map(|text| {
+        SimDuration::parse(&text).map_err(|message| Diagnostic::error(line, 1, message))
+    })
+    .transpose()
 }
 
 /// `fault:` of a scheduled event: which requests fail, how, and for how long.
@@ -179,14 +198,7 @@ fn default_fault_status() -> String {
 /// Checks a fault against the world's environments, services and routes.
 fn read_fault(spec: FaultSpec, line: usize) -> Result<Fault, Diagnostic> {
     let error = |message: String| Diagnostic::error(line, 1, message);
-    if !ENVIRONMENTS.contains(&spec.env.as_str()) {
-        return Err(error(format!("fault: unknown environment `{}`", spec.env))
-            .with_hint(format!("the environments are {}", ENVIRONMENTS.join(", "))));
-    }
-    if !SERVICES.contains(&spec.service.as_str()) {
-        return Err(error(format!("fault: unknown service `{}`", spec.service))
-            .with_hint(format!("the services are {}", SERVICES.join(", "))));
-    }
+    check_target("fault", line, &spec.env, Some(&spec.service))?;
     let routes: Vec<&str> = traffic::routes(&spec.service)
         .iter()
         .map(|(r, _)| *r)
@@ -211,18 +223,14 @@ fn read_fault(spec: FaultSpec, line: usize) -> Result<Fault, Diagnostic> {
             spec.share
         )));
     }
-    let duration = |text: Option<String>| -> Result<Option<SimDuration>, Diagnostic> {
-        text.map(|text| SimDuration::parse(&text).map_err(error))
-            .transpose()
-    };
     Ok(Fault {
         env: spec.env,
         service: spec.service,
         route: spec.route,
         status,
         share: spec.share,
-        lasts: duration(spec.lasts)?,
-        every: duration(spec.every)?,
+        lasts: optional_duration(spec.lasts, line)?,
+        every: optional_duration(spec.every, line)?,
     })
 }
 
