@@ -195,6 +195,7 @@ pub fn dashboard(
                     Ok(series) => panel.series.extend(series.into_iter().map(|s| RangeSeries {
                         labels: Labels::named(&legend(query.legend, &s.labels)),
                         points: s.points,
+                        drop_name: false,
                     })),
                     Err(error) => panel.error = Some(error),
                 }

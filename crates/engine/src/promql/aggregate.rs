@@ -113,15 +113,17 @@ pub(crate) fn aggregate(
                 }
                 _ => None,
             };
-            let mut groups: BTreeMap<Labels, Vec<f64>> = BTreeMap::new();
+            // A group drops its metric name when any of its samples would.
+            let mut groups: BTreeMap<Labels, (bool, Vec<f64>)> = BTreeMap::new();
             for sample in samples {
-                groups
+                let (drop_name, values) = groups
                     .entry(group_labels(&sample.labels, modifier))
-                    .or_default()
-                    .push(sample.value);
+                    .or_default();
+                *drop_name |= sample.drop_name;
+                values.push(sample.value);
             }
             let mut result = Vec::with_capacity(groups.len());
-            for (labels, values) in groups {
+            for (labels, (drop_name, values)) in groups {
                 let count = values.len() as f64;
                 let value = match op {
                     "sum" => kahan_sum(values.iter().copied()),
@@ -149,7 +151,11 @@ pub(crate) fn aggregate(
                         return Err(EvalError::Unsupported(format!("the `{other}` aggregation")))
                     }
                 };
-                result.push(Sample::new(labels, value));
+                result.push(Sample {
+                    labels,
+                    value,
+                    drop_name,
+                });
             }
             Ok(Value::Vector(result))
         }

@@ -19,11 +19,16 @@ use thiserror::Error;
 /// How far an instant selector looks back for the latest sample.
 pub const LOOKBACK_MS: i64 = 5 * 60 * 1000;
 
+/// Points collected step by step per series, with whether the series drops its metric name.
+type StepSeries = BTreeMap<Labels, (bool, Vec<(i64, f64)>)>;
+
 /// A series with its points, as a range vector or a range query returns it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RangeSeries {
     pub labels: Labels,
     pub points: Vec<(i64, f64)>,
+    /// The metric name goes when the query is evaluated (see [`Sample::drop_name`]).
+    pub drop_name: bool,
 }
 
 /// A PromQL value at one instant.
@@ -86,7 +91,11 @@ pub fn instant_query_annotated(
         annotations: Default::default(),
         is_range: false,
     };
-    let value = evaluator.eval(expr, time_ms);
+    let value = evaluator.eval(expr, time_ms).and_then(|value| match value {
+        Value::Vector(samples) => finish_vector(samples).map(Value::Vector),
+        Value::Matrix(series) => finish_series(series).map(Value::Matrix),
+        other => Ok(other),
+    });
     (value, evaluator.annotations.into_inner())
 }
 
@@ -124,8 +133,49 @@ pub fn range_query_annotated(
         annotations: Default::default(),
         is_range: true,
     };
-    let result = evaluator.range(expr, start_ms, end_ms, step_ms);
+    let result = evaluator
+        .range(expr, start_ms, end_ms, step_ms)
+        .and_then(finish_series);
     (result, evaluator.annotations.into_inner())
+}
+
+/// Drops the metric names operations marked, then fails like Prometheus if two samples now
+/// share their labels.
+fn finish_vector(mut samples: Vec<Sample>) -> Result<Vec<Sample>> {
+    for sample in &mut samples {
+        super::sample::finish_labels(&mut sample.labels, sample.drop_name);
+        sample.drop_name = false;
+    }
+    check_unique(samples)
+}
+
+/// [`finish_vector`] for series: series that now share their labels merge when their points
+/// do not overlap in time, as a range query's steps would have seen them.
+fn finish_series(series: Vec<RangeSeries>) -> Result<Vec<RangeSeries>> {
+    let mut merged: Vec<RangeSeries> = Vec::with_capacity(series.len());
+    let mut index: HashMap<Labels, usize> = HashMap::with_capacity(series.len());
+    for mut one in series {
+        super::sample::finish_labels(&mut one.labels, one.drop_name);
+        one.drop_name = false;
+        match index.get(&one.labels) {
+            None => {
+                index.insert(one.labels.clone(), merged.len());
+                merged.push(one);
+            }
+            Some(&at) => {
+                let points = &mut merged[at].points;
+                points.extend(one.points);
+                points.sort_by_key(|(t, _)| *t);
+                if points.windows(2).any(|pair| pair[0].0 == pair[1].0) {
+                    return Err(EvalError::Invalid(
+                        "vector cannot contain metrics with the same labelset".into(),
+                    ));
+                }
+            }
+        }
+    }
+    merged.sort_by(|a, b| a.labels.cmp(&b.labels));
+    Ok(merged)
 }
 
 impl Evaluator<'_> {
@@ -137,7 +187,7 @@ impl Evaluator<'_> {
         step_ms: i64,
     ) -> Result<Vec<RangeSeries>> {
         let evaluator = self;
-        let mut series: BTreeMap<Labels, Vec<(i64, f64)>> = BTreeMap::new();
+        let mut series: StepSeries = BTreeMap::new();
         let mut t = start_ms;
         while t <= end_ms {
             collect_step(
@@ -237,6 +287,16 @@ fn offset_ms(offset: &Option<Offset>) -> i64 {
 }
 
 impl Evaluator<'_> {
+    /// The time a selector or subquery reads at: its `@` time (or `t`), minus its offset.
+    pub(crate) fn reference_time(
+        &self,
+        at: &Option<AtModifier>,
+        offset: &Option<Offset>,
+        t: i64,
+    ) -> i64 {
+        self.at_time(at, t) - offset_ms(offset)
+    }
+
     fn at_time(&self, at: &Option<AtModifier>, t: i64) -> i64 {
         match at {
             None => t,
@@ -259,7 +319,10 @@ impl Evaluator<'_> {
                 Value::Vector(samples) => Ok(Value::Vector(check_unique(
                     samples
                         .into_iter()
-                        .map(|s| Sample::new(s.labels.without_name(), -s.value))
+                        .map(|s| {
+                            let value = -s.value;
+                            s.computed(value)
+                        })
                         .collect(),
                 )?)),
                 other => Err(EvalError::Invalid(format!(
@@ -306,7 +369,7 @@ impl Evaluator<'_> {
         selector: &'s VectorSelector,
         t: i64,
     ) -> impl Iterator<Item = (&'s Labels, i64, f64)> + 's {
-        let reference = self.at_time(&selector.at, t) - offset_ms(&selector.offset);
+        let reference = self.reference_time(&selector.at, &selector.offset, t);
         self.store
             .select(selector.name.as_deref(), &selector.matchers)
             .filter_map(move |(labels, samples)| {
@@ -327,13 +390,13 @@ impl Evaluator<'_> {
     /// `timestamp(selector)`: the time of each selected sample, in seconds.
     pub(crate) fn sample_timestamps(&self, selector: &VectorSelector, t: i64) -> Vec<Sample> {
         self.latest(selector, t)
-            .map(|(labels, ts, _)| Sample::new(labels.clone().without_name(), ts as f64 / 1000.0))
+            .map(|(labels, ts, _)| Sample::new(labels.clone(), 0.0).computed(ts as f64 / 1000.0))
             .collect()
     }
 
     /// The samples of each matching series in `(t - range, t]`, staleness markers left out.
     fn select_range(&self, selector: &VectorSelector, range_ms: i64, t: i64) -> Vec<RangeSeries> {
-        let reference = self.at_time(&selector.at, t) - offset_ms(&selector.offset);
+        let reference = self.reference_time(&selector.at, &selector.offset, t);
         let mut result = Vec::new();
         for (labels, samples) in self
             .store
@@ -350,6 +413,7 @@ impl Evaluator<'_> {
                 result.push(RangeSeries {
                     labels: labels.clone(),
                     points,
+                    drop_name: false,
                 });
             }
         }
@@ -359,14 +423,14 @@ impl Evaluator<'_> {
     fn subquery(&self, subquery: &SubqueryExpr, t: i64) -> Result<Value> {
         let range = duration_ms(&subquery.range);
         let step = subquery.step.as_ref().map_or(60_000, duration_ms).max(1);
-        let reference = self.at_time(&subquery.at, t) - offset_ms(&subquery.offset);
+        let reference = self.reference_time(&subquery.at, &subquery.offset, t);
         let start = reference - range;
         // Steps are aligned to multiples of the step, strictly after the range's start.
         let mut ts = start.div_euclid(step) * step;
         if ts <= start {
             ts += step;
         }
-        let mut series: BTreeMap<Labels, Vec<(i64, f64)>> = BTreeMap::new();
+        let mut series: StepSeries = BTreeMap::new();
         while ts <= reference {
             collect_step(
                 self.eval(&subquery.expr, ts)?,
@@ -436,23 +500,18 @@ impl Evaluator<'_> {
 }
 
 /// Adds one step's result to per-series points, as range queries and subqueries collect them.
-fn collect_step(
-    value: Value,
-    t: i64,
-    series: &mut BTreeMap<Labels, Vec<(i64, f64)>>,
-    what: &str,
-) -> Result<()> {
+fn collect_step(value: Value, t: i64, series: &mut StepSeries, what: &str) -> Result<()> {
     match value {
         Value::Scalar(value) => series
             .entry(Labels::default())
             .or_default()
+            .1
             .push((t, value)),
         Value::Vector(samples) => {
             for sample in samples {
-                series
-                    .entry(sample.labels)
-                    .or_default()
-                    .push((t, sample.value));
+                let (drop_name, points) = series.entry(sample.labels).or_default();
+                *drop_name |= sample.drop_name;
+                points.push((t, sample.value));
             }
         }
         other => {
@@ -465,10 +524,14 @@ fn collect_step(
     Ok(())
 }
 
-fn into_range_series(series: BTreeMap<Labels, Vec<(i64, f64)>>) -> Vec<RangeSeries> {
+fn into_range_series(series: StepSeries) -> Vec<RangeSeries> {
     series
         .into_iter()
-        .map(|(labels, points)| RangeSeries { labels, points })
+        .map(|(labels, (drop_name, points))| RangeSeries {
+            labels,
+            points,
+            drop_name,
+        })
         .collect()
 }
 
@@ -523,15 +586,12 @@ fn vector_scalar(
         let (value, keep) = apply_operator(op, a, b)?;
         if comparison {
             if return_bool {
-                result.push(Sample::new(
-                    sample.labels.without_name(),
-                    f64::from(u8::from(keep)),
-                ));
+                result.push(sample.computed(f64::from(u8::from(keep))));
             } else if keep {
                 result.push(sample);
             }
         } else {
-            result.push(Sample::new(sample.labels.without_name(), value));
+            result.push(sample.computed(value));
         }
     }
     Ok(Value::Vector(check_unique(result)?))
@@ -622,12 +682,8 @@ fn vector_vector(
         if comparison && !return_bool && !keep {
             continue;
         }
-        let drop_name = !comparison || return_bool;
-        let mut labels = if drop_name {
-            sample.labels.clone().without_name()
-        } else {
-            sample.labels.clone()
-        };
+        let drop_name = !comparison || return_bool || sample.drop_name;
+        let mut labels = sample.labels.clone();
         match card {
             VectorMatchCardinality::OneToOne => {
                 if let Some(LabelModifier::Include(names)) = matching {
@@ -668,7 +724,11 @@ fn vector_vector(
         } else {
             value
         };
-        result.push(Sample::new(labels, value));
+        result.push(Sample {
+            labels,
+            value,
+            drop_name,
+        });
     }
     Ok(Value::Vector(check_unique(result).map_err(|_| {
         EvalError::Invalid(

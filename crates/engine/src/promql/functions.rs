@@ -65,7 +65,10 @@ fn map_values(samples: Vec<Sample>, f: impl Fn(f64) -> f64) -> Value {
     Value::Vector(
         samples
             .into_iter()
-            .map(|s| Sample::new(s.labels.without_name(), f(s.value)))
+            .map(|s| {
+                let value = f(s.value);
+                s.computed(value)
+            })
             .collect(),
     )
 }
@@ -81,39 +84,32 @@ fn map_ranges(
             .into_iter()
             .filter_map(|s| {
                 let value = f(&s.points)?;
-                let labels = if keep_name {
-                    s.labels
-                } else {
-                    s.labels.without_name()
-                };
-                Some(Sample::new(labels, value))
+                Some(Sample {
+                    labels: s.labels,
+                    value,
+                    drop_name: !keep_name || s.drop_name,
+                })
             })
             .collect(),
     )
 }
 
-/// The range and offset-adjusted end of a range-vector argument, for extrapolation.
-fn range_bounds(mut expr: &Expr, t: i64) -> (i64, i64) {
+/// The range and the `@`- and offset-adjusted end of a range-vector argument, for extrapolation.
+fn range_bounds(mut expr: &Expr, t: i64, evaluator: &super::engine::Evaluator<'_>) -> (i64, i64) {
     while let Expr::Paren(paren) = expr {
         expr = &paren.expr;
     }
-    let (range, offset) = match expr {
-        Expr::MatrixSelector(matrix) => (matrix.range.as_millis() as i64, &matrix.vs.offset),
-        Expr::Subquery(subquery) => (subquery.range.as_millis() as i64, &subquery.offset),
-        _ => (0, &None),
-    };
-    let offset = match offset {
-        Some(promql_parser::parser::Offset::Pos(d)) => d.as_millis() as i64,
-        Some(promql_parser::parser::Offset::Neg(d)) => -(d.as_millis() as i64),
-        None => 0,
-    };
-    let at = match expr {
-        Expr::MatrixSelector(matrix) => matrix.vs.at.is_some(),
-        Expr::Subquery(subquery) => subquery.at.is_some(),
-        _ => false,
-    };
-    let _ = at;
-    (range, t - offset)
+    match expr {
+        Expr::MatrixSelector(matrix) => (
+            matrix.range.as_millis() as i64,
+            evaluator.reference_time(&matrix.vs.at, &matrix.vs.offset, t),
+        ),
+        Expr::Subquery(subquery) => (
+            subquery.range.as_millis() as i64,
+            evaluator.reference_time(&subquery.at, &subquery.offset, t),
+        ),
+        _ => (0, t),
+    }
 }
 
 pub(crate) fn call_function(
@@ -304,7 +300,7 @@ pub(crate) fn call_function(
             Some(p.windows(2).filter(|w| w[1].1 < w[0].1).count() as f64)
         })),
         "rate" | "increase" | "delta" => {
-            let (range, end) = range_bounds(&args[0].expr, t);
+            let (range, end) = range_bounds(&args[0].expr, t, evaluator);
             let is_counter = name != "delta";
             let is_rate = name == "rate";
             Ok(map_ranges(matrix_arg(&mut args, 0, name)?, false, |p| {
@@ -401,7 +397,12 @@ pub(crate) fn call_function(
                         labels.0.insert(destination.clone(), expanded);
                     }
                 }
-                result.push(Sample::new(labels, sample.value));
+                // Writing the metric name keeps it.
+                result.push(Sample {
+                    labels,
+                    value: sample.value,
+                    drop_name: sample.drop_name && destination != "__name__",
+                });
             }
             Ok(Value::Vector(result))
         }
@@ -433,7 +434,11 @@ pub(crate) fn call_function(
                         } else {
                             labels.0.insert(destination.clone(), joined);
                         }
-                        Sample::new(labels, sample.value)
+                        Sample {
+                            labels,
+                            value: sample.value,
+                            drop_name: sample.drop_name && destination != "__name__",
+                        }
                     })
                     .collect(),
             ))
@@ -607,7 +612,7 @@ fn histogram_quantile(
             });
             continue;
         };
-        let mut labels = sample.labels.without_name();
+        let mut labels = sample.labels;
         labels.0.remove("le");
         groups
             .entry(labels)
@@ -628,7 +633,7 @@ fn histogram_quantile(
                     ),
                 );
             }
-            Sample::new(labels, value)
+            Sample::new(labels, 0.0).computed(value)
         })
         .collect()
 }

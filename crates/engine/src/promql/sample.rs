@@ -55,14 +55,41 @@ impl fmt::Display for Labels {
 }
 
 /// One series' value at one instant.
+///
+/// Operations that change what a value means (arithmetic, most functions) do not remove the
+/// metric name at once: they set `drop_name`, and the name goes when the whole query is
+/// evaluated, as Prometheus 3 does with delayed name removal. Until then `label_replace` can
+/// read it or keep it, and aggregations `by (__name__)` still see it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Sample {
     pub labels: Labels,
     pub value: f64,
+    #[serde(skip)]
+    pub drop_name: bool,
 }
 
 impl Sample {
     pub fn new(labels: Labels, value: f64) -> Self {
-        Sample { labels, value }
+        Sample {
+            labels,
+            value,
+            drop_name: false,
+        }
+    }
+
+    /// A computed value: the series keeps its labels, and its name is dropped at the end.
+    pub fn computed(self, value: f64) -> Self {
+        Sample {
+            value,
+            drop_name: true,
+            ..self
+        }
+    }
+}
+
+/// Removes the metric name where an operation asked for it, once a query is evaluated.
+pub(crate) fn finish_labels(labels: &mut Labels, drop_name: bool) {
+    if drop_name {
+        labels.0.remove("__name__");
     }
 }

@@ -237,3 +237,31 @@ eval instant at 10m histogram_count(x)
         assert_eq!(results[0].line, 6);
     }
 }
+
+#[test]
+fn metric_names_go_at_the_end_of_the_query() {
+    // Guards delayed name removal: an operation marks the name, label_replace can keep it,
+    // and samples whose labels only differed by name collide once it is gone.
+    assert_eq!(
+        values(r#"-kube_deployment_status_replicas_ready{env="prod"}"#),
+        vec![(r#"{deployment="users", env="prod"}"#.to_string(), -3.0)]
+    );
+    assert_eq!(
+        values(r#"label_replace(-up{env="dev"}, "was", "$1", "__name__", "(.*)")"#),
+        vec![(r#"{env="dev", was="up"}"#.to_string(), -1.0)]
+    );
+    assert_eq!(
+        values(r#"label_replace(-up{env="dev"}, "__name__", "not_$1", "__name__", "(.*)")"#),
+        vec![(r#"not_up{env="dev"}"#.to_string(), -1.0)]
+    );
+    assert_eq!(
+        values(r#"sum by (__name__) (-up)"#),
+        vec![("{}".to_string(), -1.0)]
+    );
+    assert_eq!(
+        eval(r#"label_replace(-{env="dev", deployment=~"users|"}, "deployment", "", "", "")"#)
+            .unwrap_err()
+            .to_string(),
+        "vector cannot contain metrics with the same labelset"
+    );
+}
