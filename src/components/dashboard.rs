@@ -11,7 +11,8 @@ use opsdojo_engine::world::{ENVIRONMENTS, SERVICES};
 
 #[component]
 pub fn Dashboard(
-    /// Panel ids to show (`p99`, `average`, `codes`, `errors`, `phpfpm`, `replicas`); all when
+    /// Panel ids to show (`p99`, `average`, `codes`, `errors`, `phpfpm`, `replicas`,
+    /// `database`); all when
     /// empty.
     #[prop(optional, into)]
     panels: Vec<String>,

@@ -224,7 +224,8 @@ test("an alert fires, lands in the chat channel, and its message opens the dashb
     const dashboard = page.locator('.workbench [data-testid="dashboard"]');
     await dashboard.waitFor();
     assert.equal(await dashboard.locator('[aria-label="project"] button.active').innerText(), "external-signin");
-    assert.equal(await dashboard.locator('[data-panel]').count(), 6);
+    assert.equal(await dashboard.locator('[data-panel]').count(), 7);
+    assert.match(await dashboard.locator('[data-panel="database"]').innerText(), /opsdojo-prod \(db\.r5\.2xlarge\)/);
     await dashboard.locator('[data-panel="errors"] .threshold').waitFor();
     await dashboard.locator('[data-panel="errors"] .marker-firing').first().waitFor();
     await shot(page, "alerting-dashboard");

@@ -67,7 +67,7 @@ struct PanelSpec {
 
 const SELECTOR: &str = r#"env="$env", project="$project""#;
 
-const PANELS: [PanelSpec; 6] = [
+const PANELS: [PanelSpec; 7] = [
     PanelSpec {
         id: "p99",
         title: "Request duration p99 by route",
@@ -154,6 +154,16 @@ const PANELS: [PanelSpec; 6] = [
         ],
         threshold_when: &[],
     },
+    PanelSpec {
+        id: "database",
+        title: "Database CPU (shared by the environment's services)",
+        unit: Unit::Percent,
+        queries: &[PanelQuery {
+            expr: r#"max by (dbinstance_identifier, instance_class) (aws_rds_cpuutilization_average{env="$env"} * on (dbinstance_identifier) group_left (instance_class) aws_rds_instance_info{env="$env"})"#,
+            legend: "{{dbinstance_identifier}} ({{instance_class}})",
+        }],
+        threshold_when: &["aws_rds_cpuutilization_average"],
+    },
 ];
 
 /// How many points a panel gets across its range.
@@ -211,13 +221,18 @@ fn escape(value: &str) -> String {
 
 /// A legend template: `{{route}}` becomes the series' route label.
 fn legend(template: &str, labels: &Labels) -> String {
-    match template
-        .strip_prefix("{{")
-        .and_then(|rest| rest.strip_suffix("}}"))
-    {
-        Some(name) => labels.get(name.trim()).to_string(),
-        None => template.to_string(),
+    let mut text = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find("{{") {
+        let Some(close) = rest[open..].find("}}") else {
+            break;
+        };
+        text.push_str(&rest[..open]);
+        text.push_str(labels.get(rest[open + 2..open + close].trim()));
+        rest = &rest[open + close + 2..];
     }
+    text.push_str(rest);
+    text
 }
 
 /// The thresholds of alerting rules that watch what a panel shows: the number their query
@@ -298,7 +313,7 @@ mod tests {
         let now = world.now().epoch_ms();
         let rules = world.snapshot().rules;
         let panels = dashboard(world.store(), &rules, "prod", "users", now, 3_600_000);
-        assert_eq!(panels.len(), 6);
+        assert_eq!(panels.len(), 7);
         for panel in &panels {
             assert_eq!(panel.error, None, "{}", panel.id);
             if panel.id != "errors" {
@@ -311,6 +326,12 @@ mod tests {
         // The default php-fpm alert draws its threshold on the php-fpm panel.
         assert_eq!(panels[4].thresholds[0].value, 90.0);
         assert_eq!(panels[4].thresholds[0].label, "PhpFpmSaturated");
+        let database: Vec<String> = panels[6]
+            .series
+            .iter()
+            .map(|s| s.labels.to_string())
+            .collect();
+        assert_eq!(database, vec!["opsdojo-prod (db.r5.2xlarge)"]);
     }
 
     #[test]

@@ -32,6 +32,8 @@ pub struct PlatformMetrics {
     histograms: Vec<HistogramSeries>,
     /// php-fpm utilization per environment and service during the last step.
     pub utilization: Vec<Vec<f64>>,
+    /// Each environment's database during the last step.
+    pub databases: Vec<super::database::DatabaseLoad>,
 }
 
 /// The status codes a route can answer with.
@@ -84,6 +86,7 @@ impl PlatformMetrics {
                 .iter()
                 .map(|e| vec![0.0; e.deployments.len()])
                 .collect(),
+            databases: vec![Default::default(); environments.len()],
         }
     }
 

@@ -12,6 +12,7 @@
 
 mod action;
 pub mod alerting;
+pub mod database;
 mod deployment;
 mod files;
 mod metrics;
@@ -60,6 +61,7 @@ pub const MAX_ADVANCE: SimDuration = SimDuration(7 * 86_400_000);
 pub struct Environment {
     pub name: String,
     pub deployments: Vec<Deployment>,
+    pub database: database::Database,
 }
 
 /// The whole simulated platform at one instant, plus the actions that led there.
@@ -101,6 +103,7 @@ impl World {
             .map(|name| Environment {
                 name: (*name).to_string(),
                 deployments: SERVICES.iter().map(|s| Deployment::new(s)).collect(),
+                database: database::Database::default_for(name),
             })
             .collect();
         let mut store = SeriesStore::with_retention(metrics::RETENTION_MS);
@@ -258,6 +261,31 @@ impl World {
                 }
             }
         }
+        for (environment, load) in self.environments.iter().zip(&self.metrics.databases) {
+            let database = &environment.database;
+            let labels = |name: &str| {
+                Labels::named(name)
+                    .with("env", &environment.name)
+                    .with("dbinstance_identifier", &database.identifier)
+            };
+            samples.push(Sample::new(
+                labels("aws_rds_cpuutilization_average"),
+                // An idle instance still runs its own housekeeping.
+                (3.0 + 97.0 * load.utilization).min(100.0),
+            ));
+            samples.push(Sample::new(
+                labels("aws_rds_database_connections_average"),
+                load.connections,
+            ));
+            samples.push(Sample::new(
+                labels("aws_rds_multi_az"),
+                f64::from(u8::from(database.multi_az)),
+            ));
+            samples.push(Sample::new(
+                labels("aws_rds_instance_info").with("instance_class", database.class.name),
+                1.0,
+            ));
+        }
         samples
     }
 
@@ -310,8 +338,9 @@ impl World {
     fn serve_traffic(&mut self, tick: SimDuration) {
         let step_seconds = tick.as_seconds_f64();
         let mut loads = Vec::with_capacity(self.environments.len());
+        let mut database_loads = Vec::with_capacity(self.environments.len());
         for environment in &self.environments {
-            let mut services = Vec::with_capacity(environment.deployments.len());
+            let mut arrivals = Vec::with_capacity(environment.deployments.len());
             for deployment in &environment.deployments {
                 let mut rate = traffic::arrival_rate(&environment.name, self.now, &mut self.rng);
                 for event in &self.scenario.events {
@@ -327,8 +356,22 @@ impl World {
                         rate *= burst.factor;
                     }
                 }
-                let ready = deployment.ready_pods(self.now);
-                let mut load = traffic::serve(&deployment.service, rate, ready, step_seconds);
+                arrivals.push((rate, deployment.ready_pods(self.now)));
+            }
+            // The database sees the queries of every service that has a pod to send them.
+            let demand = environment
+                .deployments
+                .iter()
+                .zip(&arrivals)
+                .filter(|(_, (_, ready))| *ready > 0)
+                .map(|(deployment, (rate, _))| traffic::database_demand(&deployment.service, *rate))
+                .sum();
+            let database = environment.database.load(demand);
+            database_loads.push(database);
+            let mut services = Vec::with_capacity(environment.deployments.len());
+            for (deployment, (rate, ready)) in environment.deployments.iter().zip(arrivals) {
+                let mut load =
+                    traffic::serve(&deployment.service, rate, ready, step_seconds, &database);
                 for event in &self.scenario.events {
                     let Some(fault) = &event.fault else { continue };
                     let started = self.scenario.start_time().plus(event.at);
@@ -344,6 +387,7 @@ impl World {
             loads.push(services);
         }
         self.metrics.record(&loads);
+        self.metrics.databases = database_loads;
     }
 
     /// Writes every exposed series into the store at the current instant, as a scrape does.

@@ -456,3 +456,47 @@ fn a_burst_multiplies_the_traffic_while_it_lasts() {
         "over after ten minutes: ×{after}"
     );
 }
+
+#[test]
+fn the_database_saturates_under_a_prime_time_burst() {
+    // Guards the database in the service model: at 21:00 prod's database copes with its usual
+    // peak, and a tripled peak saturates it into slow requests and 500s.
+    let scenario = |factor: f64| Scenario {
+        start: SimDuration::from_minutes(20 * 60 + 50),
+        events: vec![ScheduledEvent {
+            at: SimDuration::from_minutes(1),
+            note: "prod: a TV spot airs".into(),
+            fault: None,
+            burst: Some(Burst {
+                env: "prod".into(),
+                service: None,
+                factor,
+                lasts: None,
+                every: None,
+            }),
+        }],
+        ..Scenario::default()
+    };
+    let mut calm = World::new(scenario(1.0));
+    let mut pushed = World::new(scenario(3.0));
+    for world in [&mut calm, &mut pushed] {
+        world.apply(Action::Advance {
+            by: SimDuration::from_minutes(10),
+        });
+    }
+    let cpu = r#"aws_rds_cpuutilization_average{env="prod"}"#;
+    let refused = r#"sum(rate(http_request_seconds_count{env="prod", status="500"}[2m]))"#;
+    let (calm_cpu, pushed_cpu) = (query(&calm, cpu)[0].1, query(&pushed, cpu)[0].1);
+    assert!((20.0..70.0).contains(&calm_cpu), "{calm_cpu}");
+    assert_eq!(pushed_cpu, 100.0);
+    assert!(query(&calm, refused).is_empty() || query(&calm, refused)[0].1 == 0.0);
+    assert!(
+        query(&pushed, refused)[0].1 > 10.0,
+        "{:?}",
+        query(&pushed, refused)
+    );
+    assert_eq!(
+        query(&calm, r#"aws_rds_instance_info{env="prod"}"#)[0].0,
+        r#"aws_rds_instance_info{dbinstance_identifier="opsdojo-prod", env="prod", instance_class="db.r5.2xlarge"}"#
+    );
+}

@@ -5,9 +5,12 @@
 //! prime-time peak around 21:00 that quadruples traffic. Each service answers with php-fpm
 //! workers: ready pods × workers per pod, each request taking a base service time. Utilization
 //! drives latency (a queue that lengthens as it fills) and, past saturation, 504 errors; no
-//! ready pod means 503s. Scenario faults (a bad release, a revoked token) turn a share of a
-//! route's successful requests into an error status. Database capacity comes later.
+//! ready pod means 503s. The shared database adds its wait to each request's service time (so a
+//! saturated database saturates php-fpm too) and, past its capacity, fails a share of requests
+//! with 500s. Scenario faults (a bad release, a revoked token) turn a share of a route's
+//! successful requests into an error status.
 
+use super::database::{queries_per_request, DatabaseLoad};
 use crate::rng::SimRng;
 use crate::time::SimTime;
 
@@ -84,9 +87,31 @@ pub struct ServiceLoad {
 /// How long a request that fails on saturation or with no pod waits before its error.
 pub const TIMEOUT_SECONDS: f64 = 10.0;
 
-/// Serves one step of `step_seconds` for a service with `ready_pods` at `rate` requests/s.
-pub fn serve(service: &str, rate: f64, ready_pods: usize, step_seconds: f64) -> ServiceLoad {
-    let capacity = ready_pods as f64 * WORKERS_PER_POD / SERVICE_SECONDS;
+/// Queries per second a service sends its database when it gets `rate` requests per second.
+pub fn database_demand(service: &str, rate: f64) -> f64 {
+    routes(service)
+        .iter()
+        .map(|(route, share)| rate * share * queries_per_request(route))
+        .sum()
+}
+
+/// Serves one step of `step_seconds` for a service with `ready_pods` at `rate` requests/s,
+/// against a database in the state `database`.
+pub fn serve(
+    service: &str,
+    rate: f64,
+    ready_pods: usize,
+    step_seconds: f64,
+    database: &DatabaseLoad,
+) -> ServiceLoad {
+    // A worker waiting on the database is a busy worker.
+    let database_wait = |route: &str| queries_per_request(route) * database.extra_seconds_per_query;
+    let service_seconds = SERVICE_SECONDS
+        + routes(service)
+            .iter()
+            .map(|(route, share)| share * database_wait(route))
+            .sum::<f64>();
+    let capacity = ready_pods as f64 * WORKERS_PER_POD / service_seconds;
     let utilization = if capacity > 0.0 {
         rate / capacity
     } else {
@@ -94,7 +119,7 @@ pub fn serve(service: &str, rate: f64, ready_pods: usize, step_seconds: f64) -> 
     };
     let busy = utilization.min(1.0);
     // Mean latency of a queue filling up, bounded where the proxy gives up.
-    let mean_latency = (SERVICE_SECONDS / (1.0 - busy.min(0.98))).min(TIMEOUT_SECONDS);
+    let queueing = 1.0 / (1.0 - busy.min(0.98));
     let overflow = if ready_pods == 0 {
         1.0
     } else if utilization > 1.0 {
@@ -109,14 +134,18 @@ pub fn serve(service: &str, rate: f64, ready_pods: usize, step_seconds: f64) -> 
             let requests = rate * share * step_seconds;
             let failed = requests * overflow;
             let answered = requests - failed;
-            let not_found = answered * 0.02;
-            let ok = answered - not_found;
+            let refused = answered * database.failing_share;
+            let not_found = (answered - refused) * 0.02;
+            let ok = answered - refused - not_found;
+            let mean_latency =
+                ((SERVICE_SECONDS + database_wait(route)) * queueing).min(TIMEOUT_SECONDS);
             (
                 *route,
                 RouteLoad {
                     by_status: vec![
                         ("200", ok),
                         ("404", not_found),
+                        ("500", refused),
                         (server_error_status, failed),
                     ],
                     mean_latency,
@@ -216,9 +245,10 @@ mod tests {
     #[test]
     fn saturation_brings_latency_then_errors() {
         // Guards the capacity model: more load than workers gives 504s; no pod gives 503s.
-        let calm = serve("users", 10.0, 3, 15.0);
-        let saturated = serve("users", 1000.0, 3, 15.0);
-        let down = serve("users", 10.0, 0, 15.0);
+        let idle = DatabaseLoad::default();
+        let calm = serve("users", 10.0, 3, 15.0, &idle);
+        let saturated = serve("users", 1000.0, 3, 15.0, &idle);
+        let down = serve("users", 10.0, 0, 15.0, &idle);
         let errors = |load: &ServiceLoad, status: &str| -> f64 {
             load.routes
                 .iter()
@@ -241,5 +271,41 @@ mod tests {
             (0.0, 10.0, 10.0, 100.0)
         );
         assert!(calm.utilization < 0.1 && saturated.utilization == 1.0);
+    }
+
+    #[test]
+    fn a_saturated_database_slows_requests_and_fails_some() {
+        // Guards the database's place in the service model: its wait is the workers' wait.
+        let calm = serve("stores", 20.0, 3, 15.0, &DatabaseLoad::default());
+        let slow_database = DatabaseLoad {
+            utilization: 1.0,
+            extra_seconds_per_query: 0.03,
+            failing_share: 0.25,
+            connections: 40.0,
+        };
+        let slowed = serve("stores", 20.0, 3, 15.0, &slow_database);
+        let latency = |load: &ServiceLoad, route: &str| {
+            load.routes
+                .iter()
+                .find(|(r, _)| *r == route)
+                .unwrap()
+                .1
+                .mean_latency
+        };
+        assert!(latency(&slowed, "list_stores") > 3.0 * latency(&calm, "list_stores"));
+        assert!(
+            latency(&slowed, "list_stores") > latency(&slowed, "get_store"),
+            "routes with more queries wait more"
+        );
+        assert!(slowed.utilization > 2.0 * calm.utilization);
+        let refused: f64 = slowed
+            .routes
+            .iter()
+            .flat_map(|(_, r)| &r.by_status)
+            .filter(|(s, _)| *s == "500")
+            .map(|(_, n)| n)
+            .sum();
+        assert!((refused - 0.25 * 20.0 * 15.0).abs() < 1.0, "{refused}");
+        assert!(database_demand("stores", 10.0) > database_demand("coupons", 10.0));
     }
 }

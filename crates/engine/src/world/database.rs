@@ -1,0 +1,168 @@
+//! The RDS MySQL database each environment's services share, and what its size does to them.
+//!
+//! Every request runs a few queries (how many depends on the route). A query takes
+//! [`QUERY_SECONDS`] of one vCPU on an idle database; the instance class sets how many vCPUs
+//! there are, so how many queries per second the database can answer. As the database fills up,
+//! queries queue: each one waits longer, the php-fpm worker waiting on it stays busy longer (so
+//! the same pods serve fewer requests), and past full capacity a share of requests fail with a
+//! 500 (MySQL refusing connections). CPU utilization and open connections are exposed as the
+//! CloudWatch exporter names them.
+
+/// What one RDS instance class offers.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct InstanceClass {
+    pub name: &'static str,
+    pub vcpus: u32,
+    pub memory_gib: f64,
+    /// On-demand price of a single-AZ MySQL instance in eu-west-3, in dollars per hour (a
+    /// Multi-AZ deployment costs twice as much).
+    pub hourly_usd: f64,
+    /// Burstable classes (`db.t3.*`) sustain only part of their vCPUs.
+    pub sustained_share: f64,
+}
+
+/// The instance classes the simulated provider knows, smallest first within each family.
+pub const INSTANCE_CLASSES: [InstanceClass; 13] = [
+    class("db.t3.micro", 2, 1.0, 0.018, 0.2),
+    class("db.t3.small", 2, 2.0, 0.036, 0.4),
+    class("db.t3.medium", 2, 4.0, 0.072, 0.4),
+    class("db.t3.large", 2, 8.0, 0.144, 0.6),
+    class("db.m5.large", 2, 8.0, 0.198, 1.0),
+    class("db.m5.xlarge", 4, 16.0, 0.396, 1.0),
+    class("db.m5.2xlarge", 8, 32.0, 0.792, 1.0),
+    class("db.m5.4xlarge", 16, 64.0, 1.584, 1.0),
+    class("db.r5.large", 2, 16.0, 0.28, 1.0),
+    class("db.r5.xlarge", 4, 32.0, 0.56, 1.0),
+    class("db.r5.2xlarge", 8, 64.0, 1.12, 1.0),
+    class("db.r5.4xlarge", 16, 128.0, 2.24, 1.0),
+    class("db.r5.8xlarge", 32, 256.0, 4.48, 1.0),
+];
+
+const fn class(
+    name: &'static str,
+    vcpus: u32,
+    memory_gib: f64,
+    hourly_usd: f64,
+    sustained_share: f64,
+) -> InstanceClass {
+    InstanceClass {
+        name,
+        vcpus,
+        memory_gib,
+        hourly_usd,
+        sustained_share,
+    }
+}
+
+/// The class named `name`, if the provider knows it.
+pub fn instance_class(name: &str) -> Option<&'static InstanceClass> {
+    INSTANCE_CLASSES.iter().find(|class| class.name == name)
+}
+
+/// How long one query keeps one vCPU busy on an idle database, in seconds.
+pub const QUERY_SECONDS: f64 = 0.002;
+
+/// Queries one request of a route runs.
+pub fn queries_per_request(route: &str) -> f64 {
+    match route {
+        "get_user" | "get_store" => 3.0,
+        "list_users" => 8.0,
+        "list_stores" => 10.0,
+        "get_coupon" => 2.0,
+        "apply_coupon" => 6.0,
+        "signin" => 4.0,
+        _ => 3.0,
+    }
+}
+
+/// An environment's database.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Database {
+    /// The DB instance identifier, as `aws_db_instance.identifier` sets it.
+    pub identifier: String,
+    pub class: &'static InstanceClass,
+    pub multi_az: bool,
+}
+
+impl Database {
+    /// The database an environment starts with: small in dev, large and Multi-AZ in prod.
+    pub fn default_for(environment: &str) -> Self {
+        let (class, multi_az) = match environment {
+            "dev" => ("db.t3.medium", false),
+            "staging" => ("db.t3.large", false),
+            _ => ("db.r5.2xlarge", true),
+        };
+        Database {
+            identifier: format!("opsdojo-{environment}"),
+            class: instance_class(class).unwrap_or(&INSTANCE_CLASSES[0]),
+            multi_az,
+        }
+    }
+
+    /// Queries per second the instance answers at full load.
+    pub fn capacity(&self) -> f64 {
+        f64::from(self.class.vcpus) * self.class.sustained_share / QUERY_SECONDS
+    }
+
+    /// The state of the database under `queries_per_second`.
+    pub fn load(&self, queries_per_second: f64) -> DatabaseLoad {
+        let utilization = queries_per_second / self.capacity();
+        let busy = utilization.min(1.0);
+        // Each query waits as in a queue filling up; the excess over an idle query is what
+        // requests feel.
+        let query_seconds = QUERY_SECONDS / (1.0 - busy.min(0.95));
+        DatabaseLoad {
+            utilization: busy,
+            extra_seconds_per_query: query_seconds - QUERY_SECONDS,
+            failing_share: if utilization > 1.0 {
+                (utilization - 1.0) / utilization
+            } else {
+                0.0
+            },
+            // Little's law: connections busy at once = arrival rate × time in the database.
+            connections: queries_per_second.min(self.capacity()) * query_seconds,
+        }
+    }
+}
+
+/// A database during one step.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct DatabaseLoad {
+    /// Busy vCPUs over sustained vCPUs, from 0 to 1.
+    pub utilization: f64,
+    /// How much longer than on an idle database each query takes, in seconds.
+    pub extra_seconds_per_query: f64,
+    /// The share of requests that fail because the database refuses more work.
+    pub failing_share: f64,
+    /// Connections running a query, on average.
+    pub connections: f64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bigger_class_answers_more_queries_faster() {
+        // Guards what resizing the database does: more vCPUs, lower waits, no refusals.
+        let prod = Database::default_for("prod");
+        let mut small = prod.clone();
+        small.class = instance_class("db.m5.large").unwrap();
+        let demand = 1500.0;
+        let (big, tight) = (prod.load(demand), small.load(demand));
+        assert!(big.utilization < 0.5, "{big:?}");
+        assert_eq!(tight.utilization, 1.0);
+        assert!(tight.failing_share > 0.3, "{tight:?}");
+        assert!(big.extra_seconds_per_query < tight.extra_seconds_per_query / 10.0);
+        assert!(tight.connections > big.connections);
+    }
+
+    #[test]
+    fn every_class_is_findable_and_sized() {
+        for class in INSTANCE_CLASSES {
+            assert_eq!(instance_class(class.name), Some(&class));
+            assert!(class.vcpus >= 2 && class.hourly_usd > 0.0 && class.sustained_share > 0.0);
+        }
+        assert_eq!(instance_class("db.x99.huge"), None);
+    }
+}
