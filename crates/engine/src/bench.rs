@@ -102,6 +102,7 @@ pub fn scenario(seed: u64) -> Scenario {
             every: Some(SimDuration::from_minutes(6 * 60)),
         }),
         burst: None,
+        release: None,
     };
     Scenario {
         seed,

@@ -32,7 +32,7 @@ pub struct Threshold {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Marker {
     pub at_ms: i64,
-    /// `pending`, `firing` or `resolved` for alerts, `change` for a change to the platform.
+    /// `pending`, `firing` or `resolved` for alerts, `change` for scaling, `deploy` for a release.
     pub kind: &'static str,
     pub text: String,
 }
@@ -273,7 +273,7 @@ pub fn markers(
         .filter(|c| c.env == env && c.service == project)
         .map(|c| Marker {
             at_ms: c.at.epoch_ms(),
-            kind: "change",
+            kind: c.kind,
             text: c.text.clone(),
         });
     alerts
@@ -354,6 +354,43 @@ mod tests {
             ("change", "users scaled from 3 to 5")
         );
         assert!(markers(&[], &snapshot.change_markers, "prod", "stores").is_empty());
+    }
+
+    #[test]
+    fn a_release_marks_its_project_when_it_reaches_the_environment() {
+        // Guards deploy markers: the bad release a lesson schedules shows where it landed.
+        let mut world = World::new(Scenario {
+            events: vec![crate::world::ScheduledEvent {
+                at: crate::time::SimDuration::from_minutes(5),
+                note: "prod: users 2.4.0 is deployed".into(),
+                fault: None,
+                burst: None,
+                release: Some(crate::world::Release {
+                    env: "prod".into(),
+                    service: "users".into(),
+                    version: "2.4.0".into(),
+                }),
+            }],
+            ..Scenario::default()
+        });
+        let marks = |world: &World| {
+            let snapshot = world.snapshot();
+            markers(&[], &snapshot.change_markers, "prod", "users")
+        };
+        assert!(marks(&world).is_empty());
+        world.apply(crate::world::Action::Advance {
+            by: crate::time::SimDuration::from_minutes(6),
+        });
+        let marks = marks(&world);
+        assert_eq!(
+            (marks.len(), marks[0].kind, marks[0].text.as_str()),
+            (1, "deploy", "users 2.4.0 deployed")
+        );
+        assert_eq!(
+            marks[0].at_ms,
+            world.now().epoch_ms() - 60_000,
+            "marked when the event fired"
+        );
     }
 
     #[test]

@@ -5,7 +5,8 @@ use crate::diagnostic::Diagnostic;
 use crate::objective::Objective;
 use crate::time::SimDuration;
 use crate::world::{
-    traffic, Action, Burst, Fault, Scenario, ScheduledEvent, ENVIRONMENTS, FAULT_STATUSES, SERVICES,
+    traffic, Action, Burst, Fault, Release, Scenario, ScheduledEvent, ENVIRONMENTS, FAULT_STATUSES,
+    SERVICES,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -115,6 +116,33 @@ struct EventSpec {
     note: String,
     fault: Option<FaultSpec>,
     burst: Option<BurstSpec>,
+    release: Option<ReleaseSpec>,
+}
+
+/// `release:` of a scheduled event: a service's new version reaching an environment.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReleaseSpec {
+    env: String,
+    service: String,
+    version: String,
+}
+
+/// Checks a release against the world's environments and services.
+fn read_release(spec: ReleaseSpec, line: usize) -> Result<Release, Diagnostic> {
+    check_target("release", line, &spec.env, Some(&spec.service))?;
+    if spec.version.trim().is_empty() || spec.version.len() > 40 {
+        return Err(Diagnostic::error(
+            line,
+            1,
+            "release: `version` must be a short version such as `2.4.0`",
+        ));
+    }
+    Ok(Release {
+        env: spec.env,
+        service: spec.service,
+        version: spec.version,
+    })
 }
 
 /// `burst:` of a scheduled event: whose traffic grows, by how much, for how long.
@@ -126,6 +154,17 @@ struct BurstSpec {
     factor: f64,
     lasts: Option<String>,
     every: Option<String>,
+}
+
+/// The value of a part that was read, or `None` with its diagnostic recorded.
+fn kept<T>(read: Option<Result<T, Diagnostic>>, diagnostics: &mut Vec<Diagnostic>) -> Option<T> {
+    match read? {
+        Ok(value) => Some(value),
+        Err(diagnostic) => {
+            diagnostics.push(diagnostic);
+            None
+        }
+    }
 }
 
 /// Checks a burst against the world's environments and services.
@@ -302,34 +341,31 @@ pub fn parse_lesson(text: &str) -> ParsedLesson {
         }
     }
     for event in front.scenario.events {
-        let fault = match event
-            .fault
-            .map(|spec| read_fault(spec, line_of(&event.after)))
-        {
-            Some(Ok(fault)) => Some(fault),
-            Some(Err(diagnostic)) => {
-                diagnostics.push(diagnostic);
-                None
-            }
-            None => None,
-        };
-        let burst = match event
-            .burst
-            .map(|spec| read_burst(spec, line_of(&event.after)))
-        {
-            Some(Ok(burst)) => Some(burst),
-            Some(Err(diagnostic)) => {
-                diagnostics.push(diagnostic);
-                None
-            }
-            None => None,
-        };
+        let fault = kept(
+            event
+                .fault
+                .map(|spec| read_fault(spec, line_of(&event.after))),
+            &mut diagnostics,
+        );
+        let burst = kept(
+            event
+                .burst
+                .map(|spec| read_burst(spec, line_of(&event.after))),
+            &mut diagnostics,
+        );
+        let release = kept(
+            event
+                .release
+                .map(|spec| read_release(spec, line_of(&event.after))),
+            &mut diagnostics,
+        );
         match SimDuration::parse(&event.after) {
             Ok(at) => scenario.events.push(ScheduledEvent {
                 at,
                 note: event.note,
                 fault,
                 burst,
+                release,
             }),
             Err(message) => diagnostics.push(Diagnostic::error(line_of(&event.after), 1, message)),
         }

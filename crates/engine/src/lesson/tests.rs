@@ -296,6 +296,14 @@ fn faults_and_bursts_are_checked_against_the_world() {
             "fault: {env: prod, service: users, status: \"418\", share: 0.5}",
             "unsupported status `418`",
         ),
+        (
+            "release: {env: prod, service: carts, version: 1.0.0}",
+            "release: unknown service `carts`",
+        ),
+        (
+            "release: {env: prod, service: users, version: \"\"}",
+            "must be a short version",
+        ),
     ];
     for (event, expected) in cases {
         let parsed = parse_lesson(&with_event(event));

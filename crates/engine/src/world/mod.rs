@@ -27,7 +27,7 @@ pub use action::Action;
 pub use alerting::AlertMarker;
 pub use deployment::{Deployment, Pod};
 pub use files::{values_file_path, WorldFile};
-pub use scenario::{Burst, Fault, Scenario, ScheduledEvent, FAULT_STATUSES};
+pub use scenario::{Burst, Fault, Release, Scenario, ScheduledEvent, FAULT_STATUSES};
 pub use snapshot::{
     DeploymentSnapshot, EnvironmentSnapshot, EventLevel, EventLogEntry, FileSnapshot, WorldSnapshot,
 };
@@ -90,6 +90,8 @@ pub struct World {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ChangeMarker {
     pub at: SimTime,
+    /// `change` for scaling, `deploy` for a release.
+    pub kind: &'static str,
     pub env: String,
     pub service: String,
     pub text: String,
@@ -433,9 +435,27 @@ impl World {
                 break;
             }
             let text = event.note.clone();
+            let release = event.release.clone();
             self.next_event += 1;
             self.log(EventLevel::Info, text);
+            if let Some(release) = release {
+                self.mark_change(ChangeMarker {
+                    at: self.now,
+                    kind: "deploy",
+                    text: format!("{} {} deployed", release.service, release.version),
+                    env: release.env,
+                    service: release.service,
+                });
+            }
         }
+    }
+
+    /// Records a change to the platform for the dashboards, forgetting the oldest past a bound.
+    fn mark_change(&mut self, marker: ChangeMarker) {
+        if self.changes.len() == EVENT_LOG_CAPACITY {
+            self.changes.remove(0);
+        }
+        self.changes.push(marker);
     }
 
     fn reconcile_deployments(&mut self, step: SimDuration) {
@@ -459,6 +479,7 @@ impl World {
         let file = WorldFile::parse(path, content);
         if let (Some(environment), Some(values)) = (files::values_file_env(path), &file.values) {
             let mut messages = Vec::new();
+            let mut changes = Vec::new();
             if let Some(env) = self.environments.iter_mut().find(|e| e.name == environment) {
                 for deployment in &mut env.deployments {
                     if let Some(&replicas) = values.replicas.get(&deployment.service) {
@@ -467,11 +488,9 @@ impl World {
                                 "{environment}: deployment `{}` scaled from {} to {replicas} replicas",
                                 deployment.service, deployment.desired
                             ));
-                            if self.changes.len() == EVENT_LOG_CAPACITY {
-                                self.changes.remove(0);
-                            }
-                            self.changes.push(ChangeMarker {
+                            changes.push(ChangeMarker {
                                 at: self.now,
+                                kind: "change",
                                 env: environment.to_string(),
                                 service: deployment.service.clone(),
                                 text: format!(
@@ -486,6 +505,9 @@ impl World {
             }
             for message in messages {
                 self.log(EventLevel::Info, message);
+            }
+            for change in changes {
+                self.mark_change(change);
             }
         }
         self.monitoring.load(path, &file.content, self.now);

@@ -15,6 +15,16 @@ pub struct ScheduledEvent {
     pub fault: Option<Fault>,
     /// A traffic burst that starts with the event, if any.
     pub burst: Option<Burst>,
+    /// A release the event deploys, marked on the dashboards, if any.
+    pub release: Option<Release>,
+}
+
+/// A new version of a service reaching an environment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Release {
+    pub env: String,
+    pub service: String,
+    pub version: String,
 }
 
 /// A burst of traffic: an environment's (or one service's) arrival rate multiplied for a while,

@@ -186,6 +186,7 @@ fn scheduled_events_reach_the_event_log_on_time() {
             note: "peak starts".into(),
             fault: None,
             burst: None,
+            release: None,
         }],
         ..Scenario::default()
     };
@@ -343,6 +344,7 @@ fn bad_release_scenario() -> Scenario {
                 every: None,
             }),
             burst: None,
+            release: None,
         }],
         ..Scenario::default()
     }
@@ -423,6 +425,7 @@ fn a_burst_multiplies_the_traffic_while_it_lasts() {
                 lasts: Some(SimDuration::from_minutes(10)),
                 every: None,
             }),
+            release: None,
         }],
         ..Scenario::default()
     };
@@ -474,6 +477,7 @@ fn the_database_saturates_under_a_prime_time_burst() {
                 lasts: None,
                 every: None,
             }),
+            release: None,
         }],
         ..Scenario::default()
     };
