@@ -44,6 +44,6 @@ pub fn run(args: &[&str]) -> ExitCode {
     let Some(config) = config else {
         return ExitCode::FAILURE;
     };
-    println!("{}", receivers_for(&config, &labels).join(","));
+    outln!("{}", receivers_for(&config, &labels).join(","));
     ExitCode::SUCCESS
 }

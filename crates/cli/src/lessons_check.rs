@@ -42,10 +42,12 @@ impl Report {
 
 pub fn run(dir: &str) -> ExitCode {
     let report = check_dir(Path::new(dir));
-    print!("{}", report.text);
-    println!(
+    out!("{}", report.text);
+    outln!(
         "{} lessons checked: {} errors, {} warnings",
-        report.lessons, report.errors, report.warnings
+        report.lessons,
+        report.errors,
+        report.warnings
     );
     if report.errors == 0 {
         ExitCode::SUCCESS

@@ -6,6 +6,27 @@
 //! `opsdojo rules-test FILE...` runs promtool's rule unit tests.
 //! `opsdojo am-route --config FILE label=value...` prints the receivers an alert routes to.
 
+/// `println!` that ends the program quietly when stdout is closed (`opsdojo ... | head`)
+/// instead of panicking.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if writeln!(std::io::stdout(), $($arg)*).is_err() {
+            std::process::exit(0);
+        }
+    }};
+}
+
+/// `print!` with the same care as [`outln!`].
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if write!(std::io::stdout(), $($arg)*).is_err() {
+            std::process::exit(0);
+        }
+    }};
+}
+
 mod am_route;
 mod lessons_check;
 mod promql_test;
@@ -39,7 +60,7 @@ fn main() -> ExitCode {
         ["rules-test", rest @ ..] => rules_test::run(rest),
         ["simulate", rest @ ..] => simulate::run(rest),
         ["help" | "--help" | "-h"] => {
-            println!("{USAGE}");
+            outln!("{USAGE}");
             ExitCode::SUCCESS
         }
         _ => {

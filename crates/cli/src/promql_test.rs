@@ -29,26 +29,31 @@ pub fn run(args: &[&str]) -> ExitCode {
         let results = run_script(&text);
         for result in &results {
             match &result.outcome {
-                CaseOutcome::Failed(reason) => println!(
+                CaseOutcome::Failed(reason) => outln!(
                     "{file}:{}: FAIL {}\n    {reason}",
-                    result.line, result.query
+                    result.line,
+                    result.query
                 ),
                 CaseOutcome::Skipped(reason) if verbose => {
-                    println!("{file}:{}: SKIP {} ({reason})", result.line, result.query)
+                    outln!("{file}:{}: SKIP {} ({reason})", result.line, result.query)
                 }
                 _ => {}
             }
         }
         let tally = Tally::of(&results);
-        println!(
+        outln!(
             "{file}: {} passed, {} failed, {} skipped",
-            tally.passed, tally.failed, tally.skipped
+            tally.passed,
+            tally.failed,
+            tally.skipped
         );
         total.add(tally);
     }
-    println!(
+    outln!(
         "{} passed, {} failed, {} skipped",
-        total.passed, total.failed, total.skipped
+        total.passed,
+        total.failed,
+        total.skipped
     );
     if total.failed == 0 && !unreadable {
         ExitCode::SUCCESS

@@ -16,7 +16,7 @@ pub fn run(args: &[&str]) -> ExitCode {
     }
     let mut failed = false;
     for file in files {
-        println!("Unit Testing:  {file}");
+        outln!("Unit Testing:  {file}");
         let report = match std::fs::read_to_string(file) {
             Ok(text) => {
                 let dir = Path::new(file).parent().unwrap_or(Path::new("."));
@@ -33,24 +33,24 @@ pub fn run(args: &[&str]) -> ExitCode {
             }
         };
         if report.passed() {
-            println!("  SUCCESS");
+            outln!("  SUCCESS");
         } else {
             eprintln!("  FAILED:");
             for failure in &report.failures {
                 eprintln!("{failure}");
-                println!();
+                outln!();
             }
             failed = true;
         }
         if !report.skipped.is_empty() {
-            println!("  ({} skipped)", report.skipped.len());
+            outln!("  ({} skipped)", report.skipped.len());
             if verbose {
                 for skipped in &report.skipped {
-                    println!("    skipped {skipped}");
+                    outln!("    skipped {skipped}");
                 }
             }
         }
-        println!();
+        outln!();
     }
     if failed {
         ExitCode::FAILURE

@@ -24,9 +24,9 @@ pub fn run(args: &[&str]) -> ExitCode {
     let origin = Instant::now();
     let clock = || origin.elapsed().as_secs_f64() * 1000.0;
     let report = bench::run(hours, seed, &clock);
-    println!("{report}");
+    outln!("{report}");
     if let Some(peak) = peak_memory_kib() {
-        println!("  peak memory (VmHWM): {:.1} MiB", peak as f64 / 1024.0);
+        outln!("  peak memory (VmHWM): {:.1} MiB", peak as f64 / 1024.0);
     }
     ExitCode::SUCCESS
 }
