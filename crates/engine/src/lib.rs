@@ -19,6 +19,7 @@ pub mod objective;
 pub mod progress;
 pub mod promql;
 pub mod rng;
+pub mod terraform;
 pub mod time;
 pub mod world;
 

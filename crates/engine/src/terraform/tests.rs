@@ -1,0 +1,220 @@
+use super::*;
+
+fn plan_text(files: &Files, env: &str, state: &State) -> String {
+    let var_file = project::var_file(env);
+    plan_files(files, &[var_file.as_str()], state).text()
+}
+
+fn applied(files: &Files, env: &str, state: &State) -> State {
+    let var_file = project::var_file(env);
+    match apply_files(files, &[var_file.as_str()], state) {
+        Ok(state) => state,
+        Err(outcome) => panic!("{}", outcome.text()),
+    }
+}
+
+#[test]
+fn the_project_plans_every_environment_from_scratch() {
+    let files = project::files();
+    for env in ["dev", "staging", "prod"] {
+        let text = plan_text(&files, env, &State::empty());
+        assert!(
+            text.contains("Plan: 8 to add, 0 to change, 0 to destroy."),
+            "{env}:\n{text}"
+        );
+        assert!(
+            text.contains(&format!(
+                "      + identifier                 = \"opsdojo-{env}\"\n"
+            )),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn an_applied_plan_has_no_changes_left() {
+    let files = project::files();
+    let state = applied(&files, "dev", &State::empty());
+    assert_eq!(state.resources.len(), 8);
+    let text = plan_text(&files, "dev", &state);
+    assert!(
+        text.starts_with("No changes. Your infrastructure matches the configuration."),
+        "{text}"
+    );
+    assert_eq!(state.serial, 1);
+    let endpoint = &state.resources["aws_db_instance.main"].attributes["endpoint"];
+    assert!(
+        endpoint.as_str().unwrap().starts_with("opsdojo-dev.c"),
+        "{endpoint:?}"
+    );
+    let distribution = &state.resources["aws_cloudfront_distribution.assets"].attributes;
+    let waf = &state.resources["aws_wafv2_web_acl.edge"].attributes;
+    assert_eq!(
+        distribution["web_acl_id"], waf["arn"],
+        "references resolve once applied"
+    );
+}
+
+/// Compares `text` with the golden file `name`; `UPDATE_GOLDEN=1` rewrites the file instead.
+fn golden(name: &str, text: &str) {
+    let path = format!("{}/src/terraform/golden/{name}", env!("CARGO_MANIFEST_DIR"));
+    if std::env::var("UPDATE_GOLDEN").is_ok_and(|v| v == "1") {
+        std::fs::write(&path, text).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("missing golden file {path}; run with UPDATE_GOLDEN=1"));
+    assert!(
+        expected == text,
+        "{name} differs from its golden file.\n--- expected\n{expected}\n--- got\n{text}"
+    );
+}
+
+/// The project with `file` edited by replacing `from` with `to`.
+fn edited(files: &Files, file: &str, from: &str, to: &str) -> Files {
+    let mut files = files.clone();
+    let text = files.get_mut(file).unwrap();
+    assert!(text.contains(from), "{file} has no {from:?}");
+    *text = text.replace(from, to);
+    files
+}
+
+#[test]
+fn golden_create_every_resource() {
+    // Guards the create shape: legend with `+` only, (known after apply), (sensitive value),
+    // maps, lists, nested blocks within blocks, `=` aligned per block.
+    golden(
+        "create.txt",
+        &plan_text(&project::files(), "dev", &State::empty()),
+    );
+}
+
+#[test]
+fn golden_update_in_place() {
+    // Guards the update shape: `~`, old -> new, identifying attributes kept, the rest counted.
+    let files = project::files();
+    let state = applied(&files, "prod", &State::empty());
+    let bigger = edited(&files, "vars/prod.tfvars", "db.m5.xlarge", "db.r5.2xlarge");
+    let bigger = edited(
+        &bigger,
+        "vars/prod.tfvars",
+        "db_multi_az              = false",
+        "db_multi_az              = true",
+    );
+    let bigger = edited(
+        &bigger,
+        "iam.tf",
+        "Project     = \"opsdojo\"",
+        "Project     = \"opsdojo\"\n    Team        = \"platform\"",
+    );
+    golden("update.txt", &plan_text(&bigger, "prod", &state));
+}
+
+#[test]
+fn golden_replace_both_ways() {
+    // Guards the replacement shapes: -/+ by default, +/- with create_before_destroy, and the
+    // argument that forces it.
+    let files = project::files();
+    let state = applied(&files, "staging", &State::empty());
+    let renamed = edited(
+        &files,
+        "elasticache.tf",
+        "port            = 6379",
+        "port            = 6380",
+    );
+    let renamed = edited(
+        &renamed,
+        "iam.tf",
+        "user = aws_iam_user.external_signin.name\n",
+        "user = aws_iam_user.external_signin.name\n\n  lifecycle {\n    create_before_destroy = true\n  }\n",
+    );
+    let renamed = edited(
+        &renamed,
+        "iam.tf",
+        "name = \"external-signin-${var.env}\"",
+        "name = \"signin-${var.env}\"",
+    );
+    golden("replace.txt", &plan_text(&renamed, "staging", &state));
+}
+
+#[test]
+fn golden_destroy_what_left_the_configuration() {
+    let files = project::files();
+    let state = applied(&files, "dev", &State::empty());
+    let without_key = edited(
+        &files,
+        "iam.tf",
+        "resource \"aws_iam_access_key\" \"external_signin\" {\n  user = aws_iam_user.external_signin.name\n}\n",
+        "",
+    );
+    golden("destroy.txt", &plan_text(&without_key, "dev", &state));
+}
+
+#[test]
+fn golden_errors_stop_the_plan() {
+    // Guards Terraform's diagnostics: a validation's error_message, a value of the wrong type,
+    // a typo in an argument, and prevent_destroy.
+    let files = project::files();
+    let invalid = edited(
+        &files,
+        "vars/dev.tfvars",
+        "\"db.t3.medium\"",
+        "\"t3.medium\"",
+    );
+    let invalid = edited(
+        &invalid,
+        "vars/dev.tfvars",
+        "db_allocated_storage = 20",
+        "db_allocated_storage = \"lots\"",
+    );
+    let variables = plan_files(&invalid, &["vars/dev.tfvars"], &State::empty());
+    assert!(variables.has_errors() && variables.plan.is_none());
+    let typo = edited(&files, "rds.tf", "  multi_az ", "  multi_azz");
+    let typo = plan_files(&typo, &["vars/dev.tfvars"], &State::empty());
+    assert!(typo.has_errors() && typo.plan.is_none());
+    let state = applied(&files, "prod", &State::empty());
+    let unencrypted = edited(
+        &files,
+        "rds.tf",
+        "storage_encrypted       = true",
+        "storage_encrypted       = false",
+    );
+    let protected = plan_files(&unencrypted, &["vars/prod.tfvars"], &state);
+    assert!(protected.has_errors() && protected.plan.is_none());
+    let outcome = format!("{}{}", variables.text(), typo.text());
+    golden("errors.txt", &format!("{outcome}{}", protected.text()));
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn any_tfvars_text_plans_or_explains(text in "\\PC{0,120}") {
+            // Guards the variables-file path: whatever is typed, a plan or diagnostics, no panic.
+            let mut files = project::files();
+            files.insert("vars/dev.tfvars".into(), text);
+            let outcome = plan_files(&files, &["vars/dev.tfvars"], &State::empty());
+            prop_assert!(outcome.plan.is_some() || outcome.has_errors());
+        }
+
+        #[test]
+        fn hcl_shaped_text_in_a_tf_file_never_panics(
+            lines in proptest::collection::vec(
+                "(resource|variable|locals|output) ?(\"[a-z_]{0,12}\" ?){0,2}\\{?|  [a-z_]{1,10} = (var|local|aws_s3_bucket)\\.[a-z_]{0,8}|  [a-z_]{1,8} = \"\\$\\{[a-z._]{0,12}\\}\"|  count = -?[0-9]{1,4}|\\}",
+                0..12,
+            )
+        ) {
+            let mut files = project::files();
+            files.insert("extra.tf".into(), lines.join("\n"));
+            let outcome = plan_files(&files, &["vars/dev.tfvars"], &State::empty());
+            for diagnostic in &outcome.diagnostics {
+                let _ = diagnostic.to_string();
+            }
+            let _ = outcome.text();
+        }
+    }
+}
