@@ -5,6 +5,7 @@
 //! `opsdojo promql-test FILE...` runs Prometheus's PromQL test scripts against the engine.
 //! `opsdojo rules-test FILE...` runs promtool's rule unit tests.
 //! `opsdojo am-route --config FILE label=value...` prints the receivers an alert routes to.
+//! `opsdojo plan` and `opsdojo apply` run a Terraform configuration against a state file.
 
 /// `println!` that ends the program quietly when stdout is closed (`opsdojo ... | head`)
 /// instead of panicking.
@@ -32,6 +33,7 @@ mod lessons_check;
 mod promql_test;
 mod rules_test;
 mod simulate;
+mod terraform;
 
 use std::process::ExitCode;
 
@@ -45,6 +47,10 @@ commands:
                         print the receivers an alert goes to, as amtool config routes test
   rules-test [-v] FILE...
                         run promtool rule unit tests; exit 1 when one fails
+  plan --dir DIR --var-file FILE [--state FILE]
+                        print the Terraform plan of a configuration, as terraform plan
+  apply --dir DIR --var-file FILE --state FILE
+                        apply it to a state file (created if absent), as terraform apply
   simulate [--hours N] [--seed S]
                         run the world headless and print simulation and query speed
   help                  show this message";
@@ -59,6 +65,8 @@ fn main() -> ExitCode {
         ["am-route", rest @ ..] => am_route::run(rest),
         ["rules-test", rest @ ..] => rules_test::run(rest),
         ["simulate", rest @ ..] => simulate::run(rest),
+        ["plan", rest @ ..] => terraform::plan(rest),
+        ["apply", rest @ ..] => terraform::apply(rest),
         ["help" | "--help" | "-h"] => {
             outln!("{USAGE}");
             ExitCode::SUCCESS

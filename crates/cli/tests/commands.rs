@@ -80,3 +80,80 @@ fn rules_test_exits_one_on_a_failure() {
         "{stderr}"
     );
 }
+
+#[test]
+fn plan_and_apply_work_on_a_terraform_directory() {
+    let dir = std::env::temp_dir().join(format!("opsdojo-tf-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("vars")).unwrap();
+    std::fs::write(
+        dir.join("main.tf"),
+        "variable \"env\" {\n  type = string\n  validation {\n    condition     = contains([\"dev\", \"prod\"], var.env)\n    error_message = \"The environment must be dev or prod.\"\n  }\n}\n\nresource \"aws_s3_bucket\" \"assets\" {\n  bucket = \"assets-${var.env}\"\n}\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("vars/dev.tfvars"), "env = \"dev\"\n").unwrap();
+    std::fs::write(dir.join("vars/qa.tfvars"), "env = \"qa\"\n").unwrap();
+    let state = dir.join("dev.tfstate.json");
+    let _ = std::fs::remove_file(&state);
+    let dir_arg = dir.to_str().unwrap();
+    let state_arg = state.to_str().unwrap();
+
+    let (status, stdout, _) = opsdojo(&["plan", "--dir", dir_arg, "--var-file", "vars/dev.tfvars"]);
+    assert_eq!(status, 0, "{stdout}");
+    assert!(
+        stdout.contains("  # aws_s3_bucket.assets will be created\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("      + bucket                      = \"assets-dev\"\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.ends_with("Plan: 1 to add, 0 to change, 0 to destroy.\n"),
+        "{stdout}"
+    );
+
+    let (status, stdout, _) = opsdojo(&[
+        "apply",
+        "--dir",
+        dir_arg,
+        "--var-file",
+        "vars/dev.tfvars",
+        "--state",
+        state_arg,
+    ]);
+    assert_eq!(status, 0, "{stdout}");
+    assert!(
+        stdout.contains("aws_s3_bucket.assets: Creation complete after 0s [id=assets-dev]"),
+        "{stdout}"
+    );
+    assert!(std::fs::read_to_string(&state)
+        .unwrap()
+        .contains("arn:aws:s3:::assets-dev"));
+
+    let (status, stdout, _) = opsdojo(&[
+        "plan",
+        "--dir",
+        dir_arg,
+        "--var-file",
+        "vars/dev.tfvars",
+        "--state",
+        state_arg,
+    ]);
+    assert_eq!(status, 0);
+    assert!(
+        stdout.starts_with("No changes. Your infrastructure matches the configuration."),
+        "{stdout}"
+    );
+
+    let (status, stdout, _) = opsdojo(&["plan", "--dir", dir_arg, "--var-file", "vars/qa.tfvars"]);
+    assert_eq!(status, 1, "a failed validation exits non-zero");
+    assert!(
+        stdout.contains("│ Error: Invalid value for variable"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("│ The environment must be dev or prod."),
+        "{stdout}"
+    );
+    assert!(stdout.contains("│     │ var.env is \"qa\""), "{stdout}");
+}

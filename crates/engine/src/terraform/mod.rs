@@ -179,7 +179,15 @@ fn made_up(
 ) -> Value {
     let token = |length: usize, alphabet: &[u8]| -> String {
         let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        for byte in address.bytes().chain(attribute.bytes()) {
+        let identity = ["identifier", "name", "bucket", "cluster_id", "user"]
+            .iter()
+            .filter_map(|key| after.get(*key).and_then(Value::as_str))
+            .collect::<String>();
+        for byte in address
+            .bytes()
+            .chain(attribute.bytes())
+            .chain(identity.bytes())
+        {
             hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
         }
         (0..length)
