@@ -25,6 +25,10 @@ pub fn run(args: &[&str]) -> ExitCode {
     let clock = || origin.elapsed().as_secs_f64() * 1000.0;
     let report = bench::run(hours, seed, &clock);
     outln!("{report}");
+    outln!(
+        "{}",
+        bench::plan_bench(100, 20, &clock).to_string().trim_end()
+    );
     if let Some(peak) = peak_memory_kib() {
         outln!("  peak memory (VmHWM): {:.1} MiB", peak as f64 / 1024.0);
     }

@@ -220,3 +220,77 @@ mod tests {
         assert!(report.wall_seconds > 0.0 && report.promql_evaluations_per_second > 0.0);
     }
 }
+
+/// How long planning a configuration of `resources` resources takes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanBenchReport {
+    pub resources: usize,
+    pub rounds: usize,
+    /// Mean milliseconds to evaluate and plan against an empty state, rendering included.
+    pub create_ms: f64,
+    /// Mean milliseconds to plan against the applied state (no changes left).
+    pub no_change_ms: f64,
+    /// Lines of the creation plan's text.
+    pub plan_lines: usize,
+}
+
+/// The world's Terraform project grown to about `resources` resources with `for_each`
+/// (S3 buckets and DynamoDB tables that refer to them), planned `rounds` times from scratch
+/// and against its applied state.
+pub fn plan_bench(resources: usize, rounds: usize, now_ms: &dyn Fn() -> f64) -> PlanBenchReport {
+    use crate::terraform::{apply_files, plan_files, project, State};
+    let mut files = project::files();
+    let shards = resources.saturating_sub(8) / 2;
+    let names: Vec<String> = (0..shards).map(|i| format!("\"shard-{i:03}\"")).collect();
+    files.insert(
+        "shards.tf".into(),
+        format!(
+            "resource \"aws_s3_bucket\" \"shard\" {{\n  for_each = toset([{}])\n  bucket   = \"opsdojo-${{each.key}}-${{var.env}}\"\n  tags     = local.tags\n}}\n\nresource \"aws_dynamodb_table\" \"shard\" {{\n  for_each     = aws_s3_bucket.shard\n  name         = \"${{each.key}}-${{var.env}}\"\n  billing_mode = \"PAY_PER_REQUEST\"\n  hash_key     = \"id\"\n  tags         = each.value.tags\n\n  attribute {{\n    name = \"id\"\n    type = \"S\"\n  }}\n}}\n",
+            names.join(", ")
+        ),
+    );
+    let var_files = ["vars/prod.tfvars"];
+    let rounds = rounds.max(1);
+    let started = now_ms();
+    let mut plan_lines = 0;
+    let mut planned = 0;
+    for _ in 0..rounds {
+        let outcome = plan_files(&files, &var_files, &State::empty());
+        plan_lines = outcome.text().lines().count();
+        planned = outcome.plan.map_or(0, |p| p.changes.len());
+    }
+    let create_ms = (now_ms() - started) / rounds as f64;
+    let state = apply_files(&files, &var_files, &State::empty()).unwrap_or_default();
+    let started = now_ms();
+    for _ in 0..rounds {
+        let _ = plan_files(&files, &var_files, &state).text();
+    }
+    let no_change_ms = (now_ms() - started) / rounds as f64;
+    PlanBenchReport {
+        resources: planned,
+        rounds,
+        create_ms,
+        no_change_ms,
+        plan_lines,
+    }
+}
+
+impl std::fmt::Display for PlanBenchReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "planned {} resources ({} rounds): {:.1} ms from an empty state ({} lines of plan), {:.1} ms with nothing to change",
+            self.resources, self.rounds, self.create_ms, self.plan_lines, self.no_change_ms
+        )
+    }
+}
+
+#[cfg(test)]
+mod plan_tests {
+    #[test]
+    fn the_plan_benchmark_plans_a_hundred_resources() {
+        let report = super::plan_bench(100, 1, &|| 0.0);
+        assert_eq!(report.resources, 100);
+        assert!(report.plan_lines > 2000, "{report:?}");
+    }
+}
