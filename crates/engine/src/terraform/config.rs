@@ -208,19 +208,10 @@ impl Reader<'_> {
     }
 
     fn read_file(&mut self, path: &str, text: &str) {
-        let body = match hcl::edit::parser::parse_body(text) {
+        let body = match parse_body(path, text) {
             Ok(body) => body,
-            Err(error) => {
-                let location = error.location();
-                let at = Location {
-                    file: path.to_string(),
-                    line: location.line(),
-                    column: location.column(),
-                    end_column: location.column() + 1,
-                };
-                self.diagnostics.push(
-                    TfDiagnostic::error("Invalid syntax", capitalize(error.message())).at(at, text),
-                );
+            Err(diagnostic) => {
+                self.diagnostics.push(*diagnostic);
                 return;
             }
         };
@@ -510,20 +501,10 @@ impl Reader<'_> {
             let Some(text) = self.files.get(&source).cloned() else {
                 continue;
             };
-            let body: Body = match hcl::edit::parser::parse_body(&text) {
+            let body: Body = match parse_body(&source, &text) {
                 Ok(body) => body,
-                Err(error) => {
-                    let location = error.location();
-                    let at = Location {
-                        file: source.clone(),
-                        line: location.line(),
-                        column: location.column(),
-                        end_column: location.column() + 1,
-                    };
-                    self.diagnostics.push(
-                        TfDiagnostic::error("Invalid syntax", capitalize(error.message()))
-                            .at(at, &text),
-                    );
+                Err(diagnostic) => {
+                    self.diagnostics.push(*diagnostic);
                     continue;
                 }
             };
@@ -1179,6 +1160,20 @@ fn explain(error: &hcl::eval::Error) -> (String, String) {
         ),
         other => ("Invalid expression".into(), capitalize(&other.to_string())),
     }
+}
+
+/// Parses one file of HCL, or says where its syntax breaks, as Terraform does.
+fn parse_body(path: &str, text: &str) -> Result<Body, Box<TfDiagnostic>> {
+    hcl::edit::parser::parse_body(text).map_err(|error| {
+        let location = error.location();
+        let at = Location {
+            file: path.to_string(),
+            line: location.line(),
+            column: location.column(),
+            end_column: location.column() + 1,
+        };
+        Box::new(TfDiagnostic::error("Invalid syntax", capitalize(error.message())).at(at, text))
+    })
 }
 
 fn capitalize(text: &str) -> String {
