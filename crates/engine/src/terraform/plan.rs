@@ -396,7 +396,11 @@ fn render_blocks(
                 (_, _, Action::Delete) | (Some(_), None, _) => ("-", Action::Delete),
                 _ => ("~", Action::Update),
             };
-            out.push('\n');
+            // A blank line separates blocks from what comes before, but not from the line
+            // that opens their parent.
+            if !out.ends_with("{\n") {
+                out.push('\n');
+            }
             let _ = writeln!(out, "{pad}{symbol} {name} {{");
             let empty = hcl::Map::new();
             let o = o.and_then(Value::as_object).unwrap_or(&empty);
