@@ -10,7 +10,7 @@
 use super::diagnostic::{did_you_mean, Location, TfDiagnostic};
 use super::schema::{self, Kind};
 use super::state::State;
-use super::value::{contains_unknown, render_value, TypeConstraint, UNKNOWN};
+use super::value::{render_value, TypeConstraint, UNKNOWN};
 use hcl::edit::structure::{Block, Body, Structure};
 use hcl::edit::Span;
 use hcl::eval::{Context, Evaluate};
@@ -255,10 +255,7 @@ impl Reader<'_> {
             "resource" if expect(2) => {
                 let type_name = label(block, 0).unwrap_or_default();
                 if schema::resource_type(&type_name).is_none() {
-                    let hint = match did_you_mean(&type_name, schema::resource_type_names()) {
-                        Some(close) => format!(" Did you mean \"{close}\"?"),
-                        None => String::new(),
-                    };
+                    let hint = suggestion(did_you_mean(&type_name, schema::resource_type_names()));
                     self.diagnostics.push(
                         TfDiagnostic::error(
                             "Invalid resource type",
@@ -537,10 +534,7 @@ impl Reader<'_> {
                     continue;
                 };
                 if !declared.contains(&name) {
-                    let hint = match did_you_mean(&name, declared.iter().map(String::as_str)) {
-                        Some(close) => format!(" Did you mean \"{close}\"?"),
-                        None => String::new(),
-                    };
+                    let hint = suggestion(did_you_mean(&name, declared.iter().map(String::as_str)));
                     self.diagnostics.push(
                         TfDiagnostic::warning(
                             "Value for undeclared variable",
@@ -733,7 +727,7 @@ impl Reader<'_> {
         let mut by_type: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
         for index in order {
             let resource = self.resources[index].clone();
-            let made = self.expand(&resource, context, state);
+            let made = self.expand(&resource, context);
             let reference = match &made {
                 Expansion::Single(instance) => instance
                     .clone()
@@ -805,7 +799,7 @@ impl Reader<'_> {
         Ok(order)
     }
 
-    fn expand(&mut self, resource: &ResourceBlock, context: &Context, state: &State) -> Expansion {
+    fn expand(&mut self, resource: &ResourceBlock, context: &Context) -> Expansion {
         let base = format!("{}.{}", resource.type_name, resource.name);
         let block_name = format!(
             "in resource \"{}\" \"{}\"",
@@ -831,7 +825,7 @@ impl Reader<'_> {
                 count_object.insert("index".to_string(), Value::from(index));
                 scoped.declare_var("count", Value::Object(count_object));
                 if let Some(instance) =
-                    self.instance(resource, &format!("{base}[{index}]"), &scoped, state)
+                    self.instance(resource, &format!("{base}[{index}]"), &scoped)
                 {
                     list.push(instance);
                 }
@@ -865,13 +859,13 @@ impl Reader<'_> {
                 each.insert("value".to_string(), value);
                 scoped.declare_var("each", Value::Object(each));
                 let address = format!("{base}[{}]", super::value::quote(&key));
-                if let Some(instance) = self.instance(resource, &address, &scoped, state) {
+                if let Some(instance) = self.instance(resource, &address, &scoped) {
                     map.insert(key, instance);
                 }
             }
             return Expansion::Keyed(map);
         }
-        Expansion::Single(self.instance(resource, &base, context, state))
+        Expansion::Single(self.instance(resource, &base, context))
     }
 
     fn push_block_error(
@@ -898,7 +892,6 @@ impl Reader<'_> {
         resource: &ResourceBlock,
         address: &str,
         context: &Context,
-        _state: &State,
     ) -> Option<Instance> {
         let schema = schema::resource_type(&resource.type_name)?;
         let mut config = BTreeMap::new();
@@ -1145,10 +1138,7 @@ fn explain(error: &hcl::eval::Error) -> (String, String) {
         ),
         ErrorKind::UndefinedFunc(name) => {
             let name = name.to_string();
-            let hint = match did_you_mean(&name, super::functions::FUNCTIONS) {
-                Some(close) => format!(" Did you mean \"{close}\"?"),
-                None => String::new(),
-            };
+            let hint = suggestion(did_you_mean(&name, super::functions::FUNCTIONS));
             (
                 "Call to unknown function".into(),
                 format!("There is no function named \"{name}\".{hint}"),
@@ -1160,6 +1150,11 @@ fn explain(error: &hcl::eval::Error) -> (String, String) {
         ),
         other => ("Invalid expression".into(), capitalize(&other.to_string())),
     }
+}
+
+/// ` Did you mean "close"?`, or nothing, to end a message about a typo.
+fn suggestion(close: Option<&str>) -> String {
+    close.map_or(String::new(), |close| format!(" Did you mean \"{close}\"?"))
 }
 
 /// Parses one file of HCL, or says where its syntax breaks, as Terraform does.
@@ -1181,9 +1176,4 @@ fn capitalize(text: &str) -> String {
     chars.next().map_or(String::new(), |first| {
         first.to_uppercase().chain(chars).collect()
     })
-}
-
-/// Whether a value will only be known after apply, anywhere in it.
-pub fn has_unknown(value: &Value) -> bool {
-    contains_unknown(value)
 }
