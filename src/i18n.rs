@@ -84,6 +84,10 @@ pub fn translate(locale: Locale, key: &'static str) -> &'static str {
         "lesson.show_solution" => ("Show the solution", "Afficher la solution"),
         "lesson.solution_advance" => ("Let the clock run for", "Laisser l'horloge tourner"),
         "lesson.solution_edit" => ("Edit", "Modifier"),
+        "lesson.solution_apply" => (
+            "In the Terraform tab, apply with",
+            "Dans l'onglet Terraform, appliquer avec",
+        ),
         "lesson.complete" => ("Lesson complete. Well done!", "Leçon terminée. Bravo !"),
         "lesson.next" => ("Back to the catalog", "Retour au catalogue"),
         "lesson.restart" => ("Start over", "Recommencer"),

@@ -157,6 +157,7 @@ fn Hints(hints: Vec<String>) -> impl IntoView {
 fn Solution(solution: Vec<Action>) -> impl IntoView {
     let advance = tr("lesson.solution_advance");
     let edit = tr("lesson.solution_edit");
+    let apply = tr("lesson.solution_apply");
     view! {
         <details class="solution" data-testid="solution">
             <summary>{tr("lesson.show_solution")}</summary>
@@ -166,6 +167,15 @@ fn Solution(solution: Vec<Action>) -> impl IntoView {
                     .map(|step| match step {
                         Action::Advance { by } => {
                             view! { <li>{move || advance()} " " <code>{by.to_string()}</code></li> }
+                                .into_any()
+                        }
+                        Action::Apply { env } => {
+                            view! {
+                                <li>
+                                    {move || apply()} " "
+                                    <code>{format!("vars/{env}.tfvars")}</code>
+                                </li>
+                            }
                                 .into_any()
                         }
                         Action::EditFile { path, content } => {

@@ -247,9 +247,51 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
     Some(seconds * 1000 + millis)
 }
 
+/// The RFC 3339 form (`2026-01-05T08:00:00Z`) of milliseconds since the Unix epoch, to the
+/// second.
+pub fn format_rfc3339(epoch_ms: i64) -> String {
+    let seconds = epoch_ms.div_euclid(1000);
+    let (days, second_of_day) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
+    // The civil date of a day count (the inverse of the computation in `parse_rfc3339`).
+    let shifted = days + 719_468;
+    let era = shifted.div_euclid(146_097);
+    let day_of_era = shifted - era * 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        second_of_day / 3600,
+        second_of_day / 60 % 60,
+        second_of_day % 60
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formats_rfc3339_times_that_parse_back() {
+        assert_eq!(format_rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(format_rfc3339(DAY_ONE_MS), "2026-01-05T00:00:00Z");
+        for ms in [
+            951_782_400_000,
+            1_609_459_200_000,
+            4_107_542_400_000,
+            -86_400_000,
+        ] {
+            assert_eq!(parse_rfc3339(&format_rfc3339(ms)), Some(ms), "{ms}");
+        }
+    }
 
     #[test]
     fn reads_rfc3339_times() {

@@ -85,6 +85,9 @@ struct ScenarioSpec {
     tick: Option<String>,
     #[serde(default)]
     files: BTreeMap<String, String>,
+    /// Files changed since the last `terraform apply`.
+    #[serde(default)]
+    pending: BTreeMap<String, String>,
     #[serde(default)]
     events: Vec<EventSpec>,
 }
@@ -96,6 +99,7 @@ impl Default for ScenarioSpec {
             start: default_start(),
             tick: None,
             files: BTreeMap::new(),
+            pending: BTreeMap::new(),
             events: Vec::new(),
         }
     }
@@ -273,12 +277,14 @@ fn read_fault(spec: FaultSpec, line: usize) -> Result<Fault, Diagnostic> {
     })
 }
 
-/// One step of a reference solution: exactly one of `advance` or `edit`.
+/// One step of a reference solution: exactly one of `advance`, `edit` or `apply`.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SolutionStep {
     advance: Option<String>,
     edit: Option<EditStep>,
+    /// `terraform apply` in this environment.
+    apply: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -316,6 +322,7 @@ pub fn parse_lesson(text: &str) -> ParsedLesson {
     let mut scenario = Scenario {
         seed: front.scenario.seed,
         files: front.scenario.files,
+        pending: front.scenario.pending,
         ..Scenario::default()
     };
     match SimDuration::parse_time_of_day(&front.scenario.start) {
@@ -374,15 +381,26 @@ pub fn parse_lesson(text: &str) -> ParsedLesson {
 
     let mut solution = Vec::new();
     for step in front.solution {
-        match (step.advance, step.edit) {
-            (Some(duration), None) => match SimDuration::parse(&duration) {
+        match (step.advance, step.edit, step.apply) {
+            (None, None, Some(env)) if ENVIRONMENTS.contains(&env.as_str()) => {
+                solution.push(Action::Apply { env });
+            }
+            (None, None, Some(env)) => diagnostics.push(
+                Diagnostic::error(
+                    line_of("apply:"),
+                    1,
+                    format!("`apply: {env}` names no environment"),
+                )
+                .with_hint(format!("apply to one of {}", ENVIRONMENTS.join(", "))),
+            ),
+            (Some(duration), None, None) => match SimDuration::parse(&duration) {
                 Ok(by) => solution.push(Action::Advance { by }),
                 Err(message) => diagnostics.push(
                     Diagnostic::error(line_of("advance:"), 1, message)
                         .with_hint("a solution step `advance` takes a duration like `10m`"),
                 ),
             },
-            (None, Some(edit)) => solution.push(Action::EditFile {
+            (None, Some(edit), None) => solution.push(Action::EditFile {
                 path: edit.file,
                 content: edit.content,
             }),
@@ -390,9 +408,11 @@ pub fn parse_lesson(text: &str) -> ParsedLesson {
                 Diagnostic::error(
                     line_of("solution:"),
                     1,
-                    "each solution step needs exactly one of `advance` or `edit`",
+                    "each solution step needs exactly one of `advance`, `edit` or `apply`",
                 )
-                .with_hint("write `- advance: 5m` or `- edit: {file: ..., content: ...}`"),
+                .with_hint(
+                    "write `- advance: 5m`, `- edit: {file: ..., content: ...}` or `- apply: prod`",
+                ),
             ),
         }
     }

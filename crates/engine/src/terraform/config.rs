@@ -607,7 +607,16 @@ impl Reader<'_> {
                     }
                 },
             };
-            if self.validate(&variable, &value, &text) {
+            // A failed validation points at where the value was set: the variables file that
+            // gave it, or the declaration whose default it is.
+            let origin = match given.get(&variable.name) {
+                Some((_, at, source)) => (
+                    at.clone(),
+                    self.files.get(source).cloned().unwrap_or_default(),
+                ),
+                None => (variable.location.clone(), text),
+            };
+            if self.validate(&variable, &value, &origin) {
                 values.insert(variable.name.clone(), value);
             }
         }
@@ -615,7 +624,12 @@ impl Reader<'_> {
     }
 
     /// Runs a variable's validation blocks; false when one fails.
-    fn validate(&mut self, variable: &Variable, value: &Value, text: &str) -> bool {
+    fn validate(
+        &mut self,
+        variable: &Variable,
+        value: &Value,
+        origin: &(Location, String),
+    ) -> bool {
         let mut context = super::functions::context();
         let mut only = Map::new();
         only.insert(variable.name.clone(), value.clone());
@@ -656,7 +670,7 @@ impl Reader<'_> {
                                 validation.location.range()
                             ),
                         )
-                        .at(variable.location.clone(), text)
+                        .at(origin.0.clone(), &origin.1)
                         .with_value(format!("var.{} is {shown}", variable.name)),
                     );
                     valid = false;
@@ -670,7 +684,10 @@ impl Reader<'_> {
                                 render_value(&other)
                             ),
                         )
-                        .at(validation.location.clone(), text),
+                        .at(
+                            validation.location.clone(),
+                            self.files.get(&file).map_or("", String::as_str),
+                        ),
                     );
                     valid = false;
                 }

@@ -93,16 +93,16 @@ fn golden_create_every_resource() {
 fn golden_update_in_place() {
     // Guards the update shape: `~`, old -> new, identifying attributes kept, the rest counted.
     let files = project::files();
-    let state = applied(&files, "prod", &State::empty());
-    let bigger = edited(&files, "vars/prod.tfvars", "db.m5.xlarge", "db.r5.2xlarge");
-    let bigger = edited(
-        &bigger,
+    let smaller = edited(&files, "vars/prod.tfvars", "db.r5.2xlarge", "db.m5.xlarge");
+    let smaller = edited(
+        &smaller,
         "vars/prod.tfvars",
-        "db_multi_az              = false",
         "db_multi_az              = true",
+        "db_multi_az              = false",
     );
+    let state = applied(&smaller, "prod", &State::empty());
     let bigger = edited(
-        &bigger,
+        &files,
         "iam.tf",
         "Project     = \"opsdojo\"",
         "Project     = \"opsdojo\"\n    Team        = \"platform\"",

@@ -18,6 +18,8 @@ pub enum Action {
     },
     /// Replace the content of a file of the world, as an editor does.
     EditFile { path: String, content: String },
+    /// Run `terraform apply` with an environment's variables file.
+    Apply { env: String },
 }
 
 impl Action {
@@ -37,6 +39,10 @@ impl Action {
                     content.truncate(cut);
                 }
                 Action::EditFile { path, content }
+            }
+            Action::Apply { mut env } => {
+                env.truncate(64);
+                Action::Apply { env }
             }
         }
     }

@@ -224,6 +224,11 @@ impl Monitoring {
         self.rules.statuses()
     }
 
+    /// Posts a message that does not come from Alertmanager (a compliance rule's finding).
+    pub(crate) fn post(&mut self, message: ChatMessage) {
+        push_capped(&mut self.messages, message);
+    }
+
     pub fn messages(&self) -> &[ChatMessage] {
         &self.messages
     }

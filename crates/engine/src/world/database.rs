@@ -82,6 +82,8 @@ pub struct Database {
     pub identifier: String,
     pub class: &'static InstanceClass,
     pub multi_az: bool,
+    /// False while the instance reboots, fails over, is being replaced or is gone.
+    pub available: bool,
 }
 
 impl Database {
@@ -96,6 +98,7 @@ impl Database {
             identifier: format!("opsdojo-{environment}"),
             class: instance_class(class).unwrap_or(&INSTANCE_CLASSES[0]),
             multi_az,
+            available: true,
         }
     }
 
@@ -106,6 +109,13 @@ impl Database {
 
     /// The state of the database under `queries_per_second`.
     pub fn load(&self, queries_per_second: f64) -> DatabaseLoad {
+        if !self.available {
+            // Every query fails to connect; requests that need the database answer 500.
+            return DatabaseLoad {
+                failing_share: 1.0,
+                ..DatabaseLoad::default()
+            };
+        }
         let utilization = queries_per_second / self.capacity();
         let busy = utilization.min(1.0);
         // Each query waits as in a queue filling up; the excess over an idle query is what

@@ -15,6 +15,7 @@ pub mod alerting;
 pub mod database;
 mod deployment;
 mod files;
+pub mod infra;
 mod metrics;
 mod scenario;
 mod snapshot;
@@ -29,7 +30,8 @@ pub use deployment::{Deployment, Pod};
 pub use files::{values_file_path, WorldFile};
 pub use scenario::{Burst, Fault, Release, Scenario, ScheduledEvent, FAULT_STATUSES};
 pub use snapshot::{
-    DeploymentSnapshot, EnvironmentSnapshot, EventLevel, EventLogEntry, FileSnapshot, WorldSnapshot,
+    DeploymentSnapshot, EnvironmentSnapshot, EventLevel, EventLogEntry, FileSnapshot,
+    InfraSnapshot, WorldSnapshot,
 };
 
 use crate::promql::{Labels, Sample, SeriesStore};
@@ -84,6 +86,8 @@ pub struct World {
     monitoring: alerting::Monitoring,
     /// Changes to the running platform (scaling so far), drawn as markers on dashboards.
     changes: Vec<ChangeMarker>,
+    /// The Terraform project's states, plans and applies.
+    infra: infra::Infrastructure,
 }
 
 /// A change to the running platform, as a dashboard marks it.
@@ -118,6 +122,7 @@ impl World {
             last_gauges: std::collections::HashSet::new(),
             monitoring: alerting::Monitoring::default(),
             changes: Vec::new(),
+            infra: infra::Infrastructure::default(),
             environments,
             files: BTreeMap::new(),
             next_event: 0,
@@ -127,6 +132,21 @@ impl World {
         };
         for (path, content) in world.scenario.initial_files() {
             world.write_file(&path, content);
+        }
+        // What the files describe was applied before the scenario starts; the scenario's pending
+        // changes were written after.
+        let (infrastructure, problems) =
+            infra::Infrastructure::new(&ENVIRONMENTS, &world.project_files(), world.now);
+        world.infra = infrastructure;
+        for problem in problems {
+            world.log(EventLevel::Warning, problem);
+        }
+        for (path, content) in world.scenario.pending.clone() {
+            world.write_file(&path, content);
+        }
+        world.refresh_infra();
+        for (env, finding) in world.infra.initial_violations() {
+            world.post_finding(&env, &finding);
         }
         // Pods that the initial files ask for were running before the scenario starts.
         let running_since = world.now.plus(SimDuration(-WARM_UP.0));
@@ -157,6 +177,21 @@ impl World {
         let action = action.sanitized();
         match &action {
             Action::Advance { by } => self.advance(*by),
+            Action::Apply { env } => {
+                let lines = self.infra.start_apply(env, &self.project_files(), self.now);
+                for line in lines {
+                    self.log(EventLevel::Info, line);
+                }
+                if self.infra.env(env).is_some_and(|e| e.running.is_some()) {
+                    self.mark_change(ChangeMarker {
+                        at: self.now,
+                        kind: "change",
+                        env: env.clone(),
+                        service: String::new(),
+                        text: "terraform apply".into(),
+                    });
+                }
+            }
             Action::EditFile { path, content } => {
                 if self.files.contains_key(path) {
                     self.write_file(path, content.clone());
@@ -288,7 +323,69 @@ impl World {
                 1.0,
             ));
         }
+        self.infra_series(&mut samples);
         samples
+    }
+
+    /// What Terraform and AWS Config say of each environment: the pending plan, applies, the
+    /// monthly cost, non-compliant resources per rule.
+    fn infra_series(&self, samples: &mut Vec<Sample>) {
+        for infra in &self.infra.envs {
+            let labels = |name: &str| Labels::named(name).with("env", &infra.env);
+            let counts = infra.outcome.plan.as_ref().map(|p| p.counts());
+            for (action, count) in [
+                ("add", counts.map(|c| c.0)),
+                ("change", counts.map(|c| c.1)),
+                ("destroy", counts.map(|c| c.2)),
+            ] {
+                if let Some(count) = count {
+                    samples.push(Sample::new(
+                        labels("opsdojo_terraform_plan_changes").with("action", action),
+                        count as f64,
+                    ));
+                }
+            }
+            let errors = infra
+                .outcome
+                .diagnostics
+                .iter()
+                .filter(|d| d.is_error())
+                .count();
+            samples.push(Sample::new(
+                labels("opsdojo_terraform_plan_errors"),
+                errors as f64,
+            ));
+            samples.push(Sample::new(
+                labels("opsdojo_terraform_applies_total"),
+                infra.applies as f64,
+            ));
+            samples.push(Sample::new(
+                labels("opsdojo_terraform_apply_running"),
+                f64::from(u8::from(infra.running.is_some())),
+            ));
+            samples.push(Sample::new(
+                labels("opsdojo_terraform_resources_destroyed_total"),
+                infra.destroyed as f64,
+            ));
+            samples.push(Sample::new(
+                labels("opsdojo_infra_monthly_cost_dollars"),
+                infra::state_cost(&infra.state),
+            ));
+            for rule in infra::CONFIG_RULES
+                .iter()
+                .filter(|r| r.environments.contains(&infra.env.as_str()))
+            {
+                let failing = infra
+                    .findings
+                    .iter()
+                    .filter(|f| f.rule == rule.name && !f.compliant)
+                    .count();
+                samples.push(Sample::new(
+                    labels("aws_config_noncompliant_resources").with("config_rule_name", rule.name),
+                    failing as f64,
+                ));
+            }
+        }
     }
 
     /// A copy of what the UI shows, detached from the world.
@@ -317,6 +414,7 @@ impl World {
     fn step(&mut self, tick: SimDuration) {
         self.now = self.now.plus(tick);
         self.fire_scheduled_events();
+        self.step_infra();
         self.reconcile_deployments(tick);
         self.serve_traffic(tick);
         self.scrape();
@@ -383,6 +481,14 @@ impl World {
                     {
                         traffic::inject(&mut load, fault);
                     }
+                }
+                if deployment.service == "external-signin"
+                    && self
+                        .infra
+                        .env(&environment.name)
+                        .is_some_and(|infra| infra.key_revoked)
+                {
+                    traffic::inject(&mut load, &infra::revoked_key_fault(&environment.name));
                 }
                 services.push(load);
             }
@@ -475,6 +581,117 @@ impl World {
         }
     }
 
+    /// The Terraform project's files, by path inside `terraform/`.
+    fn project_files(&self) -> crate::terraform::Files {
+        infra::project_files(self.files.iter().map(|(path, file)| (path, &file.content)))
+    }
+
+    /// The Terraform project as the infrastructure views it.
+    pub fn infrastructure(&self) -> &infra::Infrastructure {
+        &self.infra
+    }
+
+    /// Plans every environment again and puts the plans' diagnostics on the project's files.
+    fn refresh_infra(&mut self) {
+        let files = self.project_files();
+        self.infra.replan(&files);
+        let mut diagnostics = self.infra.diagnostics(&files);
+        for (path, file) in self.files.iter_mut() {
+            if path.starts_with(infra::TERRAFORM_DIR) {
+                file.diagnostics = diagnostics.remove(path).unwrap_or_default();
+            }
+        }
+        self.sync_databases();
+    }
+
+    /// Running applies move on; what completed reaches the platform and the compliance rules.
+    fn step_infra(&mut self) {
+        let (lines, changed) = self.infra.step(self.now);
+        for line in lines {
+            let level = if line.contains("rejects") || line.contains("is gone") {
+                EventLevel::Warning
+            } else {
+                EventLevel::Info
+            };
+            self.log(level, line);
+        }
+        if changed {
+            self.refresh_infra();
+            for (env, finding) in self.infra.evaluate_compliance(self.now) {
+                self.post_finding(&env, &finding);
+            }
+        } else {
+            self.sync_databases();
+        }
+    }
+
+    /// Each environment's database follows its state: class, Multi-AZ, availability.
+    fn sync_databases(&mut self) {
+        let now = self.now;
+        let mut markers = Vec::new();
+        for environment in &mut self.environments {
+            let Some(view) = self.infra.database(&environment.name, now) else {
+                continue;
+            };
+            let database = &mut environment.database;
+            if let Some(class) = database::instance_class(&view.class) {
+                if class.name != database.class.name {
+                    markers.push(ChangeMarker {
+                        at: now,
+                        kind: "change",
+                        env: environment.name.clone(),
+                        service: String::new(),
+                        text: format!("database {} → {}", database.class.name, class.name),
+                    });
+                }
+                database.class = class;
+            }
+            if !view.identifier.is_empty() {
+                database.identifier = view.identifier;
+            }
+            database.multi_az = view.multi_az;
+            database.available = view.available;
+        }
+        for marker in markers {
+            self.mark_change(marker);
+        }
+    }
+
+    /// Posts a compliance change to the environment's infrastructure channel.
+    fn post_finding(&mut self, env: &str, finding: &infra::Finding) {
+        let text = infra::finding_text(finding, infra::REGION);
+        self.monitoring.post(crate::alertmanager::ChatMessage {
+            at: self.now,
+            channel: format!("#alert-infra-{env}"),
+            receiver: "aws-config".into(),
+            status: if finding.compliant {
+                "resolved"
+            } else {
+                "firing"
+            },
+            title: format!(
+                "{env} - {} - {}",
+                finding.rule,
+                if finding.compliant {
+                    "COMPLIANT"
+                } else {
+                    "NON_COMPLIANT"
+                }
+            ),
+            text: text.clone(),
+            group_labels: BTreeMap::new(),
+            alerts: Vec::new(),
+        });
+        self.log(
+            if finding.compliant {
+                EventLevel::Info
+            } else {
+                EventLevel::Warning
+            },
+            format!("{env}: AWS Config: {text}"),
+        );
+    }
+
     fn write_file(&mut self, path: &str, content: String) {
         let file = WorldFile::parse(path, content);
         if let (Some(environment), Some(values)) = (files::values_file_env(path), &file.values) {
@@ -512,6 +729,9 @@ impl World {
         }
         self.monitoring.load(path, &file.content, self.now);
         self.files.insert(path.to_string(), file);
+        if path.starts_with(infra::TERRAFORM_DIR) && !self.infra.envs.is_empty() {
+            self.refresh_infra();
+        }
     }
 
     fn log(&mut self, level: EventLevel, text: String) {

@@ -100,8 +100,12 @@ pub struct Scenario {
     pub start: SimDuration,
     /// Length of one simulated step.
     pub tick: SimDuration,
-    /// Files that replace the default ones, by path.
+    /// Files that replace the default ones, by path; the Terraform project as they describe it
+    /// is already applied.
     pub files: BTreeMap<String, String>,
+    /// Files changed after the last apply, by path: written once the world exists, so their
+    /// Terraform changes are pending.
+    pub pending: BTreeMap<String, String>,
     /// Scheduled events, sorted by time.
     pub events: Vec<ScheduledEvent>,
 }
@@ -113,6 +117,7 @@ impl Default for Scenario {
             start: SimDuration::from_minutes(8 * 60),
             tick: SimDuration::from_seconds(15),
             files: BTreeMap::new(),
+            pending: BTreeMap::new(),
             events: Vec::new(),
         }
     }
@@ -142,6 +147,9 @@ impl Scenario {
             ),
         ] {
             files.insert(path.to_string(), content.to_string());
+        }
+        for (path, content) in crate::terraform::project::FILES {
+            files.insert(super::infra::terraform_path(path), content.to_string());
         }
         files.extend(self.files.clone());
         files

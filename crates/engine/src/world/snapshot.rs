@@ -79,6 +79,101 @@ pub struct WorldSnapshot {
     pub alert_markers: Vec<AlertMarker>,
     /// Changes to the platform (scaling), oldest first.
     pub change_markers: Vec<super::ChangeMarker>,
+    /// Each environment's Terraform plan, cost, apply and compliance.
+    pub infra: Vec<InfraSnapshot>,
+}
+
+/// One environment as the Terraform view shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InfraSnapshot {
+    pub env: String,
+    /// What `terraform plan` prints: diagnostics, then the plan.
+    pub plan_text: String,
+    /// `(to add, to change, to destroy)`, when the configuration plans.
+    pub counts: Option<(usize, usize, usize)>,
+    pub errors: usize,
+    /// Resources the plan would replace or destroy, by address.
+    pub dangerous: Vec<String>,
+    /// Monthly cost of what is deployed, and of what the configuration asks for.
+    pub cost_now: f64,
+    pub cost_planned: Option<f64>,
+    /// Variable values as the environment's plan reads them (sensitive ones hidden).
+    pub variables: Vec<(String, String)>,
+    /// The database as deployed: `db.r5.2xlarge, Multi-AZ`.
+    pub database: String,
+    /// The running apply's current line and progress, from 0 to 1.
+    pub running: Option<(String, f64)>,
+    /// What the last apply printed.
+    pub output: Vec<String>,
+    pub findings: Vec<super::infra::Finding>,
+}
+
+impl InfraSnapshot {
+    fn of(infra: &super::infra::EnvInfra, now: SimTime) -> Self {
+        let evaluated = infra.outcome.evaluated.as_ref();
+        let variables = evaluated.map_or_else(Vec::new, |e| {
+            e.variables
+                .iter()
+                .map(|(name, value)| {
+                    let shown = if e.sensitive_variables.contains(name) {
+                        "(sensitive value)".to_string()
+                    } else {
+                        crate::terraform::value::render_value(value)
+                    };
+                    (name.clone(), shown)
+                })
+                .collect()
+        });
+        let plan = infra.outcome.plan.as_ref();
+        let database = infra
+            .state
+            .resources
+            .values()
+            .find(|r| r.type_name == "aws_db_instance")
+            .map_or_else(
+                || "none".to_string(),
+                |db| {
+                    let class = db
+                        .attributes
+                        .get("instance_class")
+                        .and_then(hcl::Value::as_str)
+                        .unwrap_or("?");
+                    let multi_az = db.attributes.get("multi_az") == Some(&hcl::Value::Bool(true));
+                    format!("{class}{}", if multi_az { ", Multi-AZ" } else { "" })
+                },
+            );
+        InfraSnapshot {
+            env: infra.env.clone(),
+            plan_text: infra.outcome.text(),
+            counts: plan.map(crate::terraform::Plan::counts),
+            errors: infra
+                .outcome
+                .diagnostics
+                .iter()
+                .filter(|d| d.is_error())
+                .count(),
+            dangerous: plan.map_or_else(Vec::new, |p| {
+                p.changes
+                    .iter()
+                    .filter(|c| {
+                        matches!(
+                            c.action,
+                            crate::terraform::Action::Delete
+                                | crate::terraform::Action::Replace { .. }
+                        )
+                    })
+                    .map(|c| c.address.clone())
+                    .collect()
+            }),
+            cost_now: super::infra::state_cost(&infra.state),
+            cost_planned: super::infra::planned_cost(&infra.outcome),
+            variables,
+            database,
+            running: infra.still_running(now).zip(infra.progress(now)),
+            output: infra.output.clone(),
+            findings: infra.findings.clone(),
+        }
+    }
 }
 
 /// How many event-log lines a snapshot carries.
@@ -134,6 +229,12 @@ impl WorldSnapshot {
             channels: world.monitoring().channels(),
             alert_markers: world.monitoring().markers().to_vec(),
             change_markers: world.changes().to_vec(),
+            infra: world
+                .infrastructure()
+                .envs
+                .iter()
+                .map(|infra| InfraSnapshot::of(infra, now))
+                .collect(),
         }
     }
 }

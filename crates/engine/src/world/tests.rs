@@ -1,5 +1,6 @@
 use super::*;
 use crate::alerting::AlertState;
+use crate::time::SimDuration;
 use crate::Diagnostic;
 
 fn values(users: &str) -> String {
@@ -29,7 +30,10 @@ fn a_new_world_runs_the_default_replicas() {
         .collect();
     assert_eq!(ready, vec![1, 2, 3]);
     assert_eq!(snapshot.now.to_string(), "day 1 08:00:00");
-    assert_eq!(snapshot.files.len(), 6);
+    assert_eq!(
+        snapshot.files.len(),
+        6 + crate::terraform::project::FILES.len()
+    );
 }
 
 #[test]
@@ -503,4 +507,282 @@ fn the_database_saturates_under_a_prime_time_burst() {
         query(&calm, r#"aws_rds_instance_info{env="prod"}"#)[0].0,
         r#"aws_rds_instance_info{dbinstance_identifier="opsdojo-prod", env="prod", instance_class="db.r5.2xlarge"}"#
     );
+}
+
+/// The prod variables file with `from` replaced by `to`.
+fn prod_tfvars(edits: &[(&str, &str)]) -> String {
+    let mut text = crate::terraform::project::FILES
+        .iter()
+        .find(|(path, _)| *path == "vars/prod.tfvars")
+        .unwrap()
+        .1
+        .to_string();
+    for (from, to) in edits {
+        assert!(text.contains(from), "prod.tfvars has no {from:?}");
+        text = text.replace(from, to);
+    }
+    text
+}
+
+const PROD_TFVARS: &str = "terraform/vars/prod.tfvars";
+
+fn edit(world: &mut World, path: &str, content: String) {
+    world.apply(Action::EditFile {
+        path: path.into(),
+        content,
+    });
+}
+
+fn advance(world: &mut World, minutes: i64) {
+    world.apply(Action::Advance {
+        by: SimDuration::from_minutes(minutes),
+    });
+}
+
+fn infra_of<'a>(snapshot: &'a WorldSnapshot, env: &str) -> &'a InfraSnapshot {
+    snapshot.infra.iter().find(|i| i.env == env).unwrap()
+}
+
+#[test]
+fn the_world_starts_with_its_terraform_project_applied() {
+    // Guards the starting point of the Terraform lessons: nothing pending, databases as the
+    // variables files size them, every compliance rule satisfied, nothing posted.
+    let world = World::new(Scenario::default());
+    let snapshot = world.snapshot();
+    for env in ENVIRONMENTS {
+        let infra = infra_of(&snapshot, env);
+        assert_eq!(infra.counts, Some((0, 0, 0)), "{env}: {}", infra.plan_text);
+        assert!(infra.findings.iter().all(|f| f.compliant), "{env}");
+        assert!(infra.cost_now > 0.0 && infra.cost_planned == Some(infra.cost_now));
+    }
+    let classes: Vec<&str> = world
+        .environments()
+        .iter()
+        .map(|e| e.database.class.name)
+        .collect();
+    assert_eq!(classes, ["db.t3.medium", "db.t3.large", "db.r5.2xlarge"]);
+    assert!(world.environments()[2].database.multi_az);
+    assert!(snapshot.messages.is_empty());
+    assert!(snapshot
+        .files
+        .iter()
+        .any(|f| f.path == "terraform/rds.tf" && f.language == "hcl"));
+}
+
+#[test]
+fn an_apply_takes_time_then_resizes_the_database() {
+    // Guards issue 4's promise: edit prod.tfvars, see the plan and cost change, apply, and the
+    // platform changes only when AWS is done.
+    let mut world = World::new(Scenario::default());
+    let before = infra_of(&world.snapshot(), "prod").cost_now;
+    edit(
+        &mut world,
+        PROD_TFVARS,
+        prod_tfvars(&[("db.r5.2xlarge", "db.r5.4xlarge")]),
+    );
+    let planned = world.snapshot();
+    let prod = infra_of(&planned, "prod");
+    assert_eq!(prod.counts, Some((0, 1, 0)), "{}", prod.plan_text);
+    assert!(prod
+        .plan_text
+        .contains("~ instance_class             = \"db.r5.2xlarge\" -> \"db.r5.4xlarge\""));
+    assert!(prod.cost_planned.unwrap() > before + 1500.0, "{prod:?}");
+    world.apply(Action::Apply { env: "prod".into() });
+    advance(&mut world, 5);
+    let running = world.snapshot();
+    let prod = infra_of(&running, "prod");
+    assert!(prod.running.as_ref().unwrap().0.contains("Still modifying"));
+    assert_eq!(world.environments()[2].database.class.name, "db.r5.2xlarge");
+    // A second apply waits for the lock.
+    world.apply(Action::Apply { env: "prod".into() });
+    assert!(infra_of(&world.snapshot(), "prod")
+        .output
+        .iter()
+        .any(|line| line.contains("Error acquiring the state lock")));
+    advance(&mut world, 8);
+    let done = world.snapshot();
+    let prod = infra_of(&done, "prod");
+    assert!(prod.running.is_none());
+    assert_eq!(prod.counts, Some((0, 0, 0)), "{}", prod.plan_text);
+    assert!(prod
+        .output
+        .iter()
+        .any(|l| l == "Apply complete! Resources: 0 added, 1 changed, 0 destroyed."));
+    assert_eq!(world.environments()[2].database.class.name, "db.r5.4xlarge");
+    assert_eq!(
+        query(&world, r#"opsdojo_terraform_applies_total{env="prod"}"#)[0].1,
+        1.0
+    );
+    assert!(done
+        .change_markers
+        .iter()
+        .any(|m| m.text == "database db.r5.2xlarge → db.r5.4xlarge"));
+}
+
+#[test]
+fn resizing_a_single_az_database_reboots_it() {
+    // Guards the outage a single-AZ resize costs: 500s near the end of the modification.
+    let mut world = World::new(Scenario::default());
+    edit(
+        &mut world,
+        "terraform/vars/dev.tfvars",
+        "env = \"dev\"\ndb_instance_class = \"db.t3.large\"\n".into(),
+    );
+    world.apply(Action::Apply { env: "dev".into() });
+    advance(&mut world, 6);
+    assert!(world.environments()[0].database.available);
+    advance(&mut world, 4);
+    assert!(!world.environments()[0].database.available);
+    let errors = query(
+        &world,
+        r#"sum(rate(http_request_seconds_count{env="dev", status="500"}[1m]))"#,
+    );
+    assert!(errors[0].1 > 0.0, "{errors:?}");
+    advance(&mut world, 3);
+    assert!(world.environments()[0].database.available);
+    assert_eq!(world.environments()[0].database.class.name, "db.t3.large");
+}
+
+#[test]
+fn multi_az_compliance_posts_then_clears() {
+    // Guards the talk's compliance alert: single-AZ prod is reported in #alert-infra-prod with
+    // the rule, the resource and the region, and the report clears once Multi-AZ is applied.
+    let scenario = Scenario {
+        files: [(
+            PROD_TFVARS.to_string(),
+            prod_tfvars(&[("db_multi_az              = true", "db_multi_az = false")]),
+        )]
+        .into(),
+        ..Scenario::default()
+    };
+    let mut world = World::new(scenario);
+    let first = world.snapshot();
+    let message = &first.messages[0];
+    assert_eq!(message.channel, "#alert-infra-prod");
+    assert!(
+        message
+            .text
+            .starts_with("Rule `rds-multi-az-support` is non-compliant for resource `db-")
+            && message.text.ends_with("` in region `eu-west-3`."),
+        "{}",
+        message.text
+    );
+    let noncompliant =
+        r#"aws_config_noncompliant_resources{env="prod", config_rule_name="rds-multi-az-support"}"#;
+    advance(&mut world, 1);
+    assert_eq!(query(&world, noncompliant)[0].1, 1.0);
+    edit(&mut world, PROD_TFVARS, prod_tfvars(&[]));
+    world.apply(Action::Apply { env: "prod".into() });
+    advance(&mut world, 20);
+    assert_eq!(query(&world, noncompliant)[0].1, 1.0);
+    advance(&mut world, 6);
+    assert_eq!(query(&world, noncompliant)[0].1, 0.0);
+    let last = world.snapshot();
+    let resolved = last.messages.last().unwrap();
+    assert_eq!(resolved.status, "resolved");
+    assert!(resolved.text.contains("is compliant for resource `db-"));
+    assert_eq!(query(&world, r#"aws_rds_multi_az{env="prod"}"#)[0].1, 1.0);
+}
+
+#[test]
+fn deleting_the_partner_key_breaks_external_signin() {
+    // Guards the dangerous plan's second trap: a destroyed access key gives 498s.
+    let mut world = World::new(Scenario::default());
+    let iam = world.file("terraform/iam.tf").unwrap().content.clone();
+    let without_key = iam.replace(
+        "resource \"aws_iam_access_key\" \"external_signin\" {\n  user = aws_iam_user.external_signin.name\n}",
+        "",
+    );
+    assert_ne!(iam, without_key);
+    edit(&mut world, "terraform/iam.tf", without_key);
+    let staging = world.snapshot();
+    assert_eq!(
+        infra_of(&staging, "staging").dangerous,
+        ["aws_iam_access_key.external_signin"]
+    );
+    world.apply(Action::Apply {
+        env: "staging".into(),
+    });
+    advance(&mut world, 3);
+    let rejected = query(
+        &world,
+        r#"sum(rate(http_request_seconds_count{env="staging", project="external-signin", status="498"}[1m]))"#,
+    );
+    assert!(rejected[0].1 > 0.0, "{rejected:?}");
+    assert_eq!(
+        query(
+            &world,
+            r#"opsdojo_terraform_resources_destroyed_total{env="staging"}"#
+        )[0]
+        .1,
+        1.0
+    );
+}
+
+#[test]
+fn a_bad_tfvars_shows_terraform_diagnostics_and_cannot_apply() {
+    // Guards bad input: the validation's message lands on the variables file, the last good
+    // state keeps running, an apply is refused with the error.
+    let mut world = World::new(Scenario::default());
+    edit(
+        &mut world,
+        PROD_TFVARS,
+        prod_tfvars(&[("\"db.r5.2xlarge\"", "\"r5.2xlarge\"")]),
+    );
+    let snapshot = world.snapshot();
+    let file = snapshot
+        .files
+        .iter()
+        .find(|f| f.path == PROD_TFVARS)
+        .unwrap();
+    assert_eq!(file.diagnostics.len(), 1, "{:?}", file.diagnostics);
+    assert_eq!(file.diagnostics[0].line, 2);
+    assert!(file.diagnostics[0]
+        .message
+        .contains("The instance class must be an RDS class"));
+    assert_eq!(infra_of(&snapshot, "prod").counts, None);
+    world.apply(Action::Apply { env: "prod".into() });
+    let after = world.snapshot();
+    let output = &infra_of(&after, "prod").output;
+    assert!(
+        output[0].contains("Invalid value for variable"),
+        "{output:?}"
+    );
+    assert_eq!(world.environments()[2].database.class.name, "db.r5.2xlarge");
+}
+
+#[test]
+fn replacing_the_database_means_downtime() {
+    // Guards the first trap of the dangerous plan: a renamed database is destroyed and created
+    // again, down the whole time, once prevent_destroy is gone.
+    let mut world = World::new(Scenario::default());
+    let rds = world.file("terraform/rds.tf").unwrap().content.clone();
+    let renamed = rds.replace("\"opsdojo-${var.env}\"", "\"opsdojo-${var.env}-main\"");
+    edit(&mut world, "terraform/rds.tf", renamed.clone());
+    let blocked = world.snapshot();
+    assert!(infra_of(&blocked, "dev")
+        .plan_text
+        .contains("Instance cannot be destroyed"));
+    edit(
+        &mut world,
+        "terraform/rds.tf",
+        renamed.replace("prevent_destroy = true", "prevent_destroy = false"),
+    );
+    let plan = world.snapshot();
+    let dev = infra_of(&plan, "dev");
+    assert_eq!(dev.counts, Some((1, 0, 1)), "{}", dev.plan_text);
+    assert!(dev.plan_text.contains("# forces replacement"));
+    world.apply(Action::Apply { env: "dev".into() });
+    advance(&mut world, 2);
+    assert!(!world.environments()[0].database.available);
+    advance(&mut world, 17);
+    assert!(world.environments()[0].database.available);
+    assert_eq!(
+        world.environments()[0].database.identifier,
+        "opsdojo-dev-main"
+    );
+    assert!(world
+        .event_log()
+        .iter()
+        .any(|e| e.text.contains("every row written before is gone")));
 }

@@ -1,7 +1,7 @@
 env                      = "prod"
-db_instance_class        = "db.m5.xlarge"
+db_instance_class        = "db.r5.2xlarge"
 db_allocated_storage     = 200
-db_multi_az              = false
+db_multi_az              = true
 db_backup_retention_days = 7
 cache_node_type          = "cache.m5.large"
 coupons_pitr             = true
