@@ -8,6 +8,7 @@ use crate::components::editor::WorldFileEditor;
 use crate::components::events::EventLog;
 use crate::components::explorer::Explorer;
 use crate::components::objectives::Objectives;
+use crate::components::terraform::Terraform;
 use leptos::prelude::*;
 use opsdojo_engine::lesson::{RenderedLesson, Segment};
 use opsdojo_engine::objective::Objective;
@@ -55,6 +56,10 @@ pub fn LessonBody(
                         view! { <Dashboard panels=panels env=env project=project /> }.into_any()
                     }
                     "alerts" => view! { <AlertList /> }.into_any(),
+                    "terraform" => {
+                        let env = widget.params.get("env").cloned();
+                        view! { <Terraform env=env.unwrap_or_default() /> }.into_any()
+                    }
                     "channel" => {
                         let channel = widget.params.get("channel").cloned();
                         view! { <Channel channel=channel.unwrap_or_else(|| "#alerts".into()) /> }

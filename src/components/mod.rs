@@ -13,5 +13,6 @@ pub mod events;
 pub mod explorer;
 pub mod lesson_body;
 pub mod objectives;
+pub mod terraform;
 pub mod top_bar;
 pub mod workbench;

@@ -7,10 +7,12 @@ use crate::components::deployments::Deployments;
 use crate::components::editor::WorldFileEditor;
 use crate::components::events::EventLog;
 use crate::components::explorer::Explorer;
+use crate::components::terraform::{PlanStrip, Terraform};
 use crate::i18n::tr;
 use crate::session::{Sim, WorkbenchNav};
 use leptos::prelude::*;
 use opsdojo_engine::alerting::AlertState;
+use opsdojo_engine::world::infra::TERRAFORM_DIR;
 use opsdojo_engine::Severity;
 
 /// What the Explore tab shows first: request rate per service in prod.
@@ -47,10 +49,23 @@ pub fn Workbench() -> impl IntoView {
         })
     };
     let message_count = move || sim.snapshot.with(|s| s.messages.len());
+    // Environments whose plan has changes or errors.
+    let pending = move || {
+        sim.snapshot.with(|s| {
+            s.infra
+                .iter()
+                .filter(|i| i.errors > 0 || i.counts.is_some_and(|(a, c, d)| a + c + d > 0))
+                .count()
+        })
+    };
     view! {
         <section class="workbench" aria-label="workbench">
             <div class="tabs" role="tablist">
                 {tab_button("files", "tab.files", "tab-files")}
+                {tab_button("terraform", "tab.terraform", "tab-terraform")}
+                <span class="tab-badge" class:hidden=move || pending() == 0>
+                    {move || pending().to_string()}
+                </span>
                 {tab_button("dashboard", "tab.dashboard", "tab-dashboard")}
                 {tab_button("alerts", "tab.alerts", "tab-alerts")}
                 <span class="tab-badge tab-badge-alert" class:hidden=move || firing() == 0>
@@ -70,6 +85,7 @@ pub fn Workbench() -> impl IntoView {
             <div class="tab-panel" role="tabpanel">
                 {move || match tab.get() {
                     "dashboard" => view! { <Dashboard /> }.into_any(),
+                    "terraform" => view! { <Terraform /> }.into_any(),
                     "alerts" => view! { <AlertList /> }.into_any(),
                     "channel" => view! { <Channel /> }.into_any(),
                     "explore" => view! { <Explorer query=DEFAULT_QUERY /> }.into_any(),
@@ -86,7 +102,7 @@ pub fn Workbench() -> impl IntoView {
 #[component]
 fn FilesTab() -> impl IntoView {
     let sim = expect_context::<Sim>();
-    let files = move || {
+    let files = Memo::new(move |_| {
         sim.snapshot.with(|s| {
             s.files
                 .iter()
@@ -100,7 +116,7 @@ fn FilesTab() -> impl IntoView {
                 })
                 .collect::<Vec<_>>()
         })
-    };
+    });
     let selected = RwSignal::new(
         sim.snapshot
             .with_untracked(|s| s.files.first().map(|f| f.path.clone()))
@@ -110,27 +126,41 @@ fn FilesTab() -> impl IntoView {
         <div class="files-tab">
             <nav class="file-tree" aria-label="files">
                 {move || {
-                    files()
+                    tree_rows(&files.get())
                         .into_iter()
-                        .map(|(path, errors, problems)| {
-                            let select_path = path.clone();
-                            let is_selected_path = path.clone();
-                            view! {
-                                <button
-                                    class="file-entry"
-                                    class:active=move || selected.get() == is_selected_path
-                                    on:click=move |_| selected.set(select_path.clone())
-                                >
-                                    <span class="mono">{path.clone()}</span>
-                                    {(problems > 0)
-                                        .then(|| {
-                                            view! {
-                                                <span class=problems_class(
-                                                    errors,
-                                                )>{problems.to_string()}</span>
-                                            }
-                                        })}
-                                </button>
+                        .map(|row| match row {
+                            TreeRow::Folder { name, depth } => {
+                                view! {
+                                    <div class="file-folder" style=indent(depth)>
+                                        <span aria-hidden="true">"▾ "</span>
+                                        {name}
+                                    </div>
+                                }
+                                    .into_any()
+                            }
+                            TreeRow::File { path, name, depth, errors, problems } => {
+                                let select_path = path.clone();
+                                let is_selected_path = path.clone();
+                                view! {
+                                    <button
+                                        class="file-entry"
+                                        style=indent(depth)
+                                        title=path.clone()
+                                        class:active=move || selected.get() == is_selected_path
+                                        on:click=move |_| selected.set(select_path.clone())
+                                    >
+                                        <span class="mono">{name}</span>
+                                        {(problems > 0)
+                                            .then(|| {
+                                                view! {
+                                                    <span class=problems_class(
+                                                        errors,
+                                                    )>{problems.to_string()}</span>
+                                                }
+                                            })}
+                                    </button>
+                                }
+                                    .into_any()
                             }
                         })
                         .collect_view()
@@ -139,11 +169,70 @@ fn FilesTab() -> impl IntoView {
             <div class="file-editor">
                 {move || {
                     let path = selected.get();
-                    view! { <WorldFileEditor path=path /> }
+                    let terraform = path.starts_with(TERRAFORM_DIR);
+                    view! {
+                        <WorldFileEditor path=path />
+                        {terraform.then(|| view! { <PlanStrip /> })}
+                    }
                 }}
             </div>
         </div>
     }
+}
+
+/// A row of the file tree: a folder heading or a file under it.
+enum TreeRow {
+    Folder {
+        name: String,
+        depth: usize,
+    },
+    File {
+        path: String,
+        name: String,
+        depth: usize,
+        errors: usize,
+        problems: usize,
+    },
+}
+
+/// The rows of a tree of `files`, a folder heading before its first file.
+fn tree_rows(files: &[(String, usize, usize)]) -> Vec<TreeRow> {
+    // Folders before files at each level, as file explorers list them.
+    let mut sorted: Vec<&(String, usize, usize)> = files.iter().collect();
+    sorted.sort_by_key(|(path, _, _)| {
+        let mut parts: Vec<(u8, &str)> = path.split('/').map(|part| (0, part)).collect();
+        if let Some(last) = parts.last_mut() {
+            last.0 = 1;
+        }
+        parts
+    });
+    let mut rows = Vec::new();
+    let mut open: Vec<&str> = Vec::new();
+    for (path, errors, problems) in sorted {
+        let mut parts: Vec<&str> = path.split('/').collect();
+        let name = parts.pop().unwrap_or_default();
+        let shared = open.iter().zip(&parts).take_while(|(a, b)| a == b).count();
+        open.truncate(shared);
+        for (depth, folder) in parts.iter().enumerate().skip(shared) {
+            rows.push(TreeRow::Folder {
+                name: format!("{folder}/"),
+                depth,
+            });
+            open.push(folder);
+        }
+        rows.push(TreeRow::File {
+            path: path.clone(),
+            name: name.to_string(),
+            depth: parts.len(),
+            errors: *errors,
+            problems: *problems,
+        });
+    }
+    rows
+}
+
+fn indent(depth: usize) -> String {
+    format!("padding-left: {}px", 10 + depth * 14)
 }
 
 fn problems_class(errors: usize) -> &'static str {

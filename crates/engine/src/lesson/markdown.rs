@@ -14,7 +14,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// The widget names a fenced block may use.
-pub const WIDGET_KINDS: [&str; 8] = [
+pub const WIDGET_KINDS: [&str; 9] = [
     "editor",
     "objectives",
     "deployments",
@@ -23,6 +23,7 @@ pub const WIDGET_KINDS: [&str; 8] = [
     "dashboard",
     "alerts",
     "channel",
+    "terraform",
 ];
 
 /// A widget placed in the lesson text.
