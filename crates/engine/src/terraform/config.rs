@@ -10,7 +10,7 @@
 use super::diagnostic::{did_you_mean, Location, TfDiagnostic};
 use super::schema::{self, Kind};
 use super::state::State;
-use super::value::{render_value, TypeConstraint, UNKNOWN};
+use super::value::{contains_unknown, render_value, TypeConstraint, UNKNOWN};
 use hcl::edit::structure::{Block, Body, Structure};
 use hcl::edit::Span;
 use hcl::eval::{Context, Evaluate};
@@ -1081,8 +1081,19 @@ enum Expansion {
 /// computed attributes from the state, or unknown until applied.
 fn reference_value(instance: &Instance, state: &State) -> Value {
     let mut object = Map::new();
-    let prior = state.resources.get(&instance.address);
+    let mut prior = state.resources.get(&instance.address);
     if let Some(schema) = schema::resource_type(&instance.type_name) {
+        // A resource about to be replaced gets new computed values: none of the old ones hold.
+        let replaced = prior.is_some_and(|prior| {
+            schema.attributes.iter().filter(|a| a.forces_new).any(|a| {
+                instance.config.get(a.name).is_some_and(|value| {
+                    !contains_unknown(value) && prior.attributes.get(a.name) != Some(value)
+                })
+            })
+        });
+        if replaced {
+            prior = None;
+        }
         for attribute in &schema.attributes {
             let value = instance
                 .config

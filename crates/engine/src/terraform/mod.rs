@@ -235,6 +235,7 @@ fn made_up(
             | "stream_arn"
             | "stream_view_type"
             | "db_name"
+            | "bucket_prefix"
             | "latest_restorable_time",
         ) => return Value::Null,
         (_, "availability_zone") => az,

@@ -367,6 +367,16 @@ impl World {
                 labels("opsdojo_terraform_resources_destroyed_total"),
                 infra.destroyed as f64,
             ));
+            let mut by_type: BTreeMap<&str, usize> = BTreeMap::new();
+            for resource in infra.state.resources.values() {
+                *by_type.entry(resource.type_name.as_str()).or_default() += 1;
+            }
+            for (type_name, count) in by_type {
+                samples.push(Sample::new(
+                    labels("opsdojo_terraform_state_resources").with("type", type_name),
+                    count as f64,
+                ));
+            }
             samples.push(Sample::new(
                 labels("opsdojo_infra_monthly_cost_dollars"),
                 infra::state_cost(&infra.state),
