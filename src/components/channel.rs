@@ -106,14 +106,20 @@ fn message_view(message: ChatMessage, nav: Option<WorkbenchNav>) -> impl IntoVie
         .filter_map(|name| first.get(*name).map(|v| (name.to_string(), v.clone())))
         .collect();
     let time = message.at.to_string();
+    // Compliance findings are posted by AWS Config, everything else by Alertmanager.
+    let (avatar, sender) = if message.receiver == "aws-config" {
+        ("AC", "AWS Config")
+    } else {
+        ("AM", "Alertmanager")
+    };
     view! {
         <article class=format!("chat-message status-{}", message.status) data-testid="chat-message">
             <div class="chat-avatar" aria-hidden="true">
-                "AM"
+                {avatar}
             </div>
             <div class="chat-body">
                 <header>
-                    <strong>"Alertmanager"</strong>
+                    <strong>{sender}</strong>
                     <span class="chat-app">"APP"</span>
                     <time class="muted">{time}</time>
                 </header>

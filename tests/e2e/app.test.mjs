@@ -234,6 +234,46 @@ test("an alert fires, lands in the chat channel, and its message opens the dashb
   await context.close();
 });
 
+test("a compliance alert clears after editing prod.tfvars, reading the plan and cost, and applying", async () => {
+  const { page, errors, context } = await newPage(env.browser);
+  await withFailureShot(page, "terraform", async () => {
+    await page.goto(env.base + "/lessons/infrastructure/multi-az-compliance");
+    await page.locator('[data-testid="lesson"] h1', { hasText: "The compliance alert in prod" }).waitFor();
+    const channel = page.locator('[data-widget="channel"] [data-testid="chat-message"]');
+    await channel.first().waitFor();
+    assert.match(await channel.first().innerText(), /Rule `rds-multi-az-support` is non-compliant for resource `db-[A-Z0-9]+` in region `eu-west-3`\./);
+
+    const card = page.locator('[data-widget="terraform"] [data-testid="tf-env-prod"]');
+    assert.equal(await card.locator('[data-testid="tf-summary-prod"]').innerText(), "No changes");
+    const costBefore = await card.locator('[data-testid="tf-cost-prod"]').innerText();
+    // Type the fix as a person would: the plan and the cost follow the keystrokes.
+    const line = page.locator('[data-widget="editor"] .cm-line', { hasText: "db_multi_az" });
+    await line.click();
+    await page.keyboard.press("End");
+    for (let i = 0; i < "false".length; i++) await page.keyboard.press("Backspace");
+    await page.keyboard.type("true");
+    await card.locator('[data-testid="tf-summary-prod"]', { hasText: "Plan: 0 to add, 1 to change, 0 to destroy." }).waitFor();
+    assert.match(await page.locator('[data-widget="terraform"] [data-testid="plan-text"]').innerText(), /~ multi_az\s+= false -> true/);
+    const costAfter = await card.locator('[data-testid="tf-cost-prod"]').innerText();
+    assert.notEqual(costAfter, costBefore);
+    assert.match(costAfter, /→ \$[\d,]+ \(\+\$[\d,]+\)/);
+    await shot(page, "terraform-plan");
+
+    await card.locator('[data-testid="tf-apply-prod"]').click();
+    await card.locator(".tf-running-line", { hasText: "Still modifying" }).waitFor();
+    await page.selectOption('[data-testid="clock-speed"]', "300");
+    await page.click('[data-testid="clock-play"]');
+    await page.locator('[data-testid="lesson-complete"]').waitFor({ timeout: 30000 });
+    await page.click('[data-testid="clock-play"]');
+    // The channel lists the newest message first.
+    assert.match(await channel.first().innerText(), /AWS Config[\s\S]*is compliant for resource `db-/);
+    assert.match(await page.locator('[data-widget="terraform"] [data-testid="apply-output"]').innerText(), /Apply complete! Resources: 0 added, 1 changed, 0 destroyed\./);
+    await shot(page, "terraform-applied");
+    assert.deepEqual(errors, []);
+  });
+  await context.close();
+});
+
 test("the benchmark page runs an hour of the platform in the browser and reports it", async () => {
   const { page, errors, context } = await newPage(env.browser);
   await withFailureShot(page, "bench", async () => {
