@@ -261,7 +261,7 @@ fn thresholds(spec: &PanelSpec, rules: &[RuleStatus]) -> Vec<Threshold> {
 }
 
 /// Alert state changes for `env` (and `project`, when the alert has one), and changes to that
-/// project in `env`, as markers.
+/// project in `env` or to the whole environment (an apply, a database resize), as markers.
 pub fn markers(
     alerts: &[AlertMarker],
     changes: &[ChangeMarker],
@@ -270,7 +270,7 @@ pub fn markers(
 ) -> Vec<Marker> {
     let change_markers = changes
         .iter()
-        .filter(|c| c.env == env && c.service == project)
+        .filter(|c| c.env == env && (c.service.is_empty() || c.service == project))
         .map(|c| Marker {
             at_ms: c.at.epoch_ms(),
             kind: c.kind,

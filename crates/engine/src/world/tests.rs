@@ -617,6 +617,14 @@ fn an_apply_takes_time_then_resizes_the_database() {
         .change_markers
         .iter()
         .any(|m| m.text == "database db.r5.2xlarge → db.r5.4xlarge"));
+    // Every project's dashboard in prod marks the resize, and no dashboard elsewhere does.
+    let marked = |env: &str, project: &str| {
+        crate::dashboard::markers(&[], &done.change_markers, env, project)
+            .iter()
+            .any(|m| m.text.starts_with("database"))
+    };
+    assert!(marked("prod", "users") && marked("prod", "coupons"));
+    assert!(!marked("staging", "users"));
 }
 
 #[test]
