@@ -256,6 +256,39 @@ mod properties {
                 prop_assert!(diagnostic.line >= 1);
             }
         }
+
+        #[test]
+        fn any_terraform_edit_plans_applies_or_explains(
+            path in proptest::sample::select(vec![
+                "terraform/vars/prod.tfvars",
+                "terraform/rds.tf",
+                "terraform/iam.tf",
+            ]),
+            lines in proptest::collection::vec(
+                "( {0,2})(resource|variable|identifier|instance_class|db_multi_az|multi_az|lifecycle|prevent_destroy|aws_db_instance|\\}|\\{|=|\"main\"|\"db\\.r5\\.large\"|var\\.env|\\$\\{|#)( )?(=)?( )?(\"[a-z.-]{0,8}\"?|[0-9]{1,3}|true|false|\\{|\\})?",
+                0..10,
+            )
+        ) {
+            // Guards the Terraform editor path: whatever is typed in a project file, the world
+            // plans or explains at a line, an apply starts or is refused, and time runs on.
+            let mut world = base_world().clone();
+            let text = lines.join("\n");
+            world.apply(Action::EditFile { path: path.to_string(), content: text.clone() });
+            world.apply(Action::Apply { env: "prod".into() });
+            world.apply(Action::Advance { by: SimDuration::from_minutes(30) });
+            prop_assert_eq!(&world.file(path).unwrap().content, &text);
+            for file in world.snapshot().files.iter().filter(|f| f.path.starts_with("terraform/")) {
+                for diagnostic in &file.diagnostics {
+                    prop_assert!(diagnostic.line >= 1, "{}: {:?}", file.path, diagnostic);
+                }
+            }
+        }
+    }
+
+    /// One default world, built once: cloning it is much cheaper than its hour of warm-up.
+    fn base_world() -> &'static World {
+        static WORLD: std::sync::OnceLock<World> = std::sync::OnceLock::new();
+        WORLD.get_or_init(|| World::new(Scenario::default()))
     }
 }
 
