@@ -201,5 +201,16 @@ pub fn apply(args: &[&str]) -> ExitCode {
     }
     let (add, change, destroy) = plan.counts();
     outln!("\nApply complete! Resources: {add} added, {change} changed, {destroy} destroyed.");
+    let sensitive: Vec<String> = outcome
+        .evaluated
+        .iter()
+        .flat_map(|e| &e.outputs)
+        .filter(|(_, _, sensitive)| *sensitive)
+        .map(|(name, _, _)| name.clone())
+        .collect();
+    let outputs = opsdojo_engine::terraform::outputs_text(&next, &sensitive);
+    if !outputs.is_empty() {
+        out!("\n{outputs}");
+    }
     ExitCode::SUCCESS
 }

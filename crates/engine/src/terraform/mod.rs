@@ -116,14 +116,48 @@ pub fn apply_files(
         if ready.is_empty() {
             break;
         }
-        current = apply(&Plan { changes: ready }, &current, &evaluated.region);
+        current = apply(
+            &Plan {
+                changes: ready,
+                outputs: Vec::new(),
+            },
+            &current,
+            &evaluated.region,
+        );
         outcome = plan_files(files, var_files, &current);
         if outcome.has_errors() {
             return Err(Box::new(outcome));
         }
     }
+    // Outputs are saved once every value they read is known.
+    if let Some(evaluated) = &outcome.evaluated {
+        current.outputs = evaluated
+            .outputs
+            .iter()
+            .filter(|(_, value, _)| !value::contains_unknown(value))
+            .map(|(name, value, _)| (name.clone(), value.clone()))
+            .collect();
+    }
     current.serial = state.serial + 1;
     Ok(current)
+}
+
+/// The `Outputs:` section Terraform prints after an apply: every output of `state`, sensitive
+/// ones (named in `sensitive`) hidden; empty when there are none.
+pub fn outputs_text(state: &State, sensitive: &[String]) -> String {
+    if state.outputs.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("Outputs:\n\n");
+    for (name, value) in &state.outputs {
+        let shown = if sensitive.contains(name) {
+            "<sensitive>".to_string()
+        } else {
+            value::render_value(value)
+        };
+        out.push_str(&format!("{name} = {shown}\n"));
+    }
+    out
 }
 
 /// The state after applying every change of `plan` to `state`, values only known after apply

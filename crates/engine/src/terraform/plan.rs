@@ -42,10 +42,23 @@ pub struct Change {
     pub lifecycle: Lifecycle,
 }
 
-/// A plan: the changes, in address order.
+/// A plan: the changes, in address order, and the root module outputs that change.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Plan {
     pub changes: Vec<Change>,
+    pub outputs: Vec<OutputChange>,
+}
+
+/// An output whose value the apply would change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutputChange {
+    pub name: String,
+    /// The value in the state; absent for a new output.
+    pub before: Option<Value>,
+    /// The planned value (possibly unknown); absent for an output removed from the
+    /// configuration.
+    pub after: Option<Value>,
+    pub sensitive: bool,
 }
 
 impl Plan {
@@ -108,7 +121,31 @@ pub fn plan(evaluated: &Evaluated, state: &State) -> (Plan, Vec<TfDiagnostic>) {
         });
     }
     changes.sort_by(|a, b| a.address.cmp(&b.address));
-    (Plan { changes }, diagnostics)
+    let mut outputs: Vec<OutputChange> = evaluated
+        .outputs
+        .iter()
+        .filter(|(name, value, _)| {
+            contains_unknown(value) || state.outputs.get(name.as_str()) != Some(value)
+        })
+        .map(|(name, value, sensitive)| OutputChange {
+            name: name.clone(),
+            before: state.outputs.get(name.as_str()).cloned(),
+            after: Some(value.clone()),
+            sensitive: *sensitive,
+        })
+        .collect();
+    for (name, value) in &state.outputs {
+        if !evaluated.outputs.iter().any(|(n, _, _)| n == name) {
+            outputs.push(OutputChange {
+                name: name.clone(),
+                before: Some(value.clone()),
+                after: None,
+                sensitive: false,
+            });
+        }
+    }
+    outputs.sort_by(|a, b| a.name.cmp(&b.name));
+    (Plan { changes, outputs }, diagnostics)
 }
 
 fn cannot_destroy(address: &str, instance: Option<&Instance>) -> TfDiagnostic {
@@ -251,6 +288,12 @@ const LEGEND: [(&str, &str); 5] = [
 /// The plan as `terraform plan` prints it.
 pub fn render(plan: &Plan) -> String {
     if !plan.has_changes() {
+        if !plan.outputs.is_empty() {
+            let mut out = String::from("Changes to Outputs:\n");
+            render_outputs(&mut out, &plan.outputs);
+            out.push_str("\nYou can apply this plan to save these new output values to the Terraform\nstate, without changing any real infrastructure.\n");
+            return out;
+        }
         return "No changes. Your infrastructure matches the configuration.\n\nTerraform has compared your real infrastructure against your configuration\nand found no differences, so no changes are needed.\n".into();
     }
     let present = |symbol: &str| plan.changes.iter().any(|c| symbol_of(c.action) == symbol);
@@ -272,7 +315,41 @@ pub fn render(plan: &Plan) -> String {
         out,
         "\nPlan: {add} to add, {change} to change, {destroy} to destroy."
     );
+    if !plan.outputs.is_empty() {
+        out.push_str("\nChanges to Outputs:\n");
+        render_outputs(&mut out, &plan.outputs);
+    }
     out
+}
+
+/// `  + name = value` lines, `=` aligned, as Terraform lists output changes.
+fn render_outputs(out: &mut String, outputs: &[OutputChange]) {
+    let width = outputs.iter().map(|o| o.name.len()).max().unwrap_or(0);
+    let shown = |value: &Value, sensitive: bool| {
+        if sensitive {
+            "(sensitive value)".to_string()
+        } else if contains_unknown(value) {
+            "(known after apply)".to_string()
+        } else {
+            super::value::render_value(value)
+        }
+    };
+    for output in outputs {
+        let (symbol, text) = match (&output.before, &output.after) {
+            (None, Some(after)) => ("+", shown(after, output.sensitive)),
+            (Some(before), Some(after)) => (
+                "~",
+                format!(
+                    "{} -> {}",
+                    shown(before, output.sensitive),
+                    shown(after, output.sensitive)
+                ),
+            ),
+            (Some(before), None) => ("-", format!("{} -> null", shown(before, output.sensitive))),
+            (None, None) => continue,
+        };
+        let _ = writeln!(out, "  {symbol} {:width$} = {text}", output.name);
+    }
 }
 
 fn symbol_of(action: Action) -> &'static str {

@@ -15,6 +15,9 @@ pub struct State {
     pub serial: u64,
     /// Resource instances by address.
     pub resources: BTreeMap<String, ResourceState>,
+    /// Root module outputs as last applied.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub outputs: BTreeMap<String, Value>,
 }
 
 /// One resource instance in the state.

@@ -218,3 +218,33 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn output_changes_alone_are_planned_and_saved() {
+    // Guards "Changes to Outputs": a new output and a removed one, with no resource to change,
+    // are a plan of their own, and the apply saves them in the state.
+    let files = project::files();
+    let state = applied(&files, "dev", &State::empty());
+    assert!(state.outputs.contains_key("db_endpoint"));
+    let edited = edited(
+        &files,
+        "outputs.tf",
+        "output \"assets_domain\" {\n  value = aws_cloudfront_distribution.assets.domain_name\n}",
+        "output \"region\" {\n  value = var.region\n}",
+    );
+    let text = plan_text(&edited, "dev", &state);
+    assert!(
+        text.starts_with("Changes to Outputs:\n  - assets_domain = \"d")
+            && text.contains(
+                "\" -> null\n  + region        = \"eu-west-3\"\n\nYou can apply this plan"
+            ),
+        "{text}"
+    );
+    let next = applied(&edited, "dev", &state);
+    assert_eq!(
+        next.outputs.get("region").and_then(|v| v.as_str()),
+        Some("eu-west-3")
+    );
+    assert!(!next.outputs.contains_key("assets_domain"));
+    assert!(plan_text(&edited, "dev", &next).starts_with("No changes."));
+}

@@ -65,6 +65,8 @@ pub struct RunningApply {
     pub steps: Vec<ApplyStep>,
     /// The state once every step has completed.
     pub target: State,
+    /// Outputs whose value the apply's output hides.
+    pub sensitive_outputs: Vec<String>,
     pub counts: (usize, usize, usize),
 }
 
@@ -237,7 +239,7 @@ impl Infrastructure {
                 )];
             }
         };
-        if !plan.has_changes() {
+        if !plan.has_changes() && plan.outputs.is_empty() {
             infra.output = vec![
                 "No changes. Your infrastructure matches the configuration.".into(),
                 String::new(),
@@ -283,11 +285,19 @@ impl Infrastructure {
             })
             .collect();
         infra.output = output;
+        let sensitive_outputs = outcome
+            .evaluated
+            .iter()
+            .flat_map(|e| &e.outputs)
+            .filter(|(_, _, sensitive)| *sensitive)
+            .map(|(name, _, _)| name.clone())
+            .collect();
         infra.running = Some(RunningApply {
             started: now,
             steps,
             target,
             counts,
+            sensitive_outputs,
         });
         vec![format!(
             "{env}: terraform apply started: {} to add, {} to change, {} to destroy",
@@ -370,10 +380,16 @@ impl Infrastructure {
             if running.steps.iter().all(|s| s.done) {
                 let (add, change, destroy) = running.counts;
                 infra.state.serial = running.target.serial;
+                infra.state.outputs = running.target.outputs.clone();
                 infra.output.push(String::new());
                 infra.output.push(format!(
                     "Apply complete! Resources: {add} added, {change} changed, {destroy} destroyed."
                 ));
+                let outputs = terraform::outputs_text(&infra.state, &running.sensitive_outputs);
+                if !outputs.is_empty() {
+                    infra.output.push(String::new());
+                    infra.output.extend(outputs.lines().map(str::to_string));
+                }
                 log.push(format!(
                     "{}: terraform apply complete: {add} added, {change} changed, {destroy} destroyed",
                     infra.env
