@@ -462,6 +462,19 @@ impl Reader<'_> {
         file: &str,
         block: Option<&str>,
     ) -> Option<Value> {
+        let expression = match resolve_lazy(expression, context) {
+            Ok(expression) => expression,
+            Err(detail) => {
+                let text = self.files.get(file).map_or("", String::as_str);
+                let mut diagnostic = TfDiagnostic::error("Error in function call", detail)
+                    .at(location.clone(), text);
+                if let Some(block) = block {
+                    diagnostic = diagnostic.in_block(block);
+                }
+                self.diagnostics.push(diagnostic);
+                return None;
+            }
+        };
         match expression.evaluate(context) {
             Ok(value) => Some(value),
             Err(error) => {
@@ -705,15 +718,18 @@ impl Reader<'_> {
             let mut context = base.clone();
             context.declare_var("local", object(&values));
             let before = pending.len();
-            pending.retain(
-                |(name, expression, _, _)| match expression.evaluate(&context) {
-                    Ok(value) => {
+            pending.retain(|(name, expression, _, _)| {
+                match resolve_lazy(expression, &context)
+                    .ok()
+                    .and_then(|e| e.evaluate(&context).ok())
+                {
+                    Some(value) => {
                         values.insert(name.clone(), value);
                         false
                     }
-                    Err(_) => true,
-                },
-            );
+                    None => true,
+                }
+            });
             if pending.len() == before {
                 // What is left cannot be evaluated: report each with its own error.
                 for (_, expression, location, file) in pending.clone() {
@@ -1113,6 +1129,80 @@ fn reference_value(instance: &Instance, state: &State) -> Value {
         }
     }
     Value::Object(object)
+}
+
+/// The expression with every `try(...)` and `can(...)` replaced by its result. Both need their
+/// arguments unevaluated (an argument's error is their input, not a failure), which hcl-rs's
+/// functions cannot take, so they are resolved before evaluation. Calls inside `for`
+/// expressions and string templates are left to the evaluator.
+fn resolve_lazy(expression: &Expression, context: &Context) -> Result<Expression, String> {
+    let resolve = |e: &Expression| resolve_lazy(e, context);
+    Ok(match expression {
+        Expression::FuncCall(call) if call.name.namespace.is_empty() => {
+            let name = call.name.name.as_str();
+            match name {
+                "try" => {
+                    for argument in &call.args {
+                        if let Ok(value) = resolve(argument)
+                            .and_then(|e| e.evaluate(context).map_err(|error| error.to_string()))
+                        {
+                            return Ok(Expression::from(value));
+                        }
+                    }
+                    return Err("Call to function \"try\" failed: no expression succeeded.".into());
+                }
+                "can" => {
+                    let [argument] = &call.args[..] else {
+                        return Err("Function \"can\" takes exactly one argument.".into());
+                    };
+                    let ok = resolve(argument)
+                        .ok()
+                        .is_some_and(|e| e.evaluate(context).is_ok());
+                    return Ok(Expression::Bool(ok));
+                }
+                _ => {
+                    let mut resolved = (**call).clone();
+                    resolved.args = call.args.iter().map(resolve).collect::<Result<_, _>>()?;
+                    Expression::FuncCall(Box::new(resolved))
+                }
+            }
+        }
+        Expression::Array(items) => {
+            Expression::Array(items.iter().map(resolve).collect::<Result<_, _>>()?)
+        }
+        Expression::Object(object) => {
+            let mut resolved = object.clone();
+            for value in resolved.values_mut() {
+                *value = resolve(value)?;
+            }
+            Expression::Object(resolved)
+        }
+        Expression::Parenthesis(inner) => Expression::Parenthesis(Box::new(resolve(inner)?)),
+        Expression::Conditional(conditional) => {
+            let mut resolved = (**conditional).clone();
+            resolved.cond_expr = resolve(&conditional.cond_expr)?;
+            resolved.true_expr = resolve(&conditional.true_expr)?;
+            resolved.false_expr = resolve(&conditional.false_expr)?;
+            Expression::Conditional(Box::new(resolved))
+        }
+        Expression::Operation(operation) => {
+            let mut resolved = (**operation).clone();
+            match &mut resolved {
+                hcl::expr::Operation::Unary(unary) => unary.expr = resolve(&unary.expr)?,
+                hcl::expr::Operation::Binary(binary) => {
+                    binary.lhs_expr = resolve(&binary.lhs_expr)?;
+                    binary.rhs_expr = resolve(&binary.rhs_expr)?;
+                }
+            }
+            Expression::Operation(Box::new(resolved))
+        }
+        Expression::Traversal(traversal) => {
+            let mut resolved = (**traversal).clone();
+            resolved.expr = resolve(&traversal.expr)?;
+            Expression::Traversal(Box::new(resolved))
+        }
+        other => other.clone(),
+    })
 }
 
 /// Whether `source` mentions `address` as a reference (`aws_iam_user.partner.name`).

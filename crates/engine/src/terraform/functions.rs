@@ -249,11 +249,86 @@ pub fn context<'a>() -> Context<'a> {
         vec![ParamType::Object(Box::new(any()))],
         |a| Ok(a[0].clone()),
     );
+    declare(&mut context, "regex", vec![string(), string()], |a| {
+        let [pattern, text] = strings::<2>(&a)?;
+        let pattern = compile(pattern)?;
+        let captures = pattern
+            .captures(text)
+            .ok_or("pattern did not match any part of the given string")?;
+        Ok(captured(&pattern, &captures))
+    });
+    declare(&mut context, "regexall", vec![string(), string()], |a| {
+        let [pattern, text] = strings::<2>(&a)?;
+        let pattern = compile(pattern)?;
+        Ok(Value::Array(
+            pattern
+                .captures_iter(text)
+                .map(|captures| captured(&pattern, &captures))
+                .collect(),
+        ))
+    });
+    variadic(&mut context, "range", vec![number()], number(), |a| {
+        let numbers: Vec<f64> = a.iter().filter_map(Value::as_f64).collect();
+        let (start, limit, step) = match numbers[..] {
+            [limit] => (0.0, limit, 1.0),
+            [start, limit] => (start, limit, if limit < start { -1.0 } else { 1.0 }),
+            [start, limit, step] => (start, limit, step),
+            _ => return Err("range takes one to three numbers".into()),
+        };
+        if step == 0.0 {
+            return Err("step must not be zero".into());
+        }
+        if (limit - start) * step < 0.0 {
+            return Err("step has the wrong sign for the start and limit".into());
+        }
+        let count = ((limit - start) / step).ceil().max(0.0);
+        if count > 1024.0 {
+            return Err("more than 1024 values requested".into());
+        }
+        (0..count as usize)
+            .map(|i| number_value(start + step * i as f64))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Value::Array)
+    });
     context
 }
 
+/// A pattern in RE2 syntax, as Terraform's regex functions take it.
+fn compile(pattern: &str) -> Result<regex::Regex, String> {
+    regex::RegexBuilder::new(pattern)
+        .size_limit(1 << 20)
+        .build()
+        .map_err(|error| format!("invalid regular expression pattern: {error}"))
+}
+
+/// What a match returns: the matched text without groups, a list with unnamed groups, an object
+/// with named ones.
+fn captured(pattern: &regex::Regex, captures: &regex::Captures<'_>) -> Value {
+    let text = |m: Option<regex::Match<'_>>| m.map_or(Value::Null, |m| Value::from(m.as_str()));
+    if pattern.captures_len() == 1 {
+        return text(captures.get(0));
+    }
+    if pattern.capture_names().flatten().next().is_some() {
+        let mut object = Map::new();
+        for name in pattern.capture_names().flatten() {
+            object.insert(name.to_string(), text(captures.name(name)));
+        }
+        return Value::Object(object);
+    }
+    Value::Array(
+        (1..pattern.captures_len())
+            .map(|i| text(captures.get(i)))
+            .collect(),
+    )
+}
+
 /// The names of every supported function, for messages.
-pub const FUNCTIONS: [&str; 33] = [
+pub const FUNCTIONS: [&str; 38] = [
+    "can",
+    "range",
+    "regex",
+    "regexall",
+    "try",
     "abs",
     "ceil",
     "coalesce",
@@ -451,5 +526,28 @@ mod tests {
         assert_eq!(eval(r#"coalesce("", "x")"#), Ok(Value::from("x")));
         assert!(eval(r#"element([], 0)"#).is_err());
         assert!(eval(r#"format("%d", "x")"#).is_err());
+        assert_eq!(
+            eval(r#"regex("^db\\.([a-z0-9]+)\\.", "db.r5.2xlarge")"#),
+            Ok(Value::from(vec!["r5"]))
+        );
+        assert_eq!(
+            eval(r#"regex("(?P<family>[a-z]+)[0-9]", "db.r5.large")["family"]"#),
+            Ok(Value::from("r"))
+        );
+        assert_eq!(
+            eval(r#"regex("[0-9]+", "db.t3.medium")"#),
+            Ok(Value::from("3"))
+        );
+        assert_eq!(
+            eval(r#"length(regexall("a", "banana"))"#),
+            Ok(Value::from(3))
+        );
+        assert!(eval(r#"regex("x", "db")"#).is_err());
+        assert!(eval(r#"regex("(", "db")"#).is_err());
+        assert_eq!(eval("range(3)"), Ok(Value::from(vec![0, 1, 2])));
+        assert_eq!(eval("range(1, 7, 2)"), Ok(Value::from(vec![1, 3, 5])));
+        assert_eq!(eval("range(3, 0)"), Ok(Value::from(vec![3, 2, 1])));
+        assert!(eval("range(0, 5, -1)").is_err());
+        assert!(eval("range(1e9)").is_err());
     }
 }

@@ -248,3 +248,43 @@ fn output_changes_alone_are_planned_and_saved() {
     assert!(!next.outputs.contains_key("assets_domain"));
     assert!(plan_text(&edited, "dev", &next).starts_with("No changes."));
 }
+
+#[test]
+fn try_and_can_take_their_arguments_unevaluated() {
+    // Guards the lazy functions: `can` turns an error into false for a validation, `try` falls
+    // back to the next argument, and a `try` whose arguments all fail explains itself.
+    let files = edited(
+        &project::files(),
+        "vars.tf",
+        "condition     = startswith(var.db_instance_class, \"db.\")",
+        "condition     = can(regex(\"^db\\\\.[a-z0-9]+\\\\.\", var.db_instance_class))",
+    );
+    let files = edited(
+        &files,
+        "rds.tf",
+        "allocated_storage       = var.db_allocated_storage",
+        "allocated_storage       = try(tonumber(\"lots\"), var.db_allocated_storage + 1)",
+    );
+    let plan = plan_text(&files, "dev", &State::empty());
+    assert!(plan.contains("+ allocated_storage          = 21"), "{plan}");
+    let invalid = edited(
+        &files,
+        "vars/dev.tfvars",
+        "\"db.t3.medium\"",
+        "\"t3.medium\"",
+    );
+    let text = plan_text(&invalid, "dev", &State::empty());
+    assert!(text.contains("Error: Invalid value for variable"), "{text}");
+    let failing = edited(
+        &files,
+        "rds.tf",
+        "try(tonumber(\"lots\"), var.db_allocated_storage + 1)",
+        "try(tonumber(\"lots\"), var.nothing)",
+    );
+    let text = plan_text(&failing, "dev", &State::empty());
+    assert!(
+        text.contains("Error: Error in function call")
+            && text.contains("Call to function \"try\" failed: no expression succeeded."),
+        "{text}"
+    );
+}
