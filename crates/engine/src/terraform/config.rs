@@ -762,9 +762,12 @@ impl Reader<'_> {
             let resource = self.resources[index].clone();
             let made = self.expand(&resource, context);
             let reference = match &made {
-                Expansion::Single(instance) => instance
-                    .clone()
-                    .map_or(Value::Null, |i| reference_value(&i, state)),
+                // A resource with errors reads as unknown, so that the resources referring to
+                // it do not report errors of their own: its errors are the ones to fix.
+                Expansion::Single(instance) => instance.clone().map_or_else(
+                    || unknown_reference(&resource.type_name),
+                    |i| reference_value(&i, state),
+                ),
                 Expansion::Counted(list) => {
                     Value::Array(list.iter().map(|i| reference_value(i, state)).collect())
                 }
@@ -999,6 +1002,30 @@ impl Reader<'_> {
                         }
                     }
                 }
+                Structure::Block(block) if block.ident.as_str() == "dynamic" => {
+                    let Some((key, values)) = self.dynamic_blocks(block, context, &resource.file)
+                    else {
+                        failed = true;
+                        continue;
+                    };
+                    if !schema.attribute(&key).is_some_and(|a| a.block) {
+                        let at = self.location(&resource.file, block.span());
+                        self.push_block_error(
+                            resource,
+                            &at,
+                            "Unsupported block type",
+                            format!("Blocks of type \"{key}\" are not expected here."),
+                        );
+                        failed = true;
+                        continue;
+                    }
+                    if let Value::Array(list) = config
+                        .entry(key)
+                        .or_insert_with(|| Value::Array(Vec::new()))
+                    {
+                        list.extend(values);
+                    }
+                }
                 Structure::Block(block) => {
                     let key = block.ident.as_str();
                     let at = self.location(&resource.file, block.span());
@@ -1072,6 +1099,15 @@ impl Reader<'_> {
                     let value = self.eval(&expression, context, &here, file, None)?;
                     object.insert(attribute.key.as_str().to_string(), value);
                 }
+                Structure::Block(block) if block.ident.as_str() == "dynamic" => {
+                    let (key, values) = self.dynamic_blocks(block, context, file)?;
+                    if let Value::Array(list) = object
+                        .entry(key)
+                        .or_insert_with(|| Value::Array(Vec::new()))
+                    {
+                        list.extend(values);
+                    }
+                }
                 Structure::Block(block) => {
                     let value = self.block_value(&block.body, context, file)?;
                     if let Value::Array(list) = object
@@ -1085,12 +1121,131 @@ impl Reader<'_> {
         }
         Some(Value::Object(object))
     }
+
+    /// The blocks a `dynamic "name" { for_each = ...; iterator = ...; content { ... } }` block
+    /// generates: one `content` per element, with the iterator's `key` and `value`.
+    fn dynamic_blocks(
+        &mut self,
+        block: &Block,
+        context: &Context,
+        file: &str,
+    ) -> Option<(String, Vec<Value>)> {
+        let text = self.files.get(file).cloned().unwrap_or_default();
+        let at = self.location(file, block.span());
+        let fail = |reader: &mut Self, summary: &str, detail: String| {
+            reader
+                .diagnostics
+                .push(TfDiagnostic::error(summary, detail).at(at.clone(), &text));
+            None
+        };
+        let Some(name) = label(block, 0).filter(|_| block.labels.len() == 1) else {
+            return fail(
+                self,
+                "Missing name for dynamic block",
+                "A dynamic block needs one label: the type of the blocks it generates.".into(),
+            );
+        };
+        let mut for_each = None;
+        let mut iterator = name.clone();
+        let mut content = None;
+        for structure in block.body.iter() {
+            match structure {
+                Structure::Attribute(attribute) if attribute.key.as_str() == "for_each" => {
+                    let expression: Expression = attribute.value.clone().into();
+                    let here = self.location(file, attribute.span());
+                    for_each = Some(self.eval(&expression, context, &here, file, None)?);
+                }
+                Structure::Attribute(attribute) if attribute.key.as_str() == "iterator" => {
+                    iterator = Expression::from(attribute.value.clone())
+                        .to_string()
+                        .trim()
+                        .to_string();
+                }
+                Structure::Block(inner) if inner.ident.as_str() == "content" => {
+                    content = Some(inner.body.clone());
+                }
+                other => {
+                    let what = match other {
+                        Structure::Attribute(attribute) => attribute.key.as_str().to_string(),
+                        Structure::Block(inner) => inner.ident.as_str().to_string(),
+                    };
+                    return fail(
+                        self,
+                        "Unsupported argument",
+                        format!("An argument or block named \"{what}\" is not expected in a dynamic block: it takes for_each, iterator and content."),
+                    );
+                }
+            }
+        }
+        let (Some(for_each), Some(content)) = (for_each, content) else {
+            return fail(
+                self,
+                "Invalid dynamic block",
+                format!(
+                    "The dynamic \"{name}\" block needs a for_each argument and a content block."
+                ),
+            );
+        };
+        let elements: Vec<(Value, Value)> = match for_each {
+            Value::Array(items) => items
+                .into_iter()
+                .enumerate()
+                .map(|(index, item)| (Value::from(index as u64), item))
+                .collect(),
+            Value::Object(map) => map.into_iter().map(|(k, v)| (Value::from(k), v)).collect(),
+            Value::Null => Vec::new(),
+            other => {
+                return fail(
+                    self,
+                    "Invalid dynamic for_each value",
+                    format!(
+                        "Cannot use a {} value in for_each. An iterable collection is required.",
+                        type_name_of(&other)
+                    ),
+                )
+            }
+        };
+        let mut values = Vec::with_capacity(elements.len());
+        for (key, value) in elements {
+            let mut scope = context.clone();
+            let mut each = Map::new();
+            each.insert("key".to_string(), key);
+            each.insert("value".to_string(), value);
+            scope.declare_var(iterator.as_str(), Value::Object(each));
+            values.push(self.block_value(&content, &scope, file)?);
+        }
+        Some((name, values))
+    }
+}
+
+/// Terraform's name for the type of a value, in messages.
+fn type_name_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "list",
+        Value::Object(_) => "object",
+    }
 }
 
 enum Expansion {
     Single(Option<Instance>),
     Counted(Vec<Instance>),
     Keyed(BTreeMap<String, Instance>),
+}
+
+/// What a resource that could not be evaluated reads as: every attribute unknown.
+fn unknown_reference(type_name: &str) -> Value {
+    let mut object = Map::new();
+    for attribute in schema::resource_type(type_name)
+        .map(|t| t.attributes)
+        .unwrap_or_default()
+    {
+        object.insert(attribute.name.to_string(), Value::from(UNKNOWN));
+    }
+    Value::Object(object)
 }
 
 /// What `type.name` reads as from another resource: its arguments, its defaults, and its

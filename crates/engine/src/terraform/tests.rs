@@ -288,3 +288,52 @@ fn try_and_can_take_their_arguments_unevaluated() {
         "{text}"
     );
 }
+
+#[test]
+fn dynamic_blocks_generate_one_block_per_element() {
+    // Guards `dynamic`: a list and a map each generate nested blocks, `iterator` renames the
+    // element, and a dynamic block of an unknown type is an error at its line.
+    let files = edited(
+        &project::files(),
+        "waf.tf",
+        "  visibility_config {",
+        "  dynamic \"rule\" {\n    for_each = [\"AWSManagedRulesCommonRuleSet\", \"AWSManagedRulesSQLiRuleSet\"]\n    iterator = managed\n    content {\n      name     = managed.value\n      priority = managed.key\n    }\n  }\n\n  visibility_config {",
+    );
+    let text = plan_text(&files, "prod", &State::empty());
+    assert!(
+        text.contains("+ rule {\n          + name     = \"AWSManagedRulesCommonRuleSet\"\n          + priority = 0\n        }")
+            && text.contains("+ name     = \"AWSManagedRulesSQLiRuleSet\"\n          + priority = 1"),
+        "{text}"
+    );
+    let from_map = edited(
+        &files,
+        "waf.tf",
+        "[\"AWSManagedRulesCommonRuleSet\", \"AWSManagedRulesSQLiRuleSet\"]",
+        "{ common = 10 }",
+    );
+    let from_map = edited(
+        &from_map,
+        "waf.tf",
+        "priority = managed.key",
+        "priority = managed.value",
+    );
+    let from_map = edited(
+        &from_map,
+        "waf.tf",
+        "name     = managed.value",
+        "name     = managed.key",
+    );
+    let text = plan_text(&from_map, "prod", &State::empty());
+    assert!(
+        text.contains("+ name     = \"common\"\n          + priority = 10"),
+        "{text}"
+    );
+    let unknown = edited(&files, "waf.tf", "dynamic \"rule\"", "dynamic \"rules\"");
+    let text = plan_text(&unknown, "prod", &State::empty());
+    assert!(
+        text.contains("Error: Unsupported block type")
+            && text.contains("on waf.tf line 9")
+            && text.matches("Error:").count() == 1,
+        "{text}"
+    );
+}
