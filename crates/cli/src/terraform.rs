@@ -154,6 +154,7 @@ pub fn apply(args: &[&str]) -> ExitCode {
     let var_files: Vec<&str> = var_files.iter().map(String::as_str).collect();
     let outcome = plan_files(&files, &var_files, &state);
     out!("{}", outcome.text());
+    let sensitive = outcome.sensitive_outputs();
     let Some(plan) = outcome
         .plan
         .filter(|_| !outcome.diagnostics.iter().any(|d| d.is_error()))
@@ -201,13 +202,6 @@ pub fn apply(args: &[&str]) -> ExitCode {
     }
     let (add, change, destroy) = plan.counts();
     outln!("\nApply complete! Resources: {add} added, {change} changed, {destroy} destroyed.");
-    let sensitive: Vec<String> = outcome
-        .evaluated
-        .iter()
-        .flat_map(|e| &e.outputs)
-        .filter(|(_, _, sensitive)| *sensitive)
-        .map(|(name, _, _)| name.clone())
-        .collect();
     let outputs = opsdojo_engine::terraform::outputs_text(&next, &sensitive);
     if !outputs.is_empty() {
         out!("\n{outputs}");

@@ -1002,14 +1002,19 @@ impl Reader<'_> {
                         }
                     }
                 }
-                Structure::Block(block) if block.ident.as_str() == "dynamic" => {
-                    let Some((key, values)) = self.dynamic_blocks(block, context, &resource.file)
-                    else {
-                        failed = true;
-                        continue;
+                Structure::Block(block) => {
+                    // A `dynamic "rule"` block generates `rule` blocks.
+                    let dynamic = block.ident.as_str() == "dynamic";
+                    let key = if dynamic {
+                        label(block, 0).unwrap_or_default()
+                    } else {
+                        block.ident.as_str().to_string()
                     };
-                    if !schema.attribute(&key).is_some_and(|a| a.block) {
-                        let at = self.location(&resource.file, block.span());
+                    let at = self.location(&resource.file, block.span());
+                    // A dynamic block without its label reports that itself.
+                    let unlabelled = dynamic && key.is_empty();
+                    let known = schema.attribute(&key).is_some_and(|a| a.block);
+                    if !(known || unlabelled) {
                         self.push_block_error(
                             resource,
                             &at,
@@ -1019,35 +1024,22 @@ impl Reader<'_> {
                         failed = true;
                         continue;
                     }
+                    let generated = if dynamic {
+                        self.dynamic_blocks(block, context, &resource.file)
+                            .map(|(_, values)| values)
+                    } else {
+                        self.block_value(&block.body, context, &resource.file)
+                            .map(|value| vec![value])
+                    };
+                    let Some(values) = generated else {
+                        failed = true;
+                        continue;
+                    };
                     if let Value::Array(list) = config
                         .entry(key)
                         .or_insert_with(|| Value::Array(Vec::new()))
                     {
                         list.extend(values);
-                    }
-                }
-                Structure::Block(block) => {
-                    let key = block.ident.as_str();
-                    let at = self.location(&resource.file, block.span());
-                    if !schema.attribute(key).is_some_and(|a| a.block) {
-                        self.push_block_error(
-                            resource,
-                            &at,
-                            "Unsupported block type",
-                            format!("Blocks of type \"{key}\" are not expected here."),
-                        );
-                        failed = true;
-                        continue;
-                    }
-                    let Some(value) = self.block_value(&block.body, context, &resource.file) else {
-                        failed = true;
-                        continue;
-                    };
-                    if let Value::Array(list) = config
-                        .entry(key.to_string())
-                        .or_insert_with(|| Value::Array(Vec::new()))
-                    {
-                        list.push(value);
                     }
                 }
             }

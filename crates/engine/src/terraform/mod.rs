@@ -48,6 +48,16 @@ impl PlanOutcome {
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(TfDiagnostic::is_error)
     }
+
+    /// The outputs declared `sensitive`, whose values an apply's listing hides.
+    pub fn sensitive_outputs(&self) -> Vec<String> {
+        self.evaluated
+            .iter()
+            .flat_map(|e| &e.outputs)
+            .filter(|(_, _, sensitive)| *sensitive)
+            .map(|(name, _, _)| name.clone())
+            .collect()
+    }
 }
 
 /// Plans the configuration in `files` with the variable files `var_files` against `state`.

@@ -285,13 +285,7 @@ impl Infrastructure {
             })
             .collect();
         infra.output = output;
-        let sensitive_outputs = outcome
-            .evaluated
-            .iter()
-            .flat_map(|e| &e.outputs)
-            .filter(|(_, _, sensitive)| *sensitive)
-            .map(|(name, _, _)| name.clone())
-            .collect();
+        let sensitive_outputs = outcome.sensitive_outputs();
         infra.running = Some(RunningApply {
             started: now,
             steps,
