@@ -550,7 +550,20 @@ fn timing(change: &Change) -> (SimDuration, SimDuration) {
     match (change.type_name.as_str(), change.action) {
         ("aws_db_instance", TfAction::Create) => (minutes(12), none),
         ("aws_db_instance", TfAction::Delete) => (minutes(6), minutes(6)),
-        ("aws_db_instance", TfAction::Replace { .. }) => (minutes(18), minutes(18)),
+        // With create_before_destroy the new (empty) instance serves before the old one goes.
+        (
+            "aws_db_instance",
+            TfAction::Replace {
+                create_before_destroy,
+            },
+        ) => {
+            let outage = if create_before_destroy {
+                none
+            } else {
+                minutes(18)
+            };
+            (minutes(18), outage)
+        }
         ("aws_db_instance", _) if changed("instance_class") => {
             // A single-AZ instance reboots on the new class; a Multi-AZ one fails over to its
             // standby, already resized.

@@ -827,3 +827,31 @@ fn replacing_the_database_means_downtime() {
         .iter()
         .any(|e| e.text.contains("every row written before is gone")));
 }
+
+#[test]
+fn create_before_destroy_keeps_the_database_up_while_it_is_replaced() {
+    // Guards lifecycle create_before_destroy in the world: `+/-`, no downtime, still a new
+    // empty instance at the end.
+    let mut world = World::new(Scenario::default());
+    let rds = world.file("terraform/rds.tf").unwrap().content.clone();
+    let replaced = rds
+        .replace("\"opsdojo-${var.env}\"", "\"opsdojo-${var.env}-main\"")
+        .replace(
+            "prevent_destroy = true",
+            "prevent_destroy       = false\n    create_before_destroy = true",
+        );
+    edit(&mut world, "terraform/rds.tf", replaced);
+    let plan = world.snapshot();
+    assert!(infra_of(&plan, "dev")
+        .plan_text
+        .contains("+/- resource \"aws_db_instance\" \"main\""));
+    world.apply(Action::Apply { env: "dev".into() });
+    for _ in 0..18 {
+        advance(&mut world, 1);
+        assert!(world.environments()[0].database.available);
+    }
+    assert_eq!(
+        world.environments()[0].database.identifier,
+        "opsdojo-dev-main"
+    );
+}
