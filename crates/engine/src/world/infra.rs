@@ -85,6 +85,8 @@ pub struct EnvInfra {
     pub state: State,
     /// The plan of the current files against the state.
     pub outcome: PlanOutcome,
+    /// What `terraform plan` prints for it, rendered once per plan rather than per view.
+    pub plan_text: String,
     pub running: Option<RunningApply>,
     /// What the last apply printed, or why it could not start.
     pub output: Vec<String>,
@@ -144,6 +146,7 @@ impl Infrastructure {
                     env: (*env).to_string(),
                     state,
                     outcome: PlanOutcome::default(),
+                    plan_text: String::new(),
                     running: None,
                     output: Vec::new(),
                     applies: 0,
@@ -171,6 +174,7 @@ impl Infrastructure {
         for env in &mut self.envs {
             let var_file = terraform::project::var_file(&env.env);
             env.outcome = terraform::plan_files(files, &[&var_file], &env.state);
+            env.plan_text = env.outcome.text();
         }
     }
 

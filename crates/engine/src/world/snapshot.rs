@@ -144,7 +144,7 @@ impl InfraSnapshot {
             );
         InfraSnapshot {
             env: infra.env.clone(),
-            plan_text: infra.outcome.text(),
+            plan_text: infra.plan_text.clone(),
             counts: plan.map(crate::terraform::Plan::counts),
             errors: infra
                 .outcome
