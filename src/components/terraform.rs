@@ -39,11 +39,13 @@ pub fn Terraform(
     view! {
         <div class="terraform" data-testid="terraform">
             <div class="tf-envs">
-                <For
-                    each=move || infra.get()
-                    key=|i| format!("{i:?}")
-                    children=move |i| view! { <EnvCard infra=i selected=selected /> }
-                />
+                {move || {
+                    infra
+                        .get()
+                        .into_iter()
+                        .map(|i| view! { <EnvCard infra=i selected=selected /> })
+                        .collect_view()
+                }}
             </div>
             {only.is_none().then(|| view! { <Differences infra=infra /> })}
             <section class="tf-plan-section">

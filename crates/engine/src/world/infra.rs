@@ -9,6 +9,7 @@
 //! its `aws_db_instance` in the state: class, Multi-AZ, availability while it reboots or is
 //! replaced.
 
+use super::EventLevel;
 use crate::diagnostic::Diagnostic;
 use crate::terraform::{self, plan::Action as TfAction, Change, Files, PlanOutcome, State};
 use crate::time::{format_rfc3339, parse_rfc3339, SimDuration, SimTime};
@@ -304,8 +305,8 @@ impl Infrastructure {
     }
 
     /// Moves running applies on to `now`: completed changes reach the state. Returns event-log
-    /// lines and whether any state changed (so plans and the platform follow).
-    pub fn step(&mut self, now: SimTime) -> (Vec<String>, bool) {
+    /// lines with their level and whether any state changed (so plans and the platform follow).
+    pub fn step(&mut self, now: SimTime) -> (Vec<(EventLevel, String)>, bool) {
         let mut log = Vec::new();
         let mut changed = false;
         for infra in &mut self.envs {
@@ -367,11 +368,14 @@ impl Infrastructure {
                 if step.change.type_name == "aws_db_instance"
                     && matches!(step.change.action, TfAction::Replace { .. })
                 {
-                    log.push(format!(
-                        "{}: database {} was replaced: the new instance is empty, every row \
-                         written before is gone",
-                        infra.env,
-                        step.id.as_deref().unwrap_or("?")
+                    log.push((
+                        EventLevel::Warning,
+                        format!(
+                            "{}: database {} was replaced: the new instance is empty, every row \
+                             written before is gone",
+                            infra.env,
+                            step.id.as_deref().unwrap_or("?")
+                        ),
                     ));
                 }
             }
@@ -388,9 +392,12 @@ impl Infrastructure {
                     infra.output.push(String::new());
                     infra.output.extend(outputs.lines().map(str::to_string));
                 }
-                log.push(format!(
-                    "{}: terraform apply complete: {add} added, {change} changed, {destroy} destroyed",
-                    infra.env
+                log.push((
+                    EventLevel::Info,
+                    format!(
+                        "{}: terraform apply complete: {add} added, {change} changed, {destroy} destroyed",
+                        infra.env
+                    ),
                 ));
                 infra.running = None;
                 infra.applies += 1;
@@ -399,10 +406,13 @@ impl Infrastructure {
                 if let Some(key) = &infra.service_key {
                     if access_key_id(&infra.state).as_ref() != Some(key) {
                         infra.key_revoked = true;
-                        log.push(format!(
-                            "{}: external-signin: the partner API rejects access key {key}: \
-                             it was deleted",
-                            infra.env
+                        log.push((
+                            EventLevel::Warning,
+                            format!(
+                                "{}: external-signin: the partner API rejects access key {key}: \
+                                 it was deleted",
+                                infra.env
+                            ),
                         ));
                     }
                 }
@@ -602,7 +612,8 @@ fn clock(at: SimTime) -> String {
     format_rfc3339(at.epoch_ms())
 }
 
-fn database_of(state: &State) -> Option<&terraform::ResourceState> {
+/// The environment's database in `state`, if it has one.
+pub(super) fn database_of(state: &State) -> Option<&terraform::ResourceState> {
     state
         .resources
         .values()

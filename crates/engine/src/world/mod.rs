@@ -617,12 +617,7 @@ impl World {
     /// Running applies move on; what completed reaches the platform and the compliance rules.
     fn step_infra(&mut self) {
         let (lines, changed) = self.infra.step(self.now);
-        for line in lines {
-            let level = if line.contains("rejects") || line.contains("is gone") {
-                EventLevel::Warning
-            } else {
-                EventLevel::Info
-            };
+        for (level, line) in lines {
             self.log(level, line);
         }
         if changed {

@@ -125,23 +125,18 @@ impl InfraSnapshot {
                 .collect()
         });
         let plan = infra.outcome.plan.as_ref();
-        let database = infra
-            .state
-            .resources
-            .values()
-            .find(|r| r.type_name == "aws_db_instance")
-            .map_or_else(
-                || "none".to_string(),
-                |db| {
-                    let class = db
-                        .attributes
-                        .get("instance_class")
-                        .and_then(hcl::Value::as_str)
-                        .unwrap_or("?");
-                    let multi_az = db.attributes.get("multi_az") == Some(&hcl::Value::Bool(true));
-                    format!("{class}{}", if multi_az { ", Multi-AZ" } else { "" })
-                },
-            );
+        let database = super::infra::database_of(&infra.state).map_or_else(
+            || "none".to_string(),
+            |db| {
+                let class = db
+                    .attributes
+                    .get("instance_class")
+                    .and_then(hcl::Value::as_str)
+                    .unwrap_or("?");
+                let multi_az = db.attributes.get("multi_az") == Some(&hcl::Value::Bool(true));
+                format!("{class}{}", if multi_az { ", Multi-AZ" } else { "" })
+            },
+        );
         InfraSnapshot {
             env: infra.env.clone(),
             plan_text: infra.plan_text.clone(),
