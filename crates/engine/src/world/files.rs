@@ -1,8 +1,10 @@
 //! Files of the world that a learner edits, and what the engine reads from them.
 //!
-//! For now the world has one values file per environment, `deploy/values-<env>.yaml`, whose
-//! `replicas` map sets each service's desired replicas. A file that does not parse keeps its
-//! text and its diagnostics; the platform keeps running on the last values that did parse.
+//! Each environment has a values file, `deploy/values-<env>.yaml`: its `replicas` map sets each
+//! service's desired replicas, its `autoscaling` map gives services a HorizontalPodAutoscaler
+//! (bounds and target php-fpm active process percentage) that sets their replicas instead. A
+//! file that does not parse keeps its text and its diagnostics; the platform keeps running on
+//! the last values that did parse.
 
 use super::{ENVIRONMENTS, MAX_REPLICAS, SERVICES};
 use crate::diagnostic::Diagnostic;
@@ -27,7 +29,28 @@ pub(super) fn values_file_env(path: &str) -> Option<&'static str> {
 pub struct DeployValues {
     /// Desired replicas by service, for the services the file names.
     pub replicas: BTreeMap<String, u32>,
+    /// The autoscaled services and their autoscaler's settings.
+    pub autoscaling: BTreeMap<String, Autoscaling>,
 }
+
+/// A service's HorizontalPodAutoscaler as a values file sets it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Autoscaling {
+    pub min_replicas: u32,
+    pub max_replicas: u32,
+    /// The average php-fpm active process percentage the autoscaler aims for, from 1 to 100.
+    pub target: u32,
+    /// How long the replica count waits before going down, in seconds (300 by default).
+    pub scale_down_window: u32,
+}
+
+/// The keys of a service's `autoscaling` entry.
+const AUTOSCALING_KEYS: [&str; 4] = [
+    "minReplicas",
+    "maxReplicas",
+    "targetActiveProcessPercentage",
+    "scaleDownStabilizationSeconds",
+];
 
 /// A file of the world: its text, what the engine read from it, and what is wrong with it.
 #[derive(Debug, Clone, PartialEq)]
@@ -99,13 +122,168 @@ fn parse_values(content: &str) -> (DeployValues, Vec<Diagnostic>) {
         let line = line_of_key(content, &key_text, 0);
         match key_text.as_str() {
             "replicas" => read_replicas(content, value, &mut values, &mut diagnostics),
+            "autoscaling" => read_autoscaling(content, value, &mut values, &mut diagnostics),
             _ => diagnostics.push(
                 Diagnostic::warning(line, 1, format!("unknown key `{key_text}` is ignored"))
-                    .with_hint("this file understands `replicas`"),
+                    .with_hint("this file understands `replicas` and `autoscaling`"),
             ),
         }
     }
+    for service in values.autoscaling.keys() {
+        if values.replicas.contains_key(service) {
+            let line = line_of_key(content, service, line_of_key(content, "replicas", 0));
+            diagnostics.push(
+                Diagnostic::warning(
+                    line,
+                    3,
+                    format!("`replicas` of `{service}` is ignored: its autoscaler sets them"),
+                )
+                .with_hint("remove this line, or remove the service from `autoscaling`"),
+            );
+        }
+    }
     (values, diagnostics)
+}
+
+/// The service named by a key of `replicas` or `autoscaling`, or a warning if it is none.
+fn service_key(
+    key: Value,
+    content: &str,
+    after: usize,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<(String, usize)> {
+    let service = match key {
+        Value::String(name) => name,
+        other => format!("{other:?}"),
+    };
+    let line = line_of_key(content, &service, after);
+    if SERVICES.contains(&service.as_str()) {
+        return Some((service, line));
+    }
+    let diagnostic =
+        Diagnostic::warning(line, 3, format!("unknown service `{service}` is ignored"));
+    diagnostics.push(match closest(&service, &SERVICES) {
+        Some(guess) => diagnostic.with_hint(format!("did you mean `{guess}`?")),
+        None => diagnostic.with_hint(format!("the services are {}", SERVICES.join(", "))),
+    });
+    None
+}
+
+fn read_autoscaling(
+    content: &str,
+    value: Value,
+    values: &mut DeployValues,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let section_line = line_of_key(content, "autoscaling", 0);
+    let Value::Mapping(services) = value else {
+        if !value.is_null() {
+            diagnostics.push(
+                Diagnostic::error(section_line, 1, "`autoscaling` must map services to settings")
+                    .with_hint("write `  users:` below it, then its `minReplicas`, `maxReplicas` and `targetActiveProcessPercentage`"),
+            );
+        }
+        return;
+    };
+    for (key, settings) in services {
+        let Some((service, line)) = service_key(key, content, section_line, diagnostics) else {
+            continue;
+        };
+        let Value::Mapping(settings) = settings else {
+            diagnostics.push(
+                Diagnostic::error(line, 3, format!("the autoscaling of `{service}` must be a mapping"))
+                    .with_hint("indent `minReplicas: 2`, `maxReplicas: 10` and `targetActiveProcessPercentage: 60` below it"),
+            );
+            continue;
+        };
+        let mut read: BTreeMap<&str, u64> = BTreeMap::new();
+        let mut failed = false;
+        for (name, number) in settings {
+            let name = name.as_str().unwrap_or_default().to_string();
+            let name_line = line_of_key(content, &name, line);
+            let Some(known) = AUTOSCALING_KEYS.iter().find(|k| **k == name) else {
+                let hint = match closest(&name, &AUTOSCALING_KEYS) {
+                    Some(guess) => format!("did you mean `{guess}`?"),
+                    None => format!("the settings are {}", AUTOSCALING_KEYS.join(", ")),
+                };
+                diagnostics.push(
+                    Diagnostic::warning(
+                        name_line,
+                        5,
+                        format!("unknown setting `{name}` is ignored"),
+                    )
+                    .with_hint(hint),
+                );
+                continue;
+            };
+            match number.as_u64() {
+                Some(n) => {
+                    read.insert(known, n);
+                }
+                None => {
+                    failed = true;
+                    diagnostics.push(
+                        Diagnostic::error(name_line, 5, format!("`{name}` must be a whole number"))
+                            .with_hint("write the number without quotes"),
+                    );
+                }
+            }
+        }
+        if failed {
+            continue;
+        }
+        let mut problem = |message: String, hint: &str| {
+            diagnostics.push(Diagnostic::error(line, 3, message).with_hint(hint));
+        };
+        let (Some(&min), Some(&max)) = (read.get("minReplicas"), read.get("maxReplicas")) else {
+            problem(
+                format!("the autoscaling of `{service}` needs `minReplicas` and `maxReplicas`"),
+                "add both below it, for example `minReplicas: 2` and `maxReplicas: 10`",
+            );
+            continue;
+        };
+        let target = read
+            .get("targetActiveProcessPercentage")
+            .copied()
+            .unwrap_or(60);
+        let window = read
+            .get("scaleDownStabilizationSeconds")
+            .copied()
+            .unwrap_or(300);
+        if min < 1 || min > max {
+            problem(
+                format!("`{service}`: minReplicas ({min}) must be at least 1 and at most maxReplicas ({max})"),
+                "a HorizontalPodAutoscaler keeps between minReplicas and maxReplicas pods",
+            );
+        } else if max > u64::from(MAX_REPLICAS) {
+            problem(
+                format!("`{service}`: maxReplicas {max} is more than one deployment may run"),
+                &format!("use a number up to {MAX_REPLICAS}"),
+            );
+        } else if !(1..=100).contains(&target) {
+            problem(
+                format!("`{service}`: targetActiveProcessPercentage {target} is not a percentage"),
+                "use a number from 1 to 100; 60 leaves room for bursts",
+            );
+        } else if window > 3600 {
+            problem(
+                format!(
+                    "`{service}`: scaleDownStabilizationSeconds {window} is longer than an hour"
+                ),
+                "use a number of seconds from 0 to 3600",
+            );
+        } else {
+            values.autoscaling.insert(
+                service,
+                Autoscaling {
+                    min_replicas: min as u32,
+                    max_replicas: max as u32,
+                    target: target as u32,
+                    scale_down_window: window as u32,
+                },
+            );
+        }
+    }
 }
 
 fn read_replicas(
@@ -127,21 +305,10 @@ fn read_replicas(
         return;
     };
     for (service, count) in services {
-        let service = match service {
-            Value::String(name) => name,
-            other => format!("{other:?}"),
-        };
-        let line = line_of_key(content, &service, replicas_line);
-        if !SERVICES.contains(&service.as_str()) {
-            let mut diagnostic =
-                Diagnostic::warning(line, 3, format!("unknown service `{service}` is ignored"));
-            diagnostic = match closest(&service, &SERVICES) {
-                Some(guess) => diagnostic.with_hint(format!("did you mean `{guess}`?")),
-                None => diagnostic.with_hint(format!("the services are {}", SERVICES.join(", "))),
-            };
-            diagnostics.push(diagnostic);
+        let Some((service, line)) = service_key(service, content, replicas_line, diagnostics)
+        else {
             continue;
-        }
+        };
         match count.as_u64() {
             Some(n) if n <= u64::from(MAX_REPLICAS) => {
                 values.replicas.insert(service, n as u32);

@@ -22,6 +22,8 @@ mod snapshot;
 pub mod traffic;
 
 #[cfg(test)]
+mod kube_tests;
+#[cfg(test)]
 mod tests;
 
 pub use action::Action;
@@ -48,6 +50,19 @@ pub const SERVICES: [&str; 4] = ["users", "stores", "coupons", "external-signin"
 
 /// The most replicas one deployment may ask for: the simulated cluster's capacity.
 pub const MAX_REPLICAS: u32 = 20;
+
+/// How many php-fpm pods an environment's cluster has room for, over all its deployments:
+/// pods past that wait in `Pending`.
+pub fn cluster_capacity(environment: &str) -> usize {
+    match environment {
+        "dev" => 10,
+        "staging" => 16,
+        _ => 40,
+    }
+}
+
+/// php-fpm pods one node of the cluster runs.
+pub const PODS_PER_NODE: usize = 4;
 
 /// How much traffic history a world has when its scenario starts.
 const WARM_UP: SimDuration = SimDuration::from_minutes(60);
@@ -151,8 +166,9 @@ impl World {
         // Pods that the initial files ask for were running before the scenario starts.
         let running_since = world.now.plus(SimDuration(-WARM_UP.0));
         for environment in &mut world.environments {
+            let mut room = cluster_capacity(&environment.name);
             for deployment in &mut environment.deployments {
-                deployment.start_ready(running_since, &mut world.rng);
+                deployment.start_ready(running_since, &mut room, &mut world.rng);
             }
         }
         // The starting state is not news: the log begins with the first step.
@@ -278,7 +294,30 @@ impl World {
                     labels("kube_deployment_status_replicas_ready"),
                     ready,
                 ));
+                if let Some(hpa) = &deployment.hpa {
+                    Self::hpa_series(&mut samples, &environment.name, deployment, hpa);
+                }
+                for pod in &deployment.pods {
+                    let phase = if pod.is_pending() {
+                        "Pending"
+                    } else {
+                        "Running"
+                    };
+                    samples.push(Sample::new(
+                        Labels::named("kube_pod_status_phase")
+                            .with("env", &environment.name)
+                            .with("namespace", &environment.name)
+                            .with("deployment", &deployment.service)
+                            .with("pod", &pod.name)
+                            .with("phase", phase),
+                        1.0,
+                    ));
+                }
             }
+            samples.push(Sample::new(
+                Labels::named("opsdojo_cluster_pod_capacity").with("env", &environment.name),
+                cluster_capacity(&environment.name) as f64,
+            ));
         }
         for (environment_index, environment) in self.environments.iter().enumerate() {
             for (service_index, deployment) in environment.deployments.iter().enumerate() {
@@ -325,6 +364,57 @@ impl World {
         }
         self.infra_series(&mut samples);
         samples
+    }
+
+    /// A HorizontalPodAutoscaler's series, named as kube-state-metrics names them.
+    fn hpa_series(
+        samples: &mut Vec<Sample>,
+        env: &str,
+        deployment: &Deployment,
+        hpa: &deployment::Hpa,
+    ) {
+        let labels = |name: &str| {
+            Labels::named(name)
+                .with("env", env)
+                .with("namespace", env)
+                .with("horizontalpodautoscaler", &deployment.service)
+        };
+        for (name, value) in [
+            (
+                "kube_horizontalpodautoscaler_spec_min_replicas",
+                hpa.spec.min_replicas,
+            ),
+            (
+                "kube_horizontalpodautoscaler_spec_max_replicas",
+                hpa.spec.max_replicas,
+            ),
+            (
+                "kube_horizontalpodautoscaler_status_current_replicas",
+                deployment.pods.len() as u32,
+            ),
+            (
+                "kube_horizontalpodautoscaler_status_desired_replicas",
+                deployment.desired,
+            ),
+        ] {
+            samples.push(Sample::new(labels(name), f64::from(value)));
+        }
+        samples.push(Sample::new(
+            labels("kube_horizontalpodautoscaler_spec_target_metric")
+                .with("metric_name", deployment::METRIC)
+                .with("metric_target_type", "average"),
+            hpa.spec.target,
+        ));
+        for condition in &hpa.state.conditions {
+            for status in ["true", "false"] {
+                samples.push(Sample::new(
+                    labels("kube_horizontalpodautoscaler_status_condition")
+                        .with("condition", condition.kind)
+                        .with("status", status),
+                    f64::from(u8::from(condition.status == (status == "true"))),
+                ));
+            }
+        }
     }
 
     /// What Terraform and AWS Config say of each environment: the pending plan, applies, the
@@ -425,6 +515,7 @@ impl World {
         self.now = self.now.plus(tick);
         self.fire_scheduled_events();
         self.step_infra();
+        self.autoscale();
         self.reconcile_deployments(tick);
         self.serve_traffic(tick);
         self.scrape();
@@ -574,16 +665,66 @@ impl World {
         self.changes.push(marker);
     }
 
+    /// Each autoscaler reads its pods' php-fpm load of the last step and sets the replicas.
+    fn autoscale(&mut self) {
+        let mut messages = Vec::new();
+        let mut markers = Vec::new();
+        for (environment_index, environment) in self.environments.iter_mut().enumerate() {
+            for (service_index, deployment) in environment.deployments.iter_mut().enumerate() {
+                let busy = self.metrics.utilization[environment_index][service_index] * 100.0;
+                let before = deployment.desired;
+                if let Some(event) = deployment.autoscale(self.now, busy) {
+                    messages.push(format!(
+                        "{}: horizontalpodautoscaler `{}`: {event}",
+                        environment.name, deployment.service
+                    ));
+                    markers.push(ChangeMarker {
+                        at: self.now,
+                        kind: "change",
+                        env: environment.name.clone(),
+                        service: deployment.service.clone(),
+                        text: format!(
+                            "HPA scaled {} from {before} to {}",
+                            deployment.service, deployment.desired
+                        ),
+                    });
+                }
+            }
+        }
+        for message in messages {
+            self.log(EventLevel::Info, message);
+        }
+        for marker in markers {
+            self.mark_change(marker);
+        }
+    }
+
     fn reconcile_deployments(&mut self, step: SimDuration) {
         let mut messages = Vec::new();
         for environment in &mut self.environments {
+            let scheduled: usize = environment
+                .deployments
+                .iter()
+                .map(|d| d.pods.len() - d.pending_pods())
+                .sum();
+            let mut room = cluster_capacity(&environment.name).saturating_sub(scheduled);
             for deployment in &mut environment.deployments {
+                let waiting_before = deployment.pending_pods();
                 messages.extend(
                     deployment
-                        .reconcile(self.now, step, &mut self.rng)
+                        .reconcile(self.now, step, &mut room, &mut self.rng)
                         .into_iter()
                         .map(|message| format!("{}: {message}", environment.name)),
                 );
+                let waiting = deployment.pending_pods();
+                if waiting > waiting_before {
+                    messages.push(format!(
+                        "{}: {waiting} pod(s) of `{}` are Pending: FailedScheduling: 0/{} nodes are available: Insufficient cpu",
+                        environment.name,
+                        deployment.service,
+                        cluster_capacity(&environment.name) / PODS_PER_NODE
+                    ));
+                }
             }
         }
         for message in messages {
@@ -704,24 +845,40 @@ impl World {
             let mut changes = Vec::new();
             if let Some(env) = self.environments.iter_mut().find(|e| e.name == environment) {
                 for deployment in &mut env.deployments {
-                    if let Some(&replicas) = values.replicas.get(&deployment.service) {
-                        if replicas != deployment.desired {
-                            messages.push(format!(
-                                "{environment}: deployment `{}` scaled from {} to {replicas} replicas",
+                    let autoscaling = values.autoscaling.get(&deployment.service);
+                    let had_autoscaler = deployment.hpa.is_some();
+                    deployment.set_autoscaler(autoscaling.map(deployment::hpa_spec));
+                    if autoscaling.is_some() != had_autoscaler {
+                        messages.push(format!(
+                            "{environment}: horizontalpodautoscaler `{}` {}",
+                            deployment.service,
+                            if had_autoscaler { "deleted" } else { "created" }
+                        ));
+                    }
+                    // An autoscaler owns the count; without one, the file's replicas set it.
+                    let wanted = match autoscaling {
+                        Some(a) => deployment.desired.clamp(a.min_replicas, a.max_replicas),
+                        None => match values.replicas.get(&deployment.service) {
+                            Some(&replicas) => replicas,
+                            None => continue,
+                        },
+                    };
+                    if wanted != deployment.desired {
+                        messages.push(format!(
+                            "{environment}: deployment `{}` scaled from {} to {wanted} replicas",
+                            deployment.service, deployment.desired
+                        ));
+                        changes.push(ChangeMarker {
+                            at: self.now,
+                            kind: "change",
+                            env: environment.to_string(),
+                            service: deployment.service.clone(),
+                            text: format!(
+                                "{} scaled from {} to {wanted}",
                                 deployment.service, deployment.desired
-                            ));
-                            changes.push(ChangeMarker {
-                                at: self.now,
-                                kind: "change",
-                                env: environment.to_string(),
-                                service: deployment.service.clone(),
-                                text: format!(
-                                    "{} scaled from {} to {replicas}",
-                                    deployment.service, deployment.desired
-                                ),
-                            });
-                            deployment.desired = replicas;
-                        }
+                            ),
+                        });
+                        deployment.desired = wanted;
                     }
                 }
             }
