@@ -233,7 +233,10 @@ impl Autoscaler {
             kind: "ScalingActive",
             status: true,
             reason: "ValidMetricFound",
-            message: "the HPA was able to successfully calculate a replica count".into(),
+            message: format!(
+                "the HPA was able to successfully calculate a replica count from pods metric {}",
+                crate::world::HPA_METRIC
+            ),
         });
         let (desired, limited_reason, limited_message) = if limited > spec.max_replicas {
             (

@@ -2,6 +2,7 @@
 //! take time to become ready, and the HorizontalPodAutoscaler that may set the replicas.
 
 use crate::kube::hpa::{self, Autoscaler, HpaSpec, PodSample};
+use crate::kube::KubeEvent;
 use crate::rng::SimRng;
 use crate::time::{SimDuration, SimTime};
 
@@ -36,6 +37,7 @@ pub struct Hpa {
     /// The average metric at the last sync, in percent, when the pods reported one.
     pub current_value: Option<f64>,
     pub last_scale: Option<SimTime>,
+    pub created_at: SimTime,
 }
 
 /// A service's deployment in one environment.
@@ -65,7 +67,7 @@ impl Deployment {
 
     /// Gives the deployment an autoscaler with `spec`, or changes the spec of the one it has
     /// (keeping its memory, as editing an HPA object does); `None` removes it.
-    pub(super) fn set_autoscaler(&mut self, spec: Option<HpaSpec>) {
+    pub(super) fn set_autoscaler(&mut self, spec: Option<HpaSpec>, now: SimTime) {
         match (spec, &mut self.hpa) {
             (None, _) => self.hpa = None,
             (Some(spec), Some(hpa)) => hpa.spec = spec,
@@ -75,6 +77,7 @@ impl Deployment {
                     state: Autoscaler::default(),
                     current_value: None,
                     last_scale: None,
+                    created_at: now,
                 })
             }
         }
@@ -139,24 +142,51 @@ impl Deployment {
         }
     }
 
-    /// Moves the pods one step toward the desired count and says what changed. `room` is how
-    /// many more pods the cluster can schedule; it shrinks as this deployment's pods take it.
+    /// Moves the pods one step toward the desired count and records what changed as events of
+    /// `namespace`. `room` is how many more pods the cluster can schedule; it shrinks as this
+    /// deployment's pods take it.
     pub(super) fn reconcile(
         &mut self,
         now: SimTime,
         step: SimDuration,
+        namespace: &str,
         room: &mut usize,
         rng: &mut SimRng,
-    ) -> Vec<String> {
-        let mut messages = Vec::new();
+    ) -> Vec<KubeEvent> {
+        let event = |reason, object: String, message: String| {
+            KubeEvent::new(now, namespace, reason, object, message)
+        };
+        let replica_set = format!("replicaset/{}", self.replica_set());
+        let mut events = Vec::new();
         for pod in &self.pods {
             // A pod whose ready time fell inside the last step became ready in it.
             if pod
                 .ready_at
                 .is_some_and(|at| at <= now && at > now.plus(SimDuration(-step.0)))
             {
-                messages.push(format!("pod `{}` is ready", pod.name));
+                events.push(event(
+                    "Ready",
+                    format!("pod/{}", pod.name),
+                    "Readiness probe passed: php-fpm answers on /ping".into(),
+                ));
             }
+        }
+        let before = self.pods.len();
+        if before != self.desired as usize {
+            events.push(event(
+                "ScalingReplicaSet",
+                format!("deployment/{}", self.service),
+                format!(
+                    "Scaled {} replica set {} to {}",
+                    if self.desired as usize > before {
+                        "up"
+                    } else {
+                        "down"
+                    },
+                    self.replica_set(),
+                    self.desired
+                ),
+            ));
         }
         while self.pods.len() > self.desired as usize {
             // Kubernetes removes pods that are pending first, then not ready, then the youngest.
@@ -171,27 +201,59 @@ impl Deployment {
             if !pod.is_pending() {
                 *room += 1;
             }
-            messages.push(format!("terminated pod `{}`", pod.name));
+            events.push(event(
+                "SuccessfulDelete",
+                replica_set.clone(),
+                format!("Deleted pod: {}", pod.name),
+            ));
         }
         while self.pods.len() < self.desired as usize {
             let name = self.pod_name(rng);
-            messages.push(format!("created pod `{name}`"));
+            events.push(event(
+                "SuccessfulCreate",
+                replica_set.clone(),
+                format!("Created pod: {name}"),
+            ));
             self.pods.push(Pod {
                 name,
                 created_at: now,
                 ready_at: None,
             });
         }
+        let nodes = super::cluster_capacity(namespace) / super::PODS_PER_NODE;
         for pod in self.pods.iter_mut().filter(|pod| pod.is_pending()) {
             if *room == 0 {
-                break;
+                if pod.created_at == now {
+                    events.push(
+                        event(
+                            "FailedScheduling",
+                            format!("pod/{}", pod.name),
+                            format!("0/{nodes} nodes are available: {nodes} Insufficient cpu."),
+                        )
+                        .warn(),
+                    );
+                }
+                continue;
             }
             *room -= 1;
             let startup = rng.range_inclusive(POD_STARTUP_SECONDS.0, POD_STARTUP_SECONDS.1);
             pod.ready_at = Some(now.plus(SimDuration::from_seconds(startup as i64)));
-            messages.push(format!("scheduled pod `{}`", pod.name));
+            events.push(event(
+                "Scheduled",
+                format!("pod/{}", pod.name),
+                format!(
+                    "Successfully assigned {namespace}/{} to {}",
+                    pod.name,
+                    node_of(&pod.name, nodes)
+                ),
+            ));
         }
-        messages
+        events
+    }
+
+    /// The name of the deployment's current ReplicaSet.
+    pub fn replica_set(&self) -> String {
+        format!("{}-{}", self.service, self.template_hash)
     }
 
     /// Pods waiting for room on a node.
@@ -207,6 +269,19 @@ impl Deployment {
             random_suffix(rng, 5)
         )
     }
+}
+
+/// The node a pod runs on, one of `nodes`, from its name.
+pub fn node_of(pod: &str, nodes: usize) -> String {
+    let hash = pod
+        .bytes()
+        .fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
+    let index = hash as usize % nodes.max(1);
+    format!(
+        "ip-10-0-{}-{}.eu-west-3.compute.internal",
+        16 + index % 3 * 16,
+        21 + index * 7
+    )
 }
 
 /// The metric every autoscaler of the world reads.

@@ -80,7 +80,7 @@ fn the_autoscaler_follows_the_prime_time_peak() {
     let log: Vec<&str> = world.event_log().iter().map(|e| e.text.as_str()).collect();
     assert!(
         log.iter().any(
-            |l| l.starts_with("prod: horizontalpodautoscaler `users`: New size: ")
+            |l| l.starts_with("prod: horizontalpodautoscaler/users: New size: ")
                 && l.ends_with(
                     "; reason: pods metric phpfpm_active_process_percentage above target"
                 )
@@ -128,7 +128,7 @@ fn pods_past_the_cluster_capacity_wait_pending() {
     );
     assert!(world.event_log().iter().any(|e| e
         .text
-        .contains("are Pending: FailedScheduling: 0/10 nodes are available")));
+        .contains(": 0/10 nodes are available: 10 Insufficient cpu.")));
     world.apply(Action::EditFile {
         path: values_file_path("prod"),
         content: crowded.replace("users: 20", "users: 14"),

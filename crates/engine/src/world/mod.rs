@@ -28,7 +28,7 @@ mod tests;
 
 pub use action::Action;
 pub use alerting::AlertMarker;
-pub use deployment::{Deployment, Pod};
+pub use deployment::{node_of, Deployment, Hpa, Pod, METRIC as HPA_METRIC};
 pub use files::{values_file_path, WorldFile};
 pub use scenario::{Burst, Fault, Release, Scenario, ScheduledEvent, FAULT_STATUSES};
 pub use snapshot::{
@@ -103,6 +103,8 @@ pub struct World {
     changes: Vec<ChangeMarker>,
     /// The Terraform project's states, plans and applies.
     infra: infra::Infrastructure,
+    /// What the cluster's controllers did, as `kubectl get events` lists it.
+    kube_events: Vec<crate::kube::KubeEvent>,
 }
 
 /// A change to the running platform, as a dashboard marks it.
@@ -138,6 +140,7 @@ impl World {
             monitoring: alerting::Monitoring::default(),
             changes: Vec::new(),
             infra: infra::Infrastructure::default(),
+            kube_events: Vec::new(),
             environments,
             files: BTreeMap::new(),
             next_event: 0,
@@ -168,11 +171,17 @@ impl World {
         for environment in &mut world.environments {
             let mut room = cluster_capacity(&environment.name);
             for deployment in &mut environment.deployments {
+                if let Some(hpa) = &mut deployment.hpa {
+                    // An autoscaler that was there before runs within its bounds.
+                    hpa.created_at = running_since.plus(SimDuration(-WARM_UP.0));
+                    deployment.desired = hpa.spec.min_replicas;
+                }
                 deployment.start_ready(running_since, &mut room, &mut world.rng);
             }
         }
         // The starting state is not news: the log begins with the first step.
         world.event_log.clear();
+        world.kube_events.clear();
         world.changes.clear();
         world.warm_up();
         world
@@ -667,16 +676,19 @@ impl World {
 
     /// Each autoscaler reads its pods' php-fpm load of the last step and sets the replicas.
     fn autoscale(&mut self) {
-        let mut messages = Vec::new();
+        let mut events = Vec::new();
         let mut markers = Vec::new();
         for (environment_index, environment) in self.environments.iter_mut().enumerate() {
             for (service_index, deployment) in environment.deployments.iter_mut().enumerate() {
                 let busy = self.metrics.utilization[environment_index][service_index] * 100.0;
                 let before = deployment.desired;
-                if let Some(event) = deployment.autoscale(self.now, busy) {
-                    messages.push(format!(
-                        "{}: horizontalpodautoscaler `{}`: {event}",
-                        environment.name, deployment.service
+                if let Some(message) = deployment.autoscale(self.now, busy) {
+                    events.push(crate::kube::KubeEvent::new(
+                        self.now,
+                        &environment.name,
+                        "SuccessfulRescale",
+                        format!("horizontalpodautoscaler/{}", deployment.service),
+                        message,
                     ));
                     markers.push(ChangeMarker {
                         at: self.now,
@@ -691,8 +703,8 @@ impl World {
                 }
             }
         }
-        for message in messages {
-            self.log(EventLevel::Info, message);
+        for event in events {
+            self.record(event);
         }
         for marker in markers {
             self.mark_change(marker);
@@ -700,7 +712,7 @@ impl World {
     }
 
     fn reconcile_deployments(&mut self, step: SimDuration) {
-        let mut messages = Vec::new();
+        let mut events = Vec::new();
         for environment in &mut self.environments {
             let scheduled: usize = environment
                 .deployments
@@ -709,27 +721,37 @@ impl World {
                 .sum();
             let mut room = cluster_capacity(&environment.name).saturating_sub(scheduled);
             for deployment in &mut environment.deployments {
-                let waiting_before = deployment.pending_pods();
-                messages.extend(
-                    deployment
-                        .reconcile(self.now, step, &mut room, &mut self.rng)
-                        .into_iter()
-                        .map(|message| format!("{}: {message}", environment.name)),
-                );
-                let waiting = deployment.pending_pods();
-                if waiting > waiting_before {
-                    messages.push(format!(
-                        "{}: {waiting} pod(s) of `{}` are Pending: FailedScheduling: 0/{} nodes are available: Insufficient cpu",
-                        environment.name,
-                        deployment.service,
-                        cluster_capacity(&environment.name) / PODS_PER_NODE
-                    ));
-                }
+                events.extend(deployment.reconcile(
+                    self.now,
+                    step,
+                    &environment.name,
+                    &mut room,
+                    &mut self.rng,
+                ));
             }
         }
-        for message in messages {
-            self.log(EventLevel::Info, message);
+        for event in events {
+            self.record(event);
         }
+    }
+
+    /// Records a Kubernetes event and its line in the world's log.
+    fn record(&mut self, event: crate::kube::KubeEvent) {
+        let level = if event.warning {
+            EventLevel::Warning
+        } else {
+            EventLevel::Info
+        };
+        self.log(level, event.log_line());
+        if self.kube_events.len() == EVENT_LOG_CAPACITY {
+            self.kube_events.remove(0);
+        }
+        self.kube_events.push(event);
+    }
+
+    /// Kubernetes events, oldest first.
+    pub fn kube_events(&self) -> &[crate::kube::KubeEvent] {
+        &self.kube_events
     }
 
     /// The Terraform project's files, by path inside `terraform/`.
@@ -847,7 +869,7 @@ impl World {
                 for deployment in &mut env.deployments {
                     let autoscaling = values.autoscaling.get(&deployment.service);
                     let had_autoscaler = deployment.hpa.is_some();
-                    deployment.set_autoscaler(autoscaling.map(deployment::hpa_spec));
+                    deployment.set_autoscaler(autoscaling.map(deployment::hpa_spec), self.now);
                     if autoscaling.is_some() != had_autoscaler {
                         messages.push(format!(
                             "{environment}: horizontalpodautoscaler `{}` {}",
@@ -855,13 +877,13 @@ impl World {
                             if had_autoscaler { "deleted" } else { "created" }
                         ));
                     }
-                    // An autoscaler owns the count; without one, the file's replicas set it.
-                    let wanted = match autoscaling {
-                        Some(a) => deployment.desired.clamp(a.min_replicas, a.max_replicas),
-                        None => match values.replicas.get(&deployment.service) {
-                            Some(&replicas) => replicas,
-                            None => continue,
-                        },
+                    // An autoscaler owns the count (its next sync brings it within its bounds);
+                    // without one, the file's replicas set it.
+                    if autoscaling.is_some() {
+                        continue;
+                    }
+                    let Some(&wanted) = values.replicas.get(&deployment.service) else {
+                        continue;
                     };
                     if wanted != deployment.desired {
                         messages.push(format!(
