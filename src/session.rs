@@ -140,6 +140,12 @@ impl Sim {
         self.refresh(true);
     }
 
+    /// Runs a console line of kubectl against the world, in `namespace` unless it names one.
+    pub fn kubectl(&self, line: &str, namespace: &str) -> opsdojo_engine::kube::kubectl::Output {
+        self.world
+            .with_value(|world| opsdojo_engine::kube::kubectl::run(world, line, namespace))
+    }
+
     /// Runs a PromQL query over the world's store: a graph of the last `range_ms` and a table
     /// at the current instant.
     pub fn explore(&self, text: &str, range_ms: i64) -> Exploration {

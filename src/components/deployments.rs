@@ -1,7 +1,9 @@
-//! Deployments and pods as `kubectl get` shows them, for one environment or all.
+//! Deployments, their autoscalers and pods as `kubectl get` shows them, for one environment or
+//! all.
 
 use crate::i18n::tr;
 use crate::session::Sim;
+use opsdojo_engine::world::HpaSnapshot;
 use leptos::prelude::*;
 
 /// The deployments of `env`, or of every environment when `env` is `None`.
@@ -28,6 +30,7 @@ pub fn Deployments(
     };
     let starting = tr("k8s.starting");
     let running = tr("k8s.running");
+    let pending = tr("k8s.pending");
     view! {
         <div class="deployments" data-testid="deployments">
             {move || {
@@ -48,6 +51,7 @@ pub fn Deployments(
                                             <th>{tr("k8s.deployment")}</th>
                                             <th class="num">{tr("k8s.ready")}</th>
                                             <th class="num">{tr("k8s.desired")}</th>
+                                            <th>{tr("k8s.autoscaler")}</th>
                                             <th>{tr("k8s.pods")}</th>
                                         </tr>
                                     </thead>
@@ -73,6 +77,7 @@ pub fn Deployments(
                                                             {format!("{}/{}", deployment.ready, deployment.desired)}
                                                         </td>
                                                         <td class="num mono">{deployment.desired}</td>
+                                                        {autoscaler_cell(deployment.hpa.as_ref())}
                                                         <td class="pods">
                                                             {deployment
                                                                 .pods
@@ -81,13 +86,20 @@ pub fn Deployments(
                                                                     let title = format!(
                                                                         "{} · {} · {}",
                                                                         pod.name,
-                                                                        if pod.ready { running() } else { starting() },
+                                                                        if pod.pending {
+                                                                            pending()
+                                                                        } else if pod.ready {
+                                                                            running()
+                                                                        } else {
+                                                                            starting()
+                                                                        },
                                                                         pod.age,
                                                                     );
                                                                     view! {
                                                                         <span
                                                                             class="pod"
                                                                             class:pod-ready=pod.ready
+                                                                            class:pod-pending=pod.pending
                                                                             title=title
                                                                         ></span>
                                                                     }
@@ -107,4 +119,26 @@ pub fn Deployments(
             }}
         </div>
     }
+}
+
+/// The autoscaler's metric against its target and its bounds, or a dash without one.
+fn autoscaler_cell(hpa: Option<&HpaSnapshot>) -> impl IntoView {
+    let Some(hpa) = hpa else {
+        return view! { <td class="muted">"—"</td> }.into_any();
+    };
+    let current = hpa
+        .current
+        .map_or_else(|| "?".to_string(), |v| format!("{v:.0}"));
+    let at_max = hpa.limited == Some("TooManyReplicas");
+    let title = match hpa.limited {
+        Some(reason) => format!("ScalingLimited: {reason}"),
+        None => String::new(),
+    };
+    view! {
+        <td class="mono hpa-cell" class:warn=at_max title=title data-testid="hpa-cell">
+            <span class="hpa-metric">{format!("{current}% / {:.0}%", hpa.target)}</span>
+            <span class="hpa-bounds">{format!("{}–{}", hpa.min, hpa.max)}</span>
+        </td>
+    }
+    .into_any()
 }

@@ -7,6 +7,7 @@ use crate::components::deployments::Deployments;
 use crate::components::editor::WorldFileEditor;
 use crate::components::events::EventLog;
 use crate::components::explorer::Explorer;
+use crate::components::kubectl::KubectlConsole;
 use crate::components::objectives::Objectives;
 use crate::components::terraform::Terraform;
 use leptos::prelude::*;
@@ -67,6 +68,15 @@ pub fn LessonBody(
                     }
                     "objectives" => {
                         view! { <Objectives objectives=objectives.clone() /> }.into_any()
+                    }
+                    "kubectl" => {
+                        let namespace = widget
+                            .params
+                            .get("namespace")
+                            .cloned()
+                            .unwrap_or_else(|| "prod".into());
+                        let command = widget.params.get("command").cloned().unwrap_or_default();
+                        view! { <KubectlConsole namespace=namespace command=command /> }.into_any()
                     }
                     "deployments" => {
                         let env = widget.params.get("env").cloned();

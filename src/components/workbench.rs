@@ -7,6 +7,7 @@ use crate::components::deployments::Deployments;
 use crate::components::editor::WorldFileEditor;
 use crate::components::events::EventLog;
 use crate::components::explorer::Explorer;
+use crate::components::kubectl::KubectlConsole;
 use crate::components::terraform::{PlanStrip, Terraform};
 use crate::i18n::tr;
 use crate::session::{Sim, WorkbenchNav};
@@ -89,7 +90,15 @@ pub fn Workbench() -> impl IntoView {
                     "alerts" => view! { <AlertList /> }.into_any(),
                     "channel" => view! { <Channel /> }.into_any(),
                     "explore" => view! { <Explorer query=DEFAULT_QUERY /> }.into_any(),
-                    "kubernetes" => view! { <Deployments /> }.into_any(),
+                    "kubernetes" => {
+                        view! {
+                            <div class="kube-view">
+                                <Deployments />
+                                <KubectlConsole />
+                            </div>
+                        }
+                            .into_any()
+                    }
                     "events" => view! { <EventLog /> }.into_any(),
                     _ => view! { <FilesTab /> }.into_any(),
                 }}

@@ -135,6 +135,10 @@ const PANELS: [PanelSpec; 7] = [
                 expr: r#"max(phpfpm_active_process_percentage{env="$env", app="$project"})"#,
                 legend: "busiest pod",
             },
+            PanelQuery {
+                expr: r#"max(kube_horizontalpodautoscaler_spec_target_metric{env="$env", horizontalpodautoscaler="$project"})"#,
+                legend: "autoscaler target",
+            },
         ],
         threshold_when: &["phpfpm_active_process_percentage"],
     },
@@ -150,6 +154,10 @@ const PANELS: [PanelSpec; 7] = [
             PanelQuery {
                 expr: r#"sum(kube_deployment_status_replicas_ready{env="$env", deployment="$project"})"#,
                 legend: "ready",
+            },
+            PanelQuery {
+                expr: r#"max(kube_horizontalpodautoscaler_spec_max_replicas{env="$env", horizontalpodautoscaler="$project"})"#,
+                legend: "autoscaler max",
             },
         ],
         threshold_when: &[],

@@ -14,7 +14,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// The widget names a fenced block may use.
-pub const WIDGET_KINDS: [&str; 9] = [
+pub const WIDGET_KINDS: [&str; 10] = [
     "editor",
     "objectives",
     "deployments",
@@ -24,6 +24,7 @@ pub const WIDGET_KINDS: [&str; 9] = [
     "alerts",
     "channel",
     "terraform",
+    "kubectl",
 ];
 
 /// A widget placed in the lesson text.

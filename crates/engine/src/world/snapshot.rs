@@ -25,13 +25,28 @@ pub struct EventLogEntry {
 }
 
 /// A deployment as the Kubernetes view lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DeploymentSnapshot {
     pub name: String,
     pub desired: u32,
     pub current: usize,
     pub ready: usize,
     pub pods: Vec<PodSnapshot>,
+    /// The autoscaler that sets the replicas, if any.
+    pub hpa: Option<HpaSnapshot>,
+}
+
+/// An autoscaler as `kubectl get hpa` sums it up.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HpaSnapshot {
+    pub min: u32,
+    pub max: u32,
+    /// Target average php-fpm active process percentage.
+    pub target: f64,
+    /// The pods' average at the last sync.
+    pub current: Option<f64>,
+    /// `TooManyReplicas` or `TooFewReplicas` while the bounds hold the count back.
+    pub limited: Option<&'static str>,
 }
 
 /// A pod as `kubectl get pods` lists it.
@@ -39,11 +54,13 @@ pub struct DeploymentSnapshot {
 pub struct PodSnapshot {
     pub name: String,
     pub ready: bool,
+    /// Waiting for room on a node.
+    pub pending: bool,
     pub age: SimDuration,
 }
 
 /// An environment and its deployments.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EnvironmentSnapshot {
     pub name: String,
     pub deployments: Vec<DeploymentSnapshot>,
@@ -200,9 +217,22 @@ impl WorldSnapshot {
                                 .map(|pod| PodSnapshot {
                                     name: pod.name.clone(),
                                     ready: pod.is_ready(now),
+                                    pending: pod.is_pending(),
                                     age: now.since(pod.created_at),
                                 })
                                 .collect(),
+                            hpa: deployment.hpa.as_ref().map(|hpa| HpaSnapshot {
+                                min: hpa.spec.min_replicas,
+                                max: hpa.spec.max_replicas,
+                                target: hpa.spec.target,
+                                current: hpa.current_value,
+                                limited: hpa
+                                    .state
+                                    .conditions
+                                    .iter()
+                                    .find(|c| c.kind == "ScalingLimited" && c.status)
+                                    .map(|c| c.reason),
+                            }),
                         })
                         .collect(),
                 })
