@@ -3,8 +3,8 @@
 
 use crate::i18n::tr;
 use crate::session::Sim;
-use opsdojo_engine::world::HpaSnapshot;
 use leptos::prelude::*;
+use opsdojo_engine::world::HpaSnapshot;
 
 /// The deployments of `env`, or of every environment when `env` is `None`.
 #[component]

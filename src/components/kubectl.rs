@@ -116,9 +116,16 @@ pub fn KubectlConsole(
                     <div class="console-entry">
                         <div class="console-command">
                             <span class="console-ns">{format!("{} $ ", entry.namespace)}</span>
-                            {format!("kubectl {}", entry.line.trim_start_matches("kubectl ").trim_start())}
+                            {format!(
+                                "kubectl {}",
+                                entry.line.trim_start_matches("kubectl ").trim_start(),
+                            )}
                         </div>
-                        <pre class="console-text" class:failed=entry.failed data-testid="kubectl-output">
+                        <pre
+                            class="console-text"
+                            class:failed=entry.failed
+                            data-testid="kubectl-output"
+                        >
                             {entry.text}
                         </pre>
                     </div>

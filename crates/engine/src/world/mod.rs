@@ -32,7 +32,7 @@ pub use deployment::{node_of, Deployment, Hpa, Pod, METRIC as HPA_METRIC};
 pub use files::{values_file_path, WorldFile};
 pub use scenario::{Burst, Fault, Release, Scenario, ScheduledEvent, FAULT_STATUSES};
 pub use snapshot::{
-    DeploymentSnapshot, EnvironmentSnapshot, HpaSnapshot, EventLevel, EventLogEntry, FileSnapshot,
+    DeploymentSnapshot, EnvironmentSnapshot, EventLevel, EventLogEntry, FileSnapshot, HpaSnapshot,
     InfraSnapshot, WorldSnapshot,
 };
 
