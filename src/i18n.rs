@@ -84,6 +84,7 @@ pub fn translate(locale: Locale, key: &'static str) -> &'static str {
         "lesson.show_solution" => ("Show the solution", "Afficher la solution"),
         "lesson.solution_advance" => ("Let the clock run for", "Laisser l'horloge tourner"),
         "lesson.solution_edit" => ("Edit", "Modifier"),
+        "lesson.solution_kubectl" => ("In the kubectl console, run", "Dans la console kubectl, lancez"),
         "lesson.solution_apply" => (
             "In the Terraform tab, apply with",
             "Dans l'onglet Terraform, appliquer avec",

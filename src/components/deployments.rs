@@ -78,33 +78,35 @@ pub fn Deployments(
                                                         </td>
                                                         <td class="num mono">{deployment.desired}</td>
                                                         {autoscaler_cell(deployment.hpa.as_ref())}
-                                                        <td class="pods">
-                                                            {deployment
-                                                                .pods
-                                                                .into_iter()
-                                                                .map(|pod| {
-                                                                    let title = format!(
-                                                                        "{} · {} · {}",
-                                                                        pod.name,
-                                                                        if pod.pending {
-                                                                            pending()
-                                                                        } else if pod.ready {
-                                                                            running()
-                                                                        } else {
-                                                                            starting()
-                                                                        },
-                                                                        pod.age,
-                                                                    );
-                                                                    view! {
-                                                                        <span
-                                                                            class="pod"
-                                                                            class:pod-ready=pod.ready
-                                                                            class:pod-pending=pod.pending
-                                                                            title=title
-                                                                        ></span>
-                                                                    }
-                                                                })
-                                                                .collect_view()}
+                                                        <td>
+                                                            <div class="pods">
+                                                                {deployment
+                                                                    .pods
+                                                                    .into_iter()
+                                                                    .map(|pod| {
+                                                                        let title = format!(
+                                                                            "{} · {} · {}",
+                                                                            pod.name,
+                                                                            if pod.pending {
+                                                                                pending()
+                                                                            } else if pod.ready {
+                                                                                running()
+                                                                            } else {
+                                                                                starting()
+                                                                            },
+                                                                            pod.age,
+                                                                        );
+                                                                        view! {
+                                                                            <span
+                                                                                class="pod"
+                                                                                class:pod-ready=pod.ready
+                                                                                class:pod-pending=pod.pending
+                                                                                title=title
+                                                                            ></span>
+                                                                        }
+                                                                    })
+                                                                    .collect_view()}
+                                                            </div>
                                                         </td>
                                                     </tr>
                                                 }

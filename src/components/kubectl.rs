@@ -1,12 +1,13 @@
 //! A kubectl console: the learner types a command, the engine answers as kubectl would.
 //!
 //! Answers are computed once, when the command is entered, against the world at that instant,
-//! as a terminal keeps what a command printed. Up and down recall earlier commands.
+//! as a terminal keeps what a command printed; a command that changes the cluster is then
+//! applied as an action. Up and down recall earlier commands.
 
 use crate::i18n::tr;
 use crate::session::Sim;
 use leptos::prelude::*;
-use opsdojo_engine::world::ENVIRONMENTS;
+use opsdojo_engine::world::{Action, ENVIRONMENTS};
 
 /// How many answers the console keeps.
 const HISTORY: usize = 40;
@@ -50,6 +51,13 @@ pub fn KubectlConsole(
         } else {
             let ns = namespace.get_untracked();
             let output = sim.kubectl(&line, &ns);
+            if output.change {
+                // Recorded like an edit, so that progress and replays keep it.
+                sim.apply(Action::Kubectl {
+                    namespace: ns.clone(),
+                    command: line.clone(),
+                });
+            }
             let id = next_id.get_value();
             next_id.set_value(id + 1);
             entries.update(|list| {

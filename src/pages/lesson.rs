@@ -158,6 +158,7 @@ fn Solution(solution: Vec<Action>) -> impl IntoView {
     let advance = tr("lesson.solution_advance");
     let edit = tr("lesson.solution_edit");
     let apply = tr("lesson.solution_apply");
+    let run = tr("lesson.solution_kubectl");
     view! {
         <details class="solution" data-testid="solution">
             <summary>{tr("lesson.show_solution")}</summary>
@@ -174,6 +175,15 @@ fn Solution(solution: Vec<Action>) -> impl IntoView {
                                 <li>
                                     {move || apply()} " "
                                     <code>{format!("vars/{env}.tfvars")}</code>
+                                </li>
+                            }
+                                .into_any()
+                        }
+                        Action::Kubectl { namespace, command } => {
+                            view! {
+                                <li>
+                                    {move || run()} " "
+                                    <code>{format!("kubectl {command} ({namespace})")}</code>
                                 </li>
                             }
                                 .into_any()

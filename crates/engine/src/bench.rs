@@ -103,6 +103,7 @@ pub fn scenario(seed: u64) -> Scenario {
         }),
         burst: None,
         release: None,
+        crash: None,
     };
     Scenario {
         seed,

@@ -378,6 +378,7 @@ mod tests {
                     service: "users".into(),
                     version: "2.4.0".into(),
                 }),
+                crash: None,
             }],
             ..Scenario::default()
         });

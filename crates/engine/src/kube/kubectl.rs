@@ -1,8 +1,11 @@
 //! `kubectl` as the console runs it: `get`, `describe` and `rollout status` over the simulated
-//! cluster, printed the way kubectl prints them. Each environment is a namespace.
+//! cluster, printed the way kubectl prints them, and the commands that change it (`rollout
+//! restart`, `rollout undo`, `delete pod`). Each environment is a namespace.
 //!
-//! Commands only read the world here; nothing typed can change it or make the engine panic: an
-//! unknown command, resource, flag or name gets kubectl's own kind of error message.
+//! [`run`] only reads the world: a command that changes the cluster is answered here and
+//! marked [`Output::change`], and the console then applies it as an action, so that it is
+//! recorded and replayed like any other. Nothing typed can make the engine panic: an unknown
+//! command, resource, flag or name gets kubectl's own kind of error message.
 
 use super::hpa::{Policy, ScalingRules, SelectPolicy};
 use super::KubeEvent;
@@ -17,6 +20,8 @@ const DEPLOYMENT_AGE: SimDuration = SimDuration(30 * 86_400_000);
 pub struct Output {
     pub text: String,
     pub failed: bool,
+    /// The command changes the cluster: apply it as `Action::Kubectl`.
+    pub change: bool,
 }
 
 impl Output {
@@ -24,6 +29,7 @@ impl Output {
         Output {
             text,
             failed: false,
+            change: false,
         }
     }
 
@@ -31,8 +37,118 @@ impl Output {
         Output {
             text: text.into(),
             failed: true,
+            change: false,
         }
     }
+}
+
+/// A change to the cluster a console command asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// `kubectl rollout restart deploy/NAME`: new pods replace the old ones.
+    Restart {
+        namespace: String,
+        deployment: String,
+    },
+    /// `kubectl rollout undo deploy/NAME`: back to the previous pod template.
+    Undo {
+        namespace: String,
+        deployment: String,
+    },
+    /// `kubectl delete pod NAME`: its ReplicaSet creates a replacement.
+    DeletePod { namespace: String, pod: String },
+}
+
+/// The change `line` asks of the cluster, if it is a changing command that `world` accepts.
+pub fn change_of(world: &World, line: &str, namespace: &str) -> Option<Change> {
+    let command = parse_line(line).ok()?;
+    let namespace = command.namespace.unwrap_or(namespace).to_string();
+    let change = match command.words.as_slice() {
+        ["rollout", verb @ ("restart" | "undo"), resource, names @ ..] => {
+            let (Kind::Deployments, Some(name)) = split_resource(resource, names).ok()? else {
+                return None;
+            };
+            let deployment = name.to_string();
+            if *verb == "restart" {
+                Change::Restart {
+                    namespace,
+                    deployment,
+                }
+            } else {
+                Change::Undo {
+                    namespace,
+                    deployment,
+                }
+            }
+        }
+        ["delete", resource, names @ ..] => {
+            let (Kind::Pods, Some(name)) = split_resource(resource, names).ok()? else {
+                return None;
+            };
+            Change::DeletePod {
+                namespace,
+                pod: name.to_string(),
+            }
+        }
+        _ => return None,
+    };
+    let output = describe_change(world, &change);
+    (!output.failed).then_some(change)
+}
+
+/// What kubectl prints for a change, checked against the world.
+fn describe_change(world: &World, change: &Change) -> Output {
+    let deployment_in = |namespace: &str, name: &str| {
+        world
+            .environments()
+            .iter()
+            .filter(|e| e.name == namespace)
+            .flat_map(|e| e.deployments.iter())
+            .find(|d| d.service == name)
+            .cloned()
+    };
+    let not_found = |kind: Kind, name: &str| {
+        Output::error(format!(
+            "Error from server (NotFound): {} \"{name}\" not found",
+            kind.plural()
+        ))
+    };
+    let mut output = match change {
+        Change::Restart {
+            namespace,
+            deployment,
+        } => match deployment_in(namespace, deployment) {
+            Some(_) => Output::ok(format!("deployment.apps/{deployment} restarted")),
+            None => not_found(Kind::Deployments, deployment),
+        },
+        Change::Undo {
+            namespace,
+            deployment,
+        } => match deployment_in(namespace, deployment) {
+            Some(d) if d.previous_hash.is_some() => {
+                Output::ok(format!("deployment.apps/{deployment} rolled back"))
+            }
+            Some(_) => Output::error(format!(
+                "error: no rollout history found for deployment \"{deployment}\""
+            )),
+            None => not_found(Kind::Deployments, deployment),
+        },
+        Change::DeletePod { namespace, pod } => {
+            let exists = world
+                .environments()
+                .iter()
+                .filter(|e| &e.name == namespace)
+                .flat_map(|e| e.deployments.iter())
+                .any(|d| d.pods.iter().any(|p| &p.name == pod));
+            if exists {
+                Output::ok(format!("pod \"{pod}\" deleted"))
+            } else {
+                not_found(Kind::Pods, pod)
+            }
+        }
+    };
+    output.change = !output.failed;
+    output
 }
 
 /// The resource types the console knows, with their names and short names.
@@ -174,9 +290,10 @@ pub fn run(world: &World, line: &str, namespace: &str) -> Output {
             Ok(_) => Output::error("error: no status viewer has been implemented for this kind"),
             Err(output) => output,
         },
-        ["rollout", ..] => Output::error(
-            "error: this console knows `kubectl rollout status deploy/NAME`",
-        ),
+        ["rollout" | "delete", ..] => match change_of(world, line, namespace) {
+            Some(change) => describe_change(world, &change),
+            None => view.refused_change(&command.words),
+        },
         [verb, ..] => Output::error(format!(
             "error: unknown command \"{verb}\" for \"kubectl\"\nRun 'kubectl help' for the commands this console knows."
         )),
@@ -184,7 +301,7 @@ pub fn run(world: &World, line: &str, namespace: &str) -> Output {
 }
 
 /// The text of `kubectl help` in the console.
-const HELP: &str = "This console runs kubectl's read commands against the simulated cluster.
+const HELP: &str = "This console runs kubectl against the simulated cluster.
 Each environment is a namespace: dev, staging, prod.
 
   kubectl get pods [-o wide]          pods, their readiness, restarts and age
@@ -196,6 +313,9 @@ Each environment is a namespace: dev, staging, prod.
   kubectl describe pod NAME           containers, probes, node and events
   kubectl describe deploy NAME        strategy, replicas and events
   kubectl rollout status deploy/NAME  whether a rollout is done
+  kubectl rollout restart deploy/NAME new pods replace the old ones, a few at a time
+  kubectl rollout undo deploy/NAME    back to the previous pod template
+  kubectl delete pod NAME             its ReplicaSet creates a replacement
 
 Flags: -n NAMESPACE, -A (all namespaces), -o wide. Up and down arrows recall commands.";
 
@@ -312,12 +432,11 @@ impl View<'_> {
                             if name.is_some_and(|n| n != pod.name) {
                                 continue;
                             }
-                            let (ready, status) = pod_status(pod, now);
                             let mut row = vec![
                                 pod.name.clone(),
-                                ready.into(),
-                                status.into(),
-                                "0".into(),
+                                pod_ready(pod, now).into(),
+                                pod.status(now).into(),
+                                pod.restarts.to_string(),
                                 age(now.since(pod.created_at)),
                             ];
                             if self.wide {
@@ -349,7 +468,7 @@ impl View<'_> {
                             vec![
                                 deployment.service.clone(),
                                 format!("{ready}/{}", deployment.desired),
-                                deployment.pods.len().to_string(),
+                                deployment.updated_pods().to_string(),
                                 ready.to_string(),
                                 self.deployment_age(),
                             ],
@@ -610,13 +729,17 @@ impl View<'_> {
             (
                 "Replicas",
                 format!(
-                    "{} desired | {total} updated | {total} total | {ready} available | {} unavailable",
+                    "{} desired | {} updated | {total} total | {ready} available | {} unavailable",
                     deployment.desired,
+                    deployment.updated_pods(),
                     total.saturating_sub(ready)
                 ),
             ),
             ("StrategyType", "RollingUpdate".into()),
-            ("RollingUpdateStrategy", "25% max unavailable, 25% max surge".into()),
+            (
+                "RollingUpdateStrategy",
+                "25% max unavailable, 25% max surge".into(),
+            ),
         ]);
         text.push_str("Pod Template:\n");
         text.push_str(&format!(
@@ -638,7 +761,7 @@ impl View<'_> {
 
     fn describe_pod(&self, deployment: &Deployment, pod: &Pod) -> String {
         let now = self.now();
-        let (_, status) = pod_status(pod, now);
+        let status = pod.status(now);
         let node = if pod.is_pending() {
             "<none>".to_string()
         } else {
@@ -677,13 +800,50 @@ impl View<'_> {
         text
     }
 
+    /// Why a changing command was refused.
+    fn refused_change(&self, words: &[&str]) -> Output {
+        let target = match words {
+            ["rollout", "restart" | "undo", resource, names @ ..] | ["delete", resource, names @ ..] => {
+                split_resource(resource, names)
+            }
+            _ => {
+                return Output::error(
+                    "error: this console knows `kubectl rollout status|restart|undo deploy/NAME` and `kubectl delete pod NAME`",
+                )
+            }
+        };
+        match target {
+            Err(output) => output,
+            Ok((_, None)) => {
+                Output::error("error: resource(s) were provided, but no name was specified")
+            }
+            Ok((Kind::Pods, Some(name))) => self.not_found(Kind::Pods, name),
+            Ok((Kind::Deployments, Some(name))) => match self.deployment(name) {
+                Some(_) => Output::error(format!(
+                    "error: no rollout history found for deployment \"{name}\""
+                )),
+                None => self.not_found(Kind::Deployments, name),
+            },
+            Ok((kind, Some(_))) => Output::error(format!(
+                "error: this console changes deployments and pods, not {}",
+                kind.plural()
+            )),
+        }
+    }
+
     fn rollout_status(&self, name: &str) -> Output {
         let Some((_, deployment)) = self.deployment(name) else {
             return self.not_found(Kind::Deployments, name);
         };
         let ready = deployment.ready_pods(self.now());
         let desired = deployment.desired as usize;
-        Output::ok(if ready < desired {
+        let updated = deployment.updated_pods();
+        Output::ok(if deployment.rolling_out() {
+            format!(
+                "Waiting for deployment \"{name}\" rollout to finish: {} out of {desired} new replicas have been updated...",
+                updated.min(desired)
+            )
+        } else if ready < desired {
             format!(
                 "Waiting for deployment \"{name}\" rollout to finish: {ready} of {desired} updated replicas are available..."
             )
@@ -713,15 +873,19 @@ fn containers_text(service: &str, pod: Option<(&Pod, SimTime)>) -> String {
         text.push_str(&format!("  {container}:\n"));
         let mut fields = vec![("Image", image), ("Port", port.to_string())];
         if let Some((pod, now)) = pod {
+            let php_fpm = container == "php-fpm";
             let (state, ready) = if pod.is_pending() {
                 ("Waiting", false)
+            } else if php_fpm && pod.php_fpm_down(now) {
+                ("Waiting\n      Reason:       CrashLoopBackOff", false)
             } else {
                 // nginx answers first; php-fpm is ready when the pod is.
-                ("Running", container == "nginx" || pod.is_ready(now))
+                ("Running", !php_fpm || pod.is_ready(now))
             };
             fields.push(("State", state.into()));
             fields.push(("Ready", title_bool(ready).into()));
-            fields.push(("Restart Count", "0".into()));
+            let restarts = if php_fpm { pod.restarts } else { 0 };
+            fields.push(("Restart Count", restarts.to_string()));
         }
         fields.push(("Readiness", probe.to_string()));
         for line in fields_text(&fields).lines() {
@@ -801,14 +965,14 @@ fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     text
 }
 
-/// `READY` and `STATUS` of a pod: both containers ready, nginx only, or waiting for a node.
-fn pod_status(pod: &Pod, now: SimTime) -> (&'static str, &'static str) {
+/// `READY` of a pod: both containers, nginx only, or none while it waits for a node.
+fn pod_ready(pod: &Pod, now: SimTime) -> &'static str {
     if pod.is_pending() {
-        ("0/2", "Pending")
+        "0/2"
     } else if pod.is_ready(now) {
-        ("2/2", "Running")
+        "2/2"
     } else {
-        ("1/2", "Running")
+        "1/2"
     }
 }
 

@@ -5,8 +5,8 @@ use crate::diagnostic::Diagnostic;
 use crate::objective::Objective;
 use crate::time::SimDuration;
 use crate::world::{
-    traffic, Action, Burst, Fault, Release, Scenario, ScheduledEvent, ENVIRONMENTS, FAULT_STATUSES,
-    SERVICES,
+    traffic, Action, Burst, Crash, Fault, Release, Scenario, ScheduledEvent, ENVIRONMENTS,
+    FAULT_STATUSES, SERVICES,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -121,6 +121,15 @@ struct EventSpec {
     fault: Option<FaultSpec>,
     burst: Option<BurstSpec>,
     release: Option<ReleaseSpec>,
+    crash: Option<CrashSpec>,
+}
+
+/// `crash:` of a scheduled event: php-fpm starts crashing in one running pod of a service.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CrashSpec {
+    env: String,
+    service: String,
 }
 
 /// `release:` of a scheduled event: a service's new version reaching an environment.
@@ -285,6 +294,8 @@ struct SolutionStep {
     edit: Option<EditStep>,
     /// `terraform apply` in this environment.
     apply: Option<String>,
+    /// A kubectl command that changes the cluster; in `prod` unless it names a namespace.
+    kubectl: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -366,6 +377,21 @@ pub fn parse_lesson(text: &str) -> ParsedLesson {
                 .map(|spec| read_release(spec, line_of(&event.after))),
             &mut diagnostics,
         );
+        let crash = kept(
+            event.crash.map(|spec| {
+                check_target(
+                    "crash",
+                    line_of(&event.after),
+                    &spec.env,
+                    Some(&spec.service),
+                )
+                .map(|()| Crash {
+                    env: spec.env,
+                    service: spec.service,
+                })
+            }),
+            &mut diagnostics,
+        );
         match SimDuration::parse(&event.after) {
             Ok(at) => scenario.events.push(ScheduledEvent {
                 at,
@@ -373,6 +399,7 @@ pub fn parse_lesson(text: &str) -> ParsedLesson {
                 fault,
                 burst,
                 release,
+                crash,
             }),
             Err(message) => diagnostics.push(Diagnostic::error(line_of(&event.after), 1, message)),
         }
@@ -381,6 +408,21 @@ pub fn parse_lesson(text: &str) -> ParsedLesson {
 
     let mut solution = Vec::new();
     for step in front.solution {
+        if let Some(command) = step.kubectl {
+            if step.advance.is_some() || step.edit.is_some() || step.apply.is_some() {
+                diagnostics.push(Diagnostic::error(
+                    line_of("kubectl:"),
+                    1,
+                    "each solution step needs exactly one of `advance`, `edit`, `apply` or `kubectl`",
+                ));
+            } else {
+                solution.push(Action::Kubectl {
+                    namespace: "prod".into(),
+                    command,
+                });
+            }
+            continue;
+        }
         match (step.advance, step.edit, step.apply) {
             (None, None, Some(env)) if ENVIRONMENTS.contains(&env.as_str()) => {
                 solution.push(Action::Apply { env });

@@ -20,6 +20,8 @@ pub enum Action {
     EditFile { path: String, content: String },
     /// Run `terraform apply` with an environment's variables file.
     Apply { env: String },
+    /// Run a kubectl command that changes the cluster, in `namespace` unless it names one.
+    Kubectl { namespace: String, command: String },
 }
 
 impl Action {
@@ -43,6 +45,18 @@ impl Action {
             Action::Apply { mut env } => {
                 env.truncate(64);
                 Action::Apply { env }
+            }
+            Action::Kubectl {
+                mut namespace,
+                mut command,
+            } => {
+                namespace.truncate(64);
+                let mut cut = command.len().min(512);
+                while !command.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                command.truncate(cut);
+                Action::Kubectl { namespace, command }
             }
         }
     }

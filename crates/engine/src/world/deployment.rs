@@ -1,5 +1,7 @@
 //! Deployments and their pods: desired replicas, pods that wait for room in the cluster and
-//! take time to become ready, and the HorizontalPodAutoscaler that may set the replicas.
+//! take time to become ready, php-fpm containers that crash and restart with a growing back-off
+//! (CrashLoopBackOff), rolling updates within maxSurge and maxUnavailable, and the
+//! HorizontalPodAutoscaler that may set the replicas.
 
 use crate::kube::hpa::{self, Autoscaler, HpaSpec, PodSample};
 use crate::kube::KubeEvent;
@@ -13,14 +15,58 @@ const POD_STARTUP_SECONDS: (u64, u64) = (20, 45);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pod {
     pub name: String,
+    /// The pod-template hash of the ReplicaSet the pod belongs to.
+    pub hash: String,
     pub created_at: SimTime,
     /// When the pod becomes ready; `None` while it waits for a node (`Pending`).
     pub ready_at: Option<SimTime>,
+    /// php-fpm crashes on every start in this pod (until the pod is replaced).
+    pub broken: bool,
+    /// How many times the kubelet restarted php-fpm.
+    pub restarts: u32,
+    /// The end of the current back-off, while php-fpm waits to be started again.
+    pub back_off_until: Option<SimTime>,
 }
 
+/// The longest back-off between two restarts of a crashing container.
+const MAX_BACK_OFF: SimDuration = SimDuration::from_seconds(300);
+
 impl Pod {
+    fn new(name: String, hash: &str, created_at: SimTime, ready_at: Option<SimTime>) -> Self {
+        Pod {
+            name,
+            hash: hash.to_string(),
+            created_at,
+            ready_at,
+            broken: false,
+            restarts: 0,
+            back_off_until: None,
+        }
+    }
+
+    /// Running with both containers ready: php-fpm answers and nginx sends it traffic.
     pub fn is_ready(&self, now: SimTime) -> bool {
-        self.ready_at.is_some_and(|at| at <= now)
+        !self.broken && self.ready_at.is_some_and(|at| at <= now)
+    }
+
+    /// Whether php-fpm is down in a running pod (its exporter reports `phpfpm_up 0`).
+    pub fn php_fpm_down(&self, now: SimTime) -> bool {
+        self.broken && self.ready_at.is_some_and(|at| at <= now)
+    }
+
+    /// `STATUS` as `kubectl get pods` prints it.
+    pub fn status(&self, now: SimTime) -> &'static str {
+        if self.is_pending() {
+            "Pending"
+        } else if self.php_fpm_down(now) {
+            if self.restarts == 0 {
+                "Error"
+            } else {
+                "CrashLoopBackOff"
+            }
+        } else {
+            "Running"
+        }
     }
 
     /// Whether the pod waits for room on a node.
@@ -47,8 +93,13 @@ pub struct Deployment {
     /// Replicas asked for by the environment's values file.
     pub desired: u32,
     pub pods: Vec<Pod>,
-    /// The pod-template hash in pod names, fixed until a rollout changes it.
+    /// The pod-template hash of the current ReplicaSet, in its pods' names; a rollout
+    /// changes it.
     template_hash: String,
+    /// The hash the previous rollout replaced, for `kubectl rollout undo`.
+    pub previous_hash: Option<String>,
+    /// The deployment's revision, one more at each rollout.
+    pub revision: u32,
     /// The autoscaler that sets `desired`, if the values file gives the service one.
     pub hpa: Option<Hpa>,
 }
@@ -61,8 +112,68 @@ impl Deployment {
             desired: 1,
             pods: Vec::new(),
             template_hash: String::new(),
+            previous_hash: None,
+            revision: 1,
             hpa: None,
         }
+    }
+
+    /// Starts a rollout to a new pod template: new pods replace the old ones within maxSurge and
+    /// maxUnavailable. Returns the new ReplicaSet's name.
+    pub(super) fn restart(&mut self, rng: &mut SimRng) -> String {
+        let new_hash = random_suffix(rng, 9);
+        self.roll_to(new_hash)
+    }
+
+    /// Rolls back to the previous pod template, if there was one.
+    pub(super) fn undo(&mut self) -> Option<String> {
+        let previous = self.previous_hash.clone()?;
+        Some(self.roll_to(previous))
+    }
+
+    fn roll_to(&mut self, hash: String) -> String {
+        let old = std::mem::replace(&mut self.template_hash, hash);
+        self.previous_hash = Some(old);
+        self.revision += 1;
+        self.replica_set()
+    }
+
+    /// Whether pods of an older template are still running.
+    pub fn rolling_out(&self) -> bool {
+        self.pods.iter().any(|pod| pod.hash != self.template_hash)
+    }
+
+    /// Pods of the current template.
+    pub fn updated_pods(&self) -> usize {
+        self.pods
+            .iter()
+            .filter(|pod| pod.hash == self.template_hash)
+            .count()
+    }
+
+    /// The surge and unavailability a rollout allows: 25 % of the replicas each, rounded up
+    /// and down as Kubernetes rounds them, never both zero.
+    pub fn rollout_limits(&self) -> (usize, usize) {
+        let desired = self.desired as usize;
+        let surge = desired.div_ceil(4);
+        let unavailable = desired / 4;
+        if surge == 0 && unavailable == 0 {
+            (0, 1)
+        } else {
+            (surge, unavailable)
+        }
+    }
+
+    /// php-fpm starts crashing in the first running pod; returns its name.
+    pub(super) fn break_php_fpm(&mut self, now: SimTime) -> Option<String> {
+        let pod = self
+            .pods
+            .iter_mut()
+            .filter(|pod| pod.is_ready(now))
+            .min_by_key(|pod| pod.created_at)?;
+        pod.broken = true;
+        pod.back_off_until = Some(now);
+        Some(pod.name.clone())
     }
 
     /// Gives the deployment an autoscaler with `spec`, or changes the spec of the one it has
@@ -134,11 +245,12 @@ impl Deployment {
             let name = self.pod_name(rng);
             let fits = *room > 0;
             *room = room.saturating_sub(1);
-            self.pods.push(Pod {
+            self.pods.push(Pod::new(
                 name,
-                created_at: now,
-                ready_at: fits.then_some(now),
-            });
+                &self.template_hash,
+                now,
+                fits.then_some(now),
+            ));
         }
     }
 
@@ -171,29 +283,37 @@ impl Deployment {
                 ));
             }
         }
-        let before = self.pods.len();
-        if before != self.desired as usize {
+        events.extend(self.crash_loops(now, namespace));
+        let desired = self.desired as usize;
+        let (surge, max_unavailable) = self.rollout_limits();
+        // Scale the current ReplicaSet: to the desired count, or during a rollout as far as
+        // the surge allows.
+        let updated = self.updated_pods();
+        let target = if self.rolling_out() {
+            let room_for = (desired + surge).saturating_sub(self.pods.len());
+            (updated + room_for).min(desired).max(updated)
+        } else {
+            desired
+        };
+        if target != updated {
             events.push(event(
                 "ScalingReplicaSet",
                 format!("deployment/{}", self.service),
                 format!(
-                    "Scaled {} replica set {} to {}",
-                    if self.desired as usize > before {
-                        "up"
-                    } else {
-                        "down"
-                    },
+                    "Scaled {} replica set {} to {target}",
+                    if target > updated { "up" } else { "down" },
                     self.replica_set(),
-                    self.desired
                 ),
             ));
         }
-        while self.pods.len() > self.desired as usize {
+        let hash = self.template_hash.clone();
+        while self.pods.iter().filter(|p| p.hash == hash).count() > target {
             // Kubernetes removes pods that are pending first, then not ready, then the youngest.
             let victim = self
                 .pods
                 .iter()
                 .enumerate()
+                .filter(|(_, pod)| pod.hash == hash)
                 .max_by_key(|(_, pod)| (pod.is_pending(), !pod.is_ready(now), pod.created_at))
                 .map(|(index, _)| index)
                 .unwrap_or(0);
@@ -207,18 +327,64 @@ impl Deployment {
                 format!("Deleted pod: {}", pod.name),
             ));
         }
-        while self.pods.len() < self.desired as usize {
+        while self.pods.iter().filter(|p| p.hash == hash).count() < target {
             let name = self.pod_name(rng);
             events.push(event(
                 "SuccessfulCreate",
                 replica_set.clone(),
                 format!("Created pod: {name}"),
             ));
-            self.pods.push(Pod {
-                name,
-                created_at: now,
-                ready_at: None,
-            });
+            self.pods.push(Pod::new(name, &hash, now, None));
+        }
+        // Old pods go as far as availability allows: unready ones at once, ready ones while
+        // enough pods stay available.
+        if self.rolling_out() {
+            let min_available = desired.saturating_sub(max_unavailable);
+            let mut available = self.ready_pods(now);
+            let mut removed: Vec<String> = Vec::new();
+            let mut old: Vec<usize> = (0..self.pods.len())
+                .filter(|i| self.pods[*i].hash != hash)
+                .collect();
+            old.sort_by_key(|i| (self.pods[*i].is_ready(now), self.pods[*i].created_at));
+            let mut remove = Vec::new();
+            for index in old {
+                let ready = self.pods[index].is_ready(now);
+                if ready {
+                    if available <= min_available {
+                        continue;
+                    }
+                    available -= 1;
+                }
+                remove.push(index);
+            }
+            remove.sort_unstable();
+            for index in remove.into_iter().rev() {
+                let pod = self.pods.remove(index);
+                if !pod.is_pending() {
+                    *room += 1;
+                }
+                removed.push(pod.name);
+            }
+            if !removed.is_empty() {
+                let old_set = format!(
+                    "{}-{}",
+                    self.service,
+                    self.previous_hash.clone().unwrap_or_default()
+                );
+                let left = self.pods.iter().filter(|p| p.hash != hash).count();
+                events.push(event(
+                    "ScalingReplicaSet",
+                    format!("deployment/{}", self.service),
+                    format!("Scaled down replica set {old_set} to {left}"),
+                ));
+                for name in removed {
+                    events.push(event(
+                        "SuccessfulDelete",
+                        format!("replicaset/{old_set}"),
+                        format!("Deleted pod: {name}"),
+                    ));
+                }
+            }
         }
         let nodes = super::cluster_capacity(namespace) / super::PODS_PER_NODE;
         for pod in self.pods.iter_mut().filter(|pod| pod.is_pending()) {
@@ -247,6 +413,53 @@ impl Deployment {
                     node_of(&pod.name, nodes)
                 ),
             ));
+        }
+        events
+    }
+
+    /// Crashing php-fpm containers are restarted when their back-off ends, and crash again.
+    fn crash_loops(&mut self, now: SimTime, namespace: &str) -> Vec<KubeEvent> {
+        let mut events = Vec::new();
+        for pod in self.pods.iter_mut().filter(|pod| pod.php_fpm_down(now)) {
+            let Some(until) = pod.back_off_until else {
+                continue;
+            };
+            if until > now {
+                continue;
+            }
+            let object = format!("pod/{}", pod.name);
+            if pod.restarts == 0 {
+                events.push(
+                    KubeEvent::new(
+                        now,
+                        namespace,
+                        "Unhealthy",
+                        object.clone(),
+                        "Readiness probe failed: php-fpm-healthcheck: connect() to unix:/run/php-fpm.sock failed (111: Connection refused)".into(),
+                    )
+                    .warn(),
+                );
+            }
+            pod.restarts += 1;
+            // 10 s, doubled at each restart, at most 5 minutes.
+            let back_off = SimDuration::from_seconds(10)
+                .as_ms()
+                .saturating_mul(1 << (pod.restarts - 1).min(10))
+                .min(MAX_BACK_OFF.as_ms());
+            pod.back_off_until = Some(now.plus(SimDuration(back_off)));
+            events.push(
+                KubeEvent::new(
+                    now,
+                    namespace,
+                    "BackOff",
+                    object,
+                    format!(
+                        "Back-off restarting failed container php-fpm in pod {}_{namespace}",
+                        pod.name
+                    ),
+                )
+                .warn(),
+            );
         }
         events
     }

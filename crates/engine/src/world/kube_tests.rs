@@ -22,6 +22,7 @@ fn evening_world(values: String) -> World {
             note: "prime time".into(),
             fault: None,
             release: None,
+            crash: None,
             burst: Some(Burst {
                 env: "prod".into(),
                 service: Some("users".into()),
@@ -184,4 +185,150 @@ fn autoscaling_settings_are_checked_where_they_are_written() {
         .contains("`replicas` of `users` is ignored"));
     assert_eq!(file.diagnostics[0].line, 2);
     assert!(world.environments()[0].deployments[0].hpa.is_some());
+}
+
+/// Prod where php-fpm starts crashing in one coupons pod after 5 minutes.
+fn crashing_world() -> World {
+    World::new(Scenario {
+        events: vec![ScheduledEvent {
+            at: SimDuration::from_minutes(5),
+            note: "crash".into(),
+            fault: None,
+            burst: None,
+            release: None,
+            crash: Some(Crash {
+                env: "prod".into(),
+                service: "coupons".into(),
+            }),
+        }],
+        ..Scenario::default()
+    })
+}
+
+fn coupons(world: &World) -> &Deployment {
+    &world.environments()[2].deployments[2]
+}
+
+#[test]
+fn a_crashing_php_fpm_loops_with_a_growing_back_off() {
+    // Guards the php-fpm-down lesson's signal: phpfpm_up 0, restarts, CrashLoopBackOff.
+    let mut world = crashing_world();
+    advance(&mut world, 20);
+    let broken = coupons(&world).pods.iter().find(|p| p.broken).unwrap();
+    assert_eq!(broken.status(world.now()), "CrashLoopBackOff");
+    // Back-offs of 10, 20, 40, 80, 160 s, then 300 s: 6 restarts in 15 minutes.
+    assert!((5..=7).contains(&broken.restarts), "{}", broken.restarts);
+    assert_eq!(coupons(&world).ready_pods(world.now()), 2);
+    assert_eq!(
+        query(&world, "min(phpfpm_up{env=\"prod\", app=\"coupons\"})"),
+        0.0
+    );
+    assert_eq!(
+        query(&world, "count(phpfpm_up{env=\"prod\", app=\"coupons\"})"),
+        3.0
+    );
+    let pods = crate::kube::kubectl::run(&world, "get pods", "prod").text;
+    assert!(
+        pods.lines()
+            .any(|l| l.contains("1/2") && l.contains("CrashLoopBackOff")),
+        "{pods}"
+    );
+    assert!(world
+        .kube_events()
+        .iter()
+        .any(|e| e.reason == "BackOff" && e.warning));
+}
+
+#[test]
+fn a_rollout_restart_replaces_pods_without_losing_availability() {
+    // Guards rolling updates: maxSurge 1 and maxUnavailable 0 for 3 pods; the broken pod goes.
+    let mut world = crashing_world();
+    advance(&mut world, 10);
+    let old: Vec<String> = coupons(&world)
+        .pods
+        .iter()
+        .map(|p| p.name.clone())
+        .collect();
+    world.apply(Action::Kubectl {
+        namespace: "prod".into(),
+        command: "rollout restart deploy/coupons".into(),
+    });
+    let mut fewest_ready = usize::MAX;
+    let mut most_pods = 0;
+    for _ in 0..20 {
+        world.apply(Action::Advance {
+            by: SimDuration::from_seconds(15),
+        });
+        // The broken pod was never available: the others keep the two that were.
+        fewest_ready = fewest_ready.min(coupons(&world).ready_pods(world.now()));
+        most_pods = most_pods.max(coupons(&world).pods.len());
+    }
+    assert!(fewest_ready >= 2, "{fewest_ready}");
+    assert!(most_pods <= 4, "{most_pods}");
+    let now = coupons(&world)
+        .pods
+        .iter()
+        .map(|p| p.name.clone())
+        .collect::<Vec<_>>();
+    assert_eq!(now.len(), 3);
+    assert!(
+        now.iter().all(|name| !old.contains(name)),
+        "{old:?} {now:?}"
+    );
+    assert_eq!(coupons(&world).ready_pods(world.now()), 3);
+    assert_eq!(
+        query(&world, "min(phpfpm_up{env=\"prod\", app=\"coupons\"})"),
+        1.0
+    );
+    assert!(
+        crate::kube::kubectl::run(&world, "rollout status deploy/coupons", "prod")
+            .text
+            .contains("successfully rolled out")
+    );
+    assert!(world
+        .changes()
+        .iter()
+        .any(|c| c.text == "coupons restarted"));
+    // Undo goes back to the first template's name.
+    let first_hash = old[0].rsplit_once('-').unwrap().0.to_string();
+    world.apply(Action::Kubectl {
+        namespace: "prod".into(),
+        command: "rollout undo deployment coupons".into(),
+    });
+    advance(&mut world, 5);
+    assert!(coupons(&world)
+        .pods
+        .iter()
+        .all(|p| p.name.starts_with(&first_hash)));
+}
+
+#[test]
+fn deleting_the_broken_pod_brings_a_healthy_one() {
+    // Guards `kubectl delete pod`: the ReplicaSet replaces it; refused commands change nothing.
+    let mut world = crashing_world();
+    advance(&mut world, 10);
+    let broken = coupons(&world)
+        .pods
+        .iter()
+        .find(|p| p.broken)
+        .unwrap()
+        .name
+        .clone();
+    let output = crate::kube::kubectl::run(&world, &format!("delete pod {broken}"), "prod");
+    assert!(output.change && output.text == format!("pod \"{broken}\" deleted"));
+    world.apply(Action::Kubectl {
+        namespace: "staging".into(),
+        command: format!("delete pod {broken}"),
+    });
+    assert!(
+        coupons(&world).pods.iter().any(|p| p.name == broken),
+        "wrong namespace"
+    );
+    world.apply(Action::Kubectl {
+        namespace: "staging".into(),
+        command: format!("delete pod {broken} -n prod"),
+    });
+    advance(&mut world, 2);
+    assert!(coupons(&world).pods.iter().all(|p| !p.broken));
+    assert_eq!(coupons(&world).ready_pods(world.now()), 3);
 }

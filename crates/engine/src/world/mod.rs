@@ -30,7 +30,7 @@ pub use action::Action;
 pub use alerting::AlertMarker;
 pub use deployment::{node_of, Deployment, Hpa, Pod, METRIC as HPA_METRIC};
 pub use files::{values_file_path, WorldFile};
-pub use scenario::{Burst, Fault, Release, Scenario, ScheduledEvent, FAULT_STATUSES};
+pub use scenario::{Burst, Crash, Fault, Release, Scenario, ScheduledEvent, FAULT_STATUSES};
 pub use snapshot::{
     DeploymentSnapshot, EnvironmentSnapshot, EventLevel, EventLogEntry, FileSnapshot, HpaSnapshot,
     InfraSnapshot, WorldSnapshot,
@@ -217,6 +217,18 @@ impl World {
                     });
                 }
             }
+            Action::Kubectl { namespace, command } => {
+                match crate::kube::kubectl::change_of(self, command, namespace) {
+                    Some(change) => self.change_cluster(change),
+                    None => {
+                        self.log(
+                            EventLevel::Warning,
+                            format!("ignored `kubectl {command}`: the cluster refuses it"),
+                        );
+                        return;
+                    }
+                }
+            }
             Action::EditFile { path, content } => {
                 if self.files.contains_key(path) {
                     self.write_file(path, content.clone());
@@ -331,13 +343,22 @@ impl World {
         for (environment_index, environment) in self.environments.iter().enumerate() {
             for (service_index, deployment) in environment.deployments.iter().enumerate() {
                 let busy = self.metrics.utilization[environment_index][service_index] * 100.0;
-                for pod in deployment.pods.iter().filter(|pod| pod.is_ready(self.now)) {
+                for pod in &deployment.pods {
                     let pod_labels = |name: &str| {
                         Labels::named(name)
                             .with("env", &environment.name)
                             .with("app", &deployment.service)
                             .with("pod", &pod.name)
                     };
+                    // The exporter beside php-fpm reports it down; a pod not started yet
+                    // reports nothing.
+                    if pod.php_fpm_down(self.now) {
+                        samples.push(Sample::new(pod_labels("phpfpm_up"), 0.0));
+                        continue;
+                    }
+                    if !pod.is_ready(self.now) {
+                        continue;
+                    }
                     samples.push(Sample::new(pod_labels("phpfpm_up"), 1.0));
                     samples.push(Sample::new(
                         pod_labels("phpfpm_active_process_percentage"),
@@ -652,8 +673,31 @@ impl World {
             }
             let text = event.note.clone();
             let release = event.release.clone();
+            let crash = event.crash.clone();
             self.next_event += 1;
             self.log(EventLevel::Info, text);
+            if let Some(crash) = crash {
+                let now = self.now;
+                let broken = self
+                    .environments
+                    .iter_mut()
+                    .filter(|e| e.name == crash.env)
+                    .flat_map(|e| e.deployments.iter_mut())
+                    .find(|d| d.service == crash.service)
+                    .and_then(|d| d.break_php_fpm(now));
+                if let Some(pod) = broken {
+                    self.record(
+                        crate::kube::KubeEvent::new(
+                            now,
+                            &crash.env,
+                            "Unhealthy",
+                            format!("pod/{pod}"),
+                            "Liveness probe failed: php-fpm exited with code 255".into(),
+                        )
+                        .warn(),
+                    );
+                }
+            }
             if let Some(release) = release {
                 self.mark_change(ChangeMarker {
                     at: self.now,
@@ -732,6 +776,90 @@ impl World {
         }
         for event in events {
             self.record(event);
+        }
+    }
+
+    /// Applies a kubectl change: a rollout (restart or undo) or a deleted pod.
+    fn change_cluster(&mut self, change: crate::kube::kubectl::Change) {
+        use crate::kube::kubectl::Change;
+        let now = self.now;
+        let (namespace, name) = match &change {
+            Change::Restart {
+                namespace,
+                deployment,
+            }
+            | Change::Undo {
+                namespace,
+                deployment,
+            } => (namespace.clone(), deployment.clone()),
+            Change::DeletePod { namespace, pod } => (namespace.clone(), pod.clone()),
+        };
+        let Some(environment) = self.environments.iter_mut().find(|e| e.name == namespace) else {
+            return;
+        };
+        let mut events = Vec::new();
+        let mut marker = None;
+        match change {
+            Change::Restart { .. } | Change::Undo { .. } => {
+                let Some(deployment) = environment
+                    .deployments
+                    .iter_mut()
+                    .find(|d| d.service == name)
+                else {
+                    return;
+                };
+                let undo = matches!(change, Change::Undo { .. });
+                let replica_set = if undo {
+                    deployment.undo()
+                } else {
+                    Some(deployment.restart(&mut self.rng))
+                };
+                let Some(replica_set) = replica_set else {
+                    return;
+                };
+                events.push(crate::kube::KubeEvent::new(
+                    now,
+                    &namespace,
+                    if undo {
+                        "DeploymentRollback"
+                    } else {
+                        "DeploymentRestart"
+                    },
+                    format!("deployment/{name}"),
+                    format!(
+                        "{} to revision {}: replica set {replica_set}",
+                        if undo { "Rolled back" } else { "Restarted" },
+                        deployment.revision
+                    ),
+                ));
+                marker = Some(ChangeMarker {
+                    at: now,
+                    kind: "deploy",
+                    env: namespace.clone(),
+                    service: name.clone(),
+                    text: format!("{name} {}", if undo { "rolled back" } else { "restarted" }),
+                });
+            }
+            Change::DeletePod { .. } => {
+                for deployment in &mut environment.deployments {
+                    if let Some(index) = deployment.pods.iter().position(|p| p.name == name) {
+                        deployment.pods.remove(index);
+                        events.push(crate::kube::KubeEvent::new(
+                            now,
+                            &namespace,
+                            "Killing",
+                            format!("pod/{name}"),
+                            "Stopping container php-fpm".into(),
+                        ));
+                    }
+                }
+            }
+        }
+        for event in events {
+            self.record(event);
+        }
+        if let Some(marker) = marker {
+            self.mark_change(marker);
         }
     }
 

@@ -17,6 +17,15 @@ pub struct ScheduledEvent {
     pub burst: Option<Burst>,
     /// A release the event deploys, marked on the dashboards, if any.
     pub release: Option<Release>,
+    /// A pod whose php-fpm starts crashing, if any.
+    pub crash: Option<Crash>,
+}
+
+/// php-fpm crashing in one running pod of a service, on every start, until the pod is replaced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Crash {
+    pub env: String,
+    pub service: String,
 }
 
 /// A new version of a service reaching an environment.

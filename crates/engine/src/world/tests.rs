@@ -191,6 +191,7 @@ fn scheduled_events_reach_the_event_log_on_time() {
             fault: None,
             burst: None,
             release: None,
+            crash: None,
         }],
         ..Scenario::default()
     };
@@ -382,6 +383,7 @@ fn bad_release_scenario() -> Scenario {
             }),
             burst: None,
             release: None,
+            crash: None,
         }],
         ..Scenario::default()
     }
@@ -463,6 +465,7 @@ fn a_burst_multiplies_the_traffic_while_it_lasts() {
                 every: None,
             }),
             release: None,
+            crash: None,
         }],
         ..Scenario::default()
     };
@@ -515,6 +518,7 @@ fn the_database_saturates_under_a_prime_time_burst() {
                 every: None,
             }),
             release: None,
+            crash: None,
         }],
         ..Scenario::default()
     };
