@@ -324,6 +324,17 @@ impl World {
                     } else {
                         "Running"
                     };
+                    if !pod.is_pending() {
+                        samples.push(Sample::new(
+                            Labels::named("kube_pod_container_status_restarts_total")
+                                .with("env", &environment.name)
+                                .with("namespace", &environment.name)
+                                .with("deployment", &deployment.service)
+                                .with("pod", &pod.name)
+                                .with("container", "php-fpm"),
+                            f64::from(pod.restarts),
+                        ));
+                    }
                     samples.push(Sample::new(
                         Labels::named("kube_pod_status_phase")
                             .with("env", &environment.name)
