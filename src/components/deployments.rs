@@ -101,6 +101,7 @@ pub fn Deployments(
                                                                                 class="pod"
                                                                                 class:pod-ready=pod.ready
                                                                                 class:pod-pending=pod.pending
+                                                                                class:pod-crashing=crashing
                                                                                 title=title
                                                                             ></span>
                                                                         }

@@ -274,6 +274,61 @@ test("a compliance alert clears after editing prod.tfvars, reading the plan and 
   await context.close();
 });
 
+test("php-fpm crashes in a pod, kubectl shows it and a rollout restart replaces it", async () => {
+  const { page, errors, context } = await newPage(env.browser);
+  await withFailureShot(page, "kubectl", async () => {
+    await page.goto(env.base + "/lessons/delivery/php-fpm-down");
+    await page.locator('[data-testid="lesson"] h1', { hasText: "One php-fpm is down" }).waitFor();
+    await page.selectOption('[data-testid="clock-speed"]', "60");
+    await page.click('[data-testid="clock-play"]');
+    // Five simulated minutes to the crash, a few more for the restarts.
+    await page.waitForTimeout(10000);
+    await page.click('[data-testid="clock-play"]');
+
+    const console_ = page.locator('[data-widget="kubectl"]');
+    const input = console_.locator('[data-testid="kubectl-input"]');
+    const outputs = console_.locator('[data-testid="kubectl-output"]');
+    // The widget leaves `get pods` in the prompt: Enter runs it.
+    await input.press("Enter");
+    const pods = await outputs.last().innerText();
+    const broken = pods.split("\n").find((line) => line.includes("CrashLoopBackOff"));
+    assert.ok(broken, pods);
+    assert.match(broken, /^coupons-\S+\s+1\/2\s+CrashLoopBackOff\s+[1-9]/);
+    const name = broken.split(/\s+/)[0];
+
+    await input.fill(`describe pod ${name}`);
+    await input.press("Enter");
+    await outputs.nth(1).waitFor();
+    assert.match(await outputs.last().innerText(), /php-fpm:[\s\S]*Reason:\s+CrashLoopBackOff[\s\S]*Back-off restarting failed container php-fpm/);
+
+    await input.fill("rollout restart deploy/coupons");
+    await input.press("Enter");
+    await outputs.nth(2).waitFor();
+    assert.equal(await outputs.last().innerText(), "deployment.apps/coupons restarted");
+    await shot(page, "kubectl-console");
+
+    await page.click('[data-testid="clock-play"]');
+    await page.locator('[data-objective="php-fpm-back"][data-met="true"]').first().waitFor({ timeout: 30000 });
+    // The broken pod goes first; the healthy ones are replaced one by one in the next minutes.
+    await page.waitForTimeout(5000);
+    await page.click('[data-testid="clock-play"]');
+    await input.fill("rollout status deploy/coupons");
+    await input.press("Enter");
+    await outputs.nth(3).waitFor();
+    assert.equal(await outputs.last().innerText(), 'deployment "coupons" successfully rolled out');
+    // Arrow up recalls the last command.
+    await input.press("ArrowUp");
+    assert.equal(await input.inputValue(), "rollout status deploy/coupons");
+
+    await page.click('[data-testid="tab-kubernetes"]');
+    const row = page.locator('.tab-panel tr[data-env="prod"][data-deployment="coupons"] [data-testid="ready-count"]');
+    assert.equal(await row.innerText(), "3/3");
+    await shot(page, "kubectl-tab");
+    assert.deepEqual(errors, []);
+  });
+  await context.close();
+});
+
 test("the benchmark page runs an hour of the platform in the browser and reports it", async () => {
   const { page, errors, context } = await newPage(env.browser);
   await withFailureShot(page, "bench", async () => {

@@ -56,6 +56,9 @@ pub struct PodSnapshot {
     pub ready: bool,
     /// Waiting for room on a node.
     pub pending: bool,
+    /// `STATUS` as kubectl prints it: `Running`, `Pending`, `CrashLoopBackOff`, ...
+    pub status: &'static str,
+    pub restarts: u32,
     pub age: SimDuration,
 }
 
@@ -218,6 +221,8 @@ impl WorldSnapshot {
                                     name: pod.name.clone(),
                                     ready: pod.is_ready(now),
                                     pending: pod.is_pending(),
+                                    status: pod.status(now),
+                                    restarts: pod.restarts,
                                     age: now.since(pod.created_at),
                                 })
                                 .collect(),
