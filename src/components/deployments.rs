@@ -84,16 +84,21 @@ pub fn Deployments(
                                                                     .pods
                                                                     .into_iter()
                                                                     .map(|pod| {
+                                                                        let crashing = pod.status != "Running"
+                                                                            && pod.status != "Pending";
+                                                                        let state = if crashing {
+                                                                            format!("{} ({} restarts)", pod.status, pod.restarts)
+                                                                        } else if pod.pending {
+                                                                            pending()
+                                                                        } else if pod.ready {
+                                                                            running()
+                                                                        } else {
+                                                                            starting()
+                                                                        };
                                                                         let title = format!(
                                                                             "{} · {} · {}",
                                                                             pod.name,
-                                                                            if pod.pending {
-                                                                                pending()
-                                                                            } else if pod.ready {
-                                                                                running()
-                                                                            } else {
-                                                                                starting()
-                                                                            },
+                                                                            state,
                                                                             pod.age,
                                                                         );
                                                                         view! {
