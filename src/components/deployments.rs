@@ -89,11 +89,11 @@ pub fn Deployments(
                                                                         let state = if crashing {
                                                                             format!("{} ({} restarts)", pod.status, pod.restarts)
                                                                         } else if pod.pending {
-                                                                            pending()
+                                                                            pending().to_string()
                                                                         } else if pod.ready {
-                                                                            running()
+                                                                            running().to_string()
                                                                         } else {
-                                                                            starting()
+                                                                            starting().to_string()
                                                                         };
                                                                         let title = format!(
                                                                             "{} · {} · {}",
