@@ -6,7 +6,9 @@ use crate::alerting::{parse_rule_file, RuleEngine};
 use crate::promql::{instant_query, parse_query};
 use crate::time::SimDuration;
 use crate::world::alerting::{ALERTMANAGER_PATH, RULES_PATH};
-use crate::world::{Action, Fault, Scenario, ScheduledEvent, World};
+use crate::world::{
+    values_file_path, Action, Burst, Crash, Fault, Scenario, ScheduledEvent, World,
+};
 use serde::Serialize;
 
 /// Rules of the benchmark: recording rules for every route, the 5xx alert, php-fpm saturation.
@@ -85,7 +87,30 @@ pub struct BenchReport {
     pub rule_evaluations_per_second: f64,
     pub promql_evaluations_per_second: f64,
     pub messages: usize,
+    /// Times an autoscaler changed a replica count.
+    pub rescales: usize,
+    /// The most users pods prod ran at once.
+    pub peak_users_pods: usize,
+    /// Rollouts started (restarts and undos).
+    pub rollouts: usize,
+    /// php-fpm restarts over all pods.
+    pub restarts: usize,
 }
+
+/// Prod's values in the benchmark: every service autoscaled between 3 and 12 pods.
+const PROD_VALUES: &str = "autoscaling:
+  users: {minReplicas: 3, maxReplicas: 12, targetActiveProcessPercentage: 60}
+  stores: {minReplicas: 3, maxReplicas: 12, targetActiveProcessPercentage: 60}
+  coupons: {minReplicas: 3, maxReplicas: 12, targetActiveProcessPercentage: 60}
+  external-signin: {minReplicas: 3, maxReplicas: 12, targetActiveProcessPercentage: 60}
+";
+
+/// Rollouts the benchmark runs, as hours after the start and a kubectl command in prod.
+const ROLLOUTS: [(i64, &str); 3] = [
+    (6, "rollout restart deploy/coupons"),
+    (10, "rollout restart deploy/users"),
+    (14, "rollout undo deploy/users"),
+];
 
 /// A day (or `hours`) of the platform with the benchmark's rules, faults and routes.
 pub fn scenario(seed: u64) -> Scenario {
@@ -105,16 +130,45 @@ pub fn scenario(seed: u64) -> Scenario {
         release: None,
         crash: None,
     };
+    // The scenario starts at 08:00: the TV show at 20:30, php-fpm crashing at 13:00.
+    let show = ScheduledEvent {
+        at: SimDuration::from_minutes(12 * 60 + 30),
+        note: "prod: prime-time TV show".into(),
+        fault: None,
+        burst: Some(Burst {
+            env: "prod".into(),
+            service: Some("users".into()),
+            factor: 3.0,
+            lasts: Some(SimDuration::from_minutes(60)),
+            every: None,
+        }),
+        release: None,
+        crash: None,
+    };
+    let crash = ScheduledEvent {
+        at: SimDuration::from_minutes(5 * 60),
+        note: "prod: php-fpm crashes in a coupons pod".into(),
+        fault: None,
+        burst: None,
+        release: None,
+        crash: Some(Crash {
+            env: "prod".into(),
+            service: "coupons".into(),
+        }),
+    };
     Scenario {
         seed,
         files: [
             (RULES_PATH.to_string(), RULES.to_string()),
             (ALERTMANAGER_PATH.to_string(), ALERTMANAGER.to_string()),
+            (values_file_path("prod"), PROD_VALUES.to_string()),
         ]
         .into(),
         events: vec![
             fault(1, "staging", "users", "get_user"),
             fault(3, "prod", "coupons", "apply_coupon"),
+            crash,
+            show,
         ],
         ..Scenario::default()
     }
@@ -125,12 +179,33 @@ pub fn run(hours: i64, seed: u64, now_ms: &dyn Fn() -> f64) -> BenchReport {
     let hours = hours.clamp(1, 24 * 7);
     let mut world = World::new(scenario(seed));
     let started = now_ms();
-    for _ in 0..hours * 4 {
+    let mut peak_users_pods = 0;
+    let mut rollouts = 0;
+    // The world keeps its latest Kubernetes events only: count them as they come.
+    let mut counts: std::collections::BTreeMap<&'static str, usize> = Default::default();
+    let mut seen_until = world.now();
+    for quarter in 0..hours * 4 {
+        for (hour, command) in ROLLOUTS {
+            if quarter == hour * 4 {
+                rollouts +=
+                    usize::from(crate::kube::kubectl::change_of(&world, command, "prod").is_some());
+                world.apply(Action::Kubectl {
+                    namespace: "prod".into(),
+                    command: command.into(),
+                });
+            }
+        }
         world.apply(Action::Advance {
             by: SimDuration::from_minutes(15),
         });
+        peak_users_pods = peak_users_pods.max(world.environments()[2].deployments[0].pods.len());
+        for event in world.kube_events().iter().filter(|e| e.at > seen_until) {
+            *counts.entry(event.reason).or_default() += 1;
+        }
+        seen_until = world.now();
     }
     let wall_seconds = ((now_ms() - started) / 1000.0).max(1e-9);
+    let count = |reason: &str| counts.get(reason).copied().unwrap_or(0);
 
     let queries: Vec<_> = DASHBOARD_QUERIES
         .iter()
@@ -168,6 +243,10 @@ pub fn run(hours: i64, seed: u64, now_ms: &dyn Fn() -> f64) -> BenchReport {
         rule_evaluations_per_second: (rules as i64 * evaluations) as f64 / rule_seconds,
         promql_evaluations_per_second: (rounds as usize * queries.len()) as f64 / promql_seconds,
         messages: world.monitoring().messages().len(),
+        rescales: count("SuccessfulRescale"),
+        peak_users_pods,
+        rollouts,
+        restarts: count("BackOff"),
     }
 }
 
@@ -192,6 +271,11 @@ impl std::fmt::Display for BenchReport {
         writeln!(f, "  chat messages sent: {}", self.messages)?;
         writeln!(
             f,
+            "  kubernetes: {} autoscaler rescales (prod users peaked at {} pods), {} rollouts, {} php-fpm restarts",
+            self.rescales, self.peak_users_pods, self.rollouts, self.restarts
+        )?;
+        writeln!(
+            f,
             "  rules: {:.0} rule evaluations per second",
             self.rule_evaluations_per_second
         )?;
@@ -214,8 +298,13 @@ mod tests {
             clock.set(clock.get() + 1.0);
             clock.get()
         };
-        let report = run(4, 1, &tick);
+        // Guards the benchmark's scenario: the crash, the TV show and two rollouts happen.
+        let report = run(14, 1, &tick);
         assert_eq!(report.rules, 6);
+        assert!(report.rescales >= 4, "{report:?}");
+        assert!(report.peak_users_pods > 5, "{report:?}");
+        assert_eq!(report.rollouts, 2);
+        assert!(report.restarts >= 3, "{report:?}");
         assert!(report.series >= 200, "{}", report.series);
         assert!(report.messages >= 1, "the staging fault pages: {report:?}");
         assert!(report.wall_seconds > 0.0 && report.promql_evaluations_per_second > 0.0);
