@@ -746,7 +746,11 @@ impl View<'_> {
             "  Labels:  app={}\n  Containers:\n",
             deployment.service
         ));
-        text.push_str(&containers_text(&deployment.service, None));
+        text.push_str(&containers_text(
+            &deployment.service,
+            deployment.version_of(&deployment.replica_set_hash()),
+            None,
+        ));
         text.push_str(&fields_text(&[(
             "NewReplicaSet",
             format!(
@@ -788,7 +792,11 @@ impl View<'_> {
             ),
         ]);
         text.push_str("Containers:\n");
-        text.push_str(&containers_text(&deployment.service, Some((pod, now))));
+        text.push_str(&containers_text(
+            &deployment.service,
+            deployment.version_of(&pod.hash),
+            Some((pod, now)),
+        ));
         let ready = pod.is_ready(now);
         text.push_str("Conditions:\n  Type              Status\n");
         text.push_str(&format!(
@@ -854,12 +862,12 @@ impl View<'_> {
 }
 
 /// The containers of a service's pods, as `describe` lists them; with a pod, their state.
-fn containers_text(service: &str, pod: Option<(&Pod, SimTime)>) -> String {
+fn containers_text(service: &str, version: &str, pod: Option<(&Pod, SimTime)>) -> String {
     let mut text = String::new();
     for (container, image, port, probe) in [
         (
             "php-fpm",
-            format!("registry.opsdojo.local/{service}:stable"),
+            format!("registry.opsdojo.local/{service}:{version}"),
             "9000/TCP",
             "exec [php-fpm-healthcheck] delay=5s timeout=1s period=10s #success=1 #failure=3",
         ),

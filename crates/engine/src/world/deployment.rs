@@ -28,6 +28,9 @@ pub struct Pod {
     pub back_off_until: Option<SimTime>,
 }
 
+/// The version every service runs when a scenario starts.
+pub const INITIAL_VERSION: &str = "2.3.0";
+
 /// The longest back-off between two restarts of a crashing container.
 const MAX_BACK_OFF: SimDuration = SimDuration::from_seconds(300);
 
@@ -100,6 +103,8 @@ pub struct Deployment {
     pub previous_hash: Option<String>,
     /// The deployment's revision, one more at each rollout.
     pub revision: u32,
+    /// The version each pod template runs, by template hash; the first one is unnamed.
+    pub versions: std::collections::BTreeMap<String, String>,
     /// The autoscaler that sets `desired`, if the values file gives the service one.
     pub hpa: Option<Hpa>,
 }
@@ -114,6 +119,7 @@ impl Deployment {
             template_hash: String::new(),
             previous_hash: None,
             revision: 1,
+            versions: std::collections::BTreeMap::new(),
             hpa: None,
         }
     }
@@ -122,7 +128,38 @@ impl Deployment {
     /// maxUnavailable. Returns the new ReplicaSet's name.
     pub(super) fn restart(&mut self, rng: &mut SimRng) -> String {
         let new_hash = random_suffix(rng, 9);
-        self.roll_to(new_hash)
+        // A restart keeps the version: only the template's annotation changes.
+        let version = self.version_of(&self.template_hash).to_string();
+        let replica_set = self.roll_to(new_hash);
+        self.versions.insert(self.template_hash.clone(), version);
+        replica_set
+    }
+
+    /// Starts the rollout of a new version; returns the new template's hash.
+    pub(super) fn release(&mut self, version: &str, rng: &mut SimRng) -> String {
+        self.restart(rng);
+        self.versions
+            .insert(self.template_hash.clone(), version.to_string());
+        self.template_hash.clone()
+    }
+
+    /// The version a pod template runs: its release's, or the one running before any.
+    pub fn version_of(&self, hash: &str) -> &str {
+        self.versions.get(hash).map_or(INITIAL_VERSION, String::as_str)
+    }
+
+    /// The share of ready pods that run the template `hash`, from 0 to 1.
+    pub fn ready_share_of(&self, hash: &str, now: SimTime) -> f64 {
+        let ready = self.ready_pods(now);
+        if ready == 0 {
+            return 0.0;
+        }
+        let matching = self
+            .pods
+            .iter()
+            .filter(|pod| pod.hash == hash && pod.is_ready(now))
+            .count();
+        matching as f64 / ready as f64
     }
 
     /// Rolls back to the previous pod template, if there was one.
@@ -462,6 +499,11 @@ impl Deployment {
             );
         }
         events
+    }
+
+    /// The current pod template's hash.
+    pub fn replica_set_hash(&self) -> String {
+        self.template_hash.clone()
     }
 
     /// The name of the deployment's current ReplicaSet.

@@ -332,3 +332,50 @@ fn deleting_the_broken_pod_brings_a_healthy_one() {
     assert!(coupons(&world).pods.iter().all(|p| !p.broken));
     assert_eq!(coupons(&world).ready_pods(world.now()), 3);
 }
+
+#[test]
+fn a_bad_release_rolls_out_and_rolling_back_removes_its_errors() {
+    // Guards the rollback lesson: the release's pods carry its fault; undo brings the old ones.
+    let mut world = World::new(Scenario {
+        events: vec![ScheduledEvent {
+            at: SimDuration::from_minutes(5),
+            note: "users 2.4.0".into(),
+            fault: Some(Fault {
+                env: "prod".into(),
+                service: "users".into(),
+                route: Some("get_user".into()),
+                status: "500",
+                share: 0.4,
+                lasts: None,
+                every: None,
+            }),
+            burst: None,
+            release: Some(Release {
+                env: "prod".into(),
+                service: "users".into(),
+                version: "2.4.0".into(),
+            }),
+            crash: None,
+        }],
+        ..Scenario::default()
+    });
+    let errors = "sum(rate(http_request_seconds_count{env=\"prod\", route=\"get_user\", status=\"500\"}[1m])) / sum(rate(http_request_seconds_count{env=\"prod\", route=\"get_user\"}[1m]))";
+    advance(&mut world, 5);
+    assert!(users(&world).rolling_out(), "the release starts a rollout");
+    assert_eq!(query(&world, errors), 0.0, "no new pod serves yet");
+    advance(&mut world, 10);
+    assert!(!users(&world).rolling_out());
+    let full = query(&world, errors);
+    assert!((full - 0.4).abs() < 0.05, "{full}");
+    let described = crate::kube::kubectl::run(&world, "describe deploy users", "prod").text;
+    assert!(described.contains("registry.opsdojo.local/users:2.4.0"), "{described}");
+    world.apply(Action::Kubectl {
+        namespace: "prod".into(),
+        command: "rollout undo deploy/users".into(),
+    });
+    advance(&mut world, 10);
+    assert_eq!(query(&world, errors), 0.0);
+    let pod = users(&world).pods[0].clone();
+    assert_eq!(users(&world).version_of(&pod.hash), "2.3.0");
+    assert!(world.changes().iter().any(|c| c.text == "users rolled back"));
+}

@@ -105,6 +105,9 @@ pub struct World {
     infra: infra::Infrastructure,
     /// What the cluster's controllers did, as `kubectl get events` lists it.
     kube_events: Vec<crate::kube::KubeEvent>,
+    /// The pod template each fired release rolled out, by the index of its scheduled event: a
+    /// fault that comes with a release hits the requests its pods serve.
+    release_templates: BTreeMap<usize, String>,
 }
 
 /// A change to the running platform, as a dashboard marks it.
@@ -141,6 +144,7 @@ impl World {
             changes: Vec::new(),
             infra: infra::Infrastructure::default(),
             kube_events: Vec::new(),
+            release_templates: BTreeMap::new(),
             environments,
             files: BTreeMap::new(),
             next_event: 0,
@@ -324,6 +328,23 @@ impl World {
                     } else {
                         "Running"
                     };
+                    samples.push(Sample::new(
+                        Labels::named("kube_pod_container_info")
+                            .with("env", &environment.name)
+                            .with("namespace", &environment.name)
+                            .with("deployment", &deployment.service)
+                            .with("pod", &pod.name)
+                            .with("container", "php-fpm")
+                            .with(
+                                "image",
+                                &format!(
+                                    "registry.opsdojo.local/{}:{}",
+                                    deployment.service,
+                                    deployment.version_of(&pod.hash)
+                                ),
+                            ),
+                        1.0,
+                    ));
                     if !pod.is_pending() {
                         samples.push(Sample::new(
                             Labels::named("kube_pod_container_status_restarts_total")
@@ -614,14 +635,25 @@ impl World {
             for (deployment, (rate, ready)) in environment.deployments.iter().zip(arrivals) {
                 let mut load =
                     traffic::serve(&deployment.service, rate, ready, step_seconds, &database);
-                for event in &self.scenario.events {
+                for (index, event) in self.scenario.events.iter().enumerate() {
                     let Some(fault) = &event.fault else { continue };
                     let started = self.scenario.start_time().plus(event.at);
                     if fault.env == environment.name
                         && fault.service == deployment.service
                         && fault.is_active(started, self.now)
                     {
-                        traffic::inject(&mut load, fault);
+                        // A release's fault is in its pods: it hits the share they serve.
+                        match self.release_templates.get(&index) {
+                            Some(hash) if event.release.as_ref().is_some_and(|r| {
+                                r.env == fault.env && r.service == fault.service
+                            }) =>
+                            {
+                                let mut scaled = fault.clone();
+                                scaled.share *= deployment.ready_share_of(hash, self.now);
+                                traffic::inject(&mut load, &scaled);
+                            }
+                            _ => traffic::inject(&mut load, fault),
+                        }
                     }
                 }
                 if deployment.service == "external-signin"
@@ -685,6 +717,7 @@ impl World {
             let text = event.note.clone();
             let release = event.release.clone();
             let crash = event.crash.clone();
+            let index = self.next_event;
             self.next_event += 1;
             self.log(EventLevel::Info, text);
             if let Some(crash) = crash {
@@ -710,6 +743,30 @@ impl World {
                 }
             }
             if let Some(release) = release {
+                let now = self.now;
+                let rolled = self
+                    .environments
+                    .iter_mut()
+                    .filter(|e| e.name == release.env)
+                    .flat_map(|e| e.deployments.iter_mut())
+                    .find(|d| d.service == release.service)
+                    .map(|d| {
+                        let hash = d.release(&release.version, &mut self.rng);
+                        (hash, d.revision, d.replica_set())
+                    });
+                if let Some((hash, revision, replica_set)) = rolled {
+                    self.release_templates.insert(index, hash);
+                    self.record(crate::kube::KubeEvent::new(
+                        now,
+                        &release.env,
+                        "DeploymentRollout",
+                        format!("deployment/{}", release.service),
+                        format!(
+                            "Rolling out {}:{} to revision {revision}: replica set {replica_set}",
+                            release.service, release.version
+                        ),
+                    ));
+                }
                 self.mark_change(ChangeMarker {
                     at: self.now,
                     kind: "deploy",
