@@ -131,20 +131,7 @@ pub fn scenario(seed: u64) -> Scenario {
         crash: None,
     };
     // The scenario starts at 08:00: the TV show at 20:30, php-fpm crashing at 13:00.
-    let show = ScheduledEvent {
-        at: SimDuration::from_minutes(12 * 60 + 30),
-        note: "prod: prime-time TV show".into(),
-        fault: None,
-        burst: Some(Burst {
-            env: "prod".into(),
-            service: Some("users".into()),
-            factor: 3.0,
-            lasts: Some(SimDuration::from_minutes(60)),
-            every: None,
-        }),
-        release: None,
-        crash: None,
-    };
+    let show = tv_show(SimDuration::from_minutes(12 * 60 + 30));
     let crash = ScheduledEvent {
         at: SimDuration::from_minutes(5 * 60),
         note: "prod: php-fpm crashes in a coupons pod".into(),
@@ -171,6 +158,24 @@ pub fn scenario(seed: u64) -> Scenario {
             show,
         ],
         ..Scenario::default()
+    }
+}
+
+/// A TV show at `at`: three times the users traffic in prod for an hour.
+pub(crate) fn tv_show(at: SimDuration) -> ScheduledEvent {
+    ScheduledEvent {
+        at,
+        note: "prod: prime-time TV show".into(),
+        fault: None,
+        burst: Some(Burst {
+            env: "prod".into(),
+            service: Some("users".into()),
+            factor: 3.0,
+            lasts: Some(SimDuration::from_minutes(60)),
+            every: None,
+        }),
+        release: None,
+        crash: None,
     }
 }
 

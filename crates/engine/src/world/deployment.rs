@@ -145,7 +145,9 @@ impl Deployment {
 
     /// The version a pod template runs: its release's, or the one running before any.
     pub fn version_of(&self, hash: &str) -> &str {
-        self.versions.get(hash).map_or(INITIAL_VERSION, String::as_str)
+        self.versions
+            .get(hash)
+            .map_or(INITIAL_VERSION, String::as_str)
     }
 
     /// The share of ready pods that run the template `hash`, from 0 to 1.

@@ -17,20 +17,7 @@ fn evening_world(values: String) -> World {
     World::new(Scenario {
         start: SimDuration::from_minutes(20 * 60),
         files: [(values_file_path("prod"), values)].into_iter().collect(),
-        events: vec![ScheduledEvent {
-            at: SimDuration::from_minutes(30),
-            note: "prime time".into(),
-            fault: None,
-            release: None,
-            crash: None,
-            burst: Some(Burst {
-                env: "prod".into(),
-                service: Some("users".into()),
-                factor: 3.0,
-                lasts: Some(SimDuration::from_minutes(60)),
-                every: None,
-            }),
-        }],
+        events: vec![crate::bench::tv_show(SimDuration::from_minutes(30))],
         ..Scenario::default()
     })
 }
@@ -368,7 +355,10 @@ fn a_bad_release_rolls_out_and_rolling_back_removes_its_errors() {
     let full = query(&world, errors);
     assert!((full - 0.4).abs() < 0.05, "{full}");
     let described = crate::kube::kubectl::run(&world, "describe deploy users", "prod").text;
-    assert!(described.contains("registry.opsdojo.local/users:2.4.0"), "{described}");
+    assert!(
+        described.contains("registry.opsdojo.local/users:2.4.0"),
+        "{described}"
+    );
     world.apply(Action::Kubectl {
         namespace: "prod".into(),
         command: "rollout undo deploy/users".into(),
@@ -377,5 +367,8 @@ fn a_bad_release_rolls_out_and_rolling_back_removes_its_errors() {
     assert_eq!(query(&world, errors), 0.0);
     let pod = users(&world).pods[0].clone();
     assert_eq!(users(&world).version_of(&pod.hash), "2.3.0");
-    assert!(world.changes().iter().any(|c| c.text == "users rolled back"));
+    assert!(world
+        .changes()
+        .iter()
+        .any(|c| c.text == "users rolled back"));
 }

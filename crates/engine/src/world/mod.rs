@@ -110,6 +110,19 @@ pub struct World {
     release_templates: BTreeMap<usize, String>,
 }
 
+/// The deployment of `service` in the environment `env`.
+fn deployment_mut<'a>(
+    environments: &'a mut [Environment],
+    env: &str,
+    service: &str,
+) -> Option<&'a mut Deployment> {
+    environments
+        .iter_mut()
+        .filter(|e| e.name == env)
+        .flat_map(|e| e.deployments.iter_mut())
+        .find(|d| d.service == service)
+}
+
 /// A change to the running platform, as a dashboard marks it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ChangeMarker {
@@ -644,9 +657,10 @@ impl World {
                     {
                         // A release's fault is in its pods: it hits the share they serve.
                         match self.release_templates.get(&index) {
-                            Some(hash) if event.release.as_ref().is_some_and(|r| {
-                                r.env == fault.env && r.service == fault.service
-                            }) =>
+                            Some(hash)
+                                if event.release.as_ref().is_some_and(|r| {
+                                    r.env == fault.env && r.service == fault.service
+                                }) =>
                             {
                                 let mut scaled = fault.clone();
                                 scaled.share *= deployment.ready_share_of(hash, self.now);
@@ -722,12 +736,7 @@ impl World {
             self.log(EventLevel::Info, text);
             if let Some(crash) = crash {
                 let now = self.now;
-                let broken = self
-                    .environments
-                    .iter_mut()
-                    .filter(|e| e.name == crash.env)
-                    .flat_map(|e| e.deployments.iter_mut())
-                    .find(|d| d.service == crash.service)
+                let broken = deployment_mut(&mut self.environments, &crash.env, &crash.service)
                     .and_then(|d| d.break_php_fpm(now));
                 if let Some(pod) = broken {
                     self.record(
@@ -744,12 +753,7 @@ impl World {
             }
             if let Some(release) = release {
                 let now = self.now;
-                let rolled = self
-                    .environments
-                    .iter_mut()
-                    .filter(|e| e.name == release.env)
-                    .flat_map(|e| e.deployments.iter_mut())
-                    .find(|d| d.service == release.service)
+                let rolled = deployment_mut(&mut self.environments, &release.env, &release.service)
                     .map(|d| {
                         let hash = d.release(&release.version, &mut self.rng);
                         (hash, d.revision, d.replica_set())
