@@ -480,20 +480,28 @@ impl View<'_> {
                 header.extend(["NAME", "DESIRED", "CURRENT", "READY", "AGE"]);
                 for env in self.environments() {
                     for deployment in &env.deployments {
-                        let replica_set = deployment.replica_set();
-                        if name.is_some_and(|n| n != replica_set) {
-                            continue;
+                        // The current ReplicaSet, and the previous one kept for `rollout undo`.
+                        let current = deployment.replica_set_hash();
+                        let hashes = std::iter::once((current, deployment.desired))
+                            .chain(deployment.previous_hash.clone().map(|h| (h, 0)));
+                        for (hash, desired) in hashes {
+                            let replica_set = format!("{}-{hash}", deployment.service);
+                            if name.is_some_and(|n| n != replica_set) {
+                                continue;
+                            }
+                            let pods = deployment.pods.iter().filter(|p| p.hash == hash);
+                            let ready = pods.clone().filter(|p| p.is_ready(now)).count();
+                            push(
+                                &env.name,
+                                vec![
+                                    replica_set,
+                                    desired.to_string(),
+                                    pods.count().to_string(),
+                                    ready.to_string(),
+                                    self.deployment_age(),
+                                ],
+                            );
                         }
-                        push(
-                            &env.name,
-                            vec![
-                                replica_set,
-                                deployment.desired.to_string(),
-                                deployment.pods.len().to_string(),
-                                deployment.ready_pods(now).to_string(),
-                                self.deployment_age(),
-                            ],
-                        );
                     }
                 }
             }
@@ -1123,6 +1131,12 @@ mod tests {
         let events = run(&world, "get events", "prod").text;
         assert!(events.contains("Scaled up replica set users-"), "{events}");
         assert!(events.contains("SuccessfulCreate"));
+        let replica_sets = run(&world, "get rs", "prod").text;
+        assert_eq!(
+            replica_sets.lines().count(),
+            5,
+            "one per deployment: {replica_sets}"
+        );
         assert_eq!(
             run(&world, "get hpa", "dev").text,
             "No resources found in dev namespace."

@@ -354,6 +354,20 @@ fn a_bad_release_rolls_out_and_rolling_back_removes_its_errors() {
     assert!(!users(&world).rolling_out());
     let full = query(&world, errors);
     assert!((full - 0.4).abs() < 0.05, "{full}");
+    let replica_sets = crate::kube::kubectl::run(&world, "get rs", "prod").text;
+    let users_sets: Vec<&str> = replica_sets
+        .lines()
+        .filter(|l| l.starts_with("users-"))
+        .collect();
+    assert_eq!(
+        users_sets.len(),
+        2,
+        "the old ReplicaSet is kept: {replica_sets}"
+    );
+    assert_eq!(
+        users_sets[1].split_whitespace().collect::<Vec<_>>()[1..4],
+        ["0", "0", "0"]
+    );
     let described = crate::kube::kubectl::run(&world, "describe deploy users", "prod").text;
     assert!(
         described.contains("registry.opsdojo.local/users:2.4.0"),
