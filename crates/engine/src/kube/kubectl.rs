@@ -481,7 +481,7 @@ impl View<'_> {
                 for env in self.environments() {
                     for deployment in &env.deployments {
                         // The current ReplicaSet, and the previous one kept for `rollout undo`.
-                        let current = deployment.replica_set_hash();
+                        let current = deployment.replica_set_hash().to_string();
                         let hashes = std::iter::once((current, deployment.desired))
                             .chain(deployment.previous_hash.clone().map(|h| (h, 0)));
                         for (hash, desired) in hashes {
@@ -756,7 +756,7 @@ impl View<'_> {
         ));
         text.push_str(&containers_text(
             &deployment.service,
-            deployment.version_of(&deployment.replica_set_hash()),
+            deployment.version_of(deployment.replica_set_hash()),
             None,
         ));
         text.push_str(&fields_text(&[(

@@ -85,7 +85,6 @@ pub struct Hpa {
     pub state: Autoscaler,
     /// The average metric at the last sync, in percent, when the pods reported one.
     pub current_value: Option<f64>,
-    pub last_scale: Option<SimTime>,
     pub created_at: SimTime,
 }
 
@@ -226,7 +225,6 @@ impl Deployment {
                     spec,
                     state: Autoscaler::default(),
                     current_value: None,
-                    last_scale: None,
                     created_at: now,
                 })
             }
@@ -256,7 +254,6 @@ impl Deployment {
         if desired == current {
             return None;
         }
-        hpa.last_scale = Some(now);
         self.desired = desired;
         let reason = if current > hpa.spec.max_replicas {
             "Current number of replicas above Spec.MaxReplicas".to_string()
@@ -504,8 +501,8 @@ impl Deployment {
     }
 
     /// The current pod template's hash.
-    pub fn replica_set_hash(&self) -> String {
-        self.template_hash.clone()
+    pub fn replica_set_hash(&self) -> &str {
+        &self.template_hash
     }
 
     /// The name of the deployment's current ReplicaSet.
