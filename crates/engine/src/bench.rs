@@ -132,17 +132,7 @@ pub fn scenario(seed: u64) -> Scenario {
     };
     // The scenario starts at 08:00: the TV show at 20:30, php-fpm crashing at 13:00.
     let show = tv_show(SimDuration::from_minutes(12 * 60 + 30));
-    let crash = ScheduledEvent {
-        at: SimDuration::from_minutes(5 * 60),
-        note: "prod: php-fpm crashes in a coupons pod".into(),
-        fault: None,
-        burst: None,
-        release: None,
-        crash: Some(Crash {
-            env: "prod".into(),
-            service: "coupons".into(),
-        }),
-    };
+    let crash = coupons_crash(SimDuration::from_minutes(5 * 60));
     Scenario {
         seed,
         files: [
@@ -176,6 +166,21 @@ pub(crate) fn tv_show(at: SimDuration) -> ScheduledEvent {
         }),
         release: None,
         crash: None,
+    }
+}
+
+/// php-fpm starting to crash at `at` in a prod coupons pod.
+pub(crate) fn coupons_crash(at: SimDuration) -> ScheduledEvent {
+    ScheduledEvent {
+        at,
+        note: "prod: php-fpm crashes in a coupons pod".into(),
+        fault: None,
+        burst: None,
+        release: None,
+        crash: Some(Crash {
+            env: "prod".into(),
+            service: "coupons".into(),
+        }),
     }
 }
 

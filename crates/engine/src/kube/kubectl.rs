@@ -755,8 +755,7 @@ impl View<'_> {
             deployment.service
         ));
         text.push_str(&containers_text(
-            &deployment.service,
-            deployment.version_of(deployment.replica_set_hash()),
+            deployment.image_of(deployment.replica_set_hash()),
             None,
         ));
         text.push_str(&fields_text(&[(
@@ -801,8 +800,7 @@ impl View<'_> {
         ]);
         text.push_str("Containers:\n");
         text.push_str(&containers_text(
-            &deployment.service,
-            deployment.version_of(&pod.hash),
+            deployment.image_of(&pod.hash),
             Some((pod, now)),
         ));
         let ready = pod.is_ready(now);
@@ -870,12 +868,12 @@ impl View<'_> {
 }
 
 /// The containers of a service's pods, as `describe` lists them; with a pod, their state.
-fn containers_text(service: &str, version: &str, pod: Option<(&Pod, SimTime)>) -> String {
+fn containers_text(image: String, pod: Option<(&Pod, SimTime)>) -> String {
     let mut text = String::new();
     for (container, image, port, probe) in [
         (
             "php-fpm",
-            format!("registry.opsdojo.local/{service}:{version}"),
+            image,
             "9000/TCP",
             "exec [php-fpm-healthcheck] delay=5s timeout=1s period=10s #success=1 #failure=3",
         ),

@@ -149,6 +149,15 @@ impl Deployment {
             .map_or(INITIAL_VERSION, String::as_str)
     }
 
+    /// The php-fpm image of a pod template.
+    pub fn image_of(&self, hash: &str) -> String {
+        format!(
+            "registry.opsdojo.local/{}:{}",
+            self.service,
+            self.version_of(hash)
+        )
+    }
+
     /// The share of ready pods that run the template `hash`, from 0 to 1.
     pub fn ready_share_of(&self, hash: &str, now: SimTime) -> f64 {
         let ready = self.ready_pods(now);

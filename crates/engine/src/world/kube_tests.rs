@@ -177,17 +177,7 @@ fn autoscaling_settings_are_checked_where_they_are_written() {
 /// Prod where php-fpm starts crashing in one coupons pod after 5 minutes.
 fn crashing_world() -> World {
     World::new(Scenario {
-        events: vec![ScheduledEvent {
-            at: SimDuration::from_minutes(5),
-            note: "crash".into(),
-            fault: None,
-            burst: None,
-            release: None,
-            crash: Some(Crash {
-                env: "prod".into(),
-                service: "coupons".into(),
-            }),
-        }],
+        events: vec![crate::bench::coupons_crash(SimDuration::from_minutes(5))],
         ..Scenario::default()
     })
 }

@@ -341,31 +341,22 @@ impl World {
                     } else {
                         "Running"
                     };
-                    samples.push(Sample::new(
-                        Labels::named("kube_pod_container_info")
+                    let container = |name: &str| {
+                        Labels::named(name)
                             .with("env", &environment.name)
                             .with("namespace", &environment.name)
                             .with("deployment", &deployment.service)
                             .with("pod", &pod.name)
                             .with("container", "php-fpm")
-                            .with(
-                                "image",
-                                &format!(
-                                    "registry.opsdojo.local/{}:{}",
-                                    deployment.service,
-                                    deployment.version_of(&pod.hash)
-                                ),
-                            ),
+                    };
+                    samples.push(Sample::new(
+                        container("kube_pod_container_info")
+                            .with("image", &deployment.image_of(&pod.hash)),
                         1.0,
                     ));
                     if !pod.is_pending() {
                         samples.push(Sample::new(
-                            Labels::named("kube_pod_container_status_restarts_total")
-                                .with("env", &environment.name)
-                                .with("namespace", &environment.name)
-                                .with("deployment", &deployment.service)
-                                .with("pod", &pod.name)
-                                .with("container", "php-fpm"),
+                            container("kube_pod_container_status_restarts_total"),
                             f64::from(pod.restarts),
                         ));
                     }
