@@ -282,6 +282,14 @@ pub fn run(world: &World, line: &str, namespace: &str) -> Output {
             Ok((kind, name)) => view.describe(kind, name),
             Err(output) => output,
         },
+        ["rollout", "history", resource, names @ ..] => match split_resource(resource, names) {
+            Ok((Kind::Deployments, Some(name))) => view.rollout_history(name),
+            Ok((Kind::Deployments, None)) => {
+                Output::error("error: required resource not specified")
+            }
+            Ok(_) => Output::error("error: no history viewer has been implemented for this kind"),
+            Err(output) => output,
+        },
         ["rollout", "status", resource, names @ ..] => match split_resource(resource, names) {
             Ok((Kind::Deployments, Some(name))) => view.rollout_status(name),
             Ok((Kind::Deployments, None)) => {
@@ -313,6 +321,7 @@ Each environment is a namespace: dev, staging, prod.
   kubectl describe pod NAME           containers, probes, node and events
   kubectl describe deploy NAME        strategy, replicas and events
   kubectl rollout status deploy/NAME  whether a rollout is done
+  kubectl rollout history deploy/NAME revisions and what changed in each
   kubectl rollout restart deploy/NAME new pods replace the old ones, a few at a time
   kubectl rollout undo deploy/NAME    back to the previous pod template
   kubectl delete pod NAME             its ReplicaSet creates a replacement
@@ -843,6 +852,21 @@ impl View<'_> {
                 kind.plural()
             )),
         }
+    }
+
+    fn rollout_history(&self, name: &str) -> Output {
+        let Some((_, deployment)) = self.deployment(name) else {
+            return self.not_found(Kind::Deployments, name);
+        };
+        let rows: Vec<Vec<String>> = deployment
+            .history
+            .iter()
+            .map(|(revision, _, cause)| vec![revision.to_string(), cause.clone()])
+            .collect();
+        Output::ok(format!(
+            "deployment.apps/{name}\n{}",
+            table(&["REVISION", "CHANGE-CAUSE"], &rows)
+        ))
     }
 
     fn rollout_status(&self, name: &str) -> Output {

@@ -102,6 +102,8 @@ pub struct Deployment {
     pub previous_hash: Option<String>,
     /// The deployment's revision, one more at each rollout.
     pub revision: u32,
+    /// `rollout history`: each revision, its template hash and its change cause, oldest first.
+    pub history: Vec<(u32, String, String)>,
     /// The version each pod template runs, by template hash; the first one is unnamed.
     pub versions: std::collections::BTreeMap<String, String>,
     /// The autoscaler that sets `desired`, if the values file gives the service one.
@@ -118,6 +120,7 @@ impl Deployment {
             template_hash: String::new(),
             previous_hash: None,
             revision: 1,
+            history: Vec::new(),
             versions: std::collections::BTreeMap::new(),
             hpa: None,
         }
@@ -129,14 +132,15 @@ impl Deployment {
         let new_hash = random_suffix(rng, 9);
         // A restart keeps the version: only the template's annotation changes.
         let version = self.version_of(&self.template_hash).to_string();
-        let replica_set = self.roll_to(new_hash);
+        let replica_set = self.roll_to(new_hash, "kubectl rollout restart".into());
         self.versions.insert(self.template_hash.clone(), version);
         replica_set
     }
 
     /// Starts the rollout of a new version; returns the new template's hash.
     pub(super) fn release(&mut self, version: &str, rng: &mut SimRng) -> String {
-        self.restart(rng);
+        let new_hash = random_suffix(rng, 9);
+        self.roll_to(new_hash, format!("release {version}"));
         self.versions
             .insert(self.template_hash.clone(), version.to_string());
         self.template_hash.clone()
@@ -175,13 +179,22 @@ impl Deployment {
     /// Rolls back to the previous pod template, if there was one.
     pub(super) fn undo(&mut self) -> Option<String> {
         let previous = self.previous_hash.clone()?;
-        Some(self.roll_to(previous))
+        // The revision rolled back to becomes the newest, with its change cause.
+        let cause = self
+            .history
+            .iter()
+            .find(|(_, hash, _)| *hash == previous)
+            .map_or_else(|| "<none>".to_string(), |(_, _, cause)| cause.clone());
+        Some(self.roll_to(previous, cause))
     }
 
-    fn roll_to(&mut self, hash: String) -> String {
+    fn roll_to(&mut self, hash: String, cause: String) -> String {
+        self.history.retain(|(_, kept, _)| *kept != hash);
         let old = std::mem::replace(&mut self.template_hash, hash);
         self.previous_hash = Some(old);
         self.revision += 1;
+        self.history
+            .push((self.revision, self.template_hash.clone(), cause));
         self.replica_set()
     }
 
@@ -286,6 +299,7 @@ impl Deployment {
     /// scenario starts in.
     pub(super) fn start_ready(&mut self, now: SimTime, room: &mut usize, rng: &mut SimRng) {
         self.template_hash = random_suffix(rng, 9);
+        self.history = vec![(self.revision, self.template_hash.clone(), "<none>".into())];
         while self.pods.len() < self.desired as usize {
             let name = self.pod_name(rng);
             let fits = *room > 0;
