@@ -282,22 +282,21 @@ pub fn run(world: &World, line: &str, namespace: &str) -> Output {
             Ok((kind, name)) => view.describe(kind, name),
             Err(output) => output,
         },
-        ["rollout", "history", resource, names @ ..] => match split_resource(resource, names) {
-            Ok((Kind::Deployments, Some(name))) => view.rollout_history(name),
-            Ok((Kind::Deployments, None)) => {
-                Output::error("error: required resource not specified")
+        ["rollout", verb @ ("history" | "status"), resource, names @ ..] => {
+            match split_resource(resource, names) {
+                Ok((Kind::Deployments, Some(name))) if *verb == "history" => {
+                    view.rollout_history(name)
+                }
+                Ok((Kind::Deployments, Some(name))) => view.rollout_status(name),
+                Ok((Kind::Deployments, None)) => {
+                    Output::error("error: required resource not specified")
+                }
+                Ok(_) => Output::error(format!(
+                    "error: no {verb} viewer has been implemented for this kind"
+                )),
+                Err(output) => output,
             }
-            Ok(_) => Output::error("error: no history viewer has been implemented for this kind"),
-            Err(output) => output,
-        },
-        ["rollout", "status", resource, names @ ..] => match split_resource(resource, names) {
-            Ok((Kind::Deployments, Some(name))) => view.rollout_status(name),
-            Ok((Kind::Deployments, None)) => {
-                Output::error("error: required resource not specified")
-            }
-            Ok(_) => Output::error("error: no status viewer has been implemented for this kind"),
-            Err(output) => output,
-        },
+        }
         ["rollout" | "delete", ..] => match change_of(world, line, namespace) {
             Some(change) => describe_change(world, &change),
             None => view.refused_change(&command.words),
