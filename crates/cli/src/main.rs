@@ -5,6 +5,7 @@
 //! `opsdojo promql-test FILE...` runs Prometheus's PromQL test scripts against the engine.
 //! `opsdojo rules-test FILE...` runs promtool's rule unit tests.
 //! `opsdojo am-route --config FILE label=value...` prints the receivers an alert routes to.
+//! `opsdojo helm-template --chart DIR -f VALUES` prints a chart's manifests as `helm template`.
 //! `opsdojo plan` and `opsdojo apply` run a Terraform configuration against a state file.
 
 /// `println!` that ends the program quietly when stdout is closed (`opsdojo ... | head`)
@@ -29,6 +30,7 @@ macro_rules! out {
 }
 
 mod am_route;
+mod helm_template;
 mod lessons_check;
 mod promql_test;
 mod rules_test;
@@ -51,6 +53,8 @@ commands:
                         print the Terraform plan of a configuration, as terraform plan
   apply --dir DIR --var-file FILE --state FILE
                         apply it to a state file (created if absent), as terraform apply
+  helm-template --chart DIR [-f VALUES]... [--namespace NS] [--name RELEASE]
+                        render a Helm chart and print its manifests, as helm template
   simulate [--hours N] [--seed S]
                         run the world headless and print simulation and query speed
   help                  show this message";
@@ -65,6 +69,7 @@ fn main() -> ExitCode {
         ["am-route", rest @ ..] => am_route::run(rest),
         ["rules-test", rest @ ..] => rules_test::run(rest),
         ["simulate", rest @ ..] => simulate::run(rest),
+        ["helm-template", rest @ ..] => helm_template::run(rest),
         ["plan", rest @ ..] => terraform::plan(rest),
         ["apply", rest @ ..] => terraform::apply(rest),
         ["help" | "--help" | "-h"] => {

@@ -1,0 +1,497 @@
+//! The functions Helm adds to Go templates (`include`, `default`, `toYaml`, `nindent`, ... from
+//! Helm and its Sprig library), conversions between YAML and template values, and where an
+//! execution error is in the source.
+
+use gotmpl::{Template, TemplateError, Value};
+use serde_yaml_ng::Value as Yaml;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock, Weak};
+
+/// How deep `include` may call itself, as Helm stops runaway recursion.
+const MAX_INCLUDE_DEPTH: usize = 40;
+
+/// The parsed templates that `include` runs; functions hold it weakly so the template does not
+/// keep itself alive.
+#[derive(Default)]
+pub(super) struct TemplateSet {
+    inner: Arc<SetInner>,
+}
+
+#[derive(Default)]
+struct SetInner {
+    template: OnceLock<Template>,
+    depth: AtomicUsize,
+}
+
+impl TemplateSet {
+    pub(super) fn install(&self, template: Template) {
+        let _ = self.inner.template.set(template);
+    }
+
+    pub(super) fn execute(&self, data: &Value) -> Result<String, String> {
+        let template = self
+            .inner
+            .template
+            .get()
+            .ok_or_else(|| "the template was not parsed".to_string())?;
+        template
+            .execute_to_string(data)
+            .map_err(|error| clean_message(&error.to_string()))
+    }
+}
+
+fn clean_message(message: &str) -> String {
+    message
+        .strip_prefix("execution error: ")
+        .unwrap_or(message)
+        .to_string()
+}
+
+type FuncResult = gotmpl::Result<Value>;
+
+fn fail(message: impl Into<String>) -> TemplateError {
+    TemplateError::Exec(message.into())
+}
+
+fn string(text: impl AsRef<str>) -> Value {
+    Value::String(Arc::from(text.as_ref()))
+}
+
+/// Go's `%v` of a value, as Sprig's string functions take their arguments.
+fn text_of(value: &Value) -> String {
+    match value {
+        Value::Nil => String::new(),
+        Value::String(text) => text.to_string(),
+        Value::Float(number) => crate::alerting::template::format_shortest(*number),
+        other => other.to_string(),
+    }
+}
+
+fn arg(args: &[Value], index: usize, function: &str) -> gotmpl::Result<Value> {
+    args.get(index).cloned().ok_or_else(|| {
+        fail(format!(
+            "wrong number of args for {function}: want at least {} got {}",
+            index + 1,
+            args.len()
+        ))
+    })
+}
+
+fn int_of(value: &Value, function: &str) -> gotmpl::Result<i64> {
+    match value {
+        Value::Int(n) => Ok(*n),
+        Value::Uint(n) => {
+            i64::try_from(*n).map_err(|_| fail(format!("{function}: {n} is too large")))
+        }
+        Value::Float(n) if n.is_finite() => Ok(n.trunc() as i64),
+        Value::Bool(b) => Ok(i64::from(*b)),
+        Value::Nil => Ok(0),
+        Value::String(text) => Ok(text
+            .trim()
+            .parse::<i64>()
+            .or_else(|_| text.trim().parse::<f64>().map(|n| n.trunc() as i64))
+            .unwrap_or(0)),
+        other => Err(fail(format!(
+            "{function}: cannot use {} as a number",
+            other.type_name()
+        ))),
+    }
+}
+
+/// Sprig's `empty`: nil, false, zero, and empty strings, lists and maps.
+pub(super) fn is_empty(value: &Value) -> bool {
+    match value {
+        Value::Nil => true,
+        Value::Bool(b) => !b,
+        Value::Int(n) => *n == 0,
+        Value::Uint(n) => *n == 0,
+        Value::Float(n) => *n == 0.0,
+        Value::String(text) => text.is_empty(),
+        Value::List(items) => items.is_empty(),
+        Value::Map(entries) => entries.is_empty(),
+        Value::Function(_) => false,
+    }
+}
+
+/// Go's `strconv.Quote`.
+fn go_quote(text: &str, quote: char) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push(quote);
+    for character in text.chars() {
+        match character {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c == quote && quote == '"' => out.push_str("\\\""),
+            c if c.is_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push(quote);
+    out
+}
+
+fn indent(spaces: i64, text: &str) -> String {
+    let pad = " ".repeat(spaces.clamp(0, 256) as usize);
+    format!("{pad}{}", text.replace('\n', &format!("\n{pad}")))
+}
+
+/// Registers Helm's and Sprig's functions; `include` runs templates of `set`.
+pub(super) fn with_helm_functions(template: Template, set: &TemplateSet) -> Template {
+    let weak: Weak<SetInner> = Arc::downgrade(&set.inner);
+    template
+        .max_range_iters(10_000)
+        .func("include", move |args| include(&weak, args))
+        .func("default", |args| {
+            let default = arg(args, 0, "default")?;
+            Ok(match args.get(1) {
+                Some(given) if !is_empty(given) => given.clone(),
+                _ => default,
+            })
+        })
+        .func("empty", |args| {
+            Ok(Value::Bool(args.first().is_none_or(is_empty)))
+        })
+        .func("required", |args| {
+            let message = text_of(&arg(args, 0, "required")?);
+            match args.get(1) {
+                None | Some(Value::Nil) => Err(fail(message)),
+                Some(Value::String(text)) if text.is_empty() => Err(fail(message)),
+                Some(value) => Ok(value.clone()),
+            }
+        })
+        .func("fail", |args| {
+            Err(fail(args.first().map(text_of).unwrap_or_default()))
+        })
+        .func("quote", |args| Ok(string(quoted(args, '"'))))
+        .func("squote", |args| Ok(string(quoted(args, '\''))))
+        .func("toYaml", |args| {
+            let yaml = to_yaml(args.first().unwrap_or(&Value::Nil));
+            let text = serde_yaml_ng::to_string(&yaml).unwrap_or_default();
+            Ok(string(text.trim_end_matches('\n')))
+        })
+        .func("toJson", |args| {
+            let yaml = to_yaml(args.first().unwrap_or(&Value::Nil));
+            Ok(string(serde_json::to_string(&yaml).unwrap_or_default()))
+        })
+        .func("indent", |args| {
+            let spaces = int_of(&arg(args, 0, "indent")?, "indent")?;
+            Ok(string(indent(spaces, &text_of(&arg(args, 1, "indent")?))))
+        })
+        .func("nindent", |args| {
+            let spaces = int_of(&arg(args, 0, "nindent")?, "nindent")?;
+            Ok(string(format!(
+                "\n{}",
+                indent(spaces, &text_of(&arg(args, 1, "nindent")?))
+            )))
+        })
+        .func("trunc", |args| {
+            let length = int_of(&arg(args, 0, "trunc")?, "trunc")?;
+            let text = text_of(&arg(args, 1, "trunc")?);
+            let count = text.chars().count() as i64;
+            Ok(string(if length >= 0 {
+                text.chars().take(length as usize).collect::<String>()
+            } else {
+                text.chars()
+                    .skip((count + length).max(0) as usize)
+                    .collect()
+            }))
+        })
+        .func("trimSuffix", |args| {
+            let suffix = text_of(&arg(args, 0, "trimSuffix")?);
+            let text = text_of(&arg(args, 1, "trimSuffix")?);
+            Ok(string(text.strip_suffix(suffix.as_str()).unwrap_or(&text)))
+        })
+        .func("trimPrefix", |args| {
+            let prefix = text_of(&arg(args, 0, "trimPrefix")?);
+            let text = text_of(&arg(args, 1, "trimPrefix")?);
+            Ok(string(text.strip_prefix(prefix.as_str()).unwrap_or(&text)))
+        })
+        .func("trim", |args| {
+            Ok(string(text_of(&arg(args, 0, "trim")?).trim()))
+        })
+        .func("replace", |args| {
+            let old = text_of(&arg(args, 0, "replace")?);
+            let new = text_of(&arg(args, 1, "replace")?);
+            let text = text_of(&arg(args, 2, "replace")?);
+            Ok(string(if old.is_empty() {
+                text
+            } else {
+                text.replace(&old, &new)
+            }))
+        })
+        .func("lower", |args| {
+            Ok(string(text_of(&arg(args, 0, "lower")?).to_lowercase()))
+        })
+        .func("upper", |args| {
+            Ok(string(text_of(&arg(args, 0, "upper")?).to_uppercase()))
+        })
+        .func("contains", |args| {
+            let needle = text_of(&arg(args, 0, "contains")?);
+            Ok(Value::Bool(
+                text_of(&arg(args, 1, "contains")?).contains(&needle),
+            ))
+        })
+        .func("toString", |args| {
+            Ok(string(text_of(&arg(args, 0, "toString")?)))
+        })
+        .func("int", |args| {
+            Ok(Value::Int(int_of(&arg(args, 0, "int")?, "int")?))
+        })
+        .func("int64", |args| {
+            Ok(Value::Int(int_of(&arg(args, 0, "int64")?, "int64")?))
+        })
+        .func("add", |args| fold_ints(args, "add", i64::checked_add))
+        .func("sub", |args| fold_ints(args, "sub", i64::checked_sub))
+        .func("mul", |args| fold_ints(args, "mul", i64::checked_mul))
+        .func("div", |args| fold_ints(args, "div", i64::checked_div))
+        .func("max", |args| fold_ints(args, "max", |a, b| Some(a.max(b))))
+        .func("min", |args| fold_ints(args, "min", |a, b| Some(a.min(b))))
+        .func("dict", |args| {
+            let mut entries = BTreeMap::new();
+            for pair in args.chunks(2) {
+                let value = pair.get(1).cloned().unwrap_or(Value::Nil);
+                entries.insert(Arc::from(text_of(&pair[0]).as_str()), value);
+            }
+            Ok(Value::Map(Arc::new(entries)))
+        })
+        .func("list", |args| Ok(Value::List(Arc::from(args.to_vec()))))
+        .func("hasKey", |args| match arg(args, 0, "hasKey")? {
+            Value::Map(entries) => Ok(Value::Bool(
+                entries.contains_key(text_of(&arg(args, 1, "hasKey")?).as_str()),
+            )),
+            Value::Nil => Ok(Value::Bool(false)),
+            other => Err(fail(format!(
+                "hasKey: expected a map, got {}",
+                other.type_name()
+            ))),
+        })
+        .func("keys", |args| match args.first() {
+            Some(Value::Map(entries)) => Ok(Value::List(
+                entries
+                    .keys()
+                    .map(|key| Value::String(key.clone()))
+                    .collect(),
+            )),
+            _ => Ok(Value::List(Arc::from(Vec::new()))),
+        })
+        .func("ternary", |args| {
+            let condition = !is_empty(&arg(args, 2, "ternary")?);
+            arg(args, if condition { 0 } else { 1 }, "ternary")
+        })
+        .func("coalesce", |args| {
+            Ok(args
+                .iter()
+                .find(|value| !is_empty(value))
+                .cloned()
+                .unwrap_or(Value::Nil))
+        })
+}
+
+fn quoted(args: &[Value], quote: char) -> String {
+    args.iter()
+        .filter(|value| !matches!(value, Value::Nil))
+        .map(|value| go_quote(&text_of(value), quote))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn fold_ints(args: &[Value], function: &str, step: fn(i64, i64) -> Option<i64>) -> FuncResult {
+    let mut numbers = args.iter().map(|value| int_of(value, function));
+    let mut total = numbers.next().ok_or_else(|| {
+        fail(format!(
+            "wrong number of args for {function}: want at least 1"
+        ))
+    })??;
+    for number in numbers {
+        total = step(total, number?)
+            .ok_or_else(|| fail(format!("{function}: overflow or division by zero")))?;
+    }
+    Ok(Value::Int(total))
+}
+
+fn include(set: &Weak<SetInner>, args: &[Value]) -> FuncResult {
+    let name = text_of(&arg(args, 0, "include")?);
+    let data = args.get(1).cloned().unwrap_or(Value::Nil);
+    let inner = set
+        .upgrade()
+        .ok_or_else(|| fail("include: the templates are gone"))?;
+    let template = inner
+        .template
+        .get()
+        .ok_or_else(|| fail("include: the templates are not parsed yet"))?;
+    if inner.depth.fetch_add(1, Ordering::SeqCst) >= MAX_INCLUDE_DEPTH {
+        inner.depth.fetch_sub(1, Ordering::SeqCst);
+        return Err(fail(format!(
+            "rendering template has a nested reference name: {name}: exceeded max depth"
+        )));
+    }
+    let result = template.execute_template_to_string(&name, &data);
+    inner.depth.fetch_sub(1, Ordering::SeqCst);
+    match result {
+        Ok(text) => Ok(string(text)),
+        Err(TemplateError::UndefinedTemplate(_)) => Err(fail(format!(
+            "error calling include: template: no template \"{name}\" associated with template"
+        ))),
+        Err(error) => Err(fail(format!(
+            "error calling include: template \"{name}\": {}",
+            clean_message(&error.to_string())
+        ))),
+    }
+}
+
+/// A YAML value as a template value.
+pub(super) fn from_yaml(value: &Yaml) -> Value {
+    match value {
+        Yaml::Null => Value::Nil,
+        Yaml::Bool(b) => Value::Bool(*b),
+        Yaml::Number(number) => {
+            if let Some(n) = number.as_i64() {
+                Value::Int(n)
+            } else if let Some(n) = number.as_u64() {
+                Value::Uint(n)
+            } else {
+                Value::Float(number.as_f64().unwrap_or(f64::NAN))
+            }
+        }
+        Yaml::String(text) => string(text),
+        Yaml::Sequence(items) => Value::List(items.iter().map(from_yaml).collect()),
+        Yaml::Mapping(entries) => Value::Map(Arc::new(
+            entries
+                .iter()
+                .map(|(key, value)| (Arc::from(yaml_key(key).as_str()), from_yaml(value)))
+                .collect(),
+        )),
+        Yaml::Tagged(tagged) => from_yaml(&tagged.value),
+    }
+}
+
+fn yaml_key(key: &Yaml) -> String {
+    match key {
+        Yaml::String(text) => text.clone(),
+        Yaml::Number(number) => number.to_string(),
+        Yaml::Bool(b) => b.to_string(),
+        Yaml::Null => "null".to_string(),
+        other => serde_yaml_ng::to_string(other)
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
+    }
+}
+
+/// A template value as YAML, for `toYaml`.
+pub(super) fn to_yaml(value: &Value) -> Yaml {
+    match value {
+        Value::Nil | Value::Function(_) => Yaml::Null,
+        Value::Bool(b) => Yaml::Bool(*b),
+        Value::Int(n) => Yaml::Number((*n).into()),
+        Value::Uint(n) => Yaml::Number((*n).into()),
+        Value::Float(n) => Yaml::Number((*n).into()),
+        Value::String(text) => Yaml::String(text.to_string()),
+        Value::List(items) => Yaml::Sequence(items.iter().map(to_yaml).collect()),
+        Value::Map(entries) => Yaml::Mapping(
+            entries
+                .iter()
+                .map(|(key, value)| (Yaml::String(key.to_string()), to_yaml(value)))
+                .collect(),
+        ),
+    }
+}
+
+/// Where an execution error most likely is: the template engine reports no position, so the
+/// first action that names what the message complains about is taken.
+pub(super) fn locate(
+    message: &str,
+    path: &str,
+    text: &str,
+    helpers: &[(&String, &String)],
+) -> (String, usize, usize) {
+    let needles = needles_of(message);
+    // An error inside an included template is in a helper file first.
+    let mut sources: Vec<(&str, &str)> = Vec::new();
+    if message.starts_with("error calling include") {
+        sources.extend(helpers.iter().map(|(p, t)| (p.as_str(), t.as_str())));
+        sources.push((path, text));
+    } else {
+        sources.push((path, text));
+        sources.extend(helpers.iter().map(|(p, t)| (p.as_str(), t.as_str())));
+    }
+    for needle in &needles {
+        for (file, source) in &sources {
+            if let Some((line, column)) = find_in_actions(source, needle) {
+                return (file.to_string(), line, column);
+            }
+        }
+    }
+    (path.to_string(), 0, 0)
+}
+
+/// The words of a message worth looking for in the template, most precise first.
+fn needles_of(message: &str) -> Vec<String> {
+    let mut needles = Vec::new();
+    let last_word = |after: &str| {
+        message.rsplit_once(after).map(|(_, rest)| {
+            rest.trim_matches(|c: char| c == '"' || c == ':' || c.is_whitespace())
+                .split(|c: char| c.is_whitespace() || c == '"' || c == ':')
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        })
+    };
+    if let Some(name) = last_word("undefined function:") {
+        needles.push(name);
+    }
+    if let Some(field) = last_word("can't evaluate field") {
+        needles.push(format!(".{field}"));
+    }
+    if let Some(field) = message
+        .rsplit_once("evaluating interface {}.")
+        .map(|(_, f)| f)
+    {
+        needles.push(format!(
+            ".{}",
+            field.split_whitespace().next().unwrap_or_default()
+        ));
+    }
+    if let Some(name) = last_word("no template") {
+        needles.push(format!("\"{name}\""));
+    }
+    if let Some(name) = last_word("undefined template:") {
+        needles.push(format!("\"{name}\""));
+    }
+    if let Some(name) = message.split("error calling ").nth(1) {
+        if let Some(function) = name.split(':').next() {
+            if function != "include" {
+                needles.push(function.trim().to_string());
+            }
+        }
+    }
+    for function in ["required", "fail", "index", "range", "include"] {
+        if message.contains(function) {
+            needles.push(function.to_string());
+        }
+    }
+    needles.retain(|needle| needle.len() > 1);
+    needles
+}
+
+/// The 1-based line and column of the first `{{ ... }}` action containing `needle`.
+fn find_in_actions(text: &str, needle: &str) -> Option<(usize, usize)> {
+    let mut offset = 0;
+    while let Some(start) = text[offset..].find("{{") {
+        let start = offset + start;
+        let end = text[start..]
+            .find("}}")
+            .map_or(text.len(), |end| start + end + 2);
+        if text[start..end].contains(needle) {
+            let before = &text[..start];
+            let line = before.matches('\n').count() + 1;
+            let column = before.len() - before.rfind('\n').map_or(0, |n| n + 1) + 1;
+            return Some((line, column));
+        }
+        offset = end;
+    }
+    None
+}

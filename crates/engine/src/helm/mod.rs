@@ -1,0 +1,437 @@
+//! Helm charts: values with Helm's precedence, Go templates with Helm's functions, manifests.
+//!
+//! A chart is a set of files by path inside the chart: `Chart.yaml`, `values.yaml` and
+//! `templates/*`. Templates whose name starts with `_` hold named templates (`define`) for the
+//! others and render nothing themselves. [`render`] merges `values.yaml` with each extra values
+//! file in order (later files win, maps merge key by key, `null` removes a key), runs every
+//! template through `gotmpl` with `.Values`, `.Chart`, `.Release`, `.Capabilities` and
+//! `.Template`, splits the output into YAML documents and orders them as `helm install` does.
+//! Every mistake comes back as a [`ChartError`] naming the file and, when it can be known, the
+//! line.
+
+mod functions;
+#[cfg(test)]
+mod tests;
+
+use gotmpl::{Template, Value};
+use serde_yaml_ng::Value as Yaml;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// The platform's chart, by path inside the chart; the world puts it under `deploy/`.
+pub const PLATFORM_CHART: [(&str, &str); 6] = [
+    ("Chart.yaml", include_str!("../../chart/Chart.yaml")),
+    ("values.yaml", include_str!("../../chart/values.yaml")),
+    (
+        "templates/_helpers.tpl",
+        include_str!("../../chart/templates/_helpers.tpl"),
+    ),
+    (
+        "templates/deployment.yaml",
+        include_str!("../../chart/templates/deployment.yaml"),
+    ),
+    (
+        "templates/hpa.yaml",
+        include_str!("../../chart/templates/hpa.yaml"),
+    ),
+    (
+        "templates/service.yaml",
+        include_str!("../../chart/templates/service.yaml"),
+    ),
+];
+
+/// Where a chart's manifests go, as `helm template --namespace` and `--name-template` give it.
+#[derive(Debug, Clone)]
+pub struct Release<'a> {
+    pub name: &'a str,
+    pub namespace: &'a str,
+}
+
+/// One rendered Kubernetes object: the template it came from and its YAML text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Manifest {
+    /// `<chart>/templates/<file>`, as Helm's `# Source:` comment names it.
+    pub source: String,
+    pub kind: String,
+    pub name: String,
+    pub content: String,
+    /// The parsed document.
+    pub document: Yaml,
+}
+
+/// A mistake in a chart: the chart file it is in (path inside the chart), and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChartError {
+    pub file: String,
+    /// 1-based; 0 when the template engine does not know.
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for ChartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            0 => write!(f, "{}: {}", self.file, self.message),
+            line => write!(f, "{}:{line}:{}: {}", self.file, self.column, self.message),
+        }
+    }
+}
+
+impl ChartError {
+    fn new(file: &str, line: usize, column: usize, message: impl Into<String>) -> Self {
+        ChartError {
+            file: file.to_string(),
+            line,
+            column,
+            message: message.into(),
+        }
+    }
+}
+
+/// The largest text one template may produce.
+const MAX_OUTPUT: usize = 256 * 1024;
+
+/// The order in which Helm installs kinds; others come after, in template order.
+const INSTALL_ORDER: [&str; 16] = [
+    "Namespace",
+    "NetworkPolicy",
+    "ResourceQuota",
+    "LimitRange",
+    "PodDisruptionBudget",
+    "ServiceAccount",
+    "Secret",
+    "ConfigMap",
+    "PersistentVolumeClaim",
+    "Role",
+    "RoleBinding",
+    "Service",
+    "Pod",
+    "ReplicaSet",
+    "Deployment",
+    "HorizontalPodAutoscaler",
+];
+
+/// Renders a chart: `files` by path inside the chart, `values` the extra values files in the
+/// order `-f` gives them (name for messages, text).
+pub fn render(
+    files: &BTreeMap<String, String>,
+    values: &[(&str, &str)],
+    release: &Release<'_>,
+) -> Result<Vec<Manifest>, Vec<ChartError>> {
+    let chart = read_chart_yaml(files).map_err(|error| vec![error])?;
+    let chart_name = chart
+        .get("name")
+        .and_then(Yaml::as_str)
+        .unwrap_or("chart")
+        .to_string();
+    let mut merged = match files.get("values.yaml") {
+        Some(text) => read_values("values.yaml", text).map_err(|error| vec![error])?,
+        None => Yaml::Mapping(Default::default()),
+    };
+    for (name, text) in values {
+        let layer = read_values(name, text).map_err(|error| vec![error])?;
+        merge_values(&mut merged, layer);
+    }
+    let templates: Vec<(&String, &String)> = files
+        .iter()
+        .filter(|(path, _)| path.starts_with("templates/"))
+        .collect();
+    let helpers: Vec<(&String, &String)> = templates
+        .iter()
+        .copied()
+        .filter(|(path, _)| is_helper(path))
+        .collect();
+    let mut manifests = Vec::new();
+    let mut errors = Vec::new();
+    for (path, text) in &templates {
+        if is_helper(path) || !(path.ends_with(".yaml") || path.ends_with(".yml")) {
+            continue;
+        }
+        let source = format!("{chart_name}/{path}");
+        let data = template_data(&merged, &chart, release, &source, &chart_name);
+        match render_one(path, text, &helpers, &data) {
+            Ok(output) => match split_manifests(&source, &output) {
+                Ok(found) => manifests.extend(found),
+                Err(error) => errors.push(ChartError {
+                    file: path.to_string(),
+                    ..error
+                }),
+            },
+            Err(error) => errors.push(error),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    manifests.sort_by_key(|manifest| {
+        INSTALL_ORDER
+            .iter()
+            .position(|kind| *kind == manifest.kind)
+            .unwrap_or(INSTALL_ORDER.len())
+    });
+    Ok(manifests)
+}
+
+/// The manifests as `helm template` prints them.
+pub fn print(manifests: &[Manifest]) -> String {
+    let mut out = String::new();
+    for manifest in manifests {
+        out.push_str("---\n# Source: ");
+        out.push_str(&manifest.source);
+        out.push('\n');
+        out.push_str(manifest.content.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn is_helper(path: &str) -> bool {
+    path.rsplit('/')
+        .next()
+        .is_some_and(|name| name.starts_with('_'))
+}
+
+fn read_chart_yaml(files: &BTreeMap<String, String>) -> Result<serde_yaml_ng::Mapping, ChartError> {
+    let Some(text) = files.get("Chart.yaml") else {
+        return Err(ChartError::new(
+            "Chart.yaml",
+            0,
+            0,
+            "the chart has no Chart.yaml: it needs at least `apiVersion`, `name` and `version`",
+        ));
+    };
+    let document: Yaml =
+        serde_yaml_ng::from_str(text).map_err(|error| yaml_error("Chart.yaml", &error))?;
+    let Yaml::Mapping(mapping) = document else {
+        return Err(ChartError::new(
+            "Chart.yaml",
+            1,
+            1,
+            "Chart.yaml must be a mapping",
+        ));
+    };
+    for key in ["apiVersion", "name", "version"] {
+        if mapping.get(key).is_none_or(Yaml::is_null) {
+            return Err(ChartError::new(
+                "Chart.yaml",
+                1,
+                1,
+                format!("validation: chart.metadata.{key} is required"),
+            ));
+        }
+    }
+    Ok(mapping)
+}
+
+fn yaml_error(file: &str, error: &serde_yaml_ng::Error) -> ChartError {
+    let diagnostic = crate::diagnostic::Diagnostic::from_yaml_error(error);
+    ChartError::new(file, diagnostic.line, diagnostic.column, diagnostic.message)
+}
+
+/// Reads a values file: a mapping, or nothing.
+pub fn read_values(file: &str, text: &str) -> Result<Yaml, ChartError> {
+    match serde_yaml_ng::from_str::<Yaml>(text) {
+        Ok(Yaml::Null) => Ok(Yaml::Mapping(Default::default())),
+        Ok(value @ Yaml::Mapping(_)) => Ok(value),
+        Ok(_) => Err(ChartError::new(
+            file,
+            1,
+            1,
+            "a values file must be a mapping of keys to values",
+        )),
+        Err(error) => Err(yaml_error(file, &error)),
+    }
+}
+
+/// Puts `layer` over `base` as Helm does with `-f`: maps merge key by key, anything else is
+/// replaced, and a `null` removes the key.
+pub fn merge_values(base: &mut Yaml, layer: Yaml) {
+    match (base, layer) {
+        (Yaml::Mapping(base), Yaml::Mapping(layer)) => {
+            for (key, value) in layer {
+                if value.is_null() {
+                    base.remove(&key);
+                } else if let Some(existing) = base.get_mut(&key) {
+                    merge_values(existing, value);
+                } else {
+                    base.insert(key, value);
+                }
+            }
+        }
+        (base, layer) => *base = layer,
+    }
+}
+
+/// What a template sees as `.`.
+fn template_data(
+    values: &Yaml,
+    chart: &serde_yaml_ng::Mapping,
+    release: &Release<'_>,
+    source: &str,
+    chart_name: &str,
+) -> Value {
+    let mut chart_fields = BTreeMap::new();
+    for (key, value) in chart {
+        if let Some(key) = key.as_str() {
+            // Helm exposes Chart.yaml's fields with their first letter in upper case.
+            let mut name: String = key.chars().take(1).flat_map(char::to_uppercase).collect();
+            name.push_str(&key[key.chars().next().map_or(0, char::len_utf8)..]);
+            chart_fields.insert(Arc::from(name.as_str()), functions::from_yaml(value));
+        }
+    }
+    let release = map([
+        ("Name", string(release.name)),
+        ("Namespace", string(release.namespace)),
+        ("Service", string("Helm")),
+        ("Revision", Value::Int(1)),
+        ("IsInstall", Value::Bool(true)),
+        ("IsUpgrade", Value::Bool(false)),
+    ]);
+    let capabilities = map([(
+        "KubeVersion",
+        map([
+            ("Version", string("v1.31.0")),
+            ("Major", string("1")),
+            ("Minor", string("31")),
+        ]),
+    )]);
+    map([
+        ("Values", functions::from_yaml(values)),
+        ("Chart", Value::Map(Arc::new(chart_fields))),
+        ("Release", release),
+        ("Capabilities", capabilities),
+        (
+            "Template",
+            map([
+                ("Name", string(source)),
+                ("BasePath", string(&format!("{chart_name}/templates"))),
+            ]),
+        ),
+    ])
+}
+
+fn string(text: &str) -> Value {
+    Value::String(Arc::from(text))
+}
+
+fn map<const N: usize>(entries: [(&str, Value); N]) -> Value {
+    Value::Map(Arc::new(
+        entries
+            .into_iter()
+            .map(|(key, value)| (Arc::from(key), value))
+            .collect(),
+    ))
+}
+
+/// Parses the helpers then `text`, and runs `text` over `data`.
+fn render_one(
+    path: &str,
+    text: &str,
+    helpers: &[(&String, &String)],
+    data: &Value,
+) -> Result<String, ChartError> {
+    let set = functions::TemplateSet::default();
+    let mut template = functions::with_helm_functions(Template::new(path), &set);
+    for (helper, helper_text) in helpers {
+        template = template
+            .parse(helper_text)
+            .map_err(|error| parse_error(helper, &error))?;
+    }
+    let template = template
+        .parse(text)
+        .map_err(|error| parse_error(path, &error))?;
+    set.install(template);
+    let output = set.execute(data).map_err(|message| {
+        let (file, line, column) = functions::locate(&message, path, text, helpers);
+        ChartError::new(&file, line, column, message)
+    })?;
+    if output.len() > MAX_OUTPUT {
+        return Err(ChartError::new(
+            path,
+            0,
+            0,
+            format!("the template produced more than {} KiB", MAX_OUTPUT / 1024),
+        ));
+    }
+    // Helm prints a missing value as nothing rather than Go's `<no value>`.
+    Ok(output.replace("<no value>", ""))
+}
+
+fn parse_error(path: &str, error: &gotmpl::TemplateError) -> ChartError {
+    match error {
+        gotmpl::TemplateError::Parse {
+            line, col, message, ..
+        }
+        | gotmpl::TemplateError::Lex {
+            line, col, message, ..
+        } => ChartError::new(path, *line, *col, format!("parse error: {message}")),
+        other => ChartError::new(path, 0, 0, other.to_string()),
+    }
+}
+
+/// Splits a template's output into its YAML documents, skipping empty ones.
+fn split_manifests(source: &str, output: &str) -> Result<Vec<Manifest>, ChartError> {
+    let mut documents = vec![String::new()];
+    let mut starts = vec![1usize];
+    for (index, line) in output.lines().enumerate() {
+        if line.trim_end() == "---" || line.starts_with("--- ") {
+            documents.push(String::new());
+            starts.push(index + 2);
+            continue;
+        }
+        if let Some(last) = documents.last_mut() {
+            last.push_str(line);
+            last.push('\n');
+        }
+    }
+    let mut manifests = Vec::new();
+    for (content, start) in documents.into_iter().zip(starts) {
+        let meaningful = content
+            .lines()
+            .any(|line| !line.trim().is_empty() && !line.trim_start().starts_with('#'));
+        if !meaningful {
+            continue;
+        }
+        let document: Yaml = serde_yaml_ng::from_str(&content).map_err(|error| {
+            let inner = yaml_error(source, &error);
+            ChartError::new(
+                source,
+                0,
+                0,
+                format!(
+                    "YAML parse error on {source}: line {} of the rendered output: {}",
+                    inner.line + start - 1,
+                    inner.message
+                ),
+            )
+        })?;
+        let kind = document
+            .get("kind")
+            .and_then(Yaml::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let name = document
+            .get("metadata")
+            .and_then(|metadata| metadata.get("name"))
+            .and_then(Yaml::as_str)
+            .unwrap_or_default()
+            .to_string();
+        if kind.is_empty() || document.get("apiVersion").is_none() {
+            return Err(ChartError::new(
+                source,
+                0,
+                0,
+                format!("a rendered document of {source} has no `apiVersion` or `kind`"),
+            ));
+        }
+        manifests.push(Manifest {
+            source: source.to_string(),
+            kind,
+            name,
+            content,
+            document,
+        });
+    }
+    Ok(manifests)
+}

@@ -1,0 +1,265 @@
+use super::*;
+use proptest::prelude::*;
+
+fn platform() -> BTreeMap<String, String> {
+    PLATFORM_CHART
+        .iter()
+        .map(|(path, text)| (path.to_string(), text.to_string()))
+        .collect()
+}
+
+const PROD: Release<'static> = Release {
+    name: "opsdojo",
+    namespace: "prod",
+};
+
+fn render_with(
+    files: &BTreeMap<String, String>,
+    values: &str,
+) -> Result<Vec<Manifest>, Vec<ChartError>> {
+    render(files, &[("values-prod.yaml", values)], &PROD)
+}
+
+fn find<'a>(manifests: &'a [Manifest], kind: &str, name: &str) -> &'a Manifest {
+    manifests
+        .iter()
+        .find(|m| m.kind == kind && m.name == name)
+        .unwrap_or_else(|| panic!("no {kind} {name} in {manifests:#?}"))
+}
+
+fn at<'a>(document: &'a Yaml, path: &[&str]) -> &'a Yaml {
+    path.iter()
+        .fold(document, |value, key| match key.parse::<usize>() {
+            Ok(index) => &value[index],
+            Err(_) => &value[*key],
+        })
+}
+
+#[test]
+fn the_platform_chart_renders_deployments_services_and_autoscalers() {
+    let values = "replicas:\n  users: 3\n  stores: 0\nautoscaling:\n  coupons:\n    minReplicas: 2\n    maxReplicas: 8\n    scaleDownStabilizationSeconds: 0\n";
+    let manifests = render_with(&platform(), values).unwrap();
+    let kinds: Vec<&str> = manifests.iter().map(|m| m.kind.as_str()).collect();
+    // Services before Deployments before autoscalers, as Helm installs them.
+    assert_eq!(kinds.iter().filter(|k| **k == "Service").count(), 4);
+    assert_eq!(kinds.first(), Some(&"Service"));
+    assert_eq!(kinds.last(), Some(&"HorizontalPodAutoscaler"));
+    let users = &find(&manifests, "Deployment", "users").document;
+    assert_eq!(at(users, &["spec", "replicas"]).as_u64(), Some(3));
+    assert_eq!(
+        at(users, &["metadata", "labels", "helm.sh/chart"]).as_str(),
+        Some("opsdojo-1.4.0")
+    );
+    assert_eq!(
+        at(users, &["metadata", "labels", "app.kubernetes.io/version"]).as_str(),
+        Some("2.3.0")
+    );
+    assert_eq!(
+        at(
+            users,
+            &["spec", "template", "spec", "containers", "0", "image"]
+        )
+        .as_str(),
+        Some("registry.opsdojo.dev/php/users:2.3.0")
+    );
+    assert_eq!(
+        at(
+            users,
+            &[
+                "spec",
+                "template",
+                "spec",
+                "containers",
+                "0",
+                "resources",
+                "requests",
+                "cpu"
+            ]
+        )
+        .as_str(),
+        Some("500m")
+    );
+    // Zero is a count, not a missing value; an unnamed service gets the default count.
+    let stores = &find(&manifests, "Deployment", "stores").document;
+    assert_eq!(at(stores, &["spec", "replicas"]).as_u64(), Some(0));
+    let signin = &find(&manifests, "Deployment", "external-signin").document;
+    assert_eq!(at(signin, &["spec", "replicas"]).as_u64(), Some(1));
+    // An autoscaled Deployment leaves its count to the autoscaler.
+    let coupons = &find(&manifests, "Deployment", "coupons").document;
+    assert!(at(coupons, &["spec", "replicas"]).is_null());
+    let hpa = &find(&manifests, "HorizontalPodAutoscaler", "coupons").document;
+    assert_eq!(at(hpa, &["spec", "minReplicas"]).as_u64(), Some(2));
+    assert_eq!(at(hpa, &["spec", "maxReplicas"]).as_u64(), Some(8));
+    assert_eq!(
+        at(
+            hpa,
+            &["spec", "metrics", "0", "pods", "target", "averageValue"]
+        )
+        .as_str(),
+        Some("60")
+    );
+    assert_eq!(
+        at(
+            hpa,
+            &[
+                "spec",
+                "behavior",
+                "scaleDown",
+                "stabilizationWindowSeconds"
+            ]
+        )
+        .as_u64(),
+        Some(0)
+    );
+}
+
+#[test]
+fn printing_looks_like_helm_template() {
+    let manifests = render_with(&platform(), "").unwrap();
+    let text = print(&manifests);
+    assert!(
+        text.starts_with(
+            "---\n# Source: opsdojo/templates/service.yaml\napiVersion: v1\nkind: Service\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("---\n# Source: opsdojo/templates/deployment.yaml\napiVersion: apps/v1\n")
+    );
+    assert!(!text.contains("<no value>"));
+}
+
+#[test]
+fn later_values_files_win_and_maps_merge() {
+    let mut base: Yaml =
+        serde_yaml_ng::from_str("a: 1\nm:\n  x: 1\n  y: 2\nl: [1, 2]\ngone: 1\n").unwrap();
+    let layer: Yaml =
+        serde_yaml_ng::from_str("a: 2\nm:\n  y: 3\n  z: 4\nl: [9]\ngone: null\n").unwrap();
+    merge_values(&mut base, layer);
+    let expected: Yaml =
+        serde_yaml_ng::from_str("a: 2\nm:\n  x: 1\n  y: 3\n  z: 4\nl: [9]\n").unwrap();
+    assert_eq!(base, expected);
+    // Through the chart: the last -f file decides.
+    let manifests = render(
+        &platform(),
+        &[
+            ("a.yaml", "replicas:\n  users: 5\n"),
+            ("b.yaml", "replicas:\n  users: 7\n"),
+        ],
+        &PROD,
+    )
+    .unwrap();
+    let users = &find(&manifests, "Deployment", "users").document;
+    assert_eq!(at(users, &["spec", "replicas"]).as_u64(), Some(7));
+}
+
+fn chart_with(path: &str, text: &str) -> BTreeMap<String, String> {
+    let mut files = platform();
+    files.insert(path.to_string(), text.to_string());
+    files
+}
+
+#[test]
+fn errors_name_the_file_and_line() {
+    // A parse error: where the template engine stopped.
+    let broken = chart_with(
+        "templates/hpa.yaml",
+        "kind: X\napiVersion: v1\nmetadata:\n  name: {{ if }}\n",
+    );
+    let errors = render_with(&broken, "").unwrap_err();
+    assert_eq!(errors[0].file, "templates/hpa.yaml");
+    assert_eq!(errors[0].line, 4, "{errors:?}");
+    // An execution error: the action that names the culprit.
+    let unknown = chart_with("templates/hpa.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: {{ .Values.image.tag | toUpperCase }}\n");
+    let errors = render_with(&unknown, "").unwrap_err();
+    assert!(errors[0].message.contains("toUpperCase"), "{errors:?}");
+    assert_eq!(
+        (errors[0].file.as_str(), errors[0].line),
+        ("templates/hpa.yaml", 6)
+    );
+    // `required` says what is missing.
+    let errors =
+        render_with(&platform(), "autoscaling:\n  users:\n    minReplicas: 2\n").unwrap_err();
+    assert!(
+        errors[0]
+            .message
+            .contains("autoscaling.users.maxReplicas is required"),
+        "{errors:?}"
+    );
+    assert_eq!(errors[0].file, "templates/hpa.yaml");
+    assert!(errors[0].line > 0);
+    // A values file that is not YAML.
+    let errors = render_with(&platform(), "replicas:\n  users: 3\n users: 4\n").unwrap_err();
+    assert_eq!(errors[0].file, "values-prod.yaml");
+    assert_eq!(errors[0].line, 3);
+    // Output that is not YAML.
+    let bad_yaml = chart_with(
+        "templates/hpa.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n data: {{ 1 }}\n",
+    );
+    let errors = render_with(&bad_yaml, "").unwrap_err();
+    assert!(
+        errors[0]
+            .message
+            .starts_with("YAML parse error on opsdojo/templates/hpa.yaml"),
+        "{errors:?}"
+    );
+    // No Chart.yaml.
+    let mut no_chart = platform();
+    no_chart.remove("Chart.yaml");
+    assert_eq!(
+        render_with(&no_chart, "").unwrap_err()[0].file,
+        "Chart.yaml"
+    );
+}
+
+#[test]
+fn helm_functions() {
+    let template = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ \"a-very-long-name\" | trunc 6 | trimSuffix \"-\" | upper }}\ndata:\n  quoted: {{ quote 3 }}\n  default: {{ .Values.nothing | default \"fallback\" }}\n  list: {{ list 1 2 | toJson | squote }}\n  sum: {{ add 1 2 3 | quote }}\n  has: {{ hasKey .Values.replicas \"users\" | quote }}\n  ternary: {{ ternary \"on\" \"off\" true }}\n  text: |\n    {{- toYaml .Values.resources | nindent 4 }}\n";
+    let files = chart_with("templates/config.yaml", template);
+    let manifests = render_with(&files, "replicas:\n  users: 2\n").unwrap();
+    let config = &find(&manifests, "ConfigMap", "A-VERY").document;
+    assert_eq!(at(config, &["data", "quoted"]).as_str(), Some("3"));
+    assert_eq!(at(config, &["data", "default"]).as_str(), Some("fallback"));
+    assert_eq!(at(config, &["data", "list"]).as_str(), Some("[1,2]"));
+    assert_eq!(at(config, &["data", "sum"]).as_str(), Some("6"));
+    assert_eq!(at(config, &["data", "has"]).as_str(), Some("true"));
+    assert_eq!(at(config, &["data", "ternary"]).as_str(), Some("on"));
+    assert!(at(config, &["data", "text"])
+        .as_str()
+        .unwrap()
+        .contains("cpu: 500m"));
+    let recursive = chart_with(
+        "templates/_loop.tpl",
+        "{{ define \"loop\" }}{{ include \"loop\" . }}{{ end }}",
+    );
+    let recursive = {
+        let mut files = recursive;
+        files.insert("templates/x.yaml".into(), "{{ include \"loop\" . }}".into());
+        files
+    };
+    let errors = render_with(&recursive, "").unwrap_err();
+    assert!(
+        errors[0].message.contains("exceeded max depth"),
+        "{errors:?}"
+    );
+}
+
+proptest! {
+    #[test]
+    fn any_template_renders_or_explains(text in "(\\{\\{-? |\\}\\}| -\\}\\}|\\.Values|\\.Chart\\.Name|\\.Release|include \"opsdojo\\.labels\" |\\$|:=|range |if |with |end|else|default |quote|toYaml|nindent 2|indent|required \"x\" |index |dict \"a\" 1|\\| |\\(|\\)|\"|[a-z]|\n|: |- |---){0,40}") {
+        let files = chart_with("templates/fuzz.yaml", &text);
+        match render_with(&files, "replicas:\n  users: 2\n") {
+            Ok(manifests) => { let _ = print(&manifests); }
+            Err(errors) => prop_assert!(errors.iter().all(|e| !e.message.is_empty())),
+        }
+    }
+
+    #[test]
+    fn any_values_file_renders_or_explains(text in "(replicas|autoscaling|users|coupons|minReplicas|maxReplicas|services|image|tag|: |:\n|\n  |\n    |- |[0-9]|null|\\{\\}|\\[\\]|\"|x){0,40}") {
+        match render_with(&platform(), &text) {
+            Ok(manifests) => prop_assert!(manifests.iter().all(|m| !m.kind.is_empty())),
+            Err(errors) => prop_assert!(errors.iter().all(|e| !e.message.is_empty())),
+        }
+    }
+}
