@@ -347,7 +347,8 @@ mod tests {
         let mut world = World::new(Scenario::default());
         world.apply(crate::world::Action::EditFile {
             path: crate::world::values_file_path("prod"),
-            content: "replicas:\n  users: 5\n".into(),
+            content: "replicas:\n  users: 5\n  stores: 3\n  coupons: 3\n  external-signin: 3\n"
+                .into(),
         });
         let snapshot = world.snapshot();
         let marks = markers(

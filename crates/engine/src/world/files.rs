@@ -1,10 +1,12 @@
 //! Files of the world that a learner edits, and what the engine reads from them.
 //!
-//! Each environment has a values file, `deploy/values-<env>.yaml`: its `replicas` map sets each
+//! `deploy/` is the platform's Helm chart (see `chart.rs`); each environment has a values file,
+//! `deploy/values-<env>.yaml`, given after the chart's `values.yaml`: its `replicas` map sets each
 //! service's desired replicas, its `autoscaling` map gives services a HorizontalPodAutoscaler
-//! (bounds and target php-fpm active process percentage) that sets their replicas instead. A
-//! file that does not parse keeps its text and its diagnostics; the platform keeps running on
-//! the last values that did parse.
+//! (bounds and target php-fpm active process percentage) that sets their replicas instead.
+//! Values files are checked here key by key, as a chart's values schema would; a file with
+//! errors keeps its text and its diagnostics, and the platform keeps running on what the last
+//! good values rendered.
 
 use super::{ENVIRONMENTS, MAX_REPLICAS, SERVICES};
 use crate::diagnostic::Diagnostic;
@@ -16,6 +18,9 @@ pub fn values_file_path(environment: &str) -> String {
     format!("deploy/values-{environment}.yaml")
 }
 
+/// The chart's default values, which every environment's values file is given after.
+pub(super) const CHART_VALUES_PATH: &str = "deploy/values.yaml";
+
 /// The environment a values-file path belongs to, if it is one.
 pub(super) fn values_file_env(path: &str) -> Option<&'static str> {
     ENVIRONMENTS
@@ -24,7 +29,7 @@ pub(super) fn values_file_env(path: &str) -> Option<&'static str> {
         .find(|env| values_file_path(env) == path)
 }
 
-/// What the engine understood from a values file.
+/// What the rendered manifests ask of an environment: replicas, autoscalers.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct DeployValues {
     /// Desired replicas by service, for the services the file names.
@@ -52,29 +57,24 @@ const AUTOSCALING_KEYS: [&str; 4] = [
     "scaleDownStabilizationSeconds",
 ];
 
-/// A file of the world: its text, what the engine read from it, and what is wrong with it.
+/// A file of the world: its text and what is wrong with it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WorldFile {
     pub content: String,
     pub diagnostics: Vec<Diagnostic>,
-    /// The values read from a values file, `None` when it has errors or is another kind.
-    pub values: Option<DeployValues>,
 }
 
 impl WorldFile {
     /// Reads `content` as the file at `path` would be read.
     pub fn parse(path: &str, content: String) -> Self {
-        if values_file_env(path).is_none() {
+        if values_file_env(path).is_none() && path != CHART_VALUES_PATH {
             return WorldFile {
                 diagnostics: super::alerting::diagnostics_of(path, &content),
                 content,
-                values: None,
             };
         }
-        let (values, diagnostics) = parse_values(&content);
-        let has_errors = diagnostics.iter().any(Diagnostic::is_error);
+        let (_, diagnostics) = parse_values(&content);
         WorldFile {
-            values: (!has_errors).then_some(values),
             diagnostics: diagnostics
                 .into_iter()
                 .map(|d| d.with_span_in(&content))
@@ -123,10 +123,23 @@ fn parse_values(content: &str) -> (DeployValues, Vec<Diagnostic>) {
         match key_text.as_str() {
             "replicas" => read_replicas(content, value, &mut values, &mut diagnostics),
             "autoscaling" => read_autoscaling(content, value, &mut values, &mut diagnostics),
-            _ => diagnostics.push(
-                Diagnostic::warning(line, 1, format!("unknown key `{key_text}` is ignored"))
-                    .with_hint("this file understands `replicas` and `autoscaling`"),
-            ),
+            known if chart_value_keys().iter().any(|key| key == known) => {}
+            _ => {
+                let keys = chart_value_keys();
+                let names: Vec<&str> = keys.iter().map(String::as_str).collect();
+                let hint = match closest(&key_text, &names) {
+                    Some(guess) => format!("did you mean `{guess}`?"),
+                    None => format!("the chart's values are {}", names.join(", ")),
+                };
+                diagnostics.push(
+                    Diagnostic::warning(
+                        line,
+                        1,
+                        format!("`{key_text}` is not a value of the chart: it is ignored"),
+                    )
+                    .with_hint(hint),
+                )
+            }
         }
     }
     for service in values.autoscaling.keys() {
@@ -143,6 +156,21 @@ fn parse_values(content: &str) -> (DeployValues, Vec<Diagnostic>) {
         }
     }
     (values, diagnostics)
+}
+
+/// The top-level keys of the platform chart's default values.
+fn chart_value_keys() -> Vec<String> {
+    let text = crate::helm::PLATFORM_CHART
+        .iter()
+        .find(|(path, _)| *path == "values.yaml")
+        .map_or("", |(_, text)| text);
+    match serde_yaml_ng::from_str::<Value>(text) {
+        Ok(Value::Mapping(mapping)) => mapping
+            .keys()
+            .filter_map(|key| key.as_str().map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// The service named by a key of `replicas` or `autoscaling`, or a warning if it is none.

@@ -160,7 +160,10 @@ fn autoscaling_settings_are_checked_where_they_are_written() {
     expect(8, "unknown setting `minReplica`");
     expect(7, "needs `minReplicas` and `maxReplicas`");
     expect(12, "`maxReplicas` must be a whole number");
-    assert!(file.values.is_none(), "errors keep the last good values");
+    assert!(
+        world.environments()[0].deployments[0].hpa.is_none(),
+        "a values file with errors keeps what the environment runs"
+    );
     world.apply(Action::EditFile {
         path: values_file_path("dev"),
         content: "replicas:\n  users: 2\nautoscaling:\n  users:\n    minReplicas: 1\n    maxReplicas: 4\n".into(),

@@ -12,6 +12,7 @@
 
 mod action;
 pub mod alerting;
+mod chart;
 pub mod database;
 mod deployment;
 mod files;
@@ -21,6 +22,8 @@ mod scenario;
 mod snapshot;
 pub mod traffic;
 
+#[cfg(test)]
+mod chart_tests;
 #[cfg(test)]
 mod kube_tests;
 #[cfg(test)]
@@ -33,9 +36,10 @@ pub use files::{values_file_path, WorldFile};
 pub use scenario::{Burst, Crash, Fault, Release, Scenario, ScheduledEvent, FAULT_STATUSES};
 pub use snapshot::{
     DeploymentSnapshot, EnvironmentSnapshot, EventLevel, EventLogEntry, FileSnapshot, HpaSnapshot,
-    InfraSnapshot, WorldSnapshot,
+    InfraSnapshot, ManifestsSnapshot, WorldSnapshot,
 };
 
+use crate::diagnostic::Diagnostic;
 use crate::promql::{Labels, Sample, SeriesStore};
 use crate::rng::SimRng;
 use crate::time::{SimDuration, SimTime};
@@ -108,6 +112,10 @@ pub struct World {
     /// The pod template each fired release rolled out, by the index of its scheduled event: a
     /// fault that comes with a release hits the requests its pods serve.
     release_templates: BTreeMap<usize, String>,
+    /// What `helm template` gives for each environment, by environment.
+    rendered: BTreeMap<String, chart::Rendered>,
+    /// False while the world writes its first files: the chart is rendered once they are all in.
+    chart_loaded: bool,
 }
 
 /// The deployment of `service` in the environment `env`.
@@ -158,6 +166,8 @@ impl World {
             infra: infra::Infrastructure::default(),
             kube_events: Vec::new(),
             release_templates: BTreeMap::new(),
+            rendered: BTreeMap::new(),
+            chart_loaded: false,
             environments,
             files: BTreeMap::new(),
             next_event: 0,
@@ -168,6 +178,8 @@ impl World {
         for (path, content) in world.scenario.initial_files() {
             world.write_file(&path, content);
         }
+        world.chart_loaded = true;
+        world.refresh_chart();
         // What the files describe was applied before the scenario starts; the scenario's pending
         // changes were written after.
         let (infrastructure, problems) =
@@ -298,6 +310,11 @@ impl World {
     /// A file of the world, by path.
     pub fn file(&self, path: &str) -> Option<&WorldFile> {
         self.files.get(path)
+    }
+
+    /// What `helm template` prints for an environment: its manifests, or the chart's errors.
+    pub(crate) fn rendered(&self, environment: &str) -> Option<&chart::Rendered> {
+        self.rendered.get(environment)
     }
 
     /// The environments, in promotion order.
@@ -1053,59 +1070,123 @@ impl World {
 
     fn write_file(&mut self, path: &str, content: String) {
         let file = WorldFile::parse(path, content);
-        if let (Some(environment), Some(values)) = (files::values_file_env(path), &file.values) {
-            let mut messages = Vec::new();
-            let mut changes = Vec::new();
-            if let Some(env) = self.environments.iter_mut().find(|e| e.name == environment) {
-                for deployment in &mut env.deployments {
-                    let autoscaling = values.autoscaling.get(&deployment.service);
-                    let had_autoscaler = deployment.hpa.is_some();
-                    deployment.set_autoscaler(autoscaling.map(deployment::hpa_spec), self.now);
-                    if autoscaling.is_some() != had_autoscaler {
-                        messages.push(format!(
-                            "{environment}: horizontalpodautoscaler `{}` {}",
-                            deployment.service,
-                            if had_autoscaler { "deleted" } else { "created" }
-                        ));
-                    }
-                    // An autoscaler owns the count (its next sync brings it within its bounds);
-                    // without one, the file's replicas set it.
-                    if autoscaling.is_some() {
-                        continue;
-                    }
-                    let Some(&wanted) = values.replicas.get(&deployment.service) else {
-                        continue;
-                    };
-                    if wanted != deployment.desired {
-                        messages.push(format!(
-                            "{environment}: deployment `{}` scaled from {} to {wanted} replicas",
-                            deployment.service, deployment.desired
-                        ));
-                        changes.push(ChangeMarker {
-                            at: self.now,
-                            kind: "change",
-                            env: environment.to_string(),
-                            service: deployment.service.clone(),
-                            text: format!(
-                                "{} scaled from {} to {wanted}",
-                                deployment.service, deployment.desired
-                            ),
-                        });
-                        deployment.desired = wanted;
-                    }
-                }
-            }
-            for message in messages {
-                self.log(EventLevel::Info, message);
-            }
-            for change in changes {
-                self.mark_change(change);
-            }
-        }
         self.monitoring.load(path, &file.content, self.now);
         self.files.insert(path.to_string(), file);
         if path.starts_with(infra::TERRAFORM_DIR) && !self.infra.envs.is_empty() {
             self.refresh_infra();
+        }
+        if path.starts_with(chart::CHART_DIR) && self.chart_loaded {
+            self.refresh_chart();
+        }
+    }
+
+    /// Renders the chart for every environment, puts its errors on the chart's files, and has
+    /// each environment run what it rendered, unless a values file of it has errors.
+    fn refresh_chart(&mut self) {
+        let chart_files =
+            chart::chart_files(self.files.iter().map(|(path, file)| (path, &file.content)));
+        // Each chart file starts again from what reading it alone finds.
+        let mut blocked: Vec<&str> = Vec::new();
+        for (path, file) in self.files.iter_mut() {
+            if !path.starts_with(chart::CHART_DIR) {
+                continue;
+            }
+            file.diagnostics = WorldFile::parse(path, file.content.clone()).diagnostics;
+            if file.diagnostics.iter().any(Diagnostic::is_error) {
+                match files::values_file_env(path) {
+                    Some(env) => blocked.push(env),
+                    None => blocked.extend(ENVIRONMENTS),
+                }
+            }
+        }
+        let mut errors = Vec::new();
+        let mut wanted = Vec::new();
+        for environment in ENVIRONMENTS {
+            let values = self
+                .files
+                .get(&values_file_path(environment))
+                .map_or("", |file| file.content.as_str());
+            let mut rendered = chart::render(&chart_files, environment, values);
+            let desired = match &rendered.manifests {
+                Ok(manifests) => chart::desired(manifests),
+                Err(found) => Err(found.clone()),
+            };
+            match desired {
+                Ok(values) if !blocked.contains(&environment) => wanted.push((environment, values)),
+                Ok(_) => {}
+                Err(found) => {
+                    if rendered.manifests.is_ok() {
+                        rendered.text = found
+                            .iter()
+                            .map(|error| format!("Error: {}{error}\n", chart::CHART_DIR))
+                            .collect();
+                    }
+                    errors.extend(found.into_iter().map(|error| (environment, error)));
+                }
+            }
+            self.rendered.insert(environment.to_string(), rendered);
+        }
+        for (path, diagnostics) in chart::diagnostics(&errors) {
+            if let Some(file) = self.files.get_mut(&path) {
+                let content = file.content.clone();
+                file.diagnostics
+                    .extend(diagnostics.into_iter().map(|d| d.with_span_in(&content)));
+            }
+        }
+        for (environment, values) in wanted {
+            self.run_values(environment, &values);
+        }
+    }
+
+    /// Has an environment's deployments run as `values` asks: autoscalers created or removed,
+    /// replicas of the others scaled.
+    fn run_values(&mut self, environment: &str, values: &files::DeployValues) {
+        let mut messages = Vec::new();
+        let mut changes = Vec::new();
+        if let Some(env) = self.environments.iter_mut().find(|e| e.name == environment) {
+            for deployment in &mut env.deployments {
+                let autoscaling = values.autoscaling.get(&deployment.service);
+                let had_autoscaler = deployment.hpa.is_some();
+                deployment.set_autoscaler(autoscaling.map(deployment::hpa_spec), self.now);
+                if autoscaling.is_some() != had_autoscaler {
+                    messages.push(format!(
+                        "{environment}: horizontalpodautoscaler `{}` {}",
+                        deployment.service,
+                        if had_autoscaler { "deleted" } else { "created" }
+                    ));
+                }
+                // An autoscaler owns the count (its next sync brings it within its bounds);
+                // without one, the Deployment's replicas set it.
+                if autoscaling.is_some() {
+                    continue;
+                }
+                let Some(&wanted) = values.replicas.get(&deployment.service) else {
+                    continue;
+                };
+                if wanted != deployment.desired {
+                    messages.push(format!(
+                        "{environment}: deployment `{}` scaled from {} to {wanted} replicas",
+                        deployment.service, deployment.desired
+                    ));
+                    changes.push(ChangeMarker {
+                        at: self.now,
+                        kind: "change",
+                        env: environment.to_string(),
+                        service: deployment.service.clone(),
+                        text: format!(
+                            "{} scaled from {} to {wanted}",
+                            deployment.service, deployment.desired
+                        ),
+                    });
+                    deployment.desired = wanted;
+                }
+            }
+        }
+        for message in messages {
+            self.log(EventLevel::Info, message);
+        }
+        for change in changes {
+            self.mark_change(change);
         }
     }
 

@@ -157,6 +157,9 @@ impl Scenario {
         ] {
             files.insert(path.to_string(), content.to_string());
         }
+        for (path, content) in crate::helm::PLATFORM_CHART {
+            files.insert(format!("deploy/{path}"), content.to_string());
+        }
         for (path, content) in crate::terraform::project::FILES {
             files.insert(super::infra::terraform_path(path), content.to_string());
         }
@@ -173,7 +176,8 @@ fn default_values(environment: &str) -> String {
         _ => 3,
     };
     let mut text = format!(
-        "# Deployment values for the {environment} environment.\n\
+        "# Values of the {environment} environment, given after the chart's values.yaml:\n\
+         # helm template deploy -f deploy/values-{environment}.yaml\n\
          # Desired number of php-fpm pods per service.\nreplicas:\n"
     );
     for service in SERVICES {

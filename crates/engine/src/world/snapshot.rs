@@ -101,6 +101,19 @@ pub struct WorldSnapshot {
     pub change_markers: Vec<super::ChangeMarker>,
     /// Each environment's Terraform plan, cost, apply and compliance.
     pub infra: Vec<InfraSnapshot>,
+    /// What `helm template` renders for each environment.
+    pub manifests: Vec<ManifestsSnapshot>,
+}
+
+/// One environment's rendered chart.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ManifestsSnapshot {
+    pub env: String,
+    /// What `helm template` prints: the manifests, or the errors.
+    pub text: String,
+    pub ok: bool,
+    /// How many objects of each kind it renders, in install order.
+    pub kinds: Vec<(String, usize)>,
 }
 
 /// One environment as the Terraform view shows it.
@@ -265,6 +278,29 @@ impl WorldSnapshot {
                 .iter()
                 .map(|infra| InfraSnapshot::of(infra, now))
                 .collect(),
+            manifests: super::ENVIRONMENTS
+                .iter()
+                .filter_map(|env| world.rendered(env).map(|rendered| (env, rendered)))
+                .map(|(env, rendered)| ManifestsSnapshot::of(env, rendered))
+                .collect(),
+        }
+    }
+}
+
+impl ManifestsSnapshot {
+    fn of(env: &str, rendered: &super::chart::Rendered) -> Self {
+        let mut kinds: Vec<(String, usize)> = Vec::new();
+        for manifest in rendered.manifests.as_deref().unwrap_or_default() {
+            match kinds.iter_mut().find(|(kind, _)| *kind == manifest.kind) {
+                Some((_, count)) => *count += 1,
+                None => kinds.push((manifest.kind.clone(), 1)),
+            }
+        }
+        ManifestsSnapshot {
+            env: env.to_string(),
+            text: rendered.text.clone(),
+            ok: !rendered.text.starts_with("Error:"),
+            kinds,
         }
     }
 }

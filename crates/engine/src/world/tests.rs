@@ -32,7 +32,7 @@ fn a_new_world_runs_the_default_replicas() {
     assert_eq!(snapshot.now.to_string(), "day 1 08:00:00");
     assert_eq!(
         snapshot.files.len(),
-        6 + crate::terraform::project::FILES.len()
+        6 + crate::terraform::project::FILES.len() + crate::helm::PLATFORM_CHART.len()
     );
 }
 
