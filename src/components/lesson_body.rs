@@ -7,6 +7,7 @@ use crate::components::deployments::Deployments;
 use crate::components::editor::WorldFileEditor;
 use crate::components::events::EventLog;
 use crate::components::explorer::Explorer;
+use crate::components::helm::HelmStrip;
 use crate::components::kubectl::KubectlConsole;
 use crate::components::objectives::Objectives;
 use crate::components::terraform::Terraform;
@@ -68,6 +69,14 @@ pub fn LessonBody(
                     }
                     "objectives" => {
                         view! { <Objectives objectives=objectives.clone() /> }.into_any()
+                    }
+                    "helm" => {
+                        let env = widget
+                            .params
+                            .get("env")
+                            .cloned()
+                            .unwrap_or_else(|| "prod".into());
+                        view! { <HelmStrip env=env /> }.into_any()
                     }
                     "kubectl" => {
                         let namespace = widget

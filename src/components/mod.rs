@@ -11,6 +11,7 @@ pub mod download;
 pub mod editor;
 pub mod events;
 pub mod explorer;
+pub mod helm;
 pub mod kubectl;
 pub mod lesson_body;
 pub mod objectives;

@@ -7,6 +7,7 @@ use crate::components::deployments::Deployments;
 use crate::components::editor::WorldFileEditor;
 use crate::components::events::EventLog;
 use crate::components::explorer::Explorer;
+use crate::components::helm::HelmStrip;
 use crate::components::kubectl::KubectlConsole;
 use crate::components::terraform::{PlanStrip, Terraform};
 use crate::i18n::tr;
@@ -179,9 +180,19 @@ fn FilesTab() -> impl IntoView {
                 {move || {
                     let path = selected.get();
                     let terraform = path.starts_with(TERRAFORM_DIR);
+                    let chart_env = path
+                        .strip_prefix("deploy/")
+                        .map(|name| {
+                            name.strip_prefix("values-")
+                                .and_then(|rest| rest.strip_suffix(".yaml"))
+                                .unwrap_or("prod")
+                                .to_string()
+                        });
+                    // The chart's files show what they render; a values file its environment.
                     view! {
                         <WorldFileEditor path=path />
                         {terraform.then(|| view! { <PlanStrip /> })}
+                        {chart_env.map(|env| view! { <HelmStrip env=env /> })}
                     }
                 }}
             </div>

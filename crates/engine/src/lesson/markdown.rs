@@ -14,7 +14,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// The widget names a fenced block may use.
-pub const WIDGET_KINDS: [&str; 10] = [
+pub const WIDGET_KINDS: [&str; 11] = [
     "editor",
     "objectives",
     "deployments",
@@ -25,6 +25,7 @@ pub const WIDGET_KINDS: [&str; 10] = [
     "channel",
     "terraform",
     "kubectl",
+    "helm",
 ];
 
 /// A widget placed in the lesson text.

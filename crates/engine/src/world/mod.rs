@@ -18,6 +18,7 @@ mod deployment;
 mod files;
 pub mod infra;
 mod metrics;
+pub mod pull_request;
 mod scenario;
 mod snapshot;
 pub mod traffic;
