@@ -10,6 +10,7 @@ use crate::components::explorer::Explorer;
 use crate::components::helm::HelmStrip;
 use crate::components::kubectl::KubectlConsole;
 use crate::components::objectives::Objectives;
+use crate::components::pull_request::PullRequest;
 use crate::components::terraform::Terraform;
 use leptos::prelude::*;
 use opsdojo_engine::lesson::{RenderedLesson, Segment};
@@ -70,6 +71,7 @@ pub fn LessonBody(
                     "objectives" => {
                         view! { <Objectives objectives=objectives.clone() /> }.into_any()
                     }
+                    "pull-request" => view! { <PullRequest /> }.into_any(),
                     "helm" => {
                         let env = widget
                             .params

@@ -9,6 +9,7 @@ use crate::components::events::EventLog;
 use crate::components::explorer::Explorer;
 use crate::components::helm::HelmStrip;
 use crate::components::kubectl::KubectlConsole;
+use crate::components::pull_request::PullRequest;
 use crate::components::terraform::{PlanStrip, Terraform};
 use crate::i18n::tr;
 use crate::session::{Sim, WorkbenchNav};
@@ -51,6 +52,7 @@ pub fn Workbench() -> impl IntoView {
         })
     };
     let message_count = move || sim.snapshot.with(|s| s.messages.len());
+    let has_pull_request = move || sim.snapshot.with(|s| s.pull_request.is_some());
     // Environments whose plan has changes or errors.
     let pending = move || {
         sim.snapshot.with(|s| {
@@ -79,6 +81,10 @@ pub fn Workbench() -> impl IntoView {
                 </span>
                 {tab_button("explore", "tab.explore", "tab-explore")}
                 {tab_button("kubernetes", "tab.kubernetes", "tab-kubernetes")}
+                {move || {
+                    has_pull_request()
+                        .then(|| tab_button("pull-request", "tab.pull_request", "tab-pull-request"))
+                }}
                 {tab_button("events", "tab.events", "tab-events")}
                 <span class="tab-badge" aria-hidden="true">
                     {move || event_count().to_string()}
@@ -101,6 +107,7 @@ pub fn Workbench() -> impl IntoView {
                             .into_any()
                     }
                     "events" => view! { <EventLog /> }.into_any(),
+                    "pull-request" => view! { <PullRequest /> }.into_any(),
                     _ => view! { <FilesTab /> }.into_any(),
                 }}
             </div>

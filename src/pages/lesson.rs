@@ -159,6 +159,7 @@ fn Solution(solution: Vec<Action>) -> impl IntoView {
     let edit = tr("lesson.solution_edit");
     let apply = tr("lesson.solution_apply");
     let run = tr("lesson.solution_kubectl");
+    let on_pr = tr("lesson.solution_pr");
     view! {
         <details class="solution" data-testid="solution">
             <summary>{tr("lesson.show_solution")}</summary>
@@ -186,6 +187,10 @@ fn Solution(solution: Vec<Action>) -> impl IntoView {
                                     <code>{format!("kubectl {command} ({namespace})")}</code>
                                 </li>
                             }
+                                .into_any()
+                        }
+                        Action::PullRequest { command } => {
+                            view! { <li>{move || on_pr()} " " <code>{command}</code></li> }
                                 .into_any()
                         }
                         Action::EditFile { path, content } => {

@@ -60,7 +60,7 @@ fn the_platform_chart_renders_deployments_services_and_autoscalers() {
             &["spec", "template", "spec", "containers", "0", "image"]
         )
         .as_str(),
-        Some("registry.opsdojo.dev/php/users:2.3.0")
+        Some("registry.opsdojo.local/users:2.3.0")
     );
     assert_eq!(
         at(

@@ -4,6 +4,7 @@ use super::read_yaml;
 use crate::diagnostic::Diagnostic;
 use crate::objective::Objective;
 use crate::time::SimDuration;
+use crate::world::pull_request::{PullRequestSpec, APP_DIR};
 use crate::world::{
     traffic, Action, Burst, Crash, Fault, Release, Scenario, ScheduledEvent, ENVIRONMENTS,
     FAULT_STATUSES, SERVICES,
@@ -90,6 +91,9 @@ struct ScenarioSpec {
     pending: BTreeMap<String, String>,
     #[serde(default)]
     events: Vec<EventSpec>,
+    /// A pull request open on the application's repository.
+    #[serde(default)]
+    pull_request: Option<PullRequestFields>,
 }
 
 impl Default for ScenarioSpec {
@@ -101,8 +105,96 @@ impl Default for ScenarioSpec {
             files: BTreeMap::new(),
             pending: BTreeMap::new(),
             events: Vec::new(),
+            pull_request: None,
         }
     }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PullRequestFields {
+    number: u32,
+    title: String,
+    author: String,
+    branch: String,
+    #[serde(default)]
+    description: String,
+    service: String,
+    version: String,
+    reviewers: Vec<String>,
+    #[serde(default = "default_approvals")]
+    required_approvals: usize,
+    /// The application's files as they are on `main`.
+    #[serde(default)]
+    base: BTreeMap<String, String>,
+}
+
+fn default_approvals() -> usize {
+    3
+}
+
+/// The pull request a scenario opens, or what is wrong with it.
+fn read_pull_request(
+    fields: PullRequestFields,
+    files: &BTreeMap<String, String>,
+    line: usize,
+) -> Result<PullRequestSpec, Diagnostic> {
+    let problem =
+        |message: String, hint: &str| Err(Diagnostic::error(line, 1, message).with_hint(hint));
+    if !SERVICES.contains(&fields.service.as_str()) {
+        return problem(
+            format!(
+                "the pull request's service `{}` is not a service",
+                fields.service
+            ),
+            &format!("use one of {}", SERVICES.join(", ")),
+        );
+    }
+    if fields.version.trim().is_empty() {
+        return problem(
+            "the pull request needs the `version` its merge releases".into(),
+            "for example `version: 2.4.0`",
+        );
+    }
+    if fields.reviewers.len() < fields.required_approvals || fields.required_approvals == 0 {
+        return problem(
+            format!(
+                "{} reviewer(s) cannot give {} required approvals",
+                fields.reviewers.len(),
+                fields.required_approvals
+            ),
+            "list at least as many reviewers as required approvals, and require at least one",
+        );
+    }
+    let outside = fields
+        .base
+        .keys()
+        .chain(files.keys().filter(|p| p.starts_with("app")))
+        .find(|path| !path.starts_with(APP_DIR));
+    if let Some(path) = outside {
+        return problem(
+            format!("`{path}` is not in the application's folder"),
+            "the pull request's files are under `app/`",
+        );
+    }
+    if !files.keys().any(|path| path.starts_with(APP_DIR)) {
+        return problem(
+            "the pull request changes no file".into(),
+            "put the branch's files under `app/` in the scenario's `files`",
+        );
+    }
+    Ok(PullRequestSpec {
+        number: fields.number,
+        title: fields.title,
+        author: fields.author,
+        branch: fields.branch,
+        description: fields.description,
+        service: fields.service,
+        version: fields.version,
+        reviewers: fields.reviewers,
+        required_approvals: fields.required_approvals,
+        base: fields.base,
+    })
 }
 
 fn default_seed() -> u64 {
@@ -296,6 +388,8 @@ struct SolutionStep {
     apply: Option<String>,
     /// A kubectl command that changes the cluster; in `prod` unless it names a namespace.
     kubectl: Option<String>,
+    /// A command on the pull request: `push`, `label cd/preview`, `merge`, `promote`, ...
+    pr: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -405,9 +499,36 @@ pub fn parse_lesson(text: &str) -> ParsedLesson {
         }
     }
     scenario.events.sort_by_key(|event| event.at);
+    if let Some(fields) = front.scenario.pull_request {
+        match read_pull_request(fields, &scenario.files, line_of("pull_request:")) {
+            Ok(spec) => scenario.pull_request = Some(spec),
+            Err(diagnostic) => diagnostics.push(diagnostic),
+        }
+    }
 
     let mut solution = Vec::new();
     for step in front.solution {
+        if let Some(command) = step.pr {
+            if step.advance.is_some()
+                || step.edit.is_some()
+                || step.apply.is_some()
+                || step.kubectl.is_some()
+            {
+                diagnostics.push(Diagnostic::error(
+                    line_of("pr:"),
+                    1,
+                    "each solution step needs exactly one of `advance`, `edit`, `apply`, `kubectl` or `pr`",
+                ));
+            } else if scenario.pull_request.is_none() {
+                diagnostics.push(
+                    Diagnostic::error(line_of("pr:"), 1, "a `pr` step needs a pull request")
+                        .with_hint("open one with `pull_request:` in the scenario"),
+                );
+            } else {
+                solution.push(Action::PullRequest { command });
+            }
+            continue;
+        }
         if let Some(command) = step.kubectl {
             if step.advance.is_some() || step.edit.is_some() || step.apply.is_some() {
                 diagnostics.push(Diagnostic::error(

@@ -14,7 +14,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// The widget names a fenced block may use.
-pub const WIDGET_KINDS: [&str; 11] = [
+pub const WIDGET_KINDS: [&str; 12] = [
     "editor",
     "objectives",
     "deployments",
@@ -26,6 +26,7 @@ pub const WIDGET_KINDS: [&str; 11] = [
     "terraform",
     "kubectl",
     "helm",
+    "pull-request",
 ];
 
 /// A widget placed in the lesson text.

@@ -22,6 +22,9 @@ pub enum Action {
     Apply { env: String },
     /// Run a kubectl command that changes the cluster, in `namespace` unless it names one.
     Kubectl { namespace: String, command: String },
+    /// A command on the open pull request: `push`, `label NAME`, `unlabel NAME`,
+    /// `comment TEXT`, `merge`, `promote`, `rollback`.
+    PullRequest { command: String },
 }
 
 impl Action {
@@ -57,6 +60,14 @@ impl Action {
                 }
                 command.truncate(cut);
                 Action::Kubectl { namespace, command }
+            }
+            Action::PullRequest { mut command } => {
+                let mut cut = command.len().min(2048);
+                while !command.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                command.truncate(cut);
+                Action::PullRequest { command }
             }
         }
     }

@@ -146,6 +146,11 @@ impl Deployment {
         self.template_hash.clone()
     }
 
+    /// The version the current pod template runs.
+    pub fn current_version(&self) -> &str {
+        self.version_of(&self.template_hash)
+    }
+
     /// The version a pod template runs: its release's, or the one running before any.
     pub fn version_of(&self, hash: &str) -> &str {
         self.versions

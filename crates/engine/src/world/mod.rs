@@ -37,7 +37,7 @@ pub use files::{values_file_path, WorldFile};
 pub use scenario::{Burst, Crash, Fault, Release, Scenario, ScheduledEvent, FAULT_STATUSES};
 pub use snapshot::{
     DeploymentSnapshot, EnvironmentSnapshot, EventLevel, EventLogEntry, FileSnapshot, HpaSnapshot,
-    InfraSnapshot, ManifestsSnapshot, WorldSnapshot,
+    InfraSnapshot, ManifestsSnapshot, PullRequestSnapshot, WorldSnapshot,
 };
 
 use crate::diagnostic::Diagnostic;
@@ -117,7 +117,12 @@ pub struct World {
     rendered: BTreeMap<String, chart::Rendered>,
     /// False while the world writes its first files: the chart is rendered once they are all in.
     chart_loaded: bool,
+    /// The pull request open on the application's repository, if the scenario has one.
+    pull_request: Option<pull_request::PullRequest>,
 }
+
+/// How long before the scenario starts its pull request was opened.
+const PULL_REQUEST_AGE: SimDuration = SimDuration::from_minutes(-12);
 
 /// The deployment of `service` in the environment `env`.
 fn deployment_mut<'a>(
@@ -169,6 +174,7 @@ impl World {
             release_templates: BTreeMap::new(),
             rendered: BTreeMap::new(),
             chart_loaded: false,
+            pull_request: None,
             environments,
             files: BTreeMap::new(),
             next_event: 0,
@@ -209,6 +215,14 @@ impl World {
                 deployment.start_ready(running_since, &mut room, &mut world.rng);
             }
         }
+        // The pull request was opened a little before the scenario starts: its first checks ran.
+        if let Some(spec) = world.scenario.pull_request.clone() {
+            world.pull_request = Some(pull_request::PullRequest::open(
+                spec,
+                &world.file_contents(),
+                world.now.plus(PULL_REQUEST_AGE),
+            ));
+        }
         // The starting state is not news: the log begins with the first step.
         world.event_log.clear();
         world.kube_events.clear();
@@ -245,6 +259,12 @@ impl World {
                         service: String::new(),
                         text: "terraform apply".into(),
                     });
+                }
+            }
+            Action::PullRequest { command } => {
+                if let Err(refused) = self.pull_request_command(command) {
+                    self.log(EventLevel::Warning, format!("pull request: {refused}"));
+                    return;
                 }
             }
             Action::Kubectl { namespace, command } => {
@@ -447,7 +467,63 @@ impl World {
             ));
         }
         self.infra_series(&mut samples);
+        self.pull_request_series(&mut samples);
         samples
+    }
+
+    /// The pull request's state as the delivery exporter gives it (checks, approvals, merge),
+    /// and its preview environment once it answers: its deployment and the blackbox probe of
+    /// its URL.
+    fn pull_request_series(&self, samples: &mut Vec<Sample>) {
+        let Some(pull) = &self.pull_request else {
+            return;
+        };
+        let number = pull.spec.number.to_string();
+        let pr = |name: &str| Labels::named(name).with("pull_request", &number);
+        for check in &pull.checks {
+            let success = check.status_at(self.now) == pull_request::CheckStatus::Success;
+            samples.push(Sample::new(
+                pr("opsdojo_pull_request_check_success").with("check", &check.name),
+                f64::from(u8::from(success)),
+            ));
+        }
+        samples.push(Sample::new(
+            pr("opsdojo_pull_request_approvals"),
+            pull.approvals.len() as f64,
+        ));
+        samples.push(Sample::new(
+            pr("opsdojo_pull_request_merged"),
+            f64::from(u8::from(pull.merged_at.is_some())),
+        ));
+        let Some(preview) = pull.preview_ready(self.now) else {
+            return;
+        };
+        let labels = |name: &str| {
+            Labels::named(name)
+                .with("env", &preview.namespace)
+                .with("namespace", &preview.namespace)
+        };
+        samples.push(Sample::new(
+            labels("kube_deployment_status_replicas_ready").with("deployment", &pull.spec.service),
+            1.0,
+        ));
+        samples.push(Sample::new(
+            labels("probe_success").with("instance", &preview.url),
+            1.0,
+        ));
+        // A small, steady probe time: the preview serves only its smoke tests.
+        let wobble = (self.now.epoch_ms() / 15_000 % 7) as f64 * 0.004;
+        samples.push(Sample::new(
+            labels("probe_duration_seconds").with("instance", &preview.url),
+            0.081 + wobble,
+        ));
+        samples.push(Sample::new(
+            labels("opsdojo_preview_info")
+                .with("url", &preview.url)
+                .with("commit", &preview.commit)
+                .with("pull_request", &pull.spec.number.to_string()),
+            1.0,
+        ));
     }
 
     /// A HorizontalPodAutoscaler's series, named as kube-state-metrics names them.
@@ -598,6 +674,7 @@ impl World {
     fn step(&mut self, tick: SimDuration) {
         self.now = self.now.plus(tick);
         self.fire_scheduled_events();
+        self.step_pull_request();
         self.step_infra();
         self.autoscale();
         self.reconcile_deployments(tick);
@@ -761,34 +838,139 @@ impl World {
                 }
             }
             if let Some(release) = release {
-                let now = self.now;
-                let rolled = deployment_mut(&mut self.environments, &release.env, &release.service)
-                    .map(|d| {
-                        let hash = d.release(&release.version, &mut self.rng);
-                        (hash, d.revision, d.replica_set())
-                    });
-                if let Some((hash, revision, replica_set)) = rolled {
+                if let Some(hash) = self.roll_out(&release.env, &release.service, &release.version)
+                {
                     self.release_templates.insert(index, hash);
-                    self.record(crate::kube::KubeEvent::new(
-                        now,
-                        &release.env,
-                        "DeploymentRollout",
-                        format!("deployment/{}", release.service),
-                        format!(
-                            "Rolling out {}:{} to revision {revision}: replica set {replica_set}",
-                            release.service, release.version
-                        ),
-                    ));
                 }
-                self.mark_change(ChangeMarker {
-                    at: self.now,
-                    kind: "deploy",
-                    text: format!("{} {} deployed", release.service, release.version),
-                    env: release.env,
-                    service: release.service,
-                });
             }
         }
+    }
+
+    /// Rolls a new version of a service out in an environment, marked on its dashboards;
+    /// returns the new pod template's hash.
+    fn roll_out(&mut self, env: &str, service: &str, version: &str) -> Option<String> {
+        let now = self.now;
+        let rolled = deployment_mut(&mut self.environments, env, service).map(|d| {
+            let hash = d.release(version, &mut self.rng);
+            (hash, d.revision, d.replica_set())
+        });
+        let (hash, revision, replica_set) = rolled?;
+        self.record(crate::kube::KubeEvent::new(
+            now,
+            env,
+            "DeploymentRollout",
+            format!("deployment/{service}"),
+            format!(
+                "Rolling out {service}:{version} to revision {revision}: replica set {replica_set}"
+            ),
+        ));
+        self.mark_change(ChangeMarker {
+            at: now,
+            kind: "deploy",
+            text: format!("{service} {version} deployed"),
+            env: env.to_string(),
+            service: service.to_string(),
+        });
+        Some(hash)
+    }
+
+    /// The contents of the world's files, by path.
+    fn file_contents(&self) -> BTreeMap<String, String> {
+        self.files
+            .iter()
+            .map(|(path, file)| (path.clone(), file.content.clone()))
+            .collect()
+    }
+
+    /// The open pull request, if the scenario has one.
+    pub fn pull_request(&self) -> Option<&pull_request::PullRequest> {
+        self.pull_request.as_ref()
+    }
+
+    /// Runs a command on the pull request; what it says is kept on the pull request.
+    fn pull_request_command(&mut self, command: &str) -> Result<(), String> {
+        let files = self.file_contents();
+        let now = self.now;
+        let Some(pull) = self.pull_request.as_mut() else {
+            return Err("this world has no pull request".into());
+        };
+        let verb = command.split_whitespace().next().unwrap_or_default();
+        let outcome = match verb {
+            "push" if pull.merged_at.is_some() => Err("the pull request is merged".to_string()),
+            "push" if !pull.unpushed(&files) => {
+                Err("Everything up-to-date: no change to push".to_string())
+            }
+            "push" => {
+                pull.push(&files, now);
+                Ok(format!("pushed {} to {}", pull.head(), pull.spec.branch))
+            }
+            "promote" => {
+                let service = pull.spec.service.clone();
+                let staged = deployment_mut(&mut self.environments, "staging", &service)
+                    .is_some_and(|d| !d.rolling_out() && d.ready_pods(now) >= d.desired as usize);
+                if pull.delivery == pull_request::Delivery::Staging && !staged {
+                    Err(format!(
+                        "staging is still rolling {service} out: wait for it to be ready"
+                    ))
+                } else {
+                    pull.command(command, now)
+                }
+            }
+            _ => pull.command(command, now),
+        };
+        pull.last_outcome = Some(outcome.clone());
+        let message = outcome?;
+        let (service, version, number) = (
+            pull.spec.service.clone(),
+            pull.spec.version.clone(),
+            pull.spec.number,
+        );
+        self.log(
+            EventLevel::Info,
+            format!("pull request #{number}: {message}"),
+        );
+        match verb {
+            "promote" => {
+                self.roll_out("prod", &service, &version);
+                self.post_deploy(format!("{service} {version} promoted to prod"));
+            }
+            "rollback" => self.change_cluster(crate::kube::kubectl::Change::Undo {
+                namespace: "prod".into(),
+                deployment: service,
+            }),
+            "merge" => self.post_deploy(format!(
+                "#{number} merged: building {service}:{version} on main"
+            )),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// A step of the pull request: checks finish, reviewers approve, a merged build deploys.
+    fn step_pull_request(&mut self) {
+        let now = self.now;
+        let Some(pull) = self.pull_request.as_mut() else {
+            return;
+        };
+        let service = pull.spec.service.clone();
+        for (env, version) in pull.step(now) {
+            self.roll_out(env, &service, &version);
+            self.post_deploy(format!("{service} {version} deploying to {env}"));
+        }
+    }
+
+    /// A message from the delivery pipeline in `#deploys`.
+    fn post_deploy(&mut self, text: String) {
+        self.monitoring.post(crate::alertmanager::ChatMessage {
+            at: self.now,
+            channel: "#deploys".into(),
+            receiver: "jenkins".into(),
+            status: "resolved",
+            title: "Jenkins".into(),
+            text,
+            group_labels: BTreeMap::new(),
+            alerts: Vec::new(),
+        });
     }
 
     /// Records a change to the platform for the dashboards, forgetting the oldest past a bound.

@@ -728,11 +728,7 @@ fn pipeline(
         log,
     };
     let (covered, total, detail) = coverage(changed, &tests);
-    let percent = if total == 0 {
-        100
-    } else {
-        (covered * 100 / total) as u32
-    };
+    let percent = (covered * 100).checked_div(total).map_or(100, |p| p as u32);
     let coverage_ok = build_ok && percent >= COVERAGE_THRESHOLD;
     let mut coverage_log = vec![
         "[Pipeline] stage: Coverage gate".to_string(),

@@ -117,6 +117,8 @@ pub struct Scenario {
     pub pending: BTreeMap<String, String>,
     /// Scheduled events, sorted by time.
     pub events: Vec<ScheduledEvent>,
+    /// A pull request open on the application's repository, its files under `app/`.
+    pub pull_request: Option<super::pull_request::PullRequestSpec>,
 }
 
 impl Default for Scenario {
@@ -128,6 +130,7 @@ impl Default for Scenario {
             files: BTreeMap::new(),
             pending: BTreeMap::new(),
             events: Vec::new(),
+            pull_request: None,
         }
     }
 }

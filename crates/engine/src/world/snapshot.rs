@@ -103,6 +103,43 @@ pub struct WorldSnapshot {
     pub infra: Vec<InfraSnapshot>,
     /// What `helm template` renders for each environment.
     pub manifests: Vec<ManifestsSnapshot>,
+    /// The open pull request, if the scenario has one.
+    pub pull_request: Option<PullRequestSnapshot>,
+}
+
+/// A pull request as its page shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PullRequestSnapshot {
+    pub number: u32,
+    pub title: String,
+    pub author: String,
+    pub branch: String,
+    pub description: String,
+    pub labels: Vec<String>,
+    pub timeline: Vec<super::pull_request::TimelineItem>,
+    pub commits: Vec<String>,
+    /// Each check with what it shows now.
+    pub checks: Vec<(super::pull_request::Check, super::pull_request::CheckStatus)>,
+    pub approvals: Vec<String>,
+    pub reviewers: Vec<String>,
+    pub required_approvals: usize,
+    /// Why it cannot be merged now; empty when it can.
+    pub blockers: Vec<String>,
+    pub merged: bool,
+    /// `open`, `building`, `staging`, `prod`, `rolled_back`.
+    pub delivery: &'static str,
+    /// The preview's URL and whether it answers.
+    pub preview: Option<(String, bool)>,
+    /// The head's changed files: path, then the unified diff's lines (mark, text).
+    pub diffs: Vec<(String, Vec<(char, String)>)>,
+    /// Whether the application's files have changes the head does not.
+    pub unpushed: bool,
+    /// What the last command said: `Ok` text or `Err` reason.
+    pub last_outcome: Option<Result<String, String>>,
+    pub service: String,
+    pub version: String,
+    /// The version each environment runs of the service.
+    pub running: Vec<(String, String)>,
 }
 
 /// One environment's rendered chart.
@@ -278,6 +315,9 @@ impl WorldSnapshot {
                 .iter()
                 .map(|infra| InfraSnapshot::of(infra, now))
                 .collect(),
+            pull_request: world
+                .pull_request()
+                .map(|pull| PullRequestSnapshot::of(world, pull)),
             manifests: super::ENVIRONMENTS
                 .iter()
                 .filter_map(|env| world.rendered(env).map(|rendered| (env, rendered)))
@@ -301,6 +341,74 @@ impl ManifestsSnapshot {
             text: rendered.text.clone(),
             ok: !rendered.text.starts_with("Error:"),
             kinds,
+        }
+    }
+}
+
+impl PullRequestSnapshot {
+    fn of(world: &super::World, pull: &super::pull_request::PullRequest) -> Self {
+        use super::pull_request::{unified_diff, Delivery};
+        let now = world.now();
+        let files: std::collections::BTreeMap<String, String> = world
+            .files()
+            .iter()
+            .map(|(path, file)| (path.clone(), file.content.clone()))
+            .collect();
+        PullRequestSnapshot {
+            number: pull.spec.number,
+            title: pull.spec.title.clone(),
+            author: pull.spec.author.clone(),
+            branch: pull.spec.branch.clone(),
+            description: pull.spec.description.clone(),
+            labels: pull.labels.clone(),
+            timeline: pull
+                .timeline
+                .iter()
+                .filter(|t| t.at <= now)
+                .cloned()
+                .collect(),
+            commits: pull.commits.clone(),
+            checks: pull
+                .checks
+                .iter()
+                .map(|check| (check.clone(), check.status_at(now)))
+                .collect(),
+            approvals: pull.approvals.clone(),
+            reviewers: pull.spec.reviewers.clone(),
+            required_approvals: pull.spec.required_approvals,
+            blockers: pull.merge_blockers(now),
+            merged: pull.merged_at.is_some(),
+            delivery: match pull.delivery {
+                Delivery::None => "open",
+                Delivery::Building { .. } => "building",
+                Delivery::Staging => "staging",
+                Delivery::Prod => "prod",
+                Delivery::RolledBack => "rolled_back",
+            },
+            preview: pull
+                .preview
+                .as_ref()
+                .map(|p| (p.url.clone(), p.ready_at <= now)),
+            diffs: pull
+                .changed_files()
+                .into_iter()
+                .map(|(path, base, head)| (path.to_string(), unified_diff(path, base, head)))
+                .collect(),
+            unpushed: pull.unpushed(&files),
+            last_outcome: pull.last_outcome.clone(),
+            service: pull.spec.service.clone(),
+            version: pull.spec.version.clone(),
+            running: world
+                .environments()
+                .iter()
+                .filter_map(|env| {
+                    let deployment = env
+                        .deployments
+                        .iter()
+                        .find(|d| d.service == pull.spec.service)?;
+                    Some((env.name.clone(), deployment.current_version().to_string()))
+                })
+                .collect(),
         }
     }
 }
