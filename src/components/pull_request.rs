@@ -11,6 +11,23 @@ fn run(sim: Sim, command: String) {
     sim.apply(Action::PullRequest { command });
 }
 
+/// Text with its `backquoted` parts as code, lines joined as Markdown joins them.
+fn inline_code(text: &str) -> impl IntoView {
+    let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    joined
+        .split('`')
+        .enumerate()
+        .map(|(index, part)| {
+            let part = part.to_string();
+            if index % 2 == 1 {
+                view! { <code>{part}</code> }.into_any()
+            } else {
+                view! { <span>{part}</span> }.into_any()
+            }
+        })
+        .collect_view()
+}
+
 fn initials(name: &str) -> String {
     name.chars().take(2).collect::<String>().to_uppercase()
 }
@@ -179,7 +196,7 @@ fn Timeline(pull: PullRequestSnapshot) -> impl IntoView {
                         " "
                         <span class="muted">{tr("pr.opened")}</span>
                     </div>
-                    <p>{pull.description.clone()}</p>
+                    <p>{inline_code(&pull.description)}</p>
                 </div>
             </div>
             {pull

@@ -329,6 +329,60 @@ test("php-fpm crashes in a pod, kubectl shows it and a rollout restart replaces 
   await context.close();
 });
 
+test("a first deploy: the coverage gate fails, a typed test fixes it, three approvals, preview, merge, staging, prod", async () => {
+  const { page, errors, context } = await newPage(env.browser);
+  await withFailureShot(page, "pull-request", async () => {
+    await page.goto(env.base + "/lessons/delivery/first-deploy");
+    await page.locator('[data-testid="lesson"] h1', { hasText: "Your first deploy" }).waitFor();
+    const pr = page.locator('[data-widget="pull-request"]');
+    const coverage = pr.locator('[data-testid="pr-check-jenkins/coverage"]');
+    assert.match(await coverage.innerText(), /0% of changed lines covered/);
+    assert.equal(await coverage.locator(".pr-check-failed").count(), 1);
+    assert.match(await pr.locator('[data-testid="pr-comment"]').first().innerText(), /Is this tested\?/);
+    assert.equal(await pr.locator('[data-testid="pr-merge"]').isDisabled(), true);
+
+    // A test that calls isExpired and asserts, typed into the test file.
+    const line = page.locator('[data-widget="editor"] .cm-line', { hasText: "assertSame('SPRING24'" });
+    await line.click();
+    await page.keyboard.press("End");
+    await page.keyboard.press("Enter");
+    await page.keyboard.type("$this->assertTrue($coupon->isExpired(new \\DateTimeImmutable('2031-01-01')));");
+    await pr.locator('[data-testid="pr-push"]').click();
+    await pr.locator('[data-testid="pr-event-commit"]').waitFor();
+    assert.match(await pr.locator('.pr-diff summary').first().innerText(), /Coupon\.php/);
+
+    await page.selectOption('[data-testid="clock-speed"]', "60");
+    await page.click('[data-testid="clock-play"]');
+    await coverage.locator(".pr-check-ok").waitFor({ timeout: 30000 });
+    assert.match(await coverage.innerText(), /100% of changed lines covered/);
+    await page.locator('[data-objective="coverage"][data-met="true"]').first().waitFor({ timeout: 10000 });
+
+    await pr.locator('[data-testid="pr-add-label"]').selectOption("cd/preview");
+    await pr.locator('[data-testid="pr-label-cd/preview"]').waitFor();
+    await pr.locator('[data-testid="pr-preview"]', { hasText: "up" }).waitFor({ timeout: 30000 });
+    assert.match(await pr.locator('[data-testid="pr-preview"]').innerText(), /https:\/\/pr-142\.preview\.opsdojo\.dev/);
+    await pr.locator('[data-testid="pr-merge"]:not([disabled])').waitFor({ timeout: 30000 });
+    assert.equal(await pr.locator('[data-testid="pr-event-approved"]').count(), 3);
+    await page.click('[data-testid="clock-play"]');
+    await shot(page, "pull-request-approved");
+    await pr.locator('[data-testid="pr-merge"]').click();
+    await pr.locator(".pr-merged").waitFor();
+
+    await page.click('[data-testid="clock-play"]');
+    await page.locator('[data-objective="staging"][data-met="true"]').first().waitFor({ timeout: 40000 });
+    await page.click('[data-testid="clock-play"]');
+    await pr.locator('[data-testid="pr-promote"]').click();
+    assert.match(await pr.locator('[data-testid="pr-outcome"]').innerText(), /promoting coupons:2\.4\.0 to prod/);
+    await page.click('[data-testid="clock-play"]');
+    await page.locator('[data-objective="prod"][data-met="true"]').first().waitFor({ timeout: 40000 });
+    await page.click('[data-testid="clock-play"]');
+    assert.match(await pr.locator('[data-testid="pr-delivery"]').innerText(), /Promoted to prod/);
+    await shot(page, "pull-request-prod");
+    assert.deepEqual(errors, []);
+  });
+  await context.close();
+});
+
 test("the benchmark page runs an hour of the platform in the browser and reports it", async () => {
   const { page, errors, context } = await newPage(env.browser);
   await withFailureShot(page, "bench", async () => {
