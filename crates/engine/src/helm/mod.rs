@@ -336,11 +336,11 @@ fn render_one(
     for (helper, helper_text) in helpers {
         template = template
             .parse(helper_text)
-            .map_err(|error| parse_error(helper, &error))?;
+            .map_err(|error| parse_error(helper, helper_text, &error))?;
     }
     let template = template
         .parse(text)
-        .map_err(|error| parse_error(path, &error))?;
+        .map_err(|error| parse_error(path, text, &error))?;
     set.install(template);
     let output = set.execute(data).map_err(|message| {
         let (file, line, column) = functions::locate(&message, path, text, helpers);
@@ -358,16 +358,53 @@ fn render_one(
     Ok(output.replace("<no value>", ""))
 }
 
-fn parse_error(path: &str, error: &gotmpl::TemplateError) -> ChartError {
+fn parse_error(path: &str, text: &str, error: &gotmpl::TemplateError) -> ChartError {
     match error {
         gotmpl::TemplateError::Parse {
             line, col, message, ..
         }
         | gotmpl::TemplateError::Lex {
             line, col, message, ..
-        } => ChartError::new(path, *line, *col, format!("parse error: {message}")),
+        } => match unclosed_action(text, *line) {
+            // The parser stops where the runaway action stops making sense; the mistake is
+            // the `{{` left open above it.
+            Some((open_line, open_column)) if open_line < *line => ChartError::new(
+                path,
+                open_line,
+                open_column,
+                format!("parse error: unclosed action: this `{{{{` has no `}}}}` ({message})"),
+            ),
+            _ => ChartError::new(path, *line, *col, format!("parse error: {message}")),
+        },
         other => ChartError::new(path, 0, 0, other.to_string()),
     }
+}
+
+/// The line and column of the last `{{` before the end of line `line` left open on its own
+/// line, when the action goes on to another line (charts keep an action on one line).
+fn unclosed_action(text: &str, line: usize) -> Option<(usize, usize)> {
+    let mut found = None;
+    for (index, content) in text.lines().enumerate().take(line) {
+        let mut rest = content;
+        let mut offset = 0;
+        while let Some(start) = rest.find("{{") {
+            let after = &rest[start + 2..];
+            match after.find("}}") {
+                Some(end) => {
+                    offset += start + 2 + end + 2;
+                    rest = &after[end + 2..];
+                }
+                None => {
+                    // A comment may span lines; anything else is taken as left open.
+                    if !after.trim_start_matches('-').trim_start().starts_with("/*") {
+                        found = Some((index + 1, offset + start + 1));
+                    }
+                    break;
+                }
+            }
+        }
+    }
+    found
 }
 
 /// Splits a template's output into its YAML documents, skipping empty ones.

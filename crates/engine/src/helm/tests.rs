@@ -169,6 +169,14 @@ fn errors_name_the_file_and_line() {
     let errors = render_with(&broken, "").unwrap_err();
     assert_eq!(errors[0].file, "templates/hpa.yaml");
     assert_eq!(errors[0].line, 4, "{errors:?}");
+    // An action left open is pointed at, not the line where the parser gave up.
+    let open = chart_with(
+        "templates/hpa.yaml",
+        "kind: X\napiVersion: v1\nmetadata:\n  name: {{ .Values.x\n  labels: {}\n",
+    );
+    let errors = render_with(&open, "").unwrap_err();
+    assert_eq!((errors[0].line, errors[0].column), (4, 9), "{errors:?}");
+    assert!(errors[0].message.contains("unclosed action"), "{errors:?}");
     // An execution error: the action that names the culprit.
     let unknown = chart_with("templates/hpa.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: {{ .Values.image.tag | toUpperCase }}\n");
     let errors = render_with(&unknown, "").unwrap_err();

@@ -623,37 +623,63 @@ pub fn changed_lines(base: &str, now: &str) -> Vec<usize> {
     changed
 }
 
-/// A unified diff of one file, as a pull request's "Files changed" shows it.
+/// Lines of context a diff keeps around each change, as `git diff` does.
+const DIFF_CONTEXT: usize = 3;
+
+/// A unified diff of one file, as a pull request's "Files changed" shows it: hunks of changes
+/// with three lines of context, each after its `@@ -old +new @@` header.
 pub fn unified_diff(path: &str, base: &str, now: &str) -> Vec<(char, String)> {
     let old: Vec<&str> = base.lines().collect();
     let new: Vec<&str> = now.lines().collect();
-    let changed = changed_lines(base, now);
-    let mut out = vec![(
-        '@',
-        format!(
-            "@@ -1,{} +1,{} @@ {}",
-            old.len(),
-            new.len(),
-            path.rsplit('/').next().unwrap_or(path)
-        ),
-    )];
-    // Removed lines: those of the old file not kept in the new one.
-    let kept = changed_lines(now, base);
+    let added = changed_lines(base, now);
+    let removed = changed_lines(now, base);
+    // Every line of both files in order: (mark, text, old line, new line), 1-based.
+    let mut all: Vec<(char, &str, usize, usize)> = Vec::new();
     let (mut i, mut j) = (0, 0);
     while i < old.len() || j < new.len() {
-        if i < old.len() && kept.contains(&(i + 1)) {
-            out.push(('-', old[i].to_string()));
+        if i < old.len() && removed.binary_search(&(i + 1)).is_ok() {
+            all.push(('-', old[i], i + 1, j + 1));
             i += 1;
-        } else if j < new.len() && changed.contains(&(j + 1)) {
-            out.push(('+', new[j].to_string()));
+        } else if j < new.len() && added.binary_search(&(j + 1)).is_ok() {
+            all.push(('+', new[j], i + 1, j + 1));
             j += 1;
         } else {
-            if j < new.len() {
-                out.push((' ', new[j].to_string()));
-            }
+            all.push((' ', new.get(j).copied().unwrap_or_default(), i + 1, j + 1));
             i += 1;
             j += 1;
         }
+    }
+    let near_change = |index: usize| {
+        let from = index.saturating_sub(DIFF_CONTEXT);
+        let to = (index + DIFF_CONTEXT + 1).min(all.len());
+        all[from..to].iter().any(|(mark, ..)| *mark != ' ')
+    };
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let mut out = Vec::new();
+    let mut index = 0;
+    while index < all.len() {
+        if !near_change(index) {
+            index += 1;
+            continue;
+        }
+        let start = index;
+        while index < all.len() && near_change(index) {
+            index += 1;
+        }
+        let hunk = &all[start..index];
+        let old_count = hunk.iter().filter(|(mark, ..)| *mark != '+').count();
+        let new_count = hunk.iter().filter(|(mark, ..)| *mark != '-').count();
+        out.push((
+            '@',
+            format!(
+                "@@ -{},{old_count} +{},{new_count} @@ {name}",
+                hunk[0].2, hunk[0].3
+            ),
+        ));
+        out.extend(
+            hunk.iter()
+                .map(|(mark, text, ..)| (*mark, text.to_string())),
+        );
     }
     out
 }
@@ -955,6 +981,19 @@ mod tests {
         let diff = unified_diff("x.php", "a\nb\nc\n", "a\nB\nc\nd\n");
         let marks: String = diff.iter().map(|(mark, _)| *mark).collect();
         assert_eq!(marks, "@ -+ +");
+        assert_eq!(diff[0].1, "@@ -1,3 +1,4 @@ x.php");
+        // Far from a change, lines are left out; each group of changes gets its header.
+        let base: String = (1..=20).map(|n| format!("line {n}\n")).collect();
+        let now = base
+            .replace("line 2\n", "line two\n")
+            .replace("line 18\n", "line eighteen\n");
+        let diff = unified_diff("x", &base, &now);
+        let headers: Vec<&str> = diff
+            .iter()
+            .filter(|(m, _)| *m == '@')
+            .map(|(_, t)| t.as_str())
+            .collect();
+        assert_eq!(headers, vec!["@@ -1,5 +1,5 @@ x", "@@ -15,6 +15,6 @@ x"]);
         let functions = php_functions(SOURCE_NEW);
         assert_eq!(functions.len(), 2);
         assert_eq!((functions[1].first_line, functions[1].last_line), (9, 12));
