@@ -28,6 +28,8 @@ mod chart_tests;
 #[cfg(test)]
 mod kube_tests;
 #[cfg(test)]
+mod pull_request_tests;
+#[cfg(test)]
 mod tests;
 
 pub use action::Action;
