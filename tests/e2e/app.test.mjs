@@ -72,7 +72,7 @@ test("a typo in the editor is shown under it with a hint, and the world keeps ru
     await typeReplicas(page, "three");
     const problem = page.locator('[data-widget="editor"] .problem-error');
     await problem.waitFor();
-    assert.match(await problem.innerText(), /4:3\s+replicas of `users` must be a whole number/);
+    assert.match(await problem.innerText(), /5:3\s+replicas of `users` must be a whole number/);
     await page.locator('[data-widget="editor"] .cm-lintRange-error').first().waitFor();
     await shot(page, "lesson-typo");
     assert.deepEqual(errors, []);
