@@ -11,6 +11,26 @@ fn run(sim: Sim, command: String) {
     sim.apply(Action::PullRequest { command });
 }
 
+/// A button that runs `command` on the pull request; its test id is `pr-<command>`.
+fn command_button(
+    sim: Sim,
+    class: &'static str,
+    command: &'static str,
+    label: &'static str,
+    disabled: bool,
+) -> impl IntoView {
+    view! {
+        <button
+            class=class
+            data-testid=format!("pr-{command}")
+            disabled=disabled
+            on:click=move |_| run(sim, command.into())
+        >
+            {tr(label)}
+        </button>
+    }
+}
+
 /// Text with its `backquoted` parts as code, lines joined as Markdown joins them.
 fn inline_code(text: &str) -> impl IntoView {
     let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -111,13 +131,7 @@ fn PullRequestPage(pull: PullRequestSnapshot) -> impl IntoView {
                     view! {
                         <div class="pr-push">
                             <span>{tr("pr.unpushed")}</span>
-                            <button
-                                class="button button-small"
-                                data-testid="pr-push"
-                                on:click=move |_| run(sim, "push".into())
-                            >
-                                {tr("pr.push")}
-                            </button>
+                            {command_button(sim, "button button-small", "push", "pr.push", false)}
                         </div>
                     }
                 })}
@@ -387,14 +401,7 @@ fn MergeBox(pull: PullRequestSnapshot) -> impl IntoView {
                                 .map(|b| view! { <li>{b.clone()}</li> })
                                 .collect_view()}
                         </ul>
-                        <button
-                            class="button pr-merge"
-                            data-testid="pr-merge"
-                            disabled=blocked
-                            on:click=move |_| run(sim, "merge".into())
-                        >
-                            {tr("pr.merge")}
-                        </button>
+                        {command_button(sim, "button pr-merge", "merge", "pr.merge", blocked)}
                     }
                 })}
         </section>
@@ -451,27 +458,17 @@ fn Delivery(pull: PullRequestSnapshot) -> impl IntoView {
                 </span>
                 {(stage == "staging")
                     .then(|| {
-                        view! {
-                            <button
-                                class="button button-small"
-                                data-testid="pr-promote"
-                                on:click=move |_| run(sim, "promote".into())
-                            >
-                                {tr("pr.promote")}
-                            </button>
-                        }
+                        command_button(sim, "button button-small", "promote", "pr.promote", false)
                     })}
                 {(stage == "prod")
                     .then(|| {
-                        view! {
-                            <button
-                                class="button button-small button-ghost"
-                                data-testid="pr-rollback"
-                                on:click=move |_| run(sim, "rollback".into())
-                            >
-                                {tr("pr.rollback")}
-                            </button>
-                        }
+                        command_button(
+                            sim,
+                            "button button-small button-ghost",
+                            "rollback",
+                            "pr.rollback",
+                            false,
+                        )
                     })}
             </div>
         </section>

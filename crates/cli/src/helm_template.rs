@@ -21,18 +21,7 @@ fn options(args: &[&str]) -> Result<Options, String> {
     let mut values = Vec::new();
     let mut namespace = "default".to_string();
     let mut name = "release-name".to_string();
-    let mut rest = args.iter();
-    while let Some(arg) = rest.next() {
-        let (flag, inline): (&str, Option<&str>) = match arg.split_once('=') {
-            Some((flag, value)) if flag.starts_with('-') => (flag, Some(value)),
-            _ => (arg, None),
-        };
-        let mut value = || -> Result<String, String> {
-            inline
-                .map(str::to_string)
-                .or_else(|| rest.next().map(|s| s.to_string()))
-                .ok_or_else(|| format!("`{flag}` needs a value"))
-        };
+    crate::flags::each_flag(args, |flag, value| {
         match flag {
             "--chart" => chart = Some(value()?),
             "-f" | "--values" => values.push(value()?),
@@ -41,7 +30,8 @@ fn options(args: &[&str]) -> Result<Options, String> {
             other if !other.starts_with('-') && chart.is_none() => chart = Some(other.to_string()),
             other => return Err(format!("unknown option `{other}`")),
         }
-    }
+        Ok(())
+    })?;
     Ok(Options {
         chart: chart.ok_or("`--chart` is required")?,
         values,

@@ -30,6 +30,7 @@ macro_rules! out {
 }
 
 mod am_route;
+mod flags;
 mod helm_template;
 mod lessons_check;
 mod promql_test;

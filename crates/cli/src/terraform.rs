@@ -19,25 +19,15 @@ fn options(args: &[&str]) -> Result<Options, String> {
     let mut dir = None;
     let mut var_files = Vec::new();
     let mut state = None;
-    let mut rest = args.iter();
-    while let Some(arg) = rest.next() {
-        let (flag, inline): (&str, Option<&str>) = match arg.split_once('=') {
-            Some((flag, value)) if flag.starts_with('-') => (flag, Some(value)),
-            _ => (arg, None),
-        };
-        let mut value = || -> Result<String, String> {
-            inline
-                .map(str::to_string)
-                .or_else(|| rest.next().map(|s| s.to_string()))
-                .ok_or_else(|| format!("`{flag}` needs a value"))
-        };
+    crate::flags::each_flag(args, |flag, value| {
         match flag {
             "--dir" | "-chdir" => dir = Some(PathBuf::from(value()?)),
             "--var-file" | "-var-file" => var_files.push(value()?),
             "--state" | "-state" => state = Some(PathBuf::from(value()?)),
             other => return Err(format!("unknown option `{other}`")),
         }
-    }
+        Ok(())
+    })?;
     Ok(Options {
         dir: dir.ok_or("`--dir` is required")?,
         var_files,

@@ -157,3 +157,51 @@ fn plan_and_apply_work_on_a_terraform_directory() {
     );
     assert!(stdout.contains("│     │ var.env is \"qa\""), "{stdout}");
 }
+
+#[test]
+fn helm_template_prints_the_manifests_and_says_where_a_template_is_wrong() {
+    let chart = concat!(env!("CARGO_MANIFEST_DIR"), "/../engine/chart");
+    let values = write(
+        "values-prod.yaml",
+        "replicas:\n  users: 4\nautoscaling:\n  coupons:\n    minReplicas: 2\n    maxReplicas: 9\n",
+    );
+    let values = values.to_string_lossy().into_owned();
+    let (code, out, err) = opsdojo(&[
+        "helm-template",
+        "--chart",
+        chart,
+        "-f",
+        &values,
+        "-n",
+        "prod",
+        "--name",
+        "opsdojo",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with("---\n# Source: opsdojo/templates/service.yaml\n"),
+        "{out}"
+    );
+    assert!(out.contains("kind: Deployment\nmetadata:\n  name: users\n  namespace: prod\n"));
+    assert!(out.contains("  replicas: 4\n"));
+    assert!(out.contains("kind: HorizontalPodAutoscaler\nmetadata:\n  name: coupons\n"));
+    assert!(out.contains("  maxReplicas: 9\n"));
+
+    let broken = write(
+        "values-broken.yaml",
+        "autoscaling:\n  coupons:\n    minReplicas: 2\n",
+    );
+    let broken = broken.to_string_lossy().into_owned();
+    let (code, out, err) = opsdojo(&["helm-template", "--chart", chart, "-f", &broken]);
+    assert_eq!(code, 1);
+    assert!(out.is_empty());
+    assert!(err.contains("/templates/hpa.yaml:"), "{err}");
+    assert!(
+        err.contains("autoscaling.coupons.maxReplicas is required"),
+        "{err}"
+    );
+
+    let (code, _, err) = opsdojo(&["helm-template"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("`--chart` is required"), "{err}");
+}
