@@ -297,6 +297,13 @@ pub fn run(world: &World, line: &str, namespace: &str) -> Output {
                 Err(output) => output,
             }
         }
+        ["logs"] => Output::error(
+            "error: expected 'logs (POD | TYPE/NAME)'.\nPOD or TYPE/NAME is a required argument for the logs command",
+        ),
+        ["logs", pod] => view.logs(pod.strip_prefix("pod/").unwrap_or(pod)),
+        ["logs", ..] => Output::error(
+            "error: this console shows the logs of one pod's php-fpm: kubectl logs POD",
+        ),
         ["rollout" | "delete", ..] => match change_of(world, line, namespace) {
             Some(change) => describe_change(world, &change),
             None => view.refused_change(&command.words),
@@ -324,6 +331,7 @@ Each environment is a namespace: dev, staging, prod.
   kubectl rollout restart deploy/NAME new pods replace the old ones, a few at a time
   kubectl rollout undo deploy/NAME    back to the previous pod template
   kubectl delete pod NAME             its ReplicaSet creates a replacement
+  kubectl logs POD                    what php-fpm printed in the pod
 
 Flags: -n NAMESPACE, -A (all namespaces), -o wide. Up and down arrows recall commands.";
 
@@ -631,6 +639,55 @@ impl View<'_> {
                 kind.plural()
             )),
         }
+    }
+
+    /// `kubectl logs POD`: what php-fpm printed since its container last started.
+    fn logs(&self, name: &str) -> Output {
+        let found = self
+            .world
+            .environments()
+            .iter()
+            .filter(|e| e.name == self.namespace)
+            .flat_map(|e| e.deployments.iter())
+            .find_map(|d| d.pods.iter().find(|p| p.name == name).map(|p| (d, p)));
+        let Some((deployment, pod)) = found else {
+            return self.not_found(Kind::Pods, name);
+        };
+        let Some(ready_at) = pod.ready_at.filter(|_| !pod.is_pending()) else {
+            return Output::error(format!(
+                "Error from server (BadRequest): container \"php-fpm\" in pod \"{name}\" is waiting to start: ContainerCreating"
+            ));
+        };
+        let now = self.now();
+        let started = if pod.restarts > 0 {
+            pod.back_off_until.unwrap_or(ready_at).min(now)
+        } else {
+            ready_at.plus(SimDuration::from_seconds(-5)).min(now)
+        };
+        let mut lines = vec![
+            "Defaulted container \"php-fpm\" out of: php-fpm, nginx".to_string(),
+            format!("[{started}] NOTICE: fpm is running, pid 1"),
+            format!("[{started}] NOTICE: ready to handle connections"),
+        ];
+        if pod.broken {
+            lines.push(format!(
+                "[{started}] PHP Fatal error:  Uncaught RedisException: Connection refused in /app/src/Cache/RedisPool.php:41"
+            ));
+            lines.push(format!(
+                "[{started}] WARNING: [pool www] child 7 exited with code 255 after 0.412000 seconds from start"
+            ));
+            lines.push(format!("[{started}] NOTICE: exiting, bye-bye!"));
+        } else if self
+            .world
+            .php_fpm_busy(self.namespace, &deployment.service)
+            .is_some_and(|busy| busy >= 0.99)
+        {
+            lines.push(format!(
+                "[{now}] WARNING: [pool www] server reached pm.max_children setting ({}), consider raising it",
+                crate::world::traffic::WORKERS_PER_POD
+            ));
+        }
+        Output::ok(lines.join("\n"))
     }
 
     /// The `Events:` section for objects whose `kind/name` is in `objects`.

@@ -217,6 +217,24 @@ fn a_crashing_php_fpm_loops_with_a_growing_back_off() {
         .kube_events()
         .iter()
         .any(|e| e.reason == "BackOff" && e.warning));
+    // The broken pod's php-fpm says why it exits; a healthy one only that it runs.
+    let name = broken.name.clone();
+    let logs = crate::kube::kubectl::run(&world, &format!("logs {name}"), "prod");
+    assert!(!logs.failed);
+    assert!(logs.text.contains("exited with code 255"), "{}", logs.text);
+    let healthy = coupons(&world).pods.iter().find(|p| !p.broken).unwrap();
+    let logs = crate::kube::kubectl::run(&world, &format!("logs pod/{}", healthy.name), "prod");
+    assert!(
+        logs.text.ends_with("NOTICE: ready to handle connections"),
+        "{}",
+        logs.text
+    );
+    let missing = crate::kube::kubectl::run(&world, "logs nope", "prod");
+    assert!(
+        missing.failed && missing.text.contains("pods \"nope\" not found"),
+        "{}",
+        missing.text
+    );
 }
 
 #[test]

@@ -884,6 +884,20 @@ impl World {
             .collect()
     }
 
+    /// The share of a service's php-fpm workers busy in an environment, from 0 to 1.
+    pub fn php_fpm_busy(&self, env: &str, service: &str) -> Option<f64> {
+        let env_index = self.environments.iter().position(|e| e.name == env)?;
+        let service_index = self.environments[env_index]
+            .deployments
+            .iter()
+            .position(|d| d.service == service)?;
+        self.metrics
+            .utilization
+            .get(env_index)?
+            .get(service_index)
+            .copied()
+    }
+
     /// The open pull request, if the scenario has one.
     pub fn pull_request(&self) -> Option<&pull_request::PullRequest> {
         self.pull_request.as_ref()
