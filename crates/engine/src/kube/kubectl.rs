@@ -195,6 +195,7 @@ struct Command<'a> {
     namespace: Option<&'a str>,
     all_namespaces: bool,
     wide: bool,
+    yaml: bool,
 }
 
 fn parse_line(line: &str) -> Result<Command<'_>, Output> {
@@ -217,6 +218,7 @@ fn parse_line(line: &str) -> Result<Command<'_>, Output> {
             "-A" | "--all-namespaces" => command.all_namespaces = true,
             "-o" | "--output" => match tokens.next() {
                 Some("wide") => command.wide = true,
+                Some("yaml") => command.yaml = true,
                 Some(format) => return Err(unsupported_output(format)),
                 None => return Err(Output::error("error: flag needs an argument: 'o' in -o")),
             },
@@ -233,6 +235,8 @@ fn parse_line(line: &str) -> Result<Command<'_>, Output> {
                     .trim_start_matches('=');
                 if format == "wide" {
                     command.wide = true;
+                } else if format == "yaml" {
+                    command.yaml = true;
                 } else {
                     return Err(unsupported_output(format));
                 }
@@ -250,7 +254,7 @@ fn parse_line(line: &str) -> Result<Command<'_>, Output> {
 
 fn unsupported_output(format: &str) -> Output {
     Output::error(format!(
-        "error: unable to match a printer suitable for the output format \"{format}\", allowed formats here are: wide"
+        "error: unable to match a printer suitable for the output format \"{format}\", allowed formats here are: wide, yaml"
     ))
 }
 
@@ -273,6 +277,13 @@ pub fn run(world: &World, line: &str, namespace: &str) -> Output {
         ["get"] => Output::error(
             "You must specify the type of resource to get. Use \"kubectl get pods\", \"kubectl get deploy\", \"kubectl get hpa\" or \"kubectl get events\".",
         ),
+        ["get", resource, names @ ..] if command.yaml => match split_resource(resource, names) {
+            Ok((kind, Some(name))) => view.get_yaml(kind, name),
+            Ok(_) => Output::error(
+                "error: this console prints one object as YAML: kubectl get deploy NAME -o yaml",
+            ),
+            Err(output) => output,
+        },
         ["get", resource, names @ ..] => match split_resource(resource, names) {
             Ok((kind, name)) => view.get(kind, name),
             Err(output) => output,
@@ -323,6 +334,7 @@ Each environment is a namespace: dev, staging, prod.
   kubectl get rs                      replica sets
   kubectl get hpa                     autoscalers: metric against target, bounds, replicas
   kubectl get events                  what the controllers did, oldest first
+  kubectl get deploy NAME -o yaml     the object as the chart rendered it, with its status
   kubectl describe hpa NAME           conditions, behavior and scaling events
   kubectl describe pod NAME           containers, probes, node and events
   kubectl describe deploy NAME        strategy, replicas and events
@@ -333,7 +345,7 @@ Each environment is a namespace: dev, staging, prod.
   kubectl delete pod NAME             its ReplicaSet creates a replacement
   kubectl logs POD                    what php-fpm printed in the pod
 
-Flags: -n NAMESPACE, -A (all namespaces), -o wide. Up and down arrows recall commands.";
+Flags: -n NAMESPACE, -A (all namespaces), -o wide, -o yaml. Up and down arrows recall commands.";
 
 /// `pods x`, `pod/x` or `pods` into a kind and an optional name.
 fn split_resource<'a>(
@@ -638,6 +650,76 @@ impl View<'_> {
                 "error: this console describes pods, deployments and hpa, not {}",
                 kind.plural()
             )),
+        }
+    }
+
+    /// `kubectl get deploy|hpa NAME -o yaml`: the object the chart rendered for this namespace,
+    /// with the count the cluster runs and its status.
+    fn get_yaml(&self, kind: Kind, name: &str) -> Output {
+        use serde_yaml_ng::{Mapping, Value};
+        let manifest_kind = match kind {
+            Kind::Deployments => "Deployment",
+            Kind::Hpa => "HorizontalPodAutoscaler",
+            _ => {
+                return Output::error(format!(
+                    "error: this console prints deployments and hpa as YAML, not {}",
+                    kind.plural()
+                ))
+            }
+        };
+        let manifest = self.world.rendered(self.namespace).and_then(|rendered| {
+            rendered
+                .manifests
+                .as_ref()
+                .ok()?
+                .iter()
+                .find(|m| m.kind == manifest_kind && m.name == name)
+        });
+        let (Some(manifest), Some((_, deployment))) = (manifest, self.deployment(name)) else {
+            return self.not_found(kind, name);
+        };
+        let mut document = manifest.document.clone();
+        let number = |n: usize| Value::Number((n as u64).into());
+        let mut status = Mapping::new();
+        match kind {
+            Kind::Deployments => {
+                if let Some(Value::Mapping(spec)) = document.get_mut("spec") {
+                    spec.insert("replicas".into(), number(deployment.desired as usize));
+                }
+                if let Some(Value::Mapping(metadata)) = document.get_mut("metadata") {
+                    let mut annotations = Mapping::new();
+                    annotations.insert(
+                        "deployment.kubernetes.io/revision".into(),
+                        Value::String(deployment.revision.to_string()),
+                    );
+                    metadata.insert("annotations".into(), Value::Mapping(annotations));
+                }
+                status.insert("replicas".into(), number(deployment.pods.len()));
+                status.insert("updatedReplicas".into(), number(deployment.updated_pods()));
+                let ready = deployment.ready_pods(self.now());
+                status.insert("readyReplicas".into(), number(ready));
+                status.insert("availableReplicas".into(), number(ready));
+            }
+            _ => {
+                status.insert("currentReplicas".into(), number(deployment.pods.len()));
+                status.insert(
+                    "desiredReplicas".into(),
+                    number(deployment.desired as usize),
+                );
+                if let Some(value) = deployment.hpa.as_ref().and_then(|h| h.current_value) {
+                    status.insert(
+                        "currentAverageValue".into(),
+                        Value::String(format!("{}", value.round())),
+                    );
+                }
+            }
+        }
+        if let Value::Mapping(object) = &mut document {
+            object.insert("status".into(), Value::Mapping(status));
+        }
+        match serde_yaml_ng::to_string(&document) {
+            Ok(text) => Output::ok(text.trim_end().to_string()),
+            Err(error) => Output::error(format!("error: {error}")),
         }
     }
 

@@ -159,3 +159,46 @@ fn an_error_in_one_environment_names_it() {
     assert_eq!(desired(&world, PROD, "users"), 3);
     assert!(world.snapshot().manifests[0].ok);
 }
+
+#[test]
+fn kubectl_prints_what_the_chart_rendered_with_the_live_status() {
+    let mut world = World::new(Scenario::default());
+    let yaml = |world: &World, line: &str| crate::kube::kubectl::run(world, line, "prod");
+    let users = yaml(&world, "get deploy users -o yaml");
+    assert!(!users.failed, "{}", users.text);
+    assert!(
+        users
+            .text
+            .starts_with("apiVersion: apps/v1\nkind: Deployment\n"),
+        "{}",
+        users.text
+    );
+    assert!(users.text.contains("  namespace: prod\n"));
+    assert!(
+        users
+            .text
+            .contains("status:\n  replicas: 3\n  updatedReplicas: 3\n  readyReplicas: 3\n"),
+        "{}",
+        users.text
+    );
+    assert!(
+        yaml(&world, "get hpa users -o yaml").failed,
+        "no autoscaler rendered yet"
+    );
+    assert!(yaml(&world, "get deploy -o yaml")
+        .text
+        .contains("prints one object"));
+    edit(
+        &mut world,
+        &values_file_path("prod"),
+        "autoscaling:\n  users:\n    minReplicas: 3\n    maxReplicas: 10\n".into(),
+    );
+    let hpa = yaml(&world, "get hpa/users -o=yaml");
+    assert!(
+        hpa.text.contains("kind: HorizontalPodAutoscaler"),
+        "{}",
+        hpa.text
+    );
+    assert!(hpa.text.contains("  maxReplicas: 10\n"));
+    assert!(hpa.text.contains("desiredReplicas: 3"));
+}
