@@ -1100,3 +1100,46 @@ mod tests {
         assert_eq!(pull.checks.len(), 2);
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_php_and_any_command_get_an_answer(
+            source in "(<\\?php\n|function |test[A-Z][a-z]+|isExpired|\\(|\\)|\\{|\\}|\\[|\\]|'|\"|\\\\|//|#|\\$this->assert|->isExpired\\(|\n| |[a-z]){0,60}",
+            test in "(<\\?php\n|public function test[A-Z]\\(\\)|\\{|\\}|\\$this->assertTrue\\(|->isExpired\\(|\\)|;|\n| ){0,40}",
+            command in "(push|label|unlabel|comment|merge|promote|rollback|cd/preview|bug| |[a-z]){0,20}",
+        ) {
+            let spec = PullRequestSpec {
+                number: 1,
+                title: String::new(),
+                author: "you".into(),
+                branch: "b".into(),
+                description: String::new(),
+                service: "users".into(),
+                version: "2.4.0".into(),
+                reviewers: vec!["a".into()],
+                required_approvals: 1,
+                base: [("app/src/A.php".to_string(), "<?php\n".to_string())].into_iter().collect(),
+            };
+            let files: BTreeMap<String, String> = [
+                ("app/src/A.php".to_string(), source.clone()),
+                ("app/tests/ATest.php".to_string(), test),
+            ]
+            .into_iter()
+            .collect();
+            let now = SimTime::day_one_at(SimDuration::from_minutes(600));
+            let mut pull = PullRequest::open(spec, &files, now);
+            prop_assert_eq!(pull.checks.len(), 2);
+            let _ = pull.command(&command, now.plus(SimDuration::from_minutes(5)));
+            let _ = pull.step(now.plus(SimDuration::from_minutes(10)));
+            for (path, base, head) in pull.changed_files() {
+                let _ = unified_diff(path, base, head);
+            }
+            let _ = php_functions(&source);
+        }
+    }
+}
