@@ -24,7 +24,10 @@ pub fn HelmStrip(
                     let summary = if m.ok {
                         m.kinds
                             .iter()
-                            .map(|(kind, count)| format!("{count} {kind}"))
+                            .map(|(kind, count)| {
+                                let plural = if *count == 1 { "" } else { "s" };
+                                format!("{count} {kind}{plural}")
+                            })
                             .collect::<Vec<_>>()
                             .join(", ")
                     } else {
