@@ -633,19 +633,10 @@ impl View<'_> {
                 Some((_, deployment)) => Output::ok(self.describe_deployment(deployment)),
                 None => self.not_found(kind, name),
             },
-            Kind::Pods => {
-                let found = self
-                    .world
-                    .environments()
-                    .iter()
-                    .filter(|e| e.name == self.namespace)
-                    .flat_map(|e| e.deployments.iter())
-                    .find_map(|d| d.pods.iter().find(|p| p.name == name).map(|p| (d, p)));
-                match found {
-                    Some((deployment, pod)) => Output::ok(self.describe_pod(deployment, pod)),
-                    None => self.not_found(kind, name),
-                }
-            }
+            Kind::Pods => match self.pod(name) {
+                Some((deployment, pod)) => Output::ok(self.describe_pod(deployment, pod)),
+                None => self.not_found(kind, name),
+            },
             _ => Output::error(format!(
                 "error: this console describes pods, deployments and hpa, not {}",
                 kind.plural()
@@ -723,16 +714,19 @@ impl View<'_> {
         }
     }
 
-    /// `kubectl logs POD`: what php-fpm printed since its container last started.
-    fn logs(&self, name: &str) -> Output {
-        let found = self
-            .world
+    /// The pod named `name` in the namespace, with its deployment.
+    fn pod(&self, name: &str) -> Option<(&Deployment, &Pod)> {
+        self.world
             .environments()
             .iter()
             .filter(|e| e.name == self.namespace)
             .flat_map(|e| e.deployments.iter())
-            .find_map(|d| d.pods.iter().find(|p| p.name == name).map(|p| (d, p)));
-        let Some((deployment, pod)) = found else {
+            .find_map(|d| d.pods.iter().find(|p| p.name == name).map(|p| (d, p)))
+    }
+
+    /// `kubectl logs POD`: what php-fpm printed since its container last started.
+    fn logs(&self, name: &str) -> Output {
+        let Some((deployment, pod)) = self.pod(name) else {
             return self.not_found(Kind::Pods, name);
         };
         let Some(ready_at) = pod.ready_at.filter(|_| !pod.is_pending()) else {
