@@ -66,6 +66,8 @@ pub fn format_value(unit: Option<Unit>, value: f64) -> String {
         Some(Unit::Ratio) => format!("{}%", short_value(value * 100.0)),
         Some(Unit::Percent) => format!("{}%", short_value(value)),
         Some(Unit::RequestsPerSecond) => format!("{} req/s", short_value(value)),
+        // Pods and replicas are whole: `3`, not `3.00`.
+        Some(Unit::Count) if value.fract() == 0.0 && value.abs() < 1e3 => format!("{value:.0}"),
         Some(Unit::Count) | None => short_value(value),
     }
 }
@@ -105,7 +107,7 @@ pub fn TimeSeriesChart(
 ) -> impl IntoView {
     let (width, height) = if compact { COMPACT } else { FULL };
     let axis_format = move |value: f64| match unit.get() {
-        Some(Unit::RequestsPerSecond) | Some(Unit::Count) | None => short_value(value),
+        Some(Unit::RequestsPerSecond) | None => short_value(value),
         other => format_value(other, value),
     };
     let hover = RwSignal::new(None::<f64>);
