@@ -159,18 +159,21 @@ fn parse_values(content: &str) -> (DeployValues, Vec<Diagnostic>) {
 }
 
 /// The top-level keys of the platform chart's default values.
-fn chart_value_keys() -> Vec<String> {
-    let text = crate::helm::PLATFORM_CHART
-        .iter()
-        .find(|(path, _)| *path == "values.yaml")
-        .map_or("", |(_, text)| text);
-    match serde_yaml_ng::from_str::<Value>(text) {
-        Ok(Value::Mapping(mapping)) => mapping
-            .keys()
-            .filter_map(|key| key.as_str().map(str::to_string))
-            .collect(),
-        _ => Vec::new(),
-    }
+fn chart_value_keys() -> &'static [String] {
+    static KEYS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    KEYS.get_or_init(|| {
+        let text = crate::helm::PLATFORM_CHART
+            .iter()
+            .find(|(path, _)| *path == "values.yaml")
+            .map_or("", |(_, text)| text);
+        match serde_yaml_ng::from_str::<Value>(text) {
+            Ok(Value::Mapping(mapping)) => mapping
+                .keys()
+                .filter_map(|key| key.as_str().map(str::to_string))
+                .collect(),
+            _ => Vec::new(),
+        }
+    })
 }
 
 /// The service named by a key of `replicas` or `autoscaling`, or a warning if it is none.

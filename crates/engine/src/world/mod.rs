@@ -913,7 +913,7 @@ impl World {
         let verb = command.split_whitespace().next().unwrap_or_default();
         let outcome = match verb {
             "push" if pull.merged_at.is_some() => Err("the pull request is merged".to_string()),
-            "push" if !pull.unpushed(&files) => {
+            "push" if !pull.unpushed(files.iter()) => {
                 Err("Everything up-to-date: no change to push".to_string())
             }
             "push" => {

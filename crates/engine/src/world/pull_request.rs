@@ -133,6 +133,8 @@ pub struct PullRequest {
     pub preview: Option<Preview>,
     /// The application's files as the head commit has them.
     pub head_files: BTreeMap<String, String>,
+    /// What the head changes from `main`, as unified diffs by path; made once per push.
+    pub diffs: Vec<(String, Vec<(char, String)>)>,
     /// What the last command said, for the page that typed it.
     pub last_outcome: Option<Outcome>,
     /// Reviewers still to approve the head, with when they will.
@@ -166,6 +168,7 @@ impl PullRequest {
             delivery: Delivery::None,
             preview: None,
             head_files: BTreeMap::new(),
+            diffs: Vec::new(),
             last_outcome: None,
             pending_reviews: Vec::new(),
             spec,
@@ -192,8 +195,15 @@ impl PullRequest {
     }
 
     /// Whether `files` hold application changes the head does not have.
-    pub fn unpushed(&self, files: &BTreeMap<String, String>) -> bool {
-        app_files(files) != self.head_files
+    pub fn unpushed<'a>(&self, files: impl Iterator<Item = (&'a String, &'a String)>) -> bool {
+        let head = self
+            .head_files
+            .iter()
+            .map(|(p, c)| (p.as_str(), c.as_str()));
+        files
+            .filter(|(path, _)| path.starts_with(APP_DIR))
+            .map(|(p, c)| (p.as_str(), c.as_str()))
+            .ne(head)
     }
 
     /// A new head with the application's `files`: checks start again and approvals are
@@ -218,6 +228,10 @@ impl PullRequest {
         self.pending_reviews.clear();
         let changed = changed_between(&self.spec.base, &self.head_files);
         self.checks = pipeline(&changed, &self.head_files, now, &commit);
+        self.diffs = changed
+            .iter()
+            .map(|(path, base, head)| (path.to_string(), unified_diff(path, base, head)))
+            .collect();
         if let Some(preview) = &self.preview {
             // The deploy hook redeploys the new head.
             let namespace = preview.namespace.clone();

@@ -347,13 +347,8 @@ impl ManifestsSnapshot {
 
 impl PullRequestSnapshot {
     fn of(world: &super::World, pull: &super::pull_request::PullRequest) -> Self {
-        use super::pull_request::{unified_diff, Delivery};
+        use super::pull_request::Delivery;
         let now = world.now();
-        let files: std::collections::BTreeMap<String, String> = world
-            .files()
-            .iter()
-            .map(|(path, file)| (path.clone(), file.content.clone()))
-            .collect();
         PullRequestSnapshot {
             number: pull.spec.number,
             title: pull.spec.title.clone(),
@@ -389,12 +384,13 @@ impl PullRequestSnapshot {
                 .preview
                 .as_ref()
                 .map(|p| (p.url.clone(), p.ready_at <= now)),
-            diffs: pull
-                .changed_files()
-                .into_iter()
-                .map(|(path, base, head)| (path.to_string(), unified_diff(path, base, head)))
-                .collect(),
-            unpushed: pull.unpushed(&files),
+            diffs: pull.diffs.clone(),
+            unpushed: pull.unpushed(
+                world
+                    .files()
+                    .iter()
+                    .map(|(path, file)| (path, &file.content)),
+            ),
             last_outcome: pull.last_outcome.clone(),
             service: pull.spec.service.clone(),
             version: pull.spec.version.clone(),
