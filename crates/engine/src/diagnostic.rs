@@ -153,8 +153,16 @@ impl fmt::Display for Diagnostic {
 }
 
 /// The number of single-character edits that turn `a` into `b` (Levenshtein distance), to
-/// suggest the name a typo was meant to be.
+/// suggest the name a typo was meant to be. Names longer than
+/// [`SUGGESTION_MAX_CHARS`](crate::limits::SUGGESTION_MAX_CHARS) are not compared (the work
+/// grows with the product of the lengths): their distance is the longer length, too far to
+/// suggest anything.
 pub fn edit_distance(a: &str, b: &str) -> usize {
+    let limit = crate::limits::SUGGESTION_MAX_CHARS;
+    let (a_chars, b_chars) = (a.chars().count(), b.chars().count());
+    if a_chars > limit || b_chars > limit {
+        return if a == b { 0 } else { a_chars.max(b_chars) };
+    }
     let b: Vec<char> = b.chars().collect();
     let mut previous: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

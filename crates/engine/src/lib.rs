@@ -17,6 +17,7 @@ pub mod diagnostic;
 pub mod helm;
 pub mod kube;
 pub mod lesson;
+pub mod limits;
 pub mod objective;
 pub mod progress;
 pub mod promql;

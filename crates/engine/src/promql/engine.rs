@@ -8,6 +8,7 @@
 use super::functions::{call_function, FunctionArg};
 use super::sample::{Labels, Sample};
 use super::store::{is_stale_marker, SeriesStore};
+use crate::limits::{short_count, Budget, PROMQL_MAX_POINTS};
 use promql_parser::parser::{
     AggregateExpr, AtModifier, BinaryExpr, Expr, LabelModifier, Offset, SubqueryExpr,
     VectorMatchCardinality, VectorSelector,
@@ -90,6 +91,7 @@ pub fn instant_query_annotated(
         },
         annotations: Default::default(),
         is_range: false,
+        points: Budget::new(PROMQL_MAX_POINTS),
     };
     let value = evaluator.eval(expr, time_ms).and_then(|value| match value {
         Value::Vector(samples) => finish_vector(samples).map(Value::Vector),
@@ -132,6 +134,7 @@ pub fn range_query_annotated(
         window: QueryWindow { start_ms, end_ms },
         annotations: Default::default(),
         is_range: true,
+        points: Budget::new(PROMQL_MAX_POINTS),
     };
     let result = evaluator
         .range(expr, start_ms, end_ms, step_ms)
@@ -188,15 +191,23 @@ impl Evaluator<'_> {
     ) -> Result<Vec<RangeSeries>> {
         let evaluator = self;
         let mut series: StepSeries = BTreeMap::new();
+        let steps = (i128::from(end_ms) - i128::from(start_ms)) / i128::from(step_ms) + 1;
+        if steps > i128::from(PROMQL_MAX_POINTS) {
+            return Err(too_many_points("this range query", steps as f64));
+        }
         let mut t = start_ms;
         while t <= end_ms {
+            self.spend(1)?;
             collect_step(
                 evaluator.eval(expr, t)?,
                 t,
                 &mut series,
                 "a range query's expression",
             )?;
-            t += step_ms;
+            let Some(next) = t.checked_add(step_ms) else {
+                break;
+            };
+            t = next;
         }
         Ok(into_range_series(series))
     }
@@ -209,6 +220,31 @@ pub(crate) struct Evaluator<'a> {
     annotations: std::cell::RefCell<Vec<Annotation>>,
     /// True for a range query, where `sort` has no effect.
     pub(crate) is_range: bool,
+    /// Points computed so far (steps, and samples read), against [`PROMQL_MAX_POINTS`].
+    points: Budget,
+}
+
+/// The error of a query that asks for more points than [`PROMQL_MAX_POINTS`].
+fn too_many_points(what: &str, points: f64) -> EvalError {
+    EvalError::Invalid(format!(
+        "{what} would evaluate {} points; the limit is {}",
+        short_count(points),
+        short_count(PROMQL_MAX_POINTS as f64)
+    ))
+}
+
+impl Evaluator<'_> {
+    /// Counts `points` computed; an error once the query is over its budget.
+    pub(crate) fn spend(&self, points: u64) -> Result<()> {
+        if self.points.spend(points) {
+            Ok(())
+        } else {
+            Err(EvalError::Invalid(format!(
+                "the query evaluated more than {} points before finishing, the limit; shorten its ranges or widen its steps",
+                short_count(PROMQL_MAX_POINTS as f64)
+            )))
+        }
+    }
 }
 
 /// How serious an annotation is.
@@ -274,8 +310,9 @@ impl Evaluator<'_> {
     }
 }
 
+/// A duration in milliseconds; the parser's checks keep it within [`PROMQL_MAX_DURATION_MS`].
 fn duration_ms(duration: &Duration) -> i64 {
-    duration.as_millis() as i64
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
 }
 
 fn offset_ms(offset: &Option<Offset>) -> i64 {
@@ -294,7 +331,7 @@ impl Evaluator<'_> {
         offset: &Option<Offset>,
         t: i64,
     ) -> i64 {
-        self.at_time(at, t) - offset_ms(offset)
+        self.at_time(at, t).saturating_sub(offset_ms(offset))
     }
 
     fn at_time(&self, at: &Option<AtModifier>, t: i64) -> i64 {
@@ -330,12 +367,12 @@ impl Evaluator<'_> {
                     other.type_name()
                 ))),
             },
-            Expr::VectorSelector(selector) => Ok(Value::Vector(self.select_instant(selector, t))),
+            Expr::VectorSelector(selector) => Ok(Value::Vector(self.select_instant(selector, t)?)),
             Expr::MatrixSelector(matrix) => Ok(Value::Matrix(self.select_range(
                 &matrix.vs,
                 duration_ms(&matrix.range),
                 t,
-            ))),
+            )?)),
             Expr::Subquery(subquery) => self.subquery(subquery, t),
             Expr::Binary(binary) => self.binary(binary, t),
             Expr::Aggregate(aggregate) => self.aggregate(aggregate, t),
@@ -375,16 +412,19 @@ impl Evaluator<'_> {
             .filter_map(move |(labels, samples)| {
                 let end = samples.partition_point(|(ts, _)| *ts <= reference);
                 let (ts, value) = *samples.get(end.checked_sub(1)?)?;
-                (ts > reference - LOOKBACK_MS && !is_stale_marker(value))
+                (ts > reference.saturating_sub(LOOKBACK_MS) && !is_stale_marker(value))
                     .then_some((labels, ts, value))
             })
     }
 
     /// An instant selector's result at time `t`.
-    fn select_instant(&self, selector: &VectorSelector, t: i64) -> Vec<Sample> {
-        self.latest(selector, t)
+    fn select_instant(&self, selector: &VectorSelector, t: i64) -> Result<Vec<Sample>> {
+        let samples: Vec<Sample> = self
+            .latest(selector, t)
             .map(|(labels, _, value)| Sample::new(labels.clone(), value))
-            .collect()
+            .collect();
+        self.spend(samples.len() as u64)?;
+        Ok(samples)
     }
 
     /// `timestamp(selector)`: the time of each selected sample, in seconds.
@@ -395,15 +435,25 @@ impl Evaluator<'_> {
     }
 
     /// The samples of each matching series in `(t - range, t]`, staleness markers left out.
-    fn select_range(&self, selector: &VectorSelector, range_ms: i64, t: i64) -> Vec<RangeSeries> {
+    fn select_range(
+        &self,
+        selector: &VectorSelector,
+        range_ms: i64,
+        t: i64,
+    ) -> Result<Vec<RangeSeries>> {
         let reference = self.reference_time(&selector.at, &selector.offset, t);
+        let window_start = reference.saturating_sub(range_ms);
         let mut result = Vec::new();
         for (labels, samples) in self
             .store
             .select(selector.name.as_deref(), &selector.matchers)
         {
-            let start = samples.partition_point(|(ts, _)| *ts <= reference - range_ms);
+            let start = samples.partition_point(|(ts, _)| *ts <= window_start);
             let end = samples.partition_point(|(ts, _)| *ts <= reference);
+            if start >= end {
+                continue;
+            }
+            self.spend((end - start) as u64)?;
             let points: Vec<(i64, f64)> = samples[start..end]
                 .iter()
                 .copied()
@@ -417,28 +467,36 @@ impl Evaluator<'_> {
                 });
             }
         }
-        result
+        Ok(result)
     }
 
     fn subquery(&self, subquery: &SubqueryExpr, t: i64) -> Result<Value> {
         let range = duration_ms(&subquery.range);
         let step = subquery.step.as_ref().map_or(60_000, duration_ms).max(1);
         let reference = self.reference_time(&subquery.at, &subquery.offset, t);
-        let start = reference - range;
+        let start = reference.saturating_sub(range);
+        let steps = range / step;
+        if steps as u64 > PROMQL_MAX_POINTS {
+            return Err(too_many_points("this subquery", steps as f64));
+        }
         // Steps are aligned to multiples of the step, strictly after the range's start.
-        let mut ts = start.div_euclid(step) * step;
+        let mut ts = start.div_euclid(step).saturating_mul(step);
         if ts <= start {
-            ts += step;
+            ts = ts.saturating_add(step);
         }
         let mut series: StepSeries = BTreeMap::new();
         while ts <= reference {
+            self.spend(1)?;
             collect_step(
                 self.eval(&subquery.expr, ts)?,
                 ts,
                 &mut series,
                 "a subquery's expression",
             )?;
-            ts += step;
+            let Some(next) = ts.checked_add(step) else {
+                break;
+            };
+            ts = next;
         }
         Ok(Value::Matrix(into_range_series(series)))
     }

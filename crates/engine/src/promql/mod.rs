@@ -8,6 +8,7 @@ mod aggregate;
 mod engine;
 mod explore;
 mod functions;
+mod guard;
 mod sample;
 mod store;
 pub mod test_script;
@@ -41,18 +42,45 @@ pub fn parse_query(text: &str) -> Result<Query, Diagnostic> {
         return Err(Diagnostic::error(1, 1, "the query is empty")
             .with_hint("write a selector such as `up` or a comparison such as `up == 0`"));
     }
-    // Deeply nested input grows the parser's stack; no real query comes near this size.
-    if text.len() > 16 * 1024 {
-        return Err(Diagnostic::error(1, 1, "the query is longer than 16 KiB"));
-    }
-    match promql_parser::parser::parse(text) {
-        Ok(expr) => Ok(Query {
-            text: text.to_string(),
-            expr,
-        }),
-        Err(message) => Err(Diagnostic::error(1, 1, message.trim().to_string())
-            .with_hint("check the brackets, quotes and operators of the query")),
-    }
+    let expr = parse_expr(text).map_err(|(offset, message, hint)| {
+        let (line, column) = line_column(text, offset);
+        Diagnostic::error(line, column, message).with_hint(hint)
+    })?;
+    Ok(Query {
+        text: text.to_string(),
+        expr,
+    })
+}
+
+/// Parses `text` with `promql-parser` once [`guard`] has ruled out what the parser cannot
+/// take (durations no clock holds, nesting that would exhaust the stack), and checks the
+/// result's durations. Errors carry a byte offset (0 when the parser gives none), a message
+/// and a hint.
+pub(crate) fn parse_expr(text: &str) -> Result<Expr, (usize, String, String)> {
+    guard::scan(text).map_err(|error| (error.offset, error.message, error.hint))?;
+    let expr = promql_parser::parser::parse(text).map_err(|message| {
+        (
+            0,
+            message.trim().to_string(),
+            "check the brackets, quotes and operators of the query".to_string(),
+        )
+    })?;
+    guard::check_expr(&expr).map_err(|message| {
+        (
+            0,
+            message,
+            "shorten the range, step or offset; the longest duration is 292y".to_string(),
+        )
+    })?;
+    Ok(expr)
+}
+
+/// The 1-based line and column of a byte offset.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = crate::limits::truncate_at_char(text, offset);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
 }
 
 /// Evaluates `expr` at `eval_time_seconds` over `series`, samples taken at that same instant.

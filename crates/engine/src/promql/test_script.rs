@@ -228,7 +228,7 @@ pub(crate) fn parse_labels(descriptor: &str) -> Option<Labels> {
     if descriptor.trim() == "{}" {
         return Some(Labels::default());
     }
-    let expr = promql_parser::parser::parse(descriptor).ok()?;
+    let expr = super::parse_expr(descriptor).ok()?;
     let promql_parser::parser::Expr::VectorSelector(selector) = expr else {
         return None;
     };
@@ -502,7 +502,7 @@ fn skip_reason(query: &str, histograms: &Histograms) -> Option<String> {
     {
         return Some(format!("native histograms (series `{metric}`)"));
     }
-    if let Ok(expr) = promql_parser::parser::parse(query) {
+    if let Ok(expr) = super::parse_expr(query) {
         let mut selectors = Vec::new();
         collect_selectors(&expr, &mut selectors);
         let selects_histogram = selectors.iter().any(|selector| {
@@ -521,7 +521,7 @@ fn skip_reason(query: &str, histograms: &Histograms) -> Option<String> {
     if let Some(feature) = EXPERIMENTAL.iter().find(|f| query.contains(*f)) {
         return Some(format!("experimental syntax (`{feature}`)"));
     }
-    match promql_parser::parser::parse(query) {
+    match super::parse_expr(query).map_err(|(_, message, _)| message) {
         Ok(_) => None,
         Err(message) if message.contains("experimental") => {
             Some(format!("experimental syntax ({message})"))
@@ -587,7 +587,8 @@ fn judge(store: &SeriesStore, command: &EvalCommand) -> CaseResult {
         _ => None,
     });
     let mut annotations = Vec::new();
-    let evaluated = promql_parser::parser::parse(&command.query)
+    let evaluated = super::parse_expr(&command.query)
+        .map_err(|(_, message, _)| message)
         .map_err(|message| EvalError::Invalid(format!("parse error: {message}")))
         .and_then(|expr| match (command.instant, command.range) {
             (Some(time), _) => {

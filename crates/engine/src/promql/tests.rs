@@ -265,3 +265,107 @@ fn metric_names_go_at_the_end_of_the_query() {
         "vector cannot contain metrics with the same labelset"
     );
 }
+
+/// A store with one series sampled every 15 s for an hour.
+fn hour_store() -> SeriesStore {
+    let mut store = SeriesStore::new();
+    for i in 0..240 {
+        store.append(&Labels::named("up").with("env", "dev"), i * 15_000, 1.0);
+    }
+    store
+}
+
+#[test]
+fn durations_no_clock_holds_are_diagnostics() {
+    // Each of these used to abort the page inside the parser or the evaluator.
+    for text in [
+        "up[1e30]",
+        "up[1e400]",
+        "up[Inf]",
+        "up[NaN]",
+        "up offset 1e30",
+        "up offset -1e30",
+        "up[5m:1e30]",
+        "up[1e30:1m]",
+        "rate(up[0x7fffffffffffffffff])",
+        "count_over_time(up[9300000000000000])",
+        "up[4294967295y]",
+        "up offset 4294967295y",
+        "up @ 1e300",
+        "up @ 9e15",
+    ] {
+        let diagnostic = parse_query(text).expect_err(text);
+        assert!(
+            diagnostic.message.contains("out of range")
+                || diagnostic.message.contains("not a duration")
+                || diagnostic.message.contains("timestamp"),
+            "{text}: {}",
+            diagnostic.message
+        );
+    }
+    let diagnostic = parse_query("sum(\n  rate(up[1e30]))").unwrap_err();
+    assert_eq!((diagnostic.line, diagnostic.column), (2, 11));
+    assert!(diagnostic.hint.unwrap().contains("292y"));
+}
+
+#[test]
+fn the_longest_real_durations_still_parse() {
+    // Near misses: large but valid durations, numbers elsewhere, strings with brackets.
+    for text in [
+        "up[292y]",
+        "up[9000000000]",
+        "up offset 100y",
+        "up[1y:1d]",
+        "vector(1e308)",
+        "up{env=\"[1e30]\"}",
+        "up @ 1700000000",
+        "up @ -1e9",
+        "- up offset 1h",
+        "1e30 * up",
+    ] {
+        assert!(parse_query(text).is_ok(), "{text}");
+    }
+}
+
+#[test]
+fn deep_nesting_is_refused_before_it_exhausts_the_stack() {
+    let parens = format!("{}up{}", "(".repeat(5000), ")".repeat(5000));
+    assert!(parse_query(&parens).unwrap_err().message.contains("nests deeper"));
+    let chain = vec!["1"; 4000].join("+");
+    assert!(parse_query(&chain).unwrap_err().message.contains("nests deeper"));
+    // The parser folds a chain of signs into the number.
+    let unary = format!("{}1", "-".repeat(4000));
+    if let Ok(query) = parse_query(&unary) {
+        assert!(instant_query(&hour_store(), &query.expr, 0).is_ok());
+    }
+    let fine = format!("{}up{}", "(".repeat(100), ")".repeat(100));
+    assert!(parse_query(&fine).is_ok());
+}
+
+#[test]
+fn huge_subqueries_and_ranges_stop_with_a_count() {
+    let store = hour_store();
+    let query = parse_query("max_over_time(up[1y:1ms])").unwrap();
+    let error = instant_query(&store, &query.expr, 3_600_000).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "this subquery would evaluate 3.2e10 points; the limit is 5e7"
+    );
+    // Nested subqueries each under the limit stop on the running count.
+    let query = parse_query("max_over_time(max_over_time(up[1d:1s])[1d:1s])").unwrap();
+    let error = instant_query(&store, &query.expr, 3_600_000).unwrap_err();
+    assert!(error.to_string().contains("more than 5e7 points"), "{error}");
+    // A range query over an extreme range.
+    let query = parse_query("up").unwrap();
+    let error = range_query(&store, &query.expr, i64::MIN, i64::MAX, 1).unwrap_err();
+    assert!(error.to_string().contains("this range query would evaluate"));
+    let ok = range_query(&store, &query.expr, i64::MAX - 10, i64::MAX, 5).unwrap();
+    assert!(ok.is_empty());
+    // A range no store holds reads what there is.
+    let query = parse_query("count_over_time(up[9000000000])").unwrap();
+    let value = instant_query(&store, &query.expr, 3_600_000).unwrap();
+    assert_eq!(value, Value::Vector(vec![Sample::new(Labels::default().with("env", "dev"), 240.0)]));
+    let query = parse_query("count_over_time(up[9000000000] offset 9000000000)").unwrap();
+    assert!(instant_query(&store, &query.expr, i64::MIN).is_ok());
+    assert!(instant_query(&store, &query.expr, i64::MAX).is_ok());
+}

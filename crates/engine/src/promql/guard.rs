@@ -1,0 +1,267 @@
+//! What a query may ask for before it is parsed and evaluated: how deep it nests, and
+//! durations that a simulated clock can hold.
+//!
+//! `promql-parser` turns a number in a duration's place (`up[1e30]`, `offset 1e400`) into a
+//! `std::time::Duration`, which cannot hold a negative, infinite or huge number of seconds. The
+//! text is scanned first so that such a query gets a diagnostic instead; after parsing, every
+//! range, step, offset and `@` time is checked against the longest duration Prometheus reads.
+
+use crate::limits::{PROMQL_MAX_DEPTH, PROMQL_MAX_DURATION_MS, PROMQL_MAX_TEXT};
+use promql_parser::parser::{AtModifier, Expr, Offset};
+use std::time::{Duration, UNIX_EPOCH};
+
+/// A problem found before or after parsing, at a byte offset of the query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GuardError {
+    pub offset: usize,
+    pub message: String,
+    pub hint: String,
+}
+
+fn error(offset: usize, message: String, hint: &str) -> GuardError {
+    GuardError {
+        offset,
+        message,
+        hint: hint.to_string(),
+    }
+}
+
+const DURATION_HINT: &str = "write a duration such as `5m`, `1h` or `30d`; the longest is 292y";
+
+/// Scans `text` for nesting deeper than the limit and numbers in a duration's place that no
+/// duration can hold.
+pub fn scan(text: &str) -> Result<(), GuardError> {
+    if text.len() > PROMQL_MAX_TEXT {
+        return Err(error(
+            0,
+            format!("the query is longer than {} KiB", PROMQL_MAX_TEXT / 1024),
+            "split it into recording rules",
+        ));
+    }
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    // The last two significant tokens before the current one.
+    let mut previous: [&str; 2] = ["", ""];
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        match c {
+            b'"' | b'\'' | b'`' => {
+                i = skip_string(bytes, i);
+                previous = [previous[1], "string"];
+                continue;
+            }
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > PROMQL_MAX_DEPTH {
+                    return Err(error(
+                        i,
+                        format!("the query nests deeper than {PROMQL_MAX_DEPTH} levels"),
+                        "remove brackets, or split the query into recording rules",
+                    ));
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if c.is_ascii_whitespace() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        if c.is_ascii_digit() || (c == b'.' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit))
+        {
+            i += 1;
+            while i < bytes.len() {
+                let d = bytes[i];
+                let exponent_sign = (d == b'+' || d == b'-')
+                    && matches!(bytes[i - 1], b'e' | b'E')
+                    && !text[start..i].starts_with("0x")
+                    && !text[start..i].starts_with("0X");
+                if d.is_ascii_alphanumeric() || d == b'.' || d == b'_' || exponent_sign {
+                    i += 1;
+                } else {
+                    break;
+                }
+            }
+            let token = &text[start..i];
+            if in_duration_place(previous) {
+                check_number_duration(token, start)?;
+            }
+            previous = [previous[1], "number"];
+            continue;
+        }
+        if c.is_ascii_alphabetic() || c == b'_' || c == b':' && !in_brackets(previous) {
+            i += 1;
+            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'_' | b':')) {
+                i += 1;
+            }
+            let token = &text[start..i];
+            let lower = token.to_ascii_lowercase();
+            if in_duration_place(previous) && matches!(lower.as_str(), "inf" | "nan") {
+                return Err(error(
+                    start,
+                    format!("`{token}` is not a duration"),
+                    DURATION_HINT,
+                ));
+            }
+            previous = [
+                previous[1],
+                if lower == "offset" { "offset" } else { "name" },
+            ];
+            continue;
+        }
+        let token = match c {
+            b'[' => "[",
+            b':' => ":",
+            b'-' => "-",
+            b'@' => "@",
+            _ => "other",
+        };
+        previous = [previous[1], token];
+        i += 1;
+    }
+    Ok(())
+}
+
+/// A colon right after a number or name inside brackets is a subquery's; elsewhere a colon can
+/// start a metric name (`:recorded`).
+fn in_brackets(previous: [&str; 2]) -> bool {
+    matches!(previous[1], "number" | "name" | "[")
+}
+
+fn in_duration_place(previous: [&str; 2]) -> bool {
+    matches!(previous[1], "[" | ":" | "offset") || previous == ["offset", "-"]
+}
+
+fn skip_string(bytes: &[u8], start: usize) -> usize {
+    let quote = bytes[start];
+    let mut i = start + 1;
+    while i < bytes.len() {
+        if bytes[i] == b'\\' && quote != b'`' {
+            i += 2;
+            continue;
+        }
+        if bytes[i] == quote {
+            return i + 1;
+        }
+        i += 1;
+    }
+    bytes.len()
+}
+
+/// A plain number of seconds where a duration goes (`[300]`, `offset 1e3`).
+fn check_number_duration(token: &str, offset: usize) -> Result<(), GuardError> {
+    if token.chars().any(|c| c.is_ascii_alphabetic() && !matches!(c, 'e' | 'E' | 'x' | 'X'))
+        && !token.starts_with("0x")
+        && !token.starts_with("0X")
+    {
+        // A duration with units (`5m`, `1h30m`): the parser adds its parts with overflow checks.
+        return Ok(());
+    }
+    let seconds = if let Some(hex) = token.strip_prefix("0x").or_else(|| token.strip_prefix("0X")) {
+        u64::from_str_radix(hex, 16).map_or(f64::INFINITY, |n| n as f64)
+    } else {
+        match token.parse::<f64>() {
+            Ok(seconds) => seconds,
+            // Not a number the parser reads either: it reports the syntax error itself.
+            Err(_) => return Ok(()),
+        }
+    };
+    if !seconds.is_finite() || seconds * 1000.0 > PROMQL_MAX_DURATION_MS as f64 {
+        return Err(error(
+            offset,
+            format!("the duration `{token}` is out of range"),
+            DURATION_HINT,
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a parsed expression: nesting depth (without recursion, so that a long chain of
+/// operators cannot exhaust the stack) and every duration and `@` time.
+pub fn check_expr(expr: &Expr) -> Result<(), String> {
+    let mut stack: Vec<(&Expr, usize)> = vec![(expr, 1)];
+    while let Some((expr, depth)) = stack.pop() {
+        if depth > PROMQL_MAX_DEPTH {
+            return Err(format!(
+                "the query nests deeper than {PROMQL_MAX_DEPTH} levels"
+            ));
+        }
+        let next = depth + 1;
+        match expr {
+            Expr::Aggregate(aggregate) => {
+                stack.push((&aggregate.expr, next));
+                if let Some(param) = &aggregate.param {
+                    stack.push((param, next));
+                }
+            }
+            Expr::Unary(unary) => stack.push((&unary.expr, next)),
+            Expr::Binary(binary) => {
+                stack.push((&binary.lhs, next));
+                stack.push((&binary.rhs, next));
+            }
+            Expr::Paren(paren) => stack.push((&paren.expr, next)),
+            Expr::Subquery(subquery) => {
+                check_duration("subquery range", &subquery.range)?;
+                if let Some(step) = &subquery.step {
+                    check_duration("subquery step", step)?;
+                }
+                check_offset(&subquery.offset)?;
+                check_at(&subquery.at)?;
+                stack.push((&subquery.expr, next));
+            }
+            Expr::VectorSelector(selector) => {
+                check_offset(&selector.offset)?;
+                check_at(&selector.at)?;
+            }
+            Expr::MatrixSelector(matrix) => {
+                check_duration("range", &matrix.range)?;
+                check_offset(&matrix.vs.offset)?;
+                check_at(&matrix.vs.at)?;
+            }
+            Expr::Call(call) => {
+                for arg in &call.args.args {
+                    stack.push((arg, next));
+                }
+            }
+            Expr::NumberLiteral(_) | Expr::StringLiteral(_) | Expr::Extension(_) => {}
+        }
+    }
+    Ok(())
+}
+
+fn check_duration(what: &str, duration: &Duration) -> Result<(), String> {
+    if duration.as_millis() > PROMQL_MAX_DURATION_MS as u128 {
+        return Err(format!(
+            "the {what} is out of range: the longest duration is 292y"
+        ));
+    }
+    Ok(())
+}
+
+fn check_offset(offset: &Option<Offset>) -> Result<(), String> {
+    match offset {
+        Some(Offset::Pos(duration) | Offset::Neg(duration)) => check_duration("offset", duration),
+        None => Ok(()),
+    }
+}
+
+fn check_at(at: &Option<AtModifier>) -> Result<(), String> {
+    if let Some(AtModifier::At(time)) = at {
+        let millis = match time.duration_since(UNIX_EPOCH) {
+            Ok(after) => after.as_millis(),
+            Err(before) => before.duration().as_millis(),
+        };
+        if millis > PROMQL_MAX_DURATION_MS as u128 {
+            return Err("the `@` time is out of range: use a Unix time within 292 years of 1970".into());
+        }
+    }
+    Ok(())
+}
