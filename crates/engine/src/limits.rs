@@ -21,6 +21,10 @@ pub const PROMQL_MAX_POINTS: u64 = 50_000_000;
 /// PromQL: the steps of one range query.
 pub const PROMQL_MAX_RANGE_STEPS: i64 = 11_000;
 
+/// Test files (PromQL test scripts, rule unit tests): points one series expansion such as
+/// `0+1x1000` may produce, and steps of one range evaluation.
+pub const TEST_MAX_SAMPLES: usize = 1_000_000;
+
 /// Go templates (alert messages, Helm charts): function calls and template invocations in one
 /// render.
 pub const TEMPLATE_MAX_CALLS: u64 = 200_000;

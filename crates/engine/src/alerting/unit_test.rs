@@ -8,6 +8,7 @@
 
 use super::evaluate::{AlertState, RuleEngine};
 use super::rules::{parse_rule_file, RuleFile};
+use crate::limits::{short_count, PROMQL_MAX_DURATION_MS, TEST_MAX_SAMPLES};
 use crate::promql::test_script::{almost_equal, expand_values, parse_labels};
 use crate::promql::{instant_query, parse_query, Labels, SeriesStore, Value};
 use crate::time::SimDuration;
@@ -224,8 +225,14 @@ fn run_group(group: &TestGroup, rules: &RuleFile, settings: Settings, report: &m
             );
         };
         for (step, value) in points.into_iter().enumerate() {
+            let time = (step as i64)
+                .checked_mul(interval.as_ms())
+                .and_then(|since| since.checked_add(start_ms));
+            let Some(time) = time else {
+                break;
+            };
             if let Some(value) = value {
-                store.append(&labels, start_ms + step as i64 * interval.as_ms(), value);
+                store.append(&labels, time, value);
             }
         }
     }
@@ -261,6 +268,19 @@ fn run_group(group: &TestGroup, rules: &RuleFile, settings: Settings, report: &m
     let mut engine = RuleEngine::new(rules.clone())
         .with_external(group.external_labels.clone(), &group.external_url);
     let step = settings.evaluation_interval.as_ms();
+    let evaluations = max_time / step.max(1) + 1;
+    if evaluations > TEST_MAX_SAMPLES as i64 {
+        return fail(
+            report,
+            format!(
+                "    the tests run {} evaluations (last eval_time {} every {}); the limit is {}",
+                short_count(evaluations as f64),
+                SimDuration(max_time),
+                SimDuration(step),
+                short_count(TEST_MAX_SAMPLES as f64)
+            ),
+        );
+    }
     let mut next_case = 0;
     let mut offset = 0;
     while offset <= max_time {
@@ -316,12 +336,25 @@ fn duration_of(value: Option<&Yaml>) -> Result<Option<SimDuration>, String> {
         None | Some(Yaml::Null) => Ok(None),
         Some(Yaml::Number(number)) => number
             .as_f64()
-            .map(|seconds| Some(SimDuration((seconds * 1000.0).round() as i64)))
-            .ok_or_else(|| format!("`{number}` is not a duration")),
+            .and_then(within_range)
+            .map(|ms| Some(SimDuration(ms)))
+            .ok_or_else(|| format!("`{number}` is not a duration up to 292y")),
         Some(Yaml::String(text)) if text.trim() == "0" => Ok(Some(SimDuration::default())),
-        Some(Yaml::String(text)) => SimDuration::parse(text).map(Some),
+        Some(Yaml::String(text)) => {
+            let duration = SimDuration::parse(text)?;
+            if duration.as_ms().abs() > PROMQL_MAX_DURATION_MS {
+                return Err(format!("`{text}` is longer than 292y"));
+            }
+            Ok(Some(duration))
+        }
         Some(other) => Err(format!("`{other:?}` is not a duration")),
     }
+}
+
+/// Seconds as milliseconds, when finite and within 292 years either way.
+fn within_range(seconds: f64) -> Option<i64> {
+    let ms = (seconds * 1000.0).round();
+    (ms.is_finite() && ms.abs() <= PROMQL_MAX_DURATION_MS as f64).then_some(ms as i64)
 }
 
 /// `start_timestamp`: Unix seconds or an RFC 3339 UTC time.
@@ -330,13 +363,15 @@ fn start_of(value: Option<&Yaml>) -> Result<i64, String> {
         None | Some(Yaml::Null) => Ok(0),
         Some(Yaml::Number(number)) => number
             .as_f64()
-            .map(|seconds| (seconds * 1000.0).round() as i64)
-            .ok_or_else(|| format!("`{number}` is not a time")),
+            .and_then(within_range)
+            .ok_or_else(|| format!("`{number}` is not a time within 292 years of 1970")),
         Some(Yaml::String(text)) => {
             if let Ok(seconds) = text.trim().parse::<f64>() {
-                return Ok((seconds * 1000.0).round() as i64);
+                return within_range(seconds)
+                    .ok_or_else(|| format!("`{text}` is not a time within 292 years of 1970"));
             }
             crate::time::parse_rfc3339(text)
+                .filter(|ms| ms.abs() <= PROMQL_MAX_DURATION_MS)
                 .ok_or_else(|| format!("`{text}` is not an RFC 3339 time"))
         }
         Some(other) => Err(format!("`{other:?}` is not a time")),
@@ -557,6 +592,31 @@ tests:
           - labels: 'up{job="prometheus", instance="localhost:9090"}'
             value: 0
 "#;
+
+    #[test]
+    fn numbers_chosen_by_the_file_are_bounded() {
+        // Each of these overflowed, looped without end or allocated without bound.
+        for (from, to, expected) in [
+            ("values: '0x14'", "values: '0+1x99999999999999'", "cannot read values"),
+            ("interval: 1m", "interval: 1e300", "not a duration"),
+            ("interval: 1m", "interval: 4000000y", "longer than 292y"),
+            ("eval_time: 10m", "eval_time: 100y", "evaluations"),
+            ("eval_time: 4m", "eval_time: 1e300", "not a duration"),
+            ("tests:", "tests:\n  - start_timestamp: 1e300\n    input_series: []", "start_timestamp"),
+        ] {
+            let text = TEST.replacen(from, to, 1);
+            let report = run(&text);
+            assert!(!report.passed(), "{to}");
+            assert!(
+                report.failures.iter().any(|f| f.contains(expected)),
+                "{to}: {:#?}",
+                report.failures
+            );
+        }
+        // A long but reasonable test still runs.
+        let long = TEST.replacen("eval_time: 10m", "eval_time: 30d", 1);
+        assert!(!run(&long).failures.iter().any(|f| f.contains("evaluations")));
+    }
 
     #[test]
     fn the_documented_example_passes() {

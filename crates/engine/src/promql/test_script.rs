@@ -188,8 +188,11 @@ fn load_series(store: &mut SeriesStore, histograms: &mut Histograms, line: &str,
         return;
     };
     for (step, value) in values.into_iter().enumerate() {
+        let Some(time) = (step as i64).checked_mul(interval) else {
+            break;
+        };
         if let Some(value) = value {
-            store.append(&labels, step as i64 * interval, value);
+            store.append(&labels, time, value);
         }
     }
 }
@@ -242,7 +245,8 @@ pub(crate) fn parse_labels(descriptor: &str) -> Option<Labels> {
     Some(labels)
 }
 
-/// Expands `1 2+3x2 _ stale 5x2` into points; `None` for `_`.
+/// Expands `1 2+3x2 _ stale 5x2` into points; `None` for `_`. `None` overall when the text is
+/// unreadable or expands past [`TEST_MAX_SAMPLES`](crate::limits::TEST_MAX_SAMPLES).
 pub(crate) fn expand_values(text: &str) -> Option<Vec<Option<f64>>> {
     let mut values = Vec::new();
     for token in text.split_whitespace() {
@@ -251,6 +255,9 @@ pub(crate) fn expand_values(text: &str) -> Option<Vec<Option<f64>>> {
             .filter(|(_, n)| n.parse::<usize>().is_ok())
         {
             let count: usize = count.parse().ok()?;
+            if values.len().saturating_add(count) >= crate::limits::TEST_MAX_SAMPLES {
+                return None;
+            }
             if start == "_" {
                 values.extend(std::iter::repeat_n(None, count));
                 continue;
@@ -586,6 +593,16 @@ fn judge(store: &SeriesStore, command: &EvalCommand) -> CaseResult {
         Expectation::Fail { message, regex } => Some((message.clone(), regex.clone())),
         _ => None,
     });
+    if let Some((start, end, step)) = command.range {
+        let steps = (i128::from(end) - i128::from(start)) / i128::from(step.max(1)) + 1;
+        if steps > crate::limits::TEST_MAX_SAMPLES as i128 {
+            return result(CaseOutcome::Failed(format!(
+                "the range has {} steps of {step} ms; the limit is {}",
+                crate::limits::short_count(steps as f64),
+                crate::limits::short_count(crate::limits::TEST_MAX_SAMPLES as f64)
+            )));
+        }
+    }
     let mut annotations = Vec::new();
     let evaluated = super::parse_expr(&command.query)
         .map_err(|(_, message, _)| message)
@@ -717,7 +734,7 @@ fn padded(
     to: i64,
     step: i64,
 ) -> Vec<(Labels, Vec<Option<f64>>)> {
-    let slots = ((to - from) / step.max(1) + 1).max(0) as usize;
+    let slots = grid_slots(from, to, step);
     series
         .iter()
         .map(|(labels, values)| {
@@ -730,14 +747,25 @@ fn padded(
 
 /// Points placed on the grid `from, from + step, ..., to`.
 fn align(points: &[(i64, f64)], from: i64, to: i64, step: i64) -> Vec<Option<f64>> {
-    let slots = ((to - from) / step.max(1) + 1).max(0) as usize;
+    let slots = grid_slots(from, to, step);
+    let step = i128::from(step.max(1));
     let mut values = vec![None; slots];
     for (ts, value) in points {
-        if (ts - from) % step.max(1) == 0 && *ts >= from && *ts <= to {
-            values[((ts - from) / step.max(1)) as usize] = Some(*value);
+        let since = i128::from(*ts) - i128::from(from);
+        if since % step == 0 && *ts >= from && *ts <= to {
+            if let Some(slot) = values.get_mut((since / step) as usize) {
+                *slot = Some(*value);
+            }
         }
     }
     values
+}
+
+/// The points of the grid `from, from + step, ..., to` (a range query's steps, at most
+/// [`TEST_MAX_SAMPLES`](crate::limits::TEST_MAX_SAMPLES): the evaluation refuses more).
+fn grid_slots(from: i64, to: i64, step: i64) -> usize {
+    let slots = (i128::from(to) - i128::from(from)) / i128::from(step.max(1)) + 1;
+    slots.clamp(0, crate::limits::TEST_MAX_SAMPLES as i128) as usize
 }
 
 fn compare_series(

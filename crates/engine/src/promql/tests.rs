@@ -369,3 +369,21 @@ fn huge_subqueries_and_ranges_stop_with_a_count() {
     assert!(instant_query(&store, &query.expr, i64::MIN).is_ok());
     assert!(instant_query(&store, &query.expr, i64::MAX).is_ok());
 }
+
+#[test]
+fn test_scripts_bound_what_the_file_chooses() {
+    // Expansions, load intervals and eval ranges taken from the file: no overflow, no
+    // unbounded allocation, a failed case that says why.
+    let results = test_script::run_script(
+        "load 5m\n  up 0+1x99999999999999\n  down 1x3\n\nload 300y\n  far 1 2 3\n\neval instant at 1e300 down\n\neval range from -1e300 to 1e300 step 1ms down\n\neval range from 0 to 1e15 step 1 down\n",
+    );
+    assert_eq!(results.len(), 3);
+    for result in &results[1..] {
+        match &result.outcome {
+            test_script::CaseOutcome::Failed(message) => {
+                assert!(message.contains("the limit is 1e6"), "{message}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
