@@ -37,7 +37,7 @@ pub const TEMPLATE_MAX_INCLUDE_DEPTH: usize = 40;
 
 /// Terraform: resource instances in one configuration, summed over every `count` and
 /// `for_each`.
-pub const TERRAFORM_MAX_INSTANCES: usize = 10_000;
+pub const TERRAFORM_MAX_INSTANCES: usize = 2_000;
 /// Terraform: values one expression may build (elements of `for` expressions and template
 /// `for` directives, estimated before it runs).
 pub const TERRAFORM_MAX_VALUES: u64 = 1_000_000;
@@ -103,6 +103,16 @@ pub fn truncate_at_char(text: &str, max: usize) -> &str {
     &text[..end]
 }
 
+/// `text` followed by spaces up to `width` characters, as `{:<width$}` pads it. The standard
+/// formatter aborts on widths over 65535, which a user's key or value can reach.
+pub fn pad_end(text: &str, width: usize) -> String {
+    let length = text.chars().count();
+    let mut out = String::with_capacity(text.len() + width.saturating_sub(length));
+    out.push_str(text);
+    out.extend(std::iter::repeat_n(' ', width.saturating_sub(length)));
+    out
+}
+
 /// A count in the short scientific form the diagnostics use: `3.2e10`, `5e7`, or the number
 /// itself below a million.
 pub fn short_count(n: f64) -> String {
@@ -140,6 +150,13 @@ mod tests {
         assert_eq!(truncate_at_char(&euros, 64), "€".repeat(21));
         assert_eq!(truncate_at_char("abc", 64), "abc");
         assert_eq!(truncate_at_char("é", 1), "");
+    }
+
+    #[test]
+    fn padding_takes_any_width() {
+        assert_eq!(pad_end("ab", 4), "ab  ");
+        assert_eq!(pad_end("abc", 1), "abc");
+        assert_eq!(pad_end("", 70_000).len(), 70_000);
     }
 
     #[test]

@@ -597,12 +597,20 @@ tests:
     fn numbers_chosen_by_the_file_are_bounded() {
         // Each of these overflowed, looped without end or allocated without bound.
         for (from, to, expected) in [
-            ("values: '0x14'", "values: '0+1x99999999999999'", "cannot read values"),
+            (
+                "values: '0x14'",
+                "values: '0+1x99999999999999'",
+                "cannot read values",
+            ),
             ("interval: 1m", "interval: 1e300", "not a duration"),
             ("interval: 1m", "interval: 4000000y", "longer than 292y"),
             ("eval_time: 10m", "eval_time: 100y", "evaluations"),
             ("eval_time: 4m", "eval_time: 1e300", "not a duration"),
-            ("tests:", "tests:\n  - start_timestamp: 1e300\n    input_series: []", "start_timestamp"),
+            (
+                "tests:",
+                "tests:\n  - start_timestamp: 1e300\n    input_series: []",
+                "start_timestamp",
+            ),
         ] {
             let text = TEST.replacen(from, to, 1);
             let report = run(&text);
@@ -615,7 +623,10 @@ tests:
         }
         // A long but reasonable test still runs.
         let long = TEST.replacen("eval_time: 10m", "eval_time: 30d", 1);
-        assert!(!run(&long).failures.iter().any(|f| f.contains("evaluations")));
+        assert!(!run(&long)
+            .failures
+            .iter()
+            .any(|f| f.contains("evaluations")));
     }
 
     #[test]

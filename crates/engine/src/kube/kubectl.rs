@@ -1100,7 +1100,12 @@ fn fields_text(fields: &[(&str, String)]) -> String {
 fn fields_text_width(fields: &[(&str, String)], width: usize) -> String {
     fields
         .iter()
-        .map(|(key, value)| format!("{:<width$}{value}\n", format!("{key}:")))
+        .map(|(key, value)| {
+            format!(
+                "{}{value}\n",
+                crate::limits::pad_end(&format!("{key}:"), width)
+            )
+        })
         .collect()
 }
 

@@ -75,8 +75,7 @@ pub fn scan(text: &str) -> Result<(), GuardError> {
             continue;
         }
         let start = i;
-        if c.is_ascii_digit() || (c == b'.' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit))
-        {
+        if c.is_ascii_digit() || (c == b'.' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)) {
             i += 1;
             while i < bytes.len() {
                 let d = bytes[i];
@@ -99,7 +98,9 @@ pub fn scan(text: &str) -> Result<(), GuardError> {
         }
         if c.is_ascii_alphabetic() || c == b'_' || c == b':' && !in_brackets(previous) {
             i += 1;
-            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'_' | b':')) {
+            while i < bytes.len()
+                && (bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'_' | b':'))
+            {
                 i += 1;
             }
             let token = &text[start..i];
@@ -158,14 +159,19 @@ fn skip_string(bytes: &[u8], start: usize) -> usize {
 
 /// A plain number of seconds where a duration goes (`[300]`, `offset 1e3`).
 fn check_number_duration(token: &str, offset: usize) -> Result<(), GuardError> {
-    if token.chars().any(|c| c.is_ascii_alphabetic() && !matches!(c, 'e' | 'E' | 'x' | 'X'))
+    if token
+        .chars()
+        .any(|c| c.is_ascii_alphabetic() && !matches!(c, 'e' | 'E' | 'x' | 'X'))
         && !token.starts_with("0x")
         && !token.starts_with("0X")
     {
         // A duration with units (`5m`, `1h30m`): the parser adds its parts with overflow checks.
         return Ok(());
     }
-    let seconds = if let Some(hex) = token.strip_prefix("0x").or_else(|| token.strip_prefix("0X")) {
+    let seconds = if let Some(hex) = token
+        .strip_prefix("0x")
+        .or_else(|| token.strip_prefix("0X"))
+    {
         u64::from_str_radix(hex, 16).map_or(f64::INFINITY, |n| n as f64)
     } else {
         match token.parse::<f64>() {
@@ -260,7 +266,9 @@ fn check_at(at: &Option<AtModifier>) -> Result<(), String> {
             Err(before) => before.duration().as_millis(),
         };
         if millis > PROMQL_MAX_DURATION_MS as u128 {
-            return Err("the `@` time is out of range: use a Unix time within 292 years of 1970".into());
+            return Err(
+                "the `@` time is out of range: use a Unix time within 292 years of 1970".into(),
+            );
         }
     }
     Ok(())

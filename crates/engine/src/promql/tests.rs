@@ -330,9 +330,15 @@ fn the_longest_real_durations_still_parse() {
 #[test]
 fn deep_nesting_is_refused_before_it_exhausts_the_stack() {
     let parens = format!("{}up{}", "(".repeat(5000), ")".repeat(5000));
-    assert!(parse_query(&parens).unwrap_err().message.contains("nests deeper"));
+    assert!(parse_query(&parens)
+        .unwrap_err()
+        .message
+        .contains("nests deeper"));
     let chain = vec!["1"; 4000].join("+");
-    assert!(parse_query(&chain).unwrap_err().message.contains("nests deeper"));
+    assert!(parse_query(&chain)
+        .unwrap_err()
+        .message
+        .contains("nests deeper"));
     // The parser folds a chain of signs into the number.
     let unary = format!("{}1", "-".repeat(4000));
     if let Ok(query) = parse_query(&unary) {
@@ -354,17 +360,28 @@ fn huge_subqueries_and_ranges_stop_with_a_count() {
     // Nested subqueries each under the limit stop on the running count.
     let query = parse_query("max_over_time(max_over_time(up[1d:1s])[1d:1s])").unwrap();
     let error = instant_query(&store, &query.expr, 3_600_000).unwrap_err();
-    assert!(error.to_string().contains("more than 5e7 points"), "{error}");
+    assert!(
+        error.to_string().contains("more than 5e7 points"),
+        "{error}"
+    );
     // A range query over an extreme range.
     let query = parse_query("up").unwrap();
     let error = range_query(&store, &query.expr, i64::MIN, i64::MAX, 1).unwrap_err();
-    assert!(error.to_string().contains("this range query would evaluate"));
+    assert!(error
+        .to_string()
+        .contains("this range query would evaluate"));
     let ok = range_query(&store, &query.expr, i64::MAX - 10, i64::MAX, 5).unwrap();
     assert!(ok.is_empty());
     // A range no store holds reads what there is.
     let query = parse_query("count_over_time(up[9000000000])").unwrap();
     let value = instant_query(&store, &query.expr, 3_600_000).unwrap();
-    assert_eq!(value, Value::Vector(vec![Sample::new(Labels::default().with("env", "dev"), 240.0)]));
+    assert_eq!(
+        value,
+        Value::Vector(vec![Sample::new(
+            Labels::default().with("env", "dev"),
+            240.0
+        )])
+    );
     let query = parse_query("count_over_time(up[9000000000] offset 9000000000)").unwrap();
     assert!(instant_query(&store, &query.expr, i64::MIN).is_ok());
     assert!(instant_query(&store, &query.expr, i64::MAX).is_ok());

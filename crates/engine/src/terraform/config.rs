@@ -11,6 +11,7 @@ use super::diagnostic::{did_you_mean, Location, TfDiagnostic};
 use super::schema::{self, Kind};
 use super::state::State;
 use super::value::{contains_unknown, render_value, TypeConstraint, UNKNOWN};
+use crate::limits::TERRAFORM_MAX_INSTANCES;
 use hcl::edit::structure::{Block, Body, Structure};
 use hcl::edit::Span;
 use hcl::eval::{Context, Evaluate};
@@ -99,6 +100,7 @@ pub fn evaluate(
         resources: Vec::new(),
         outputs: Vec::new(),
         region: None,
+        instances: 0,
     };
     for (path, text) in files
         .iter()
@@ -178,6 +180,8 @@ struct Reader<'a> {
     resources: Vec<ResourceBlock>,
     outputs: Vec<Output>,
     region: Option<(Expression, Location, String)>,
+    /// Resource instances expanded so far, against [`TERRAFORM_MAX_INSTANCES`].
+    instances: usize,
 }
 
 fn label(block: &Block, index: usize) -> Option<String> {
@@ -462,6 +466,16 @@ impl Reader<'_> {
         file: &str,
         block: Option<&str>,
     ) -> Option<Value> {
+        if let Err(detail) = super::budget::check(expression, context) {
+            let text = self.files.get(file).map_or("", String::as_str);
+            let mut diagnostic =
+                TfDiagnostic::error("Expression too large", detail).at(location.clone(), text);
+            if let Some(block) = block {
+                diagnostic = diagnostic.in_block(block);
+            }
+            self.diagnostics.push(diagnostic);
+            return None;
+        }
         let expression = match resolve_lazy(expression, context) {
             Ok(expression) => expression,
             Err(detail) => {
@@ -719,7 +733,8 @@ impl Reader<'_> {
             context.declare_var("local", object(&values));
             let before = pending.len();
             pending.retain(|(name, expression, _, _)| {
-                match resolve_lazy(expression, &context)
+                match super::budget::check(expression, &context)
+                    .and_then(|()| resolve_lazy(expression, &context))
                     .ok()
                     .and_then(|e| e.evaluate(&context).ok())
                 {
@@ -835,6 +850,12 @@ impl Reader<'_> {
         Ok(order)
     }
 
+    /// Counts `n` more resource instances; false past [`TERRAFORM_MAX_INSTANCES`].
+    fn take_instances(&mut self, n: usize) -> bool {
+        self.instances = self.instances.saturating_add(n);
+        self.instances <= TERRAFORM_MAX_INSTANCES
+    }
+
     fn expand(&mut self, resource: &ResourceBlock, context: &Context) -> Expansion {
         let base = format!("{}.{}", resource.type_name, resource.name);
         let block_name = format!(
@@ -854,6 +875,10 @@ impl Reader<'_> {
                 self.push_block_error(resource, &at, "Invalid count argument", "The given \"count\" argument value is unsuitable: must be a whole number between 0 and 1000.".into());
                 return Expansion::Counted(Vec::new());
             };
+            if !self.take_instances(n as usize) {
+                self.push_block_error(resource, &at, "Too many resource instances", format!("This configuration would have more than {TERRAFORM_MAX_INSTANCES} resource instances in all; the limit is {TERRAFORM_MAX_INSTANCES}. Lower this \"count\"."));
+                return Expansion::Counted(Vec::new());
+            }
             let mut list = Vec::new();
             for index in 0..n {
                 let mut scoped = context.clone();
@@ -887,6 +912,10 @@ impl Reader<'_> {
                     return Expansion::Keyed(BTreeMap::new());
                 }
             };
+            if !self.take_instances(pairs.len()) {
+                self.push_block_error(resource, &at, "Too many resource instances", format!("This configuration would have more than {TERRAFORM_MAX_INSTANCES} resource instances in all; the limit is {TERRAFORM_MAX_INSTANCES}. Use a smaller \"for_each\" collection."));
+                return Expansion::Keyed(BTreeMap::new());
+            }
             let mut map = BTreeMap::new();
             for (key, value) in pairs {
                 let mut scoped = context.clone();
@@ -1282,7 +1311,10 @@ fn reference_value(instance: &Instance, state: &State) -> Value {
 /// arguments unevaluated (an argument's error is their input, not a failure), which hcl-rs's
 /// functions cannot take, so they are resolved before evaluation. Calls inside `for`
 /// expressions and string templates are left to the evaluator.
-fn resolve_lazy(expression: &Expression, context: &Context) -> Result<Expression, String> {
+pub(super) fn resolve_lazy(
+    expression: &Expression,
+    context: &Context,
+) -> Result<Expression, String> {
     let resolve = |e: &Expression| resolve_lazy(e, context);
     Ok(match expression {
         Expression::FuncCall(call) if call.name.namespace.is_empty() => {
@@ -1370,7 +1402,10 @@ fn is_constant(expression: &Expression) -> bool {
         }
         Expression::Array(items) => items.iter().all(is_constant),
         Expression::Object(map) => map.values().all(is_constant),
-        Expression::TemplateExpr(template) => !template.to_string().contains("${"),
+        Expression::TemplateExpr(template) => {
+            let text = template.to_string();
+            !text.contains("${") && !text.contains("%{")
+        }
         Expression::Parenthesis(inner) => is_constant(inner),
         Expression::Operation(operation) => matches!(
             operation.as_ref(),

@@ -2,6 +2,7 @@
 //! evaluator.
 
 use super::value::UNKNOWN;
+use crate::limits::TERRAFORM_MAX_FORMAT_WIDTH;
 use hcl::eval::{Context, FuncArgs, FuncDef, ParamType};
 use hcl::{Map, Number, Value};
 
@@ -57,6 +58,15 @@ pub fn context<'a>() -> Context<'a> {
         vec![string(), string(), string()],
         |a| {
             let [text, from, to] = strings::<3>(&a)?;
+            let matches = if from.is_empty() {
+                text.chars().count() + 1
+            } else {
+                text.matches(from).count()
+            };
+            let grown = matches.saturating_mul(to.len()).saturating_add(text.len());
+            if grown > crate::limits::TERRAFORM_MAX_VALUE_SIZE {
+                return Err(super::budget::too_large());
+            }
             Ok(Value::from(text.replace(from, to)))
         },
     );
@@ -94,11 +104,18 @@ pub fn context<'a>() -> Context<'a> {
             .as_array()
             .map(|items| items.iter().map(to_text).collect())
             .unwrap_or_default();
+        let length = parts
+            .iter()
+            .map(|part| part.len().saturating_add(separator.len()))
+            .fold(0usize, usize::saturating_add);
+        if length > crate::limits::TERRAFORM_MAX_VALUE_SIZE {
+            return Err(super::budget::too_large());
+        }
         Ok(Value::from(parts.join(separator)))
     });
     variadic(&mut context, "format", vec![string()], any(), |a| {
         let pattern = a[0].as_str().unwrap_or_default();
-        format(pattern, &a[1..])
+        format(pattern, &a[1..]).and_then(super::budget::check_size)
     });
     declare(&mut context, "length", vec![any()], |a| match &a[0] {
         Value::Array(items) => Ok(Value::from(items.len() as u64)),
@@ -112,7 +129,7 @@ pub fn context<'a>() -> Context<'a> {
         ))
     });
     variadic(&mut context, "concat", vec![], list(), |a| {
-        Ok(Value::Array(
+        super::budget::check_size(Value::Array(
             a.iter()
                 .filter_map(Value::as_array)
                 .flatten()
@@ -404,9 +421,10 @@ fn number_value(n: f64) -> Result<Value, String> {
 }
 
 fn distinct(args: &FuncArgs) -> Result<Value, String> {
+    let mut seen = std::collections::HashSet::new();
     let mut out: Vec<Value> = Vec::new();
     for item in args[0].as_array().map(Vec::as_slice).unwrap_or_default() {
-        if !out.contains(item) {
+        if seen.insert(super::value::render_value(item)) {
             out.push(item.clone());
         }
     }
@@ -457,8 +475,15 @@ fn format(pattern: &str, args: &[Value]) -> Result<Value, String> {
             .trim_start_matches(['0', '-'])
             .split('.')
             .next()
-            .and_then(|w| w.parse().ok())
-            .unwrap_or(0);
+            .filter(|w| !w.is_empty())
+            .map_or(0, |w| w.parse().unwrap_or(usize::MAX));
+        let precision: Option<usize> = flags.split('.').nth(1).map(|p| p.parse().unwrap_or(0));
+        if width > TERRAFORM_MAX_FORMAT_WIDTH || precision.unwrap_or(0) > TERRAFORM_MAX_FORMAT_WIDTH
+        {
+            return Err(format!(
+                "the width or precision of %{verb} is over {TERRAFORM_MAX_FORMAT_WIDTH}"
+            ));
+        }
         let text = match verb {
             's' | 'v' => to_text(arg),
             'q' => super::value::quote(&to_text(arg)),
@@ -467,11 +492,7 @@ fn format(pattern: &str, args: &[Value]) -> Result<Value, String> {
                 .map(|n| (n.trunc() as i64).to_string())
                 .ok_or("%d needs a number")?,
             'f' => {
-                let precision = flags
-                    .split('.')
-                    .nth(1)
-                    .and_then(|p| p.parse().ok())
-                    .unwrap_or(6);
+                let precision = precision.unwrap_or(6);
                 format!("{:.*}", precision, arg.as_f64().ok_or("%f needs a number")?)
             }
             other => return Err(format!("unsupported format verb %{other}")),

@@ -6,6 +6,7 @@
 //! values into the state, with the values only known after apply (ids, ARNs, endpoints) made
 //! up deterministically from the resource's address.
 
+mod budget;
 pub mod config;
 pub mod diagnostic;
 pub mod functions;

@@ -6,6 +6,7 @@ use super::diagnostic::TfDiagnostic;
 use super::schema::{self, Kind};
 use super::state::State;
 use super::value::{contains_unknown, quote, UNKNOWN};
+use crate::limits::pad_end;
 use hcl::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -348,7 +349,7 @@ fn render_outputs(out: &mut String, outputs: &[OutputChange]) {
             (Some(before), None) => ("-", format!("{} -> null", shown(before, output.sensitive))),
             (None, None) => continue,
         };
-        let _ = writeln!(out, "  {symbol} {:width$} = {text}", output.name);
+        let _ = writeln!(out, "  {symbol} {} = {text}", pad_end(&output.name, width));
     }
 }
 
@@ -540,7 +541,7 @@ fn attribute_line(
     sensitive: bool,
     forces: bool,
 ) -> Option<String> {
-    let key = format!("{name:<width$}");
+    let key = pad_end(name, width);
     let show = |value: &Value| -> String {
         if sensitive {
             "(sensitive value)".into()
@@ -607,8 +608,8 @@ fn value_line(
             for (k, v) in map {
                 let _ = writeln!(
                     out,
-                    "{pad}    {inner_symbol} {:<width$} = {}",
-                    quote(k),
+                    "{pad}    {inner_symbol} {} = {}",
+                    pad_end(&quote(k), width),
                     inline(v)
                 );
             }
@@ -644,16 +645,22 @@ fn map_diff(
             (Some(o), Some(n)) => {
                 let _ = writeln!(
                     out,
-                    "          ~ {q:<width$} = {} -> {}",
+                    "          ~ {} = {} -> {}",
+                    pad_end(&q, width),
                     inline(o),
                     inline(n)
                 );
             }
             (None, Some(n)) => {
-                let _ = writeln!(out, "          + {q:<width$} = {}", inline(n));
+                let _ = writeln!(out, "          + {} = {}", pad_end(&q, width), inline(n));
             }
             (Some(o), None) => {
-                let _ = writeln!(out, "          - {q:<width$} = {} -> null", inline(o));
+                let _ = writeln!(
+                    out,
+                    "          - {} = {} -> null",
+                    pad_end(&q, width),
+                    inline(o)
+                );
             }
             (None, None) => {}
         }

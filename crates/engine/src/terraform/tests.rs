@@ -337,3 +337,98 @@ fn dynamic_blocks_generate_one_block_per_element() {
         "{text}"
     );
 }
+
+/// The project with `extra.tf` added, planned for dev.
+fn plan_with(extra: &str) -> String {
+    let mut files = project::files();
+    files.insert("extra.tf".into(), extra.to_string());
+    plan_text(&files, "dev", &State::empty())
+}
+
+#[test]
+fn format_widths_past_the_formatter_are_errors() {
+    // `format("%.70000f", 1)` aborted the page in the standard formatter.
+    for call in [
+        r#"format("%.70000f", 1)"#,
+        r#"format("%70000d", 1)"#,
+        r#"format("%99999999999999999999999s", "a")"#,
+    ] {
+        let text = plan_with(&format!("output \"wide\" {{\n  value = {call}\n}}\n"));
+        assert!(text.contains("is over 4096"), "{call}: {text}");
+    }
+    // Near miss: a wide field within the limit is printed.
+    let text = plan_with("output \"wide\" {\n  value = format(\"%.20f|%30s|\", 1, \"a\")\n}\n");
+    assert!(text.contains("1.00000000000000000000|"), "{text}");
+}
+
+#[test]
+fn plan_keys_of_any_length_are_aligned_without_aborting() {
+    // A map key longer than the formatter's 65535 limit went through `{:<width$}`.
+    let long = "k".repeat(70_000);
+    let text = plan_with(&format!(
+        "output \"tags\" {{\n  value = {{ \"{long}\" = 1, b = 2 }}\n}}\n"
+    ));
+    assert!(text.contains(&long), "the key is printed");
+}
+
+#[test]
+fn expressions_that_would_build_too_much_stop_before_running() {
+    for (what, body) in [
+        (
+            "nested for",
+            "[for a in range(1000) : [for b in range(1000) : [for c in range(1000) : c]]]",
+        ),
+        (
+            "template for",
+            "\"%{for a in range(1000)}%{for b in range(1000)}%{for c in range(1000)}x%{endfor}%{endfor}%{endfor}\"",
+        ),
+        (
+            "nested for over a local",
+            "[for a in local.big : [for b in local.big : [for c in local.big : 1]]]",
+        ),
+    ] {
+        let text = plan_with(&format!(
+            "locals {{\n  big = range(1000)\n}}\noutput \"x\" {{\n  value = {body}\n}}\n"
+        ));
+        assert!(text.contains("Expression too large"), "{what}: {text}");
+        assert!(text.contains("the limit is 1e6"), "{what}: {text}");
+    }
+    // Doubling strings through locals stops at the size limit of a function's result.
+    let mut locals = String::from("locals {\n  s0 = \"abcdefgh\"\n");
+    for i in 1..40 {
+        locals.push_str(&format!(
+            "  s{i} = join(\"\", [local.s{}, local.s{}])\n",
+            i - 1,
+            i - 1
+        ));
+    }
+    locals.push_str("}\noutput \"x\" {\n  value = local.s39\n}\n");
+    let text = plan_with(&locals);
+    assert!(text.contains("Error"), "{text}");
+    // Near miss: a for over a thousand values is fine.
+    let text = plan_with("output \"x\" {\n  value = [for a in range(1000) : a * 2]\n}\n");
+    assert!(!text.contains("Error"), "{text}");
+}
+
+#[test]
+fn count_over_many_blocks_is_bounded_in_all() {
+    let mut blocks = String::new();
+    for i in 0..12 {
+        blocks.push_str(&format!(
+            "resource \"aws_s3_bucket\" \"b{i}\" {{\n  count  = 1000\n  bucket = \"b{i}-${{count.index}}\"\n}}\n"
+        ));
+    }
+    let text = plan_with(&blocks);
+    assert!(text.contains("Too many resource instances"), "{text}");
+}
+
+#[test]
+fn a_variables_file_holds_literal_values_only() {
+    let mut files = project::files();
+    let var_file = project::var_file("dev");
+    let mut tfvars = files[&var_file].clone();
+    tfvars.push_str("\nnote = \"%{for a in [1, 2]}%{for b in [1, 2]}x%{endfor}%{endfor}\"\n");
+    files.insert(var_file.clone(), tfvars);
+    let text = plan_files(&files, &[var_file.as_str()], &State::empty()).text();
+    assert!(text.contains("Variables not allowed"), "{text}");
+}
