@@ -187,6 +187,20 @@ mod tests {
         ));
     }
 
+    #[test]
+    fn an_imported_file_with_multibyte_names_is_rejected_not_fatal() {
+        // A progress file whose environment name is 25 euro signs aborted the page while its
+        // actions were checked.
+        let env = "€".repeat(25);
+        let text = format!(
+            r#"{{"schema": 1, "lessons": {{"a/b": {{"met": [], "completed": false, "actions": [{{"kind": "apply", "env": "{env}"}}]}}}}}}"#
+        );
+        assert!(matches!(
+            Progress::from_json(&text),
+            Err(ProgressError::Invalid(_))
+        ));
+    }
+
     proptest::proptest! {
         #[test]
         fn any_text_loads_or_is_rejected_without_panic(text in "\\PC{0,200}") {

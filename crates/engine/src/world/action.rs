@@ -35,40 +35,58 @@ impl Action {
             Action::Advance { by } => Action::Advance {
                 by: SimDuration(by.0.clamp(0, MAX_ADVANCE.0)),
             },
-            Action::EditFile { path, mut content } => {
-                if content.len() > MAX_FILE_BYTES {
-                    let mut cut = MAX_FILE_BYTES;
-                    while !content.is_char_boundary(cut) {
-                        cut -= 1;
-                    }
-                    content.truncate(cut);
-                }
-                Action::EditFile { path, content }
-            }
-            Action::Apply { mut env } => {
-                env.truncate(64);
-                Action::Apply { env }
-            }
-            Action::Kubectl {
-                mut namespace,
-                mut command,
-            } => {
-                namespace.truncate(64);
-                let mut cut = command.len().min(512);
-                while !command.is_char_boundary(cut) {
-                    cut -= 1;
-                }
-                command.truncate(cut);
-                Action::Kubectl { namespace, command }
-            }
-            Action::PullRequest { mut command } => {
-                let mut cut = command.len().min(2048);
-                while !command.is_char_boundary(cut) {
-                    cut -= 1;
-                }
-                command.truncate(cut);
-                Action::PullRequest { command }
-            }
+            Action::EditFile { path, content } => Action::EditFile {
+                path: cut(path, 1024),
+                content: cut(content, MAX_FILE_BYTES),
+            },
+            Action::Apply { env } => Action::Apply { env: cut(env, 64) },
+            Action::Kubectl { namespace, command } => Action::Kubectl {
+                namespace: cut(namespace, 64),
+                command: cut(command, 512),
+            },
+            Action::PullRequest { command } => Action::PullRequest {
+                command: cut(command, 2048),
+            },
         }
+    }
+}
+
+/// `text` cut to at most `max` bytes on a character boundary.
+fn cut(mut text: String, max: usize) -> String {
+    let keep = crate::limits::truncate_at_char(&text, max).len();
+    text.truncate(keep);
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cutting_keeps_whole_characters() {
+        // An environment of 25 euro signs (75 bytes) used to be cut inside a character.
+        let env = "€".repeat(25);
+        let Action::Apply { env } = (Action::Apply { env }).sanitized() else {
+            unreachable!()
+        };
+        assert_eq!(env, "€".repeat(21));
+        let namespace = "é".repeat(40);
+        let Action::Kubectl { namespace, .. } = (Action::Kubectl {
+            namespace,
+            command: "ü".repeat(600),
+        })
+        .sanitized() else {
+            unreachable!()
+        };
+        assert_eq!(namespace, "é".repeat(32));
+        let path = "ß".repeat(1000);
+        let Action::EditFile { path, .. } = (Action::EditFile {
+            path,
+            content: String::new(),
+        })
+        .sanitized() else {
+            unreachable!()
+        };
+        assert_eq!(path.len(), 1024);
     }
 }
