@@ -5,6 +5,7 @@
 //! `reReplaceAll`, ...) and the `$labels`, `$value` and `$externalLabels` variables that
 //! Prometheus defines before every annotation.
 
+use crate::gotemplate::Metered;
 use gotmpl::{Template, Value};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -117,24 +118,22 @@ fn parse_with_preamble(text: &str, preamble: &str) -> Result<Template, TemplateE
                 message,
             }
         })
+        .and_then(|template| {
+            crate::gotemplate::check_recursion(&template).map_err(|message| TemplateError {
+                line: 1,
+                column: 1,
+                message,
+            })?;
+            Ok(template)
+        })
 }
 
 fn execute(template: &Template, data: &Value) -> Result<String, TemplateError> {
-    let output = template
-        .execute_to_string(data)
-        .map_err(|error| TemplateError {
-            line: 0,
-            column: 0,
-            message: error.to_string(),
-        })?;
-    if output.len() > MAX_OUTPUT {
-        return Err(TemplateError {
-            line: 0,
-            column: 0,
-            message: format!("the template produced more than {} KiB", MAX_OUTPUT / 1024),
-        });
-    }
-    Ok(output)
+    crate::gotemplate::execute(template, data, MAX_OUTPUT).map_err(|message| TemplateError {
+        line: 0,
+        column: 0,
+        message,
+    })
 }
 
 type TemplateResult = gotmpl::Result<Value>;
@@ -142,25 +141,26 @@ type TemplateResult = gotmpl::Result<Value>;
 /// Registers the functions Prometheus and Alertmanager templates can call.
 fn with_functions(template: Template) -> Template {
     template
-        .max_range_iters(10_000)
-        .func("humanize", |args| number_fn(args, humanize))
-        .func("humanize1024", |args| number_fn(args, humanize_1024))
-        .func("humanizeDuration", |args| {
+        .max_range_iters(crate::limits::TEMPLATE_MAX_RANGE_ITERATIONS)
+        .metered_printing()
+        .metered("humanize", |args| number_fn(args, humanize))
+        .metered("humanize1024", |args| number_fn(args, humanize_1024))
+        .metered("humanizeDuration", |args| {
             number_fn(args, humanize_duration)
         })
-        .func("humanizePercentage", |args| {
+        .metered("humanizePercentage", |args| {
             number_fn(args, |v| format!("{}%", format_g(v * 100.0, 4)))
         })
-        .func("title", |args| string_fn(args, title_case))
-        .func("toUpper", |args| string_fn(args, str::to_uppercase))
-        .func("toLower", |args| string_fn(args, str::to_lowercase))
-        .func("stripPort", |args| string_fn(args, strip_port))
-        .func("stripDomain", |args| string_fn(args, strip_domain))
-        .func("safeHtml", |args| string_fn(args, str::to_string))
-        .func("join", join)
-        .func("match", regex_match)
-        .func("reReplaceAll", regex_replace_all)
-        .func("parseDuration", |args| {
+        .metered("title", |args| string_fn(args, title_case))
+        .metered("toUpper", |args| string_fn(args, str::to_uppercase))
+        .metered("toLower", |args| string_fn(args, str::to_lowercase))
+        .metered("stripPort", |args| string_fn(args, strip_port))
+        .metered("stripDomain", |args| string_fn(args, strip_domain))
+        .metered("safeHtml", |args| string_fn(args, str::to_string))
+        .metered("join", join)
+        .metered("match", regex_match)
+        .metered("reReplaceAll", regex_replace_all)
+        .metered("parseDuration", |args| {
             let text = string_arg(args, 0)?;
             crate::time::SimDuration::parse(&text)
                 .map(|duration| Value::Float(duration.as_ms() as f64 / 1000.0))
@@ -499,6 +499,38 @@ mod tests {
             expand(r#"{{ $labels.instance | stripPort }}"#, 0.0).unwrap(),
             "localhost"
         );
+    }
+}
+
+#[cfg(test)]
+mod budgets {
+    use super::*;
+
+    #[test]
+    fn alert_templates_cannot_build_without_end() {
+        let doubling = format!(
+            "{{{{ $s := \"aaaaaaaa\" }}}}{}{{{{ len $s }}}}",
+            "{{ $s = printf \"%s%s\" $s $s }}".repeat(40)
+        );
+        let error = check_and_expand(&doubling).unwrap_err();
+        assert!(error.message.contains("MiB of text"), "{}", error.message);
+        let fan = "{{ define \"f\" }}{{ if . }}{{ template \"f\" (slice . 1) }}{{ template \"f\" (slice . 1) }}{{ end }}{{ end }}{{ template \"f\" \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\" }}";
+        let error = check_and_expand(fan).unwrap_err();
+        assert!(
+            error.message.contains("calls itself more than once"),
+            "{}",
+            error.message
+        );
+        // Near misses: printf with a wide field, a few doublings.
+        let fine = format!(
+            "{{{{ $s := \"ab\" }}}}{}{{{{ len $s }}}} {{{{ printf \"%5d|%-4s|\" 42 \"x\" }}}}",
+            "{{ $s = printf \"%s%s\" $s $s }}".repeat(10)
+        );
+        assert_eq!(check_and_expand(&fine).unwrap(), "2048    42|x   |");
+    }
+
+    fn check_and_expand(text: &str) -> Result<String, TemplateError> {
+        expand_template(text, &string_map(&BTreeMap::new()))
     }
 }
 

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock, Weak};
 
-/// How deep `include` may call itself, as Helm stops runaway recursion.
-const MAX_INCLUDE_DEPTH: usize = 40;
+use crate::gotemplate::Metered;
+use crate::limits::TEMPLATE_MAX_INCLUDE_DEPTH as MAX_INCLUDE_DEPTH;
 
 /// The parsed templates that `include` runs; functions hold it weakly so the template does not
 /// keep itself alive.
@@ -35,9 +35,8 @@ impl TemplateSet {
             .template
             .get()
             .ok_or_else(|| "the template was not parsed".to_string())?;
-        template
-            .execute_to_string(data)
-            .map_err(|error| clean_message(&error.to_string()))
+        crate::gotemplate::execute(template, data, super::MAX_OUTPUT)
+            .map_err(|error| clean_message(&error))
     }
 }
 
@@ -142,19 +141,20 @@ fn indent(spaces: i64, text: &str) -> String {
 pub(super) fn with_helm_functions(template: Template, set: &TemplateSet) -> Template {
     let weak: Weak<SetInner> = Arc::downgrade(&set.inner);
     template
-        .max_range_iters(10_000)
-        .func("include", move |args| include(&weak, args))
-        .func("default", |args| {
+        .max_range_iters(crate::limits::TEMPLATE_MAX_RANGE_ITERATIONS)
+        .metered_printing()
+        .metered("include", move |args| include(&weak, args))
+        .metered("default", |args| {
             let default = arg(args, 0, "default")?;
             Ok(match args.get(1) {
                 Some(given) if !is_empty(given) => given.clone(),
                 _ => default,
             })
         })
-        .func("empty", |args| {
+        .metered("empty", |args| {
             Ok(Value::Bool(args.first().is_none_or(is_empty)))
         })
-        .func("required", |args| {
+        .metered("required", |args| {
             let message = text_of(&arg(args, 0, "required")?);
             match args.get(1) {
                 None | Some(Value::Nil) => Err(fail(message)),
@@ -162,32 +162,32 @@ pub(super) fn with_helm_functions(template: Template, set: &TemplateSet) -> Temp
                 Some(value) => Ok(value.clone()),
             }
         })
-        .func("fail", |args| {
+        .metered("fail", |args| {
             Err(fail(args.first().map(text_of).unwrap_or_default()))
         })
-        .func("quote", |args| Ok(string(quoted(args, '"'))))
-        .func("squote", |args| Ok(string(quoted(args, '\''))))
-        .func("toYaml", |args| {
+        .metered("quote", |args| Ok(string(quoted(args, '"'))))
+        .metered("squote", |args| Ok(string(quoted(args, '\''))))
+        .metered("toYaml", |args| {
             let yaml = to_yaml(args.first().unwrap_or(&Value::Nil));
             let text = serde_yaml_ng::to_string(&yaml).unwrap_or_default();
             Ok(string(text.trim_end_matches('\n')))
         })
-        .func("toJson", |args| {
+        .metered("toJson", |args| {
             let yaml = to_yaml(args.first().unwrap_or(&Value::Nil));
             Ok(string(serde_json::to_string(&yaml).unwrap_or_default()))
         })
-        .func("indent", |args| {
+        .metered("indent", |args| {
             let spaces = int_of(&arg(args, 0, "indent")?, "indent")?;
             Ok(string(indent(spaces, &text_of(&arg(args, 1, "indent")?))))
         })
-        .func("nindent", |args| {
+        .metered("nindent", |args| {
             let spaces = int_of(&arg(args, 0, "nindent")?, "nindent")?;
             Ok(string(format!(
                 "\n{}",
                 indent(spaces, &text_of(&arg(args, 1, "nindent")?))
             )))
         })
-        .func("trunc", |args| {
+        .metered("trunc", |args| {
             let length = int_of(&arg(args, 0, "trunc")?, "trunc")?;
             let text = text_of(&arg(args, 1, "trunc")?);
             let count = text.chars().count() as i64;
@@ -199,20 +199,20 @@ pub(super) fn with_helm_functions(template: Template, set: &TemplateSet) -> Temp
                     .collect()
             }))
         })
-        .func("trimSuffix", |args| {
+        .metered("trimSuffix", |args| {
             let suffix = text_of(&arg(args, 0, "trimSuffix")?);
             let text = text_of(&arg(args, 1, "trimSuffix")?);
             Ok(string(text.strip_suffix(suffix.as_str()).unwrap_or(&text)))
         })
-        .func("trimPrefix", |args| {
+        .metered("trimPrefix", |args| {
             let prefix = text_of(&arg(args, 0, "trimPrefix")?);
             let text = text_of(&arg(args, 1, "trimPrefix")?);
             Ok(string(text.strip_prefix(prefix.as_str()).unwrap_or(&text)))
         })
-        .func("trim", |args| {
+        .metered("trim", |args| {
             Ok(string(text_of(&arg(args, 0, "trim")?).trim()))
         })
-        .func("replace", |args| {
+        .metered("replace", |args| {
             let old = text_of(&arg(args, 0, "replace")?);
             let new = text_of(&arg(args, 1, "replace")?);
             let text = text_of(&arg(args, 2, "replace")?);
@@ -222,34 +222,34 @@ pub(super) fn with_helm_functions(template: Template, set: &TemplateSet) -> Temp
                 text.replace(&old, &new)
             }))
         })
-        .func("lower", |args| {
+        .metered("lower", |args| {
             Ok(string(text_of(&arg(args, 0, "lower")?).to_lowercase()))
         })
-        .func("upper", |args| {
+        .metered("upper", |args| {
             Ok(string(text_of(&arg(args, 0, "upper")?).to_uppercase()))
         })
-        .func("contains", |args| {
+        .metered("contains", |args| {
             let needle = text_of(&arg(args, 0, "contains")?);
             Ok(Value::Bool(
                 text_of(&arg(args, 1, "contains")?).contains(&needle),
             ))
         })
-        .func("toString", |args| {
+        .metered("toString", |args| {
             Ok(string(text_of(&arg(args, 0, "toString")?)))
         })
-        .func("int", |args| {
+        .metered("int", |args| {
             Ok(Value::Int(int_of(&arg(args, 0, "int")?, "int")?))
         })
-        .func("int64", |args| {
+        .metered("int64", |args| {
             Ok(Value::Int(int_of(&arg(args, 0, "int64")?, "int64")?))
         })
-        .func("add", |args| fold_ints(args, "add", i64::checked_add))
-        .func("sub", |args| fold_ints(args, "sub", i64::checked_sub))
-        .func("mul", |args| fold_ints(args, "mul", i64::checked_mul))
-        .func("div", |args| fold_ints(args, "div", i64::checked_div))
-        .func("max", |args| fold_ints(args, "max", |a, b| Some(a.max(b))))
-        .func("min", |args| fold_ints(args, "min", |a, b| Some(a.min(b))))
-        .func("dict", |args| {
+        .metered("add", |args| fold_ints(args, "add", i64::checked_add))
+        .metered("sub", |args| fold_ints(args, "sub", i64::checked_sub))
+        .metered("mul", |args| fold_ints(args, "mul", i64::checked_mul))
+        .metered("div", |args| fold_ints(args, "div", i64::checked_div))
+        .metered("max", |args| fold_ints(args, "max", |a, b| Some(a.max(b))))
+        .metered("min", |args| fold_ints(args, "min", |a, b| Some(a.min(b))))
+        .metered("dict", |args| {
             let mut entries = BTreeMap::new();
             for pair in args.chunks(2) {
                 let value = pair.get(1).cloned().unwrap_or(Value::Nil);
@@ -257,8 +257,8 @@ pub(super) fn with_helm_functions(template: Template, set: &TemplateSet) -> Temp
             }
             Ok(Value::Map(Arc::new(entries)))
         })
-        .func("list", |args| Ok(Value::List(Arc::from(args.to_vec()))))
-        .func("hasKey", |args| match arg(args, 0, "hasKey")? {
+        .metered("list", |args| Ok(Value::List(Arc::from(args.to_vec()))))
+        .metered("hasKey", |args| match arg(args, 0, "hasKey")? {
             Value::Map(entries) => Ok(Value::Bool(
                 entries.contains_key(text_of(&arg(args, 1, "hasKey")?).as_str()),
             )),
@@ -268,7 +268,7 @@ pub(super) fn with_helm_functions(template: Template, set: &TemplateSet) -> Temp
                 other.type_name()
             ))),
         })
-        .func("keys", |args| match args.first() {
+        .metered("keys", |args| match args.first() {
             Some(Value::Map(entries)) => Ok(Value::List(
                 entries
                     .keys()
@@ -277,11 +277,11 @@ pub(super) fn with_helm_functions(template: Template, set: &TemplateSet) -> Temp
             )),
             _ => Ok(Value::List(Arc::from(Vec::new()))),
         })
-        .func("ternary", |args| {
+        .metered("ternary", |args| {
             let condition = !is_empty(&arg(args, 2, "ternary")?);
             arg(args, if condition { 0 } else { 1 }, "ternary")
         })
-        .func("coalesce", |args| {
+        .metered("coalesce", |args| {
             Ok(args
                 .iter()
                 .find(|value| !is_empty(value))

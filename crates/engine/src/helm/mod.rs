@@ -341,6 +341,8 @@ fn render_one(
     let template = template
         .parse(text)
         .map_err(|error| parse_error(path, text, &error))?;
+    crate::gotemplate::check_recursion(&template)
+        .map_err(|message| ChartError::new(path, 1, 1, message))?;
     set.install(template);
     let output = set.execute(data).map_err(|message| {
         let (file, line, column) = functions::locate(&message, path, text, helpers);

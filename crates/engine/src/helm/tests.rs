@@ -271,3 +271,56 @@ proptest! {
         }
     }
 }
+
+/// The first error of rendering the platform chart with `path` set to `text`.
+fn render_error(path: &str, text: &str) -> ChartError {
+    match render_with(&chart_with(path, text), "") {
+        Ok(_) => panic!("{path} renders"),
+        Err(errors) => errors.into_iter().next().expect("an error"),
+    }
+}
+
+#[test]
+fn templates_that_multiply_work_stop_with_a_reason() {
+    // An include that calls itself twice per level: 2^40 calls before the depth limit.
+    let error = render_error(
+        "templates/boom.yaml",
+        "{{- define \"twice\" -}}{{ if . }}{{ include \"twice\" (slice . 1) }}{{ include \"twice\" (slice . 1) }}{{ end }}{{- end -}}\nkind: ConfigMap\napiVersion: v1\nmetadata:\n  name: {{ include \"twice\" \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\" }}\n",
+    );
+    assert!(
+        error.message.contains("function calls"),
+        "{}",
+        error.message
+    );
+    // printf doubling a string forty times.
+    let doubling = format!(
+        "{{{{- $s := \"aaaaaaaa\" }}}}{}\nkind: ConfigMap\napiVersion: v1\nmetadata:\n  name: x\n",
+        "{{- $s = printf \"%s%s\" $s $s }}".repeat(40)
+    );
+    let error = render_error("templates/doubling.yaml", &doubling);
+    assert!(error.message.contains("MiB of text"), "{}", error.message);
+    // The same with a Sprig function.
+    let doubling = format!(
+        "{{{{- $s := \"aaaaaaaa\" }}}}{}\nkind: ConfigMap\napiVersion: v1\nmetadata:\n  name: x\n",
+        "{{- $s = list $s $s | toJson }}".repeat(40)
+    );
+    let error = render_error("templates/doubling.yaml", &doubling);
+    assert!(error.message.contains("MiB of text"), "{}", error.message);
+    // {{template}} recursion that fans out, with builtins only.
+    let error = render_error(
+        "templates/fan.yaml",
+        "{{- define \"fan\" }}{{ if . }}{{ template \"fan\" (slice . 1) }}{{ template \"fan\" (slice . 1) }}{{ end }}{{ end -}}\n{{ template \"fan\" \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\" }}\nkind: ConfigMap\n",
+    );
+    assert!(
+        error.message.contains("calls itself more than once"),
+        "{}",
+        error.message
+    );
+    // Near miss: recursion once per level is Go's own, bounded by its depth.
+    let fine = chart_with(
+        "templates/countdown.yaml",
+        "{{- define \"down\" }}{{ if . }}{{ template \"down\" (slice . 1) }}{{ end }}{{ end -}}\n{{- template \"down\" \"xxxx\" }}kind: ConfigMap\napiVersion: v1\nmetadata:\n  name: {{ printf \"%s-%d\" \"count\" 4 }}\n",
+    );
+    let manifests = render_with(&fine, "").expect("renders");
+    find(&manifests, "ConfigMap", "count-4");
+}
