@@ -26,5 +26,6 @@ pub mod rng;
 pub mod terraform;
 pub mod time;
 pub mod world;
+pub mod yaml;
 
 pub use diagnostic::{Diagnostic, Severity};

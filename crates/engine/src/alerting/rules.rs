@@ -182,7 +182,7 @@ impl<'a> Lines<'a> {
 /// Reads a rule file; errors in one rule leave that rule out and are reported at its line.
 pub fn parse_rule_file(text: &str) -> (RuleFile, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
-    let raw: RawFile = match serde_yaml_ng::from_str::<Option<RawFile>>(text) {
+    let raw: RawFile = match crate::yaml::from_str::<Option<RawFile>>(text) {
         Ok(Some(raw)) => raw,
         Ok(None) => return (RuleFile::default(), diagnostics),
         Err(error) => {

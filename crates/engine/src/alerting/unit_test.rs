@@ -120,7 +120,7 @@ struct ExpectedSample {
 
 /// Runs the test file `text`; `load` returns the text of a rule file named in it.
 pub fn run_unit_tests(text: &str, load: &dyn Fn(&str) -> Result<String, String>) -> UnitTestReport {
-    let file: TestFile = match serde_yaml_ng::from_str(text) {
+    let file: TestFile = match crate::yaml::from_str(text) {
         Ok(file) => file,
         Err(error) => return UnitTestReport::failed(format!("  {error}")),
     };

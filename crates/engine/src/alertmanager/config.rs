@@ -144,7 +144,7 @@ const REPEAT_INTERVAL: SimDuration = SimDuration::from_minutes(240);
 /// Reads an Alertmanager configuration; `None` when it cannot be used, with the reasons.
 pub fn parse_config(text: &str) -> (Option<Config>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
-    let raw: RawConfig = match serde_yaml_ng::from_str(text) {
+    let raw: RawConfig = match crate::yaml::from_str(text) {
         Ok(raw) => raw,
         Err(error) => {
             let diagnostic = Diagnostic::from_yaml_error(&error);

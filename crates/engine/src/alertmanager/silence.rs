@@ -70,7 +70,7 @@ fn instant(text: &str) -> Option<i64> {
 /// Reads a silences file.
 pub fn parse_silences(text: &str) -> (Vec<Silence>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
-    let raw: RawFile = match serde_yaml_ng::from_str::<Option<RawFile>>(text) {
+    let raw: RawFile = match crate::yaml::from_str::<Option<RawFile>>(text) {
         Ok(raw) => raw.unwrap_or(RawFile {
             silences: Vec::new(),
         }),

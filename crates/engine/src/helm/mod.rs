@@ -202,7 +202,7 @@ fn read_chart_yaml(files: &BTreeMap<String, String>) -> Result<serde_yaml_ng::Ma
         ));
     };
     let document: Yaml =
-        serde_yaml_ng::from_str(text).map_err(|error| yaml_error("Chart.yaml", &error))?;
+        crate::yaml::from_str(text).map_err(|error| yaml_error("Chart.yaml", &error))?;
     let Yaml::Mapping(mapping) = document else {
         return Err(ChartError::new(
             "Chart.yaml",
@@ -231,7 +231,7 @@ fn yaml_error(file: &str, error: &serde_yaml_ng::Error) -> ChartError {
 
 /// Reads a values file: a mapping, or nothing.
 pub fn read_values(file: &str, text: &str) -> Result<Yaml, ChartError> {
-    match serde_yaml_ng::from_str::<Yaml>(text) {
+    match crate::yaml::from_str::<Yaml>(text) {
         Ok(Yaml::Null) => Ok(Yaml::Mapping(Default::default())),
         Ok(value @ Yaml::Mapping(_)) => Ok(value),
         Ok(_) => Err(ChartError::new(
@@ -432,7 +432,7 @@ fn split_manifests(source: &str, output: &str) -> Result<Vec<Manifest>, ChartErr
         if !meaningful {
             continue;
         }
-        let document: Yaml = serde_yaml_ng::from_str(&content).map_err(|error| {
+        let document: Yaml = crate::yaml::from_str(&content).map_err(|error| {
             let inner = yaml_error(source, &error);
             ChartError::new(
                 source,

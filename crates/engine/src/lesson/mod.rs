@@ -28,7 +28,7 @@ pub(crate) fn read_yaml<T: serde::de::DeserializeOwned>(
     line_offset: usize,
     what: &str,
 ) -> Result<T, Diagnostic> {
-    serde_yaml_ng::from_str(text).map_err(|error| {
+    crate::yaml::from_str(text).map_err(|error| {
         let Diagnostic {
             line,
             column,

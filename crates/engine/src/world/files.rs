@@ -97,7 +97,7 @@ impl WorldFile {
 fn parse_values(content: &str) -> (DeployValues, Vec<Diagnostic>) {
     let mut values = DeployValues::default();
     let mut diagnostics = Vec::new();
-    let document: Value = match serde_yaml_ng::from_str(content) {
+    let document: Value = match crate::yaml::from_str(content) {
         Ok(document) => document,
         Err(error) => {
             diagnostics.push(Diagnostic::from_yaml_error(&error).with_hint(
@@ -166,7 +166,7 @@ fn chart_value_keys() -> &'static [String] {
             .iter()
             .find(|(path, _)| *path == "values.yaml")
             .map_or("", |(_, text)| text);
-        match serde_yaml_ng::from_str::<Value>(text) {
+        match crate::yaml::from_str::<Value>(text) {
             Ok(Value::Mapping(mapping)) => mapping
                 .keys()
                 .filter_map(|key| key.as_str().map(str::to_string))
