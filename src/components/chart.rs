@@ -2,7 +2,7 @@
 //! the last values, and a hover line that reads every series at the pointer's time.
 
 use leptos::prelude::*;
-use opsdojo_engine::dashboard::{Marker, Threshold, Unit};
+use opsdojo_engine::dashboard::{value_axis, Marker, Threshold, Unit};
 use opsdojo_engine::promql::RangeSeries;
 use opsdojo_engine::time::SimTime;
 
@@ -36,19 +36,6 @@ pub fn short_value(value: f64) -> String {
     } else {
         format!("{value:.3}")
     }
-}
-
-/// The smallest 1, 2 or 5 × 10ⁿ at least `raw`.
-fn nice_step(raw: f64) -> f64 {
-    if raw <= 0.0 || !raw.is_finite() {
-        return 1.0;
-    }
-    let magnitude = 10f64.powf(raw.log10().floor());
-    [1.0, 2.0, 5.0, 10.0]
-        .iter()
-        .map(|m| m * magnitude)
-        .find(|step| *step >= raw)
-        .unwrap_or(10.0 * magnitude)
 }
 
 /// A value in a panel's unit: `120 ms`, `1.5 s`, `4.2%`, `35 req/s`.
@@ -112,35 +99,22 @@ pub fn TimeSeriesChart(
     };
     let hover = RwSignal::new(None::<f64>);
     let format = move |value: f64| format_value(unit.get(), value);
-    let bounds = Memo::new(move |_| {
-        let (mut low, mut high) = (f64::INFINITY, f64::NEG_INFINITY);
-        series.with(|all| {
-            for point in all.iter().flat_map(|s| &s.points) {
-                if point.1.is_finite() {
-                    low = low.min(point.1);
-                    high = high.max(point.1);
-                }
-            }
+    let axis = Memo::new(move |_| {
+        let points: Vec<f64> = series.with(|all| {
+            all.iter()
+                .flat_map(|s| s.points.iter().map(|point| point.1))
+                .collect()
         });
-        for threshold in thresholds.get().unwrap_or_default() {
-            low = low.min(threshold.value);
-            high = high.max(threshold.value);
-        }
-        if !low.is_finite() {
-            return (0.0, 1.0);
-        }
-        let low = low.min(0.0);
-        let high = if high <= low { low + 1.0 } else { high };
-        // Round the top up to a multiple of a 1, 2 or 5 step so the four grid lines read well.
-        let step = nice_step((high - low) / 4.0);
-        (low, low + (((high - low) / step).ceil().max(1.0)) * step)
+        let thresholds = thresholds.get().unwrap_or_default();
+        value_axis(points.into_iter().chain(thresholds.iter().map(|t| t.value)))
     });
+    let bounds = move || axis.with(|axis| (axis.low, axis.high));
     let x_of = move |t: i64| {
         let (start, end) = (start_ms.get(), end_ms.get());
         LEFT + (t - start) as f64 / (end - start).max(1) as f64 * (width - LEFT - RIGHT)
     };
     let y_of = move |v: f64| {
-        let (low, high) = bounds.get();
+        let (low, high) = bounds();
         TOP + (1.0 - (v - low) / (high - low)) * (height - TOP - BOTTOM)
     };
     let paths = move || {
@@ -162,12 +136,10 @@ pub fn TimeSeriesChart(
             .collect_view()
     };
     let y_ticks = move || {
-        let (low, high) = bounds.get();
-        let step = nice_step((high - low) / 4.0);
-        let lines = ((high - low) / step).round() as i64;
-        (0..=lines)
-            .map(|i| {
-                let value = low + step * i as f64;
+        axis.get()
+            .ticks
+            .into_iter()
+            .map(|value| {
                 let y = y_of(value);
                 view! {
                     <line x1=LEFT x2=width - RIGHT y1=y y2=y class="grid-line"></line>

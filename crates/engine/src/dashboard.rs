@@ -310,9 +310,91 @@ pub fn markers(
         .collect()
 }
 
+/// A panel's value axis: its bounds and the values of its grid lines.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Axis {
+    pub low: f64,
+    pub high: f64,
+    pub ticks: Vec<f64>,
+}
+
+/// The axis for `values` (points and thresholds): from zero or the lowest value to the highest,
+/// rounded up to a 1, 2 or 5 step so that about four grid lines read well. Only finite values
+/// count, and they are clamped far inside `f64`'s range, so that `vector(1.7e308)` or an `Inf`
+/// threshold still give a finite axis with at most
+/// [`CHART_MAX_TICKS`](crate::limits::CHART_MAX_TICKS) lines.
+pub fn value_axis(values: impl IntoIterator<Item = f64>) -> Axis {
+    const EDGE: f64 = f64::MAX / 16.0;
+    let (mut low, mut high) = (f64::INFINITY, f64::NEG_INFINITY);
+    for value in values.into_iter().filter(|v| v.is_finite()) {
+        let value = value.clamp(-EDGE, EDGE);
+        low = low.min(value);
+        high = high.max(value);
+    }
+    if !low.is_finite() {
+        (low, high) = (0.0, 1.0);
+    }
+    let low = low.min(0.0);
+    let high = if high <= low {
+        low + 1.0_f64.max(low.abs() * 1e-9)
+    } else {
+        high
+    };
+    let step = nice_step((high - low) / 4.0);
+    let lines = ((high - low) / step)
+        .ceil()
+        .clamp(1.0, crate::limits::CHART_MAX_TICKS as f64);
+    let high = low + lines * step;
+    let ticks = (0..=lines as usize)
+        .map(|i| low + step * i as f64)
+        .collect();
+    Axis { low, high, ticks }
+}
+
+/// The smallest 1, 2 or 5 × 10ⁿ at least `raw`.
+fn nice_step(raw: f64) -> f64 {
+    if raw <= 0.0 || !raw.is_finite() {
+        return 1.0;
+    }
+    let magnitude = 10f64.powf(raw.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * magnitude)
+        .find(|step| *step >= raw)
+        .unwrap_or(10.0 * magnitude)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn axes_stay_finite_and_short_whatever_the_values() {
+        // `vector(1.7e308)` and an `Inf` threshold built views without end.
+        for values in [
+            vec![1.7e308],
+            vec![-1.7e308, 1.7e308],
+            vec![f64::INFINITY, f64::NAN, 3.0],
+            vec![f64::MIN_POSITIVE],
+            vec![-5e-324, 5e-324],
+            vec![1e15, 1e15 + 1.0],
+            vec![],
+        ] {
+            let axis = value_axis(values.clone());
+            assert!(
+                axis.low.is_finite() && axis.high.is_finite(),
+                "{values:?}: {axis:?}"
+            );
+            assert!(axis.high > axis.low, "{values:?}: {axis:?}");
+            assert!(
+                (2..=crate::limits::CHART_MAX_TICKS + 1).contains(&axis.ticks.len()),
+                "{values:?}: {axis:?}"
+            );
+        }
+        // Near miss: an ordinary panel keeps its round grid.
+        let axis = value_axis([0.0, 37.0]);
+        assert_eq!(axis.ticks, vec![0.0, 10.0, 20.0, 30.0, 40.0]);
+    }
     use crate::world::{Scenario, World};
 
     #[test]
