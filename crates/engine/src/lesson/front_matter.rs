@@ -580,6 +580,30 @@ pub fn parse_lesson(text: &str) -> ParsedLesson {
         }
     }
 
+    // The solution is played by `lessons check` and by the page: it must end.
+    let advanced: i64 = solution
+        .iter()
+        .map(|action| match action {
+            Action::Advance { by } => by.0.clamp(0, crate::world::MAX_ADVANCE.0),
+            _ => 0,
+        })
+        .fold(0i64, i64::saturating_add);
+    if advanced > crate::limits::SOLUTION_MAX_ADVANCE_MS {
+        diagnostics.push(
+            Diagnostic::error(
+                line_of("solution:"),
+                1,
+                format!(
+                    "the solution advances the clock {} in all; the limit is {}",
+                    SimDuration(advanced),
+                    SimDuration(crate::limits::SOLUTION_MAX_ADVANCE_MS)
+                ),
+            )
+            .with_hint("a lesson's solution plays within 30 simulated days"),
+        );
+        solution.clear();
+    }
+
     let objective_lines = front
         .objectives
         .iter()

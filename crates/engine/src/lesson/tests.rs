@@ -322,3 +322,25 @@ fn faults_and_bursts_are_checked_against_the_world() {
     assert!(fine.diagnostics.is_empty(), "{:?}", fine.diagnostics);
     assert!(fine.lesson.unwrap().scenario.events[0].burst.is_some());
 }
+
+#[test]
+fn a_solution_that_advances_without_end_is_refused_before_it_plays() {
+    let steps = "  - advance: 1w\n".repeat(10_000);
+    let text = LESSON.replace("  - advance: 1m\n", &steps);
+    let parsed = parse_lesson(&text);
+    let diagnostic = parsed
+        .diagnostics
+        .iter()
+        .find(|d| d.message.contains("advances the clock"))
+        .expect("a diagnostic");
+    assert_eq!(diagnostic.line, 20, "the `solution:` line");
+    assert!(
+        diagnostic.message.contains("the limit is 30d"),
+        "{}",
+        diagnostic.message
+    );
+    assert!(parsed.lesson.expect("still read").solution.is_empty());
+    // Near miss: four weeks of solution play.
+    let text = LESSON.replace("  - advance: 1m\n", &"  - advance: 1w\n".repeat(4));
+    assert!(parse_lesson(&text).diagnostics.is_empty());
+}
