@@ -175,3 +175,24 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     }
     previous[b.len()]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance_is_bounded_by_name_length() {
+        assert_eq!(edit_distance("replicas", "replica"), 1);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        // 60 000-character names used to cost 3.6e9 steps per comparison.
+        let long = "a".repeat(60_000);
+        let other = "b".repeat(60_000);
+        assert_eq!(edit_distance(&long, &other), 60_000);
+        assert_eq!(edit_distance(&long, &long), 0);
+        assert_eq!(edit_distance(&long, "a"), 60_000);
+        assert_eq!(
+            crate::terraform::diagnostic::did_you_mean(&long, [long.as_str(), "region"]),
+            Some(long.as_str())
+        );
+    }
+}
