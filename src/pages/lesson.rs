@@ -193,6 +193,9 @@ fn Solution(solution: Vec<Action>) -> impl IntoView {
                             view! { <li>{move || on_pr()} " " <code>{command}</code></li> }
                                 .into_any()
                         }
+                        Action::PatchFile { path, .. } => {
+                            view! { <li>{move || edit()} " " <code>{path}</code></li> }.into_any()
+                        }
                         Action::EditFile { path, content } => {
                             view! {
                                 <li>

@@ -100,6 +100,8 @@ pub struct World {
     files: BTreeMap<String, WorldFile>,
     next_event: usize,
     actions: Vec<Action>,
+    /// The content a file had before the last recorded action, when that action is its edit.
+    edit_base: Option<String>,
     event_log: Vec<EventLogEntry>,
     metrics: PlatformMetrics,
     store: SeriesStore,
@@ -181,6 +183,7 @@ impl World {
             files: BTreeMap::new(),
             next_event: 0,
             actions: Vec::new(),
+            edit_base: None,
             event_log: Vec::new(),
             scenario,
         };
@@ -245,8 +248,43 @@ impl World {
     /// Applies one action and records it. Consecutive clock advances and consecutive edits of
     /// the same file are merged in the record, so the log stays short at any speed.
     pub fn apply(&mut self, action: Action) {
-        let action = action.sanitized();
+        let mut action = action.sanitized();
+        // An edit is recorded as the patch from the content before it.
+        let edit_before = match &action {
+            Action::EditFile { path, .. } | Action::PatchFile { path, .. } => {
+                self.files.get(path).map(|file| file.content.clone())
+            }
+            _ => None,
+        };
+        if let Action::PatchFile {
+            path,
+            at,
+            delete,
+            insert,
+        } = &action
+        {
+            let patched = edit_before
+                .as_deref()
+                .and_then(|before| action::apply_patch(before, *at, *delete, insert));
+            match patched {
+                Some(content) => {
+                    action = Action::EditFile {
+                        path: path.clone(),
+                        content,
+                    }
+                }
+                None => {
+                    self.log(
+                        EventLevel::Warning,
+                        format!("ignored a change of `{path}` that does not fit the file"),
+                    );
+                    return;
+                }
+            }
+        }
         match &action {
+            // Turned into an edit above.
+            Action::PatchFile { .. } => return,
             Action::Advance { by } => self.advance(*by),
             Action::Apply { env } => {
                 let lines = self.infra.start_apply(env, &self.project_files(), self.now);
@@ -293,21 +331,37 @@ impl World {
                 }
             }
         }
+        if let (Action::EditFile { path, content }, Some(before)) = (&action, edit_before) {
+            self.record_edit(path, before, content);
+            return;
+        }
         match (self.actions.last_mut(), &action) {
             (Some(Action::Advance { by: previous }), Action::Advance { by })
                 if previous.0 + by.0 <= MAX_ADVANCE.0 =>
             {
                 previous.0 += by.0;
             }
-            (
-                Some(Action::EditFile {
-                    path: previous_path,
-                    content: previous_content,
-                }),
-                Action::EditFile { path, content },
-            ) if previous_path == path => *previous_content = content.clone(),
             _ => self.actions.push(action),
         }
+    }
+
+    /// Records an edit of `path` as a patch; consecutive edits of the same file make one patch
+    /// from the content before the first.
+    fn record_edit(&mut self, path: &str, before: String, after: &str) {
+        let merges = matches!(
+            self.actions.last(),
+            Some(Action::PatchFile { path: last, .. } | Action::EditFile { path: last, .. })
+                if last == path
+        );
+        let base = match (merges, self.edit_base.take()) {
+            (true, Some(base)) => {
+                self.actions.pop();
+                base
+            }
+            _ => before,
+        };
+        self.actions.push(action::patch_between(path, &base, after));
+        self.edit_base = Some(base);
     }
 
     /// The actions applied so far, merged as [`World::apply`] describes.

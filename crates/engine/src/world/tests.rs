@@ -162,17 +162,22 @@ fn the_action_log_merges_advances_and_edits() {
         path: "nope.yaml".into(),
         content: String::new(),
     });
+    assert_eq!(world.actions().len(), 2, "{:?}", world.actions());
     assert_eq!(
-        world.actions(),
-        &[
-            Action::Advance {
-                by: SimDuration::from_seconds(100)
-            },
-            Action::EditFile {
-                path: values_file_path("dev"),
-                content: values("3")
-            },
-        ]
+        world.actions()[0],
+        Action::Advance {
+            by: SimDuration::from_seconds(100)
+        }
+    );
+    assert!(
+        matches!(&world.actions()[1], Action::PatchFile { path, .. } if *path == values_file_path("dev")),
+        "{:?}",
+        world.actions()[1]
+    );
+    let replayed = World::replay(Scenario::default(), world.actions());
+    assert_eq!(
+        replayed.file(&values_file_path("dev")).unwrap().content,
+        values("3")
     );
     assert_eq!(
         world.elapsed(),
@@ -858,4 +863,63 @@ fn create_before_destroy_keeps_the_database_up_while_it_is_replaced() {
         world.environments()[0].database.identifier,
         "opsdojo-dev-main"
     );
+}
+
+#[test]
+fn a_long_typing_session_saves_what_changed_not_the_file() {
+    // Typing with the clock running: an edit between every two ticks. Each edit used to be
+    // saved with a copy of the whole file.
+    let mut world = World::new(Scenario::default());
+    let path = super::alerting::RULES_PATH.to_string();
+    let original = world.file(&path).unwrap().content.clone();
+    let mut typed = original.clone();
+    let comment = "# a note typed one key at a time, with the clock running at full speed\n";
+    for (i, key) in comment.chars().cycle().take(2000).enumerate() {
+        typed.insert(original.len().min(typed.len()), key);
+        world.apply(Action::EditFile {
+            path: path.clone(),
+            content: typed.clone(),
+        });
+        if i % 2 == 0 {
+            world.apply(Action::Advance {
+                by: SimDuration::from_seconds(15),
+            });
+        }
+    }
+    let saved = serde_json::to_string(world.actions()).unwrap();
+    assert!(
+        saved.len() < 200 * 1024,
+        "{} bytes saved for 2000 keys into a {}-byte file",
+        saved.len(),
+        original.len()
+    );
+    let replayed = World::replay(Scenario::default(), world.actions());
+    assert_eq!(replayed.file(&path).unwrap().content, typed);
+    assert_eq!(replayed.now(), world.now());
+    assert_eq!(replayed.snapshot(), world.snapshot());
+    assert_eq!(
+        replayed.actions(),
+        world.actions(),
+        "a replay records the same log"
+    );
+}
+
+#[test]
+fn patches_that_do_not_fit_are_ignored_with_a_warning() {
+    let mut world = World::new(Scenario::default());
+    let path = values_file_path("dev");
+    let before = world.file(&path).unwrap().content.clone();
+    world.apply(Action::PatchFile {
+        path: path.clone(),
+        at: before.len() + 10,
+        delete: 1,
+        insert: "x".into(),
+    });
+    assert_eq!(world.file(&path).unwrap().content, before);
+    assert!(world.actions().is_empty());
+    assert!(world
+        .snapshot()
+        .events
+        .iter()
+        .any(|e| e.text.contains("does not fit")));
 }
