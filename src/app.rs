@@ -12,9 +12,124 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 use opsdojo_engine::progress::Progress;
 
-/// The learner's progress, saved to local storage whenever it changes.
+/// The learner's progress, saved to local storage shortly after it changes.
 #[derive(Clone, Copy)]
 pub struct ProgressStore(pub RwSignal<Progress>);
+
+/// The key of the lesson this tab has open, whose live state wins over other tabs' saves.
+#[derive(Clone, Copy)]
+pub struct OpenLesson(pub RwSignal<Option<String>>);
+
+/// How saving goes: paused until the learner downloads data that could not be set aside,
+/// and whether the last write failed (shown once, until a write works again).
+#[derive(Clone, Copy)]
+pub struct SaveState {
+    pub paused: RwSignal<bool>,
+    failing: RwSignal<bool>,
+    scheduled: StoredValue<bool>,
+    told_other_tab: StoredValue<bool>,
+}
+
+/// How long after a change progress is written: writes at most this often while the clock runs.
+const SAVE_DELAY_MS: u64 = 750;
+
+impl SaveState {
+    fn new() -> Self {
+        SaveState {
+            paused: RwSignal::new(false),
+            failing: RwSignal::new(false),
+            scheduled: StoredValue::new(false),
+            told_other_tab: StoredValue::new(false),
+        }
+    }
+
+    /// Writes progress soon, once for any number of changes in between.
+    fn schedule(self, progress: RwSignal<Progress>, open: OpenLesson, notices: Notices) {
+        if self.scheduled.get_value() {
+            return;
+        }
+        self.scheduled.set_value(true);
+        set_timeout(
+            move || self.flush(progress, open, notices),
+            std::time::Duration::from_millis(SAVE_DELAY_MS),
+        );
+    }
+
+    /// Writes progress now: first takes what other tabs saved later, then writes the whole.
+    pub fn flush(self, progress: RwSignal<Progress>, open: OpenLesson, notices: Notices) {
+        self.scheduled.set_value(false);
+        if self.paused.get_untracked() {
+            return;
+        }
+        if let Some(stored) = storage::stored_progress() {
+            self.take_newer(progress, open, notices, &stored);
+        }
+        let result = progress.with_untracked(storage::save_progress);
+        match result {
+            Ok(()) => self.failing.set(false),
+            Err(reason) => {
+                if !self.failing.get_untracked() {
+                    self.failing.set(true);
+                    let json = progress.with_untracked(Progress::to_json);
+                    notices.push(
+                        true,
+                        "progress.save_failed",
+                        reason,
+                        Some(("opsdojo-progress.json".to_string(), json)),
+                    );
+                }
+            }
+        }
+    }
+
+    /// Writes progress as it is, without taking other tabs' lessons (after an import, which
+    /// replaces them).
+    pub fn write_now(self, progress: RwSignal<Progress>, notices: Notices) {
+        self.scheduled.set_value(false);
+        if let Err(reason) = progress.with_untracked(storage::save_progress) {
+            self.failing.set(true);
+            let json = progress.with_untracked(Progress::to_json);
+            notices.push(
+                true,
+                "progress.save_failed",
+                reason,
+                Some(("opsdojo-progress.json".to_string(), json)),
+            );
+        }
+    }
+
+    /// Merges the lessons another tab saved later; tells once when that tab works on the
+    /// lesson open here.
+    fn take_newer(
+        self,
+        progress: RwSignal<Progress>,
+        open: OpenLesson,
+        notices: Notices,
+        stored: &Progress,
+    ) {
+        let open_key = open.0.get_untracked();
+        let mut changed = false;
+        progress.update_untracked(|ours| {
+            changed = ours.merge_newer(stored, open_key.as_deref());
+        });
+        if changed {
+            progress.notify();
+        }
+        if let Some(key) = open_key {
+            let theirs_newer = progress.with_untracked(|ours| {
+                stored.lessons.get(&key).is_some_and(|theirs| {
+                    ours.lessons
+                        .get(&key)
+                        .is_some_and(|mine| theirs.saved_at > mine.saved_at)
+                })
+            });
+            if theirs_newer && !self.told_other_tab.get_value() {
+                self.told_other_tab.set_value(true);
+                notices.push(false, "progress.other_tab", key, None);
+            }
+        }
+    }
+}
 
 /// The color theme.
 #[derive(Clone, Copy)]
@@ -63,27 +178,37 @@ pub fn App() -> impl IntoView {
     let locale = RwSignal::new(storage::load_locale());
     let theme = RwSignal::new(storage::load_theme());
     let notices = Notices(RwSignal::new(Vec::new()));
-    let progress = match storage::load_progress() {
-        LoadedProgress::Ready(progress) => progress,
-        LoadedProgress::Kept {
-            reason,
-            kept_key,
-            raw,
-        } => {
-            notices.push(
+    let save_state = SaveState::new();
+    let LoadedProgress { progress, kept } = storage::load_progress();
+    for kept in kept {
+        match kept.kept_key {
+            Some(key) => notices.push(
                 true,
                 "progress.quarantined",
-                format!("{reason} (kept in local storage as `{kept_key}`)"),
-                Some(("opsdojo-progress-kept.json".to_string(), raw)),
-            );
-            Progress::new()
+                format!("{} (kept in local storage as `{key}`)", kept.reason),
+                Some(("opsdojo-progress-kept.json".to_string(), kept.raw)),
+            ),
+            None => {
+                // Nothing can be written over it until the learner has a copy.
+                save_state.paused.set(true);
+                notices.push(
+                    true,
+                    "progress.not_kept",
+                    kept.reason,
+                    Some(("opsdojo-progress-kept.json".to_string(), kept.raw)),
+                );
+            }
         }
-    };
+    }
     let progress = RwSignal::new(progress);
+    let open = OpenLesson(RwSignal::new(None));
     provide_context(CurrentLocale(locale));
     provide_context(CurrentTheme(theme));
     provide_context(ProgressStore(progress));
+    provide_context(open);
+    provide_context(save_state);
     provide_context(notices);
+    crate::crash::watch(progress);
 
     Effect::new(move |_| {
         let locale = locale.get();
@@ -99,7 +224,41 @@ pub fn App() -> impl IntoView {
             let _ = root.set_attribute("data-theme", theme.name());
         }
     });
-    Effect::new(move |_| progress.with(storage::save_progress));
+    Effect::new(move |previous: Option<()>| {
+        progress.track();
+        // The first run is the load itself: nothing to write.
+        if previous.is_some() {
+            save_state.schedule(progress, open, notices);
+        }
+    });
+    // Leaving the page or hiding it writes what is pending.
+    let flush = move || {
+        if save_state.scheduled.get_value() {
+            save_state.flush(progress, open, notices);
+        }
+    };
+    let on_hide = window_event_listener(leptos::ev::pagehide, move |_| flush());
+    let on_visibility = window_event_listener(leptos::ev::visibilitychange, move |_| {
+        if document().visibility_state() == web_sys::VisibilityState::Hidden {
+            flush();
+        }
+    });
+    // Another tab saved: take the lessons it saved later.
+    let on_storage = window_event_listener(leptos::ev::storage, move |event| {
+        let from_progress = event
+            .key()
+            .is_some_and(|key| storage::is_progress_key(&key));
+        if let (true, Some(text)) = (from_progress, event.new_value()) {
+            if let Ok(stored) = Progress::from_json(&text) {
+                save_state.take_newer(progress, open, notices, &stored);
+            }
+        }
+    });
+    on_cleanup(move || {
+        on_hide.remove();
+        on_visibility.remove();
+        on_storage.remove();
+    });
 
     view! {
         <Router>
@@ -117,17 +276,29 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// The label of a notice's download button.
+fn download_label(lead: &str) -> &'static str {
+    match lead {
+        "progress.save_failed" => "progress.export",
+        "progress.imported" => "progress.download_backup",
+        "progress.not_kept" => "progress.download_and_resume",
+        _ => "progress.download_kept",
+    }
+}
+
 /// Notices, newest last, each with a dismiss button and an optional download.
 #[component]
 fn NoticeList() -> impl IntoView {
     let notices = expect_context::<Notices>();
     let locale = expect_context::<CurrentLocale>().0;
+    let save_state = expect_context::<SaveState>();
     view! {
         <div class="notices" role="status">
             <For each=move || notices.0.get() key=|notice| notice.id let:notice>
                 {
                     let id = notice.id;
                     let download = notice.download.clone();
+                    let lead = notice.lead;
                     view! {
                         <div class="notice" class:notice-error=notice.error>
                             <div class="notice-text">
@@ -140,12 +311,14 @@ fn NoticeList() -> impl IntoView {
                                     view! {
                                         <button
                                             class="button button-small"
-                                            on:click=move |_| crate::components::download::download_text(
-                                                &name,
-                                                &content,
-                                            )
+                                            on:click=move |_| {
+                                                crate::components::download::download_text(&name, &content);
+                                                if lead == "progress.not_kept" {
+                                                    save_state.paused.set(false);
+                                                }
+                                            }
                                         >
-                                            {move || translate(locale.get(), "progress.download_kept")}
+                                            {move || translate(locale.get(), download_label(lead))}
                                         </button>
                                     }
                                 })}

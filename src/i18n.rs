@@ -54,6 +54,26 @@ pub fn translate(locale: Locale, key: &'static str) -> &'static str {
             "Votre progression enregistrée n'a pas pu être lue ; elle a été mise de côté :",
         ),
         "progress.download_kept" => ("Download the kept copy", "Télécharger la copie conservée"),
+        "progress.not_kept" => (
+            "Your saved progress could not be read, and there was no room to keep a copy aside. Download it: nothing is saved until you do.",
+            "Votre progression enregistrée n'a pas pu être lue, et la place manque pour en garder une copie. Téléchargez-la : rien n'est enregistré avant.",
+        ),
+        "progress.download_and_resume" => ("Download it and resume saving", "La télécharger et reprendre l'enregistrement"),
+        "progress.save_failed" => (
+            "Your progress could not be saved in this browser. Export it to keep it:",
+            "Votre progression n'a pas pu être enregistrée dans ce navigateur. Exportez-la pour la garder :",
+        ),
+        "progress.import_confirm" => (
+            "Replace your progress with this file? Your current progress is kept as a backup you can download.",
+            "Remplacer votre progression par ce fichier ? La progression actuelle est gardée en sauvegarde téléchargeable.",
+        ),
+        "progress.import_cancelled" => ("Import cancelled: your progress is unchanged.", "Import annulé : votre progression est inchangée."),
+        "progress.download_backup" => ("Download the previous progress", "Télécharger la progression précédente"),
+        "progress.refused_lessons" => ("Some lessons of this file were not imported:", "Certaines leçons de ce fichier n'ont pas été importées :"),
+        "progress.other_tab" => (
+            "This lesson is also open in another tab. Each tab saves its own work on it; the tab you use last is the one kept:",
+            "Cette leçon est aussi ouverte dans un autre onglet. Chaque onglet enregistre son travail ; le dernier utilisé l'emporte :",
+        ),
         "notice.dismiss" => ("Dismiss", "Fermer"),
         "catalog.title" => ("Learn to run production by running it", "Apprenez la prod en la faisant tourner"),
         "catalog.lead" => (

@@ -3,12 +3,13 @@
 mod app;
 mod catalog;
 mod components;
+mod crash;
 mod i18n;
 mod pages;
 mod session;
 mod storage;
 
 fn main() {
-    console_error_panic_hook::set_once();
+    crash::install();
     leptos::mount::mount_to_body(app::App);
 }

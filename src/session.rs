@@ -4,7 +4,7 @@
 //! Every change goes through [`Sim::apply`], which calls the engine's recorded actions; the
 //! views only read [`Sim::snapshot`].
 
-use crate::app::ProgressStore;
+use crate::app::{OpenLesson, ProgressStore};
 use leptos::prelude::*;
 use opsdojo_engine::dashboard::{dashboard, Panel};
 use opsdojo_engine::lesson::{Lesson, ObjectiveTracker};
@@ -103,6 +103,10 @@ impl Sim {
         let (mut tracker, _) = ObjectiveTracker::new(lesson);
         if let Some(progress) = saved {
             tracker.restore(progress.met.iter().cloned());
+        }
+        if let Some(open) = use_context::<OpenLesson>() {
+            open.0.set(Some(key.clone()));
+            on_cleanup(move || open.0.set(None));
         }
         let sim = Sim::build(world, Some(tracker), Some(key), Some(store));
         sim.refresh(false);
@@ -245,6 +249,7 @@ impl Sim {
             // Completion is kept once earned, even after a reset of the world.
             entry.completed = entry.completed || completed;
             entry.actions = actions;
+            entry.saved_at = js_sys::Date::now() as u64;
         });
     }
 }

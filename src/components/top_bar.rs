@@ -1,9 +1,9 @@
 //! The bar at the top of every page: brand, navigation, language, theme and progress file.
 
-use crate::app::{CurrentTheme, Notices, ProgressStore};
+use crate::app::{CurrentTheme, Notices, ProgressStore, SaveState};
 use crate::components::download::download_text;
-use crate::i18n::{tr, CurrentLocale, Locale};
-use crate::storage::Theme;
+use crate::i18n::{tr, translate, CurrentLocale, Locale};
+use crate::storage::{self, Theme};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use opsdojo_engine::progress::Progress;
@@ -15,6 +15,7 @@ pub fn TopBar() -> impl IntoView {
     let theme = expect_context::<CurrentTheme>().0;
     let progress = expect_context::<ProgressStore>().0;
     let notices = expect_context::<Notices>();
+    let save_state = expect_context::<SaveState>();
     let file_input = NodeRef::<leptos::html::Input>::new();
 
     let import = move |event: leptos::ev::Event| {
@@ -35,9 +36,45 @@ pub fn TopBar() -> impl IntoView {
                 .and_then(|value| value.as_string())
                 .unwrap_or_default();
             match Progress::from_json(&text) {
-                Ok(imported) => {
+                Ok(mut imported) => {
+                    let question = translate(locale.get_untracked(), "progress.import_confirm");
+                    if !window().confirm_with_message(question).unwrap_or(false) {
+                        notices.push(false, "progress.import_cancelled", String::new(), None);
+                        return;
+                    }
+                    // The progress it replaces stays in storage and in the notice's download.
+                    let previous = progress.with_untracked(Progress::to_json);
+                    let _ = storage::write(storage::BACKUP_KEY, &previous);
+                    let refused = std::mem::take(&mut imported.refused);
+                    let now = js_sys::Date::now() as u64;
+                    for lesson in imported.lessons.values_mut() {
+                        lesson.saved_at = now;
+                    }
                     progress.set(imported);
-                    notices.push(false, "progress.imported", String::new(), None);
+                    save_state.write_now(progress, notices);
+                    notices.push(
+                        false,
+                        "progress.imported",
+                        String::new(),
+                        Some(("opsdojo-progress-before-import.json".to_string(), previous)),
+                    );
+                    if !refused.is_empty() {
+                        let reasons: Vec<String> =
+                            refused.iter().map(|r| r.reason.clone()).collect();
+                        let raw: Vec<String> = refused
+                            .iter()
+                            .map(|r| format!("\"{}\": {}", r.key, r.raw))
+                            .collect();
+                        notices.push(
+                            true,
+                            "progress.refused_lessons",
+                            reasons.join("; "),
+                            Some((
+                                "opsdojo-progress-refused.json".to_string(),
+                                format!("{{{}}}", raw.join(", ")),
+                            )),
+                        );
+                    }
                 }
                 Err(error) => notices.push(true, "progress.import_failed", error.to_string(), None),
             }

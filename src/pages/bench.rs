@@ -1,6 +1,7 @@
 //! `/bench?hours=N`: runs the engine's benchmark in this browser and prints its report, so
 //! `scripts/bench-browser.mjs` can read the same figures from headless Chromium as
-//! `opsdojo simulate` prints natively.
+//! `opsdojo simulate` prints natively. `/bench?panic` stops the page on purpose, so that the
+//! browser tests can see the crash screen and the progress it saves.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -25,6 +26,10 @@ pub fn BenchPage() -> impl IntoView {
         .and_then(|h| h.parse::<i64>().ok())
         .filter(|h| (1..=24).contains(h))
         .unwrap_or(24);
+    // `?panic`: stops the page on purpose, to show the crash screen (the browser tests do).
+    if query.with_untracked(|q| q.get("panic").is_some()) {
+        panic!("the crash screen was asked for with /bench?panic");
+    }
     let result = RwSignal::new(None::<String>);
     // Let the page paint "running" first, then block on the benchmark.
     set_timeout(

@@ -9,12 +9,13 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use thiserror::Error;
 
-/// The version of the progress format this build writes and reads.
-pub const PROGRESS_SCHEMA: u32 = 1;
+/// The version of the progress format this build writes. Version 1 (before edits were saved
+/// as patches and lessons carried the time they were saved) is read and migrated.
+pub const PROGRESS_SCHEMA: u32 = 2;
 
 /// The most lessons and actions a progress file may hold; more means it is not ours.
 const MAX_LESSONS: usize = 1000;
-const MAX_ACTIONS_PER_LESSON: usize = 10_000;
+const MAX_ACTIONS_PER_LESSON: usize = 100_000;
 
 /// A learner's progress across every lesson.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -23,6 +24,19 @@ pub struct Progress {
     pub schema: u32,
     /// By lesson key, `<pack>/<lesson id>`.
     pub lessons: BTreeMap<String, LessonProgress>,
+    /// Lessons of the loaded text that could not be used, set aside rather than loaded; never
+    /// saved back.
+    #[serde(skip)]
+    pub refused: Vec<RefusedLesson>,
+}
+
+/// A lesson's saved progress that failed validation: the others still load.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefusedLesson {
+    pub key: String,
+    pub reason: String,
+    /// The lesson's entry as it was saved, to offer as a download.
+    pub raw: String,
 }
 
 /// Where a learner is in one lesson.
@@ -35,6 +49,10 @@ pub struct LessonProgress {
     pub completed: bool,
     /// The actions taken, replayed to restore the world.
     pub actions: Vec<Action>,
+    /// When this lesson was last saved, in Unix milliseconds of the browser's clock: of two
+    /// tabs, the later save of a lesson wins. 0 when unknown (version 1).
+    #[serde(default)]
+    pub saved_at: u64,
 }
 
 /// Why a saved progress text was not loaded.
@@ -42,7 +60,7 @@ pub struct LessonProgress {
 pub enum ProgressError {
     #[error("saved progress is not valid JSON: {0}")]
     NotJson(String),
-    #[error("saved progress has format version {found}, this version of opsdojo reads version {PROGRESS_SCHEMA}")]
+    #[error("saved progress has format version {found}, made by a newer opsdojo; this version reads versions 1 to {PROGRESS_SCHEMA}")]
     UnknownSchema { found: u64 },
     #[error("saved progress is not in the expected shape: {0}")]
     Shape(String),
@@ -56,6 +74,7 @@ impl Progress {
         Progress {
             schema: PROGRESS_SCHEMA,
             lessons: BTreeMap::new(),
+            refused: Vec::new(),
         }
     }
 
@@ -64,65 +83,99 @@ impl Progress {
         format!("{pack}/{lesson_id}")
     }
 
-    /// Reads and validates a saved or imported progress text.
+    /// Reads and validates a saved or imported progress text, migrating older versions.
+    /// A lesson whose entry is invalid is set aside in [`Progress::refused`]; the others load.
     pub fn from_json(text: &str) -> Result<Progress, ProgressError> {
-        let value: serde_json::Value = serde_json::from_str(text)
+        let mut value: serde_json::Value = serde_json::from_str(text)
             .map_err(|error| ProgressError::NotJson(error.to_string()))?;
         let schema = value
             .get("schema")
             .and_then(serde_json::Value::as_u64)
             .ok_or_else(|| ProgressError::Shape("the `schema` number is missing".into()))?;
-        if schema != u64::from(PROGRESS_SCHEMA) {
+        if schema == 0 || schema > u64::from(PROGRESS_SCHEMA) {
             return Err(ProgressError::UnknownSchema { found: schema });
         }
-        let progress: Progress = serde_json::from_value(value)
+        // Version 1 to 2: the same lessons; `saved_at` defaults to 0.
+        value["schema"] = serde_json::Value::from(PROGRESS_SCHEMA);
+        let lessons = match value.get_mut("lessons").map(serde_json::Value::take) {
+            Some(serde_json::Value::Object(lessons)) => lessons,
+            Some(_) => return Err(ProgressError::Shape("`lessons` is not a map".into())),
+            None => return Err(ProgressError::Shape("the `lessons` map is missing".into())),
+        };
+        if lessons.len() > MAX_LESSONS {
+            return Err(ProgressError::Invalid(format!(
+                "{} lessons, more than the {MAX_LESSONS} a progress file may hold",
+                lessons.len()
+            )));
+        }
+        value["lessons"] = serde_json::Value::Object(Default::default());
+        let mut progress: Progress = serde_json::from_value(value)
             .map_err(|error| ProgressError::Shape(error.to_string()))?;
-        progress.validate()?;
+        for (key, entry) in lessons {
+            let raw = entry.to_string();
+            let checked = serde_json::from_value::<LessonProgress>(entry)
+                .map_err(|error| error.to_string())
+                .and_then(|lesson| validate_lesson(&key, &lesson).map(|()| lesson));
+            match checked {
+                Ok(lesson) => {
+                    progress.lessons.insert(key, lesson);
+                }
+                Err(reason) => progress.refused.push(RefusedLesson { key, reason, raw }),
+            }
+        }
         Ok(progress)
     }
 
     /// The text saved to storage or exported to a file.
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_else(|_| String::from("{}"))
+        serde_json::to_string(self).unwrap_or_else(|_| String::from("{}"))
     }
 
-    fn validate(&self) -> Result<(), ProgressError> {
-        if self.lessons.len() > MAX_LESSONS {
-            return Err(ProgressError::Invalid(format!(
-                "{} lessons, more than the {MAX_LESSONS} a progress file may hold",
-                self.lessons.len()
-            )));
-        }
-        for (key, lesson) in &self.lessons {
-            let well_formed = key.split('/').count() == 2
-                && key
-                    .split('/')
-                    .all(|part| !part.is_empty() && !part.starts_with('.'))
-                && key.len() <= 200
-                && key
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'));
-            if !well_formed {
-                return Err(ProgressError::Invalid(format!(
-                    "lesson key `{key}` is not `pack/lesson`"
-                )));
+    /// Takes the lessons `other` saved later than this progress did, except `keep` (the
+    /// lesson open here, whose live state wins); true if any lesson changed.
+    pub fn merge_newer(&mut self, other: &Progress, keep: Option<&str>) -> bool {
+        let mut changed = false;
+        for (key, theirs) in &other.lessons {
+            if Some(key.as_str()) == keep {
+                continue;
             }
-            if lesson.actions.len() > MAX_ACTIONS_PER_LESSON {
-                return Err(ProgressError::Invalid(format!(
-                    "lesson `{key}` has {} actions, more than {MAX_ACTIONS_PER_LESSON}",
-                    lesson.actions.len()
-                )));
-            }
-            for action in &lesson.actions {
-                if action.clone().sanitized() != *action {
-                    return Err(ProgressError::Invalid(format!(
-                        "lesson `{key}` has an action out of range"
-                    )));
-                }
+            let newer = self
+                .lessons
+                .get(key)
+                .is_none_or(|ours| theirs.saved_at > ours.saved_at);
+            if newer && self.lessons.get(key) != Some(theirs) {
+                self.lessons.insert(key.clone(), theirs.clone());
+                changed = true;
             }
         }
-        Ok(())
+        changed
     }
+}
+
+fn validate_lesson(key: &str, lesson: &LessonProgress) -> Result<(), String> {
+    let well_formed = key.split('/').count() == 2
+        && key
+            .split('/')
+            .all(|part| !part.is_empty() && !part.starts_with('.'))
+        && key.len() <= 200
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'));
+    if !well_formed {
+        return Err(format!("lesson key `{key}` is not `pack/lesson`"));
+    }
+    if lesson.actions.len() > MAX_ACTIONS_PER_LESSON {
+        return Err(format!(
+            "lesson `{key}` has {} actions, more than {MAX_ACTIONS_PER_LESSON}",
+            lesson.actions.len()
+        ));
+    }
+    for action in &lesson.actions {
+        if action.clone().sanitized() != *action {
+            return Err(format!("lesson `{key}` has an action out of range"));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -140,6 +193,7 @@ mod tests {
                 actions: vec![Action::Advance {
                     by: SimDuration::from_minutes(2),
                 }],
+                saved_at: 1_700_000_000_000,
             },
         );
         progress
@@ -164,27 +218,27 @@ mod tests {
             Err(ProgressError::UnknownSchema { found: 7 })
         );
         assert!(matches!(
+            Progress::from_json(r#"{"schema": 2, "lessons": []}"#),
+            Err(ProgressError::Shape(_))
+        ));
+        assert!(matches!(
             Progress::from_json(r#"{"lessons": {}}"#),
             Err(ProgressError::Shape(_))
         ));
-        assert!(matches!(
-            Progress::from_json(
-                r#"{"schema": 1, "lessons": {"a/b": {"met": [], "completed": true, "actions": [{"kind": "explode"}]}}}"#
-            ),
-            Err(ProgressError::Shape(_))
-        ));
-        assert!(matches!(
-            Progress::from_json(
-                r#"{"schema": 1, "lessons": {"../x": {"met": [], "completed": true, "actions": []}}}"#
-            ),
-            Err(ProgressError::Invalid(_))
-        ));
-        assert!(matches!(
-            Progress::from_json(
-                r#"{"schema": 1, "lessons": {"a/b": {"met": [], "completed": true, "actions": [{"kind": "advance", "by": -5}]}}}"#
-            ),
-            Err(ProgressError::Invalid(_))
-        ));
+        // A bad lesson is set aside; the others load.
+        for bad in [
+            r#""a/b": {"met": [], "completed": true, "actions": [{"kind": "explode"}]}"#,
+            r#""../x": {"met": [], "completed": true, "actions": []}"#,
+            r#""a/b": {"met": [], "completed": true, "actions": [{"kind": "advance", "by": -5}]}"#,
+        ] {
+            let text = format!(
+                r#"{{"schema": 2, "lessons": {{{bad}, "good/one": {{"met": ["x"], "completed": false, "actions": []}}}}}}"#
+            );
+            let progress = Progress::from_json(&text).unwrap();
+            assert_eq!(progress.refused.len(), 1, "{bad}");
+            assert!(progress.lessons.contains_key("good/one"), "{bad}");
+            assert!(progress.refused[0].raw.contains("completed"));
+        }
     }
 
     #[test]
@@ -195,10 +249,41 @@ mod tests {
         let text = format!(
             r#"{{"schema": 1, "lessons": {{"a/b": {{"met": [], "completed": false, "actions": [{{"kind": "apply", "env": "{env}"}}]}}}}}}"#
         );
-        assert!(matches!(
-            Progress::from_json(&text),
-            Err(ProgressError::Invalid(_))
-        ));
+        let progress = Progress::from_json(&text).unwrap();
+        assert_eq!(progress.refused.len(), 1);
+        assert!(progress.refused[0].reason.contains("out of range"));
+    }
+
+    #[test]
+    fn version_one_is_migrated_not_set_aside() {
+        let text = r#"{"schema": 1, "lessons": {"basics/playground": {"met": ["run-clock"], "completed": true, "actions": [{"kind": "edit_file", "path": "deploy/values-dev.yaml", "content": "replicas: {}"}]}}}"#;
+        let progress = Progress::from_json(text).unwrap();
+        assert_eq!(progress.schema, PROGRESS_SCHEMA);
+        let lesson = &progress.lessons["basics/playground"];
+        assert!(lesson.completed);
+        assert_eq!(lesson.saved_at, 0);
+        assert_eq!(Progress::from_json(&progress.to_json()), Ok(progress));
+    }
+
+    #[test]
+    fn the_later_save_of_a_lesson_wins_except_the_one_open_here() {
+        let mut ours = sample();
+        let mut theirs = sample();
+        let key = Progress::lesson_key("basics", "playground");
+        theirs.lessons.get_mut(&key).unwrap().saved_at += 1;
+        theirs.lessons.get_mut(&key).unwrap().completed = true;
+        theirs
+            .lessons
+            .insert("other/lesson".into(), LessonProgress::default());
+        assert!(ours.merge_newer(&theirs, Some(&key)));
+        assert!(
+            !ours.lessons[&key].completed,
+            "the open lesson keeps its live state"
+        );
+        assert!(ours.lessons.contains_key("other/lesson"));
+        assert!(ours.merge_newer(&theirs, None));
+        assert!(ours.lessons[&key].completed);
+        assert!(!ours.merge_newer(&theirs, None), "nothing left to take");
     }
 
     proptest::proptest! {
