@@ -153,6 +153,7 @@ test("progress exports to a file and imports back", async () => {
     await page.evaluate(() => localStorage.clear());
     await page.goto(env.base + "/");
     await page.locator('[data-lesson="playground"][data-state="not-started"]').waitFor();
+    page.once("dialog", (dialog) => dialog.accept());
     await page.setInputFiles('[data-testid="import-progress"]', path);
     await page.locator('[data-lesson="playground"][data-state="in-progress"]').waitFor();
     assert.deepEqual(errors, []);

@@ -355,13 +355,13 @@ fn huge_subqueries_and_ranges_stop_with_a_count() {
     let error = instant_query(&store, &query.expr, 3_600_000).unwrap_err();
     assert_eq!(
         error.to_string(),
-        "this subquery would evaluate 3.2e10 points; the limit is 5e7"
+        "this subquery would evaluate 3.2e10 points; the limit is 1e7"
     );
     // Nested subqueries each under the limit stop on the running count.
     let query = parse_query("max_over_time(max_over_time(up[1d:1s])[1d:1s])").unwrap();
     let error = instant_query(&store, &query.expr, 3_600_000).unwrap_err();
     assert!(
-        error.to_string().contains("more than 5e7 points"),
+        error.to_string().contains("more than 1e7 points"),
         "{error}"
     );
     // A range query over an extreme range.
