@@ -113,8 +113,10 @@ pub fn TimeSeriesChart(
         let (start, end) = (start_ms.get(), end_ms.get());
         LEFT + (t - start) as f64 / (end - start).max(1) as f64 * (width - LEFT - RIGHT)
     };
+    // Values beyond the axis (past the range it can show) are drawn at its edge.
     let y_of = move |v: f64| {
         let (low, high) = bounds();
+        let v = v.clamp(low, high);
         TOP + (1.0 - (v - low) / (high - low)) * (height - TOP - BOTTOM)
     };
     let paths = move || {
