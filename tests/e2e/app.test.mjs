@@ -150,8 +150,11 @@ test("progress exports to a file and imports back", async () => {
     await page.locator('[data-testid="clock-step"]').click();
     const [download] = await Promise.all([page.waitForEvent("download"), page.click('[data-testid="export-progress"]')]);
     const path = await download.path();
-    await page.evaluate(() => localStorage.clear());
+    // Leaving the lesson writes its progress: clear storage once away from it.
     await page.goto(env.base + "/");
+    await page.locator('[data-lesson="playground"][data-state="in-progress"]').waitFor();
+    await page.evaluate(() => localStorage.clear());
+    await page.reload();
     await page.locator('[data-lesson="playground"][data-state="not-started"]').waitFor();
     page.once("dialog", (dialog) => dialog.accept());
     await page.setInputFiles('[data-testid="import-progress"]', path);
