@@ -175,8 +175,26 @@ fn validate_lesson(key: &str, lesson: &LessonProgress) -> Result<(), String> {
             return Err(format!("lesson `{key}` has an action out of range"));
         }
     }
+    let advanced = lesson
+        .actions
+        .iter()
+        .map(|action| match action {
+            Action::Advance { by } => by.0,
+            _ => 0,
+        })
+        .fold(0i64, i64::saturating_add);
+    if advanced > MAX_SIMULATED_MS {
+        return Err(format!(
+            "lesson `{key}` runs its clock {} in all, more than the {} a saved lesson may replay",
+            crate::time::SimDuration(advanced),
+            crate::time::SimDuration(MAX_SIMULATED_MS)
+        ));
+    }
     Ok(())
 }
+
+/// The most simulated time one lesson's saved actions may replay (a year).
+const MAX_SIMULATED_MS: i64 = 366 * 86_400_000;
 
 #[cfg(test)]
 mod tests {
@@ -252,6 +270,28 @@ mod tests {
         let progress = Progress::from_json(&text).unwrap();
         assert_eq!(progress.refused.len(), 1);
         assert!(progress.refused[0].reason.contains("out of range"));
+    }
+
+    #[test]
+    fn a_lesson_that_would_replay_for_centuries_is_set_aside() {
+        let week = r#"{"kind": "advance", "by": 604800000}"#;
+        let actions = vec![week; 10_000].join(", ");
+        let text = format!(
+            r#"{{"schema": 2, "lessons": {{"a/b": {{"met": [], "completed": false, "actions": [{actions}]}}}}}}"#
+        );
+        let progress = Progress::from_json(&text).unwrap();
+        assert!(progress.lessons.is_empty());
+        assert!(
+            progress.refused[0].reason.contains("runs its clock"),
+            "{}",
+            progress.refused[0].reason
+        );
+        // Near miss: a month of clock is fine.
+        let actions = vec![week; 4].join(", ");
+        let text = format!(
+            r#"{{"schema": 2, "lessons": {{"a/b": {{"met": [], "completed": false, "actions": [{actions}]}}}}}}"#
+        );
+        assert!(Progress::from_json(&text).unwrap().refused.is_empty());
     }
 
     #[test]
