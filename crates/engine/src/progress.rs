@@ -287,7 +287,7 @@ mod tests {
             progress.refused[0].reason
         );
         // Near miss: a month of clock is fine.
-        let actions = vec![week; 4].join(", ");
+        let actions = [week; 4].join(", ");
         let text = format!(
             r#"{{"schema": 2, "lessons": {{"a/b": {{"met": [], "completed": false, "actions": [{actions}]}}}}}}"#
         );
