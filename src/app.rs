@@ -64,37 +64,26 @@ impl SaveState {
         if let Some(stored) = storage::stored_progress() {
             self.take_newer(progress, open, notices, &stored);
         }
-        let result = progress.with_untracked(storage::save_progress);
-        match result {
-            Ok(()) => self.failing.set(false),
-            Err(reason) => {
-                if !self.failing.get_untracked() {
-                    self.failing.set(true);
-                    let json = progress.with_untracked(Progress::to_json);
-                    notices.push(
-                        true,
-                        "progress.save_failed",
-                        reason,
-                        Some(("opsdojo-progress.json".to_string(), json)),
-                    );
-                }
-            }
-        }
+        self.write_now(progress, notices);
     }
 
     /// Writes progress as it is, without taking other tabs' lessons (after an import, which
-    /// replaces them).
+    /// replaces them). A refused write is shown once, with an export, until one works again.
     pub fn write_now(self, progress: RwSignal<Progress>, notices: Notices) {
         self.scheduled.set_value(false);
-        if let Err(reason) = progress.with_untracked(storage::save_progress) {
-            self.failing.set(true);
-            let json = progress.with_untracked(Progress::to_json);
-            notices.push(
-                true,
-                "progress.save_failed",
-                reason,
-                Some(("opsdojo-progress.json".to_string(), json)),
-            );
+        match progress.with_untracked(storage::save_progress) {
+            Ok(()) => self.failing.set(false),
+            Err(_) if self.failing.get_untracked() => {}
+            Err(reason) => {
+                self.failing.set(true);
+                let json = progress.with_untracked(Progress::to_json);
+                notices.push(
+                    true,
+                    "progress.save_failed",
+                    reason,
+                    Some(("opsdojo-progress.json".to_string(), json)),
+                );
+            }
         }
     }
 
