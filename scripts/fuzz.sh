@@ -65,8 +65,7 @@ seed lesson lessons/**/*.md
 seed progress
 
 say "building ${#targets[@]} fuzz targets"
-cargo +nightly fuzz build --release "${targets[@]/#/--fuzz-target=}" 2>/dev/null ||
-  for target in "${targets[@]}"; do cargo +nightly fuzz build --release "$target"; done
+for target in "${targets[@]}"; do cargo +nightly fuzz build --release "$target"; done
 
 failed=()
 mkdir -p target/fuzz-logs
