@@ -608,7 +608,7 @@ pub fn changed_lines(base: &str, now: &str) -> Vec<usize> {
     let old: Vec<&str> = base.lines().collect();
     let new: Vec<&str> = now.lines().collect();
     // Longest common subsequence, small files only.
-    if old.len() * new.len() > 4_000_000 {
+    if old.len().saturating_mul(new.len()) > 4_000_000 {
         return (1..=new.len()).collect();
     }
     let mut table = vec![vec![0u32; new.len() + 1]; old.len() + 1];

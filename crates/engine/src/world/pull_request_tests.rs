@@ -155,3 +155,17 @@ fn merged_it_reaches_staging_waits_for_promotion_and_can_roll_back() {
         world.snapshot().pull_request
     );
 }
+
+#[test]
+fn diffs_of_huge_files_do_not_build_a_huge_table() {
+    // 65 536 lines on each side: the product of the line counts wrapped to 0 on 32-bit
+    // WebAssembly, and the table asked for 17 GB.
+    let base = "a\n".repeat(65_536);
+    let now = "b\n".repeat(65_536);
+    let changed = super::pull_request::changed_lines(&base, &now);
+    assert_eq!(
+        changed.len(),
+        65_536,
+        "every line counts as changed past the table's size"
+    );
+}
