@@ -89,6 +89,48 @@ fn size_of(value: &Value) -> usize {
     }
 }
 
+/// The size of a whole value (one per node, plus the bytes of its strings), counted until it
+/// passes `limit`. Lists and maps share their parts, so `list $l $l` forty times is small in
+/// memory but huge once printed or serialized: this is what printing it would cost.
+pub fn weight(value: &Value, limit: u64) -> u64 {
+    let mut total: u64 = 0;
+    let mut stack = vec![value];
+    while let Some(value) = stack.pop() {
+        total = total.saturating_add(1);
+        match value {
+            Value::String(text) => total = total.saturating_add(text.len() as u64),
+            Value::List(items) => stack.extend(items.iter()),
+            Value::Map(entries) => {
+                for (key, item) in entries.iter() {
+                    total = total.saturating_add(key.len() as u64);
+                    stack.push(item);
+                }
+            }
+            _ => {}
+        }
+        if total > limit {
+            break;
+        }
+    }
+    total
+}
+
+/// Fails unless `bytes` more fit in what the render may still build.
+pub fn ensure_room(bytes: u64) -> gotmpl::Result<()> {
+    if bytes > remaining() {
+        return Err(over_bytes());
+    }
+    Ok(())
+}
+
+/// The arguments' whole size, which bounds what most functions build from them.
+fn arguments_weight(args: &[Value]) -> u64 {
+    let limit = remaining();
+    args.iter()
+        .map(|arg| weight(arg, limit))
+        .fold(0u64, u64::saturating_add)
+}
+
 /// Registers functions that are metered: each call spends one call and the size of its result.
 pub trait Metered: Sized {
     fn metered(
@@ -109,6 +151,7 @@ impl Metered for Template {
     ) -> Self {
         self.func(name, move |args| {
             charge(0)?;
+            ensure_room(arguments_weight(args))?;
             let value = f(args)?;
             charge(size_of(&value))?;
             Ok(value)
@@ -140,18 +183,11 @@ fn printing(name: &'static str, args: &[Value]) -> gotmpl::Result<Value> {
         Some(Value::String(format)) if name == "printf" => format.matches('%').count() as u64,
         _ => 0,
     };
-    let estimate = args
-        .iter()
-        .map(|arg| match arg {
-            Value::String(text) => text.len() as u64,
-            other => other.to_string().len() as u64,
-        })
-        .sum::<u64>()
-        .saturating_add(verbs.saturating_mul(MAX_PRINTF_WIDTH))
-        .saturating_add(args.len() as u64);
-    if estimate > remaining() {
-        return Err(over_bytes());
-    }
+    // Printed values take about their weight, and each verb may pad to its width.
+    let estimate = arguments_weight(args)
+        .saturating_mul(2)
+        .saturating_add(verbs.saturating_mul(MAX_PRINTF_WIDTH));
+    ensure_room(estimate)?;
     let proxy = &proxies()[args.len()];
     let data = Value::Map(Arc::new(
         args.iter()

@@ -234,6 +234,18 @@ fn regex_replace_all(args: &[Value]) -> TemplateResult {
     })?;
     let replacement = string_arg(args, 1)?;
     let text = string_arg(args, 2)?;
+    // Each match adds the replacement, and each `$` reference at most the whole text.
+    let matches = regex.find_iter(&text).count() as u64;
+    let references = replacement.matches('$').count() as u64;
+    crate::gotemplate::ensure_room(
+        matches
+            .saturating_mul(replacement.len() as u64)
+            .saturating_add(
+                references
+                    .saturating_add(1)
+                    .saturating_mul(text.len() as u64),
+            ),
+    )?;
     Ok(Value::String(Arc::from(
         regex.replace_all(&text, replacement.as_str()).as_ref(),
     )))

@@ -132,9 +132,17 @@ fn go_quote(text: &str, quote: char) -> String {
     out
 }
 
-fn indent(spaces: i64, text: &str) -> String {
-    let pad = " ".repeat(spaces.clamp(0, 256) as usize);
-    format!("{pad}{}", text.replace('\n', &format!("\n{pad}")))
+/// Sprig's `indent`, once its output is known to fit the render's budget.
+fn indent(spaces: i64, text: &str) -> gotmpl::Result<String> {
+    let spaces = spaces.clamp(0, 256) as u64;
+    let lines = text.bytes().filter(|b| *b == b'\n').count() as u64 + 1;
+    crate::gotemplate::ensure_room(
+        lines
+            .saturating_mul(spaces)
+            .saturating_add(text.len() as u64),
+    )?;
+    let pad = " ".repeat(spaces as usize);
+    Ok(format!("{pad}{}", text.replace('\n', &format!("\n{pad}"))))
 }
 
 /// Registers Helm's and Sprig's functions; `include` runs templates of `set`.
@@ -178,13 +186,13 @@ pub(super) fn with_helm_functions(template: Template, set: &TemplateSet) -> Temp
         })
         .metered("indent", |args| {
             let spaces = int_of(&arg(args, 0, "indent")?, "indent")?;
-            Ok(string(indent(spaces, &text_of(&arg(args, 1, "indent")?))))
+            Ok(string(indent(spaces, &text_of(&arg(args, 1, "indent")?))?))
         })
         .metered("nindent", |args| {
             let spaces = int_of(&arg(args, 0, "nindent")?, "nindent")?;
             Ok(string(format!(
                 "\n{}",
-                indent(spaces, &text_of(&arg(args, 1, "nindent")?))
+                indent(spaces, &text_of(&arg(args, 1, "nindent")?))?
             )))
         })
         .metered("trunc", |args| {
@@ -216,11 +224,16 @@ pub(super) fn with_helm_functions(template: Template, set: &TemplateSet) -> Temp
             let old = text_of(&arg(args, 0, "replace")?);
             let new = text_of(&arg(args, 1, "replace")?);
             let text = text_of(&arg(args, 2, "replace")?);
-            Ok(string(if old.is_empty() {
-                text
-            } else {
-                text.replace(&old, &new)
-            }))
+            if old.is_empty() {
+                return Ok(string(text));
+            }
+            let matches = text.matches(old.as_str()).count() as u64;
+            crate::gotemplate::ensure_room(
+                matches
+                    .saturating_mul(new.len() as u64)
+                    .saturating_add(text.len() as u64),
+            )?;
+            Ok(string(text.replace(&old, &new)))
         })
         .metered("lower", |args| {
             Ok(string(text_of(&arg(args, 0, "lower")?).to_lowercase()))

@@ -306,6 +306,37 @@ fn templates_that_multiply_work_stop_with_a_reason() {
     );
     let error = render_error("templates/doubling.yaml", &doubling);
     assert!(error.message.contains("MiB of text"), "{}", error.message);
+    // A list that shares its halves, forty times, then printed or serialized.
+    for use_it in ["{{ $l | toJson }}", "{{ printf \"%v\" $l }}", "{{ $l }}"] {
+        let shared = format!(
+            "{{{{- $l := list \"aaaaaaaa\" }}}}{}\nkind: ConfigMap\napiVersion: v1\nmetadata:\n  name: x\ndata:\n  v: '{use_it}'\n",
+            "{{- $l = list $l $l }}".repeat(40)
+        );
+        let error = render_error("templates/shared.yaml", &shared);
+        assert!(
+            error.message.contains("MiB of text") || error.message.contains("KiB"),
+            "{use_it}: {}",
+            error.message
+        );
+    }
+    // Indenting a text of newlines 256 spaces deep, and replacing into it.
+    for grow in [
+        format!(
+            "{}{{{{- $s = indent 256 $s }}}}",
+            "{{- $s = replace \"\\n\" \"\\n\\n\" $s }}".repeat(18)
+        ),
+        "{{- $s = replace \"\\n\" \"\\n\\n\\n\\n\" $s }}".repeat(30),
+    ] {
+        let growing = format!(
+            "{{{{- $s := \"\\n\\n\\n\\n\\n\\n\\n\\n\" }}}}{grow}\nkind: ConfigMap\napiVersion: v1\nmetadata:\n  name: x\n"
+        );
+        let error = render_error("templates/grow.yaml", &growing);
+        assert!(
+            error.message.contains("MiB of text"),
+            "{grow}: {}",
+            error.message
+        );
+    }
     // {{template}} recursion that fans out, with builtins only.
     let error = render_error(
         "templates/fan.yaml",
