@@ -152,6 +152,14 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// The 1-based line and column (in characters) of byte `offset` of `text`.
+pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = crate::limits::truncate_at_char(text, offset);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
 /// The number of single-character edits that turn `a` into `b` (Levenshtein distance), to
 /// suggest the name a typo was meant to be. Names longer than
 /// [`SUGGESTION_MAX_CHARS`](crate::limits::SUGGESTION_MAX_CHARS) are not compared (the work

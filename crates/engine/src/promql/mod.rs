@@ -43,7 +43,7 @@ pub fn parse_query(text: &str) -> Result<Query, Diagnostic> {
             .with_hint("write a selector such as `up` or a comparison such as `up == 0`"));
     }
     let expr = parse_expr(text).map_err(|(offset, message, hint)| {
-        let (line, column) = line_column(text, offset);
+        let (line, column) = crate::diagnostic::line_column(text, offset);
         Diagnostic::error(line, column, message).with_hint(hint)
     })?;
     Ok(Query {
@@ -73,14 +73,6 @@ pub(crate) fn parse_expr(text: &str) -> Result<Expr, (usize, String, String)> {
         )
     })?;
     Ok(expr)
-}
-
-/// The 1-based line and column of a byte offset.
-fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let before = crate::limits::truncate_at_char(text, offset);
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
 }
 
 /// Evaluates `expr` at `eval_time_seconds` over `series`, samples taken at that same instant.

@@ -830,9 +830,7 @@ fn annotation_text(query: &str, annotation: &Annotation) -> String {
     if let (Some(index), Some(_)) = (annotation.argument, call) {
         at = argument_start(query, at + annotation.about.len(), index).unwrap_or(at);
     }
-    let before = &query[..at];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    let (line, column) = crate::diagnostic::line_column(query, at);
     format!("{} ({line}:{column})", annotation.text())
 }
 

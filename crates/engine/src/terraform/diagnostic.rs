@@ -2,6 +2,7 @@
 //! involved, and a detail paragraph, printed in Terraform's box.
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::limits::truncate_at_char;
 use std::fmt;
 
 /// A place in one file of the configuration.
@@ -18,8 +19,8 @@ pub struct Location {
 impl Location {
     /// The location of byte `start..end` in `text`, a file named `file`.
     pub fn of(file: &str, text: &str, start: usize, end: usize) -> Self {
-        let start = floor_boundary(text, start.min(text.len()));
-        let end = floor_boundary(text, end.clamp(start, text.len()));
+        let start = truncate_at_char(text, start).len();
+        let end = truncate_at_char(text, end.max(start)).len();
         let line_start = text[..start].rfind('\n').map_or(0, |at| at + 1);
         let line = text[..start].matches('\n').count() + 1;
         let column = text[line_start..start].chars().count() + 1;
@@ -40,13 +41,6 @@ impl Location {
             self.file, self.line, self.column, self.end_column
         )
     }
-}
-
-fn floor_boundary(text: &str, mut at: usize) -> usize {
-    while !text.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
 }
 
 /// One problem, as Terraform reports it.
