@@ -25,6 +25,9 @@ pub fn short_value(value: f64) -> String {
     let magnitude = value.abs();
     if value == 0.0 {
         "0".into()
+    } else if !value.is_finite() || magnitude >= 1e12 {
+        // Past a million millions, digits stop reading: `1.7e308`, as Grafana shows it.
+        format!("{value:.1e}")
     } else if magnitude >= 1e6 {
         format!("{:.1}M", value / 1e6)
     } else if magnitude >= 1e3 {
