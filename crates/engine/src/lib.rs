@@ -23,6 +23,7 @@ pub mod objective;
 pub mod progress;
 pub mod promql;
 pub mod rng;
+pub(crate) mod serde_util;
 pub mod terraform;
 pub mod time;
 pub mod world;

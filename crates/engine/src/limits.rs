@@ -61,6 +61,12 @@ pub const CHART_MAX_TICKS: usize = 20;
 /// A lesson's solution: simulated time its steps may advance in all, in milliseconds (30 days).
 pub const SOLUTION_MAX_ADVANCE_MS: i64 = 30 * 86_400_000;
 
+/// A world's checkpoint read from storage: its text, the series and the samples it may hold.
+/// A checkpoint of the largest world is a few hundred kilobytes.
+pub const CHECKPOINT_MAX_BYTES: usize = 16 * 1024 * 1024;
+pub const CHECKPOINT_MAX_SERIES: usize = 100_000;
+pub const CHECKPOINT_MAX_SAMPLES: usize = 5_000_000;
+
 /// A counter of work done, checked while the work runs.
 #[derive(Debug)]
 pub struct Budget {

@@ -7,7 +7,7 @@ use rand_core::{RngCore, SeedableRng};
 use rand_pcg::Pcg64Mcg;
 
 /// A deterministic random stream, cheap to clone so a world can be forked for a preview.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SimRng {
     inner: Pcg64Mcg,
 }

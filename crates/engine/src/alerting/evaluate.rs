@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 const RESOLVED_RETENTION_MS: i64 = 15 * 60 * 1000;
 
 /// Where an alert is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum AlertState {
     Inactive,
@@ -38,13 +38,14 @@ impl AlertState {
 }
 
 /// One alert of an alerting rule.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Alert {
     /// The alert's labels: the sample's (without its name), the rule's, and `alertname`.
     pub labels: BTreeMap<String, String>,
     pub annotations: BTreeMap<String, String>,
     pub state: AlertState,
     /// The value of the sample at the last evaluation that returned it.
+    #[serde(with = "crate::serde_util::float")]
     pub value: f64,
     pub active_at_ms: i64,
     pub fired_at_ms: Option<i64>,
@@ -80,9 +81,10 @@ pub struct RuleError {
 }
 
 /// A rule's evaluation state.
-#[derive(Debug, Clone, Default)]
-struct RuleState {
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
+pub(crate) struct RuleState {
     /// Alerts by their label set.
+    #[serde(with = "crate::serde_util::pairs")]
     active: BTreeMap<BTreeMap<String, String>, Alert>,
     /// The series written at the last evaluation, to mark the vanished ones stale.
     written: BTreeSet<Labels>,
@@ -112,7 +114,34 @@ pub struct RuleStatus {
     pub last_error: Option<String>,
 }
 
+/// What a rule engine remembers between evaluations, for a checkpoint; the rules themselves
+/// are read again from their file.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub(crate) struct RuleEngineState {
+    states: Vec<Vec<RuleState>>,
+    last_evaluated: Vec<Option<i64>>,
+}
+
 impl RuleEngine {
+    pub(crate) fn state(&self) -> RuleEngineState {
+        RuleEngineState {
+            states: self.states.clone(),
+            last_evaluated: self.last_evaluated.clone(),
+        }
+    }
+
+    /// Puts back what [`RuleEngine::state`] took, onto the same rules.
+    pub(crate) fn restore(&mut self, state: RuleEngineState) -> Result<(), String> {
+        let shape: Vec<usize> = self.groups.iter().map(|g| g.rules.len()).collect();
+        let saved: Vec<usize> = state.states.iter().map(Vec::len).collect();
+        if shape != saved || state.last_evaluated.len() != shape.len() {
+            return Err("the rule groups changed".into());
+        }
+        self.states = state.states;
+        self.last_evaluated = state.last_evaluated;
+        Ok(())
+    }
+
     /// An engine for `file`, with no alert active yet.
     pub fn new(file: RuleFile) -> Self {
         let mut engine = RuleEngine::default();

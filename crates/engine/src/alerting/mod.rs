@@ -12,4 +12,5 @@ pub mod template;
 pub mod unit_test;
 
 pub use evaluate::{Alert, AlertState, RuleEngine, RuleError, RuleStatus};
+pub(crate) use evaluate::RuleEngineState;
 pub use rules::{parse_duration, parse_rule_file, Rule, RuleFile, RuleGroup, RuleKind};

@@ -19,7 +19,7 @@ use std::sync::Arc;
 type LabelSet = BTreeMap<String, String>;
 
 /// An alert as Alertmanager holds it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 struct ReceivedAlert {
     labels: LabelSet,
     annotations: LabelSet,
@@ -35,21 +35,23 @@ impl ReceivedAlert {
 }
 
 /// One alert in a chat message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct MessageAlert {
-    pub status: &'static str,
+    #[serde(with = "crate::serde_util::static_str")]
+    pub status: crate::serde_util::Name,
     pub labels: LabelSet,
     pub annotations: LabelSet,
 }
 
 /// A notification delivered to a chat channel.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct ChatMessage {
     pub at: SimTime,
     pub channel: String,
     pub receiver: String,
     /// `firing` or `resolved`.
-    pub status: &'static str,
+    #[serde(with = "crate::serde_util::static_str")]
+    pub status: crate::serde_util::Name,
     pub title: String,
     pub text: String,
     pub group_labels: LabelSet,
@@ -57,7 +59,7 @@ pub struct ChatMessage {
 }
 
 /// What the last notification of a group told the receiver.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 struct Notified {
     at_ms: i64,
     firing: BTreeSet<LabelSet>,
@@ -93,7 +95,76 @@ pub struct AlertmanagerAlert {
     pub state: &'static str,
 }
 
+/// One aggregation group as a checkpoint keeps it: its route by position in the tree.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub(crate) struct GroupState {
+    path: Vec<usize>,
+    key: LabelSet,
+    group_labels: LabelSet,
+    #[serde(with = "crate::serde_util::pairs")]
+    alerts: BTreeMap<LabelSet, ReceivedAlert>,
+    next_flush_ms: i64,
+    last: Option<Notified>,
+}
+
+/// What an Alertmanager holds besides its configuration and silences, for a checkpoint.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub(crate) struct AlertmanagerState {
+    #[serde(with = "crate::serde_util::pairs")]
+    alerts: BTreeMap<LabelSet, ReceivedAlert>,
+    groups: Vec<GroupState>,
+}
+
+/// The route at `path` under `route`: child indices from the root.
+fn route_at<'a>(route: &'a Route, path: &[usize]) -> Option<&'a Route> {
+    path.iter()
+        .try_fold(route, |route, index| route.routes.get(*index))
+}
+
 impl Alertmanager {
+    pub(crate) fn state(&self) -> AlertmanagerState {
+        AlertmanagerState {
+            alerts: self.alerts.clone(),
+            groups: self
+                .groups
+                .iter()
+                .map(|((path, key), group)| GroupState {
+                    path: path.clone(),
+                    key: key.clone(),
+                    group_labels: group.group_labels.clone(),
+                    alerts: group.alerts.clone(),
+                    next_flush_ms: group.next_flush_ms,
+                    last: group.last.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// Puts back what [`Alertmanager::state`] took, under the same configuration.
+    pub(crate) fn restore(&mut self, state: AlertmanagerState) -> Result<(), String> {
+        let mut groups = BTreeMap::new();
+        for group in state.groups {
+            let route = self
+                .config
+                .as_ref()
+                .and_then(|config| route_at(&config.route, &group.path))
+                .ok_or("a group's route is not in the configuration")?;
+            groups.insert(
+                (group.path, group.key),
+                AggregationGroup {
+                    route: route.clone(),
+                    group_labels: group.group_labels,
+                    alerts: group.alerts,
+                    next_flush_ms: group.next_flush_ms,
+                    last: group.last,
+                },
+            );
+        }
+        self.alerts = state.alerts;
+        self.groups = groups;
+        Ok(())
+    }
+
     pub fn new(external_url: &str) -> Self {
         Alertmanager {
             external_url: external_url.to_string(),

@@ -16,5 +16,6 @@ mod tests;
 
 pub use config::{parse_config, Config, InhibitRule, Receiver, Route, SlackConfig};
 pub use dispatch::{receivers_for, Alertmanager, AlertmanagerAlert, ChatMessage, MessageAlert};
+pub(crate) use dispatch::AlertmanagerState;
 pub use matcher::{parse_matchers, MatchType, Matcher};
 pub use silence::{parse_silences, Silence};

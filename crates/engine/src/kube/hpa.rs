@@ -71,7 +71,7 @@ pub fn replicas_for(current: u32, target: f64, pods: &[PodSample]) -> u32 {
 }
 
 /// A scaling policy: at most `value` pods, or `value` percent, per `period`.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Policy {
     Pods { value: u32, period: SimDuration },
     Percent { value: u32, period: SimDuration },
@@ -86,7 +86,7 @@ impl Policy {
 }
 
 /// Which policy wins when several allow different changes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum SelectPolicy {
     /// The one allowing the largest change (the default).
     Max,
@@ -97,7 +97,7 @@ pub enum SelectPolicy {
 }
 
 /// `behavior.scaleUp` or `behavior.scaleDown`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ScalingRules {
     pub stabilization_window: SimDuration,
     pub select_policy: SelectPolicy,
@@ -137,7 +137,7 @@ impl ScalingRules {
 }
 
 /// What an autoscaler is asked to do.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct HpaSpec {
     pub min_replicas: u32,
     pub max_replicas: u32,
@@ -148,17 +148,19 @@ pub struct HpaSpec {
 }
 
 /// One condition as `kubectl describe hpa` lists it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Condition {
     /// `AbleToScale`, `ScalingActive` or `ScalingLimited`.
-    pub kind: &'static str,
+    #[serde(with = "crate::serde_util::static_str")]
+    pub kind: crate::serde_util::Name,
     pub status: bool,
-    pub reason: &'static str,
+    #[serde(with = "crate::serde_util::static_str")]
+    pub reason: crate::serde_util::Name,
     pub message: String,
 }
 
 /// An autoscaler's memory between syncs: its recommendations and the scaling it did.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Autoscaler {
     recommendations: Vec<(SimTime, u32)>,
     /// Changes made, with when and by how many replicas (positive up, negative down).

@@ -8,13 +8,14 @@ use crate::time::SimTime;
 use serde::Serialize;
 
 /// One Kubernetes event, as `kubectl get events` lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct KubeEvent {
     pub at: SimTime,
     pub namespace: String,
     /// `Warning` rather than `Normal`.
     pub warning: bool,
-    pub reason: &'static str,
+    #[serde(with = "crate::serde_util::static_str")]
+    pub reason: crate::serde_util::Name,
     /// The object it is about, as `kind/name`: `pod/users-7d9c-x2k4p`.
     pub object: String,
     pub message: String,

@@ -5,6 +5,7 @@
 //! Native histograms and experimental functions are out of scope and say so.
 
 mod aggregate;
+mod codec;
 mod engine;
 mod explore;
 mod functions;

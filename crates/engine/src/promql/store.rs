@@ -3,6 +3,7 @@
 //! Left out: native histograms, exemplars, out-of-order ingestion (a sample older than the last
 //! one of its series is dropped), and compression; memory stays bounded by the retention.
 
+use super::codec::{Reader, Writer};
 use super::sample::Labels;
 use promql_parser::label::Matchers;
 use std::collections::BTreeMap;
@@ -138,6 +139,116 @@ impl SeriesStore {
             let samples = self.samples[id.0].as_slice();
             (!samples.is_empty()).then_some((labels, samples))
         })
+    }
+}
+
+/// The format of [`SeriesStore::encode_since`], written first.
+const CODEC_VERSION: u64 = 1;
+
+impl SeriesStore {
+    /// The store with only the samples at or after `since_ms`, in a compact binary form that
+    /// [`SeriesStore::decode`] reads back. Every series is kept, empty or not, so series ids
+    /// stay the same.
+    pub fn encode_since(&self, since_ms: i64) -> Vec<u8> {
+        let mut strings: BTreeMap<&str, usize> = BTreeMap::new();
+        for labels in self.index.keys() {
+            for (name, value) in &labels.0 {
+                for text in [name.as_str(), value.as_str()] {
+                    let next = strings.len();
+                    strings.entry(text).or_insert(next);
+                }
+            }
+        }
+        let mut table: Vec<(&str, usize)> = strings.iter().map(|(t, i)| (*t, *i)).collect();
+        table.sort_by_key(|(_, index)| *index);
+        let mut by_id: Vec<Option<&Labels>> = vec![None; self.samples.len()];
+        for (labels, id) in &self.index {
+            by_id[id.0] = Some(labels);
+        }
+        let mut out = Writer::default();
+        out.uint(CODEC_VERSION);
+        out.int(self.retention_ms.unwrap_or(-1));
+        out.int(self.newest_ms);
+        out.int(self.last_trim_ms);
+        out.uint(table.len() as u64);
+        for (text, _) in &table {
+            out.text(text);
+        }
+        out.uint(self.samples.len() as u64);
+        for (labels, samples) in by_id.iter().zip(&self.samples) {
+            let labels = labels.map(|l| &l.0);
+            out.uint(labels.map_or(0, |l| l.len()) as u64);
+            for (name, value) in labels.into_iter().flatten() {
+                out.uint(strings[name.as_str()] as u64);
+                out.uint(strings[value.as_str()] as u64);
+            }
+            let kept = &samples[samples.partition_point(|(t, _)| *t < since_ms)..];
+            out.uint(kept.len() as u64);
+            let (mut time, mut gap, mut value) = (0i64, 0i64, 0f64);
+            for (t, v) in kept {
+                let next_gap = t.wrapping_sub(time);
+                out.int(next_gap.wrapping_sub(gap));
+                out.float_after(value, *v);
+                (time, gap, value) = (*t, next_gap, *v);
+            }
+        }
+        out.bytes
+    }
+
+    /// Reads what [`SeriesStore::encode_since`] wrote, refusing more than `max_series` series
+    /// or `max_samples` samples, and anything malformed.
+    pub fn decode(bytes: &[u8], max_series: usize, max_samples: usize) -> Result<Self, String> {
+        let mut input = Reader::new(bytes);
+        if input.uint()? != CODEC_VERSION {
+            return Err("the series were saved in another format".into());
+        }
+        let retention = input.int()?;
+        let mut store = SeriesStore {
+            retention_ms: (retention >= 0).then_some(retention),
+            newest_ms: input.int()?,
+            last_trim_ms: input.int()?,
+            ..SeriesStore::default()
+        };
+        let table: Vec<&str> = (0..input.count(2 * max_series * 16)?)
+            .map(|_| input.text())
+            .collect::<Result<_, _>>()?;
+        let string = |index: usize| {
+            table
+                .get(index)
+                .map(|text| text.to_string())
+                .ok_or_else(|| "a label refers to no string".to_string())
+        };
+        let mut left = max_samples;
+        for _ in 0..input.count(max_series)? {
+            let mut labels = Labels::default();
+            for _ in 0..input.count(64)? {
+                let name = string(input.count(table.len())?)?;
+                labels.0.insert(name, string(input.count(table.len())?)?);
+            }
+            let count = input.count(left)?;
+            left -= count;
+            let mut samples = Vec::with_capacity(count);
+            let (mut time, mut gap, mut value) = (0i64, 0i64, 0f64);
+            for _ in 0..count {
+                gap = gap.wrapping_add(input.int()?);
+                let t = time.wrapping_add(gap);
+                value = input.float_after(value)?;
+                if samples.last().is_some_and(|(last, _)| *last >= t) {
+                    return Err("the samples of a series are out of order".into());
+                }
+                samples.push((t, value));
+                time = t;
+            }
+            let id = SeriesId(store.samples.len());
+            if store.index.insert(labels, id).is_some() {
+                return Err("two series have the same labels".into());
+            }
+            store.samples.push(samples);
+        }
+        if !input.is_done() {
+            return Err("the series have trailing data".into());
+        }
+        Ok(store)
     }
 }
 

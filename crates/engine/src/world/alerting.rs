@@ -70,12 +70,13 @@ pub(super) fn diagnostics_of(path: &str, content: &str) -> Vec<Diagnostic> {
 }
 
 /// An alert changing state, drawn as a marker on dashboards.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct AlertMarker {
     pub at: SimTime,
     pub alertname: String,
     /// `pending`, `firing` or `resolved`.
-    pub state: &'static str,
+    #[serde(with = "crate::serde_util::static_str")]
+    pub state: crate::serde_util::Name,
     pub labels: BTreeMap<String, String>,
 }
 
@@ -92,6 +93,47 @@ pub struct Monitoring {
     last_states: BTreeMap<BTreeMap<String, String>, AlertState>,
     /// The rule errors last reported, so a broken rule is logged once, not every 15 s.
     reported_errors: Vec<String>,
+}
+
+/// What monitoring holds besides what its files configure, for a checkpoint.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub(crate) struct MonitoringState {
+    rules: crate::alerting::RuleEngineState,
+    alertmanager: crate::alertmanager::AlertmanagerState,
+    messages: Vec<ChatMessage>,
+    markers: Vec<AlertMarker>,
+    #[serde(with = "crate::serde_util::pairs")]
+    notifications: BTreeMap<Labels, f64>,
+    #[serde(with = "crate::serde_util::pairs")]
+    last_states: BTreeMap<BTreeMap<String, String>, AlertState>,
+    reported_errors: Vec<String>,
+}
+
+impl Monitoring {
+    pub(crate) fn state(&self) -> MonitoringState {
+        MonitoringState {
+            rules: self.rules.state(),
+            alertmanager: self.alertmanager.state(),
+            messages: self.messages.clone(),
+            markers: self.markers.clone(),
+            notifications: self.notifications.clone(),
+            last_states: self.last_states.clone(),
+            reported_errors: self.reported_errors.clone(),
+        }
+    }
+
+    /// Puts back what [`Monitoring::state`] took, once the files have configured the rules and
+    /// Alertmanager again.
+    pub(crate) fn restore(&mut self, state: MonitoringState) -> Result<(), String> {
+        self.rules.restore(state.rules)?;
+        self.alertmanager.restore(state.alertmanager)?;
+        self.messages = state.messages;
+        self.markers = state.markers;
+        self.notifications = state.notifications;
+        self.last_states = state.last_states;
+        self.reported_errors = state.reported_errors;
+        Ok(())
+    }
 }
 
 impl Default for Monitoring {

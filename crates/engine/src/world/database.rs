@@ -75,11 +75,33 @@ pub fn queries_per_request(route: &str) -> f64 {
     }
 }
 
+/// Writes an instance class by its name and reads it back from the classes the provider knows.
+mod class_name {
+    use super::{instance_class, InstanceClass};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(
+        class: &&'static InstanceClass,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(class.name)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<&'static InstanceClass, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        instance_class(&name)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown instance class `{name}`")))
+    }
+}
+
 /// An environment's database.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Database {
     /// The DB instance identifier, as `aws_db_instance.identifier` sets it.
     pub identifier: String,
+    #[serde(with = "class_name")]
     pub class: &'static InstanceClass,
     pub multi_az: bool,
     /// False while the instance reboots, fails over, is being replaced or is gone.
@@ -136,7 +158,7 @@ impl Database {
 }
 
 /// A database during one step.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct DatabaseLoad {
     /// Busy vCPUs over sustained vCPUs, from 0 to 1.
     pub utilization: f64,

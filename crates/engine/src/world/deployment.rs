@@ -12,7 +12,7 @@ use crate::time::{SimDuration, SimTime};
 const POD_STARTUP_SECONDS: (u64, u64) = (20, 45);
 
 /// One pod of a deployment.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Pod {
     pub name: String,
     /// The pod-template hash of the ReplicaSet the pod belongs to.
@@ -79,7 +79,7 @@ impl Pod {
 }
 
 /// A deployment's HorizontalPodAutoscaler: what it is asked and what it remembers.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Hpa {
     pub spec: HpaSpec,
     pub state: Autoscaler,
@@ -89,7 +89,7 @@ pub struct Hpa {
 }
 
 /// A service's deployment in one environment.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Deployment {
     pub service: String,
     /// Replicas asked for by the environment's values file.

@@ -58,7 +58,7 @@ const AUTOSCALING_KEYS: [&str; 4] = [
 ];
 
 /// A file of the world: its text and what is wrong with it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct WorldFile {
     pub content: String,
     pub diagnostics: Vec<Diagnostic>,

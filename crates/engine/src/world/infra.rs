@@ -48,7 +48,7 @@ const APPLIED_BEFORE_START: SimDuration = SimDuration(30 * 86_400_000);
 const KEY_MAX_AGE: SimDuration = SimDuration(90 * 86_400_000);
 
 /// One change of a running apply.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ApplyStep {
     pub change: Change,
     /// The resource's id before the change, as Terraform prints it.
@@ -60,7 +60,7 @@ pub struct ApplyStep {
 }
 
 /// An apply in progress in one environment; the state is locked until it ends.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RunningApply {
     pub started: SimTime,
     pub steps: Vec<ApplyStep>,
@@ -72,9 +72,10 @@ pub struct RunningApply {
 }
 
 /// One resource checked by one compliance rule.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Finding {
-    pub rule: &'static str,
+    #[serde(with = "crate::serde_util::static_str")]
+    pub rule: crate::serde_util::Name,
     pub resource_id: String,
     pub compliant: bool,
 }
@@ -117,7 +118,69 @@ pub struct DatabaseView {
     pub available: bool,
 }
 
+/// An environment's infrastructure as a checkpoint keeps it: everything but the plan, which
+/// is made again from the files and the state.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct EnvInfraState {
+    env: String,
+    state: State,
+    running: Option<RunningApply>,
+    output: Vec<String>,
+    applies: u64,
+    destroyed: u64,
+    findings: Vec<Finding>,
+    service_key: Option<String>,
+    key_revoked: bool,
+    had_database: bool,
+}
+
 impl Infrastructure {
+    pub fn state(&self) -> Vec<EnvInfraState> {
+        self.envs
+            .iter()
+            .map(|env| EnvInfraState {
+                env: env.env.clone(),
+                state: env.state.clone(),
+                running: env.running.clone(),
+                output: env.output.clone(),
+                applies: env.applies,
+                destroyed: env.destroyed,
+                findings: env.findings.clone(),
+                service_key: env.service_key.clone(),
+                key_revoked: env.key_revoked,
+                had_database: env.had_database,
+            })
+            .collect()
+    }
+
+    /// The infrastructure [`Infrastructure::state`] took, planned again against `files`.
+    pub fn restore(saved: Vec<EnvInfraState>, environments: &[&str], files: &Files) -> Result<Self, String> {
+        if !saved.iter().map(|e| e.env.as_str()).eq(environments.iter().copied()) {
+            return Err("the Terraform environments do not fit this world".into());
+        }
+        let mut infrastructure = Infrastructure {
+            envs: saved
+                .into_iter()
+                .map(|env| EnvInfra {
+                    env: env.env,
+                    state: env.state,
+                    outcome: PlanOutcome::default(),
+                    plan_text: String::new(),
+                    running: env.running,
+                    output: env.output,
+                    applies: env.applies,
+                    destroyed: env.destroyed,
+                    findings: env.findings,
+                    service_key: env.service_key,
+                    key_revoked: env.key_revoked,
+                    had_database: env.had_database,
+                })
+                .collect(),
+        };
+        infrastructure.replan(files);
+        Ok(infrastructure)
+    }
+
     /// The infrastructure of `environments` with `files` applied before `now`; lines for the
     /// event log when a configuration could not be applied.
     pub fn new(environments: &[&str], files: &Files, now: SimTime) -> (Self, Vec<String>) {

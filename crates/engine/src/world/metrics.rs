@@ -135,6 +135,51 @@ impl PlatformMetrics {
     }
 }
 
+/// The counters of [`PlatformMetrics`], for a checkpoint: each histogram's buckets, sum and
+/// count, in the order the metrics list them, and the last step's loads.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct MetricsState {
+    histograms: Vec<(Vec<f64>, f64, f64)>,
+    utilization: Vec<Vec<f64>>,
+    databases: Vec<super::database::DatabaseLoad>,
+}
+
+impl PlatformMetrics {
+    pub fn state(&self) -> MetricsState {
+        MetricsState {
+            histograms: self
+                .histograms
+                .iter()
+                .map(|h| (h.buckets.clone(), h.sum, h.count))
+                .collect(),
+            utilization: self.utilization.clone(),
+            databases: self.databases.clone(),
+        }
+    }
+
+    /// Puts back what [`PlatformMetrics::state`] took, onto metrics made for the same
+    /// environments.
+    pub fn restore(&mut self, state: MetricsState) -> Result<(), String> {
+        let fits = state.histograms.len() == self.histograms.len()
+            && state
+                .histograms
+                .iter()
+                .zip(&self.histograms)
+                .all(|((buckets, _, _), h)| buckets.len() == h.buckets.len())
+            && state.utilization.iter().map(Vec::len).eq(self.utilization.iter().map(Vec::len))
+            && state.databases.len() == self.databases.len();
+        if !fits {
+            return Err("the request metrics do not fit this world".into());
+        }
+        for (histogram, (buckets, sum, count)) in self.histograms.iter_mut().zip(state.histograms) {
+            (histogram.buckets, histogram.sum, histogram.count) = (buckets, sum, count);
+        }
+        self.utilization = state.utilization;
+        self.databases = state.databases;
+        Ok(())
+    }
+}
+
 /// A bucket bound as Prometheus client libraries print it: `0.05`, `1`, `2.5`.
 fn format_bound(bound: f64) -> String {
     format!("{bound}")

@@ -13,6 +13,7 @@
 mod action;
 pub mod alerting;
 mod chart;
+mod checkpoint;
 pub mod database;
 mod deployment;
 mod files;
@@ -26,6 +27,8 @@ pub mod traffic;
 #[cfg(test)]
 mod chart_tests;
 #[cfg(test)]
+mod checkpoint_tests;
+#[cfg(test)]
 mod kube_tests;
 #[cfg(test)]
 mod pull_request_tests;
@@ -33,6 +36,7 @@ mod pull_request_tests;
 mod tests;
 
 pub use action::Action;
+pub use checkpoint::Resumed;
 pub use alerting::AlertMarker;
 pub use deployment::{node_of, Deployment, Hpa, Pod, METRIC as HPA_METRIC};
 pub use files::{values_file_path, WorldFile};
@@ -81,7 +85,7 @@ const EVENT_LOG_CAPACITY: usize = 500;
 pub const MAX_ADVANCE: SimDuration = SimDuration(7 * 86_400_000);
 
 /// One environment and the deployments running in it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Environment {
     pub name: String,
     pub deployments: Vec<Deployment>,
@@ -125,6 +129,15 @@ pub struct World {
     pull_request: Option<pull_request::PullRequest>,
 }
 
+/// What rendering the chart for every environment gives.
+struct ChartRender {
+    rendered: BTreeMap<String, chart::Rendered>,
+    /// Errors by environment, to put on the chart's files.
+    errors: Vec<(&'static str, crate::helm::ChartError)>,
+    /// What each environment that rendered asks for.
+    wanted: Vec<(&'static str, files::DeployValues)>,
+}
+
 /// How long before the scenario starts its pull request was opened.
 const PULL_REQUEST_AGE: SimDuration = SimDuration::from_minutes(-12);
 
@@ -142,11 +155,12 @@ fn deployment_mut<'a>(
 }
 
 /// A change to the running platform, as a dashboard marks it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ChangeMarker {
     pub at: SimTime,
     /// `change` for scaling, `deploy` for a release.
-    pub kind: &'static str,
+    #[serde(with = "crate::serde_util::static_str")]
+    pub kind: crate::serde_util::Name,
     pub env: String,
     pub service: String,
     pub text: String,
@@ -1336,8 +1350,6 @@ impl World {
     /// Renders the chart for every environment, puts its errors on the chart's files, and has
     /// each environment run what it rendered, unless a values file of it has errors.
     fn refresh_chart(&mut self) {
-        let chart_files =
-            chart::chart_files(self.files.iter().map(|(path, file)| (path, &file.content)));
         // Each chart file starts again from what reading it alone finds.
         let mut blocked: Vec<&str> = Vec::new();
         for (path, file) in self.files.iter_mut() {
@@ -1352,6 +1364,31 @@ impl World {
                 }
             }
         }
+        let ChartRender {
+            rendered,
+            errors,
+            wanted,
+        } = self.render_chart();
+        self.rendered = rendered;
+        for (path, diagnostics) in chart::diagnostics(&errors) {
+            if let Some(file) = self.files.get_mut(&path) {
+                let content = file.content.clone();
+                file.diagnostics
+                    .extend(diagnostics.into_iter().map(|d| d.with_span_in(&content)));
+            }
+        }
+        for (environment, values) in wanted {
+            if !blocked.contains(&environment) {
+                self.run_values(environment, &values);
+            }
+        }
+    }
+
+    /// `helm template` for every environment, from the files as they are.
+    fn render_chart(&self) -> ChartRender {
+        let chart_files =
+            chart::chart_files(self.files.iter().map(|(path, file)| (path, &file.content)));
+        let mut rendered_by_env = BTreeMap::new();
         let mut errors = Vec::new();
         let mut wanted = Vec::new();
         for environment in ENVIRONMENTS {
@@ -1365,8 +1402,7 @@ impl World {
                 Err(found) => Err(found.clone()),
             };
             match desired {
-                Ok(values) if !blocked.contains(&environment) => wanted.push((environment, values)),
-                Ok(_) => {}
+                Ok(values) => wanted.push((environment, values)),
                 Err(found) => {
                     if rendered.manifests.is_ok() {
                         rendered.text = found
@@ -1377,17 +1413,12 @@ impl World {
                     errors.extend(found.into_iter().map(|error| (environment, error)));
                 }
             }
-            self.rendered.insert(environment.to_string(), rendered);
+            rendered_by_env.insert(environment.to_string(), rendered);
         }
-        for (path, diagnostics) in chart::diagnostics(&errors) {
-            if let Some(file) = self.files.get_mut(&path) {
-                let content = file.content.clone();
-                file.diagnostics
-                    .extend(diagnostics.into_iter().map(|d| d.with_span_in(&content)));
-            }
-        }
-        for (environment, values) in wanted {
-            self.run_values(environment, &values);
+        ChartRender {
+            rendered: rendered_by_env,
+            errors,
+            wanted,
         }
     }
 

@@ -26,7 +26,7 @@ pub const LABELS: [&str; 4] = [PREVIEW_LABEL, "bug", "enhancement", "do-not-merg
 pub const COVERAGE_THRESHOLD: u32 = 80;
 
 /// A pull request as a scenario opens it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct PullRequestSpec {
     pub number: u32,
     pub title: String,
@@ -44,7 +44,7 @@ pub struct PullRequestSpec {
 }
 
 /// What a check says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CheckStatus {
     Pending,
@@ -53,7 +53,7 @@ pub enum CheckStatus {
 }
 
 /// One status check on the head commit.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Check {
     /// `continuous-integration/jenkins/pr-head`, `jenkins/coverage`, `deploy/preview`.
     pub name: String,
@@ -78,18 +78,19 @@ impl Check {
 }
 
 /// An entry of the conversation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct TimelineItem {
     pub at: SimTime,
     pub author: String,
     /// `comment`, `approved`, `changes_requested`, `commit`, `label`, `merged`, `deployed`,
     /// `dismissed`.
-    pub kind: &'static str,
+    #[serde(with = "crate::serde_util::static_str")]
+    pub kind: crate::serde_util::Name,
     pub text: String,
 }
 
 /// Where the merged change is on its way to prod.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Delivery {
     /// Not merged yet.
@@ -105,7 +106,7 @@ pub enum Delivery {
 }
 
 /// The preview environment of the `cd/preview` label.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Preview {
     pub namespace: String,
     pub url: String,
@@ -116,7 +117,7 @@ pub struct Preview {
 }
 
 /// A pull request and everything that happened on it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct PullRequest {
     pub spec: PullRequestSpec,
     pub labels: Vec<String>,

@@ -9,7 +9,7 @@ use crate::time::{SimDuration, SimTime};
 use serde::Serialize;
 
 /// How much an event-log line matters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum EventLevel {
     Info,
@@ -17,7 +17,7 @@ pub enum EventLevel {
 }
 
 /// One line of the world's event log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct EventLogEntry {
     pub at: SimTime,
     pub level: EventLevel,

@@ -1,0 +1,268 @@
+//! Checkpoints: the whole world at one instant, written as text, so that saved progress
+//! reloads without simulating again every hour since the lesson began.
+//!
+//! A checkpoint holds what the world's actions made: the clock, the random stream, the files,
+//! the cluster, the Terraform states, the pull request, the rules' and Alertmanager's memory,
+//! the chat and alert history, and the last hour of series (as much history as a world has
+//! when its scenario starts). What the files describe (parsed rules, Alertmanager's routes,
+//! rendered manifests, Terraform plans) is read from the files again. It also holds the actions
+//! that led there, so [`World::resume`] knows which of the saved actions it still has to apply.
+//!
+//! A checkpoint read from storage is not trusted: its text is checked against its digest and
+//! the scenario it was taken from, every part is checked to fit the world, and anything wrong
+//! makes [`World::resume`] replay the actions from the start instead.
+
+use super::alerting::MonitoringState;
+use super::infra::{EnvInfraState, Infrastructure};
+use super::metrics::{MetricsState, PlatformMetrics};
+use super::pull_request::PullRequest;
+use super::*;
+use crate::kube::KubeEvent;
+use crate::limits;
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+
+/// The first word of a checkpoint, then its format; a change to the simulation that makes
+/// old checkpoints wrong bumps the format.
+const MAGIC: &str = "opsdojo-checkpoint";
+const FORMAT: u32 = 1;
+
+/// How much series history a checkpoint keeps: what a world has when its scenario starts.
+const SERIES_KEPT: SimDuration = WARM_UP;
+
+/// Everything a checkpoint holds.
+#[derive(Serialize, Deserialize)]
+struct Body {
+    now: SimTime,
+    carry: SimDuration,
+    rng: SimRng,
+    next_event: usize,
+    actions: Vec<Action>,
+    edit_base: Option<String>,
+    files: BTreeMap<String, WorldFile>,
+    environments: Vec<Environment>,
+    event_log: Vec<EventLogEntry>,
+    metrics: MetricsState,
+    /// The series store, in its binary form, base64.
+    store: String,
+    last_gauges: Vec<Labels>,
+    monitoring: MonitoringState,
+    changes: Vec<ChangeMarker>,
+    infra: Vec<EnvInfraState>,
+    kube_events: Vec<KubeEvent>,
+    release_templates: BTreeMap<usize, String>,
+    pull_request: Option<PullRequest>,
+}
+
+/// How [`World::resume`] built the world.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resumed {
+    /// From the checkpoint, then the actions saved after it.
+    Checkpoint { actions_after: usize },
+    /// By replaying every action: there was no checkpoint.
+    Replayed,
+    /// By replaying every action, because the checkpoint could not be used; why.
+    Refused(String),
+}
+
+/// FNV-1a, 64 bits: a digest that notices a truncated or altered checkpoint.
+pub(super) fn digest(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// What identifies a scenario: a checkpoint only fits the scenario it was taken from.
+fn fingerprint(scenario: &Scenario) -> u64 {
+    digest(format!("{}{scenario:?}", env!("CARGO_PKG_VERSION")).as_bytes())
+}
+
+impl World {
+    /// The world as a checkpoint, for [`World::resume`].
+    pub fn checkpoint(&self) -> String {
+        let since = self.now.epoch_ms().saturating_sub(SERIES_KEPT.0);
+        let body = Body {
+            now: self.now,
+            carry: self.carry,
+            rng: self.rng.clone(),
+            next_event: self.next_event,
+            actions: self.actions.clone(),
+            edit_base: self.edit_base.clone(),
+            files: self.files.clone(),
+            environments: self.environments.clone(),
+            event_log: self.event_log.clone(),
+            metrics: self.metrics.state(),
+            store: base64::engine::general_purpose::STANDARD
+                .encode(self.store.encode_since(since)),
+            last_gauges: {
+                let mut gauges: Vec<Labels> = self.last_gauges.iter().cloned().collect();
+                gauges.sort();
+                gauges
+            },
+            monitoring: self.monitoring.state(),
+            changes: self.changes.clone(),
+            infra: self.infra.state(),
+            kube_events: self.kube_events.clone(),
+            release_templates: self.release_templates.clone(),
+            pull_request: self.pull_request.clone(),
+        };
+        // Every part serializes: floats that may not be finite are written as bits.
+        let body = serde_json::to_string(&body).unwrap_or_default();
+        format!(
+            "{MAGIC} {FORMAT} {:016x} {:016x}\n{body}",
+            fingerprint(&self.scenario),
+            digest(body.as_bytes())
+        )
+    }
+
+    /// The world of `scenario` after `actions`: from `checkpoint` when it fits them, then the
+    /// actions saved after it, otherwise by replaying every action.
+    pub fn resume(scenario: Scenario, checkpoint: Option<&str>, actions: &[Action]) -> (Self, Resumed) {
+        let Some(text) = checkpoint else {
+            return (World::replay(scenario, actions), Resumed::Replayed);
+        };
+        match World::from_checkpoint(scenario.clone(), text, actions) {
+            Ok((world, actions_after)) => (world, Resumed::Checkpoint { actions_after }),
+            Err(why) => (World::replay(scenario, actions), Resumed::Refused(why)),
+        }
+    }
+
+    fn from_checkpoint(scenario: Scenario, text: &str, actions: &[Action]) -> Result<(Self, usize), String> {
+        if text.len() > limits::CHECKPOINT_MAX_BYTES {
+            return Err(format!(
+                "the checkpoint is {} bytes, over {}",
+                text.len(),
+                limits::CHECKPOINT_MAX_BYTES
+            ));
+        }
+        let (header, body) = text.split_once('\n').ok_or("the checkpoint has no header")?;
+        let expected = format!(
+            "{MAGIC} {FORMAT} {:016x} {:016x}",
+            fingerprint(&scenario),
+            digest(body.as_bytes())
+        );
+        if header != expected {
+            return Err(if header.starts_with(&format!("{MAGIC} {FORMAT} ")) {
+                "the checkpoint is of another lesson or was altered".into()
+            } else {
+                "the checkpoint is of another version".into()
+            });
+        }
+        let body: Body = serde_json::from_str(body).map_err(|e| format!("the checkpoint is unreadable: {e}"))?;
+        let after = actions_after(&body.actions, body.edit_base.as_deref(), actions)
+            .ok_or("the saved actions do not continue the checkpoint")?;
+        let mut world = World::restore(scenario, body)?;
+        let count = after.len();
+        for action in after {
+            world.apply(action);
+        }
+        if world.actions != actions {
+            return Err("the actions after the checkpoint did not give the saved ones".into());
+        }
+        Ok((world, count))
+    }
+
+    /// The world a checkpoint's body describes, once every part is checked to fit `scenario`.
+    fn restore(scenario: Scenario, body: Body) -> Result<Self, String> {
+        let shape_fits = body.environments.iter().map(|e| e.name.as_str()).eq(ENVIRONMENTS)
+            && body.environments.iter().all(|e| {
+                e.deployments.iter().map(|d| d.service.as_str()).eq(SERVICES)
+            });
+        if !shape_fits {
+            return Err("the environments do not fit this world".into());
+        }
+        let mut expected_files = scenario.initial_files();
+        expected_files.extend(scenario.pending.clone());
+        if !body.files.keys().eq(expected_files.keys()) {
+            return Err("the files do not fit this world".into());
+        }
+        if body.next_event > scenario.events.len() {
+            return Err("the scheduled events do not fit this world".into());
+        }
+        if body.pull_request.as_ref().map(|p| &p.spec) != scenario.pull_request.as_ref() {
+            return Err("the pull request does not fit this world".into());
+        }
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(&body.store)
+            .map_err(|_| "the series are not base64")?;
+        let mut store = SeriesStore::decode(
+            &bytes,
+            limits::CHECKPOINT_MAX_SERIES,
+            limits::CHECKPOINT_MAX_SAMPLES,
+        )?;
+        let mut metrics = PlatformMetrics::new(&body.environments, &mut store);
+        metrics.restore(body.metrics)?;
+        let mut monitoring = alerting::Monitoring::default();
+        for (path, file) in &body.files {
+            monitoring.load(path, &file.content, body.now);
+        }
+        monitoring.restore(body.monitoring)?;
+        let project_files = infra::project_files(body.files.iter().map(|(p, f)| (p, &f.content)));
+        let infra = Infrastructure::restore(body.infra, &ENVIRONMENTS, &project_files)?;
+        let mut world = World {
+            scenario,
+            now: body.now,
+            carry: body.carry,
+            rng: body.rng,
+            environments: body.environments,
+            files: body.files,
+            next_event: body.next_event,
+            actions: body.actions,
+            edit_base: body.edit_base,
+            event_log: body.event_log,
+            metrics,
+            store,
+            last_gauges: body.last_gauges.into_iter().collect(),
+            monitoring,
+            changes: body.changes,
+            infra,
+            kube_events: body.kube_events,
+            release_templates: body.release_templates,
+            rendered: BTreeMap::new(),
+            chart_loaded: true,
+            pull_request: body.pull_request,
+        };
+        world.rendered = world.render_chart().rendered;
+        Ok(world)
+    }
+}
+
+/// The actions still to apply to a world whose record is `saved` to get the record `all`, or
+/// `None` when `all` does not continue `saved`. The last saved action may have grown since the
+/// checkpoint: a clock advance that went on, or an edit merged with the next ones (turned
+/// here into the file's content, from the content before that edit).
+fn actions_after(saved: &[Action], edit_base: Option<&str>, all: &[Action]) -> Option<Vec<Action>> {
+    let Some((last, before)) = saved.split_last() else {
+        return Some(all.to_vec());
+    };
+    if all.len() < saved.len() || all[..before.len()] != *before {
+        return None;
+    }
+    let mut after = Vec::new();
+    match (last, &all[before.len()]) {
+        (saved, now) if saved == now => {}
+        (Action::Advance { by: saved }, Action::Advance { by: now }) if now.0 > saved.0 => {
+            after.push(Action::Advance {
+                by: SimDuration(now.0 - saved.0),
+            });
+        }
+        (
+            Action::PatchFile { path: saved, .. },
+            Action::PatchFile {
+                path,
+                at,
+                delete,
+                insert,
+            },
+        ) if saved == path => {
+            let content = action::apply_patch(edit_base?, *at, *delete, insert)?;
+            after.push(Action::EditFile {
+                path: path.clone(),
+                content,
+            });
+        }
+        _ => return None,
+    }
+    after.extend(all[saved.len()..].iter().cloned());
+    Some(after)
+}

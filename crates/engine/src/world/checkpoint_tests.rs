@@ -1,0 +1,189 @@
+//! Checkpoints give back the world they were taken from, in every shipped lesson, and are
+//! refused when they do not fit.
+
+use super::*;
+use std::path::Path;
+
+fn lessons() -> Vec<(String, crate::lesson::Lesson)> {
+    let mut found = Vec::new();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../lessons/en");
+    let mut dirs = vec![root];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).expect("the lessons directory reads") {
+            let path = entry.expect("an entry").path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "md") {
+                let text = std::fs::read_to_string(&path).expect("the lesson reads");
+                if let Some(lesson) = crate::lesson::parse_lesson(&text).lesson {
+                    found.push((path.display().to_string(), lesson));
+                }
+            }
+        }
+    }
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    assert!(found.len() >= 10, "found {} lessons", found.len());
+    found
+}
+
+/// The parts in which two checkpoints differ, by name.
+fn differences(a: &str, b: &str) -> Vec<String> {
+    let body = |text: &str| -> serde_json::Map<String, serde_json::Value> {
+        let (_, body) = text.split_once('\n').expect("a header");
+        serde_json::from_str(body).expect("a body")
+    };
+    let (a, b) = (body(a), body(b));
+    a.keys()
+        .filter(|key| a.get(*key) != b.get(*key))
+        .cloned()
+        .collect()
+}
+
+fn advance(world: &mut World, minutes: i64) {
+    world.apply(Action::Advance {
+        by: SimDuration::from_minutes(minutes),
+    });
+}
+
+#[test]
+fn every_lesson_resumes_from_a_checkpoint_into_the_world_it_would_have_been() {
+    for (path, lesson) in lessons() {
+        let half = lesson.solution.len() / 2;
+        let mut world = World::new(lesson.scenario.clone());
+        for action in &lesson.solution[..half] {
+            world.apply(action.clone());
+        }
+        advance(&mut world, 20);
+        let checkpoint = world.checkpoint();
+        // After the checkpoint: the clock goes on (merging into its last advance), then the
+        // rest of the solution, then long enough for every kept series to be rewritten.
+        advance(&mut world, 10);
+        for action in &lesson.solution[half..] {
+            world.apply(action.clone());
+        }
+        advance(&mut world, 90);
+
+        let (resumed, how) =
+            World::resume(lesson.scenario.clone(), Some(&checkpoint), world.actions());
+        assert!(
+            matches!(how, Resumed::Checkpoint { .. }),
+            "{path}: {how:?}"
+        );
+        assert_eq!(resumed.actions(), world.actions(), "{path}");
+        assert!(resumed.snapshot() == world.snapshot(), "{path}: the snapshots differ");
+        let differ = differences(&resumed.checkpoint(), &world.checkpoint());
+        assert!(differ.is_empty(), "{path}: the worlds differ in {differ:?}");
+    }
+}
+
+#[test]
+fn a_checkpoint_resumes_within_a_merged_edit() {
+    let scenario = Scenario::default();
+    let path = values_file_path("dev");
+    let mut world = World::new(scenario.clone());
+    let content = world.file(&path).expect("the values file").content.clone();
+    world.apply(Action::EditFile {
+        path: path.clone(),
+        content: format!("{content}# one\n"),
+    });
+    let checkpoint = world.checkpoint();
+    // The next keystroke merges into the same recorded patch.
+    world.apply(Action::EditFile {
+        path: path.clone(),
+        content: format!("{content}# one two\n"),
+    });
+    assert_eq!(world.actions().len(), 1);
+    advance(&mut world, 5);
+    let (resumed, how) = World::resume(scenario, Some(&checkpoint), world.actions());
+    assert_eq!(how, Resumed::Checkpoint { actions_after: 2 });
+    assert_eq!(differences(&resumed.checkpoint(), &world.checkpoint()), Vec::<String>::new());
+}
+
+#[test]
+fn a_checkpoint_that_does_not_fit_is_refused_and_the_actions_are_replayed() {
+    let scenario = Scenario::default();
+    let mut world = World::new(scenario.clone());
+    advance(&mut world, 30);
+    let checkpoint = world.checkpoint();
+    advance(&mut world, 30);
+    let expected = world.checkpoint();
+    let refused = |text: &str, actions: &[Action], why: &str| {
+        let (resumed, how) = World::resume(scenario.clone(), Some(text), actions);
+        match how {
+            Resumed::Refused(reason) => assert!(reason.contains(why), "{reason}"),
+            other => panic!("{why}: {other:?}"),
+        }
+        resumed
+    };
+    // Altered, truncated, of another version, or not a checkpoint at all.
+    let altered = checkpoint.replacen("\"now\":", "\"now\": ", 1);
+    let replayed = refused(&altered, world.actions(), "altered");
+    assert_eq!(differences(&replayed.checkpoint(), &expected), Vec::<String>::new());
+    refused(&checkpoint[..checkpoint.len() / 2], world.actions(), "altered");
+    refused(&checkpoint.replacen(" 1 ", " 0 ", 1), world.actions(), "another version");
+    refused("", world.actions(), "no header");
+    refused(&"x".repeat(crate::limits::CHECKPOINT_MAX_BYTES + 1), world.actions(), "over");
+    // Of another scenario.
+    let other = Scenario {
+        seed: scenario.seed + 1,
+        ..scenario.clone()
+    };
+    let (_, how) = World::resume(other, Some(&checkpoint), world.actions());
+    assert!(matches!(how, Resumed::Refused(_)), "{how:?}");
+    // Actions that do not continue it: fewer than it has, or others.
+    refused(&checkpoint, &[], "do not continue");
+    let edit = [Action::EditFile {
+        path: values_file_path("dev"),
+        content: String::new(),
+    }];
+    refused(&checkpoint, &edit, "do not continue");
+}
+
+#[test]
+fn a_checkpoint_with_a_resealed_body_that_does_not_fit_the_world_is_refused() {
+    // A body changed and sealed again with a matching digest still has to fit the world.
+    let scenario = Scenario::default();
+    let mut world = World::new(scenario.clone());
+    advance(&mut world, 15);
+    let checkpoint = world.checkpoint();
+    let (header, body) = checkpoint.split_once('\n').expect("a header");
+    let reseal = |body: &str| {
+        let words: Vec<&str> = header.split(' ').collect();
+        format!(
+            "{} {} {} {:016x}\n{body}",
+            words[0],
+            words[1],
+            words[2],
+            checkpoint::digest(body.as_bytes())
+        )
+    };
+    for (from, to, why) in [
+        ("\"name\":\"prod\"", "\"name\":\"qa\"", "environments"),
+        ("\"service\":\"users\"", "\"service\":\"orders\"", "environments"),
+        ("\"next_event\":0", "\"next_event\":99", "scheduled events"),
+        ("\"store\":\"", "\"store\":\"!", "base64"),
+        ("\"class\":\"db.t3.medium\"", "\"class\":\"db.x9\"", "unreadable"),
+    ] {
+        assert!(body.contains(from), "{from}");
+        let (_, how) = World::resume(scenario.clone(), Some(&reseal(&body.replacen(from, to, 1))), world.actions());
+        match how {
+            Resumed::Refused(reason) => assert!(reason.contains(why), "{from}: {reason}"),
+            other => panic!("{from}: {other:?}"),
+        }
+    }
+    let (_, how) = World::resume(scenario, Some(&reseal(body)), world.actions());
+    assert_eq!(how, Resumed::Checkpoint { actions_after: 0 });
+}
+
+#[test]
+fn a_checkpoint_stays_small_whatever_the_simulated_time() {
+    let mut world = World::new(Scenario::default());
+    let mut sizes = Vec::new();
+    for hours in [2, 24] {
+        advance(&mut world, hours * 60);
+        sizes.push(world.checkpoint().len());
+    }
+    // The series kept are the last hour's: a day later the checkpoint has not grown with it.
+    assert!(sizes[1] < sizes[0] * 3 / 2, "{sizes:?}");
+    assert!(sizes[1] < 2_000_000, "{sizes:?}");
+}
