@@ -3,7 +3,11 @@
 //! Label strings go once into a table; each series lists its labels as indices into it.
 //! Timestamps are written as the change of their gap (zero for a regular scrape), values as the
 //! bytes of their XOR with the previous value (one zero byte for an unchanged counter), the
-//! scheme time-series databases use, at byte rather than bit granularity.
+//! scheme time-series databases use, at byte rather than bit granularity. A run of samples
+//! that repeat the previous gap and value (a gauge that does not move) is one byte.
+
+/// A header byte above this starts a run of repeated samples, of `header - RUN` samples.
+pub(crate) const RUN: u8 = 64;
 
 /// Writes unsigned and signed variable-length integers and raw bytes.
 #[derive(Default)]
@@ -63,7 +67,11 @@ impl<'a> Reader<'a> {
         self.at == self.bytes.len()
     }
 
-    fn byte(&mut self) -> Result<u8, String> {
+    pub fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.at).copied()
+    }
+
+    pub fn byte(&mut self) -> Result<u8, String> {
         let byte = *self.bytes.get(self.at).ok_or("the series end early")?;
         self.at += 1;
         Ok(byte)

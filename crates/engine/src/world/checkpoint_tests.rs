@@ -187,3 +187,4 @@ fn a_checkpoint_stays_small_whatever_the_simulated_time() {
     assert!(sizes[1] < sizes[0] * 3 / 2, "{sizes:?}");
     assert!(sizes[1] < 2_000_000, "{sizes:?}");
 }
+
