@@ -29,6 +29,11 @@ pub struct CompiledObjective {
 }
 
 impl CompiledObjective {
+    /// How far back the objective's query reads samples, in milliseconds.
+    pub fn lookback_ms(&self) -> i64 {
+        crate::promql::lookback_ms(&self.query.expr)
+    }
+
     /// Parses the objective's query.
     pub fn compile(objective: Objective) -> Result<Self, Diagnostic> {
         let query = parse_query(&objective.query)?;

@@ -123,6 +123,16 @@ pub(crate) struct RuleEngineState {
 }
 
 impl RuleEngine {
+    /// How far back the rules read samples, in milliseconds.
+    pub(crate) fn lookback_ms(&self) -> i64 {
+        self.groups
+            .iter()
+            .flat_map(|group| &group.rules)
+            .map(|rule| crate::promql::lookback_ms(&rule.expr.expr))
+            .max()
+            .unwrap_or(0)
+    }
+
     pub(crate) fn state(&self) -> RuleEngineState {
         RuleEngineState {
             states: self.states.clone(),

@@ -49,6 +49,13 @@ impl ObjectiveTracker {
         )
     }
 
+    /// How much series history the objectives read: what a checkpoint of the lesson's world
+    /// keeps at least.
+    pub fn lookback(&self) -> crate::time::SimDuration {
+        let longest = self.objectives.iter().map(CompiledObjective::lookback_ms).max();
+        crate::time::SimDuration(longest.unwrap_or(0))
+    }
+
     /// Marks as met the objectives given, from saved progress.
     pub fn restore(&mut self, met: impl IntoIterator<Item = String>) {
         let known: BTreeSet<&str> = self

@@ -243,6 +243,60 @@ pub fn check_expr(expr: &Expr) -> Result<(), String> {
     Ok(())
 }
 
+/// How far before its evaluation time `expr` reads samples, in milliseconds: ranges, subquery
+/// ranges and offsets along the deepest path, plus the lookback of an instant selector. Times
+/// fixed by `@` are not counted.
+pub fn lookback_ms(expr: &Expr) -> i64 {
+    let millis = |d: &Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
+    let offset = |o: &Option<Offset>| match o {
+        Some(Offset::Pos(d)) => millis(d),
+        _ => 0,
+    };
+    let mut longest = 0i64;
+    let mut stack: Vec<(&Expr, i64)> = vec![(expr, 0)];
+    while let Some((expr, back)) = stack.pop() {
+        match expr {
+            Expr::Aggregate(aggregate) => {
+                stack.push((&aggregate.expr, back));
+                if let Some(param) = &aggregate.param {
+                    stack.push((param, back));
+                }
+            }
+            Expr::Unary(unary) => stack.push((&unary.expr, back)),
+            Expr::Binary(binary) => {
+                stack.push((&binary.lhs, back));
+                stack.push((&binary.rhs, back));
+            }
+            Expr::Paren(paren) => stack.push((&paren.expr, back)),
+            Expr::Subquery(subquery) => {
+                let reach = back
+                    .saturating_add(millis(&subquery.range))
+                    .saturating_add(offset(&subquery.offset));
+                stack.push((&subquery.expr, reach));
+            }
+            Expr::VectorSelector(selector) => {
+                let reach = back
+                    .saturating_add(offset(&selector.offset))
+                    .saturating_add(crate::promql::LOOKBACK_MS);
+                longest = longest.max(reach);
+            }
+            Expr::MatrixSelector(matrix) => {
+                let reach = back
+                    .saturating_add(millis(&matrix.range))
+                    .saturating_add(offset(&matrix.vs.offset));
+                longest = longest.max(reach);
+            }
+            Expr::Call(call) => {
+                for arg in &call.args.args {
+                    stack.push((arg, back));
+                }
+            }
+            Expr::NumberLiteral(_) | Expr::StringLiteral(_) | Expr::Extension(_) => {}
+        }
+    }
+    longest
+}
+
 fn check_duration(what: &str, duration: &Duration) -> Result<(), String> {
     if duration.as_millis() > PROMQL_MAX_DURATION_MS as u128 {
         return Err(format!(
@@ -272,4 +326,23 @@ fn check_at(at: &Option<AtModifier>) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookback_follows_ranges_subqueries_and_offsets() {
+        let minutes = |text: &str| {
+            let query = crate::promql::parse_query(text).expect("the query parses");
+            lookback_ms(&query.expr) / 60_000
+        };
+        assert_eq!(minutes("vector(1)"), 0);
+        assert_eq!(minutes("up"), 5);
+        assert_eq!(minutes("up offset 1h"), 65);
+        assert_eq!(minutes("rate(x[5m] offset 1h) / on() sum(y)"), 65);
+        assert_eq!(minutes("max_over_time(rate(x[1m])[30m:1m])"), 31);
+        assert_eq!(minutes("absent_over_time(ALERTS[1h]) and up offset -10m"), 60);
+    }
 }

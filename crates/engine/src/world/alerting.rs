@@ -110,6 +110,11 @@ pub(crate) struct MonitoringState {
 }
 
 impl Monitoring {
+    /// How far back the rules read samples, in milliseconds.
+    pub(crate) fn lookback_ms(&self) -> i64 {
+        self.rules.lookback_ms()
+    }
+
     pub(crate) fn state(&self) -> MonitoringState {
         MonitoringState {
             rules: self.rules.state(),

@@ -27,7 +27,8 @@ use serde::{Deserialize, Serialize};
 const MAGIC: &str = "opsdojo-checkpoint";
 const FORMAT: u32 = 1;
 
-/// How much series history a checkpoint keeps: what a world has when its scenario starts.
+/// How much series history a checkpoint keeps at least: what a world has when its scenario
+/// starts. It keeps more when the rules, or the queries the caller names, read further back.
 const SERIES_KEPT: SimDuration = WARM_UP;
 
 /// Everything a checkpoint holds.
@@ -78,9 +79,16 @@ fn fingerprint(scenario: &Scenario) -> u64 {
 }
 
 impl World {
-    /// The world as a checkpoint, for [`World::resume`].
-    pub fn checkpoint(&self) -> String {
-        let since = self.now.epoch_ms().saturating_sub(SERIES_KEPT.0);
+    /// The world as a checkpoint, for [`World::resume`]. `history` is how far back the
+    /// caller's own queries read (a lesson's objectives), so that they give the same answers
+    /// after a resume; the series the rules read are always kept.
+    pub fn checkpoint(&self, history: SimDuration) -> String {
+        let kept = SERIES_KEPT
+            .0
+            .max(history.0)
+            .max(self.monitoring.lookback_ms())
+            .min(metrics::RETENTION_MS);
+        let since = self.now.epoch_ms().saturating_sub(kept);
         let body = Body {
             now: self.now,
             carry: self.carry,

@@ -54,7 +54,8 @@ fn every_lesson_resumes_from_a_checkpoint_into_the_world_it_would_have_been() {
             world.apply(action.clone());
         }
         advance(&mut world, 20);
-        let checkpoint = world.checkpoint();
+        let (tracker, _) = crate::lesson::ObjectiveTracker::new(&lesson);
+        let checkpoint = world.checkpoint(tracker.lookback());
         // After the checkpoint: the clock goes on (merging into its last advance), then the
         // rest of the solution, then long enough for every kept series to be rewritten.
         advance(&mut world, 10);
@@ -62,6 +63,8 @@ fn every_lesson_resumes_from_a_checkpoint_into_the_world_it_would_have_been() {
             world.apply(action.clone());
         }
         advance(&mut world, 90);
+        // The objectives give the same answers in both worlds, and so do the rules.
+        let (mut resumed_tracker, mut replayed_tracker) = (tracker.clone(), tracker.clone());
 
         let (resumed, how) =
             World::resume(lesson.scenario.clone(), Some(&checkpoint), world.actions());
@@ -71,7 +74,9 @@ fn every_lesson_resumes_from_a_checkpoint_into_the_world_it_would_have_been() {
         );
         assert_eq!(resumed.actions(), world.actions(), "{path}");
         assert!(resumed.snapshot() == world.snapshot(), "{path}: the snapshots differ");
-        let differ = differences(&resumed.checkpoint(), &world.checkpoint());
+        assert_eq!(resumed_tracker.update(&resumed), replayed_tracker.update(&world), "{path}");
+        let history = tracker.lookback();
+        let differ = differences(&resumed.checkpoint(history), &world.checkpoint(history));
         assert!(differ.is_empty(), "{path}: the worlds differ in {differ:?}");
     }
 }
@@ -86,7 +91,7 @@ fn a_checkpoint_resumes_within_a_merged_edit() {
         path: path.clone(),
         content: format!("{content}# one\n"),
     });
-    let checkpoint = world.checkpoint();
+    let checkpoint = world.checkpoint(SimDuration::default());
     // The next keystroke merges into the same recorded patch.
     world.apply(Action::EditFile {
         path: path.clone(),
@@ -96,7 +101,7 @@ fn a_checkpoint_resumes_within_a_merged_edit() {
     advance(&mut world, 5);
     let (resumed, how) = World::resume(scenario, Some(&checkpoint), world.actions());
     assert_eq!(how, Resumed::Checkpoint { actions_after: 2 });
-    assert_eq!(differences(&resumed.checkpoint(), &world.checkpoint()), Vec::<String>::new());
+    assert_eq!(differences(&resumed.checkpoint(SimDuration::default()), &world.checkpoint(SimDuration::default())), Vec::<String>::new());
 }
 
 #[test]
@@ -104,9 +109,9 @@ fn a_checkpoint_that_does_not_fit_is_refused_and_the_actions_are_replayed() {
     let scenario = Scenario::default();
     let mut world = World::new(scenario.clone());
     advance(&mut world, 30);
-    let checkpoint = world.checkpoint();
+    let checkpoint = world.checkpoint(SimDuration::default());
     advance(&mut world, 30);
-    let expected = world.checkpoint();
+    let expected = world.checkpoint(SimDuration::default());
     let refused = |text: &str, actions: &[Action], why: &str| {
         let (resumed, how) = World::resume(scenario.clone(), Some(text), actions);
         match how {
@@ -118,7 +123,7 @@ fn a_checkpoint_that_does_not_fit_is_refused_and_the_actions_are_replayed() {
     // Altered, truncated, of another version, or not a checkpoint at all.
     let altered = checkpoint.replacen("\"now\":", "\"now\": ", 1);
     let replayed = refused(&altered, world.actions(), "altered");
-    assert_eq!(differences(&replayed.checkpoint(), &expected), Vec::<String>::new());
+    assert_eq!(differences(&replayed.checkpoint(SimDuration::default()), &expected), Vec::<String>::new());
     refused(&checkpoint[..checkpoint.len() / 2], world.actions(), "altered");
     refused(&checkpoint.replacen(" 1 ", " 0 ", 1), world.actions(), "another version");
     refused("", world.actions(), "no header");
@@ -145,7 +150,7 @@ fn a_checkpoint_with_a_resealed_body_that_does_not_fit_the_world_is_refused() {
     let scenario = Scenario::default();
     let mut world = World::new(scenario.clone());
     advance(&mut world, 15);
-    let checkpoint = world.checkpoint();
+    let checkpoint = world.checkpoint(SimDuration::default());
     let (header, body) = checkpoint.split_once('\n').expect("a header");
     let reseal = |body: &str| {
         let words: Vec<&str> = header.split(' ').collect();
@@ -176,12 +181,39 @@ fn a_checkpoint_with_a_resealed_body_that_does_not_fit_the_world_is_refused() {
 }
 
 #[test]
+fn a_checkpoint_keeps_the_history_the_rules_and_the_objectives_read() {
+    let mut world = World::new(Scenario::default());
+    advance(&mut world, 4 * 60);
+    let series_bytes = |world: &World, history: i64| {
+        let checkpoint = world.checkpoint(SimDuration::from_minutes(history));
+        let (_, body) = checkpoint.split_once('\n').expect("a header");
+        let body: serde_json::Value = serde_json::from_str(body).expect("a body");
+        body["store"].as_str().expect("series").len()
+    };
+    // An hour at least; two when the caller's queries read two.
+    assert_eq!(series_bytes(&world, 0), series_bytes(&world, 60));
+    let two_hours = series_bytes(&world, 120);
+    assert!(two_hours > series_bytes(&world, 60) * 3 / 2);
+    // A rule that reads three hours back keeps three hours.
+    let rules = world.file(alerting::RULES_PATH).expect("a rule file").content.clone();
+    world.apply(Action::EditFile {
+        path: alerting::RULES_PATH.into(),
+        content: rules.replacen(
+            "avg by (env, app) (phpfpm_active_process_percentage)",
+            "avg by (env, app) (avg_over_time(phpfpm_active_process_percentage[3h]))",
+            1,
+        ),
+    });
+    assert!(series_bytes(&world, 0) > two_hours);
+}
+
+#[test]
 fn a_checkpoint_stays_small_whatever_the_simulated_time() {
     let mut world = World::new(Scenario::default());
     let mut sizes = Vec::new();
     for hours in [2, 24] {
         advance(&mut world, hours * 60);
-        sizes.push(world.checkpoint().len());
+        sizes.push(world.checkpoint(SimDuration::default()).len());
     }
     // The series kept are the last hour's: a day later the checkpoint has not grown with it.
     assert!(sizes[1] < sizes[0] * 3 / 2, "{sizes:?}");
