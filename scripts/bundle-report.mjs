@@ -4,9 +4,11 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, extname } from "node:path";
 import { gzipSync } from "node:zlib";
 
-const BUDGET_BYTES = 1_700_000;
+const BUDGET_BYTES = 1_800_000;
 const dir = process.argv[2] || "dist";
-const rows = readdirSync(dir)
+// The page's files, and the JavaScript snippets wasm-bindgen puts under `snippets/`.
+const rows = readdirSync(dir, { recursive: true })
+  .filter((name) => !name.startsWith("lessons"))
   .filter((name) => [".wasm", ".js", ".css"].includes(extname(name)))
   .map((name) => {
     const raw = readFileSync(join(dir, name));

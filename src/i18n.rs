@@ -63,6 +63,10 @@ pub fn translate(locale: Locale, key: &'static str) -> &'static str {
             "Your progress could not be saved in this browser. Export it to keep it:",
             "Votre progression n'a pas pu être enregistrée dans ce navigateur. Exportez-la pour la garder :",
         ),
+        "progress.checkpoint_failed" => (
+            "Your progress is saved, but a quick-reload copy of this lesson could not be kept, so reloading it replays it from the start:",
+            "Votre progression est enregistrée, mais la copie de rechargement rapide de cette leçon n'a pas pu être conservée : la recharger la rejouera depuis le début :",
+        ),
         "progress.import_confirm" => (
             "Replace your progress with this file? Your current progress is kept as a backup you can download.",
             "Remplacer votre progression par ce fichier ? La progression actuelle est gardée en sauvegarde téléchargeable.",

@@ -2,6 +2,7 @@
 
 mod app;
 mod catalog;
+mod checkpoints;
 mod components;
 mod crash;
 mod i18n;

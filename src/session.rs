@@ -4,14 +4,14 @@
 //! Every change goes through [`Sim::apply`], which calls the engine's recorded actions; the
 //! views only read [`Sim::snapshot`].
 
-use crate::app::{OpenLesson, ProgressStore};
+use crate::app::{Notices, OpenLesson, ProgressStore, SaveState};
 use leptos::prelude::*;
 use opsdojo_engine::dashboard::{dashboard, Panel};
 use opsdojo_engine::lesson::{Lesson, ObjectiveTracker};
 use opsdojo_engine::progress::{LessonProgress, Progress};
 use opsdojo_engine::promql::{explore, Exploration};
 use opsdojo_engine::time::SimDuration;
-use opsdojo_engine::world::{Action, Scenario, World, WorldSnapshot};
+use opsdojo_engine::world::{Action, Resumed, Scenario, World, WorldSnapshot};
 use std::collections::BTreeSet;
 
 /// The speeds the clock bar offers, in simulated seconds per real second.
@@ -64,6 +64,31 @@ pub fn refresh_beat(sim: Sim) -> RwSignal<u64> {
     beat
 }
 
+/// A lesson's world is checkpointed while it changes at least this often in real time, and
+/// whenever its clock has run this long since the last one, so that a reload never simulates
+/// more than about what opening the lesson does (its hour of warm-up). Pausing the clock,
+/// hiding or leaving the page checkpoint it too.
+const CHECKPOINT_EVERY_MS: f64 = 15_000.0;
+const CHECKPOINT_EVERY_SIMULATED: SimDuration = SimDuration::from_minutes(60);
+
+/// Where a lesson's checkpoints go and what was last written.
+#[derive(Clone, Copy)]
+struct Checkpoints {
+    key: StoredValue<String>,
+    save: SaveState,
+    open: OpenLesson,
+    notices: Notices,
+    /// The series history the lesson's objectives read.
+    history: SimDuration,
+    /// The world's clock and action count at the last checkpoint, and when it was written.
+    last: StoredValue<(i64, usize, f64)>,
+    failing: StoredValue<bool>,
+}
+
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
 /// A handle on the page's simulation.
 #[derive(Clone, Copy)]
 pub struct Sim {
@@ -81,6 +106,10 @@ pub struct Sim {
     pub completed: RwSignal<bool>,
     /// Objective queries that failed to evaluate, for the lesson's author.
     pub objective_errors: RwSignal<Vec<String>>,
+    /// How the world was built: `start`, `checkpoint` or `replay` (on the page as
+    /// `data-restored`).
+    pub restored: &'static str,
+    checkpoints: Option<Checkpoints>,
 }
 
 impl Sim {
@@ -90,27 +119,146 @@ impl Sim {
     }
 
     /// The simulation of a lesson, restored from saved progress when there is some.
-    pub fn for_lesson(lesson: &Lesson, pack: &str, store: ProgressStore) -> Self {
+    pub fn for_lesson(
+        lesson: &Lesson,
+        pack: &str,
+        store: ProgressStore,
+        checkpoint: Option<String>,
+    ) -> Self {
         let key = Progress::lesson_key(pack, &lesson.meta.id);
         let saved: Option<LessonProgress> = store
             .0
             .with_untracked(|progress| progress.lessons.get(&key).cloned());
         let saved = saved.as_ref();
-        let world = match saved {
-            Some(progress) => World::replay(lesson.scenario.clone(), &progress.actions),
-            None => World::new(lesson.scenario.clone()),
+        let (world, restored) = match saved {
+            Some(progress) => {
+                let (world, how) = World::resume(
+                    lesson.scenario.clone(),
+                    checkpoint.as_deref(),
+                    &progress.actions,
+                );
+                let restored = match how {
+                    Resumed::Checkpoint { .. } => "checkpoint",
+                    Resumed::Replayed => "replay",
+                    Resumed::Refused(why) => {
+                        leptos::logging::warn!("checkpoint of {key} not used: {why}");
+                        "replay"
+                    }
+                };
+                (world, restored)
+            }
+            None => (World::new(lesson.scenario.clone()), "start"),
         };
         let (mut tracker, _) = ObjectiveTracker::new(lesson);
         if let Some(progress) = saved {
             tracker.restore(progress.met.iter().cloned());
         }
-        if let Some(open) = use_context::<OpenLesson>() {
+        let open = use_context::<OpenLesson>();
+        if let Some(open) = open {
             open.0.set(Some(key.clone()));
             on_cleanup(move || open.0.set(None));
         }
-        let sim = Sim::build(world, Some(tracker), Some(key), Some(store));
+        let checkpoints = match (open, use_context::<SaveState>(), use_context::<Notices>()) {
+            (Some(open), Some(save), Some(notices)) => Some(Checkpoints {
+                key: StoredValue::new(key.clone()),
+                save,
+                open,
+                notices,
+                history: tracker.lookback(),
+                last: StoredValue::new((world.now().epoch_ms(), world.actions().len(), now_ms())),
+                failing: StoredValue::new(false),
+            }),
+            _ => None,
+        };
+        let mut sim = Sim::build(world, Some(tracker), Some(key), Some(store));
+        sim.restored = restored;
+        sim.checkpoints = checkpoints;
         sim.refresh(false);
+        // Pausing the clock, hiding or leaving the page keep a checkpoint of where the learner is.
+        Effect::new(move |_| {
+            if !sim.playing.get() {
+                sim.checkpoint();
+            }
+        });
+        let on_hide = window_event_listener(leptos::ev::pagehide, move |_| sim.checkpoint());
+        let on_visibility = window_event_listener(leptos::ev::visibilitychange, move |_| {
+            if document().visibility_state() == web_sys::VisibilityState::Hidden {
+                sim.checkpoint();
+            }
+        });
+        on_cleanup(move || {
+            on_hide.remove();
+            on_visibility.remove();
+            sim.checkpoint();
+        });
         sim
+    }
+
+    /// Writes a checkpoint of the lesson's world if it changed since the last one: progress is
+    /// written first, so that the saved actions always continue the checkpoint. A refused write
+    /// is told once; progress is safe in local storage and the next reload replays it.
+    fn checkpoint(&self) {
+        let Some(checkpoints) = self.checkpoints else {
+            return;
+        };
+        let Some(world_state) = self
+            .world
+            .try_with_value(|world| (world.now().epoch_ms(), world.actions().len()))
+        else {
+            return;
+        };
+        let Some((now, count, _)) = checkpoints.last.try_get_value() else {
+            return;
+        };
+        if (now, count) == world_state {
+            return;
+        }
+        let Some(store) = self.store else {
+            return;
+        };
+        checkpoints
+            .save
+            .flush(store.0, checkpoints.open, checkpoints.notices);
+        let Some(text) = self
+            .world
+            .try_with_value(|world| world.checkpoint(checkpoints.history))
+        else {
+            return;
+        };
+        checkpoints
+            .last
+            .try_set_value((world_state.0, world_state.1, now_ms()));
+        let Some(key) = checkpoints.key.try_get_value() else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            match crate::checkpoints::save(&key, &text).await {
+                Ok(()) => {
+                    checkpoints.failing.try_set_value(false);
+                }
+                Err(_) if checkpoints.failing.try_get_value().unwrap_or(true) => {}
+                Err(reason) => {
+                    checkpoints.failing.try_set_value(true);
+                    checkpoints
+                        .notices
+                        .push(false, "progress.checkpoint_failed", reason, None);
+                }
+            }
+        });
+    }
+
+    /// A checkpoint when the last one is older than [`CHECKPOINT_EVERY_MS`].
+    fn checkpoint_if_due(&self) {
+        let world_now = self.world.try_with_value(|world| world.now().epoch_ms());
+        let due = self.checkpoints.is_some_and(|c| {
+            c.last.try_get_value().is_some_and(|(simulated, _, at)| {
+                now_ms() - at >= CHECKPOINT_EVERY_MS
+                    || world_now.unwrap_or(simulated) - simulated >= CHECKPOINT_EVERY_SIMULATED.0
+            })
+        });
+        if due {
+            self.checkpoint();
+        }
     }
 
     fn build(
@@ -135,6 +283,8 @@ impl Sim {
             met: RwSignal::new(met),
             completed: RwSignal::new(completed),
             objective_errors: RwSignal::new(Vec::new()),
+            restored: "start",
+            checkpoints: None,
         }
     }
 
@@ -188,6 +338,14 @@ impl Sim {
         self.world
             .update_value(|world| *world = World::new(world.scenario().clone()));
         self.refresh(true);
+        // The lesson's checkpoint no longer fits its progress.
+        if let Some(key) = self.checkpoints.and_then(|c| c.key.try_get_value()) {
+            leptos::task::spawn_local(async move {
+                if let Err(reason) = crate::checkpoints::forget(&key).await {
+                    leptos::logging::warn!("checkpoint of {key} not removed: {reason}");
+                }
+            });
+        }
     }
 
     /// Back to the start, objectives cleared too.
@@ -232,6 +390,7 @@ impl Sim {
         }
         if save {
             self.save(met, completed);
+            self.checkpoint_if_due();
         }
     }
 

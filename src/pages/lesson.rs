@@ -14,6 +14,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use opsdojo_engine::lesson::{render_inline, render_markdown, Lesson, Segment};
+use opsdojo_engine::progress::Progress;
 use opsdojo_engine::world::{Action, WorldFile};
 
 #[component]
@@ -25,9 +26,10 @@ pub fn LessonPage() -> impl IntoView {
         let id = params.read().get("lesson").unwrap_or_default();
         let locale = locale.get();
         async move {
-            load_lesson(locale, &pack, &id)
-                .await
-                .map(|lesson| (pack, lesson))
+            let lesson = load_lesson(locale, &pack, &id).await?;
+            let key = Progress::lesson_key(&pack, &lesson.meta.id);
+            let checkpoint = crate::checkpoints::load(&key).await;
+            Ok::<_, LoadError>((pack, lesson, checkpoint))
         }
     });
     view! {
@@ -38,8 +40,9 @@ pub fn LessonPage() -> impl IntoView {
                 lesson
                     .get()
                     .map(|result| match result {
-                        Ok((pack, lesson)) => {
-                            view! { <LessonView pack=pack lesson=lesson /> }.into_any()
+                        Ok((pack, lesson, checkpoint)) => {
+                            view! { <LessonView pack=pack lesson=lesson checkpoint=checkpoint /> }
+                                .into_any()
                         }
                         Err(error) => view! { <LessonError error=error /> }.into_any(),
                     })
@@ -64,9 +67,9 @@ fn LessonError(error: LoadError) -> impl IntoView {
 }
 
 #[component]
-fn LessonView(pack: String, lesson: Lesson) -> impl IntoView {
+fn LessonView(pack: String, lesson: Lesson, checkpoint: Option<String>) -> impl IntoView {
     let store = expect_context::<ProgressStore>();
-    let sim = Sim::for_lesson(&lesson, &pack, store);
+    let sim = Sim::for_lesson(&lesson, &pack, store, checkpoint);
     provide_context(sim);
     provide_context(WorkbenchNav::new());
     let rendered = render_markdown(&lesson.body, lesson.body_first_line);
@@ -76,7 +79,12 @@ fn LessonView(pack: String, lesson: Lesson) -> impl IntoView {
         .any(|s| matches!(s, Segment::Widget(w) if w.kind == "objectives"));
     let objectives = lesson.objectives.clone();
     view! {
-        <div class="lesson-layout" data-testid="lesson" data-lesson=lesson.meta.id.clone()>
+        <div
+            class="lesson-layout"
+            data-testid="lesson"
+            data-lesson=lesson.meta.id.clone()
+            data-restored=sim.restored
+        >
             <article class="lesson-text">
                 <nav class="breadcrumb">
                     <A href="/">{tr("nav.catalog")}</A>

@@ -203,6 +203,8 @@ test("a long typing session with the clock at full speed keeps every character a
     const editor = page.locator('[data-widget="editor"] .cm-content');
     await editor.waitFor();
     const reload = Date.now() - reloadStart;
+    // The world came back from its checkpoint, not from the start of the lesson.
+    assert.equal(await page.locator('[data-testid="lesson"]').getAttribute("data-restored"), "checkpoint");
     assert.ok((await editor.innerText()).includes("# " + text), "every character is back");
     assert.equal(await page.locator('[data-testid="clock-now"]').innerText(), clock);
     assert.equal(await page.locator(".notice").count(), 0, "no notice");
@@ -210,6 +212,62 @@ test("a long typing session with the clock at full speed keeps every character a
     assert.ok(saved < 256 * 1024, `saved progress is ${saved} bytes`);
     console.log(`long typing: ${text.length} keys, clock ${clock}, saved ${saved} bytes, first load ${firstLoad} ms, reload ${reload} ms`);
     assert.deepEqual(errors, []);
+  });
+  await context.close();
+});
+
+/** The chat channel's messages, as text. */
+async function chat(page) {
+  await page.click('[data-testid="tab-channel"]');
+  return page.locator('[data-testid="channel"] [data-testid="chat-message"]').allInnerTexts();
+}
+
+test("hours of simulated time reload from a checkpoint: same clock, same alerts history, in the time of a first load", async () => {
+  const { page, errors, context } = await newPage(env.browser);
+  await withFailureShot(page, "checkpoint-reload", async () => {
+    let started = Date.now();
+    await page.goto(env.base + "/lessons/alerting/tuning-alerts");
+    await page.locator('[data-testid="clock-play"]').waitFor();
+    const firstLoad = Date.now() - started;
+    assert.equal(await page.locator('[data-testid="lesson"]').getAttribute("data-restored"), "start");
+    await page.selectOption('[data-testid="clock-speed"]', "3600");
+    await page.click('[data-testid="clock-play"]');
+    await page.waitForTimeout(8000);
+    await page.click('[data-testid="clock-play"]');
+    const clock = await page.locator('[data-testid="clock-now"]').innerText();
+    const messages = await chat(page);
+    assert.ok(messages.length > 0, "alerts were sent");
+    await page.waitForTimeout(500);
+
+    started = Date.now();
+    await page.reload();
+    await page.locator('[data-testid="clock-play"]').waitFor();
+    const reload = Date.now() - started;
+    assert.equal(await page.locator('[data-testid="lesson"]').getAttribute("data-restored"), "checkpoint");
+    assert.equal(await page.locator('[data-testid="clock-now"]').innerText(), clock);
+    assert.deepEqual(await chat(page), messages);
+    console.log(`checkpoint reload: clock ${clock}, ${messages.length} messages, first load ${firstLoad} ms, reload ${reload} ms`);
+
+    // A damaged checkpoint is not used: the lesson replays its progress to the same place.
+    await page.evaluate(() => new Promise((resolve, reject) => {
+      const open = indexedDB.open("opsdojo");
+      open.onsuccess = () => {
+        const tx = open.result.transaction("checkpoints", "readwrite");
+        const store = tx.objectStore("checkpoints");
+        const keys = store.getAllKeys();
+        keys.onsuccess = () => keys.result.forEach((key) => store.put("opsdojo-checkpoint 1 0 0\n{", key));
+        tx.oncomplete = () => { open.result.close(); resolve(); };
+        tx.onerror = () => reject(tx.error);
+      };
+      open.onerror = () => reject(open.error);
+    }));
+    await page.reload();
+    await page.locator('[data-testid="clock-play"]').waitFor({ timeout: 120000 });
+    assert.equal(await page.locator('[data-testid="lesson"]').getAttribute("data-restored"), "replay");
+    assert.equal(await page.locator('[data-testid="clock-now"]').innerText(), clock);
+    assert.deepEqual(await chat(page), messages);
+    assert.equal(await page.locator(".notice").count(), 0, "no notice");
+    assert.deepEqual(errors.filter((e) => !e.includes("checkpoint")), []);
   });
   await context.close();
 });

@@ -26,7 +26,10 @@ fn intern(text: &str) -> Result<&'static str, String> {
             return Ok(*found);
         }
         if set.len() >= MAX_INTERNED || text.len() > MAX_INTERNED_LEN {
-            return Err(format!("unexpected name `{}`", crate::limits::truncate_at_char(text, 40)));
+            return Err(format!(
+                "unexpected name `{}`",
+                crate::limits::truncate_at_char(text, 40)
+            ));
         }
         let leaked: &'static str = Box::leak(text.to_string().into_boxed_str());
         set.insert(leaked);
@@ -38,11 +41,16 @@ fn intern(text: &str) -> Result<&'static str, String> {
 pub mod static_str {
     use super::*;
 
-    pub fn serialize<S: Serializer>(value: &&'static str, serializer: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: Serializer>(
+        value: &&'static str,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(value)
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<&'static str, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<&'static str, D::Error> {
         let text = String::deserialize(deserializer)?;
         intern(&text).map_err(serde::de::Error::custom)
     }

@@ -11,6 +11,6 @@ mod rules;
 pub mod template;
 pub mod unit_test;
 
-pub use evaluate::{Alert, AlertState, RuleEngine, RuleError, RuleStatus};
 pub(crate) use evaluate::RuleEngineState;
+pub use evaluate::{Alert, AlertState, RuleEngine, RuleError, RuleStatus};
 pub use rules::{parse_duration, parse_rule_file, Rule, RuleFile, RuleGroup, RuleKind};

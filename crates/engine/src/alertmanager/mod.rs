@@ -15,7 +15,7 @@ mod silence;
 mod tests;
 
 pub use config::{parse_config, Config, InhibitRule, Receiver, Route, SlackConfig};
-pub use dispatch::{receivers_for, Alertmanager, AlertmanagerAlert, ChatMessage, MessageAlert};
 pub(crate) use dispatch::AlertmanagerState;
+pub use dispatch::{receivers_for, Alertmanager, AlertmanagerAlert, ChatMessage, MessageAlert};
 pub use matcher::{parse_matchers, MatchType, Matcher};
 pub use silence::{parse_silences, Silence};

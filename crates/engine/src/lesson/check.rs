@@ -52,7 +52,11 @@ impl ObjectiveTracker {
     /// How much series history the objectives read: what a checkpoint of the lesson's world
     /// keeps at least.
     pub fn lookback(&self) -> crate::time::SimDuration {
-        let longest = self.objectives.iter().map(CompiledObjective::lookback_ms).max();
+        let longest = self
+            .objectives
+            .iter()
+            .map(CompiledObjective::lookback_ms)
+            .max();
         crate::time::SimDuration(longest.unwrap_or(0))
     }
 

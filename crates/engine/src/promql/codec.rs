@@ -128,7 +128,9 @@ impl<'a> Reader<'a> {
             middle = (middle << 8) | u64::from(self.byte()?);
         }
         let trailing = 8 - leading - kept;
-        Ok(f64::from_bits(previous.to_bits() ^ (middle << (trailing * 8))))
+        Ok(f64::from_bits(
+            previous.to_bits() ^ (middle << (trailing * 8)),
+        ))
     }
 }
 
@@ -138,7 +140,18 @@ mod tests {
 
     #[test]
     fn numbers_and_floats_read_back_exactly() {
-        let floats = [0.0, 1.0, 1.0, 2.5, -0.0, f64::NAN, f64::INFINITY, 1e-300, 123456.789, 0.0];
+        let floats = [
+            0.0,
+            1.0,
+            1.0,
+            2.5,
+            -0.0,
+            f64::NAN,
+            f64::INFINITY,
+            1e-300,
+            123456.789,
+            0.0,
+        ];
         let ints = [0i64, -1, 1, i64::MIN, i64::MAX, 15_000, -15_000];
         let mut writer = Writer::default();
         for int in ints {

@@ -343,6 +343,9 @@ mod tests {
         assert_eq!(minutes("up offset 1h"), 65);
         assert_eq!(minutes("rate(x[5m] offset 1h) / on() sum(y)"), 65);
         assert_eq!(minutes("max_over_time(rate(x[1m])[30m:1m])"), 31);
-        assert_eq!(minutes("absent_over_time(ALERTS[1h]) and up offset -10m"), 60);
+        assert_eq!(
+            minutes("absent_over_time(ALERTS[1h]) and up offset -10m"),
+            60
+        );
     }
 }

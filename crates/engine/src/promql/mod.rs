@@ -23,8 +23,8 @@ pub use engine::{
 };
 pub use engine::{EvalError, Value};
 pub use explore::{explore, Exploration};
-pub use guard::lookback_ms;
 pub use functions::{is_label_name, is_metric_name};
+pub use guard::lookback_ms;
 pub use sample::{Labels, Sample};
 pub use store::{is_stale_marker, stale_marker, SeriesId, SeriesStore};
 

@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 /// A label set, sorted by name; the metric name is the `__name__` label.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, serde::Deserialize,
+)]
 pub struct Labels(pub BTreeMap<String, String>);
 
 impl Labels {

@@ -100,13 +100,9 @@ impl World {
             environments: self.environments.clone(),
             event_log: self.event_log.clone(),
             metrics: self.metrics.state(),
-            store: base64::engine::general_purpose::STANDARD
-                .encode(self.store.encode_since(since)),
-            last_gauges: {
-                let mut gauges: Vec<Labels> = self.last_gauges.iter().cloned().collect();
-                gauges.sort();
-                gauges
-            },
+            store: base64::engine::general_purpose::STANDARD.encode(self.store.encode_since(since)),
+            // In the set's own order: a checkpoint's text may differ between two equal worlds.
+            last_gauges: self.last_gauges.iter().cloned().collect(),
             monitoring: self.monitoring.state(),
             changes: self.changes.clone(),
             infra: self.infra.state(),
@@ -125,7 +121,11 @@ impl World {
 
     /// The world of `scenario` after `actions`: from `checkpoint` when it fits them, then the
     /// actions saved after it, otherwise by replaying every action.
-    pub fn resume(scenario: Scenario, checkpoint: Option<&str>, actions: &[Action]) -> (Self, Resumed) {
+    pub fn resume(
+        scenario: Scenario,
+        checkpoint: Option<&str>,
+        actions: &[Action],
+    ) -> (Self, Resumed) {
         let Some(text) = checkpoint else {
             return (World::replay(scenario, actions), Resumed::Replayed);
         };
@@ -135,7 +135,11 @@ impl World {
         }
     }
 
-    fn from_checkpoint(scenario: Scenario, text: &str, actions: &[Action]) -> Result<(Self, usize), String> {
+    fn from_checkpoint(
+        scenario: Scenario,
+        text: &str,
+        actions: &[Action],
+    ) -> Result<(Self, usize), String> {
         if text.len() > limits::CHECKPOINT_MAX_BYTES {
             return Err(format!(
                 "the checkpoint is {} bytes, over {}",
@@ -143,7 +147,9 @@ impl World {
                 limits::CHECKPOINT_MAX_BYTES
             ));
         }
-        let (header, body) = text.split_once('\n').ok_or("the checkpoint has no header")?;
+        let (header, body) = text
+            .split_once('\n')
+            .ok_or("the checkpoint has no header")?;
         let expected = format!(
             "{MAGIC} {FORMAT} {:016x} {:016x}",
             fingerprint(&scenario),
@@ -156,7 +162,8 @@ impl World {
                 "the checkpoint is of another version".into()
             });
         }
-        let body: Body = serde_json::from_str(body).map_err(|e| format!("the checkpoint is unreadable: {e}"))?;
+        let body: Body =
+            serde_json::from_str(body).map_err(|e| format!("the checkpoint is unreadable: {e}"))?;
         let after = actions_after(&body.actions, body.edit_base.as_deref(), actions)
             .ok_or("the saved actions do not continue the checkpoint")?;
         let mut world = World::restore(scenario, body)?;
@@ -172,9 +179,16 @@ impl World {
 
     /// The world a checkpoint's body describes, once every part is checked to fit `scenario`.
     fn restore(scenario: Scenario, body: Body) -> Result<Self, String> {
-        let shape_fits = body.environments.iter().map(|e| e.name.as_str()).eq(ENVIRONMENTS)
+        let shape_fits = body
+            .environments
+            .iter()
+            .map(|e| e.name.as_str())
+            .eq(ENVIRONMENTS)
             && body.environments.iter().all(|e| {
-                e.deployments.iter().map(|d| d.service.as_str()).eq(SERVICES)
+                e.deployments
+                    .iter()
+                    .map(|d| d.service.as_str())
+                    .eq(SERVICES)
             });
         if !shape_fits {
             return Err("the environments do not fit this world".into());

@@ -154,8 +154,16 @@ impl Infrastructure {
     }
 
     /// The infrastructure [`Infrastructure::state`] took, planned again against `files`.
-    pub fn restore(saved: Vec<EnvInfraState>, environments: &[&str], files: &Files) -> Result<Self, String> {
-        if !saved.iter().map(|e| e.env.as_str()).eq(environments.iter().copied()) {
+    pub fn restore(
+        saved: Vec<EnvInfraState>,
+        environments: &[&str],
+        files: &Files,
+    ) -> Result<Self, String> {
+        if !saved
+            .iter()
+            .map(|e| e.env.as_str())
+            .eq(environments.iter().copied())
+        {
             return Err("the Terraform environments do not fit this world".into());
         }
         let mut infrastructure = Infrastructure {

@@ -166,7 +166,11 @@ impl PlatformMetrics {
                 .iter()
                 .zip(&self.histograms)
                 .all(|((buckets, _, _), h)| buckets.len() == h.buckets.len())
-            && state.utilization.iter().map(Vec::len).eq(self.utilization.iter().map(Vec::len))
+            && state
+                .utilization
+                .iter()
+                .map(Vec::len)
+                .eq(self.utilization.iter().map(Vec::len))
             && state.databases.len() == self.databases.len();
         if !fits {
             return Err("the request metrics do not fit this world".into());

@@ -36,8 +36,8 @@ mod pull_request_tests;
 mod tests;
 
 pub use action::Action;
-pub use checkpoint::Resumed;
 pub use alerting::AlertMarker;
+pub use checkpoint::Resumed;
 pub use deployment::{node_of, Deployment, Hpa, Pod, METRIC as HPA_METRIC};
 pub use files::{values_file_path, WorldFile};
 pub use scenario::{Burst, Crash, Fault, Release, Scenario, ScheduledEvent, FAULT_STATUSES};

@@ -1,0 +1,38 @@
+//! Checkpoints of lesson worlds, kept in IndexedDB (`checkpoints.js`): a cache that makes a
+//! reload as fast as opening the lesson, whatever the simulated time. Progress stays in local
+//! storage; the engine checks a checkpoint against it before using it.
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(module = "/src/checkpoints.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = checkpointGet)]
+    async fn checkpoint_get(key: &str) -> JsValue;
+    #[wasm_bindgen(catch, js_name = checkpointPut)]
+    async fn checkpoint_put(key: &str, text: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_name = checkpointDelete)]
+    async fn checkpoint_delete(key: &str) -> Result<JsValue, JsValue>;
+}
+
+fn reason(error: JsValue) -> String {
+    error
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| error.as_string())
+        .unwrap_or_else(|| "the browser refused to store it".to_string())
+}
+
+/// The checkpoint of the lesson `key`, if one was saved and can be read.
+pub async fn load(key: &str) -> Option<String> {
+    checkpoint_get(key).await.as_string()
+}
+
+/// Saves the checkpoint of the lesson `key`; the browser's reason when it refuses.
+pub async fn save(key: &str, text: &str) -> Result<(), String> {
+    checkpoint_put(key, text).await.map(|_| ()).map_err(reason)
+}
+
+/// Forgets the checkpoint of the lesson `key`.
+pub async fn forget(key: &str) -> Result<(), String> {
+    checkpoint_delete(key).await.map(|_| ()).map_err(reason)
+}
