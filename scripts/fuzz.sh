@@ -15,7 +15,7 @@ seconds="${1:-60}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(promql test_script rules alertmanager terraform helm kubectl lesson progress)
+  targets=(promql test_script rules alertmanager terraform helm kubectl lesson progress checkpoint)
 fi
 
 if ! rustup toolchain list | grep -q '^nightly'; then
@@ -63,6 +63,7 @@ seed helm crates/engine/chart/templates/* crates/engine/chart/values.yaml
 seed kubectl
 seed lesson lessons/**/*.md
 seed progress
+seed checkpoint
 
 say "building ${#targets[@]} fuzz targets"
 for target in "${targets[@]}"; do cargo +nightly fuzz build --release "$target"; done
@@ -72,7 +73,10 @@ mkdir -p target/fuzz-logs
 for target in "${targets[@]}"; do
   say "fuzzing $target for ${seconds}s${FUZZ_RUNS:+ or $FUZZ_RUNS runs}"
   log="target/fuzz-logs/$target.log"
-  args=(-timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1)
+  # A checkpoint's seed body is larger than the other inputs.
+  max_len=65536
+  [ "$target" = checkpoint ] && max_len=131072
+  args=(-timeout=10 -rss_limit_mb=2048 -max_len="$max_len" -print_final_stats=1)
   if [ -n "${FUZZ_RUNS:-}" ]; then args+=(-runs="$FUZZ_RUNS"); fi
   if [ "$seconds" != 0 ]; then args+=(-max_total_time="$seconds"); fi
   if cargo +nightly fuzz run --release "$target" "fuzz/corpus/$target" -- "${args[@]}" >"$log" 2>&1; then

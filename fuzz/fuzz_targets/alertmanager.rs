@@ -8,7 +8,9 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let (config, labels) = text.split_once('\0').unwrap_or((text, "alertname=Test\nseverity=critical"));
+    let (config, labels) = text
+        .split_once('\0')
+        .unwrap_or((text, "alertname=Test\nseverity=critical"));
     let (Some(config), _) = opsdojo_engine::alertmanager::parse_config(config) else {
         return;
     };

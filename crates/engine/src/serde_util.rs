@@ -2,8 +2,8 @@
 //! whose keys are not strings, and floats that may be NaN or infinite.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use std::cell::RefCell;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
 
 /// How many distinct names a process interns at most, and how long each may be: a checkpoint
 /// read from storage cannot make the interner grow without bound.
@@ -14,27 +14,26 @@ const MAX_INTERNED_LEN: usize = 256;
 /// (de)serialized with [`static_str`], so serde does not take it for a borrowed string.
 pub type Name = &'static str;
 
-thread_local! {
-    static INTERNED: RefCell<HashSet<&'static str>> = RefCell::new(HashSet::new());
-}
+/// Names interned so far, in a global so that they stay reachable.
+static INTERNED: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
 
 /// The `&'static str` equal to `text`, leaked once per distinct name.
 fn intern(text: &str) -> Result<&'static str, String> {
-    INTERNED.with(|set| {
-        let mut set = set.borrow_mut();
-        if let Some(found) = set.get(text) {
-            return Ok(*found);
-        }
-        if set.len() >= MAX_INTERNED || text.len() > MAX_INTERNED_LEN {
-            return Err(format!(
-                "unexpected name `{}`",
-                crate::limits::truncate_at_char(text, 40)
-            ));
-        }
-        let leaked: &'static str = Box::leak(text.to_string().into_boxed_str());
-        set.insert(leaked);
-        Ok(leaked)
-    })
+    let mut set = INTERNED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(found) = set.get(text) {
+        return Ok(*found);
+    }
+    if set.len() >= MAX_INTERNED || text.len() > MAX_INTERNED_LEN {
+        return Err(format!(
+            "unexpected name `{}`",
+            crate::limits::truncate_at_char(text, 40)
+        ));
+    }
+    let leaked: &'static str = Box::leak(text.to_string().into_boxed_str());
+    set.insert(leaked);
+    Ok(leaked)
 }
 
 /// `#[serde(with = "static_str")]` for a `&'static str` field.

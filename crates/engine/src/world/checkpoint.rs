@@ -67,7 +67,7 @@ pub enum Resumed {
 }
 
 /// FNV-1a, 64 bits: a digest that notices a truncated or altered checkpoint.
-pub(super) fn digest(bytes: &[u8]) -> u64 {
+fn digest(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
         (hash ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3)
     })
@@ -76,6 +76,16 @@ pub(super) fn digest(bytes: &[u8]) -> u64 {
 /// What identifies a scenario: a checkpoint only fits the scenario it was taken from.
 fn fingerprint(scenario: &Scenario) -> u64 {
     digest(format!("{}{scenario:?}", env!("CARGO_PKG_VERSION")).as_bytes())
+}
+
+/// A checkpoint of `scenario` with `body`, sealed as [`World::checkpoint`] seals its own: for
+/// tools that check how a damaged body is handled (the fuzzer).
+pub fn sealed_checkpoint(scenario: &Scenario, body: &str) -> String {
+    format!(
+        "{MAGIC} {FORMAT} {:016x} {:016x}\n{body}",
+        fingerprint(scenario),
+        digest(body.as_bytes())
+    )
 }
 
 impl World {
@@ -112,11 +122,7 @@ impl World {
         };
         // Every part serializes: floats that may not be finite are written as bits.
         let body = serde_json::to_string(&body).unwrap_or_default();
-        format!(
-            "{MAGIC} {FORMAT} {:016x} {:016x}\n{body}",
-            fingerprint(&self.scenario),
-            digest(body.as_bytes())
-        )
+        sealed_checkpoint(&self.scenario, &body)
     }
 
     /// The world of `scenario` after `actions`: from `checkpoint` when it fits them, then the
@@ -135,7 +141,9 @@ impl World {
         }
     }
 
-    fn from_checkpoint(
+    /// The world of `scenario` after `actions`, from `checkpoint` only: why not when it does
+    /// not fit. Returns how many actions were applied after the checkpoint.
+    pub fn from_checkpoint(
         scenario: Scenario,
         text: &str,
         actions: &[Action],

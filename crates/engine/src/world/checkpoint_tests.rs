@@ -2,6 +2,7 @@
 //! refused when they do not fit.
 
 use super::*;
+use crate::promql::{Labels, SeriesStore};
 use std::path::Path;
 
 fn lessons() -> Vec<(String, crate::lesson::Lesson)> {
@@ -183,16 +184,8 @@ fn a_checkpoint_with_a_resealed_body_that_does_not_fit_the_world_is_refused() {
     advance(&mut world, 15);
     let checkpoint = world.checkpoint(SimDuration::default());
     let (header, body) = checkpoint.split_once('\n').expect("a header");
-    let reseal = |body: &str| {
-        let words: Vec<&str> = header.split(' ').collect();
-        format!(
-            "{} {} {} {:016x}\n{body}",
-            words[0],
-            words[1],
-            words[2],
-            checkpoint::digest(body.as_bytes())
-        )
-    };
+    assert!(checkpoint.starts_with(&format!("{header}\n")));
+    let reseal = |body: &str| sealed_checkpoint(&scenario, body);
     for (from, to, why) in [
         ("\"name\":\"prod\"", "\"name\":\"qa\"", "environments"),
         (
@@ -219,7 +212,7 @@ fn a_checkpoint_with_a_resealed_body_that_does_not_fit_the_world_is_refused() {
             other => panic!("{from}: {other:?}"),
         }
     }
-    let (_, how) = World::resume(scenario, Some(&reseal(body)), world.actions());
+    let (_, how) = World::resume(scenario.clone(), Some(&reseal(body)), world.actions());
     assert_eq!(how, Resumed::Checkpoint { actions_after: 0 });
 }
 
@@ -265,4 +258,37 @@ fn a_checkpoint_stays_small_whatever_the_simulated_time() {
     // The series kept are the last hour's: a day later the checkpoint has not grown with it.
     assert!(sizes[1] < sizes[0] * 3 / 2, "{sizes:?}");
     assert!(sizes[1] < 2_000_000, "{sizes:?}");
+}
+
+#[test]
+fn a_small_checkpoint_with_empty_files_and_one_series_resumes() {
+    // The fuzzer's seed (`fuzz/seeds/checkpoint/`, written again when OPSDOJO_CHECKPOINT_SEED
+    // names a file): a real body with empty files and a store of one series, small enough for
+    // libFuzzer's inputs.
+    let mut world = World::new(Scenario::default());
+    advance(&mut world, 1);
+    for (path, file) in world.files.iter_mut() {
+        if !path.starts_with("prometheus/") && !path.starts_with("alertmanager/") {
+            file.content.clear();
+        }
+    }
+    let mut store = SeriesStore::new();
+    store.append(&Labels::named("up"), world.now().epoch_ms(), 1.0);
+    world.store = store;
+    world.actions.clear();
+    let checkpoint = world.checkpoint(SimDuration::default());
+    let (_, body) = checkpoint.split_once('\n').expect("a header");
+    assert!(body.len() < 131_072, "{} bytes", body.len());
+    let scenario = Scenario::default();
+    let (mut resumed, how) = World::resume(
+        scenario.clone(),
+        Some(&sealed_checkpoint(&scenario, body)),
+        &[],
+    );
+    assert_eq!(how, Resumed::Checkpoint { actions_after: 0 });
+    advance(&mut resumed, 5);
+    assert_eq!(resumed.elapsed(), SimDuration::from_minutes(6));
+    if let Ok(path) = std::env::var("OPSDOJO_CHECKPOINT_SEED") {
+        std::fs::write(path, body).expect("the seed is written");
+    }
 }

@@ -37,7 +37,7 @@ mod tests;
 
 pub use action::Action;
 pub use alerting::AlertMarker;
-pub use checkpoint::Resumed;
+pub use checkpoint::{sealed_checkpoint, Resumed};
 pub use deployment::{node_of, Deployment, Hpa, Pod, METRIC as HPA_METRIC};
 pub use files::{values_file_path, WorldFile};
 pub use scenario::{Burst, Crash, Fault, Release, Scenario, ScheduledEvent, FAULT_STATUSES};
