@@ -1,7 +1,8 @@
 // Measures saved progress after a session of a given simulated length: its size in local
-// storage, and the time from reload to an interactive lesson in headless Chromium, against
-// the release build. The session is written as the app saves it (merged clock advances of at
-// most a week each, and typed edits as patches), then the page is reloaded.
+// storage, its checkpoint's size in IndexedDB, and the time from reload to an interactive
+// lesson in headless Chromium, against the release build: once by replaying every action (no
+// checkpoint yet), once from the checkpoint that replay left. The session is written as the app
+// saves it (merged clock advances of at most a week each, and typed edits as patches).
 // Usage: node scripts/bench-progress.mjs [HOURS...]   (default: 1 24)
 import { setUp, newPage } from "../tests/e2e/helpers.mjs";
 
@@ -22,14 +23,29 @@ for (const hours of hoursList.length ? hoursList : [1, 24]) {
     lessons: { "basics/playground": { met: [], completed: false, actions, saved_at: Date.now() } },
   });
   await page.evaluate((text) => localStorage.setItem("opsdojo.progress", text), progress);
-  const start = Date.now();
-  await page.reload();
-  await page.locator('[data-widget="editor"] .cm-editor').waitFor({ timeout: 3_600_000 });
-  await page.locator('[data-testid="clock-play"]').waitFor();
-  const reload = Date.now() - start;
+  // The first reload has no checkpoint: it replays every action, then keeps a checkpoint.
+  // The second reload starts from that checkpoint.
+  const timings = [];
+  for (const expected of ["replay", "checkpoint"]) {
+    const start = Date.now();
+    await page.reload();
+    await page.locator('[data-widget="editor"] .cm-editor').waitFor({ timeout: 3_600_000 });
+    await page.locator('[data-testid="clock-play"]').waitFor();
+    timings.push(Date.now() - start);
+    const restored = await page.locator('[data-testid="lesson"]').getAttribute("data-restored");
+    if (restored !== expected) throw new Error(`expected a ${expected}, the page says ${restored}`);
+    await page.waitForTimeout(1000);
+  }
   const saved = await page.evaluate(() => localStorage.getItem("opsdojo.progress").length);
+  const checkpoint = await page.evaluate(() => new Promise((resolve) => {
+    const open = indexedDB.open("opsdojo");
+    open.onsuccess = () => {
+      const request = open.result.transaction("checkpoints").objectStore("checkpoints").get("basics/playground");
+      request.onsuccess = () => { resolve((request.result || "").length); open.result.close(); };
+    };
+  }));
   const clock = await page.locator('[data-testid="clock-now"]').innerText();
-  console.log(`${hours} h simulated: progress ${saved} bytes, reload to interactive ${reload} ms (clock ${clock})`);
+  console.log(`${hours} h simulated: progress ${saved} bytes, checkpoint ${checkpoint} bytes, reload by replay ${timings[0]} ms, from the checkpoint ${timings[1]} ms (clock ${clock})`);
   await context.close();
 }
 await env.browser.close();

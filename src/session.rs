@@ -174,6 +174,14 @@ impl Sim {
         sim.restored = restored;
         sim.checkpoints = checkpoints;
         sim.refresh(false);
+        // A world that had to be replayed (no checkpoint yet, or one that did not fit) gets one
+        // now, so that the next reload is fast.
+        if restored == "replay" {
+            if let Some(checkpoints) = sim.checkpoints {
+                checkpoints.last.set_value((i64::MIN, 0, 0.0));
+            }
+            sim.checkpoint();
+        }
         // Pausing the clock, hiding or leaving the page keep a checkpoint of where the learner is.
         Effect::new(move |_| {
             if !sim.playing.get() {
@@ -216,6 +224,15 @@ impl Sim {
         let Some(store) = self.store else {
             return;
         };
+        // The saved actions are the world's own (a replayed world may have merged them
+        // differently from the file it was loaded from).
+        let (Some(met), Some(completed)) = (
+            self.met.try_get_untracked(),
+            self.completed.try_get_untracked(),
+        ) else {
+            return;
+        };
+        self.save(met, completed);
         checkpoints
             .save
             .flush(store.0, checkpoints.open, checkpoints.notices);
