@@ -271,3 +271,35 @@ test("hours of simulated time reload from a checkpoint: same clock, same alerts 
   });
   await context.close();
 });
+
+test("a browser without IndexedDB says once that reloads will replay, and the lesson keeps running", async () => {
+  const { page, errors, context } = await newPage(env.browser);
+  await withFailureShot(page, "no-indexeddb", async () => {
+    await page.addInitScript(() => {
+      Object.defineProperty(window, "indexedDB", { get: () => undefined });
+    });
+    await page.goto(env.base + "/lessons/basics/playground");
+    await page.locator('[data-testid="clock-play"]').waitFor();
+    await page.selectOption('[data-testid="clock-speed"]', "3600");
+    await page.click('[data-testid="clock-play"]');
+    await page.waitForTimeout(1500);
+    await page.click('[data-testid="clock-play"]');
+    const notice = page.locator(".notice", { hasText: "quick-reload copy" });
+    await notice.waitFor();
+    assert.match(await notice.innerText(), /IndexedDB is not available/);
+    await shot(page, "checkpoint-refused");
+    // Told once: more pauses add no notice.
+    await page.click('[data-testid="clock-play"]');
+    await page.waitForTimeout(1200);
+    await page.click('[data-testid="clock-play"]');
+    await page.waitForTimeout(500);
+    assert.equal(await page.locator(".notice", { hasText: "quick-reload copy" }).count(), 1);
+    const clock = await page.locator('[data-testid="clock-now"]').innerText();
+    await page.reload();
+    await page.locator('[data-testid="clock-play"]').waitFor();
+    assert.equal(await page.locator('[data-testid="lesson"]').getAttribute("data-restored"), "replay");
+    assert.equal(await page.locator('[data-testid="clock-now"]').innerText(), clock);
+    assert.deepEqual(errors, []);
+  });
+  await context.close();
+});
