@@ -15,7 +15,7 @@ seconds="${1:-60}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(promql test_script rules alertmanager terraform helm kubectl lesson progress checkpoint)
+  targets=(promql test_script rules alertmanager terraform helm kubectl lesson progress checkpoint share)
 fi
 
 if ! rustup toolchain list | grep -q '^nightly'; then
@@ -64,6 +64,7 @@ seed kubectl
 seed lesson lessons/**/*.md
 seed progress
 seed checkpoint
+seed share
 
 say "building ${#targets[@]} fuzz targets"
 for target in "${targets[@]}"; do cargo +nightly fuzz build --release "$target"; done

@@ -63,6 +63,27 @@ pub fn translate(locale: Locale, key: &'static str) -> &'static str {
             "Your progress could not be saved in this browser. Export it to keep it:",
             "Votre progression n'a pas pu être enregistrée dans ce navigateur. Exportez-la pour la garder :",
         ),
+        "share.button" => ("Share", "Partager"),
+        "share.title" => (
+            "A link to this session: the same world, clock, files and alerts for whoever opens it",
+            "Un lien vers cette session : le même monde, la même horloge, les mêmes fichiers et alertes pour qui l'ouvre",
+        ),
+        "share.copied" => ("Link copied to the clipboard", "Lien copié dans le presse-papiers"),
+        "share.copy_yourself" => ("Select the link and copy it", "Sélectionnez le lien et copiez-le"),
+        "share.characters" => ("characters", "caractères"),
+        "share.failed" => ("The link could not be made:", "Le lien n'a pas pu être créé :"),
+        "share.close" => ("Close", "Fermer"),
+        "share.bad_link" => (
+            "This share link could not be opened; nothing saved was changed:",
+            "Ce lien de partage n'a pas pu être ouvert ; rien d'enregistré n'a été modifié :",
+        ),
+        "share.banner" => (
+            "A shared session: what you do here is not saved, and your own progress is untouched.",
+            "Une session partagée : ce que vous faites ici n'est pas enregistré, et votre propre progression reste intacte.",
+        ),
+        "share.keep" => ("Keep it as my progress", "En faire ma progression"),
+        "share.back" => ("Back to my progress", "Revenir à ma progression"),
+        "share.leave" => ("Leave the shared session", "Quitter la session partagée"),
         "progress.checkpoint_failed" => (
             "Your progress is saved, but a quick-reload copy of this lesson could not be kept, so reloading it replays it from the start:",
             "Votre progression est enregistrée, mais la copie de rechargement rapide de cette leçon n'a pas pu être conservée : la recharger la rejouera depuis le début :",

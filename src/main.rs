@@ -8,6 +8,7 @@ mod crash;
 mod i18n;
 mod pages;
 mod session;
+mod share;
 mod storage;
 
 fn main() {

@@ -10,6 +10,7 @@ use opsdojo_engine::dashboard::{dashboard, Panel};
 use opsdojo_engine::lesson::{Lesson, ObjectiveTracker};
 use opsdojo_engine::progress::{LessonProgress, Progress};
 use opsdojo_engine::promql::{explore, Exploration};
+use opsdojo_engine::share::{SharedSession, SHARE_FORMAT};
 use opsdojo_engine::time::SimDuration;
 use opsdojo_engine::world::{Action, Resumed, Scenario, World, WorldSnapshot};
 use std::collections::BTreeSet;
@@ -109,13 +110,40 @@ pub struct Sim {
     /// How the world was built: `start`, `checkpoint` or `replay` (on the page as
     /// `data-restored`).
     pub restored: &'static str,
+    /// A session opened from a share link: shown, not saved.
+    pub shared: bool,
     checkpoints: Option<Checkpoints>,
 }
 
 impl Sim {
-    /// A free simulation with no lesson.
-    pub fn sandbox() -> Self {
-        Sim::build(World::new(Scenario::default()), None, None, None)
+    /// A free simulation with no lesson, or the sandbox session of a share link (not saved).
+    pub fn sandbox(shared: Option<&SharedSession>) -> Self {
+        let scenario = Scenario::default();
+        let mut sim = match shared {
+            Some(session) => {
+                let mut sim =
+                    Sim::build(World::replay(scenario, &session.actions), None, None, None);
+                sim.shared = true;
+                sim
+            }
+            None => Sim::build(World::new(scenario), None, None, None),
+        };
+        sim.restored = if shared.is_some() { "share" } else { "start" };
+        sim
+    }
+
+    /// The session as a share link carries it: where, the scenario's seed, the actions.
+    pub fn share_session(&self) -> SharedSession {
+        let at = self
+            .lesson_key
+            .get_value()
+            .unwrap_or_else(|| opsdojo_engine::share::SANDBOX.to_string());
+        self.world.with_value(|world| SharedSession {
+            share: SHARE_FORMAT,
+            at,
+            seed: world.scenario().seed,
+            actions: world.actions().to_vec(),
+        })
     }
 
     /// The simulation of a lesson, restored from saved progress when there is some.
@@ -124,8 +152,19 @@ impl Sim {
         pack: &str,
         store: ProgressStore,
         checkpoint: Option<String>,
+        shared: Option<&SharedSession>,
     ) -> Self {
         let key = Progress::lesson_key(pack, &lesson.meta.id);
+        if let Some(session) = shared {
+            // A shared session is shown as it was made and saves nothing.
+            let world = World::replay(lesson.scenario.clone(), &session.actions);
+            let (tracker, _) = ObjectiveTracker::new(lesson);
+            let mut sim = Sim::build(world, Some(tracker), Some(key), None);
+            sim.restored = "share";
+            sim.shared = true;
+            sim.refresh(false);
+            return sim;
+        }
         let saved: Option<LessonProgress> = store
             .0
             .with_untracked(|progress| progress.lessons.get(&key).cloned());
@@ -301,6 +340,7 @@ impl Sim {
             completed: RwSignal::new(completed),
             objective_errors: RwSignal::new(Vec::new()),
             restored: "start",
+            shared: false,
             checkpoints: None,
         }
     }
@@ -419,6 +459,16 @@ impl Sim {
             return;
         };
         let actions = self.world.with_value(|world| world.actions().to_vec());
+        // Nothing changed, nothing written: `saved_at` tells other tabs when the lesson last
+        // changed, not when it was last opened.
+        let unchanged = store.0.with_untracked(|progress| {
+            progress.lessons.get(&key).is_some_and(|entry| {
+                entry.met == met && entry.actions == actions && (entry.completed || !completed)
+            })
+        });
+        if unchanged {
+            return;
+        }
         store.0.update(|progress| {
             let entry = progress.lessons.entry(key).or_default();
             entry.met = met;

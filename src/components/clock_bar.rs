@@ -132,6 +132,7 @@ pub fn ClockBar() -> impl IntoView {
                 </span>
                 <span class="clock-elapsed">"+" {elapsed} " " {tr("clock.elapsed")}</span>
             </div>
+            <crate::components::share::ShareButton />
             <div class="clock-keys" aria-hidden="true">
                 <kbd>{tr("clock.key_space")}</kbd>
                 " "

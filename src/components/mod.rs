@@ -16,6 +16,7 @@ pub mod kubectl;
 pub mod lesson_body;
 pub mod objectives;
 pub mod pull_request;
+pub mod share;
 pub mod terraform;
 pub mod top_bar;
 pub mod workbench;

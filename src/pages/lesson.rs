@@ -15,6 +15,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use opsdojo_engine::lesson::{render_inline, render_markdown, Lesson, Segment};
 use opsdojo_engine::progress::Progress;
+use opsdojo_engine::share::SharedSession;
 use opsdojo_engine::world::{Action, WorldFile};
 
 #[component]
@@ -29,7 +30,19 @@ pub fn LessonPage() -> impl IntoView {
             let lesson = load_lesson(locale, &pack, &id).await?;
             let key = Progress::lesson_key(&pack, &lesson.meta.id);
             let checkpoint = crate::checkpoints::load(&key).await;
-            Ok::<_, LoadError>((pack, lesson, checkpoint))
+            let shared = match crate::share::code_in_location() {
+                Some(code) => Some(crate::share::read(&code).await.and_then(|session| {
+                    if session.at != key {
+                        Err(crate::share::OTHER_PLACE.to_string())
+                    } else if session.seed != lesson.scenario.seed {
+                        Err(crate::share::CHANGED.to_string())
+                    } else {
+                        Ok(session)
+                    }
+                })),
+                None => None,
+            };
+            Ok::<_, LoadError>((pack, lesson, checkpoint, shared))
         }
     });
     view! {
@@ -40,8 +53,15 @@ pub fn LessonPage() -> impl IntoView {
                 lesson
                     .get()
                     .map(|result| match result {
-                        Ok((pack, lesson, checkpoint)) => {
-                            view! { <LessonView pack=pack lesson=lesson checkpoint=checkpoint /> }
+                        Ok((pack, lesson, checkpoint, shared)) => {
+                            view! {
+                                <LessonView
+                                    pack=pack
+                                    lesson=lesson
+                                    checkpoint=checkpoint
+                                    shared=shared
+                                />
+                            }
                                 .into_any()
                         }
                         Err(error) => view! { <LessonError error=error /> }.into_any(),
@@ -67,9 +87,15 @@ fn LessonError(error: LoadError) -> impl IntoView {
 }
 
 #[component]
-fn LessonView(pack: String, lesson: Lesson, checkpoint: Option<String>) -> impl IntoView {
+fn LessonView(
+    pack: String,
+    lesson: Lesson,
+    checkpoint: Option<String>,
+    shared: Option<Result<SharedSession, String>>,
+) -> impl IntoView {
     let store = expect_context::<ProgressStore>();
-    let sim = Sim::for_lesson(&lesson, &pack, store, checkpoint);
+    let session = crate::components::share::opened(shared);
+    let sim = Sim::for_lesson(&lesson, &pack, store, checkpoint, session.as_ref());
     provide_context(sim);
     provide_context(WorkbenchNav::new());
     let rendered = render_markdown(&lesson.body, lesson.body_first_line);
@@ -79,6 +105,7 @@ fn LessonView(pack: String, lesson: Lesson, checkpoint: Option<String>) -> impl 
         .any(|s| matches!(s, Segment::Widget(w) if w.kind == "objectives"));
     let objectives = lesson.objectives.clone();
     view! {
+        {sim.shared.then(|| view! { <crate::components::share::SharedBanner /> })}
         <div
             class="lesson-layout"
             data-testid="lesson"

@@ -8,10 +8,35 @@ use leptos::prelude::*;
 
 #[component]
 pub fn SandboxPage() -> impl IntoView {
-    provide_context(Sim::sandbox());
+    // A share link to a sandbox session is read before the sandbox opens.
+    let shared = LocalResource::new(move || async move {
+        match crate::share::code_in_location() {
+            Some(code) => Some(crate::share::read(&code).await.and_then(|session| {
+                if session.at == opsdojo_engine::share::SANDBOX {
+                    Ok(session)
+                } else {
+                    Err(crate::share::OTHER_PLACE.to_string())
+                }
+            })),
+            None => None,
+        }
+    });
+    view! {
+        <Suspense fallback=|| ()>
+            {move || shared.get().map(|shared| view! { <Sandbox shared=shared /> })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Sandbox(shared: Option<Result<opsdojo_engine::share::SharedSession, String>>) -> impl IntoView {
+    let session = crate::components::share::opened(shared);
+    let sim = Sim::sandbox(session.as_ref());
+    provide_context(sim);
     provide_context(WorkbenchNav::new());
     view! {
-        <div class="sandbox-layout" data-testid="sandbox">
+        {sim.shared.then(|| view! { <crate::components::share::SharedBanner /> })}
+        <div class="sandbox-layout" data-testid="sandbox" data-restored=sim.restored>
             <div class="sandbox-intro">
                 <h1>{tr("sandbox.title")}</h1>
                 <p>{tr("sandbox.lead")}</p>

@@ -24,6 +24,7 @@ pub mod progress;
 pub mod promql;
 pub mod rng;
 pub(crate) mod serde_util;
+pub mod share;
 pub mod terraform;
 pub mod time;
 pub mod world;

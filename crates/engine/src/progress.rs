@@ -153,6 +153,12 @@ impl Progress {
 }
 
 fn validate_lesson(key: &str, lesson: &LessonProgress) -> Result<(), String> {
+    validate_key(key)?;
+    validate_actions(key, &lesson.actions)
+}
+
+/// Checks that `key` is a lesson key, `pack/lesson`.
+pub(crate) fn validate_key(key: &str) -> Result<(), String> {
     let well_formed = key.split('/').count() == 2
         && key
             .split('/')
@@ -164,19 +170,24 @@ fn validate_lesson(key: &str, lesson: &LessonProgress) -> Result<(), String> {
     if !well_formed {
         return Err(format!("lesson key `{key}` is not `pack/lesson`"));
     }
-    if lesson.actions.len() > MAX_ACTIONS_PER_LESSON {
+    Ok(())
+}
+
+/// Checks the actions of the lesson `key`: how many, each in range, and how much clock they
+/// run in all.
+pub(crate) fn validate_actions(key: &str, actions: &[Action]) -> Result<(), String> {
+    if actions.len() > MAX_ACTIONS_PER_LESSON {
         return Err(format!(
             "lesson `{key}` has {} actions, more than {MAX_ACTIONS_PER_LESSON}",
-            lesson.actions.len()
+            actions.len()
         ));
     }
-    for action in &lesson.actions {
+    for action in actions {
         if action.clone().sanitized() != *action {
             return Err(format!("lesson `{key}` has an action out of range"));
         }
     }
-    let advanced = lesson
-        .actions
+    let advanced = actions
         .iter()
         .map(|action| match action {
             Action::Advance { by } => by.0,

@@ -1,0 +1,69 @@
+//! Share links (`share.js`): a session's text compressed into the URL fragment `#share=…`, and
+//! read back. The engine checks the text ([`opsdojo_engine::share::SharedSession`]).
+
+use opsdojo_engine::share::{SharedSession, SHARE_MAX_BYTES};
+use wasm_bindgen::prelude::*;
+
+/// Why a link is not opened on this page, in the notice's words.
+pub const OTHER_PLACE: &str = "it is a link to another lesson or to the sandbox";
+pub const CHANGED: &str = "the lesson changed since the link was made";
+
+/// The fragment's prefix before the code.
+const PREFIX: &str = "#share=";
+
+#[wasm_bindgen(module = "/src/share.js")]
+extern "C" {
+    #[wasm_bindgen(catch, js_name = shareEncode)]
+    async fn share_encode(text: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_name = shareDecode)]
+    async fn share_decode(code: &str, max_bytes: f64) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_name = copyText)]
+    async fn copy_text(text: &str) -> Result<JsValue, JsValue>;
+}
+
+fn reason(error: JsValue) -> String {
+    error
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| error.as_string())
+        .unwrap_or_else(|| "the browser refused".to_string())
+}
+
+/// The link to `session` on this page.
+pub async fn link(session: &SharedSession) -> Result<String, String> {
+    let code = share_encode(&session.to_text()).await.map_err(reason)?;
+    let code = code.as_string().unwrap_or_default();
+    let location = web_sys::window().map(|w| w.location()).ok_or("no window")?;
+    let origin = location.origin().unwrap_or_default();
+    let path = location.pathname().unwrap_or_default();
+    Ok(format!("{origin}{path}{PREFIX}{code}"))
+}
+
+/// Copies `text` to the clipboard.
+pub async fn copy(text: &str) -> Result<(), String> {
+    copy_text(text).await.map(|_| ()).map_err(reason)
+}
+
+/// The code in this page's fragment, if it is a share link.
+pub fn code_in_location() -> Option<String> {
+    let hash = web_sys::window()?.location().hash().ok()?;
+    hash.strip_prefix(PREFIX).map(str::to_string)
+}
+
+/// The session of a link code, read and checked.
+pub async fn read(code: &str) -> Result<SharedSession, String> {
+    let text = share_decode(code, SHARE_MAX_BYTES as f64)
+        .await
+        .map_err(reason)?;
+    SharedSession::from_text(&text.as_string().unwrap_or_default())
+}
+
+/// Takes the share link out of the address, so that a reload opens the learner's own progress.
+pub fn leave_link() {
+    if let Some(window) = web_sys::window() {
+        let path = window.location().pathname().unwrap_or_default();
+        if let Ok(history) = window.history() {
+            let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&path));
+        }
+    }
+}
