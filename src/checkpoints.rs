@@ -14,14 +14,6 @@ extern "C" {
     async fn checkpoint_delete(key: &str) -> Result<JsValue, JsValue>;
 }
 
-fn reason(error: JsValue) -> String {
-    error
-        .dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| error.as_string())
-        .unwrap_or_else(|| "the browser refused to store it".to_string())
-}
-
 /// The checkpoint of the lesson `key`, if one was saved and can be read.
 pub async fn load(key: &str) -> Option<String> {
     checkpoint_get(key).await.as_string()
@@ -29,10 +21,16 @@ pub async fn load(key: &str) -> Option<String> {
 
 /// Saves the checkpoint of the lesson `key`; the browser's reason when it refuses.
 pub async fn save(key: &str, text: &str) -> Result<(), String> {
-    checkpoint_put(key, text).await.map(|_| ()).map_err(reason)
+    checkpoint_put(key, text)
+        .await
+        .map(|_| ())
+        .map_err(crate::storage::browser_reason)
 }
 
 /// Forgets the checkpoint of the lesson `key`.
 pub async fn forget(key: &str) -> Result<(), String> {
-    checkpoint_delete(key).await.map(|_| ()).map_err(reason)
+    checkpoint_delete(key)
+        .await
+        .map(|_| ())
+        .map_err(crate::storage::browser_reason)
 }

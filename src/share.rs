@@ -21,17 +21,11 @@ extern "C" {
     async fn copy_text(text: &str) -> Result<JsValue, JsValue>;
 }
 
-fn reason(error: JsValue) -> String {
-    error
-        .dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| error.as_string())
-        .unwrap_or_else(|| "the browser refused".to_string())
-}
-
 /// The link to `session` on this page.
 pub async fn link(session: &SharedSession) -> Result<String, String> {
-    let code = share_encode(&session.to_text()).await.map_err(reason)?;
+    let code = share_encode(&session.to_text())
+        .await
+        .map_err(crate::storage::browser_reason)?;
     let code = code.as_string().unwrap_or_default();
     let location = web_sys::window().map(|w| w.location()).ok_or("no window")?;
     let origin = location.origin().unwrap_or_default();
@@ -41,7 +35,10 @@ pub async fn link(session: &SharedSession) -> Result<String, String> {
 
 /// Copies `text` to the clipboard.
 pub async fn copy(text: &str) -> Result<(), String> {
-    copy_text(text).await.map(|_| ()).map_err(reason)
+    copy_text(text)
+        .await
+        .map(|_| ())
+        .map_err(crate::storage::browser_reason)
 }
 
 /// The code in this page's fragment, if it is a share link.
@@ -54,7 +51,7 @@ pub fn code_in_location() -> Option<String> {
 pub async fn read(code: &str) -> Result<SharedSession, String> {
     let text = share_decode(code, SHARE_MAX_BYTES as f64)
         .await
-        .map_err(reason)?;
+        .map_err(crate::storage::browser_reason)?;
     SharedSession::from_text(&text.as_string().unwrap_or_default())
 }
 

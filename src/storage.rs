@@ -29,13 +29,16 @@ fn read(key: &str) -> Option<String> {
 /// turned off).
 pub fn write(key: &str, value: &str) -> Result<(), String> {
     let storage = local_storage().ok_or_else(|| "local storage is not available".to_string())?;
-    storage.set_item(key, value).map_err(|error| {
-        error
-            .dyn_ref::<js_sys::Error>()
-            .map(|e| String::from(e.message()))
-            .or_else(|| error.as_string())
-            .unwrap_or_else(|| "the browser refused to store it".to_string())
-    })
+    storage.set_item(key, value).map_err(browser_reason)
+}
+
+/// The browser's reason for a refusal, in its words: an `Error`'s message, or the text thrown.
+pub fn browser_reason(error: wasm_bindgen::JsValue) -> String {
+    error
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| error.as_string())
+        .unwrap_or_else(|| "the browser refused".to_string())
 }
 
 /// The saved interface language, or the browser's if none was saved.

@@ -200,20 +200,7 @@ pub fn check_expr(expr: &Expr) -> Result<(), String> {
                 "the query nests deeper than {PROMQL_MAX_DEPTH} levels"
             ));
         }
-        let next = depth + 1;
         match expr {
-            Expr::Aggregate(aggregate) => {
-                stack.push((&aggregate.expr, next));
-                if let Some(param) = &aggregate.param {
-                    stack.push((param, next));
-                }
-            }
-            Expr::Unary(unary) => stack.push((&unary.expr, next)),
-            Expr::Binary(binary) => {
-                stack.push((&binary.lhs, next));
-                stack.push((&binary.rhs, next));
-            }
-            Expr::Paren(paren) => stack.push((&paren.expr, next)),
             Expr::Subquery(subquery) => {
                 check_duration("subquery range", &subquery.range)?;
                 if let Some(step) = &subquery.step {
@@ -221,7 +208,6 @@ pub fn check_expr(expr: &Expr) -> Result<(), String> {
                 }
                 check_offset(&subquery.offset)?;
                 check_at(&subquery.at)?;
-                stack.push((&subquery.expr, next));
             }
             Expr::VectorSelector(selector) => {
                 check_offset(&selector.offset)?;
@@ -232,15 +218,32 @@ pub fn check_expr(expr: &Expr) -> Result<(), String> {
                 check_offset(&matrix.vs.offset)?;
                 check_at(&matrix.vs.at)?;
             }
-            Expr::Call(call) => {
-                for arg in &call.args.args {
-                    stack.push((arg, next));
-                }
-            }
-            Expr::NumberLiteral(_) | Expr::StringLiteral(_) | Expr::Extension(_) => {}
+            _ => {}
         }
+        stack.extend(children(expr).into_iter().map(|child| (child, depth + 1)));
     }
     Ok(())
+}
+
+/// The expressions directly inside `expr`.
+fn children(expr: &Expr) -> Vec<&Expr> {
+    match expr {
+        Expr::Aggregate(aggregate) => {
+            let mut inside = vec![aggregate.expr.as_ref()];
+            inside.extend(aggregate.param.as_deref());
+            inside
+        }
+        Expr::Unary(unary) => vec![&unary.expr],
+        Expr::Binary(binary) => vec![&binary.lhs, &binary.rhs],
+        Expr::Paren(paren) => vec![&paren.expr],
+        Expr::Subquery(subquery) => vec![&subquery.expr],
+        Expr::Call(call) => call.args.args.iter().map(|arg| arg.as_ref()).collect(),
+        Expr::VectorSelector(_)
+        | Expr::MatrixSelector(_)
+        | Expr::NumberLiteral(_)
+        | Expr::StringLiteral(_)
+        | Expr::Extension(_) => Vec::new(),
+    }
 }
 
 /// How far before its evaluation time `expr` reads samples, in milliseconds: ranges, subquery
@@ -255,44 +258,27 @@ pub fn lookback_ms(expr: &Expr) -> i64 {
     let mut longest = 0i64;
     let mut stack: Vec<(&Expr, i64)> = vec![(expr, 0)];
     while let Some((expr, back)) = stack.pop() {
-        match expr {
-            Expr::Aggregate(aggregate) => {
-                stack.push((&aggregate.expr, back));
-                if let Some(param) = &aggregate.param {
-                    stack.push((param, back));
-                }
-            }
-            Expr::Unary(unary) => stack.push((&unary.expr, back)),
-            Expr::Binary(binary) => {
-                stack.push((&binary.lhs, back));
-                stack.push((&binary.rhs, back));
-            }
-            Expr::Paren(paren) => stack.push((&paren.expr, back)),
-            Expr::Subquery(subquery) => {
-                let reach = back
-                    .saturating_add(millis(&subquery.range))
-                    .saturating_add(offset(&subquery.offset));
-                stack.push((&subquery.expr, reach));
-            }
+        let inside = match expr {
+            Expr::Subquery(subquery) => back
+                .saturating_add(millis(&subquery.range))
+                .saturating_add(offset(&subquery.offset)),
             Expr::VectorSelector(selector) => {
                 let reach = back
                     .saturating_add(offset(&selector.offset))
                     .saturating_add(crate::promql::LOOKBACK_MS);
                 longest = longest.max(reach);
+                back
             }
             Expr::MatrixSelector(matrix) => {
                 let reach = back
                     .saturating_add(millis(&matrix.range))
                     .saturating_add(offset(&matrix.vs.offset));
                 longest = longest.max(reach);
+                back
             }
-            Expr::Call(call) => {
-                for arg in &call.args.args {
-                    stack.push((arg, back));
-                }
-            }
-            Expr::NumberLiteral(_) | Expr::StringLiteral(_) | Expr::Extension(_) => {}
-        }
+            _ => back,
+        };
+        stack.extend(children(expr).into_iter().map(|child| (child, inside)));
     }
     longest
 }
