@@ -127,6 +127,20 @@ struct PullRequestFields {
     /// The application's files as they are on `main`.
     #[serde(default)]
     base: BTreeMap<String, String>,
+    /// A bug in the merged version, hitting the requests its pods serve.
+    #[serde(default)]
+    fault: Option<ReleaseFaultSpec>,
+}
+
+/// `fault:` of a pull request: the service and the version are the pull request's.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReleaseFaultSpec {
+    env: String,
+    route: Option<String>,
+    #[serde(default = "default_fault_status")]
+    status: String,
+    share: f64,
 }
 
 fn default_approvals() -> usize {
@@ -183,6 +197,21 @@ fn read_pull_request(
             "put the branch's files under `app/` in the scenario's `files`",
         );
     }
+    let fault = fields
+        .fault
+        .map(|fault| {
+            let spec = FaultSpec {
+                env: fault.env,
+                service: fields.service.clone(),
+                route: fault.route,
+                status: fault.status,
+                share: fault.share,
+                lasts: None,
+                every: None,
+            };
+            read_fault(spec, line)
+        })
+        .transpose()?;
     Ok(PullRequestSpec {
         number: fields.number,
         title: fields.title,
@@ -194,6 +223,7 @@ fn read_pull_request(
         reviewers: fields.reviewers,
         required_approvals: fields.required_approvals,
         base: fields.base,
+        fault,
     })
 }
 

@@ -181,6 +181,20 @@ impl Deployment {
         matching as f64 / ready as f64
     }
 
+    /// The share of ready pods that run `version`, from 0 to 1.
+    pub fn ready_share_running(&self, version: &str, now: SimTime) -> f64 {
+        let ready = self.ready_pods(now);
+        if ready == 0 {
+            return 0.0;
+        }
+        let matching = self
+            .pods
+            .iter()
+            .filter(|pod| pod.is_ready(now) && self.version_of(&pod.hash) == version)
+            .count();
+        matching as f64 / ready as f64
+    }
+
     /// Rolls back to the previous pod template, if there was one.
     pub(super) fn undo(&mut self) -> Option<String> {
         let previous = self.previous_hash.clone()?;

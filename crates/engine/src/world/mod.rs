@@ -25,6 +25,8 @@ mod snapshot;
 pub mod traffic;
 
 #[cfg(test)]
+mod capstone_tests;
+#[cfg(test)]
 mod chart_tests;
 #[cfg(test)]
 mod checkpoint_tests;
@@ -824,6 +826,19 @@ impl World {
                             }
                             _ => traffic::inject(&mut load, fault),
                         }
+                    }
+                }
+                // A bug the pull request's version carries follows that version's pods.
+                let released_fault = self.pull_request.as_ref().and_then(|pull| {
+                    let fault = pull.spec.fault.as_ref()?;
+                    (fault.env == environment.name && fault.service == deployment.service)
+                        .then_some((fault, pull.spec.version.as_str()))
+                });
+                if let Some((fault, version)) = released_fault {
+                    let mut scaled = fault.clone();
+                    scaled.share *= deployment.ready_share_running(version, self.now);
+                    if scaled.share > 0.0 {
+                        traffic::inject(&mut load, &scaled);
                     }
                 }
                 if deployment.service == "external-signin"

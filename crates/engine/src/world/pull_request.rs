@@ -41,6 +41,10 @@ pub struct PullRequestSpec {
     pub required_approvals: usize,
     /// The files as they are on `main`, by path; a file missing here is added by the branch.
     pub base: BTreeMap<String, String>,
+    /// A bug the merged version carries: it hits the requests served by pods running
+    /// `version`, in the fault's environment, whichever way the version got there.
+    #[serde(default)]
+    pub fault: Option<crate::world::scenario::Fault>,
 }
 
 /// What a check says.
@@ -968,6 +972,7 @@ mod tests {
             base: [("app/src/Coupon.php".to_string(), SOURCE_BASE.to_string())]
                 .into_iter()
                 .collect(),
+            fault: None,
         }
     }
 
@@ -1139,6 +1144,7 @@ mod properties {
                 reviewers: vec!["a".into()],
                 required_approvals: 1,
                 base: [("app/src/A.php".to_string(), "<?php\n".to_string())].into_iter().collect(),
+                fault: None,
             };
             let files: BTreeMap<String, String> = [
                 ("app/src/A.php".to_string(), source.clone()),

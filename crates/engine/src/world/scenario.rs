@@ -75,14 +75,15 @@ fn is_active(
 }
 
 /// A fault: a share of one service's requests (or one route's) answered with an error status.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Fault {
     pub env: String,
     pub service: String,
     /// One route of the service, or all of them.
     pub route: Option<String>,
     /// The status the failing requests get: `500`, `498` (a revoked token), ...
-    pub status: &'static str,
+    #[serde(with = "crate::serde_util::static_str")]
+    pub status: crate::serde_util::Name,
     /// The share of requests that fail, from 0 to 1.
     pub share: f64,
     /// How long each occurrence lasts; `None` lasts to the end.
