@@ -247,6 +247,8 @@ pub fn check_lesson(lesson: &Lesson) -> Vec<Diagnostic> {
         );
     }
 
+    diagnostics.extend(check_demo(lesson, &start));
+
     let mut tracker = ObjectiveTracker::new(lesson).0;
     let mut world = start;
     for action in &lesson.solution {
@@ -273,6 +275,44 @@ pub fn check_lesson(lesson: &Lesson) -> Vec<Diagnostic> {
                     "extend the `solution:` steps, or give the clock more time with `advance`",
                 ),
             );
+        }
+    }
+    diagnostics
+}
+
+/// Plays a demo script from the start: every step's action must do what it says.
+fn check_demo(lesson: &Lesson, start: &World) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    let mut world = start.clone();
+    for step in &lesson.demo {
+        let Some(action) = &step.action else {
+            continue;
+        };
+        if let Action::EditFile { path, .. } = action {
+            if world.file(path).is_none() {
+                diagnostics.push(
+                    Diagnostic::error(
+                        step.line,
+                        1,
+                        format!("the demo edits `{path}`, which the world does not have"),
+                    )
+                    .with_hint(format!("files of this world: {}", file_list(&world))),
+                );
+                continue;
+            }
+        }
+        world.apply(action.clone());
+        if let Action::PullRequest { command } = action {
+            if let Some(Err(why)) = world.pull_request().and_then(|p| p.last_outcome.clone()) {
+                diagnostics.push(
+                    Diagnostic::error(
+                        step.line,
+                        1,
+                        format!("the demo's `pr: {command}` fails when it plays: {why}"),
+                    )
+                    .with_hint("give the clock more time before this step with `advance`"),
+                );
+            }
         }
     }
     diagnostics

@@ -41,6 +41,8 @@ pub struct Lesson {
     pub hints: Vec<String>,
     /// The reference solution, as the actions a learner would take.
     pub solution: Vec<Action>,
+    /// A speaker's script through the lesson, stepped in presenter mode.
+    pub demo: Vec<DemoStep>,
     /// The Markdown body after the front matter.
     pub body: String,
     /// The 1-based line of the file where the body starts.
@@ -73,6 +75,8 @@ struct FrontMatter {
     hints: Vec<String>,
     #[serde(default)]
     solution: Vec<SolutionStep>,
+    #[serde(default)]
+    demo: Vec<DemoStepFields>,
 }
 
 #[derive(Deserialize)]
@@ -422,6 +426,49 @@ struct SolutionStep {
     pr: Option<String>,
 }
 
+/// One step of a demo script: a note for the speaker, at most one action, and optionally a
+/// name to jump back to and the panel to show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemoStep {
+    pub note: String,
+    pub action: Option<Action>,
+    pub checkpoint: Option<String>,
+    /// The workbench panel the stage shows for this step (`text` for the lesson).
+    pub panel: Option<&'static str>,
+    /// The 1-based line of the step's note in the file.
+    pub line: usize,
+}
+
+/// The panels a demo step may show: the lesson's text and the workbench's tabs.
+pub const DEMO_PANELS: [&str; 10] = [
+    "text",
+    "files",
+    "terraform",
+    "dashboard",
+    "alerts",
+    "channel",
+    "explore",
+    "kubernetes",
+    "pull-request",
+    "events",
+];
+
+/// The most steps a demo may have.
+pub const DEMO_MAX_STEPS: usize = 200;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoStepFields {
+    note: String,
+    checkpoint: Option<String>,
+    panel: Option<String>,
+    advance: Option<String>,
+    edit: Option<EditStep>,
+    apply: Option<String>,
+    kubectl: Option<String>,
+    pr: Option<String>,
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct EditStep {
@@ -536,79 +583,15 @@ pub fn parse_lesson(text: &str) -> ParsedLesson {
         }
     }
 
+    let has_pull_request = scenario.pull_request.is_some();
     let mut solution = Vec::new();
     for step in front.solution {
-        if let Some(command) = step.pr {
-            if step.advance.is_some()
-                || step.edit.is_some()
-                || step.apply.is_some()
-                || step.kubectl.is_some()
-            {
-                diagnostics.push(Diagnostic::error(
-                    line_of("pr:"),
-                    1,
-                    "each solution step needs exactly one of `advance`, `edit`, `apply`, `kubectl` or `pr`",
-                ));
-            } else if scenario.pull_request.is_none() {
-                diagnostics.push(
-                    Diagnostic::error(line_of("pr:"), 1, "a `pr` step needs a pull request")
-                        .with_hint("open one with `pull_request:` in the scenario"),
-                );
-            } else {
-                solution.push(Action::PullRequest { command });
-            }
-            continue;
-        }
-        if let Some(command) = step.kubectl {
-            if step.advance.is_some() || step.edit.is_some() || step.apply.is_some() {
-                diagnostics.push(Diagnostic::error(
-                    line_of("kubectl:"),
-                    1,
-                    "each solution step needs exactly one of `advance`, `edit`, `apply` or `kubectl`",
-                ));
-            } else {
-                solution.push(Action::Kubectl {
-                    namespace: "prod".into(),
-                    command,
-                });
-            }
-            continue;
-        }
-        match (step.advance, step.edit, step.apply) {
-            (None, None, Some(env)) if ENVIRONMENTS.contains(&env.as_str()) => {
-                solution.push(Action::Apply { env });
-            }
-            (None, None, Some(env)) => diagnostics.push(
-                Diagnostic::error(
-                    line_of("apply:"),
-                    1,
-                    format!("`apply: {env}` names no environment"),
-                )
-                .with_hint(format!("apply to one of {}", ENVIRONMENTS.join(", "))),
-            ),
-            (Some(duration), None, None) => match SimDuration::parse(&duration) {
-                Ok(by) => solution.push(Action::Advance { by }),
-                Err(message) => diagnostics.push(
-                    Diagnostic::error(line_of("advance:"), 1, message)
-                        .with_hint("a solution step `advance` takes a duration like `10m`"),
-                ),
-            },
-            (None, Some(edit), None) => solution.push(Action::EditFile {
-                path: edit.file,
-                content: edit.content,
-            }),
-            _ => diagnostics.push(
-                Diagnostic::error(
-                    line_of("solution:"),
-                    1,
-                    "each solution step needs exactly one of `advance`, `edit` or `apply`",
-                )
-                .with_hint(
-                    "write `- advance: 5m`, `- edit: {file: ..., content: ...}` or `- apply: prod`",
-                ),
-            ),
+        match read_step(step, has_pull_request, &line_of) {
+            Ok(action) => solution.push(action),
+            Err(diagnostic) => diagnostics.push(diagnostic),
         }
     }
+    let demo = read_demo(front.demo, has_pull_request, &line_of, &mut diagnostics);
 
     // The solution is played by `lessons check` and by the page: it must end.
     let advanced: i64 = solution
@@ -659,12 +642,195 @@ pub fn parse_lesson(text: &str) -> ParsedLesson {
             objectives: front.objectives,
             hints: front.hints,
             solution,
+            demo,
             body: body.to_string(),
             body_first_line,
             objective_lines,
         }),
         diagnostics,
     }
+}
+
+/// Reads one step of a solution or a demo into its action.
+fn read_step(
+    step: SolutionStep,
+    has_pull_request: bool,
+    line_of: &dyn Fn(&str) -> usize,
+) -> Result<Action, Diagnostic> {
+    let chosen = [
+        step.advance.is_some(),
+        step.edit.is_some(),
+        step.apply.is_some(),
+        step.kubectl.is_some(),
+        step.pr.is_some(),
+    ]
+    .iter()
+    .filter(|set| **set)
+    .count();
+    if chosen != 1 {
+        return Err(Diagnostic::error(
+            line_of("solution:"),
+            1,
+            "each step needs exactly one of `advance`, `edit`, `apply`, `kubectl` or `pr`",
+        )
+        .with_hint(
+            "write `- advance: 5m`, `- edit: {file: ..., content: ...}`, `- apply: prod`, `- kubectl: get pods` or `- pr: merge`",
+        ));
+    }
+    if let Some(command) = step.pr {
+        if !has_pull_request {
+            return Err(
+                Diagnostic::error(line_of("pr:"), 1, "a `pr` step needs a pull request")
+                    .with_hint("open one with `pull_request:` in the scenario"),
+            );
+        }
+        return Ok(Action::PullRequest { command });
+    }
+    if let Some(command) = step.kubectl {
+        return Ok(Action::Kubectl {
+            namespace: "prod".into(),
+            command,
+        });
+    }
+    if let Some(env) = step.apply {
+        if !ENVIRONMENTS.contains(&env.as_str()) {
+            return Err(Diagnostic::error(
+                line_of("apply:"),
+                1,
+                format!("`apply: {env}` names no environment"),
+            )
+            .with_hint(format!("apply to one of {}", ENVIRONMENTS.join(", "))));
+        }
+        return Ok(Action::Apply { env });
+    }
+    if let Some(edit) = step.edit {
+        return Ok(Action::EditFile {
+            path: edit.file,
+            content: edit.content,
+        });
+    }
+    let duration = step.advance.unwrap_or_default();
+    SimDuration::parse(&duration)
+        .map(|by| Action::Advance { by })
+        .map_err(|message| {
+            Diagnostic::error(line_of("advance:"), 1, message)
+                .with_hint("a step `advance` takes a duration like `10m`")
+        })
+}
+
+/// Reads a demo script: each step's action as a solution's, its panel and checkpoint name
+/// checked, the whole bounded like a solution.
+fn read_demo(
+    fields: Vec<DemoStepFields>,
+    has_pull_request: bool,
+    line_of: &dyn Fn(&str) -> usize,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<DemoStep> {
+    if fields.len() > DEMO_MAX_STEPS {
+        diagnostics.push(
+            Diagnostic::error(
+                line_of("demo:"),
+                1,
+                format!(
+                    "the demo has {} steps; the limit is {DEMO_MAX_STEPS}",
+                    fields.len()
+                ),
+            )
+            .with_hint("split the talk into several lessons"),
+        );
+        return Vec::new();
+    }
+    let mut demo = Vec::with_capacity(fields.len());
+    let mut names = std::collections::BTreeSet::new();
+    let mut advanced = 0i64;
+    for field in fields {
+        let line = line_of(field.note.lines().next().unwrap_or("demo:"));
+        let at_step = |_: &str| line;
+        let has_action = field.advance.is_some()
+            || field.edit.is_some()
+            || field.apply.is_some()
+            || field.kubectl.is_some()
+            || field.pr.is_some();
+        let action = if has_action {
+            let step = SolutionStep {
+                advance: field.advance,
+                edit: field.edit,
+                apply: field.apply,
+                kubectl: field.kubectl,
+                pr: field.pr,
+            };
+            match read_step(step, has_pull_request, &at_step) {
+                Ok(action) => Some(action),
+                Err(diagnostic) => {
+                    diagnostics.push(diagnostic);
+                    continue;
+                }
+            }
+        } else {
+            None
+        };
+        if let Some(Action::Advance { by }) = &action {
+            advanced = advanced.saturating_add(by.0.clamp(0, crate::world::MAX_ADVANCE.0));
+        }
+        let panel = match field.panel.as_deref() {
+            None => None,
+            Some(name) => match DEMO_PANELS.iter().find(|p| **p == name) {
+                Some(panel) => Some(*panel),
+                None => {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            line,
+                            1,
+                            format!("the demo's panel `{name}` is not a panel"),
+                        )
+                        .with_hint(format!("use one of {}", DEMO_PANELS.join(", "))),
+                    );
+                    continue;
+                }
+            },
+        };
+        if let Some(name) = &field.checkpoint {
+            let valid = !name.is_empty()
+                && name.len() <= 40
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            if !valid || !names.insert(name.clone()) {
+                diagnostics.push(
+                    Diagnostic::error(
+                        line,
+                        1,
+                        format!("the demo's checkpoint `{name}` is not a new name"),
+                    )
+                    .with_hint("name each checkpoint once, with letters, digits, `-` and `_`"),
+                );
+                continue;
+            }
+        }
+        demo.push(DemoStep {
+            note: field.note,
+            action,
+            checkpoint: field.checkpoint,
+            panel,
+            line,
+        });
+    }
+    if advanced > crate::limits::SOLUTION_MAX_ADVANCE_MS {
+        diagnostics.push(
+            Diagnostic::error(
+                line_of("demo:"),
+                1,
+                format!(
+                    "the demo advances the clock {} in all; the limit is {}",
+                    SimDuration(advanced),
+                    SimDuration(crate::limits::SOLUTION_MAX_ADVANCE_MS)
+                ),
+            )
+            .with_hint("a demo plays within 30 simulated days"),
+        );
+        demo.clear();
+    }
+    demo
 }
 
 /// Splits `---\n<front>\n---\n<body>`, returning the body's first line number.

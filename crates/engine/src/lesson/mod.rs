@@ -15,7 +15,9 @@ mod pack;
 mod tests;
 
 pub use check::{check_lesson, ObjectiveTracker};
-pub use front_matter::{parse_lesson, Lesson, LessonMeta, Level, ParsedLesson};
+pub use front_matter::{
+    parse_lesson, DemoStep, Lesson, LessonMeta, Level, ParsedLesson, DEMO_MAX_STEPS, DEMO_PANELS,
+};
 pub use markdown::{render_inline, render_markdown, RenderedLesson, Segment, Widget};
 pub use pack::{parse_pack_index, parse_pack_manifest, PackIndex, PackManifest};
 

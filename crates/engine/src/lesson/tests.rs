@@ -344,3 +344,76 @@ fn a_solution_that_advances_without_end_is_refused_before_it_plays() {
     let text = LESSON.replace("  - advance: 1m\n", &"  - advance: 1w\n".repeat(4));
     assert!(parse_lesson(&text).diagnostics.is_empty());
 }
+
+#[test]
+fn a_demo_script_reads_notes_actions_panels_and_checkpoints() {
+    let demo = "demo:\n  - note: Say hello.\n    panel: text\n  - note: Scale dev.\n    panel: files\n    edit:\n      file: deploy/values-dev.yaml\n      content: \"replicas:\\n  users: 2\\n\"\n    checkpoint: scaled\n  - note: Let it run.\n    advance: 1m\n---\n";
+    let with_demo = |demo: &str| LESSON.replacen("---\n\n# Title", &format!("{demo}\n# Title"), 1);
+    let text = with_demo(demo);
+    let lesson = parse(&text);
+    assert_eq!(lesson.demo.len(), 3);
+    assert_eq!(lesson.demo[0].note, "Say hello.");
+    assert_eq!(lesson.demo[0].action, None);
+    assert_eq!(lesson.demo[0].panel, Some("text"));
+    assert_eq!(lesson.demo[1].checkpoint.as_deref(), Some("scaled"));
+    assert!(matches!(
+        lesson.demo[1].action,
+        Some(Action::EditFile { ref path, .. }) if path == "deploy/values-dev.yaml"
+    ));
+    assert_eq!(lesson.demo[1].line, 28, "the line of the step's note");
+    assert_eq!(
+        lesson.demo[2].action,
+        Some(Action::Advance {
+            by: crate::time::SimDuration::from_minutes(1)
+        })
+    );
+    assert!(check_lesson(&lesson).is_empty());
+
+    // A panel that does not exist, a checkpoint named twice, two actions in one step.
+    for (bad, says) in [
+        ("    panel: text\n", "    panel: stage\n", "is not a panel"),
+        (
+            "  - note: Let it run.\n",
+            "  - note: Let it run.\n    checkpoint: scaled\n",
+            "is not a new name",
+        ),
+        (
+            "    advance: 1m\n---",
+            "    advance: 1m\n    apply: dev\n---",
+            "exactly one of",
+        ),
+    ]
+    .map(|(from, to, says)| (text.replacen(from, to, 1), says))
+    {
+        let parsed = parse_lesson(&bad);
+        assert!(
+            parsed.diagnostics.iter().any(|d| d.message.contains(says)),
+            "{says}: {:?}",
+            parsed.diagnostics
+        );
+    }
+    // A demo step editing a file the world does not have is reported where the step is.
+    let missing = with_demo(&demo.replace("deploy/values-dev.yaml", "deploy/nope.yaml"));
+    let diagnostics = check_lesson(&parse(&missing));
+    assert!(
+        diagnostics
+            .iter()
+            .any(|d| d.line == 28 && d.message.contains("deploy/nope.yaml")),
+        "{diagnostics:?}"
+    );
+}
+
+#[test]
+fn a_demo_pull_request_command_that_fails_when_played_is_reported() {
+    let text = include_str!("../../../../lessons/en/capstone/a-day-on-call.md");
+    // Promoting before the merge fails on the pull request.
+    let early = text.replacen("    pr: merge\n", "    pr: promote\n", 1);
+    let diagnostics = check_lesson(&parse(&early));
+    assert!(
+        diagnostics
+            .iter()
+            .any(|d| d.message.contains("`pr: promote` fails when it plays")),
+        "{diagnostics:?}"
+    );
+    assert!(check_lesson(&parse(text)).is_empty());
+}
