@@ -75,7 +75,8 @@ export function create(parent, value, language, readOnly, onChange) {
         keymap.of([indentWithTab, ...defaultKeymap, ...historyKeymap]),
         languageExtension(language), theme,
         readOnlyCompartment.of(EditorState.readOnly.of(readOnly)),
-        EditorView.contentAttributes.of({ "aria-label": "code editor", "data-language": language }),
+        // tabindex: the scrolling region is reached from the keyboard, read-only or not.
+        EditorView.contentAttributes.of({ "aria-label": "code editor", "data-language": language, tabindex: "0" }),
         EditorView.updateListener.of((update) => {
           if (update.docChanged && !handle.applyingRemote) onChange(update.state.doc.toString());
         }),

@@ -258,6 +258,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=CatalogPage />
                     <Route path=path!("/sandbox") view=SandboxPage />
                     <Route path=path!("/bench") view=BenchPage />
+                    <Route path=path!("/speaker") view=crate::components::presenter::SpeakerPage />
                     <Route path=path!("/lessons/:pack/:lesson") view=LessonPage />
                 </Routes>
             </main>

@@ -405,6 +405,20 @@ impl Sim {
         }
     }
 
+    /// The world rebuilt from the scenario's start with `actions`, exactly as if they had
+    /// been played one after the other (a demo stepped back); objectives already met stay met.
+    pub fn rebuild(&self, actions: &[Action]) {
+        self.playing.set(false);
+        self.world
+            .update_value(|world| *world = World::replay(world.scenario().clone(), actions));
+        self.refresh(true);
+        // The stored checkpoint is of a world that no longer is: write one of this one.
+        if let Some(checkpoints) = self.checkpoints {
+            checkpoints.last.try_set_value((i64::MIN, 0, 0.0));
+        }
+        self.checkpoint();
+    }
+
     /// Back to the start, objectives cleared too.
     pub fn start_over(&self) {
         self.tracker.update_value(|tracker| {

@@ -66,7 +66,7 @@ pub fn Channel(
                         .collect_view()
                 }}
             </nav>
-            <div class="chat-messages" aria-live="polite">
+            <div class="chat-messages" aria-live="polite" tabindex="0">
                 {move || {
                     let channel = selected.get();
                     let shown: Vec<ChatMessage> = messages

@@ -290,7 +290,9 @@ pub fn TimeSeriesChart(
             <div class="legend-head mono">
                 {move || hover_time().map(clock).unwrap_or_default()}
             </div>
-            <ul class="legend">{legend}</ul>
+            <ul class="legend" tabindex="0">
+                {legend}
+            </ul>
         </div>
     }
 }

@@ -133,6 +133,25 @@ pub fn ClockBar() -> impl IntoView {
                 <span class="clock-elapsed">"+" {elapsed} " " {tr("clock.elapsed")}</span>
             </div>
             <crate::components::share::ShareButton />
+            {use_context::<crate::components::presenter::Presenter>()
+                .map(|presenter| {
+                    view! {
+                        <button
+                            class="button button-small button-ghost clock-present"
+                            data-testid="present"
+                            aria-pressed=move || presenter.on.get().to_string()
+                            on:click=move |_| presenter.toggle()
+                        >
+                            {move || {
+                                if presenter.on.get() {
+                                    tr("stage.leave_short")()
+                                } else {
+                                    tr("stage.enter")()
+                                }
+                            }}
+                        </button>
+                    }
+                })}
             <div class="clock-keys" aria-hidden="true">
                 <kbd>{tr("clock.key_space")}</kbd>
                 " "
@@ -150,7 +169,7 @@ pub fn ClockBar() -> impl IntoView {
     }
 }
 
-fn typing_in_a_field(event: &web_sys::KeyboardEvent) -> bool {
+pub fn typing_in_a_field(event: &web_sys::KeyboardEvent) -> bool {
     let Some(element) = event
         .target()
         .and_then(|target| target.dyn_into::<web_sys::Element>().ok())

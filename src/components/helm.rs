@@ -101,6 +101,7 @@ pub fn HelmStrip(
                         class="tf-plan"
                         class:helm-error=move || !text.get().0
                         data-testid="helm-output"
+                        tabindex="0"
                     >
                         {move || text.get().1}
                     </pre>

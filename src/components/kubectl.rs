@@ -116,7 +116,7 @@ pub fn KubectlConsole(
 
     view! {
         <section class="console" data-testid="kubectl-console" aria-label=tr("k8s.console")>
-            <div class="console-output" node_ref=output_ref aria-live="polite">
+            <div class="console-output" node_ref=output_ref aria-live="polite" tabindex="0">
                 <p class="console-hint" class:hidden=move || !entries.with(Vec::is_empty)>
                     {tr("k8s.console-hint")}
                 </p>
@@ -133,6 +133,7 @@ pub fn KubectlConsole(
                             class="console-text"
                             class:failed=entry.failed
                             data-testid="kubectl-output"
+                            tabindex="0"
                         >
                             {entry.text}
                         </pre>

@@ -15,6 +15,7 @@ pub mod helm;
 pub mod kubectl;
 pub mod lesson_body;
 pub mod objectives;
+pub mod presenter;
 pub mod pull_request;
 pub mod share;
 pub mod terraform;

@@ -305,7 +305,7 @@ fn FilesChanged(pull: PullRequestSnapshot) -> impl IntoView {
                                 " "
                                 <span class="pr-removed">"−" {removed}</span>
                             </summary>
-                            <pre class="pr-diff-lines">
+                            <pre class="pr-diff-lines" tabindex="0">
                                 {lines
                                     .into_iter()
                                     .map(|(mark, text)| {
@@ -359,7 +359,9 @@ fn Checks(pull: PullRequestSnapshot) -> impl IntoView {
                                 <span class="pr-check-name mono">{check.name.clone()}</span>
                                 <span class="pr-check-summary muted">{summary}</span>
                             </summary>
-                            <pre class="tf-plan pr-check-log">{log}</pre>
+                            <pre class="tf-plan pr-check-log" tabindex="0">
+                                {log}
+                            </pre>
                         </details>
                     }
                 })

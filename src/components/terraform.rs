@@ -326,7 +326,7 @@ fn Differences(infra: Memo<Vec<InfraSnapshot>>) -> impl IntoView {
 #[component]
 pub fn PlanText(#[prop(into)] text: Signal<String>) -> impl IntoView {
     view! {
-        <pre class="tf-plan" data-testid="plan-text">
+        <pre class="tf-plan" data-testid="plan-text" tabindex="0">
             {move || {
                 text.get()
                     .lines()

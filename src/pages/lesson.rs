@@ -7,6 +7,7 @@ use crate::components::clock_bar::ClockBar;
 use crate::components::editor::CodeEditor;
 use crate::components::lesson_body::LessonBody;
 use crate::components::objectives::Objectives;
+use crate::components::presenter::{Presenter, Stage};
 use crate::components::workbench::Workbench;
 use crate::i18n::{tr, CurrentLocale};
 use crate::session::{Sim, WorkbenchNav};
@@ -97,52 +98,77 @@ fn LessonView(
     let session = crate::components::share::opened(shared);
     let sim = Sim::for_lesson(&lesson, &pack, store, checkpoint, session.as_ref());
     provide_context(sim);
-    provide_context(WorkbenchNav::new());
+    let nav = WorkbenchNav::new();
+    provide_context(nav);
+    let presenter = Presenter::install(lesson.demo.clone(), lesson.meta.title.clone(), sim, nav);
     let rendered = render_markdown(&lesson.body, lesson.body_first_line);
     let has_objectives_widget = rendered
         .segments
         .iter()
         .any(|s| matches!(s, Segment::Widget(w) if w.kind == "objectives"));
-    let objectives = lesson.objectives.clone();
+    let text = StoredValue::new((
+        rendered,
+        lesson.objectives.clone(),
+        lesson.hints.clone(),
+        lesson.solution.clone(),
+    ));
+    // The lesson's text, in the page's left column or on the stage.
+    let article = move || {
+        let (rendered, objectives, hints, solution) = text.get_value();
+        view! {
+            <LessonBody rendered=rendered objectives=objectives.clone() />
+            {(!has_objectives_widget)
+                .then(|| view! { <Objectives objectives=objectives.clone() /> })}
+            <Show when=move || sim.completed.get()>
+                <div class="complete-banner" data-testid="lesson-complete" role="status">
+                    <span class="complete-icon" aria-hidden="true">
+                        "✓"
+                    </span>
+                    <strong>{tr("lesson.complete")}</strong>
+                    <A href="/" attr:class="button button-small">
+                        {tr("lesson.next")}
+                    </A>
+                    <button
+                        class="button button-small button-ghost"
+                        on:click=move |_| sim.start_over()
+                    >
+                        {tr("lesson.restart")}
+                    </button>
+                </div>
+            </Show>
+            <Hints hints=hints />
+            <Solution solution=solution />
+        }
+    };
+    let id = lesson.meta.id.clone();
+    let track = lesson.meta.track.clone();
     view! {
         {sim.shared.then(|| view! { <crate::components::share::SharedBanner /> })}
-        <div
-            class="lesson-layout"
-            data-testid="lesson"
-            data-lesson=lesson.meta.id.clone()
-            data-restored=sim.restored
-        >
-            <article class="lesson-text">
-                <nav class="breadcrumb">
-                    <A href="/">{tr("nav.catalog")}</A>
-                    " / "
-                    <span>{lesson.meta.track.clone()}</span>
-                </nav>
-                <LessonBody rendered=rendered objectives=objectives.clone() />
-                {(!has_objectives_widget)
-                    .then(|| view! { <Objectives objectives=objectives.clone() /> })}
-                <Show when=move || sim.completed.get()>
-                    <div class="complete-banner" data-testid="lesson-complete" role="status">
-                        <span class="complete-icon" aria-hidden="true">
-                            "✓"
-                        </span>
-                        <strong>{tr("lesson.complete")}</strong>
-                        <A href="/" attr:class="button button-small">
-                            {tr("lesson.next")}
-                        </A>
-                        <button
-                            class="button button-small button-ghost"
-                            on:click=move |_| sim.start_over()
-                        >
-                            {tr("lesson.restart")}
-                        </button>
+        {move || {
+            if presenter.on.get() {
+                view! { <Stage text=ViewFn::from(article) /> }.into_any()
+            } else {
+                view! {
+                    <div
+                        class="lesson-layout"
+                        data-testid="lesson"
+                        data-lesson=id.clone()
+                        data-restored=sim.restored
+                    >
+                        <article class="lesson-text">
+                            <nav class="breadcrumb">
+                                <A href="/">{tr("nav.catalog")}</A>
+                                " / "
+                                <span>{track.clone()}</span>
+                            </nav>
+                            {article()}
+                        </article>
+                        <Workbench />
                     </div>
-                </Show>
-                <Hints hints=lesson.hints.clone() />
-                <Solution solution=lesson.solution.clone() />
-            </article>
-            <Workbench />
-        </div>
+                }
+                    .into_any()
+            }
+        }}
         <ClockBar />
     }
 }

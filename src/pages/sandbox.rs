@@ -1,6 +1,7 @@
 //! The sandbox: the workbench and the clock on a default world, with no lesson.
 
 use crate::components::clock_bar::ClockBar;
+use crate::components::presenter::{Presenter, Stage};
 use crate::components::workbench::Workbench;
 use crate::i18n::tr;
 use crate::session::{Sim, WorkbenchNav};
@@ -33,16 +34,32 @@ fn Sandbox(shared: Option<Result<opsdojo_engine::share::SharedSession, String>>)
     let session = crate::components::share::opened(shared);
     let sim = Sim::sandbox(session.as_ref());
     provide_context(sim);
-    provide_context(WorkbenchNav::new());
-    view! {
-        {sim.shared.then(|| view! { <crate::components::share::SharedBanner /> })}
-        <div class="sandbox-layout" data-testid="sandbox" data-restored=sim.restored>
+    let nav = WorkbenchNav::new();
+    provide_context(nav);
+    let presenter = Presenter::install(Vec::new(), String::new(), sim, nav);
+    let intro = move || {
+        view! {
             <div class="sandbox-intro">
                 <h1>{tr("sandbox.title")}</h1>
                 <p>{tr("sandbox.lead")}</p>
             </div>
-            <Workbench />
-        </div>
+        }
+    };
+    view! {
+        {sim.shared.then(|| view! { <crate::components::share::SharedBanner /> })}
+        {move || {
+            if presenter.on.get() {
+                view! { <Stage text=ViewFn::from(intro) /> }.into_any()
+            } else {
+                view! {
+                    <div class="sandbox-layout" data-testid="sandbox" data-restored=sim.restored>
+                        {intro()}
+                        <Workbench />
+                    </div>
+                }
+                    .into_any()
+            }
+        }}
         <ClockBar />
     }
 }
