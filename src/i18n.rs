@@ -78,6 +78,11 @@ pub fn translate(locale: Locale, key: &'static str) -> &'static str {
             "Ouvrez une leçon en mode présentation dans ce navigateur (ajoutez ?present à son adresse, ou appuyez sur P), puis appuyez sur S.",
         ),
         "speaker.now" => ("Now", "Maintenant"),
+        "speaker.keys" => (
+            "Keys here and on the stage: → or PageDown the next step, ← or PageUp the previous one, Space the clock. On the stage: 1 to 9 and 0 choose the panel, S opens this window, P or Esc leaves.",
+            "Touches ici et sur la scène : → ou PageDown l'étape suivante, ← ou PageUp la précédente, Espace l'horloge. Sur la scène : 1 à 9 et 0 choisissent le panneau, S ouvre cette fenêtre, P ou Échap en sort.",
+        ),
+        "clock.keys_present" => ("present", "présenter"),
         "speaker.next" => ("Next", "Ensuite"),
         "speaker.before" => ("Before the first step.", "Avant la première étape."),
         "speaker.end" => ("The end of the demo.", "La fin de la démo."),

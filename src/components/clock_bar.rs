@@ -164,6 +164,15 @@ pub fn ClockBar() -> impl IntoView {
                 <kbd>"R"</kbd>
                 " "
                 {tr("clock.keys_reset")}
+                {use_context::<crate::components::presenter::Presenter>()
+                    .map(|_| {
+                        view! {
+                            " · "
+                            <kbd>"P"</kbd>
+                            " "
+                            {tr("clock.keys_present")}
+                        }
+                    })}
             </div>
         </footer>
     }

@@ -290,6 +290,8 @@ pub fn Stage(text: ViewFn) -> impl IntoView {
     let sim = expect_context::<Sim>();
     let nav = expect_context::<WorkbenchNav>();
     let steps = presenter.steps();
+    // The workbench stays mounted while the speaker moves between its panels.
+    let showing_text = Memo::new(move |_| presenter.panel.get() == "text");
     let options = move || {
         DEMO_PANELS
             .iter()
@@ -370,7 +372,7 @@ pub fn Stage(text: ViewFn) -> impl IntoView {
                 data-panel=move || presenter.panel.get()
             >
                 {move || {
-                    if presenter.panel.get() == "text" {
+                    if showing_text.get() {
                         view! { <article class="stage-text">{text.run()}</article> }.into_any()
                     } else {
                         view! { <crate::components::workbench::Workbench /> }.into_any()
@@ -521,6 +523,7 @@ pub fn SpeakerPage() -> impl IntoView {
                         {tr("stage.next")}
                     </button>
                 </div>
+                <p class="speaker-keys">{tr("speaker.keys")}</p>
                 <ol class="speaker-steps">
                     {move || {
                         state
