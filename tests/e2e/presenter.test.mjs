@@ -136,3 +136,25 @@ test("P enters and leaves the stage on a lesson and in the sandbox, and the addr
   });
   await context.close();
 });
+
+test("the capstone is solved by stepping its demo to the end, on the stage", async () => {
+  const { page, context, errors } = await newPage(env.browser);
+  await withFailureShot(page, "presenter-capstone", async () => {
+    await page.goto(env.base + LESSON + "?present");
+    await page.locator('[data-testid="presenter"]').waitFor();
+    for (let played = 1; played <= NOTES.length; played++) {
+      await page.keyboard.press("ArrowRight");
+      await stepTo(page, played);
+    }
+    await page.keyboard.press("1");
+    await page.locator('[data-testid="lesson-complete"]').waitFor();
+    await shot(page, "presenter-capstone-solved");
+    // Every objective is ticked, and the messages the day is made of are in the channels.
+    await page.keyboard.press("6");
+    await page.locator('[data-testid="channel"] .chat-channel', { hasText: "#alert-prod" }).first().click();
+    const chat = await page.locator('[data-testid="channel"] .chat-messages').first().innerText();
+    assert.match(chat, /prod - \[Back\] users - 500 \/ Alert: Route : get_user - Logs 5xx à 15min - critical/);
+    assert.deepEqual(errors, []);
+  });
+  await context.close();
+});

@@ -115,3 +115,18 @@ fn the_morning_finding_waits_in_the_infrastructure_channel() {
         "{posted:?}"
     );
 }
+
+#[test]
+fn the_demo_script_plays_the_whole_day_and_meets_every_objective() {
+    let lesson = lesson();
+    assert_eq!(lesson.demo.len(), 14);
+    let mut world = World::new(lesson.scenario.clone());
+    let (mut tracker, _) = crate::lesson::ObjectiveTracker::new(&lesson);
+    for step in &lesson.demo {
+        if let Some(action) = &step.action {
+            world.apply(action.clone());
+        }
+        tracker.update(&world);
+    }
+    assert!(tracker.all_met(), "met: {:?}", tracker.met());
+}
