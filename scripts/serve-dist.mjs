@@ -12,6 +12,7 @@ const types = {
   ".mjs": "text/javascript; charset=utf-8", ".wasm": "application/wasm", ".css": "text/css; charset=utf-8",
   ".svg": "image/svg+xml", ".png": "image/png", ".json": "application/json",
   ".md": "text/markdown; charset=utf-8", ".yaml": "text/yaml; charset=utf-8",
+  ".webmanifest": "application/manifest+json",
 };
 
 export function startServer(listenPort = port, dir = root) {

@@ -23,9 +23,13 @@ export async function setUp() {
   return { server, base, browser };
 }
 
-/** A fresh page (empty storage) that records console errors and uncaught exceptions. */
+/**
+ * A fresh page (empty storage) that records console errors and uncaught exceptions. The
+ * service worker is blocked unless asked for, so that `page.route` sees every request; the
+ * offline tests turn it on.
+ */
 export async function newPage(browser, options = {}) {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true, ...options });
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true, serviceWorkers: "block", ...options });
   const page = await context.newPage();
   const errors = [];
   page.on("console", (message) => { if (message.type() === "error") errors.push(message.text()); });
