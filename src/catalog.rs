@@ -3,7 +3,8 @@
 use crate::i18n::Locale;
 use gloo_net::http::Request;
 use opsdojo_engine::lesson::{
-    parse_lesson, parse_pack_index, parse_pack_manifest, Lesson, LessonMeta, PackManifest,
+    check_lesson, external_route, parse_lesson, parse_pack_index, parse_pack_manifest, Lesson,
+    LessonMeta, PackManifest,
 };
 use opsdojo_engine::Diagnostic;
 use std::fmt;
@@ -49,6 +50,131 @@ pub enum CatalogLesson {
 pub struct CatalogPack {
     pub manifest: PackManifest,
     pub lessons: Vec<CatalogLesson>,
+    /// The pack's segment in lesson addresses and progress keys: its id for a shipped pack,
+    /// its id and a hash of its address for a pack opened from a URL.
+    pub route: String,
+    /// What lesson addresses end with: empty, or `?pack=<address>`.
+    pub query: String,
+    /// Where a pack opened from a URL comes from.
+    pub source: Option<String>,
+}
+
+/// The query parameter that opens a pack from an address.
+pub const PACK_PARAM: &str = "pack";
+
+/// The pack address in this page's query (`?pack=URL`), if there is one, unchecked.
+pub fn pack_in_location() -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
+    params.get(PACK_PARAM).filter(|value| !value.is_empty())
+}
+
+/// The absolute address of a pack's `pack.yaml` given in the page's query: on this origin (the
+/// page's Content-Security-Policy lets it fetch nothing else) and a YAML file.
+pub fn resolve_pack_url(raw: &str) -> Result<String, LoadError> {
+    let refuse = |reason: &str| LoadError::Fetch {
+        url: raw.chars().take(300).collect(),
+        reason: reason.to_string(),
+    };
+    if raw.len() > 2000 {
+        return Err(refuse("the pack's address is longer than 2000 characters"));
+    }
+    let location = web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .ok_or_else(|| refuse("no page address"))?;
+    let url = web_sys::Url::new_with_base(raw, &location)
+        .map_err(|_| refuse("this is not an address"))?;
+    let here = web_sys::Url::new(&location).map_err(|_| refuse("no page address"))?;
+    if url.origin() != here.origin() {
+        return Err(refuse(
+            "packs are opened from this site only: host the pack's folder beside the app (the page's security policy allows no other origin)",
+        ));
+    }
+    if !url.pathname().ends_with(".yaml") {
+        return Err(refuse("the address must be a pack's `pack.yaml`"));
+    }
+    url.set_hash("");
+    Ok(url.href())
+}
+
+/// The address of a file beside `manifest_url`.
+fn beside(manifest_url: &str, file: &str) -> String {
+    match manifest_url.rfind('/') {
+        Some(slash) => format!("{}{file}", &manifest_url[..=slash]),
+        None => file.to_string(),
+    }
+}
+
+/// A lesson file's text read and checked: the lesson, or everything wrong with it. `full`
+/// also plays it as `opsdojo lessons check` does (not solved at the start, solved by its
+/// solution, its demo plays).
+fn read_lesson(url: &str, text: &str, full: bool) -> Result<Lesson, LoadError> {
+    let parsed = parse_lesson(text);
+    let mut diagnostics = parsed.diagnostics;
+    if let (Some(lesson), false) = (&parsed.lesson, diagnostics.iter().any(Diagnostic::is_error)) {
+        if full {
+            diagnostics.extend(check_lesson(lesson));
+        }
+    }
+    match parsed.lesson {
+        Some(lesson) if !diagnostics.iter().any(Diagnostic::is_error) => Ok(lesson),
+        _ => Err(LoadError::Invalid {
+            url: url.to_string(),
+            diagnostics,
+        }),
+    }
+}
+
+/// Loads a pack from the address of its `pack.yaml`, its lessons beside it, each checked as
+/// `opsdojo lessons check` does.
+pub async fn load_external_pack(manifest_url: &str) -> Result<CatalogPack, LoadError> {
+    let manifest = parse_pack_manifest(&fetch_text(manifest_url).await?)
+        .map_err(|diagnostic| invalid(manifest_url, diagnostic))?;
+    let mut lessons = Vec::new();
+    for file in &manifest.lessons {
+        let url = beside(manifest_url, file);
+        let entry = match fetch_text(&url).await {
+            Ok(text) => match read_lesson(&url, &text, true) {
+                Ok(lesson) => CatalogLesson::Ready(lesson.meta),
+                Err(error) => CatalogLesson::Broken {
+                    file: file.clone(),
+                    error,
+                },
+            },
+            Err(error) => CatalogLesson::Broken {
+                file: file.clone(),
+                error,
+            },
+        };
+        lessons.push(entry);
+    }
+    let encoded = String::from(js_sys::encode_uri_component(manifest_url));
+    Ok(CatalogPack {
+        route: external_route(&manifest.id, manifest_url),
+        query: format!("?{PACK_PARAM}={encoded}"),
+        source: Some(manifest_url.to_string()),
+        manifest,
+        lessons,
+    })
+}
+
+/// Loads one lesson of a pack opened from a URL, after checking that `route` is that pack's.
+pub async fn load_external_lesson(
+    manifest_url: &str,
+    route: &str,
+    lesson_id: &str,
+) -> Result<Lesson, LoadError> {
+    let manifest = parse_pack_manifest(&fetch_text(manifest_url).await?)
+        .map_err(|diagnostic| invalid(manifest_url, diagnostic))?;
+    let file = format!("{lesson_id}.md");
+    let url = beside(manifest_url, &file);
+    if external_route(&manifest.id, manifest_url) != route || !manifest.lessons.contains(&file) {
+        return Err(LoadError::Fetch {
+            url,
+            reason: format!("the pack at this address has no lesson `{lesson_id}` here"),
+        });
+    }
+    read_lesson(&url, &fetch_text(&url).await?, false)
 }
 
 fn lessons_url(locale: Locale, path: &str) -> String {
@@ -92,21 +218,13 @@ pub async fn load_catalog(locale: Locale) -> Result<Vec<CatalogPack>, LoadError>
         for file in &manifest.lessons {
             let url = lessons_url(locale, &format!("{pack}/{file}"));
             let entry = match fetch_text(&url).await {
-                Ok(text) => {
-                    let parsed = parse_lesson(&text);
-                    match parsed.lesson {
-                        Some(lesson) if !parsed.diagnostics.iter().any(Diagnostic::is_error) => {
-                            CatalogLesson::Ready(lesson.meta)
-                        }
-                        _ => CatalogLesson::Broken {
-                            file: file.clone(),
-                            error: LoadError::Invalid {
-                                url,
-                                diagnostics: parsed.diagnostics,
-                            },
-                        },
-                    }
-                }
+                Ok(text) => match read_lesson(&url, &text, false) {
+                    Ok(lesson) => CatalogLesson::Ready(lesson.meta),
+                    Err(error) => CatalogLesson::Broken {
+                        file: file.clone(),
+                        error,
+                    },
+                },
                 Err(error) => CatalogLesson::Broken {
                     file: file.clone(),
                     error,
@@ -114,7 +232,13 @@ pub async fn load_catalog(locale: Locale) -> Result<Vec<CatalogPack>, LoadError>
             };
             lessons.push(entry);
         }
-        packs.push(CatalogPack { manifest, lessons });
+        packs.push(CatalogPack {
+            route: manifest.id.clone(),
+            query: String::new(),
+            source: None,
+            manifest,
+            lessons,
+        });
     }
     Ok(packs)
 }
@@ -135,12 +259,5 @@ pub async fn load_lesson(locale: Locale, pack: &str, lesson_id: &str) -> Result<
             reason: format!("pack `{pack}` has no lesson `{lesson_id}`"),
         });
     }
-    let parsed = parse_lesson(&fetch_text(&url).await?);
-    match parsed.lesson {
-        Some(lesson) if !parsed.diagnostics.iter().any(Diagnostic::is_error) => Ok(lesson),
-        _ => Err(LoadError::Invalid {
-            url,
-            diagnostics: parsed.diagnostics,
-        }),
-    }
+    read_lesson(&url, &fetch_text(&url).await?, false)
 }

@@ -86,6 +86,9 @@ pub fn translate(locale: Locale, key: &'static str) -> &'static str {
         "speaker.next" => ("Next", "Ensuite"),
         "speaker.before" => ("Before the first step.", "Avant la première étape."),
         "speaker.end" => ("The end of the demo.", "La fin de la démo."),
+        "catalog.loading_pack" => ("Loading the pack…", "Chargement du pack…"),
+        "catalog.pack_failed" => ("This pack could not be opened", "Ce pack n'a pas pu être ouvert"),
+        "catalog.pack_from" => ("Opened from", "Ouvert depuis"),
         "share.button" => ("Share", "Partager"),
         "share.title" => (
             "A link to this session: the same world, clock, files and alerts for whoever opens it",

@@ -30,7 +30,21 @@ pub async fn link(session: &SharedSession) -> Result<String, String> {
     let location = web_sys::window().map(|w| w.location()).ok_or("no window")?;
     let origin = location.origin().unwrap_or_default();
     let path = location.pathname().unwrap_or_default();
-    Ok(format!("{origin}{path}{PREFIX}{code}"))
+    Ok(format!("{origin}{path}{}{PREFIX}{code}", pack_query()))
+}
+
+/// `?pack=<address>` when the page's lesson comes from a pack opened from a URL: a link to
+/// it must say where the pack is.
+fn pack_query() -> String {
+    crate::catalog::pack_in_location()
+        .map(|url| {
+            format!(
+                "?{}={}",
+                crate::catalog::PACK_PARAM,
+                String::from(js_sys::encode_uri_component(&url))
+            )
+        })
+        .unwrap_or_default()
 }
 
 /// Copies `text` to the clipboard.
@@ -59,8 +73,9 @@ pub async fn read(code: &str) -> Result<SharedSession, String> {
 pub fn leave_link() {
     if let Some(window) = web_sys::window() {
         let path = window.location().pathname().unwrap_or_default();
+        let address = format!("{path}{}", pack_query());
         if let Ok(history) = window.history() {
-            let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&path));
+            let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&address));
         }
     }
 }

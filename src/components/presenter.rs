@@ -83,16 +83,27 @@ fn asked_in_location() -> bool {
     })
 }
 
-/// Puts `?present` in the address, or takes it out, keeping the fragment.
+/// Puts `?present` in the address, or takes it out, keeping the rest of the query and the
+/// fragment.
 fn write_location(on: bool) {
     let location = window().location();
-    let (Ok(path), Ok(hash)) = (location.pathname(), location.hash()) else {
+    let (Ok(path), Ok(search), Ok(hash)) = (location.pathname(), location.search(), location.hash())
+    else {
         return;
     };
-    let url = if on {
-        format!("{path}?present{hash}")
-    } else {
+    let kept: Vec<&str> = search
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|pair| !pair.is_empty() && *pair != "present" && !pair.starts_with("present="))
+        .collect();
+    let mut query = kept.join("&");
+    if on {
+        query = if query.is_empty() { "present".to_string() } else { format!("{query}&present") };
+    }
+    let url = if query.is_empty() {
         format!("{path}{hash}")
+    } else {
+        format!("{path}?{query}{hash}")
     };
     if let Ok(history) = window().history() {
         let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&url));

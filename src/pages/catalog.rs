@@ -12,6 +12,14 @@ use opsdojo_engine::progress::Progress;
 pub fn CatalogPage() -> impl IntoView {
     let locale = expect_context::<CurrentLocale>().0;
     let catalog = LocalResource::new(move || load_catalog(locale.get()));
+    // A pack opened from an address (`?pack=URL`), shown above the shipped ones.
+    let external = LocalResource::new(move || async move {
+        let raw = crate::catalog::pack_in_location()?;
+        Some(match crate::catalog::resolve_pack_url(&raw) {
+            Ok(url) => crate::catalog::load_external_pack(&url).await,
+            Err(error) => Err(error),
+        })
+    });
     view! {
         <div class="catalog" data-testid="catalog">
             <section class="hero">
@@ -22,6 +30,30 @@ pub fn CatalogPage() -> impl IntoView {
                     " →"
                 </A>
             </section>
+            <Suspense fallback=move || {
+                crate::catalog::pack_in_location()
+                    .map(|_| view! { <p class="loading">{tr("catalog.loading_pack")}</p> })
+            }>
+                {move || {
+                    external
+                        .get()
+                        .flatten()
+                        .map(|result| match result {
+                            Ok(pack) => view! { <PackSection pack=pack /> }.into_any(),
+                            Err(error) => {
+                                view! {
+                                    <section class="pack pack-external" data-testid="external-pack">
+                                        <div class="error-panel" role="alert">
+                                            <h2>{tr("catalog.pack_failed")}</h2>
+                                            <pre>{error.to_string()}</pre>
+                                        </div>
+                                    </section>
+                                }
+                                    .into_any()
+                            }
+                        })
+                }}
+            </Suspense>
             <Suspense fallback=move || {
                 view! { <p class="loading">{tr("catalog.loading")}</p> }
             }>
@@ -53,12 +85,29 @@ pub fn CatalogPage() -> impl IntoView {
 
 #[component]
 fn PackSection(pack: CatalogPack) -> impl IntoView {
-    let pack_id = pack.manifest.id.clone();
+    let pack_id = pack.route.clone();
+    let query = pack.query.clone();
+    let external = pack.source.is_some();
     view! {
-        <section class="pack" data-pack=pack_id.clone()>
+        <section
+            class="pack"
+            class:pack-external=external
+            data-pack=pack_id.clone()
+            data-testid=external.then_some("external-pack")
+        >
             <header class="pack-header">
                 <h2>{pack.manifest.title.clone()}</h2>
                 <p>{pack.manifest.summary.clone()}</p>
+                {pack
+                    .source
+                    .clone()
+                    .map(|source| {
+                        view! {
+                            <p class="pack-source">
+                                {tr("catalog.pack_from")} " " <code>{source}</code>
+                            </p>
+                        }
+                    })}
             </header>
             <ol class="lesson-grid">
                 {pack
@@ -67,7 +116,14 @@ fn PackSection(pack: CatalogPack) -> impl IntoView {
                     .enumerate()
                     .map(|(index, lesson)| match lesson {
                         CatalogLesson::Ready(meta) => {
-                            view! { <LessonCard pack=pack_id.clone() meta=meta number=index + 1 /> }
+                            view! {
+                                <LessonCard
+                                    pack=pack_id.clone()
+                                    query=query.clone()
+                                    meta=meta
+                                    number=index + 1
+                                />
+                            }
                                 .into_any()
                         }
                         CatalogLesson::Broken { file, error } => {
@@ -95,7 +151,7 @@ enum LessonState {
 }
 
 #[component]
-fn LessonCard(pack: String, meta: LessonMeta, number: usize) -> impl IntoView {
+fn LessonCard(pack: String, query: String, meta: LessonMeta, number: usize) -> impl IntoView {
     let progress = expect_context::<ProgressStore>().0;
     let key = Progress::lesson_key(&pack, &meta.id);
     let state = Memo::new(move |_| {
@@ -113,7 +169,7 @@ fn LessonCard(pack: String, meta: LessonMeta, number: usize) -> impl IntoView {
         Level::Intermediate => "level.intermediate",
         Level::Advanced => "level.advanced",
     };
-    let href = format!("/lessons/{pack}/{}", meta.id);
+    let href = format!("/lessons/{pack}/{}{query}", meta.id);
     let completed = tr("catalog.completed");
     let in_progress = tr("catalog.in_progress");
     let not_started = tr("catalog.not_started");

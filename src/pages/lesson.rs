@@ -28,7 +28,13 @@ pub fn LessonPage() -> impl IntoView {
         let id = params.read().get("lesson").unwrap_or_default();
         let locale = locale.get();
         async move {
-            let lesson = load_lesson(locale, &pack, &id).await?;
+            let lesson = match crate::catalog::pack_in_location() {
+                Some(raw) => {
+                    let url = crate::catalog::resolve_pack_url(&raw)?;
+                    crate::catalog::load_external_lesson(&url, &pack, &id).await?
+                }
+                None => load_lesson(locale, &pack, &id).await?,
+            };
             let key = Progress::lesson_key(&pack, &lesson.meta.id);
             let checkpoint = crate::checkpoints::load(&key).await;
             let shared = match crate::share::code_in_location() {

@@ -19,7 +19,7 @@ pub use front_matter::{
     parse_lesson, DemoStep, Lesson, LessonMeta, Level, ParsedLesson, DEMO_MAX_STEPS, DEMO_PANELS,
 };
 pub use markdown::{render_inline, render_markdown, RenderedLesson, Segment, Widget};
-pub use pack::{parse_pack_index, parse_pack_manifest, PackIndex, PackManifest};
+pub use pack::{external_route, parse_pack_index, parse_pack_manifest, PackIndex, PackManifest};
 
 use crate::diagnostic::Diagnostic;
 

@@ -72,3 +72,30 @@ fn line_of(text: &str, needle: &str) -> usize {
         .position(|line| line.contains(needle))
         .map_or(1, |index| index + 1)
 }
+
+/// The address segment (and progress key prefix) of a pack opened from `url` rather than
+/// shipped with the app: its id and a hash of the address, so that two packs with the same id
+/// from two places keep their progress apart. It passes the progress key's checks.
+pub fn external_route(pack_id: &str, url: &str) -> String {
+    // FNV-1a, 32 bits: stable across builds and platforms.
+    let hash = url.bytes().fold(0x811c_9dc5u32, |hash, byte| {
+        (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
+    });
+    format!("{pack_id}.{hash:08x}")
+}
+
+#[cfg(test)]
+mod external_tests {
+    use super::*;
+
+    #[test]
+    fn an_external_pack_route_depends_on_the_address_and_is_a_valid_progress_key() {
+        let a = external_route("onboarding", "https://example.test/packs/onboarding/pack.yaml");
+        let b = external_route("onboarding", "https://example.test/other/onboarding/pack.yaml");
+        assert!(a.starts_with("onboarding."));
+        assert_ne!(a, b);
+        assert_eq!(a.len(), "onboarding.".len() + 8);
+        let key = crate::progress::Progress::lesson_key(&a, "first-day");
+        assert!(crate::progress::validate_key(&key).is_ok(), "{key}");
+    }
+}
