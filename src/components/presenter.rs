@@ -87,7 +87,8 @@ fn asked_in_location() -> bool {
 /// fragment.
 fn write_location(on: bool) {
     let location = window().location();
-    let (Ok(path), Ok(search), Ok(hash)) = (location.pathname(), location.search(), location.hash())
+    let (Ok(path), Ok(search), Ok(hash)) =
+        (location.pathname(), location.search(), location.hash())
     else {
         return;
     };
@@ -98,7 +99,11 @@ fn write_location(on: bool) {
         .collect();
     let mut query = kept.join("&");
     if on {
-        query = if query.is_empty() { "present".to_string() } else { format!("{query}&present") };
+        query = if query.is_empty() {
+            "present".to_string()
+        } else {
+            format!("{query}&present")
+        };
     }
     let url = if query.is_empty() {
         format!("{path}{hash}")

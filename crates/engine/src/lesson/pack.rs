@@ -90,8 +90,14 @@ mod external_tests {
 
     #[test]
     fn an_external_pack_route_depends_on_the_address_and_is_a_valid_progress_key() {
-        let a = external_route("onboarding", "https://example.test/packs/onboarding/pack.yaml");
-        let b = external_route("onboarding", "https://example.test/other/onboarding/pack.yaml");
+        let a = external_route(
+            "onboarding",
+            "https://example.test/packs/onboarding/pack.yaml",
+        );
+        let b = external_route(
+            "onboarding",
+            "https://example.test/other/onboarding/pack.yaml",
+        );
         assert!(a.starts_with("onboarding."));
         assert_ne!(a, b);
         assert_eq!(a.len(), "onboarding.".len() + 8);
