@@ -261,3 +261,142 @@ pub async fn load_lesson(locale: Locale, pack: &str, lesson_id: &str) -> Result<
     }
     read_lesson(&url, &fetch_text(&url).await?, false)
 }
+
+/// A pack opened from a folder on the learner's computer: read in the browser, never uploaded,
+/// kept in IndexedDB (beside the checkpoints) so that its lessons open and reload.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct FolderPack {
+    /// The folder's name, as the browser gives it.
+    pub name: String,
+    /// The text of its `pack.yaml`.
+    pub manifest: String,
+    /// Its lesson files' texts, by file name.
+    pub lessons: std::collections::BTreeMap<String, String>,
+}
+
+/// The query parameter of a lesson from the folder pack.
+pub const FOLDER_PARAM: &str = "folder";
+
+/// Where the folder pack is kept.
+const FOLDER_KEY: &str = "pack-folder";
+
+/// The most files, and bytes in all, a folder pack is read with.
+pub const FOLDER_MAX_FILES: usize = 300;
+pub const FOLDER_MAX_BYTES: usize = 8 * 1024 * 1024;
+
+impl FolderPack {
+    /// The pack in a folder's files, by path relative to the folder the learner chose: the
+    /// `pack.yaml` nearest the top, and the Markdown files beside it.
+    pub fn from_files(files: Vec<(String, String)>) -> Result<FolderPack, String> {
+        let manifest_path = files
+            .iter()
+            .map(|(path, _)| path)
+            .filter(|path| path.rsplit('/').next() == Some("pack.yaml"))
+            .min_by_key(|path| (path.matches('/').count(), path.len()))
+            .cloned()
+            .ok_or("the folder has no `pack.yaml`")?;
+        let base = manifest_path
+            .strip_suffix("pack.yaml")
+            .unwrap_or_default()
+            .to_string();
+        let mut manifest = String::new();
+        let mut lessons = std::collections::BTreeMap::new();
+        for (path, text) in files {
+            if path == manifest_path {
+                manifest = text;
+            } else if let Some(file) = path.strip_prefix(&base) {
+                if !file.contains('/') && file.ends_with(".md") {
+                    lessons.insert(file.to_string(), text);
+                }
+            }
+        }
+        let name = base
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or("folder");
+        Ok(FolderPack {
+            name: if name.is_empty() {
+                "folder".into()
+            } else {
+                name.into()
+            },
+            manifest,
+            lessons,
+        })
+    }
+
+    /// The pack's catalog entry, each lesson checked as `opsdojo lessons check` does.
+    pub fn catalog(&self) -> Result<CatalogPack, LoadError> {
+        let manifest_name = format!("{}/pack.yaml", self.name);
+        let manifest = parse_pack_manifest(&self.manifest)
+            .map_err(|diagnostic| invalid(&manifest_name, diagnostic))?;
+        let lessons = manifest
+            .lessons
+            .iter()
+            .map(|file| {
+                let name = format!("{}/{file}", self.name);
+                let read = match self.lessons.get(file) {
+                    Some(text) => read_lesson(&name, text, true),
+                    None => Err(LoadError::Fetch {
+                        url: name,
+                        reason: "the pack lists this file, and the folder does not have it".into(),
+                    }),
+                };
+                match read {
+                    Ok(lesson) => CatalogLesson::Ready(lesson.meta),
+                    Err(error) => CatalogLesson::Broken {
+                        file: file.clone(),
+                        error,
+                    },
+                }
+            })
+            .collect();
+        Ok(CatalogPack {
+            route: self.route(&manifest.id),
+            query: format!("?{FOLDER_PARAM}"),
+            source: Some(format!("{}/", self.name)),
+            manifest,
+            lessons,
+        })
+    }
+
+    fn route(&self, pack_id: &str) -> String {
+        external_route(pack_id, &format!("folder:{}", self.name))
+    }
+
+    /// One lesson of the pack, after checking that `route` is the pack's.
+    pub fn lesson(&self, route: &str, lesson_id: &str) -> Result<Lesson, LoadError> {
+        let manifest_name = format!("{}/pack.yaml", self.name);
+        let manifest = parse_pack_manifest(&self.manifest)
+            .map_err(|diagnostic| invalid(&manifest_name, diagnostic))?;
+        let file = format!("{lesson_id}.md");
+        let name = format!("{}/{file}", self.name);
+        match self.lessons.get(&file) {
+            Some(text) if self.route(&manifest.id) == route && manifest.lessons.contains(&file) => {
+                read_lesson(&name, text, false)
+            }
+            _ => Err(LoadError::Fetch {
+                url: name,
+                reason: format!("the open folder pack has no lesson `{lesson_id}`; open its folder again from the catalog"),
+            }),
+        }
+    }
+
+    /// The folder pack kept from the last time one was opened.
+    pub async fn kept() -> Option<FolderPack> {
+        let text = crate::checkpoints::load(FOLDER_KEY).await?;
+        serde_json::from_str(&text).ok()
+    }
+
+    /// Keeps the pack so that its lessons open and reload; the browser's reason if it refuses.
+    pub async fn keep(&self) -> Result<(), String> {
+        let text = serde_json::to_string(self).map_err(|error| error.to_string())?;
+        crate::checkpoints::save(FOLDER_KEY, &text).await
+    }
+
+    /// Forgets the kept pack.
+    pub async fn forget() -> Result<(), String> {
+        crate::checkpoints::forget(FOLDER_KEY).await
+    }
+}

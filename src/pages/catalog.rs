@@ -1,7 +1,9 @@
 //! The catalog: packs and their lessons, with the learner's progress.
 
 use crate::app::ProgressStore;
-use crate::catalog::{load_catalog, CatalogLesson, CatalogPack};
+use crate::catalog::{
+    load_catalog, CatalogLesson, CatalogPack, FolderPack, FOLDER_MAX_BYTES, FOLDER_MAX_FILES,
+};
 use crate::i18n::{tr, CurrentLocale};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -12,6 +14,14 @@ use opsdojo_engine::progress::Progress;
 pub fn CatalogPage() -> impl IntoView {
     let locale = expect_context::<CurrentLocale>().0;
     let catalog = LocalResource::new(move || load_catalog(locale.get()));
+    let folder = FolderSection::new();
+    // A folder, not files: the attribute has no typed setter in the view macro.
+    let folder_input = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(input) = folder_input.get() {
+            let _ = input.set_attribute("webkitdirectory", "");
+        }
+    });
     // A pack opened from an address (`?pack=URL`), shown above the shipped ones.
     let external = LocalResource::new(move || async move {
         let raw = crate::catalog::pack_in_location()?;
@@ -25,11 +35,25 @@ pub fn CatalogPage() -> impl IntoView {
             <section class="hero">
                 <h1>{tr("catalog.title")}</h1>
                 <p class="lead">{tr("catalog.lead")}</p>
-                <A href="/sandbox" attr:class="button button-ghost">
-                    {tr("catalog.open_sandbox")}
-                    " →"
-                </A>
+                <div class="hero-actions">
+                    <A href="/sandbox" attr:class="button button-ghost">
+                        {tr("catalog.open_sandbox")}
+                        " →"
+                    </A>
+                    <label class="button button-ghost" data-testid="open-folder">
+                        {tr("catalog.open_folder")}
+                        <input
+                            type="file"
+                            class="hidden"
+                            node_ref=folder_input
+                            multiple=true
+                            data-testid="pack-folder"
+                            on:change=move |event| folder.pick(event)
+                        />
+                    </label>
+                </div>
             </section>
+            {move || folder.view()}
             <Suspense fallback=move || {
                 crate::catalog::pack_in_location()
                     .map(|_| view! { <p class="loading">{tr("catalog.loading_pack")}</p> })
@@ -219,4 +243,146 @@ fn LessonCard(pack: String, query: String, meta: LessonMeta, number: usize) -> i
             </div>
         </li>
     }
+}
+
+/// The pack opened from a folder: picked, read in the browser, kept, shown, closed.
+#[derive(Clone, Copy)]
+struct FolderSection {
+    pack: RwSignal<Option<FolderPack>>,
+    error: RwSignal<Option<String>>,
+}
+
+impl FolderSection {
+    fn new() -> Self {
+        let section = FolderSection {
+            pack: RwSignal::new(None),
+            error: RwSignal::new(None),
+        };
+        leptos::task::spawn_local(async move {
+            if let Some(kept) = FolderPack::kept().await {
+                section.pack.try_set(Some(kept));
+            }
+        });
+        section
+    }
+
+    /// Reads the chosen folder's lesson files (bounded), then keeps and shows its pack.
+    fn pick(self, event: leptos::ev::Event) {
+        use wasm_bindgen::JsCast;
+        let Some(input) = event
+            .target()
+            .and_then(|target| target.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(list) = input.files() else {
+            return;
+        };
+        let files: Vec<web_sys::File> = (0..list.length()).filter_map(|i| list.get(i)).collect();
+        input.set_value("");
+        leptos::task::spawn_local(async move {
+            match read_folder(files).await.and_then(FolderPack::from_files) {
+                Ok(pack) => {
+                    let kept = pack.keep().await;
+                    self.error.try_set(
+                        kept.err()
+                            .map(|reason| format!("not kept for reloads: {reason}")),
+                    );
+                    self.pack.try_set(Some(pack));
+                }
+                Err(reason) => {
+                    self.error.try_set(Some(reason));
+                }
+            }
+        });
+    }
+
+    fn close(self) {
+        self.pack.set(None);
+        self.error.set(None);
+        leptos::task::spawn_local(async move {
+            if let Err(reason) = FolderPack::forget().await {
+                leptos::logging::warn!("the folder pack was not forgotten: {reason}");
+            }
+        });
+    }
+
+    fn view(self) -> impl IntoView {
+        let error = self.error.get().map(|reason| {
+            view! {
+                <div class="error-panel" role="alert" data-testid="folder-error">
+                    <h2>{tr("catalog.pack_failed")}</h2>
+                    <pre>{reason}</pre>
+                </div>
+            }
+        });
+        let pack = self.pack.get().map(|folder| {
+            let close = view! {
+                <button
+                    class="button button-small button-ghost"
+                    data-testid="close-folder"
+                    on:click=move |_| self.close()
+                >
+                    {tr("catalog.close_folder")}
+                </button>
+            };
+            match folder.catalog() {
+                Ok(pack) => view! {
+                    <PackSection pack=pack />
+                    {close}
+                }
+                .into_any(),
+                Err(error) => view! {
+                    <section class="pack pack-external" data-testid="external-pack">
+                        <div class="error-panel" role="alert">
+                            <h2>{tr("catalog.pack_failed")}</h2>
+                            <pre>{error.to_string()}</pre>
+                        </div>
+                        {close}
+                    </section>
+                }
+                .into_any(),
+            }
+        });
+        view! {
+            {error}
+            {pack}
+        }
+    }
+}
+
+/// The texts of a folder's Markdown and YAML files, by path inside it; refuses a folder past
+/// [`FOLDER_MAX_FILES`] files or [`FOLDER_MAX_BYTES`] bytes of them.
+async fn read_folder(files: Vec<web_sys::File>) -> Result<Vec<(String, String)>, String> {
+    let mut read = Vec::new();
+    let mut bytes = 0usize;
+    for file in files {
+        let path = js_sys::Reflect::get(&file, &"webkitRelativePath".into())
+            .ok()
+            .and_then(|value| value.as_string())
+            .filter(|path| !path.is_empty())
+            .unwrap_or_else(|| file.name());
+        if !(path.ends_with(".md") || path.ends_with(".yaml")) {
+            continue;
+        }
+        if read.len() >= FOLDER_MAX_FILES {
+            return Err(format!(
+                "the folder has more than {FOLDER_MAX_FILES} lesson files"
+            ));
+        }
+        bytes = bytes.saturating_add(file.size() as usize);
+        if bytes > FOLDER_MAX_BYTES {
+            return Err(format!(
+                "the folder's lesson files are larger than {} MB in all",
+                FOLDER_MAX_BYTES / (1024 * 1024)
+            ));
+        }
+        let text = wasm_bindgen_futures::JsFuture::from(file.text())
+            .await
+            .map_err(crate::storage::browser_reason)?
+            .as_string()
+            .unwrap_or_default();
+        read.push((path, text));
+    }
+    Ok(read)
 }

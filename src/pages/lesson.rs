@@ -22,18 +22,34 @@ use opsdojo_engine::world::{Action, WorldFile};
 #[component]
 pub fn LessonPage() -> impl IntoView {
     let params = use_params_map();
+    let query = leptos_router::hooks::use_query_map();
     let locale = expect_context::<CurrentLocale>().0;
     let lesson = LocalResource::new(move || {
         let pack = params.read().get("pack").unwrap_or_default();
         let id = params.read().get("lesson").unwrap_or_default();
+        // The router's query, which is the new address's during a navigation.
+        let from_folder = query.read().get(crate::catalog::FOLDER_PARAM).is_some();
+        let from_address = query.read().get(crate::catalog::PACK_PARAM);
         let locale = locale.get();
         async move {
-            let lesson = match crate::catalog::pack_in_location() {
-                Some(raw) => {
-                    let url = crate::catalog::resolve_pack_url(&raw)?;
-                    crate::catalog::load_external_lesson(&url, &pack, &id).await?
+            let lesson = if from_folder {
+                match crate::catalog::FolderPack::kept().await {
+                    Some(folder) => folder.lesson(&pack, &id)?,
+                    None => return Err(LoadError::Fetch {
+                        url: format!("{pack}/{id}.md"),
+                        reason:
+                            "no pack folder is open in this browser: open it again from the catalog"
+                                .into(),
+                    }),
                 }
-                None => load_lesson(locale, &pack, &id).await?,
+            } else {
+                match from_address {
+                    Some(raw) => {
+                        let url = crate::catalog::resolve_pack_url(&raw)?;
+                        crate::catalog::load_external_lesson(&url, &pack, &id).await?
+                    }
+                    None => load_lesson(locale, &pack, &id).await?,
+                }
             };
             let key = Progress::lesson_key(&pack, &lesson.meta.id);
             let checkpoint = crate::checkpoints::load(&key).await;

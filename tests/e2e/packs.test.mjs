@@ -67,3 +67,37 @@ test("a pack from another site or a missing one is refused with a message on the
   });
   await context.close();
 });
+
+test("a pack opened from a folder is read in the browser, checked, kept for reloads, and closed", async () => {
+  const { page, context, errors } = await newPage(env.browser);
+  await withFailureShot(page, "packs-folder", async () => {
+    await page.goto(env.base + "/");
+    await page.locator('[data-pack="basics"]').waitFor();
+    await page.locator('[data-testid="pack-folder"]').setInputFiles(new URL(".", fixtures).pathname);
+    const section = page.locator('[data-testid="external-pack"]');
+    await section.locator("h2", { hasText: "Our team's onboarding" }).waitFor();
+    assert.match(await section.locator(".pack-source").innerText(), /team-pack\//);
+    assert.match(
+      await section.locator(".lesson-card-broken").innerText(),
+      /team-pack\/unsolved\.md:\d+:\d+: error: the reference solution does not meet objective `scale-users`/,
+    );
+    await shot(page, "packs-folder-catalog");
+    await section.locator('[data-lesson="scale-dev"] a.button').click();
+    await page.locator('[data-testid="lesson"][data-lesson="scale-dev"]').waitFor();
+    assert.match(page.url(), /\/lessons\/team-onboarding\.[0-9a-f]{8}\/scale-dev\?folder$/);
+    await page.reload();
+    await page.locator('[data-testid="lesson"][data-lesson="scale-dev"]').waitFor();
+    // Back on the catalog, the folder is still open until closed.
+    await page.goto(env.base + "/");
+    await section.locator("h2", { hasText: "Our team's onboarding" }).waitFor();
+    await page.click('[data-testid="close-folder"]');
+    await page.waitForTimeout(300);
+    assert.equal(await section.count(), 0);
+    await page.reload();
+    await page.locator('[data-pack="basics"]').waitFor();
+    await page.waitForTimeout(500);
+    assert.equal(await section.count(), 0);
+    assert.deepEqual(errors, []);
+  });
+  await context.close();
+});
