@@ -45,6 +45,19 @@ pub enum CatalogLesson {
     Broken { file: String, error: LoadError },
 }
 
+impl CatalogLesson {
+    /// The catalog's entry for the lesson file `file`, as it was read.
+    fn of(file: &str, read: Result<Lesson, LoadError>) -> Self {
+        match read {
+            Ok(lesson) => CatalogLesson::Ready(lesson.meta),
+            Err(error) => CatalogLesson::Broken {
+                file: file.to_string(),
+                error,
+            },
+        }
+    }
+}
+
 /// A pack and its lessons, in order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CatalogPack {
@@ -133,20 +146,11 @@ pub async fn load_external_pack(manifest_url: &str) -> Result<CatalogPack, LoadE
     let mut lessons = Vec::new();
     for file in &manifest.lessons {
         let url = beside(manifest_url, file);
-        let entry = match fetch_text(&url).await {
-            Ok(text) => match read_lesson(&url, &text, true) {
-                Ok(lesson) => CatalogLesson::Ready(lesson.meta),
-                Err(error) => CatalogLesson::Broken {
-                    file: file.clone(),
-                    error,
-                },
-            },
-            Err(error) => CatalogLesson::Broken {
-                file: file.clone(),
-                error,
-            },
+        let read = match fetch_text(&url).await {
+            Ok(text) => read_lesson(&url, &text, true),
+            Err(error) => Err(error),
         };
-        lessons.push(entry);
+        lessons.push(CatalogLesson::of(file, read));
     }
     let encoded = String::from(js_sys::encode_uri_component(manifest_url));
     Ok(CatalogPack {
@@ -217,20 +221,11 @@ pub async fn load_catalog(locale: Locale) -> Result<Vec<CatalogPack>, LoadError>
         let mut lessons = Vec::new();
         for file in &manifest.lessons {
             let url = lessons_url(locale, &format!("{pack}/{file}"));
-            let entry = match fetch_text(&url).await {
-                Ok(text) => match read_lesson(&url, &text, false) {
-                    Ok(lesson) => CatalogLesson::Ready(lesson.meta),
-                    Err(error) => CatalogLesson::Broken {
-                        file: file.clone(),
-                        error,
-                    },
-                },
-                Err(error) => CatalogLesson::Broken {
-                    file: file.clone(),
-                    error,
-                },
+            let read = match fetch_text(&url).await {
+                Ok(text) => read_lesson(&url, &text, false),
+                Err(error) => Err(error),
             };
-            lessons.push(entry);
+            lessons.push(CatalogLesson::of(file, read));
         }
         packs.push(CatalogPack {
             route: manifest.id.clone(),
@@ -343,13 +338,7 @@ impl FolderPack {
                         reason: "the pack lists this file, and the folder does not have it".into(),
                     }),
                 };
-                match read {
-                    Ok(lesson) => CatalogLesson::Ready(lesson.meta),
-                    Err(error) => CatalogLesson::Broken {
-                        file: file.clone(),
-                        error,
-                    },
-                }
+                CatalogLesson::of(file, read)
             })
             .collect();
         Ok(CatalogPack {

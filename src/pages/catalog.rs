@@ -53,7 +53,8 @@ pub fn CatalogPage() -> impl IntoView {
                     </label>
                 </div>
             </section>
-            {move || folder.view()}
+            {move || folder.error_view()}
+            {move || folder.pack_view()}
             <Suspense fallback=move || {
                 crate::catalog::pack_in_location()
                     .map(|_| view! { <p class="loading">{tr("catalog.loading_pack")}</p> })
@@ -307,16 +308,21 @@ impl FolderSection {
         });
     }
 
-    fn view(self) -> impl IntoView {
-        let error = self.error.get().map(|reason| {
+    /// Why the last folder could not be opened or kept.
+    fn error_view(self) -> impl IntoView {
+        self.error.get().map(|reason| {
             view! {
                 <div class="error-panel" role="alert" data-testid="folder-error">
                     <h2>{tr("catalog.pack_failed")}</h2>
                     <pre>{reason}</pre>
                 </div>
             }
-        });
-        let pack = self.pack.get().map(|folder| {
+        })
+    }
+
+    /// The open folder's pack, checked once each time a folder is opened.
+    fn pack_view(self) -> impl IntoView {
+        self.pack.get().map(|folder| {
             let close = view! {
                 <button
                     class="button button-small button-ghost"
@@ -343,11 +349,7 @@ impl FolderSection {
                 }
                 .into_any(),
             }
-        });
-        view! {
-            {error}
-            {pack}
-        }
+        })
     }
 }
 

@@ -169,20 +169,16 @@ impl Deployment {
 
     /// The share of ready pods that run the template `hash`, from 0 to 1.
     pub fn ready_share_of(&self, hash: &str, now: SimTime) -> f64 {
-        let ready = self.ready_pods(now);
-        if ready == 0 {
-            return 0.0;
-        }
-        let matching = self
-            .pods
-            .iter()
-            .filter(|pod| pod.hash == hash && pod.is_ready(now))
-            .count();
-        matching as f64 / ready as f64
+        self.ready_share(now, |pod| pod.hash == hash)
     }
 
     /// The share of ready pods that run `version`, from 0 to 1.
     pub fn ready_share_running(&self, version: &str, now: SimTime) -> f64 {
+        self.ready_share(now, |pod| self.version_of(&pod.hash) == version)
+    }
+
+    /// The share of ready pods that `matches`, from 0 to 1.
+    fn ready_share(&self, now: SimTime, matches: impl Fn(&Pod) -> bool) -> f64 {
         let ready = self.ready_pods(now);
         if ready == 0 {
             return 0.0;
@@ -190,7 +186,7 @@ impl Deployment {
         let matching = self
             .pods
             .iter()
-            .filter(|pod| pod.is_ready(now) && self.version_of(&pod.hash) == version)
+            .filter(|pod| pod.is_ready(now) && matches(pod))
             .count();
         matching as f64 / ready as f64
     }
