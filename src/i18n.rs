@@ -181,6 +181,7 @@ pub fn translate(locale: Locale, key: &'static str) -> &'static str {
         "tf.variable" => ("Variable", "Variable"),
         "tf.open" => ("Open the plans", "Ouvrir les plans"),
         "lesson.solution_pr" => ("On the pull request:", "Sur la pull request :"),
+        "lesson.solution_inject" => ("Inject the fault:", "Injecter la panne :"),
         "tab.pull_request" => ("PR", "PR"),
         "pr.none" => ("No pull request is open here.", "Aucune pull request n'est ouverte ici."),
         "pr.open" => ("Open", "Ouverte"),

@@ -243,6 +243,7 @@ fn Solution(solution: Vec<Action>) -> impl IntoView {
     let apply = tr("lesson.solution_apply");
     let run = tr("lesson.solution_kubectl");
     let on_pr = tr("lesson.solution_pr");
+    let inject = tr("lesson.solution_inject");
     view! {
         <details class="solution" data-testid="solution">
             <summary>{tr("lesson.show_solution")}</summary>
@@ -274,6 +275,14 @@ fn Solution(solution: Vec<Action>) -> impl IntoView {
                         }
                         Action::PullRequest { command } => {
                             view! { <li>{move || on_pr()} " " <code>{command}</code></li> }
+                                .into_any()
+                        }
+                        Action::Inject { fault } => {
+                            view! {
+                                <li>
+                                    {move || inject()} " " <code>{fault.describe()}</code>
+                                </li>
+                            }
                                 .into_any()
                         }
                         Action::PatchFile { path, .. } => {

@@ -115,6 +115,7 @@ const ROLLOUTS: [(i64, &str); 3] = [
 /// A day (or `hours`) of the platform with the benchmark's rules, faults and routes.
 pub fn scenario(seed: u64) -> Scenario {
     let fault = |at_hours: i64, env: &str, service: &str, route: &str| ScheduledEvent {
+        drift: None,
         at: SimDuration::from_minutes(at_hours * 60),
         note: format!("{env}: a bad release of {service}"),
         fault: Some(Fault {
@@ -154,6 +155,7 @@ pub fn scenario(seed: u64) -> Scenario {
 /// A TV show at `at`: three times the users traffic in prod for an hour.
 pub(crate) fn tv_show(at: SimDuration) -> ScheduledEvent {
     ScheduledEvent {
+        drift: None,
         at,
         note: "prod: prime-time TV show".into(),
         fault: None,
@@ -172,6 +174,7 @@ pub(crate) fn tv_show(at: SimDuration) -> ScheduledEvent {
 /// php-fpm starting to crash at `at` in a prod coupons pod.
 pub(crate) fn coupons_crash(at: SimDuration) -> ScheduledEvent {
     ScheduledEvent {
+        drift: None,
         at,
         note: "prod: php-fpm crashes in a coupons pod".into(),
         fault: None,

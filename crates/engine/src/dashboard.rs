@@ -452,6 +452,7 @@ mod tests {
         // Guards deploy markers: the bad release a lesson schedules shows where it landed.
         let mut world = World::new(Scenario {
             events: vec![crate::world::ScheduledEvent {
+                drift: None,
                 at: crate::time::SimDuration::from_minutes(5),
                 note: "prod: users 2.4.0 is deployed".into(),
                 fault: None,

@@ -14,6 +14,7 @@ pub mod alertmanager;
 pub mod bench;
 pub mod dashboard;
 pub mod diagnostic;
+pub mod game;
 pub mod gotemplate;
 pub mod helm;
 pub mod kube;

@@ -186,6 +186,11 @@ pub(crate) fn validate_actions(key: &str, actions: &[Action]) -> Result<(), Stri
         if action.clone().sanitized() != *action {
             return Err(format!("lesson `{key}` has an action out of range"));
         }
+        if let Action::Inject { fault } = action {
+            fault
+                .check()
+                .map_err(|why| format!("lesson `{key}` has a fault that cannot be: {why}"))?;
+        }
     }
     let advanced = actions
         .iter()

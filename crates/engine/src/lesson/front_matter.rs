@@ -424,6 +424,8 @@ struct SolutionStep {
     kubectl: Option<String>,
     /// A command on the pull request: `push`, `label cd/preview`, `merge`, `promote`, ...
     pr: Option<String>,
+    /// A fault injected as a game day's facilitator does.
+    inject: Option<crate::game::Injection>,
 }
 
 /// One step of a demo script: a note for the speaker, at most one action, and optionally a
@@ -467,6 +469,7 @@ struct DemoStepFields {
     apply: Option<String>,
     kubectl: Option<String>,
     pr: Option<String>,
+    inject: Option<crate::game::Injection>,
 }
 
 #[derive(Deserialize)]
@@ -565,6 +568,7 @@ pub fn parse_lesson(text: &str) -> ParsedLesson {
         );
         match SimDuration::parse(&event.after) {
             Ok(at) => scenario.events.push(ScheduledEvent {
+                drift: None,
                 at,
                 note: event.note,
                 fault,
@@ -663,6 +667,7 @@ fn read_step(
         step.apply.is_some(),
         step.kubectl.is_some(),
         step.pr.is_some(),
+        step.inject.is_some(),
     ]
     .iter()
     .filter(|set| **set)
@@ -671,11 +676,17 @@ fn read_step(
         return Err(Diagnostic::error(
             line_of("solution:"),
             1,
-            "each step needs exactly one of `advance`, `edit`, `apply`, `kubectl` or `pr`",
+            "each step needs exactly one of `advance`, `edit`, `apply`, `kubectl`, `pr` or `inject`",
         )
         .with_hint(
-            "write `- advance: 5m`, `- edit: {file: ..., content: ...}`, `- apply: prod`, `- kubectl: get pods` or `- pr: merge`",
+            "write `- advance: 5m`, `- edit: {file: ..., content: ...}`, `- apply: prod`, `- kubectl: get pods`, `- pr: merge` or `- inject: {kind: crash, env: prod, service: users}`",
         ));
+    }
+    if let Some(fault) = step.inject {
+        fault
+            .check()
+            .map_err(|why| Diagnostic::error(line_of("inject:"), 1, format!("inject: {why}")))?;
+        return Ok(Action::Inject { fault });
     }
     if let Some(command) = step.pr {
         if !has_pull_request {
@@ -750,7 +761,8 @@ fn read_demo(
             || field.edit.is_some()
             || field.apply.is_some()
             || field.kubectl.is_some()
-            || field.pr.is_some();
+            || field.pr.is_some()
+            || field.inject.is_some();
         let action = if has_action {
             let step = SolutionStep {
                 advance: field.advance,
@@ -758,6 +770,7 @@ fn read_demo(
                 apply: field.apply,
                 kubectl: field.kubectl,
                 pr: field.pr,
+                inject: field.inject,
             };
             match read_step(step, has_pull_request, &at_step) {
                 Ok(action) => Some(action),

@@ -33,6 +33,8 @@ pub enum Action {
     /// A command on the open pull request: `push`, `label NAME`, `unlabel NAME`,
     /// `comment TEXT`, `merge`, `promote`, `rollback`.
     PullRequest { command: String },
+    /// A fault a game day's facilitator injects into the running platform.
+    Inject { fault: crate::game::Injection },
 }
 
 impl Action {
@@ -66,6 +68,8 @@ impl Action {
             Action::PullRequest { command } => Action::PullRequest {
                 command: cut(command, 2048),
             },
+            // Checked whole when applied: a fault that does not fit the world is refused.
+            Action::Inject { fault } => Action::Inject { fault },
         }
     }
 }

@@ -53,6 +53,9 @@ struct Body {
     kube_events: Vec<KubeEvent>,
     release_templates: BTreeMap<usize, String>,
     pull_request: Option<PullRequest>,
+    /// Faults a facilitator injected, with when.
+    #[serde(default)]
+    injected: Vec<crate::game::PlannedFault>,
 }
 
 /// How [`World::resume`] built the world.
@@ -119,6 +122,7 @@ impl World {
             kube_events: self.kube_events.clone(),
             release_templates: self.release_templates.clone(),
             pull_request: self.pull_request.clone(),
+            injected: self.injected.clone(),
         };
         // Every part serializes: floats that may not be finite are written as bits.
         let body = serde_json::to_string(&body).unwrap_or_default();
@@ -209,6 +213,14 @@ impl World {
         if body.next_event > scenario.events.len() {
             return Err("the scheduled events do not fit this world".into());
         }
+        if body.injected.len() > crate::game::MAX_FAULTS * 20
+            || body
+                .injected
+                .iter()
+                .any(|planned| planned.fault.check().is_err())
+        {
+            return Err("the injected faults do not fit this world".into());
+        }
         if body.pull_request.as_ref().map(|p| &p.spec) != scenario.pull_request.as_ref() {
             return Err("the pull request does not fit this world".into());
         }
@@ -251,6 +263,12 @@ impl World {
             rendered: BTreeMap::new(),
             chart_loaded: true,
             pull_request: body.pull_request,
+            injected_events: body
+                .injected
+                .iter()
+                .map(|planned| planned.fault.event(planned.after))
+                .collect(),
+            injected: body.injected,
         };
         world.rendered = world.render_chart().rendered;
         Ok(world)

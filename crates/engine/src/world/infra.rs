@@ -492,6 +492,26 @@ impl Infrastructure {
         (log, changed)
     }
 
+    /// Changes `attribute` of the database of `env` in its state, as a change made by hand in
+    /// the console does; whether anything changed. The plan is made again by the caller.
+    pub fn drift(&mut self, env: &str, attribute: &str, value: Value) -> bool {
+        let Some(infra) = self.envs.iter_mut().find(|infra| infra.env == env) else {
+            return false;
+        };
+        let Some(resource) = infra
+            .state
+            .resources
+            .values_mut()
+            .find(|r| r.type_name == "aws_db_instance")
+        else {
+            return false;
+        };
+        resource
+            .attributes
+            .insert(attribute.to_string(), value)
+            .is_none_or(|before| before != resource.attributes[attribute])
+    }
+
     /// The database of `env` at `now`, as its state and any running apply make it.
     pub fn database(&self, env: &str, now: SimTime) -> Option<DatabaseView> {
         let infra = self.env(env)?;

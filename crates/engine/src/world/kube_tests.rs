@@ -336,6 +336,7 @@ fn a_bad_release_rolls_out_and_rolling_back_removes_its_errors() {
     // Guards the rollback lesson: the release's pods carry its fault; undo brings the old ones.
     let mut world = World::new(Scenario {
         events: vec![ScheduledEvent {
+            drift: None,
             at: SimDuration::from_minutes(5),
             note: "users 2.4.0".into(),
             fault: Some(Fault {

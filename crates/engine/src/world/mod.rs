@@ -20,7 +20,7 @@ mod files;
 pub mod infra;
 mod metrics;
 pub mod pull_request;
-mod scenario;
+pub mod scenario;
 mod snapshot;
 pub mod traffic;
 
@@ -42,7 +42,7 @@ pub use alerting::AlertMarker;
 pub use checkpoint::{sealed_checkpoint, Resumed};
 pub use deployment::{node_of, Deployment, Hpa, Pod, METRIC as HPA_METRIC};
 pub use files::{values_file_path, WorldFile};
-pub use scenario::{Burst, Crash, Fault, Release, Scenario, ScheduledEvent, FAULT_STATUSES};
+pub use scenario::{Burst, Crash, Drift, Fault, Release, Scenario, ScheduledEvent, FAULT_STATUSES};
 pub use snapshot::{
     DeploymentSnapshot, EnvironmentSnapshot, EventLevel, EventLogEntry, FileSnapshot, HpaSnapshot,
     InfraSnapshot, ManifestsSnapshot, PullRequestSnapshot, WorldSnapshot,
@@ -129,6 +129,10 @@ pub struct World {
     chart_loaded: bool,
     /// The pull request open on the application's repository, if the scenario has one.
     pull_request: Option<pull_request::PullRequest>,
+    /// Faults injected by a facilitator, with when, and the events they became: these come
+    /// after the scenario's own events in the events' numbering.
+    injected: Vec<crate::game::PlannedFault>,
+    injected_events: Vec<ScheduledEvent>,
 }
 
 /// What rendering the chart for every environment gives.
@@ -195,6 +199,8 @@ impl World {
             rendered: BTreeMap::new(),
             chart_loaded: false,
             pull_request: None,
+            injected: Vec::new(),
+            injected_events: Vec::new(),
             environments,
             files: BTreeMap::new(),
             next_event: 0,
@@ -316,6 +322,16 @@ impl World {
                         text: "terraform apply".into(),
                     });
                 }
+            }
+            Action::Inject { fault } => {
+                if let Err(refused) = fault.check() {
+                    self.log(
+                        EventLevel::Warning,
+                        format!("fault not injected: {refused}"),
+                    );
+                    return;
+                }
+                self.inject(fault.clone());
             }
             Action::PullRequest { command } => {
                 if let Err(refused) = self.pull_request_command(command) {
@@ -777,7 +793,7 @@ impl World {
             let mut arrivals = Vec::with_capacity(environment.deployments.len());
             for deployment in &environment.deployments {
                 let mut rate = traffic::arrival_rate(&environment.name, self.now, &mut self.rng);
-                for event in &self.scenario.events {
+                for event in self.scenario.events.iter().chain(&self.injected_events) {
                     let Some(burst) = &event.burst else { continue };
                     let started = self.scenario.start_time().plus(event.at);
                     if burst.env == environment.name
@@ -806,7 +822,8 @@ impl World {
             for (deployment, (rate, ready)) in environment.deployments.iter().zip(arrivals) {
                 let mut load =
                     traffic::serve(&deployment.service, rate, ready, step_seconds, &database);
-                for (index, event) in self.scenario.events.iter().enumerate() {
+                let events = self.scenario.events.iter().chain(&self.injected_events);
+                for (index, event) in events.enumerate() {
                     let Some(fault) = &event.fault else { continue };
                     let started = self.scenario.start_time().plus(event.at);
                     if fault.env == environment.name
@@ -899,34 +916,65 @@ impl World {
             if self.scenario.start_time().plus(event.at) > self.now {
                 break;
             }
-            let text = event.note.clone();
-            let release = event.release.clone();
-            let crash = event.crash.clone();
             let index = self.next_event;
             self.next_event += 1;
+            self.fire_event(index);
+        }
+    }
+
+    /// A fault a facilitator injects now: it acts as a scheduled event at this instant.
+    fn inject(&mut self, fault: crate::game::Injection) {
+        let at = self.elapsed();
+        self.injected_events.push(fault.event(at));
+        self.injected
+            .push(crate::game::PlannedFault { after: at, fault });
+        self.fire_event(self.scenario.events.len() + self.injected_events.len() - 1);
+    }
+
+    /// Makes the event numbered `index` happen (the scenario's first, then the injected ones).
+    fn fire_event(&mut self, index: usize) {
+        let count = self.scenario.events.len();
+        let event = match index.checked_sub(count) {
+            None => self.scenario.events.get(index),
+            Some(injected) => self.injected_events.get(injected),
+        };
+        let Some(event) = event else { return };
+        let text = event.note.clone();
+        let release = event.release.clone();
+        let crash = event.crash.clone();
+        let drift = event.drift.clone();
+        // A game's faults say nothing: participants see only their symptoms.
+        if !text.is_empty() {
             self.log(EventLevel::Info, text);
-            if let Some(crash) = crash {
-                let now = self.now;
-                let broken = deployment_mut(&mut self.environments, &crash.env, &crash.service)
-                    .and_then(|d| d.break_php_fpm(now));
-                if let Some(pod) = broken {
-                    self.record(
-                        crate::kube::KubeEvent::new(
-                            now,
-                            &crash.env,
-                            "Unhealthy",
-                            format!("pod/{pod}"),
-                            "Liveness probe failed: php-fpm exited with code 255".into(),
-                        )
-                        .warn(),
-                    );
+        }
+        if let Some(drift) = drift {
+            if self.infra.drift(&drift.env, &drift.attribute, drift.value) {
+                self.refresh_infra();
+                for (env, finding) in self.infra.evaluate_compliance(self.now) {
+                    self.post_finding(&env, &finding);
                 }
             }
-            if let Some(release) = release {
-                if let Some(hash) = self.roll_out(&release.env, &release.service, &release.version)
-                {
-                    self.release_templates.insert(index, hash);
-                }
+        }
+        if let Some(crash) = crash {
+            let now = self.now;
+            let broken = deployment_mut(&mut self.environments, &crash.env, &crash.service)
+                .and_then(|d| d.break_php_fpm(now));
+            if let Some(pod) = broken {
+                self.record(
+                    crate::kube::KubeEvent::new(
+                        now,
+                        &crash.env,
+                        "Unhealthy",
+                        format!("pod/{pod}"),
+                        "Liveness probe failed: php-fpm exited with code 255".into(),
+                    )
+                    .warn(),
+                );
+            }
+        }
+        if let Some(release) = release {
+            if let Some(hash) = self.roll_out(&release.env, &release.service, &release.version) {
+                self.release_templates.insert(index, hash);
             }
         }
     }

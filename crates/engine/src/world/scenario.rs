@@ -19,6 +19,17 @@ pub struct ScheduledEvent {
     pub release: Option<Release>,
     /// A pod whose php-fpm starts crashing, if any.
     pub crash: Option<Crash>,
+    /// A change made to the infrastructure by hand, outside Terraform, if any.
+    pub drift: Option<Drift>,
+}
+
+/// An attribute of an environment's database changed by hand, outside Terraform: the next plan
+/// shows the change back, and the database and the compliance rules follow it at once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Drift {
+    pub env: String,
+    pub attribute: String,
+    pub value: hcl::Value,
 }
 
 /// php-fpm crashing in one running pod of a service, on every start, until the pod is replaced.

@@ -191,6 +191,7 @@ fn scheduled_events_reach_the_event_log_on_time() {
     // Guards the scenario's schedule: an event fires on the first tick at or after its time.
     let scenario = Scenario {
         events: vec![ScheduledEvent {
+            drift: None,
             at: SimDuration::from_minutes(2),
             note: "peak starts".into(),
             fault: None,
@@ -375,6 +376,7 @@ fn bad_release_scenario() -> Scenario {
         start: SimDuration::from_minutes(10 * 60),
         files: [(alerting::RULES_PATH.to_string(), ROUTE_ALERT.to_string())].into(),
         events: vec![ScheduledEvent {
+            drift: None,
             at: SimDuration::from_minutes(10),
             note: "users 2.4.0 released to prod".into(),
             fault: Some(Fault {
@@ -459,6 +461,7 @@ fn a_burst_multiplies_the_traffic_while_it_lasts() {
     let scenario = |factor: f64| Scenario {
         start: SimDuration::from_minutes(14 * 60),
         events: vec![ScheduledEvent {
+            drift: None,
             at: SimDuration::from_minutes(5),
             note: "prod: a newsletter goes out".into(),
             fault: None,
@@ -512,6 +515,7 @@ fn the_database_saturates_under_a_prime_time_burst() {
     let scenario = |factor: f64| Scenario {
         start: SimDuration::from_minutes(20 * 60 + 50),
         events: vec![ScheduledEvent {
+            drift: None,
             at: SimDuration::from_minutes(1),
             note: "prod: a TV spot airs".into(),
             fault: None,

@@ -1,0 +1,756 @@
+//! Game day: a facilitator breaks production and the team finds and fixes it.
+//!
+//! A fault is an [`Injection`]. Injected live, it is an action of the facilitator's own world
+//! ([`crate::world::Action::Inject`]); prepared ahead, it is a [`PlannedFault`] of a [`Game`],
+//! handed out as a link: each participant's world gets the game's faults as scheduled events,
+//! at the same simulated times for everyone, with no note in the event log (participants see
+//! only the symptoms). At the end, [`timeline`] tells what happened in a participant's world:
+//! when the alerts fired, what they opened and changed, and when it was fixed.
+
+use crate::progress::validate_actions;
+use crate::time::{SimDuration, SimTime};
+use crate::world::scenario::{Burst, Crash, Drift, Fault, Release, ScheduledEvent, FAULT_STATUSES};
+use crate::world::{traffic, Action, World, ENVIRONMENTS, SERVICES};
+use serde::{Deserialize, Serialize};
+
+/// The format of a game's text, first in it.
+pub const GAME_FORMAT: u32 = 1;
+
+/// The most faults a game may plan.
+pub const MAX_FAULTS: usize = 50;
+
+/// The longest a game may last, in simulated time.
+pub const MAX_GAME_LENGTH: SimDuration = SimDuration(7 * 86_400_000);
+
+/// The longest a fault with a duration may last.
+const MAX_LASTS: SimDuration = SimDuration(7 * 86_400_000);
+
+/// The most characters of a game's title.
+const MAX_TITLE: usize = 120;
+
+/// The largest factor a burst multiplies traffic by.
+pub const MAX_BURST_FACTOR: u32 = 50;
+
+/// The compliance rules a fault can break, each by changing one attribute of the database
+/// outside Terraform, as a change made by hand in the console does.
+pub const FINDING_RULES: [(&str, &str); 3] = [
+    ("rds-multi-az-support", "multi_az"),
+    ("db-instance-backup-enabled", "backup_retention_period"),
+    ("rds-storage-encrypted", "storage_encrypted"),
+];
+
+/// A fault the facilitator injects.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Injection {
+    /// A share of a service's requests (or one route's) answered with an error status.
+    Errors {
+        env: String,
+        service: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        route: Option<String>,
+        status: String,
+        /// The share of requests that fail, in percent.
+        percent: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none", with = "lasts")]
+        lasts: Option<SimDuration>,
+    },
+    /// php-fpm crashing in one running pod of a service until the pod is replaced.
+    Crash { env: String, service: String },
+    /// An environment's (or one service's) traffic multiplied.
+    Burst {
+        env: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        service: Option<String>,
+        factor: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none", with = "lasts")]
+        lasts: Option<SimDuration>,
+    },
+    /// A release whose pods answer a share of their requests with a 500, until rolled back.
+    BadRelease {
+        env: String,
+        service: String,
+        version: String,
+        percent: u32,
+    },
+    /// The database resized by hand to a class too small for its traffic.
+    DatabaseClass { env: String, class: String },
+    /// A database setting changed by hand so that a compliance rule no longer holds.
+    Finding { env: String, rule: String },
+}
+
+impl Injection {
+    /// Why the injection cannot happen in this world, if it cannot.
+    pub fn check(&self) -> Result<(), String> {
+        let env_ok = |env: &str| {
+            if ENVIRONMENTS.contains(&env) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "unknown environment `{}` (the environments are {})",
+                    short(env),
+                    ENVIRONMENTS.join(", ")
+                ))
+            }
+        };
+        let service_ok = |service: &str| {
+            if SERVICES.contains(&service) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "unknown service `{}` (the services are {})",
+                    short(service),
+                    SERVICES.join(", ")
+                ))
+            }
+        };
+        let percent_ok = |percent: u32| {
+            if (1..=100).contains(&percent) {
+                Ok(())
+            } else {
+                Err(format!("{percent}% of requests is not between 1 and 100"))
+            }
+        };
+        let lasts_ok = |lasts: Option<SimDuration>| match lasts {
+            Some(lasts) if lasts.0 <= 0 || lasts > MAX_LASTS => Err(format!(
+                "a fault lasts more than nothing and at most {MAX_LASTS}"
+            )),
+            _ => Ok(()),
+        };
+        match self {
+            Injection::Errors {
+                env,
+                service,
+                route,
+                status,
+                percent,
+                lasts,
+            } => {
+                env_ok(env)?;
+                service_ok(service)?;
+                if let Some(route) = route {
+                    let routes = traffic::routes(service);
+                    if !routes.iter().any(|(name, _)| name == route) {
+                        let names: Vec<&str> = routes.iter().map(|(name, _)| *name).collect();
+                        return Err(format!(
+                            "`{service}` has no route `{}` (its routes are {})",
+                            short(route),
+                            names.join(", ")
+                        ));
+                    }
+                }
+                if !FAULT_STATUSES.contains(&status.as_str()) {
+                    return Err(format!(
+                        "status `{}` is not one a fault gives ({})",
+                        short(status),
+                        FAULT_STATUSES.join(", ")
+                    ));
+                }
+                percent_ok(*percent)?;
+                lasts_ok(*lasts)
+            }
+            Injection::Crash { env, service } => {
+                env_ok(env)?;
+                service_ok(service)
+            }
+            Injection::Burst {
+                env,
+                service,
+                factor,
+                lasts,
+            } => {
+                env_ok(env)?;
+                if let Some(service) = service {
+                    service_ok(service)?;
+                }
+                if !(2..=MAX_BURST_FACTOR).contains(factor) {
+                    return Err(format!(
+                        "a burst multiplies traffic by 2 to {MAX_BURST_FACTOR}, not {factor}"
+                    ));
+                }
+                lasts_ok(*lasts)
+            }
+            Injection::BadRelease {
+                env,
+                service,
+                version,
+                percent,
+            } => {
+                env_ok(env)?;
+                service_ok(service)?;
+                let version_ok = !version.is_empty()
+                    && version.len() <= 32
+                    && version
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+'));
+                if !version_ok {
+                    return Err(format!(
+                        "`{}` is not a short version such as 2.4.1",
+                        short(version)
+                    ));
+                }
+                percent_ok(*percent)
+            }
+            Injection::DatabaseClass { env, class } => {
+                env_ok(env)?;
+                if crate::world::database::instance_class(class).is_none() {
+                    return Err(format!(
+                        "`{}` is not an instance class the provider knows, such as db.t3.medium",
+                        short(class)
+                    ));
+                }
+                Ok(())
+            }
+            Injection::Finding { env, rule } => {
+                env_ok(env)?;
+                let Some((_, _)) = FINDING_RULES.iter().find(|(name, _)| name == rule) else {
+                    let names: Vec<&str> = FINDING_RULES.iter().map(|(name, _)| *name).collect();
+                    return Err(format!(
+                        "a fault cannot break rule `{}` (it can break {})",
+                        short(rule),
+                        names.join(", ")
+                    ));
+                };
+                let scoped = crate::world::infra::CONFIG_RULES
+                    .iter()
+                    .any(|r| r.name == rule && r.environments.contains(&env.as_str()));
+                if !scoped {
+                    return Err(format!("rule `{rule}` does not apply to {env}"));
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// What the fault does, in words for the facilitator and the timeline.
+    pub fn describe(&self) -> String {
+        match self {
+            Injection::Errors {
+                env,
+                service,
+                route,
+                status,
+                percent,
+                lasts,
+            } => format!(
+                "{percent}% of {service}{} answer {status} in {env}{}",
+                route.as_ref().map(|r| format!("/{r}")).unwrap_or_default(),
+                lasts.map(|l| format!(" for {l}")).unwrap_or_default()
+            ),
+            Injection::Crash { env, service } => {
+                format!("php-fpm crashes in a pod of {service} in {env}")
+            }
+            Injection::Burst {
+                env,
+                service,
+                factor,
+                lasts,
+            } => format!(
+                "traffic ×{factor} on {} in {env}{}",
+                service.as_deref().unwrap_or("every service"),
+                lasts.map(|l| format!(" for {l}")).unwrap_or_default()
+            ),
+            Injection::BadRelease {
+                env,
+                service,
+                version,
+                percent,
+            } => format!("bad release {service} {version} in {env}: {percent}% answer 500"),
+            Injection::DatabaseClass { env, class } => {
+                format!("the {env} database resized by hand to {class}")
+            }
+            Injection::Finding { env, rule } => {
+                format!("a {env} database setting changed by hand: {rule} broken")
+            }
+        }
+    }
+
+    /// The fault as an event of the world at `at` since its start. Its note is empty: the event
+    /// log does not tell participants what happened.
+    pub fn event(&self, at: SimDuration) -> ScheduledEvent {
+        let mut event = ScheduledEvent {
+            at,
+            note: String::new(),
+            fault: None,
+            burst: None,
+            release: None,
+            crash: None,
+            drift: None,
+        };
+        let status = |status: &str| {
+            FAULT_STATUSES
+                .iter()
+                .find(|s| **s == status)
+                .copied()
+                .unwrap_or("500")
+        };
+        match self.clone() {
+            Injection::Errors {
+                env,
+                service,
+                route,
+                status: code,
+                percent,
+                lasts,
+            } => {
+                event.fault = Some(Fault {
+                    env,
+                    service,
+                    route,
+                    status: status(&code),
+                    share: f64::from(percent.min(100)) / 100.0,
+                    lasts,
+                    every: None,
+                })
+            }
+            Injection::Crash { env, service } => event.crash = Some(Crash { env, service }),
+            Injection::Burst {
+                env,
+                service,
+                factor,
+                lasts,
+            } => {
+                event.burst = Some(Burst {
+                    env,
+                    service,
+                    factor: f64::from(factor.min(MAX_BURST_FACTOR)),
+                    lasts,
+                    every: None,
+                })
+            }
+            Injection::BadRelease {
+                env,
+                service,
+                version,
+                percent,
+            } => {
+                event.fault = Some(Fault {
+                    env: env.clone(),
+                    service: service.clone(),
+                    route: None,
+                    status: "500",
+                    share: f64::from(percent.min(100)) / 100.0,
+                    lasts: None,
+                    every: None,
+                });
+                event.release = Some(Release {
+                    env,
+                    service,
+                    version,
+                });
+            }
+            Injection::DatabaseClass { env, class } => {
+                event.drift = Some(Drift {
+                    env,
+                    attribute: "instance_class".into(),
+                    value: hcl::Value::String(class),
+                })
+            }
+            Injection::Finding { env, rule } => {
+                let attribute = FINDING_RULES
+                    .iter()
+                    .find(|(name, _)| *name == rule)
+                    .map_or("multi_az", |(_, attribute)| attribute);
+                let value = match attribute {
+                    "backup_retention_period" => hcl::Value::from(0),
+                    _ => hcl::Value::Bool(false),
+                };
+                event.drift = Some(Drift {
+                    env,
+                    attribute: attribute.into(),
+                    value,
+                })
+            }
+        }
+        event
+    }
+}
+
+/// How long a fault lasts: milliseconds, or a duration such as `20m` as lessons write it.
+mod lasts {
+    use crate::time::SimDuration;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(
+        value: &Option<SimDuration>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(duration) => serializer.serialize_some(&duration.0),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Written {
+        Ms(i64),
+        Text(String),
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<SimDuration>, D::Error> {
+        match Option::<Written>::deserialize(deserializer)? {
+            None => Ok(None),
+            Some(Written::Ms(ms)) => Ok(Some(SimDuration(ms))),
+            Some(Written::Text(text)) => SimDuration::parse(&text)
+                .map(Some)
+                .map_err(serde::de::Error::custom),
+        }
+    }
+}
+
+/// `text` cut for a message.
+fn short(text: &str) -> &str {
+    crate::limits::truncate_at_char(text, 40)
+}
+
+/// A fault of a prepared game, at a time hidden from the participants.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlannedFault {
+    /// When, as simulated time since the game started.
+    pub after: SimDuration,
+    pub fault: Injection,
+}
+
+/// A game prepared ahead, as its link carries it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Game {
+    /// [`GAME_FORMAT`].
+    pub game: u32,
+    pub title: String,
+    /// The lesson, as `pack/lesson`, or [`crate::share::SANDBOX`].
+    pub at: String,
+    /// The scenario's seed: a game made before the lesson's scenario changed is told apart.
+    pub seed: u64,
+    /// Simulated seconds per real second, the same for the whole room.
+    pub speed: u32,
+    /// When the game starts, in milliseconds since the Unix epoch: every participant's clock
+    /// follows the room's from then. Without it, each participant starts their own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starts: Option<u64>,
+    /// How long the game lasts, in simulated time.
+    pub length: SimDuration,
+    pub faults: Vec<PlannedFault>,
+}
+
+/// The clock speeds a game may run at.
+pub const GAME_SPEEDS: [u32; 5] = [10, 60, 300, 900, 3600];
+
+impl Game {
+    /// The text of the game, for a link.
+    pub fn to_text(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Reads and checks the text of a game link; why not, in words for the page.
+    pub fn from_text(text: &str) -> Result<Self, String> {
+        if text.len() > crate::share::SHARE_MAX_BYTES {
+            return Err(format!(
+                "it holds {} bytes, more than a game may",
+                text.len()
+            ));
+        }
+        let game: Game = serde_json::from_str(text)
+            .map_err(|error| format!("it is not a game this app wrote ({error})"))?;
+        game.check()?;
+        Ok(game)
+    }
+
+    /// Why the game cannot be played, if it cannot.
+    pub fn check(&self) -> Result<(), String> {
+        if self.game != GAME_FORMAT {
+            return Err(format!(
+                "it was made by another version of opsdojo (format {})",
+                self.game
+            ));
+        }
+        if self.title.chars().count() > MAX_TITLE {
+            return Err(format!("its title is longer than {MAX_TITLE} characters"));
+        }
+        if self.at != crate::share::SANDBOX {
+            crate::progress::validate_key(&self.at)?;
+        }
+        if !GAME_SPEEDS.contains(&self.speed) {
+            return Err(format!(
+                "its clock runs at {}x; a game runs at one of {}",
+                self.speed,
+                GAME_SPEEDS.map(|s| format!("{s}x")).join(", ")
+            ));
+        }
+        if self.length.0 <= 0 || self.length > MAX_GAME_LENGTH {
+            return Err(format!(
+                "it lasts {}; a game lasts more than nothing and at most {MAX_GAME_LENGTH}",
+                self.length
+            ));
+        }
+        if self.faults.len() > MAX_FAULTS {
+            return Err(format!(
+                "it plans {} faults, more than {MAX_FAULTS}",
+                self.faults.len()
+            ));
+        }
+        for (index, planned) in self.faults.iter().enumerate() {
+            if planned.after.0 < 0 || planned.after > self.length {
+                return Err(format!(
+                    "fault {} comes after the end of the game",
+                    index + 1
+                ));
+            }
+            planned
+                .fault
+                .check()
+                .map_err(|why| format!("fault {}: {why}", index + 1))?;
+        }
+        Ok(())
+    }
+
+    /// `scenario` with the game's faults scheduled, hidden, among its own events.
+    pub fn scenario(&self, mut scenario: crate::world::Scenario) -> crate::world::Scenario {
+        scenario.events.extend(
+            self.faults
+                .iter()
+                .map(|planned| planned.fault.event(planned.after)),
+        );
+        scenario.events.sort_by_key(|event| event.at);
+        scenario
+    }
+
+    /// A short name of the game, the same for every participant: where a participant's
+    /// progress in it is kept.
+    pub fn id(&self) -> String {
+        let digest = self
+            .to_text()
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+            });
+        format!("{digest:016x}")
+    }
+
+    /// The simulated time the room's clock shows at `wall_ms`, when the game has a start:
+    /// from zero before it, to the game's length after its end.
+    pub fn room_elapsed(&self, wall_ms: f64) -> Option<SimDuration> {
+        let starts = self.starts? as f64;
+        let real = (wall_ms - starts).max(0.0);
+        let simulated = (real * f64::from(self.speed)).min(self.length.0 as f64);
+        Some(SimDuration(simulated as i64))
+    }
+}
+
+/// A participant's progress in a game: their actions, and the panels they opened.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GameProgress {
+    pub participant: String,
+    pub actions: Vec<Action>,
+    pub opened: Vec<Opened>,
+}
+
+/// The most panel openings a participant's progress keeps.
+pub const MAX_OPENED: usize = 2000;
+
+impl GameProgress {
+    /// Reads saved progress in a game; why not, when it cannot be used.
+    pub fn from_text(text: &str) -> Result<Self, String> {
+        if text.len() > crate::share::SHARE_MAX_BYTES {
+            return Err("the saved game is too large".into());
+        }
+        let progress: GameProgress = serde_json::from_str(text)
+            .map_err(|error| format!("the saved game is unreadable ({error})"))?;
+        if progress.participant.chars().count() > 80 {
+            return Err("the participant's name is longer than 80 characters".into());
+        }
+        if progress.opened.len() > MAX_OPENED {
+            return Err(format!("it records more than {MAX_OPENED} panels opened"));
+        }
+        validate_actions("game", &progress.actions)?;
+        Ok(progress)
+    }
+}
+
+/// A panel a participant opened, and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Opened {
+    pub at: SimDuration,
+    pub panel: String,
+}
+
+/// One line of a participant's timeline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TimelineEntry {
+    /// Simulated time since the game started.
+    pub at: SimDuration,
+    /// The simulated clock, `day 1 09:42:00`.
+    pub clock: String,
+    /// `fault`, `alert`, `resolved`, `opened`, `change`, `fixed`.
+    pub kind: &'static str,
+    pub text: String,
+}
+
+/// What happened in a participant's world during a game.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Timeline {
+    pub entries: Vec<TimelineEntry>,
+    /// From the first fault to the first alert after it.
+    pub detected_after: Option<SimDuration>,
+    /// From the first alert to the first panel opened or change made after it.
+    pub responded_after: Option<SimDuration>,
+    /// From the first fault to when nothing fired any more after the last one.
+    pub fixed_after: Option<SimDuration>,
+}
+
+/// The timeline of `world`: the game's `faults` (told now that the game is over), the alerts
+/// and findings its chat received, the panels `opened`, and the changes its actions made.
+pub fn timeline(world: &World, faults: &[PlannedFault], opened: &[Opened]) -> Timeline {
+    let start = world.scenario().start_time();
+    let mut entries = Vec::new();
+    let mut push = |at: SimDuration, kind: &'static str, text: String| {
+        entries.push(TimelineEntry {
+            at,
+            clock: start.plus(at).to_string(),
+            kind,
+            text,
+        })
+    };
+    for planned in faults {
+        push(planned.after, "fault", planned.fault.describe());
+    }
+    // The facilitator's own world: faults injected live are actions.
+    let mut elapsed = SimDuration(0);
+    let mut injected = Vec::new();
+    for action in world.actions() {
+        let change = match action {
+            Action::Advance { by } => {
+                elapsed = SimDuration(elapsed.0.saturating_add(by.0));
+                None
+            }
+            Action::EditFile { path, .. } | Action::PatchFile { path, .. } => {
+                Some(format!("edited {path}"))
+            }
+            Action::Apply { env } => Some(format!("terraform apply in {env}")),
+            Action::Kubectl { namespace, command } => {
+                Some(format!("kubectl {command} (in {namespace})"))
+            }
+            Action::PullRequest { command } => Some(format!("pull request: {command}")),
+            Action::Inject { fault } => {
+                injected.push(elapsed);
+                push(elapsed, "fault", fault.describe());
+                None
+            }
+        };
+        if let Some(change) = change {
+            push(elapsed.min(world.elapsed()), "change", change);
+        }
+    }
+    for open in opened {
+        push(open.at, "opened", format!("opened the {}", open.panel));
+    }
+    let first_fault = faults
+        .iter()
+        .map(|f| f.after)
+        .chain(injected.iter().copied())
+        .min();
+    let last_fault = faults
+        .iter()
+        .map(|f| f.after)
+        .chain(injected.iter().copied())
+        .max();
+    // Alerts and findings that fire after the first fault, until they resolve.
+    let mut firing: Vec<String> = Vec::new();
+    let mut detected = None;
+    let mut fixed = None;
+    for message in world.monitoring().messages() {
+        let at = message.at.since(start);
+        // An alert group is known by its labels; a finding by its title without its status.
+        let key = if message.group_labels.is_empty() {
+            let head = message.title.rsplit_once(" - ");
+            format!(
+                "{}|{}",
+                message.channel,
+                head.map_or(message.title.as_str(), |(head, _)| head)
+            )
+        } else {
+            format!(
+                "{}|{}|{:?}",
+                message.channel, message.receiver, message.group_labels
+            )
+        };
+        let after_fault = first_fault.is_some_and(|first| at >= first);
+        if message.status == "firing" {
+            if after_fault && !firing.contains(&key) {
+                firing.push(key);
+                detected = detected.or(Some(at));
+                fixed = None;
+                push(
+                    at,
+                    "alert",
+                    format!("{} in {}", message.title, message.channel),
+                );
+            }
+        } else if let Some(index) = firing.iter().position(|k| *k == key) {
+            firing.remove(index);
+            push(
+                at,
+                "resolved",
+                format!("{} in {}", message.title, message.channel),
+            );
+            if firing.is_empty() && last_fault.is_some_and(|last| at >= last) {
+                fixed = Some(at);
+            }
+        }
+    }
+    if let Some(at) = fixed.filter(|_| firing.is_empty()) {
+        push(at, "fixed", "nothing fires any more".into());
+    }
+    entries.sort_by_key(|entry| entry.at);
+    let responded = detected.and_then(|detected| {
+        entries
+            .iter()
+            .find(|e| e.at >= detected && matches!(e.kind, "opened" | "change"))
+            .map(|e| SimDuration(e.at.0 - detected.0))
+    });
+    let since_first = |at: Option<SimDuration>| {
+        at.zip(first_fault)
+            .map(|(at, first)| SimDuration((at.0 - first.0).max(0)))
+    };
+    Timeline {
+        detected_after: since_first(detected),
+        responded_after: responded,
+        fixed_after: since_first(fixed.filter(|_| firing.is_empty())),
+        entries,
+    }
+}
+
+/// A participant's timeline as the file they hand to the facilitator.
+#[derive(Debug, Serialize)]
+pub struct TimelineFile<'a> {
+    pub opsdojo_timeline: u32,
+    pub game: &'a str,
+    pub participant: &'a str,
+    pub started: String,
+    #[serde(flatten)]
+    pub timeline: &'a Timeline,
+}
+
+impl Timeline {
+    /// The file a participant exports.
+    pub fn to_file(&self, game: &Game, participant: &str, start: SimTime) -> String {
+        serde_json::to_string_pretty(&TimelineFile {
+            opsdojo_timeline: 1,
+            game: &game.title,
+            participant,
+            started: start.to_string(),
+            timeline: self,
+        })
+        .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+#[path = "game_tests.rs"]
+mod tests;
