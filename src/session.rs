@@ -132,6 +132,54 @@ impl Sim {
         sim
     }
 
+    /// The world of a game day's participant: the game's scenario with their own actions,
+    /// saved by the game rather than as a lesson's progress.
+    pub fn for_game(scenario: Scenario, actions: &[Action]) -> Self {
+        let mut sim = Sim::build(World::replay(scenario, actions), None, None, None);
+        sim.restored = if actions.is_empty() {
+            "start"
+        } else {
+            "replay"
+        };
+        sim
+    }
+
+    /// Where the page's world comes from, as a share link or a game names it, and its seed.
+    pub fn place(&self) -> (String, u64) {
+        let at = self
+            .lesson_key
+            .get_value()
+            .unwrap_or_else(|| opsdojo_engine::share::SANDBOX.to_string());
+        (at, self.world.with_value(|world| world.scenario().seed))
+    }
+
+    /// Simulated time since the scenario started.
+    pub fn elapsed(&self) -> SimDuration {
+        self.world.with_value(World::elapsed)
+    }
+
+    /// The actions that made the world.
+    pub fn actions(&self) -> Vec<Action> {
+        self.world.with_value(|world| world.actions().to_vec())
+    }
+
+    /// The game day timeline of the world, with the game's `faults` and the panels `opened`.
+    pub fn timeline(
+        &self,
+        faults: &[opsdojo_engine::game::PlannedFault],
+        opened: &[opsdojo_engine::game::Opened],
+    ) -> (
+        opsdojo_engine::game::Timeline,
+        opsdojo_engine::time::SimTime,
+    ) {
+        self.world.with_value(|world| {
+            (
+                opsdojo_engine::game::timeline(world, faults, opened),
+                world.scenario().start_time(),
+            )
+        })
+    }
+
     /// The session as a share link carries it: where, the scenario's seed, the actions.
     pub fn share_session(&self) -> SharedSession {
         let at = self

@@ -23,14 +23,8 @@ extern "C" {
 
 /// The link to `session` on this page.
 pub async fn link(session: &SharedSession) -> Result<String, String> {
-    let code = share_encode(&session.to_text())
-        .await
-        .map_err(crate::storage::browser_reason)?;
-    let code = code.as_string().unwrap_or_default();
-    let location = web_sys::window().map(|w| w.location()).ok_or("no window")?;
-    let origin = location.origin().unwrap_or_default();
-    let path = location.pathname().unwrap_or_default();
-    Ok(format!("{origin}{path}{}{PREFIX}{code}", pack_query()))
+    let code = encode(&session.to_text()).await?;
+    Ok(format!("{}{PREFIX}{code}", page_address()))
 }
 
 /// `?pack=<address>` when the page's lesson comes from a pack opened from a URL: a link to
@@ -45,6 +39,33 @@ fn pack_query() -> String {
             )
         })
         .unwrap_or_default()
+}
+
+/// `text` compressed into a code for a URL fragment.
+pub async fn encode(text: &str) -> Result<String, String> {
+    let code = share_encode(text)
+        .await
+        .map_err(crate::storage::browser_reason)?;
+    Ok(code.as_string().unwrap_or_default())
+}
+
+/// The text of a code, refused past `SHARE_MAX_BYTES`.
+pub async fn decode(code: &str) -> Result<String, String> {
+    let text = share_decode(code, SHARE_MAX_BYTES as f64)
+        .await
+        .map_err(crate::storage::browser_reason)?;
+    Ok(text.as_string().unwrap_or_default())
+}
+
+/// The origin and path of this page, with its `?pack=` when it has one: where a link to it
+/// starts.
+pub fn page_address() -> String {
+    let Some(location) = web_sys::window().map(|w| w.location()) else {
+        return String::new();
+    };
+    let origin = location.origin().unwrap_or_default();
+    let path = location.pathname().unwrap_or_default();
+    format!("{origin}{path}{}", pack_query())
 }
 
 /// Copies `text` to the clipboard.
@@ -63,10 +84,7 @@ pub fn code_in_location() -> Option<String> {
 
 /// The session of a link code, read and checked.
 pub async fn read(code: &str) -> Result<SharedSession, String> {
-    let text = share_decode(code, SHARE_MAX_BYTES as f64)
-        .await
-        .map_err(crate::storage::browser_reason)?;
-    SharedSession::from_text(&text.as_string().unwrap_or_default())
+    SharedSession::from_text(&decode(code).await?)
 }
 
 /// Takes the share link out of the address, so that a reload opens the learner's own progress.

@@ -152,6 +152,19 @@ pub fn ClockBar() -> impl IntoView {
                         </button>
                     }
                 })}
+            {use_context::<crate::components::facilitator::Facilitation>()
+                .map(|facilitation| {
+                    view! {
+                        <button
+                            class="button button-small button-ghost"
+                            data-testid="facilitate"
+                            aria-pressed=move || facilitation.open.get().to_string()
+                            on:click=move |_| facilitation.toggle()
+                        >
+                            {tr("fac.button")}
+                        </button>
+                    }
+                })}
             <div class="clock-keys" aria-hidden="true">
                 <kbd>{tr("clock.key_space")}</kbd>
                 " "

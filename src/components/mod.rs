@@ -11,6 +11,8 @@ pub mod download;
 pub mod editor;
 pub mod events;
 pub mod explorer;
+pub mod facilitator;
+pub mod game;
 pub mod helm;
 pub mod kubectl;
 pub mod lesson_body;

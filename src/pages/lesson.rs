@@ -5,6 +5,8 @@ use crate::app::ProgressStore;
 use crate::catalog::{load_lesson, LoadError};
 use crate::components::clock_bar::ClockBar;
 use crate::components::editor::CodeEditor;
+use crate::components::facilitator::{Facilitation, FacilitatorConsole};
+use crate::components::game::GamePlay;
 use crate::components::lesson_body::LessonBody;
 use crate::components::objectives::Objectives;
 use crate::components::presenter::{Presenter, Stage};
@@ -53,6 +55,12 @@ pub fn LessonPage() -> impl IntoView {
             };
             let key = Progress::lesson_key(&pack, &lesson.meta.id);
             let checkpoint = crate::checkpoints::load(&key).await;
+            let game = match crate::components::game::code_in_location() {
+                Some(code) => {
+                    Some(crate::components::game::read(&code, &key, lesson.scenario.seed).await)
+                }
+                None => None,
+            };
             let shared = match crate::share::code_in_location() {
                 Some(code) => Some(crate::share::read(&code).await.and_then(|session| {
                     if session.at != key {
@@ -65,7 +73,7 @@ pub fn LessonPage() -> impl IntoView {
                 })),
                 None => None,
             };
-            Ok::<_, LoadError>((pack, lesson, checkpoint, shared))
+            Ok::<_, LoadError>((pack, lesson, checkpoint, shared, game))
         }
     });
     view! {
@@ -76,7 +84,11 @@ pub fn LessonPage() -> impl IntoView {
                 lesson
                     .get()
                     .map(|result| match result {
-                        Ok((pack, lesson, checkpoint, shared)) => {
+                        Ok((_, lesson, _, _, Some(Ok(game)))) => {
+                            view! { <GamePlay game=game scenario=lesson.scenario /> }.into_any()
+                        }
+                        Ok((pack, lesson, checkpoint, shared, game)) => {
+                            crate::components::game::refused(game);
                             view! {
                                 <LessonView
                                     pack=pack
@@ -123,6 +135,7 @@ fn LessonView(
     let nav = WorkbenchNav::new();
     provide_context(nav);
     let presenter = Presenter::install(lesson.demo.clone(), lesson.meta.title.clone(), sim, nav);
+    let facilitation = Facilitation::install();
     let rendered = render_markdown(&lesson.body, lesson.body_first_line);
     let has_objectives_widget = rendered
         .segments
@@ -191,6 +204,9 @@ fn LessonView(
                     .into_any()
             }
         }}
+        <Show when=move || facilitation.open.get()>
+            <FacilitatorConsole />
+        </Show>
         <ClockBar />
     }
 }
@@ -279,9 +295,7 @@ fn Solution(solution: Vec<Action>) -> impl IntoView {
                         }
                         Action::Inject { fault } => {
                             view! {
-                                <li>
-                                    {move || inject()} " " <code>{fault.describe()}</code>
-                                </li>
+                                <li>{move || inject()} " " <code>{fault.describe()}</code></li>
                             }
                                 .into_any()
                         }

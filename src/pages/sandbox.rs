@@ -1,17 +1,31 @@
 //! The sandbox: the workbench and the clock on a default world, with no lesson.
 
 use crate::components::clock_bar::ClockBar;
+use crate::components::facilitator::{Facilitation, FacilitatorConsole};
+use crate::components::game::GamePlay;
 use crate::components::presenter::{Presenter, Stage};
 use crate::components::workbench::Workbench;
 use crate::i18n::tr;
 use crate::session::{Sim, WorkbenchNav};
 use leptos::prelude::*;
+use opsdojo_engine::world::Scenario;
 
 #[component]
 pub fn SandboxPage() -> impl IntoView {
     // A share link to a sandbox session is read before the sandbox opens.
     let shared = LocalResource::new(move || async move {
-        match crate::share::code_in_location() {
+        let game = match crate::components::game::code_in_location() {
+            Some(code) => Some(
+                crate::components::game::read(
+                    &code,
+                    opsdojo_engine::share::SANDBOX,
+                    Scenario::default().seed,
+                )
+                .await,
+            ),
+            None => None,
+        };
+        let shared = match crate::share::code_in_location() {
             Some(code) => Some(crate::share::read(&code).await.and_then(|session| {
                 if session.at == opsdojo_engine::share::SANDBOX {
                     Ok(session)
@@ -20,11 +34,24 @@ pub fn SandboxPage() -> impl IntoView {
                 }
             })),
             None => None,
-        }
+        };
+        (shared, game)
     });
     view! {
         <Suspense fallback=|| ()>
-            {move || shared.get().map(|shared| view! { <Sandbox shared=shared /> })}
+            {move || {
+                shared
+                    .get()
+                    .map(|(shared, game)| match game {
+                        Some(Ok(game)) => {
+                            view! { <GamePlay game=game scenario=Scenario::default() /> }.into_any()
+                        }
+                        game => {
+                            crate::components::game::refused(game);
+                            view! { <Sandbox shared=shared /> }.into_any()
+                        }
+                    })
+            }}
         </Suspense>
     }
 }
@@ -37,6 +64,7 @@ fn Sandbox(shared: Option<Result<opsdojo_engine::share::SharedSession, String>>)
     let nav = WorkbenchNav::new();
     provide_context(nav);
     let presenter = Presenter::install(Vec::new(), String::new(), sim, nav);
+    let facilitation = Facilitation::install();
     let intro = move || {
         view! {
             <div class="sandbox-intro">
@@ -60,6 +88,9 @@ fn Sandbox(shared: Option<Result<opsdojo_engine::share::SharedSession, String>>)
                     .into_any()
             }
         }}
+        <Show when=move || facilitation.open.get()>
+            <FacilitatorConsole />
+        </Show>
         <ClockBar />
     }
 }

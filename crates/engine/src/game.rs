@@ -531,10 +531,11 @@ impl Game {
         format!("{digest:016x}")
     }
 
-    /// The simulated time the room's clock shows at `wall_ms`, when the game has a start:
-    /// from zero before it, to the game's length after its end.
-    pub fn room_elapsed(&self, wall_ms: f64) -> Option<SimDuration> {
-        let starts = self.starts? as f64;
+    /// The simulated time the room's clock shows at `wall_ms`, from the game's start (or the
+    /// participant's own `started`, for a game without one): from zero before it, to the
+    /// game's length after its end.
+    pub fn room_elapsed(&self, wall_ms: f64, started: Option<u64>) -> Option<SimDuration> {
+        let starts = self.starts.or(started)? as f64;
         let real = (wall_ms - starts).max(0.0);
         let simulated = (real * f64::from(self.speed)).min(self.length.0 as f64);
         Some(SimDuration(simulated as i64))
@@ -546,6 +547,10 @@ impl Game {
 #[serde(deny_unknown_fields)]
 pub struct GameProgress {
     pub participant: String,
+    /// When this participant started, in milliseconds since the Unix epoch, for a game
+    /// without a start of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started: Option<u64>,
     pub actions: Vec<Action>,
     pub opened: Vec<Opened>,
 }

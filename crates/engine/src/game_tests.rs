@@ -221,7 +221,10 @@ fn a_setting_changed_by_hand_raises_a_compliance_finding() {
     // The plan shows the change made by hand, back to what the variables say; an apply
     // closes the finding.
     let plan = &world.infrastructure().env("prod").expect("prod").plan_text;
-    assert!(plan.contains("backup_retention_period    = 0 -> 7"), "{plan}");
+    assert!(
+        plan.contains("backup_retention_period    = 0 -> 7"),
+        "{plan}"
+    );
     let noncompliant = r#"aws_config_noncompliant_resources{env="prod", config_rule_name="db-instance-backup-enabled"}"#;
     minutes(&mut world, 1);
     assert_eq!(value(&world, noncompliant), 1.0);
@@ -376,19 +379,31 @@ fn a_game_reads_back_from_its_text_and_a_damaged_one_is_refused() {
 fn the_room_clock_follows_the_wall_clock_from_the_start_to_the_end() {
     let game = game();
     let starts = 1_800_000_000_000.0;
-    assert_eq!(game.room_elapsed(starts - 5000.0), Some(SimDuration(0)));
     assert_eq!(
-        game.room_elapsed(starts + 2000.0),
+        game.room_elapsed(starts - 5000.0, None),
+        Some(SimDuration(0))
+    );
+    assert_eq!(
+        game.room_elapsed(starts + 2000.0, Some(1)),
         Some(SimDuration::from_seconds(120))
     );
-    assert_eq!(game.room_elapsed(starts + 1e9), Some(game.length));
+    assert_eq!(game.room_elapsed(starts + 1e9, None), Some(game.length));
+    assert_eq!(
+        Game {
+            starts: None,
+            ..game.clone()
+        }
+        .room_elapsed(starts, None),
+        None
+    );
+    // Without a start of its own, the game follows the participant's.
     assert_eq!(
         Game {
             starts: None,
             ..game
         }
-        .room_elapsed(starts),
-        None
+        .room_elapsed(starts, Some(1_800_000_000_000 - 1000)),
+        Some(SimDuration::from_seconds(60))
     );
 }
 
@@ -446,6 +461,7 @@ fn a_game_that_is_not_over_is_not_fixed() {
 fn saved_game_progress_is_checked_before_use() {
     let progress = GameProgress {
         participant: "Ada".into(),
+        started: None,
         actions: vec![Action::Inject { fault: errors(10) }],
         opened: vec![],
     };
@@ -457,4 +473,3 @@ fn saved_game_progress_is_checked_before_use() {
         .contains("not between 1 and 100"));
     assert!(GameProgress::from_text("{").is_err());
 }
-

@@ -1,0 +1,594 @@
+//! The facilitator's console of a game day (`?facilitate`, or **Facilitate** in the clock
+//! bar): faults injected into the page's world while its clock runs, a game prepared ahead and
+//! handed out as a link, and the participants' timelines read back. <kbd>F</kbd> hides it from
+//! a projected screen.
+
+use crate::i18n::tr;
+use crate::session::Sim;
+use leptos::prelude::*;
+use opsdojo_engine::game::{
+    Game, Injection, PlannedFault, FINDING_RULES, GAME_FORMAT, GAME_SPEEDS, MAX_FAULTS,
+};
+use opsdojo_engine::time::SimDuration;
+use opsdojo_engine::world::database::INSTANCE_CLASSES;
+use opsdojo_engine::world::{traffic, Action, ENVIRONMENTS, FAULT_STATUSES, SERVICES};
+use wasm_bindgen::JsCast;
+
+/// The query parameter that opens the console.
+pub const PARAM: &str = "facilitate";
+
+/// Whether the console is open on the page, shared through context with the clock bar.
+#[derive(Clone, Copy)]
+pub struct Facilitation {
+    pub open: RwSignal<bool>,
+    /// Hidden from the room with F, still open.
+    pub hidden: RwSignal<bool>,
+}
+
+impl Facilitation {
+    /// Open when the page's address asks for it.
+    pub fn install() -> Self {
+        let asked = web_sys::window()
+            .and_then(|w| w.location().search().ok())
+            .and_then(|search| web_sys::UrlSearchParams::new_with_str(&search).ok())
+            .is_some_and(|params| params.has(PARAM));
+        let facilitation = Facilitation {
+            open: RwSignal::new(asked),
+            hidden: RwSignal::new(false),
+        };
+        provide_context(facilitation);
+        let keys = window_event_listener(leptos::ev::keydown, move |event| {
+            if event.ctrl_key()
+                || event.meta_key()
+                || event.alt_key()
+                || crate::components::clock_bar::typing_in_a_field(&event)
+            {
+                return;
+            }
+            if matches!(event.key().as_str(), "f" | "F") && facilitation.open.get_untracked() {
+                facilitation.hidden.update(|hidden| *hidden = !*hidden);
+            }
+        });
+        on_cleanup(move || keys.remove());
+        // The page makes room for the console, unless it is hidden from the room.
+        Effect::new(move |_| {
+            let docked = facilitation.open.get() && !facilitation.hidden.get();
+            if let Some(root) = document().document_element() {
+                let _ = if docked {
+                    root.set_attribute("data-facilitate", "")
+                } else {
+                    root.remove_attribute("data-facilitate")
+                };
+            }
+        });
+        on_cleanup(|| {
+            if let Some(root) = document().document_element() {
+                let _ = root.remove_attribute("data-facilitate");
+            }
+        });
+        facilitation
+    }
+
+    pub fn toggle(&self) {
+        self.open.update(|open| *open = !*open);
+        self.hidden.set(false);
+    }
+}
+
+/// The kinds of fault, as the console names them.
+const KINDS: [(&str, &str); 6] = [
+    ("errors", "fac.kind_errors"),
+    ("crash", "fac.kind_crash"),
+    ("burst", "fac.kind_burst"),
+    ("bad_release", "fac.kind_bad_release"),
+    ("database_class", "fac.kind_database"),
+    ("finding", "fac.kind_finding"),
+];
+
+/// The fault the form describes.
+#[derive(Clone, Copy)]
+struct FaultForm {
+    kind: RwSignal<String>,
+    env: RwSignal<String>,
+    service: RwSignal<String>,
+    route: RwSignal<String>,
+    status: RwSignal<String>,
+    percent: RwSignal<String>,
+    factor: RwSignal<String>,
+    minutes: RwSignal<String>,
+    version: RwSignal<String>,
+    class: RwSignal<String>,
+    rule: RwSignal<String>,
+}
+
+impl FaultForm {
+    fn new() -> Self {
+        FaultForm {
+            kind: RwSignal::new("errors".into()),
+            env: RwSignal::new("prod".into()),
+            service: RwSignal::new("users".into()),
+            route: RwSignal::new(String::new()),
+            status: RwSignal::new("500".into()),
+            percent: RwSignal::new("30".into()),
+            factor: RwSignal::new("4".into()),
+            minutes: RwSignal::new("30".into()),
+            version: RwSignal::new("9.9.9".into()),
+            class: RwSignal::new("db.t3.medium".into()),
+            rule: RwSignal::new(FINDING_RULES[0].0.into()),
+        }
+    }
+
+    /// The fault, or why the form does not describe one.
+    fn injection(&self) -> Result<Injection, String> {
+        let number = |signal: RwSignal<String>, what: &str| {
+            signal
+                .get()
+                .trim()
+                .parse::<u32>()
+                .map_err(|_| format!("{what} is not a whole number"))
+        };
+        let lasts = || -> Result<Option<SimDuration>, String> {
+            let minutes = number(self.minutes, "minutes")?;
+            Ok((minutes > 0).then(|| SimDuration::from_minutes(i64::from(minutes))))
+        };
+        let env = self.env.get();
+        let service = self.service.get();
+        let fault = match self.kind.get().as_str() {
+            "errors" => Injection::Errors {
+                env,
+                route: Some(self.route.get()).filter(|r| !r.is_empty()),
+                service,
+                status: self.status.get(),
+                percent: number(self.percent, "percent")?,
+                lasts: lasts()?,
+            },
+            "crash" => Injection::Crash { env, service },
+            "burst" => Injection::Burst {
+                env,
+                service: Some(service).filter(|s| s != "*"),
+                factor: number(self.factor, "factor")?,
+                lasts: lasts()?,
+            },
+            "bad_release" => Injection::BadRelease {
+                env,
+                service,
+                version: self.version.get().trim().to_string(),
+                percent: number(self.percent, "percent")?,
+            },
+            "database_class" => Injection::DatabaseClass {
+                env,
+                class: self.class.get(),
+            },
+            _ => Injection::Finding {
+                env,
+                rule: self.rule.get(),
+            },
+        };
+        fault.check()?;
+        Ok(fault)
+    }
+}
+
+/// A `<select>` over `options` (value, label) bound to `value`.
+fn select(
+    label: &'static str,
+    test_id: &'static str,
+    value: RwSignal<String>,
+    options: Vec<(String, String)>,
+) -> impl IntoView {
+    view! {
+        <label class="fac-field">
+            <span>{tr(label)}</span>
+            <select
+                data-testid=test_id
+                on:change=move |event| value.set(event_target_value(&event))
+            >
+                {options
+                    .into_iter()
+                    .map(|(option, text)| {
+                        let selected = option.clone();
+                        view! {
+                            <option value=option selected=move || value.get() == selected>
+                                {text}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+        </label>
+    }
+}
+
+fn field(label: &'static str, test_id: &'static str, value: RwSignal<String>) -> impl IntoView {
+    view! {
+        <label class="fac-field">
+            <span>{tr(label)}</span>
+            <input
+                data-testid=test_id
+                prop:value=move || value.get()
+                on:input=move |event| value.set(event_target_value(&event))
+            />
+        </label>
+    }
+}
+
+fn pairs(items: impl IntoIterator<Item = &'static str>) -> Vec<(String, String)> {
+    items
+        .into_iter()
+        .map(|item| (item.to_string(), item.to_string()))
+        .collect()
+}
+
+#[component]
+pub fn FacilitatorConsole() -> impl IntoView {
+    let sim = expect_context::<Sim>();
+    let facilitation = expect_context::<Facilitation>();
+    let form = FaultForm::new();
+    let injected = RwSignal::new(Vec::<(String, String)>::new());
+    let planned = RwSignal::new(Vec::<PlannedFault>::new());
+    let at_minute = RwSignal::new("10".to_string());
+    let title = RwSignal::new(tr("fac.default_title")().to_string());
+    let speed = RwSignal::new("60".to_string());
+    let length = RwSignal::new("120".to_string());
+    let starts_in = RwSignal::new("3".to_string());
+    let link = RwSignal::new(String::new());
+    let problem = move || form.injection().err();
+
+    let inject = move |_| {
+        if let Ok(fault) = form.injection() {
+            let clock = sim.snapshot.with_untracked(|s| s.now.to_string());
+            injected.update(|list| list.push((clock, fault.describe())));
+            sim.apply(Action::Inject { fault });
+        }
+    };
+    let add = move |_| {
+        let Ok(fault) = form.injection() else { return };
+        let Ok(minute) = at_minute.get_untracked().trim().parse::<i64>() else {
+            return;
+        };
+        planned.update(|list| {
+            if list.len() < MAX_FAULTS {
+                list.push(PlannedFault {
+                    after: SimDuration::from_minutes(minute.clamp(0, 7 * 24 * 60)),
+                    fault,
+                });
+                list.sort_by_key(|p| p.after);
+            }
+        });
+        link.set(String::new());
+    };
+    let game = move || -> Result<Game, String> {
+        let (at, seed) = sim.place();
+        let minutes = |signal: RwSignal<String>| signal.get().trim().parse::<u64>().ok();
+        let starts = minutes(starts_in)
+            .filter(|m| *m > 0)
+            .map(|m| js_sys::Date::now() as u64 + m * 60_000);
+        let game = Game {
+            game: GAME_FORMAT,
+            title: title.get().trim().to_string(),
+            at,
+            seed,
+            speed: speed.get().parse().unwrap_or(60),
+            starts,
+            length: SimDuration::from_minutes(minutes(length).unwrap_or(0) as i64),
+            faults: planned.get(),
+        };
+        game.check()?;
+        Ok(game)
+    };
+    let make_link = move |_| match game() {
+        Ok(game) => {
+            leptos::task::spawn_local(async move {
+                match crate::share::encode(&game.to_text()).await {
+                    Ok(code) => {
+                        let address = format!(
+                            "{}{}{code}",
+                            crate::share::page_address(),
+                            crate::components::game::PREFIX
+                        );
+                        link.set(address.clone());
+                        let _ = crate::share::copy(&address).await;
+                    }
+                    Err(reason) => link.set(reason),
+                }
+            });
+        }
+        Err(reason) => link.set(reason),
+    };
+
+    let kind_is =
+        move |kinds: &'static [&'static str]| move || kinds.contains(&form.kind.get().as_str());
+    let routes = move || {
+        let service = form.service.get();
+        let mut options = vec![(String::new(), tr("fac.all_routes")().to_string())];
+        options.extend(pairs(traffic::routes(&service).iter().map(|(r, _)| *r)));
+        options
+    };
+    let services = || pairs(SERVICES);
+    view! {
+        <aside
+            class="facilitator"
+            data-testid="facilitator"
+            class:hidden=move || facilitation.hidden.get()
+            aria-label=tr("fac.title")
+        >
+            <header class="fac-header">
+                <h2>{tr("fac.title")}</h2>
+                <span class="fac-keys">
+                    <kbd>"F"</kbd>
+                    " "
+                    {tr("fac.hide")}
+                </span>
+                <button
+                    class="button button-small button-ghost"
+                    on:click=move |_| facilitation.toggle()
+                >
+                    {tr("fac.close")}
+                </button>
+            </header>
+            <section class="fac-section">
+                <h3>{tr("fac.fault")}</h3>
+                {select(
+                    "fac.kind",
+                    "fac-kind",
+                    form.kind,
+                    KINDS
+                        .iter()
+                        .map(|(k, label)| (k.to_string(), tr(label)().to_string()))
+                        .collect(),
+                )}
+                {select("fac.env", "fac-env", form.env, pairs(ENVIRONMENTS))}
+                <Show when=kind_is(
+                    &["errors", "crash", "burst", "bad_release"],
+                )>{select("fac.service", "fac-service", form.service, services())}</Show>
+                <Show when=kind_is(
+                    &["errors"],
+                )>
+                    {move || select("fac.route", "fac-route", form.route, routes())}
+                    {select("fac.status", "fac-status", form.status, pairs(FAULT_STATUSES))}
+                </Show>
+                <Show when=kind_is(
+                    &["errors", "bad_release"],
+                )>{field("fac.percent", "fac-percent", form.percent)}</Show>
+                <Show when=kind_is(
+                    &["burst"],
+                )>{field("fac.factor", "fac-factor", form.factor)}</Show>
+                <Show when=kind_is(
+                    &["errors", "burst"],
+                )>{field("fac.minutes", "fac-minutes", form.minutes)}</Show>
+                <Show when=kind_is(
+                    &["bad_release"],
+                )>{field("fac.version", "fac-version", form.version)}</Show>
+                <Show when=kind_is(
+                    &["database_class"],
+                )>
+                    {select(
+                        "fac.class",
+                        "fac-class",
+                        form.class,
+                        pairs(INSTANCE_CLASSES.iter().map(|c| c.name)),
+                    )}
+                </Show>
+                <Show when=kind_is(
+                    &["finding"],
+                )>
+                    {select(
+                        "fac.rule",
+                        "fac-rule",
+                        form.rule,
+                        pairs(FINDING_RULES.iter().map(|(r, _)| *r)),
+                    )}
+                </Show>
+                <p class="fac-problem" role="alert" data-testid="fac-problem">
+                    {problem}
+                </p>
+                <div class="fac-buttons">
+                    <button
+                        class="button"
+                        data-testid="inject-now"
+                        disabled=move || problem().is_some()
+                        on:click=inject
+                    >
+                        {tr("fac.inject")}
+                    </button>
+                </div>
+                <ol class="fac-log" data-testid="fac-log">
+                    {move || {
+                        injected
+                            .get()
+                            .into_iter()
+                            .map(|(clock, text)| {
+                                view! {
+                                    <li>
+                                        <time>{clock}</time>
+                                        " "
+                                        {text}
+                                    </li>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </ol>
+            </section>
+            <section class="fac-section">
+                <h3>{tr("fac.game")}</h3>
+                <div class="fac-row">
+                    {field("fac.at_minute", "fac-at-minute", at_minute)}
+                    <button
+                        class="button button-small"
+                        data-testid="add-to-game"
+                        disabled=move || problem().is_some()
+                        on:click=add
+                    >
+                        {tr("fac.add")}
+                    </button>
+                </div>
+                <ol class="fac-log" data-testid="fac-planned">
+                    {move || {
+                        planned
+                            .get()
+                            .into_iter()
+                            .enumerate()
+                            .map(|(index, p)| {
+                                view! {
+                                    <li>
+                                        <time>{format!("+{}", p.after)}</time>
+                                        " "
+                                        {p.fault.describe()}
+                                        <button
+                                            class="fac-remove"
+                                            aria-label=tr("fac.remove")
+                                            on:click=move |_| {
+                                                planned
+                                                    .update(|list| {
+                                                        if index < list.len() {
+                                                            list.remove(index);
+                                                        }
+                                                    })
+                                            }
+                                        >
+                                            "×"
+                                        </button>
+                                    </li>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </ol>
+                {field("fac.game_title", "fac-game-title", title)}
+                <div class="fac-row">
+                    {select(
+                        "fac.speed",
+                        "fac-speed",
+                        speed,
+                        GAME_SPEEDS.iter().map(|s| (s.to_string(), format!("{s}×"))).collect(),
+                    )} {field("fac.length", "fac-length", length)}
+                    {field("fac.starts_in", "fac-starts-in", starts_in)}
+                </div>
+                <button class="button" data-testid="fac-make-link" on:click=make_link>
+                    {tr("fac.make_link")}
+                </button>
+                <Show when=move || !link.get().is_empty()>
+                    <input
+                        class="fac-link"
+                        data-testid="fac-link"
+                        readonly
+                        aria-label=tr("fac.link")
+                        prop:value=move || link.get()
+                    />
+                </Show>
+            </section>
+            <Timelines />
+        </aside>
+    }
+}
+
+/// One participant's timeline file, as the console reads it back.
+#[derive(Clone, serde::Deserialize)]
+struct TimelineFile {
+    opsdojo_timeline: u32,
+    participant: String,
+    detected_after: Option<SimDuration>,
+    responded_after: Option<SimDuration>,
+    fixed_after: Option<SimDuration>,
+}
+
+/// The participants' timeline files, side by side.
+#[component]
+fn Timelines() -> impl IntoView {
+    let rows = RwSignal::new(Vec::<Result<TimelineFile, String>>::new());
+    let on_files = move |event: leptos::ev::Event| {
+        let Some(input) = event
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(files) = input.files() else { return };
+        rows.set(Vec::new());
+        for index in 0..files.length().min(200) {
+            let Some(file) = files.get(index) else {
+                continue;
+            };
+            let name = file.name();
+            leptos::task::spawn_local(async move {
+                let read = if file.size() > 1_048_576.0 {
+                    Err(format!("{name}: larger than 1 MB"))
+                } else {
+                    match wasm_bindgen_futures::JsFuture::from(file.text()).await {
+                        Ok(text) => serde_json::from_str::<TimelineFile>(
+                            &text.as_string().unwrap_or_default(),
+                        )
+                        .map_err(|e| format!("{name}: not a timeline ({e})"))
+                        .and_then(|t| {
+                            if t.opsdojo_timeline == 1 {
+                                Ok(t)
+                            } else {
+                                Err(format!("{name}: another version of the timeline"))
+                            }
+                        }),
+                        Err(e) => Err(format!("{name}: {}", crate::storage::browser_reason(e))),
+                    }
+                };
+                rows.update(|rows| rows.push(read));
+            });
+        }
+    };
+    let figure =
+        |value: Option<SimDuration>| value.map_or_else(|| "—".to_string(), |d| d.to_string());
+    view! {
+        <section class="fac-section">
+            <h3>{tr("fac.timelines")}</h3>
+            <label class="button button-small button-ghost fac-file">
+                {tr("fac.open_timelines")}
+                <input
+                    type="file"
+                    accept=".json,application/json"
+                    multiple
+                    data-testid="fac-timelines"
+                    on:change=on_files
+                />
+            </label>
+            <Show when=move || rows.with(|r| !r.is_empty())>
+                <table class="fac-table" data-testid="fac-timeline-table">
+                    <thead>
+                        <tr>
+                            <th>{tr("fac.participant")}</th>
+                            <th>{tr("game.detected")}</th>
+                            <th>{tr("game.responded")}</th>
+                            <th>{tr("game.fixed")}</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {move || {
+                            rows.get()
+                                .into_iter()
+                                .map(|row| match row {
+                                    Ok(t) => {
+                                        view! {
+                                            <tr>
+                                                <td>{t.participant}</td>
+                                                <td>{figure(t.detected_after)}</td>
+                                                <td>{figure(t.responded_after)}</td>
+                                                <td>{figure(t.fixed_after)}</td>
+                                            </tr>
+                                        }
+                                            .into_any()
+                                    }
+                                    Err(why) => {
+                                        view! {
+                                            <tr class="fac-bad">
+                                                <td colspan="4">{why}</td>
+                                            </tr>
+                                        }
+                                            .into_any()
+                                    }
+                                })
+                                .collect_view()
+                        }}
+                    </tbody>
+                </table>
+            </Show>
+        </section>
+    }
+}
