@@ -15,7 +15,7 @@ seconds="${1:-60}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(promql test_script rules alertmanager terraform helm kubectl lesson progress checkpoint share)
+  targets=(promql test_script rules alertmanager terraform helm kubectl lesson progress checkpoint share game)
 fi
 
 if ! rustup toolchain list | grep -q '^nightly'; then
@@ -65,6 +65,7 @@ seed lesson lessons/**/*.md
 seed progress
 seed checkpoint
 seed share
+seed game
 
 say "building ${#targets[@]} fuzz targets"
 for target in "${targets[@]}"; do cargo +nightly fuzz build --release "$target"; done

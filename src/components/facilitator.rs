@@ -224,7 +224,17 @@ pub fn FacilitatorConsole() -> impl IntoView {
     let sim = expect_context::<Sim>();
     let facilitation = expect_context::<Facilitation>();
     let form = FaultForm::new();
-    let injected = RwSignal::new(Vec::<(String, String)>::new());
+    // The faults injected so far, read from the world's actions: they survive a reload.
+    let injected = Memo::new(move |_| {
+        sim.snapshot.track();
+        let (timeline, _) = sim.timeline(&[], &[]);
+        timeline
+            .entries
+            .into_iter()
+            .filter(|entry| entry.kind == "fault")
+            .map(|entry| (entry.clock, entry.text))
+            .collect::<Vec<_>>()
+    });
     let planned = RwSignal::new(Vec::<PlannedFault>::new());
     let at_minute = RwSignal::new("10".to_string());
     let title = RwSignal::new(tr("fac.default_title")().to_string());
@@ -236,8 +246,6 @@ pub fn FacilitatorConsole() -> impl IntoView {
 
     let inject = move |_| {
         if let Ok(fault) = form.injection() {
-            let clock = sim.snapshot.with_untracked(|s| s.now.to_string());
-            injected.update(|list| list.push((clock, fault.describe())));
             sim.apply(Action::Inject { fault });
         }
     };
@@ -465,6 +473,7 @@ pub fn FacilitatorConsole() -> impl IntoView {
                     )} {field("fac.length", "fac-length", length)}
                     {field("fac.starts_in", "fac-starts-in", starts_in)}
                 </div>
+                <p class="fac-help">{tr("fac.starts_help")}</p>
                 <button class="button" data-testid="fac-make-link" on:click=make_link>
                     {tr("fac.make_link")}
                 </button>

@@ -259,6 +259,7 @@ pub fn GamePlay(game: Game, scenario: Scenario) -> impl IntoView {
                             data-testid="game-name"
                             maxlength="80"
                             required
+                            autofocus
                             prop:value=move || participant.get()
                             on:input=move |event| participant.set(event_target_value(&event))
                         />

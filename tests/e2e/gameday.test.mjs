@@ -53,6 +53,9 @@ test("a fault injected by the facilitator reaches the projected dashboard and ch
     await shot(page, "gameday-projected-dashboard");
     await page.keyboard.press("f");
     await console_.waitFor();
+    // The fault is an action of the facilitator's world: a reload keeps it and its log.
+    await page.reload();
+    await page.locator('[data-testid="fac-log"] li').filter({ hasText: "40% of users/get_user" }).waitFor();
     // The event log does not say what the facilitator did.
     await page.click('[data-testid="tab-events"]');
     const log = await page.locator(".tab-panel").textContent();
@@ -127,6 +130,7 @@ test("a prepared game is played from its link to the end, and its timeline is ex
     await fpage.setInputFiles('[data-testid="fac-timelines"]', exported);
     const row = fpage.locator('[data-testid="fac-timeline-table"] tbody tr').filter({ hasText: "Ada" });
     await row.waitFor();
+    await row.scrollIntoViewIfNeeded();
     assert.match(await row.textContent(), /\dm/);
     await shot(fpage, "gameday-collected");
     assert.deepEqual(facilitator.errors, []);
