@@ -12,7 +12,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     if let Ok(progress) = GameProgress::from_text(text) {
-        let text = serde_json::to_string(&progress).unwrap_or_default();
+        let text = progress.to_text();
         assert_eq!(GameProgress::from_text(&text), Ok(progress));
     }
     let Ok(game) = Game::from_text(text) else {

@@ -107,7 +107,7 @@ pub fn GamePlay(game: Game, scenario: Scenario) -> impl IntoView {
             actions: sim.actions(),
             opened: opened.get_value(),
         };
-        let text = serde_json::to_string(&progress).unwrap_or_default();
+        let text = progress.to_text();
         match crate::storage::write(&storage_key(&game.get_value()), &text) {
             Ok(()) => failing.set_value(false),
             Err(reason) if !failing.get_value() => {

@@ -96,3 +96,33 @@ test("the presenter's stage has no serious accessibility violation on any panel"
   await context.close();
   assert.deepEqual(found, []);
 });
+
+test("the facilitator's console and a participant's game have no serious accessibility violation", async () => {
+  const found = [];
+  for (const theme of ["light", "dark"]) {
+    const { page, context } = await open("/lessons/gameday/running-a-game-day?facilitate", theme);
+    await withFailureShot(page, `axe-gameday-${theme}`, async () => {
+      await page.locator('[data-testid="facilitator"]').waitFor();
+      for (const kind of ["errors", "burst", "database_class", "finding"]) {
+        await page.selectOption('[data-testid="fac-kind"]', kind);
+        found.push(...(await violations(page, `facilitator ${kind} ${theme}`)));
+      }
+      await page.selectOption('[data-testid="fac-kind"]', "errors");
+      await page.click('[data-testid="add-to-game"]');
+      await page.fill('[data-testid="fac-starts-in"]', "0");
+      await page.click('[data-testid="fac-make-link"]');
+      const link = await page.locator('[data-testid="fac-link"]').inputValue();
+      found.push(...(await violations(page, `facilitator game ${theme}`)));
+      await page.goto(link.replace(/^https?:\/\/[^/]+/, env.base));
+      await page.locator('[data-testid="game-join"]').waitFor();
+      found.push(...(await violations(page, `game join ${theme}`)));
+      await page.fill('[data-testid="game-name"]', "Ada");
+      await page.click('[data-testid="game-start"]');
+      await page.click('[data-testid="game-show-timeline"]');
+      await page.locator('[data-testid="game-timeline"]').waitFor();
+      found.push(...(await violations(page, `game timeline ${theme}`)));
+    });
+    await context.close();
+  }
+  assert.deepEqual(found, []);
+});

@@ -559,6 +559,11 @@ pub struct GameProgress {
 pub const MAX_OPENED: usize = 2000;
 
 impl GameProgress {
+    /// The text saved in the browser.
+    pub fn to_text(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
     /// Reads saved progress in a game; why not, when it cannot be used.
     pub fn from_text(text: &str) -> Result<Self, String> {
         if text.len() > crate::share::SHARE_MAX_BYTES {
@@ -686,24 +691,33 @@ pub fn timeline(world: &World, faults: &[PlannedFault], opened: &[Opened]) -> Ti
             )
         };
         let after_fault = first_fault.is_some_and(|first| at >= first);
+        // What the alert is about, for a reader of the timeline whose title may not say it.
+        let labels: Vec<String> = message
+            .group_labels
+            .iter()
+            .filter(|(name, _)| *name != "alertname")
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect();
+        let what = if labels.is_empty() {
+            format!("{} in {}", message.title, message.channel)
+        } else {
+            format!(
+                "{} in {} ({})",
+                message.title,
+                message.channel,
+                labels.join(", ")
+            )
+        };
         if message.status == "firing" {
             if after_fault && !firing.contains(&key) {
                 firing.push(key);
                 detected = detected.or(Some(at));
                 fixed = None;
-                push(
-                    at,
-                    "alert",
-                    format!("{} in {}", message.title, message.channel),
-                );
+                push(at, "alert", what);
             }
         } else if let Some(index) = firing.iter().position(|k| *k == key) {
             firing.remove(index);
-            push(
-                at,
-                "resolved",
-                format!("{} in {}", message.title, message.channel),
-            );
+            push(at, "resolved", what);
             if firing.is_empty() && last_fault.is_some_and(|last| at >= last) {
                 fixed = Some(at);
             }

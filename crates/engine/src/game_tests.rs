@@ -444,6 +444,8 @@ fn a_participant_plays_the_game_and_the_timeline_tells_when_they_detected_and_fi
     let read: serde_json::Value = serde_json::from_str(&file).expect("json");
     assert_eq!(read["participant"], "Ada");
     assert_eq!(read["entries"][1]["kind"], "alert");
+    let alert = read["entries"][1]["text"].as_str().unwrap_or_default();
+    assert!(alert.contains("route=get_user"), "{alert}");
 }
 
 #[test]
