@@ -10,6 +10,7 @@ import { classHighlighter } from "@lezer/highlight";
 import { yaml } from "@codemirror/lang-yaml";
 import { PromQLExtension } from "@prometheus-io/codemirror-promql";
 import { setDiagnostics, lintGutter } from "@codemirror/lint";
+import { unzipSync } from "fflate";
 
 // HCL highlighting: comments, strings with interpolation, numbers, booleans, block keywords.
 const hclLanguage = StreamLanguage.define({
@@ -119,4 +120,29 @@ export function setReadOnly(handle, readOnly) {
 /** Removes the editor from the page. */
 export function destroy(handle) {
   handle.view.destroy();
+}
+
+// Zip archives of lesson packs, read in the browser (fflate): the page opens a pack from a zip
+// as it does from a folder.
+
+/**
+ * The text files of a zip archive, as [path, text] pairs. Refuses an archive with more than
+ * `maxFiles` files, or whose files would unpack to more than `maxBytes` in all, before
+ * unpacking anything: the sizes are read from the archive's directory.
+ */
+export function unzip(bytes, maxFiles, maxBytes) {
+  let files = 0;
+  let total = 0;
+  const entries = unzipSync(bytes, {
+    filter(file) {
+      if (file.name.endsWith("/")) return false;
+      files += 1;
+      total += file.originalSize;
+      if (files > maxFiles) throw new Error(`the archive holds more than ${maxFiles} files`);
+      if (total > maxBytes) throw new Error(`the archive unpacks to more than ${Math.round(maxBytes / 1048576)} MB`);
+      return true;
+    },
+  });
+  const decoder = new TextDecoder();
+  return Object.entries(entries).map(([name, data]) => [name, decoder.decode(data)]);
 }

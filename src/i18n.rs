@@ -148,6 +148,7 @@ pub fn translate(locale: Locale, key: &'static str) -> &'static str {
         "catalog.loading_pack" => ("Loading the pack…", "Chargement du pack…"),
         "catalog.pack_failed" => ("This pack could not be opened", "Ce pack n'a pas pu être ouvert"),
         "catalog.pack_from" => ("Opened from", "Ouvert depuis"),
+        "catalog.open_zip" => ("Open a pack zip", "Ouvrir un pack en zip"),
         "catalog.open_folder" => ("Open a pack folder", "Ouvrir un dossier de pack"),
         "catalog.close_folder" => ("Close this folder", "Fermer ce dossier"),
         "share.button" => ("Share", "Partager"),

@@ -51,6 +51,16 @@ pub fn CatalogPage() -> impl IntoView {
                             on:change=move |event| folder.pick(event)
                         />
                     </label>
+                    <label class="button button-ghost" data-testid="open-zip">
+                        {tr("catalog.open_zip")}
+                        <input
+                            type="file"
+                            class="hidden"
+                            accept=".zip,application/zip"
+                            data-testid="pack-zip"
+                            on:change=move |event| folder.pick(event)
+                        />
+                    </label>
                 </div>
             </section>
             {move || folder.error_view()}
@@ -282,7 +292,13 @@ impl FolderSection {
         let files: Vec<web_sys::File> = (0..list.length()).filter_map(|i| list.get(i)).collect();
         input.set_value("");
         leptos::task::spawn_local(async move {
-            match read_folder(files).await.and_then(FolderPack::from_files) {
+            let read = match files.as_slice() {
+                [archive] if archive.name().to_lowercase().ends_with(".zip") => {
+                    read_zip(archive).await
+                }
+                _ => read_folder(files).await,
+            };
+            match read.and_then(FolderPack::from_files) {
                 Ok(pack) => {
                     let kept = pack.keep().await;
                     self.error.try_set(
@@ -355,6 +371,60 @@ impl FolderSection {
 
 /// The texts of a folder's Markdown and YAML files, by path inside it; refuses a folder past
 /// [`FOLDER_MAX_FILES`] files or [`FOLDER_MAX_BYTES`] bytes of them.
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(catch, js_namespace = OpsdojoEditor, js_name = unzip)]
+    fn unzip(
+        bytes: &js_sys::Uint8Array,
+        max_files: u32,
+        max_bytes: f64,
+    ) -> Result<js_sys::Array, wasm_bindgen::JsValue>;
+}
+
+/// The lesson files of a pack's zip archive, unpacked in the browser with the folder's limits;
+/// files at the archive's top are taken as a folder named after it.
+async fn read_zip(archive: &web_sys::File) -> Result<Vec<(String, String)>, String> {
+    if archive.size() > FOLDER_MAX_BYTES as f64 {
+        return Err(format!(
+            "the archive is larger than {} MB",
+            FOLDER_MAX_BYTES / (1024 * 1024)
+        ));
+    }
+    let buffer = wasm_bindgen_futures::JsFuture::from(archive.array_buffer())
+        .await
+        .map_err(crate::storage::browser_reason)?;
+    let bytes = js_sys::Uint8Array::new(&buffer);
+    let entries =
+        unzip(&bytes, FOLDER_MAX_FILES as u32, FOLDER_MAX_BYTES as f64).map_err(|error| {
+            format!(
+                "the archive cannot be read: {}",
+                crate::storage::browser_reason(error)
+            )
+        })?;
+    let name = archive.name();
+    let stem = name
+        .strip_suffix(".zip")
+        .or_else(|| name.strip_suffix(".ZIP"))
+        .unwrap_or(&name);
+    let mut read = Vec::new();
+    for entry in entries.iter() {
+        let pair = js_sys::Array::from(&entry);
+        let (Some(path), Some(text)) = (pair.get(0).as_string(), pair.get(1).as_string()) else {
+            continue;
+        };
+        if !(path.ends_with(".md") || path.ends_with(".yaml")) {
+            continue;
+        }
+        let path = if path.contains('/') {
+            path
+        } else {
+            format!("{stem}/{path}")
+        };
+        read.push((path, text));
+    }
+    Ok(read)
+}
+
 async fn read_folder(files: Vec<web_sys::File>) -> Result<Vec<(String, String)>, String> {
     let mut read = Vec::new();
     let mut bytes = 0usize;

@@ -4,6 +4,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { setUp, newPage, shot, withFailureShot } from "./helpers.mjs";
+import { zipSync, strToU8 } from "fflate";
 
 const fixtures = new URL("./fixtures/team-pack/", import.meta.url);
 let env;
@@ -97,6 +98,41 @@ test("a pack opened from a folder is read in the browser, checked, kept for relo
     await page.locator('[data-pack="basics"]').waitFor();
     await page.waitForTimeout(500);
     assert.equal(await section.count(), 0);
+    assert.deepEqual(errors, []);
+  });
+  await context.close();
+});
+
+test("a pack opened from a zip is unpacked in the browser and checked like a folder; a zip bomb is refused", async () => {
+  const { page, context, errors } = await newPage(env.browser);
+  await withFailureShot(page, "packs-zip", async () => {
+    await page.goto(env.base + "/");
+    await page.locator('[data-pack="basics"]').waitFor();
+    const files = {};
+    for (const name of ["pack.yaml", "scale-dev.md", "unsolved.md"]) {
+      files[`team-pack/${name}`] = strToU8(readFileSync(new URL(name, fixtures), "utf8"));
+    }
+    files["team-pack/logo.png"] = new Uint8Array([137, 80, 78, 71]);
+    const archive = Buffer.from(zipSync(files));
+    await page.locator('[data-testid="pack-zip"]').setInputFiles({ name: "team-pack.zip", mimeType: "application/zip", buffer: archive });
+    const section = page.locator('[data-testid="external-pack"]');
+    await section.locator("h2", { hasText: "Our team's onboarding" }).waitFor();
+    assert.match(
+      await section.locator(".lesson-card-broken").innerText(),
+      /team-pack\/unsolved\.md:\d+:\d+: error: the reference solution does not meet objective `scale-users`/,
+    );
+    await section.locator('[data-lesson="scale-dev"] a.button').click();
+    await page.locator('[data-testid="lesson"][data-lesson="scale-dev"]').waitFor();
+    await page.goto(env.base + "/");
+    await section.locator("h2", { hasText: "Our team's onboarding" }).waitFor();
+    await page.click('[data-testid="close-folder"]');
+    // A small archive that would unpack to 9 MB is refused before anything is unpacked.
+    const bomb = Buffer.from(zipSync({ "bomb/pack.yaml": new Uint8Array(9 * 1024 * 1024) }, { level: 9 }));
+    assert.ok(bomb.length < 100_000, `the bomb is small: ${bomb.length}`);
+    await page.locator('[data-testid="pack-zip"]').setInputFiles({ name: "bomb.zip", mimeType: "application/zip", buffer: bomb });
+    await page.locator('[data-testid="folder-error"]').filter({ hasText: "unpacks to more than 8 MB" }).waitFor();
+    await page.locator('[data-testid="pack-zip"]').setInputFiles({ name: "broken.zip", mimeType: "application/zip", buffer: Buffer.from("not a zip") });
+    await page.locator('[data-testid="folder-error"]').filter({ hasText: "the archive cannot be read" }).waitFor();
     assert.deepEqual(errors, []);
   });
   await context.close();
