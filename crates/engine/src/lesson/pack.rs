@@ -36,6 +36,18 @@ pub fn parse_pack_index(text: &str) -> Result<PackIndex, Diagnostic> {
 pub fn parse_pack_manifest(text: &str) -> Result<PackManifest, Diagnostic> {
     let manifest: PackManifest = read_yaml(text, 0, "pack.yaml")?;
     check_relative_name(&manifest.id, "pack id")?;
+    // Each lesson is fetched and checked (its solution played) when the catalog opens.
+    if manifest.lessons.len() > MAX_PACK_LESSONS {
+        return Err(Diagnostic::error(
+            line_of(text, "lessons:"),
+            1,
+            format!(
+                "the pack lists {} lessons; a pack holds at most {MAX_PACK_LESSONS}",
+                manifest.lessons.len()
+            ),
+        )
+        .with_hint("split it into several packs"));
+    }
     for lesson in &manifest.lessons {
         check_relative_name(lesson, "lesson file")?;
         if !lesson.ends_with(".md") {
@@ -49,6 +61,9 @@ pub fn parse_pack_manifest(text: &str) -> Result<PackManifest, Diagnostic> {
     }
     Ok(manifest)
 }
+
+/// The most lessons a pack lists.
+pub const MAX_PACK_LESSONS: usize = 60;
 
 /// A name used in a path must be one plain segment: it is fetched from the served folder.
 fn check_relative_name(name: &str, what: &str) -> Result<(), Diagnostic> {

@@ -205,6 +205,21 @@ fn packs_and_manifests_parse_and_reject_paths() {
         .unwrap_err()
         .message
         .contains("missing field"));
+    // A pack is checked whole when the catalog opens: its size is bounded.
+    let crowded = |count: usize| {
+        let lessons: String = (0..count).map(|i| format!("  - l{i}.md\n")).collect();
+        parse_pack_manifest(&format!(
+            "id: big\ntitle: T\nsummary: S\nlessons:\n{lessons}"
+        ))
+    };
+    assert!(crowded(super::pack::MAX_PACK_LESSONS).is_ok());
+    let refused = crowded(super::pack::MAX_PACK_LESSONS + 1).unwrap_err();
+    assert_eq!(refused.line, 4);
+    assert!(
+        refused.message.contains("at most 60"),
+        "{}",
+        refused.message
+    );
 }
 
 #[test]
