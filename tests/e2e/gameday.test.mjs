@@ -148,3 +148,41 @@ test("a damaged game link says why and opens the lesson as usual", async () => {
   });
   await context.close();
 });
+
+test("a game whose progress cannot be saved says so once and keeps running", async () => {
+  const facilitator = await newPage(env.browser);
+  await facilitator.page.goto(env.base + "/sandbox?facilitate");
+  await facilitator.page.locator('[data-testid="facilitator"]').waitFor();
+  await facilitator.page.selectOption('[data-testid="fac-kind"]', "crash");
+  await facilitator.page.click('[data-testid="add-to-game"]');
+  await facilitator.page.fill('[data-testid="fac-starts-in"]', "0");
+  await facilitator.page.click('[data-testid="fac-make-link"]');
+  const link = await facilitator.page.locator('[data-testid="fac-link"]').inputValue();
+  assert.match(link, /\/sandbox#game=/);
+  await facilitator.context.close();
+
+  const { page, context, errors } = await newPage(env.browser);
+  await withFailureShot(page, "gameday-quota", async () => {
+    await page.addInitScript(() => {
+      const original = Storage.prototype.setItem;
+      Storage.prototype.setItem = function (key, value) {
+        if (key.startsWith("opsdojo.game.")) {
+          throw new DOMException("The quota has been exceeded.", "QuotaExceededError");
+        }
+        return original.call(this, key, value);
+      };
+    });
+    await page.goto(link);
+    await page.fill('[data-testid="game-name"]', "Grace");
+    await page.click('[data-testid="game-start"]');
+    const notice = page.locator(".notice-error", { hasText: "could not be saved" });
+    await notice.waitFor();
+    assert.match(await notice.innerText(), /quota has been exceeded/);
+    const before = await page.locator('[data-testid="clock-now"]').textContent();
+    await page.waitForTimeout(1500);
+    assert.notEqual(await page.locator('[data-testid="clock-now"]').textContent(), before, "the room's clock runs on");
+    assert.equal(await page.locator(".notice-error", { hasText: "could not be saved" }).count(), 1);
+    assert.deepEqual(errors, []);
+  });
+  await context.close();
+});
