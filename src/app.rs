@@ -259,6 +259,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/sandbox") view=SandboxPage />
                     <Route path=path!("/bench") view=BenchPage />
                     <Route path=path!("/speaker") view=crate::components::presenter::SpeakerPage />
+                    <Route
+                        path=path!("/facilitate")
+                        view=crate::components::facilitator::FacilitatorWindow
+                    />
                     <Route path=path!("/lessons/:pack/:lesson") view=LessonPage />
                 </Routes>
             </main>

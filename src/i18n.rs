@@ -71,6 +71,16 @@ pub fn translate(locale: Locale, key: &'static str) -> &'static str {
         "stage.speaker_short" => ("Speaker", "Orateur"),
         "stage.leave" => ("Leave presenter mode (P or Esc)", "Quitter le mode présentation (P ou Échap)"),
         "stage.leave_short" => ("Exit", "Quitter"),
+        "fac.pop_out" => ("Pop out", "Détacher"),
+        "fac.pop_out_title" => (
+            "Open the console in its own window for your screen; the room's page shows only the world",
+            "Ouvrir la console dans sa propre fenêtre pour votre écran ; la page de la salle ne montre que le monde",
+        ),
+        "fac.connected" => ("Acting on the room's page:", "Agit sur la page de la salle :"),
+        "fac.waiting" => (
+            "Waiting for the room's page: open a lesson or the sandbox with ?facilitate in this browser.",
+            "En attente de la page de la salle : ouvrez une leçon ou le bac à sable avec ?facilitate dans ce navigateur.",
+        ),
         "fac.button" => ("Facilitate", "Animer"),
         "fac.title" => ("Game day: facilitator", "Game day : animation"),
         "fac.hide" => ("hides it from the room", "la cache à la salle"),

@@ -26,8 +26,9 @@ pub struct Facilitation {
 }
 
 impl Facilitation {
-    /// Open when the page's address asks for it.
-    pub fn install() -> Self {
+    /// Open when the page's address asks for it; a console in its own window reaches `sim`
+    /// over a `BroadcastChannel`.
+    pub fn install(sim: Sim) -> Self {
         let asked = web_sys::window()
             .and_then(|w| w.location().search().ok())
             .and_then(|search| web_sys::UrlSearchParams::new_with_str(&search).ok())
@@ -50,6 +51,7 @@ impl Facilitation {
             }
         });
         on_cleanup(move || keys.remove());
+        serve_console_window(sim, facilitation.open);
         // The page makes room for the console, unless it is hidden from the room.
         Effect::new(move |_| {
             let docked = facilitation.open.get() && !facilitation.hidden.get();
@@ -72,6 +74,193 @@ impl Facilitation {
     pub fn toggle(&self) {
         self.open.update(|open| *open = !*open);
         self.hidden.set(false);
+    }
+}
+
+/// The channel between the world's page and a console in its own window.
+const CHANNEL: &str = "opsdojo-facilitate";
+
+/// The largest message read from the channel.
+const MESSAGE_MAX_BYTES: usize = 64 * 1024;
+
+/// What the world's page and the console's window say to each other.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum Message {
+    /// The console asks for the world's state.
+    Hello,
+    /// The world's place, its page's address, and the faults injected so far.
+    State {
+        at: String,
+        seed: u64,
+        address: String,
+        injected: Vec<(String, String)>,
+    },
+    /// The console injects a fault.
+    Inject { fault: Injection },
+}
+
+impl Message {
+    fn read(data: &wasm_bindgen::JsValue) -> Option<Message> {
+        let text = data.as_string()?;
+        if text.len() > MESSAGE_MAX_BYTES {
+            return None;
+        }
+        serde_json::from_str(&text).ok()
+    }
+
+    fn post(&self, channel: &web_sys::BroadcastChannel) {
+        if let Ok(text) = serde_json::to_string(self) {
+            let _ = channel.post_message(&wasm_bindgen::JsValue::from_str(&text));
+        }
+    }
+}
+
+/// Opens the console in its own window, for the facilitator's screen.
+fn open_console_window() {
+    let _ = window().open_with_url_and_target_and_features(
+        "/facilitate",
+        "opsdojo-facilitate",
+        "popup,width=440,height=900",
+    );
+}
+
+/// Listens, on the world's page, for a console in its own window: while the page facilitates,
+/// answers its hello with the world's state, applies the faults it injects (checked first),
+/// and tells it each new one. A page that does not facilitate ignores it.
+fn serve_console_window(sim: Sim, open: RwSignal<bool>) {
+    use wasm_bindgen::closure::Closure;
+    let Ok(channel) = web_sys::BroadcastChannel::new(CHANNEL) else {
+        return;
+    };
+    let listening = RwSignal::new(false);
+    let state = move || {
+        let (at, seed) = sim.place();
+        Message::State {
+            at,
+            seed,
+            address: crate::share::page_address(),
+            injected: injected_in(sim),
+        }
+    };
+    let replies = channel.clone();
+    let on_message =
+        Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            match Message::read(&event.data()) {
+                _ if !open.get_untracked() => {}
+                Some(Message::Hello) => {
+                    listening.set(true);
+                    state().post(&replies);
+                }
+                Some(Message::Inject { fault }) if fault.check().is_ok() => {
+                    sim.apply(Action::Inject { fault });
+                }
+                _ => {}
+            }
+        });
+    channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    // Once a console listens, each change of the faults injected is posted to it.
+    let updates = send_wrapper::SendWrapper::new(channel.clone());
+    Effect::new(move |last: Option<usize>| {
+        if !listening.get() {
+            return 0;
+        }
+        sim.snapshot.track();
+        let count = injected_in(sim).len();
+        if last != Some(count) {
+            state().post(&updates);
+        }
+        count
+    });
+    let held = send_wrapper::SendWrapper::new((channel, on_message));
+    on_cleanup(move || {
+        let (channel, on_message) = held.take();
+        channel.set_onmessage(None);
+        channel.close();
+        drop(on_message);
+    });
+}
+
+/// The console in its own window (`/facilitate`): it holds no world and acts on the room's
+/// page over the channel.
+#[component]
+pub fn FacilitatorWindow() -> impl IntoView {
+    use wasm_bindgen::closure::Closure;
+    let state = RwSignal::new(None::<(String, u64, String, Vec<(String, String)>)>);
+    let channel = StoredValue::new(web_sys::BroadcastChannel::new(CHANNEL).ok());
+    if let Some(channel) = channel.get_value() {
+        let on_message =
+            Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+                if let Some(Message::State {
+                    at,
+                    seed,
+                    address,
+                    injected,
+                }) = Message::read(&event.data())
+                {
+                    state.set(Some((at, seed, address, injected)));
+                }
+            });
+        channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        let held = send_wrapper::SendWrapper::new((channel, on_message));
+        on_cleanup(move || {
+            let (channel, on_message) = held.take();
+            channel.set_onmessage(None);
+            channel.close();
+            drop(on_message);
+        });
+    }
+    let send = move |message: Message| {
+        if let Some(channel) = channel.get_value() {
+            message.post(&channel);
+        }
+    };
+    // A window of its own, beside the room's page: no top bar.
+    if let Some(root) = document().document_element() {
+        let _ = root.set_attribute("data-window", "facilitate");
+    }
+    on_cleanup(|| {
+        if let Some(root) = document().document_element() {
+            let _ = root.remove_attribute("data-window");
+        }
+    });
+    // The room's page may open after this window: ask until it answers.
+    send(Message::Hello);
+    if let Ok(handle) = set_interval_with_handle(
+        move || {
+            if state.with_untracked(Option::is_none) {
+                send(Message::Hello);
+            }
+        },
+        std::time::Duration::from_millis(1000),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
+    let target = Target {
+        injected: Signal::derive(move || {
+            state.with(|s| s.as_ref().map(|s| s.3.clone()).unwrap_or_default())
+        }),
+        place: Signal::derive(move || {
+            state.with(|s| {
+                s.as_ref()
+                    .map(|(at, seed, address, _)| (at.clone(), *seed, address.clone()))
+            })
+        }),
+        inject: Callback::new(move |fault| send(Message::Inject { fault })),
+        docked: false,
+    };
+    view! {
+        <div class="facilitator-page" data-testid="facilitator-window">
+            <p class="fac-connection" role="status">
+                {move || {
+                    match state.get() {
+                        Some((at, ..)) => format!("{} {at}", tr("fac.connected")()),
+                        None => tr("fac.waiting")().to_string(),
+                    }
+                }}
+            </p>
+            <Console target=target />
+        </div>
     }
 }
 
@@ -219,22 +408,55 @@ fn pairs(items: impl IntoIterator<Item = &'static str>) -> Vec<(String, String)>
         .collect()
 }
 
+/// The world the console acts on: the page's own, or the room's page seen from the console's
+/// own window.
+#[derive(Clone, Copy)]
+struct Target {
+    /// The faults injected so far: when, and what.
+    injected: Signal<Vec<(String, String)>>,
+    /// Where the world comes from (lesson or sandbox), its seed, and the page's address.
+    place: Signal<Option<(String, u64, String)>>,
+    inject: Callback<Injection>,
+    /// Whether this console is docked on the world's page (it can pop out).
+    docked: bool,
+}
+
+/// The faults a world's actions injected, read back from them: they survive a reload.
+fn injected_in(sim: Sim) -> Vec<(String, String)> {
+    let (timeline, _) = sim.timeline(&[], &[]);
+    timeline
+        .entries
+        .into_iter()
+        .filter(|entry| entry.kind == "fault")
+        .map(|entry| (entry.clock, entry.text))
+        .collect()
+}
+
+/// The console docked on the world's page.
 #[component]
 pub fn FacilitatorConsole() -> impl IntoView {
     let sim = expect_context::<Sim>();
-    let facilitation = expect_context::<Facilitation>();
-    let form = FaultForm::new();
-    // The faults injected so far, read from the world's actions: they survive a reload.
     let injected = Memo::new(move |_| {
         sim.snapshot.track();
-        let (timeline, _) = sim.timeline(&[], &[]);
-        timeline
-            .entries
-            .into_iter()
-            .filter(|entry| entry.kind == "fault")
-            .map(|entry| (entry.clock, entry.text))
-            .collect::<Vec<_>>()
+        injected_in(sim)
     });
+    let target = Target {
+        injected: injected.into(),
+        place: Signal::derive(move || {
+            let (at, seed) = sim.place();
+            Some((at, seed, crate::share::page_address()))
+        }),
+        inject: Callback::new(move |fault| sim.apply(Action::Inject { fault })),
+        docked: true,
+    };
+    view! { <Console target=target /> }
+}
+
+#[component]
+fn Console(target: Target) -> impl IntoView {
+    let facilitation = use_context::<Facilitation>();
+    let injected = target.injected;
+    let form = FaultForm::new();
     let planned = RwSignal::new(Vec::<PlannedFault>::new());
     let at_minute = RwSignal::new("10".to_string());
     let title = RwSignal::new(tr("fac.default_title")().to_string());
@@ -246,7 +468,7 @@ pub fn FacilitatorConsole() -> impl IntoView {
 
     let inject = move |_| {
         if let Ok(fault) = form.injection() {
-            sim.apply(Action::Inject { fault });
+            target.inject.run(fault);
         }
     };
     let add = move |_| {
@@ -266,7 +488,10 @@ pub fn FacilitatorConsole() -> impl IntoView {
         link.set(String::new());
     };
     let game = move || -> Result<Game, String> {
-        let (at, seed) = sim.place();
+        let (at, seed, _) = target
+            .place
+            .get()
+            .ok_or("the room's page has not answered yet")?;
         let minutes = |signal: RwSignal<String>| signal.get().trim().parse::<u64>().ok();
         let starts = minutes(starts_in)
             .filter(|m| *m > 0)
@@ -286,14 +511,15 @@ pub fn FacilitatorConsole() -> impl IntoView {
     };
     let make_link = move |_| match game() {
         Ok(game) => {
+            let page = target
+                .place
+                .get()
+                .map(|(_, _, page)| page)
+                .unwrap_or_default();
             leptos::task::spawn_local(async move {
                 match crate::share::encode(&game.to_text()).await {
                     Ok(code) => {
-                        let address = format!(
-                            "{}{}{code}",
-                            crate::share::page_address(),
-                            crate::components::game::PREFIX
-                        );
+                        let address = format!("{page}{}{code}", crate::components::game::PREFIX);
                         link.set(address.clone());
                         let _ = crate::share::copy(&address).await;
                     }
@@ -317,22 +543,39 @@ pub fn FacilitatorConsole() -> impl IntoView {
         <aside
             class="facilitator"
             data-testid="facilitator"
-            class:hidden=move || facilitation.hidden.get()
+            class:facilitator-window=!target.docked
+            class:hidden=move || facilitation.is_some_and(|f| f.hidden.get())
             aria-label=tr("fac.title")
         >
             <header class="fac-header">
                 <h2>{tr("fac.title")}</h2>
-                <span class="fac-keys">
-                    <kbd>"F"</kbd>
-                    " "
-                    {tr("fac.hide")}
-                </span>
-                <button
-                    class="button button-small button-ghost"
-                    on:click=move |_| facilitation.toggle()
-                >
-                    {tr("fac.close")}
-                </button>
+                {facilitation
+                    .map(|facilitation| {
+                        view! {
+                            <span class="fac-keys">
+                                <kbd>"F"</kbd>
+                                " "
+                                {tr("fac.hide")}
+                            </span>
+                            <button
+                                class="button button-small button-ghost"
+                                data-testid="fac-pop-out"
+                                title=tr("fac.pop_out_title")
+                                on:click=move |_| {
+                                    open_console_window();
+                                    facilitation.hidden.set(true);
+                                }
+                            >
+                                {tr("fac.pop_out")}
+                            </button>
+                            <button
+                                class="button button-small button-ghost"
+                                on:click=move |_| facilitation.toggle()
+                            >
+                                {tr("fac.close")}
+                            </button>
+                        }
+                    })}
             </header>
             <section class="fac-section">
                 <h3>{tr("fac.fault")}</h3>

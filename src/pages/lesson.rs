@@ -135,7 +135,7 @@ fn LessonView(
     let nav = WorkbenchNav::new();
     provide_context(nav);
     let presenter = Presenter::install(lesson.demo.clone(), lesson.meta.title.clone(), sim, nav);
-    let facilitation = Facilitation::install();
+    let facilitation = Facilitation::install(sim);
     let rendered = render_markdown(&lesson.body, lesson.body_first_line);
     let has_objectives_widget = rendered
         .segments

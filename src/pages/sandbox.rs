@@ -64,7 +64,7 @@ fn Sandbox(shared: Option<Result<opsdojo_engine::share::SharedSession, String>>)
     let nav = WorkbenchNav::new();
     provide_context(nav);
     let presenter = Presenter::install(Vec::new(), String::new(), sim, nav);
-    let facilitation = Facilitation::install();
+    let facilitation = Facilitation::install(sim);
     let intro = move || {
         view! {
             <div class="sandbox-intro">

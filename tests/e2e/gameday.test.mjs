@@ -186,3 +186,30 @@ test("a game whose progress cannot be saved says so once and keeps running", asy
   });
   await context.close();
 });
+
+test("the console popped out to its own window injects into the room's page, which shows only the world", async () => {
+  const { page, context, errors } = await newPage(env.browser);
+  await withFailureShot(page, "gameday-pop-out", async () => {
+    await page.goto(env.base + LESSON + "?facilitate");
+    await page.locator('[data-testid="facilitator"]').waitFor();
+    const [console_] = await Promise.all([context.waitForEvent("page"), page.click('[data-testid="fac-pop-out"]')]);
+    await page.locator('[data-testid="facilitator"]').waitFor({ state: "hidden" });
+    await console_.locator(".fac-connection").filter({ hasText: "gameday/running-a-game-day" }).waitFor();
+    await console_.selectOption('[data-testid="fac-kind"]', "crash");
+    await console_.selectOption('[data-testid="fac-service"]', "coupons");
+    await console_.click('[data-testid="inject-now"]');
+    await console_.locator('[data-testid="fac-log"] li').filter({ hasText: "php-fpm crashes in a pod of coupons in prod" }).waitFor();
+    await shot(console_, "gameday-console-window");
+    // The room's page got the fault as an action of its world.
+    await page.click('[data-testid="clock-step"]');
+    await page.click('[data-testid="tab-kubernetes"]');
+    await page.locator(".tab-panel").filter({ hasText: "coupons" }).waitFor();
+    await page.waitForFunction(() => {
+      const actions = JSON.parse(localStorage.getItem("opsdojo.progress") || "{}").lessons?.["gameday/running-a-game-day"]?.actions || [];
+      return actions.some((a) => a.kind === "inject" && a.fault.kind === "crash");
+    }, null, { timeout: 10000 });
+    await shot(page, "gameday-room-page");
+    assert.deepEqual(errors, []);
+  });
+  await context.close();
+});
