@@ -158,6 +158,23 @@ impl Sim {
         self.world.with_value(World::elapsed)
     }
 
+    /// The faults injected into the world: its clock when each struck, and what it does.
+    pub fn injected(&self) -> Vec<(String, String)> {
+        self.world.with_value(|world| {
+            let start = world.scenario().start_time();
+            world
+                .injected()
+                .iter()
+                .map(|planned| {
+                    (
+                        start.plus(planned.after).to_string(),
+                        planned.fault.describe(),
+                    )
+                })
+                .collect()
+        })
+    }
+
     /// The actions that made the world.
     pub fn actions(&self) -> Vec<Action> {
         self.world.with_value(|world| world.actions().to_vec())

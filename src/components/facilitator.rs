@@ -53,20 +53,8 @@ impl Facilitation {
         on_cleanup(move || keys.remove());
         serve_console_window(sim, facilitation.open);
         // The page makes room for the console, unless it is hidden from the room.
-        Effect::new(move |_| {
-            let docked = facilitation.open.get() && !facilitation.hidden.get();
-            if let Some(root) = document().document_element() {
-                let _ = if docked {
-                    root.set_attribute("data-facilitate", "")
-                } else {
-                    root.remove_attribute("data-facilitate")
-                };
-            }
-        });
-        on_cleanup(|| {
-            if let Some(root) = document().document_element() {
-                let _ = root.remove_attribute("data-facilitate");
-            }
+        crate::components::root_attribute("data-facilitate", move || {
+            (facilitation.open.get() && !facilitation.hidden.get()).then_some("")
         });
         facilitation
     }
@@ -140,7 +128,7 @@ fn serve_console_window(sim: Sim, open: RwSignal<bool>) {
             at,
             seed,
             address: crate::share::page_address(),
-            injected: injected_in(sim),
+            injected: sim.injected(),
         }
     };
     let replies = channel.clone();
@@ -166,7 +154,7 @@ fn serve_console_window(sim: Sim, open: RwSignal<bool>) {
             return 0;
         }
         sim.snapshot.track();
-        let count = injected_in(sim).len();
+        let count = sim.injected().len();
         if last != Some(count) {
             state().post(&updates);
         }
@@ -216,14 +204,7 @@ pub fn FacilitatorWindow() -> impl IntoView {
         }
     };
     // A window of its own, beside the room's page: no top bar.
-    if let Some(root) = document().document_element() {
-        let _ = root.set_attribute("data-window", "facilitate");
-    }
-    on_cleanup(|| {
-        if let Some(root) = document().document_element() {
-            let _ = root.remove_attribute("data-window");
-        }
-    });
+    crate::components::root_attribute("data-window", || Some("facilitate"));
     // The room's page may open after this window: ask until it answers.
     send(Message::Hello);
     if let Ok(handle) = set_interval_with_handle(
@@ -421,24 +402,13 @@ struct Target {
     docked: bool,
 }
 
-/// The faults a world's actions injected, read back from them: they survive a reload.
-fn injected_in(sim: Sim) -> Vec<(String, String)> {
-    let (timeline, _) = sim.timeline(&[], &[]);
-    timeline
-        .entries
-        .into_iter()
-        .filter(|entry| entry.kind == "fault")
-        .map(|entry| (entry.clock, entry.text))
-        .collect()
-}
-
 /// The console docked on the world's page.
 #[component]
 pub fn FacilitatorConsole() -> impl IntoView {
     let sim = expect_context::<Sim>();
     let injected = Memo::new(move |_| {
         sim.snapshot.track();
-        injected_in(sim)
+        sim.injected()
     });
     let target = Target {
         injected: injected.into(),

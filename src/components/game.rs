@@ -18,6 +18,11 @@ pub const PREFIX: &str = "#game=";
 /// How often the room's clock moves the world, in real milliseconds.
 const FRAME_MS: u64 = 200;
 
+/// How often the room's clock saves the participant's progress while it runs (their changes
+/// with it), in real milliseconds; a panel opened, the end of the game and leaving the page
+/// save at once.
+const SAVE_EVERY_MS: f64 = 1000.0;
+
 /// The most simulated time one frame catches up, so that a participant who joins late or
 /// reloads catches the room up over a few frames rather than in one long one.
 const CATCH_UP: SimDuration = SimDuration::from_minutes(20);
@@ -99,6 +104,7 @@ pub fn GamePlay(game: Game, scenario: Scenario) -> impl IntoView {
     let over = RwSignal::new(false);
     let show_timeline = RwSignal::new(false);
     let failing = StoredValue::new(false);
+    let last_save = StoredValue::new(0.0f64);
 
     let save = move || {
         let progress = GameProgress {
@@ -139,7 +145,12 @@ pub fn GamePlay(game: Game, scenario: Scenario) -> impl IntoView {
             let behind = target.0 - sim.elapsed().0;
             if behind >= 1000 {
                 sim.advance(SimDuration(behind.min(CATCH_UP.0)));
-                save();
+                // The clock's own moves are saved every few seconds, not at every frame.
+                let now = js_sys::Date::now();
+                if now - last_save.get_value() >= SAVE_EVERY_MS {
+                    last_save.set_value(now);
+                    save();
+                }
             }
             let length = game.with_value(|g| g.length);
             if !over.get_untracked() && sim.elapsed() >= length {

@@ -23,3 +23,22 @@ pub mod share;
 pub mod terraform;
 pub mod top_bar;
 pub mod workbench;
+
+/// Keeps `name` on the page's root element while `value` gives one (the stylesheet reads the
+/// page's mode from it), and takes it off when the owner goes away.
+pub fn root_attribute(name: &'static str, value: impl Fn() -> Option<&'static str> + 'static) {
+    use leptos::prelude::*;
+    Effect::new(move |_| {
+        if let Some(root) = document().document_element() {
+            let _ = match value() {
+                Some(value) => root.set_attribute(name, value),
+                None => root.remove_attribute(name),
+            };
+        }
+    });
+    on_cleanup(move || {
+        if let Some(root) = document().document_element() {
+            let _ = root.remove_attribute(name);
+        }
+    });
+}

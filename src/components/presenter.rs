@@ -130,20 +130,8 @@ impl Presenter {
         provide_context(presenter);
 
         // The root element carries the mode, so that the stylesheet hides the chrome.
-        Effect::new(move |_| {
-            let on = presenter.on.get();
-            if let Some(root) = document().document_element() {
-                let _ = if on {
-                    root.set_attribute("data-present", "stage")
-                } else {
-                    root.remove_attribute("data-present")
-                };
-            }
-        });
-        on_cleanup(|| {
-            if let Some(root) = document().document_element() {
-                let _ = root.remove_attribute("data-present");
-            }
+        crate::components::root_attribute("data-present", move || {
+            presenter.on.get().then_some("stage")
         });
 
         let keys = window_event_listener(leptos::ev::keydown, move |event| {
@@ -426,9 +414,7 @@ pub fn SpeakerPage() -> impl IntoView {
             let _ = channel.post_message(&JsValue::from_str(&text));
         }
     };
-    if let Some(root) = document().document_element() {
-        let _ = root.set_attribute("data-present", "speaker");
-    }
+    crate::components::root_attribute("data-present", || Some("speaker"));
     if let Some(channel) = channel.get_value() {
         let on_message =
             Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
@@ -459,12 +445,7 @@ pub fn SpeakerPage() -> impl IntoView {
             _ => {}
         }
     });
-    on_cleanup(move || {
-        keys.remove();
-        if let Some(root) = document().document_element() {
-            let _ = root.remove_attribute("data-present");
-        }
-    });
+    on_cleanup(move || keys.remove());
     let note = move |offset: usize| {
         state.with(|state| {
             state.as_ref().and_then(|s| {

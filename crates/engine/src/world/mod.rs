@@ -1029,6 +1029,11 @@ impl World {
             .copied()
     }
 
+    /// The faults a facilitator injected, with when, oldest first.
+    pub fn injected(&self) -> &[crate::game::PlannedFault] {
+        &self.injected
+    }
+
     /// The open pull request, if the scenario has one.
     pub fn pull_request(&self) -> Option<&pull_request::PullRequest> {
         self.pull_request.as_ref()
