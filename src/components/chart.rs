@@ -206,7 +206,7 @@ pub fn TimeSeriesChart(
                         .map(|(_, v)| *v),
                     None => s.points.last().map(|(_, v)| *v),
                 };
-                let name = if s.labels.0.is_empty() {
+                let name = if s.labels.is_empty() {
                     "{}".to_string()
                 } else {
                     s.labels.to_string()

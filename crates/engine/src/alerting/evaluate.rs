@@ -412,13 +412,12 @@ fn record_samples(
     for mut sample in samples {
         sample
             .labels
-            .0
             .insert("__name__".into(), record.to_string());
         for (name, value) in labels {
             if value.is_empty() {
-                sample.labels.0.remove(name);
+                sample.labels.remove(name);
             } else {
-                sample.labels.0.insert(name.clone(), value.clone());
+                sample.labels.insert(name.clone(), value.clone());
             }
         }
         if !seen.insert(sample.labels.clone()) {
@@ -499,16 +498,12 @@ impl AlertingRule<'_> {
                 alert.state = AlertState::Firing;
                 alert.fired_at_ms = Some(at_ms);
             }
-            let mut series = Labels(alert.labels.clone());
-            series.0.insert("__name__".into(), "ALERTS".into());
-            series
-                .0
-                .insert("alertstate".into(), alert.state.as_str().into());
+            let mut series = Labels::from(alert.labels.clone());
+            series.insert("__name__".into(), "ALERTS".into());
+            series.insert("alertstate".into(), alert.state.as_str().into());
             written.push(Sample::new(series, 1.0));
-            let mut for_state = Labels(alert.labels.clone());
-            for_state
-                .0
-                .insert("__name__".into(), "ALERTS_FOR_STATE".into());
+            let mut for_state = Labels::from(alert.labels.clone());
+            for_state.insert("__name__".into(), "ALERTS_FOR_STATE".into());
             written.push(Sample::new(
                 for_state,
                 alert.active_at_ms.div_euclid(1000) as f64,
@@ -522,7 +517,7 @@ impl AlertingRule<'_> {
 
     fn alert_for(&self, sample: &Sample, at_ms: i64, context: Context<'_>) -> Alert {
         let data = AlertData {
-            labels: &sample.labels.0,
+            labels: sample.labels.map(),
             external_labels: context.external_labels,
             external_url: context.external_url,
             value: sample.value,
@@ -531,7 +526,7 @@ impl AlertingRule<'_> {
             expand_alert_template(text, data)
                 .unwrap_or_else(|error| format!("<error expanding template: {error}>"))
         };
-        let mut labels = sample.labels.0.clone();
+        let mut labels = sample.labels.map().clone();
         labels.remove("__name__");
         for (name, template) in self.labels {
             let value = expand(template);

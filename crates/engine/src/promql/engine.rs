@@ -7,7 +7,7 @@
 
 use super::functions::{call_function, FunctionArg};
 use super::sample::{Labels, Sample};
-use super::store::{is_stale_marker, SeriesStore};
+use super::store::{is_stale_marker, window, SeriesStore};
 use crate::limits::{short_count, Budget, PROMQL_MAX_POINTS};
 use promql_parser::parser::{
     AggregateExpr, AtModifier, BinaryExpr, Expr, LabelModifier, Offset, SubqueryExpr,
@@ -410,10 +410,9 @@ impl Evaluator<'_> {
         self.store
             .select(selector.name.as_deref(), &selector.matchers)
             .filter_map(move |(labels, samples)| {
-                let end = samples.partition_point(|(ts, _)| *ts <= reference);
-                let (ts, value) = *samples.get(end.checked_sub(1)?)?;
-                (ts > reference.saturating_sub(LOOKBACK_MS) && !is_stale_marker(value))
-                    .then_some((labels, ts, value))
+                let recent = window(samples, reference.saturating_sub(LOOKBACK_MS), reference);
+                let (ts, value) = *recent.last()?;
+                (!is_stale_marker(value)).then_some((labels, ts, value))
             })
     }
 
@@ -448,13 +447,12 @@ impl Evaluator<'_> {
             .store
             .select(selector.name.as_deref(), &selector.matchers)
         {
-            let start = samples.partition_point(|(ts, _)| *ts <= window_start);
-            let end = samples.partition_point(|(ts, _)| *ts <= reference);
-            if start >= end {
+            let in_range = window(samples, window_start, reference);
+            if in_range.is_empty() {
                 continue;
             }
-            self.spend((end - start) as u64)?;
-            let points: Vec<(i64, f64)> = samples[start..end]
+            self.spend(in_range.len() as u64)?;
+            let points: Vec<(i64, f64)> = in_range
                 .iter()
                 .copied()
                 .filter(|(_, value)| !is_stale_marker(*value))
@@ -659,21 +657,19 @@ fn vector_scalar(
 /// modifier) drops the listed ones and the metric name.
 pub(crate) fn signature(labels: &Labels, matching: Option<&LabelModifier>) -> Labels {
     match matching {
-        Some(LabelModifier::Include(names)) => Labels(
+        Some(LabelModifier::Include(names)) => Labels::from(
             labels
-                .0
                 .iter()
                 .filter(|(name, _)| names.labels.contains(name))
                 .map(|(n, v)| (n.clone(), v.clone()))
-                .collect(),
+                .collect::<BTreeMap<_, _>>(),
         ),
-        Some(LabelModifier::Exclude(names)) => Labels(
+        Some(LabelModifier::Exclude(names)) => Labels::from(
             labels
-                .0
                 .iter()
                 .filter(|(name, _)| !names.labels.contains(name) && name.as_str() != "__name__")
                 .map(|(n, v)| (n.clone(), v.clone()))
-                .collect(),
+                .collect::<BTreeMap<_, _>>(),
         ),
         None => labels.clone().without_name(),
     }
@@ -703,7 +699,6 @@ fn vector_vector(
             let side = if one_to_many { "left" } else { "right" };
             let braces = |labels: &Labels| {
                 let pairs: Vec<String> = labels
-                    .0
                     .iter()
                     .map(|(name, value)| format!("{name}={value:?}"))
                     .collect();
@@ -745,20 +740,20 @@ fn vector_vector(
         match card {
             VectorMatchCardinality::OneToOne => {
                 if let Some(LabelModifier::Include(names)) = matching {
-                    labels = Labels(
+                    labels = Labels::from(
                         labels
-                            .0
+                            .into_map()
                             .into_iter()
                             .filter(|(name, _)| names.labels.contains(name))
-                            .collect(),
+                            .collect::<BTreeMap<_, _>>(),
                     );
                 } else if let Some(LabelModifier::Exclude(names)) = matching {
-                    labels = Labels(
+                    labels = Labels::from(
                         labels
-                            .0
+                            .into_map()
                             .into_iter()
                             .filter(|(name, _)| !names.labels.contains(name))
-                            .collect(),
+                            .collect::<BTreeMap<_, _>>(),
                     );
                 }
             }
@@ -766,9 +761,9 @@ fn vector_vector(
                 for name in &include {
                     let value = other.labels.get(name);
                     if value.is_empty() {
-                        labels.0.remove(name);
+                        labels.remove(name);
                     } else {
-                        labels.0.insert(name.clone(), value.to_string());
+                        labels.insert(name.clone(), value.to_string());
                     }
                 }
             }

@@ -392,9 +392,9 @@ pub(crate) fn call_function(
                     let mut expanded = String::new();
                     captures.expand(&replacement, &mut expanded);
                     if expanded.is_empty() {
-                        labels.0.remove(&destination);
+                        labels.remove(&destination);
                     } else {
-                        labels.0.insert(destination.clone(), expanded);
+                        labels.insert(destination.clone(), expanded);
                     }
                 }
                 // Writing the metric name keeps it.
@@ -430,9 +430,9 @@ pub(crate) fn call_function(
                             .join(&separator);
                         let mut labels = sample.labels;
                         if joined.is_empty() {
-                            labels.0.remove(&destination);
+                            labels.remove(&destination);
                         } else {
-                            labels.0.insert(destination.clone(), joined);
+                            labels.insert(destination.clone(), joined);
                         }
                         Sample {
                             labels,
@@ -488,7 +488,7 @@ fn absent_labels(expr: &Expr) -> Labels {
         if first && matches!(matcher.op, promql_parser::label::MatchOp::Equal) {
             labels = labels.with(&matcher.name, &matcher.value);
         } else {
-            labels.0.remove(&matcher.name);
+            labels.remove(&matcher.name);
         }
     }
     labels
@@ -613,7 +613,7 @@ fn histogram_quantile(
             continue;
         };
         let mut labels = sample.labels;
-        labels.0.remove("le");
+        labels.remove("le");
         groups
             .entry(labels)
             .or_default()

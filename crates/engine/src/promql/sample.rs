@@ -1,24 +1,72 @@
 //! Label sets and samples, the values PromQL computes with.
 
 use serde::Serialize;
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 /// A label set, sorted by name; the metric name is the `__name__` label.
-#[derive(
-    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, serde::Deserialize,
-)]
-pub struct Labels(pub BTreeMap<String, String>);
+///
+/// The set is shared: cloning it (every selected sample carries its series' labels) copies a
+/// pointer, and a set is copied only when it changes.
+#[derive(Debug, Clone, Default, Hash)]
+pub struct Labels(Arc<BTreeMap<String, String>>);
+
+impl PartialEq for Labels {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0) || self.0 == other.0
+    }
+}
+
+impl Eq for Labels {}
+
+impl PartialOrd for Labels {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Labels {
+    fn cmp(&self, other: &Self) -> Ordering {
+        if Arc::ptr_eq(&self.0, &other.0) {
+            Ordering::Equal
+        } else {
+            self.0.cmp(&other.0)
+        }
+    }
+}
+
+impl From<BTreeMap<String, String>> for Labels {
+    fn from(map: BTreeMap<String, String>) -> Self {
+        Labels(Arc::new(map))
+    }
+}
+
+impl Serialize for Labels {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Labels {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        BTreeMap::deserialize(deserializer).map(Labels::from)
+    }
+}
 
 impl Labels {
     /// A label set holding only a metric name.
     pub fn named(name: &str) -> Self {
-        Labels(BTreeMap::from([("__name__".to_string(), name.to_string())]))
+        Labels::from(BTreeMap::from([(
+            "__name__".to_string(),
+            name.to_string(),
+        )]))
     }
 
     /// The same set with one more label.
     pub fn with(mut self, name: &str, value: &str) -> Self {
-        self.0.insert(name.to_string(), value.to_string());
+        self.insert(name.to_string(), value.to_string());
         self
     }
 
@@ -34,8 +82,45 @@ impl Labels {
 
     /// The same set without the metric name.
     pub fn without_name(mut self) -> Self {
-        self.0.remove("__name__");
+        self.remove("__name__");
         self
+    }
+
+    /// The labels as a map from name to value.
+    pub fn map(&self) -> &BTreeMap<String, String> {
+        &self.0
+    }
+
+    /// The labels as a map the caller owns (copied only if the set is shared).
+    pub fn into_map(self) -> BTreeMap<String, String> {
+        Arc::unwrap_or_clone(self.0)
+    }
+
+    /// The labels, name and value, in name order.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
+        self.0.iter()
+    }
+
+    /// True for the empty set.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The number of labels.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Sets a label, copying the set first if it is shared.
+    pub fn insert(&mut self, name: String, value: String) {
+        Arc::make_mut(&mut self.0).insert(name, value);
+    }
+
+    /// Removes a label (copying the set first only if it is shared and holds the label).
+    pub fn remove(&mut self, name: &str) {
+        if self.0.contains_key(name) {
+            Arc::make_mut(&mut self.0).remove(name);
+        }
     }
 }
 
@@ -44,7 +129,6 @@ impl fmt::Display for Labels {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.metric_name())?;
         let labels: Vec<String> = self
-            .0
             .iter()
             .filter(|(name, _)| name.as_str() != "__name__")
             .map(|(name, value)| format!("{name}={value:?}"))
@@ -92,6 +176,6 @@ impl Sample {
 /// Removes the metric name where an operation asked for it, once a query is evaluated.
 pub(crate) fn finish_labels(labels: &mut Labels, drop_name: bool) {
     if drop_name {
-        labels.0.remove("__name__");
+        labels.remove("__name__");
     }
 }

@@ -6,7 +6,7 @@
 use super::codec::{Reader, Writer, RUN};
 use super::sample::Labels;
 use promql_parser::label::Matchers;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// The bit pattern Prometheus uses to mark a series as stale.
 pub const STALE_NAN_BITS: u64 = 0x7ff0_0000_0000_0002;
@@ -30,6 +30,11 @@ pub struct SeriesId(usize);
 pub struct SeriesStore {
     /// Series ids in label order, so selections come out sorted.
     index: BTreeMap<Labels, SeriesId>,
+    /// The series of each metric name, in label order: a selector that names its metric
+    /// reads only these.
+    by_name: HashMap<String, Vec<SeriesId>>,
+    /// The labels of each series, by id.
+    labels: Vec<Labels>,
     samples: Vec<Vec<(i64, f64)>>,
     /// Samples older than the newest sample minus this many milliseconds are dropped.
     retention_ms: Option<i64>,
@@ -60,9 +65,21 @@ impl SeriesStore {
         if let Some(id) = self.index.get(labels) {
             return *id;
         }
+        self.insert_series(labels.clone(), Vec::new())
+    }
+
+    /// Adds a series that is not in the store yet.
+    fn insert_series(&mut self, labels: Labels, samples: Vec<(i64, f64)>) -> SeriesId {
         let id = SeriesId(self.samples.len());
-        self.samples.push(Vec::new());
-        self.index.insert(labels.clone(), id);
+        let same_name = self
+            .by_name
+            .entry(labels.metric_name().to_string())
+            .or_default();
+        let at = same_name.partition_point(|other| self.labels[other.0] < labels);
+        same_name.insert(at, id);
+        self.samples.push(samples);
+        self.labels.push(labels.clone());
+        self.index.insert(labels, id);
         id
     }
 
@@ -109,6 +126,8 @@ impl SeriesStore {
     /// Removes everything.
     pub fn clear(&mut self) {
         self.index.clear();
+        self.by_name.clear();
+        self.labels.clear();
         self.samples.clear();
     }
 
@@ -127,19 +146,59 @@ impl SeriesStore {
         &'a self,
         name: Option<&'a str>,
         matchers: &'a Matchers,
-    ) -> impl Iterator<Item = (&'a Labels, &'a [(i64, f64)])> + 'a {
-        self.all().filter(move |(labels, _)| {
-            name.is_none_or(|name| labels.metric_name() == name) && matches_labels(matchers, labels)
-        })
+    ) -> Box<dyn Iterator<Item = (&'a Labels, &'a [(i64, f64)])> + 'a> {
+        let matching = move |(labels, samples): (&'a Labels, &'a [(i64, f64)])| {
+            matches_labels(matchers, labels).then_some((labels, samples))
+        };
+        match name {
+            Some(name) => Box::new(
+                self.by_name
+                    .get(name)
+                    .map_or(&[][..], Vec::as_slice)
+                    .iter()
+                    .filter_map(|id| self.series(*id))
+                    .filter_map(matching),
+            ),
+            None => Box::new(self.all().filter_map(matching)),
+        }
+    }
+
+    /// The labels and samples of a series that holds samples.
+    fn series(&self, id: SeriesId) -> Option<(&Labels, &[(i64, f64)])> {
+        let samples = self.samples[id.0].as_slice();
+        (!samples.is_empty()).then(|| (&self.labels[id.0], samples))
     }
 
     /// Every series that holds samples, in label order.
     pub fn all(&self) -> impl Iterator<Item = (&Labels, &[(i64, f64)])> {
-        self.index.iter().filter_map(|(labels, id)| {
-            let samples = self.samples[id.0].as_slice();
-            (!samples.is_empty()).then_some((labels, samples))
-        })
+        self.index.values().filter_map(|id| self.series(*id))
     }
+}
+
+/// The samples of `samples` (in time order) in the window `(after, until]`. Queries mostly
+/// read the newest samples, so the window is found by galloping back from the end.
+pub fn window(samples: &[(i64, f64)], after: i64, until: i64) -> &[(i64, f64)] {
+    let end = newest_at_or_before(samples, until);
+    let head = &samples[..end];
+    let start = newest_at_or_before(head, after);
+    &head[start..]
+}
+
+/// How many samples are at or before `time`: the index of the first sample after it.
+fn newest_at_or_before(samples: &[(i64, f64)], time: i64) -> usize {
+    let len = samples.len();
+    let mut step = 1;
+    let mut low = len;
+    // Widen the span `[len - step, len)` until it starts at or before `time`.
+    while low > 0 && samples[low - 1].0 > time {
+        let next = len.saturating_sub(step);
+        if samples[next].0 <= time {
+            return next + samples[next..low].partition_point(|(t, _)| *t <= time);
+        }
+        low = next;
+        step *= 2;
+    }
+    low
 }
 
 /// The format of [`SeriesStore::encode_since`], written first.
@@ -152,7 +211,7 @@ impl SeriesStore {
     pub fn encode_since(&self, since_ms: i64) -> Vec<u8> {
         let mut strings: BTreeMap<&str, usize> = BTreeMap::new();
         for labels in self.index.keys() {
-            for (name, value) in &labels.0 {
+            for (name, value) in labels.iter() {
                 for text in [name.as_str(), value.as_str()] {
                     let next = strings.len();
                     strings.entry(text).or_insert(next);
@@ -161,10 +220,6 @@ impl SeriesStore {
         }
         let mut table: Vec<(&str, usize)> = strings.iter().map(|(t, i)| (*t, *i)).collect();
         table.sort_by_key(|(_, index)| *index);
-        let mut by_id: Vec<Option<&Labels>> = vec![None; self.samples.len()];
-        for (labels, id) in &self.index {
-            by_id[id.0] = Some(labels);
-        }
         let mut out = Writer::default();
         out.uint(CODEC_VERSION);
         out.int(self.retention_ms.unwrap_or(-1));
@@ -175,10 +230,9 @@ impl SeriesStore {
             out.text(text);
         }
         out.uint(self.samples.len() as u64);
-        for (labels, samples) in by_id.iter().zip(&self.samples) {
-            let labels = labels.map(|l| &l.0);
-            out.uint(labels.map_or(0, |l| l.len()) as u64);
-            for (name, value) in labels.into_iter().flatten() {
+        for (labels, samples) in self.labels.iter().zip(&self.samples) {
+            out.uint(labels.len() as u64);
+            for (name, value) in labels.iter() {
                 out.uint(strings[name.as_str()] as u64);
                 out.uint(strings[value.as_str()] as u64);
             }
@@ -239,7 +293,7 @@ impl SeriesStore {
             let mut labels = Labels::default();
             for _ in 0..input.count(64)? {
                 let name = string(input.count(table.len())?)?;
-                labels.0.insert(name, string(input.count(table.len())?)?);
+                labels.insert(name, string(input.count(table.len())?)?);
             }
             let count = input.count(left)?;
             left -= count;
@@ -269,11 +323,10 @@ impl SeriesStore {
                     time = t;
                 }
             }
-            let id = SeriesId(store.samples.len());
-            if store.index.insert(labels, id).is_some() {
+            if store.index.contains_key(&labels) {
                 return Err("two series have the same labels".into());
             }
-            store.samples.push(samples);
+            store.insert_series(labels, samples);
         }
         if !input.is_done() {
             return Err("the series have trailing data".into());
@@ -356,6 +409,29 @@ mod codec_tests {
         for index in (0..flipped.len()).step_by(13) {
             flipped[index] ^= 0x5a;
             let _ = SeriesStore::decode(&flipped, 10, 10_000);
+        }
+    }
+}
+
+#[cfg(test)]
+mod window_tests {
+    use super::window;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn the_window_found_from_the_end_is_the_one_a_binary_search_finds(
+            mut times in proptest::collection::vec(-50i64..50, 0..40),
+            after in -60i64..60,
+            width in 0i64..120,
+        ) {
+            times.sort_unstable();
+            times.dedup();
+            let samples: Vec<(i64, f64)> = times.iter().map(|t| (*t, *t as f64)).collect();
+            let until = after + width;
+            let start = samples.partition_point(|(t, _)| *t <= after);
+            let end = samples.partition_point(|(t, _)| *t <= until).max(start);
+            prop_assert_eq!(window(&samples, after, until), &samples[start..end]);
         }
     }
 }
