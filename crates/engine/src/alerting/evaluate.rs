@@ -410,9 +410,7 @@ fn record_samples(
     let mut seen = BTreeSet::new();
     let mut out = Vec::with_capacity(samples.len());
     for mut sample in samples {
-        sample
-            .labels
-            .insert("__name__".into(), record.to_string());
+        sample.labels.insert("__name__".into(), record.to_string());
         for (name, value) in labels {
             if value.is_empty() {
                 sample.labels.remove(name);

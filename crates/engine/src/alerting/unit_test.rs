@@ -513,7 +513,9 @@ fn samples_string(samples: &[(Labels, f64)]) -> String {
     }
     samples
         .iter()
-        .map(|(labels, value)| format!("{} {}", labels_string(labels.map()), format_float_e(*value)))
+        .map(|(labels, value)| {
+            format!("{} {}", labels_string(labels.map()), format_float_e(*value))
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }

@@ -4,6 +4,7 @@
 use super::engine::{signature, EvalError, Value};
 use super::functions::quantile;
 use super::sample::{Labels, Sample};
+use super::signature::{Signatures, Without};
 use promql_parser::parser::LabelModifier;
 use std::collections::BTreeMap;
 
@@ -61,15 +62,18 @@ pub(crate) fn aggregate(
             } else {
                 k.max(0.0) as usize
             };
-            let mut groups: BTreeMap<Labels, Vec<Sample>> = BTreeMap::new();
+            let mut signatures = Signatures::new(modifier, Without::Modifier);
+            let mut groups: Vec<Vec<Sample>> = Vec::new();
             for sample in samples {
-                groups
-                    .entry(group_labels(&sample.labels, modifier))
-                    .or_default()
-                    .push(sample);
+                let group = signatures.number(&sample.labels);
+                if group == groups.len() {
+                    groups.push(Vec::new());
+                }
+                groups[group].push(sample);
             }
             let mut result = Vec::new();
-            for (_, mut members) in groups {
+            for group in signatures.sorted() {
+                let mut members = std::mem::take(&mut groups[group]);
                 members.sort_by(|a, b| {
                     if op == "topk" {
                         compare_nan_last_desc(a.value, b.value)
@@ -114,16 +118,23 @@ pub(crate) fn aggregate(
                 _ => None,
             };
             // A group drops its metric name when any of its samples would.
-            let mut groups: BTreeMap<Labels, (bool, Vec<f64>)> = BTreeMap::new();
+            let mut signatures = Signatures::new(modifier, Without::Modifier);
+            let mut groups: Vec<(bool, Vec<f64>)> = Vec::new();
             for sample in samples {
-                let (drop_name, values) = groups
-                    .entry(group_labels(&sample.labels, modifier))
-                    .or_default();
+                let group = signatures.number(&sample.labels);
+                if group == groups.len() {
+                    groups.push((false, Vec::new()));
+                }
+                let (drop_name, values) = &mut groups[group];
                 *drop_name |= sample.drop_name;
                 values.push(sample.value);
             }
+            let order = signatures.sorted();
+            let mut keys = signatures.into_keys();
             let mut result = Vec::with_capacity(groups.len());
-            for (labels, (drop_name, values)) in groups {
+            for group in order {
+                let labels = std::mem::take(&mut keys[group]);
+                let (drop_name, values) = std::mem::take(&mut groups[group]);
                 let count = values.len() as f64;
                 let value = match op {
                     "sum" => kahan_sum(values.iter().copied()),

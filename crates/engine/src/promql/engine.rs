@@ -7,6 +7,7 @@
 
 use super::functions::{call_function, FunctionArg};
 use super::sample::{Labels, Sample};
+use super::signature::{Signatures, Without};
 use super::store::{is_stale_marker, window, SeriesStore};
 use crate::limits::{short_count, Budget, PROMQL_MAX_POINTS};
 use promql_parser::parser::{
@@ -691,11 +692,15 @@ fn vector_vector(
     } else {
         (left, right)
     };
-    let mut one_by_signature: HashMap<Labels, Sample> = HashMap::new();
+    let mut signatures = Signatures::new(matching, Without::Name);
+    let mut one_by_signature: Vec<Sample> = Vec::with_capacity(one.len());
     for sample in one {
-        let key = signature(&sample.labels, matching);
-        let duplicate = sample.labels.clone();
-        if let Some(first) = one_by_signature.insert(key.clone(), sample) {
+        let number = signatures.number(&sample.labels);
+        if number == one_by_signature.len() {
+            one_by_signature.push(sample);
+        } else {
+            let (first, duplicate) = (&one_by_signature[number], &sample.labels);
+            let key = signatures.key(number);
             let side = if one_to_many { "left" } else { "right" };
             let braces = |labels: &Labels| {
                 let pairs: Vec<String> = labels
@@ -707,25 +712,25 @@ fn vector_vector(
             return Err(EvalError::Invalid(format!(
                 "found duplicate series for the match group {key} on the {side} hand-side of the operation: [{}, {}];many-to-many matching not allowed: matching labels must be unique on one side",
                 braces(&first.labels),
-                braces(&duplicate)
+                braces(duplicate)
             )));
         }
     }
     let include: Vec<String> = card.labels().map(|l| l.labels.clone()).unwrap_or_default();
-    let mut seen_one_to_one: HashMap<Labels, ()> = HashMap::new();
+    let mut seen_one_to_one = vec![false; one_by_signature.len()];
     let mut result = Vec::new();
     for sample in many {
-        let key = signature(&sample.labels, matching);
-        let Some(other) = one_by_signature.get(&key) else {
+        let Some(number) = signatures.find(&sample.labels) else {
             continue;
         };
+        let other = &one_by_signature[number];
         let (left_value, right_value) = if one_to_many {
             (other.value, sample.value)
         } else {
             (sample.value, other.value)
         };
         if matches!(card, VectorMatchCardinality::OneToOne)
-            && seen_one_to_one.insert(key.clone(), ()).is_some()
+            && std::mem::replace(&mut seen_one_to_one[number], true)
         {
             return Err(EvalError::Invalid(
                 "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)".into(),
@@ -796,29 +801,29 @@ fn set_operation(
     right: Vec<Sample>,
     matching: Option<&LabelModifier>,
 ) -> Vec<Sample> {
-    let right_keys: std::collections::HashSet<Labels> = right
-        .iter()
-        .map(|s| signature(&s.labels, matching))
-        .collect();
+    let mut right_keys = Signatures::new(matching, Without::Name);
+    for sample in &right {
+        right_keys.number(&sample.labels);
+    }
     match op {
         "and" => left
             .into_iter()
-            .filter(|s| right_keys.contains(&signature(&s.labels, matching)))
+            .filter(|s| right_keys.find(&s.labels).is_some())
             .collect(),
         "unless" => left
             .into_iter()
-            .filter(|s| !right_keys.contains(&signature(&s.labels, matching)))
+            .filter(|s| right_keys.find(&s.labels).is_none())
             .collect(),
         _ => {
-            let left_keys: std::collections::HashSet<Labels> = left
-                .iter()
-                .map(|s| signature(&s.labels, matching))
-                .collect();
+            let mut left_keys = Signatures::new(matching, Without::Name);
+            for sample in &left {
+                left_keys.number(&sample.labels);
+            }
             let mut result = left;
             result.extend(
                 right
                     .into_iter()
-                    .filter(|s| !left_keys.contains(&signature(&s.labels, matching))),
+                    .filter(|s| left_keys.find(&s.labels).is_none()),
             );
             result
         }

@@ -11,6 +11,7 @@ mod explore;
 mod functions;
 mod guard;
 mod sample;
+mod signature;
 mod store;
 pub mod test_script;
 

@@ -4,18 +4,48 @@ use serde::Serialize;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::Arc;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, OnceLock};
 
 /// A label set, sorted by name; the metric name is the `__name__` label.
 ///
 /// The set is shared: cloning it (every selected sample carries its series' labels) copies a
-/// pointer, and a set is copied only when it changes.
-#[derive(Debug, Clone, Default, Hash)]
-pub struct Labels(Arc<BTreeMap<String, String>>);
+/// pointer, and a set is copied only when it changes. Its hash is computed once, the first
+/// time a map or a set of label sets asks for it.
+#[derive(Clone, Default)]
+pub struct Labels(Arc<LabelSet>);
+
+#[derive(Clone, Default)]
+struct LabelSet {
+    map: BTreeMap<String, String>,
+    hash: OnceLock<u64>,
+}
+
+impl LabelSet {
+    fn hash(&self) -> u64 {
+        *self.hash.get_or_init(|| {
+            let mut hasher = std::hash::DefaultHasher::new();
+            self.map.hash(&mut hasher);
+            hasher.finish()
+        })
+    }
+}
+
+impl fmt::Debug for Labels {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Labels").field(&self.0.map).finish()
+    }
+}
+
+impl Hash for Labels {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.0.hash());
+    }
+}
 
 impl PartialEq for Labels {
     fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.0, &other.0) || self.0 == other.0
+        Arc::ptr_eq(&self.0, &other.0) || self.0.map == other.0.map
     }
 }
 
@@ -32,20 +62,23 @@ impl Ord for Labels {
         if Arc::ptr_eq(&self.0, &other.0) {
             Ordering::Equal
         } else {
-            self.0.cmp(&other.0)
+            self.0.map.cmp(&other.0.map)
         }
     }
 }
 
 impl From<BTreeMap<String, String>> for Labels {
     fn from(map: BTreeMap<String, String>) -> Self {
-        Labels(Arc::new(map))
+        Labels(Arc::new(LabelSet {
+            map,
+            hash: OnceLock::new(),
+        }))
     }
 }
 
 impl Serialize for Labels {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(serializer)
+        self.0.map.serialize(serializer)
     }
 }
 
@@ -58,10 +91,7 @@ impl<'de> serde::Deserialize<'de> for Labels {
 impl Labels {
     /// A label set holding only a metric name.
     pub fn named(name: &str) -> Self {
-        Labels::from(BTreeMap::from([(
-            "__name__".to_string(),
-            name.to_string(),
-        )]))
+        Labels::from(BTreeMap::from([("__name__".to_string(), name.to_string())]))
     }
 
     /// The same set with one more label.
@@ -72,7 +102,7 @@ impl Labels {
 
     /// The value of a label, empty when absent, as PromQL treats a missing label.
     pub fn get(&self, name: &str) -> &str {
-        self.0.get(name).map_or("", String::as_str)
+        self.0.map.get(name).map_or("", String::as_str)
     }
 
     /// The metric name, empty when dropped.
@@ -88,38 +118,42 @@ impl Labels {
 
     /// The labels as a map from name to value.
     pub fn map(&self) -> &BTreeMap<String, String> {
-        &self.0
+        &self.0.map
     }
 
     /// The labels as a map the caller owns (copied only if the set is shared).
     pub fn into_map(self) -> BTreeMap<String, String> {
-        Arc::unwrap_or_clone(self.0)
+        Arc::unwrap_or_clone(self.0).map
     }
 
     /// The labels, name and value, in name order.
     pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
-        self.0.iter()
+        self.0.map.iter()
     }
 
     /// True for the empty set.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.0.map.is_empty()
     }
 
     /// The number of labels.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.0.map.len()
     }
 
     /// Sets a label, copying the set first if it is shared.
     pub fn insert(&mut self, name: String, value: String) {
-        Arc::make_mut(&mut self.0).insert(name, value);
+        let set = Arc::make_mut(&mut self.0);
+        set.map.insert(name, value);
+        set.hash = OnceLock::new();
     }
 
     /// Removes a label (copying the set first only if it is shared and holds the label).
     pub fn remove(&mut self, name: &str) {
-        if self.0.contains_key(name) {
-            Arc::make_mut(&mut self.0).remove(name);
+        if self.0.map.contains_key(name) {
+            let set = Arc::make_mut(&mut self.0);
+            set.map.remove(name);
+            set.hash = OnceLock::new();
         }
     }
 }

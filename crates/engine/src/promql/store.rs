@@ -28,8 +28,10 @@ pub struct SeriesId(usize);
 /// Series by label set.
 #[derive(Debug, Clone, Default)]
 pub struct SeriesStore {
+    /// The series of each label set.
+    index: HashMap<Labels, SeriesId>,
     /// Series ids in label order, so selections come out sorted.
-    index: BTreeMap<Labels, SeriesId>,
+    ordered: Vec<SeriesId>,
     /// The series of each metric name, in label order: a selector that names its metric
     /// reads only these.
     by_name: HashMap<String, Vec<SeriesId>>,
@@ -77,6 +79,10 @@ impl SeriesStore {
             .or_default();
         let at = same_name.partition_point(|other| self.labels[other.0] < labels);
         same_name.insert(at, id);
+        let at = self
+            .ordered
+            .partition_point(|other| self.labels[other.0] < labels);
+        self.ordered.insert(at, id);
         self.samples.push(samples);
         self.labels.push(labels.clone());
         self.index.insert(labels, id);
@@ -126,6 +132,7 @@ impl SeriesStore {
     /// Removes everything.
     pub fn clear(&mut self) {
         self.index.clear();
+        self.ordered.clear();
         self.by_name.clear();
         self.labels.clear();
         self.samples.clear();
@@ -171,7 +178,7 @@ impl SeriesStore {
 
     /// Every series that holds samples, in label order.
     pub fn all(&self) -> impl Iterator<Item = (&Labels, &[(i64, f64)])> {
-        self.index.values().filter_map(|id| self.series(*id))
+        self.ordered.iter().filter_map(|id| self.series(*id))
     }
 }
 
@@ -210,7 +217,7 @@ impl SeriesStore {
     /// stay the same.
     pub fn encode_since(&self, since_ms: i64) -> Vec<u8> {
         let mut strings: BTreeMap<&str, usize> = BTreeMap::new();
-        for labels in self.index.keys() {
+        for labels in &self.labels {
             for (name, value) in labels.iter() {
                 for text in [name.as_str(), value.as_str()] {
                     let next = strings.len();
