@@ -90,6 +90,13 @@ fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
+/// The page's monotonic clock in milliseconds, for time budgets.
+fn precise_now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|window| window.performance())
+        .map_or_else(js_sys::Date::now, |performance| performance.now())
+}
+
 /// A handle on the page's simulation.
 #[derive(Clone, Copy)]
 pub struct Sim {
@@ -446,6 +453,28 @@ impl Sim {
     /// Lets the clock run for `by`.
     pub fn advance(&self, by: SimDuration) {
         self.apply(Action::Advance { by });
+    }
+
+    /// Lets the clock run for up to `by`, a tick at a time, until `budget_ms` of real time is
+    /// spent, then refreshes the page once; returns the simulated time that passed. At the
+    /// fastest speeds this keeps a frame short: the clock runs as fast as the machine allows
+    /// and the page stays responsive.
+    pub fn play_for(&self, by: SimDuration, budget_ms: f64) -> SimDuration {
+        let started = precise_now_ms();
+        let mut moved = SimDuration(0);
+        self.world.update_value(|world| {
+            let tick = world.scenario().tick;
+            while moved < by {
+                let step = SimDuration(tick.0.min(by.0 - moved.0));
+                world.apply(Action::Advance { by: step });
+                moved = SimDuration(moved.0 + step.0);
+                if precise_now_ms() - started >= budget_ms {
+                    break;
+                }
+            }
+        });
+        self.refresh(true);
+        moved
     }
 
     /// Moves the clock one tick.

@@ -11,6 +11,13 @@ use wasm_bindgen::JsCast;
 /// How often the clock moves the world while playing, in real milliseconds.
 const FRAME_MS: u64 = 100;
 
+/// The real time a frame may spend simulating; the rest of a frame is the page's, to draw
+/// and to answer the learner. At speeds the machine cannot keep, the clock runs slower.
+const SIMULATION_BUDGET_MS: f64 = 30.0;
+
+/// Simulated time a frame may carry over to the next when its budget ran out, in frames.
+const MAX_OWED_FRAMES: i64 = 2;
+
 #[component]
 pub fn ClockBar() -> impl IntoView {
     let sim = expect_context::<Sim>();
@@ -22,10 +29,13 @@ pub fn ClockBar() -> impl IntoView {
         if !sim.playing.get() {
             return None;
         }
+        let owed = StoredValue::new(0i64);
         set_interval_with_handle(
             move || {
-                let speed = sim.speed.get_untracked();
-                sim.advance(SimDuration(i64::from(speed) * FRAME_MS as i64));
+                let frame = i64::from(sim.speed.get_untracked()) * FRAME_MS as i64;
+                let wanted = (owed.get_value() + frame).min(frame * MAX_OWED_FRAMES);
+                let moved = sim.play_for(SimDuration(wanted), SIMULATION_BUDGET_MS);
+                owed.set_value(wanted - moved.0);
             },
             Duration::from_millis(FRAME_MS),
         )

@@ -14,7 +14,7 @@ use promql_parser::parser::{
     AggregateExpr, AtModifier, BinaryExpr, Expr, LabelModifier, Offset, SubqueryExpr,
     VectorMatchCardinality, VectorSelector,
 };
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::time::{Duration, UNIX_EPOCH};
 use thiserror::Error;
 
@@ -157,7 +157,7 @@ fn finish_vector(mut samples: Vec<Sample>) -> Result<Vec<Sample>> {
 /// do not overlap in time, as a range query's steps would have seen them.
 fn finish_series(series: Vec<RangeSeries>) -> Result<Vec<RangeSeries>> {
     let mut merged: Vec<RangeSeries> = Vec::with_capacity(series.len());
-    let mut index: HashMap<Labels, usize> = HashMap::with_capacity(series.len());
+    let mut index: rustc_hash::FxHashMap<Labels, usize> = Default::default();
     for mut one in series {
         super::sample::finish_labels(&mut one.labels, one.drop_name);
         one.drop_name = false;
@@ -594,7 +594,8 @@ fn into_range_series(series: StepSeries) -> Vec<RangeSeries> {
 
 /// Fails like Prometheus when a computed vector holds two samples with the same labels.
 pub(crate) fn check_unique(samples: Vec<Sample>) -> Result<Vec<Sample>> {
-    let mut seen = std::collections::HashSet::with_capacity(samples.len());
+    let mut seen = rustc_hash::FxHashSet::default();
+    seen.reserve(samples.len());
     for sample in &samples {
         if !seen.insert(&sample.labels) {
             return Err(EvalError::Invalid(

@@ -24,7 +24,7 @@ struct LabelSet {
 impl LabelSet {
     fn hash(&self) -> u64 {
         *self.hash.get_or_init(|| {
-            let mut hasher = std::hash::DefaultHasher::new();
+            let mut hasher = rustc_hash::FxHasher::default();
             self.map.hash(&mut hasher);
             hasher.finish()
         })

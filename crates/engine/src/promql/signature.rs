@@ -4,7 +4,8 @@
 
 use super::sample::Labels;
 use promql_parser::parser::LabelModifier;
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap;
+use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 
 /// What labels a missing modifier keeps.
@@ -20,7 +21,7 @@ pub(crate) enum Without {
 pub(crate) struct Signatures<'m> {
     modifier: Option<&'m LabelModifier>,
     without: Without,
-    by_hash: HashMap<u64, Vec<usize>>,
+    by_hash: FxHashMap<u64, Vec<usize>>,
     keys: Vec<Labels>,
 }
 
@@ -29,7 +30,7 @@ impl<'m> Signatures<'m> {
         Signatures {
             modifier,
             without,
-            by_hash: HashMap::new(),
+            by_hash: FxHashMap::default(),
             keys: Vec::new(),
         }
     }
@@ -50,7 +51,7 @@ impl<'m> Signatures<'m> {
     }
 
     fn hash(&self, labels: &Labels) -> u64 {
-        let mut hasher = std::hash::DefaultHasher::new();
+        let mut hasher = rustc_hash::FxHasher::default();
         for pair in self.kept(labels) {
             pair.hash(&mut hasher);
         }

@@ -6,6 +6,7 @@
 use super::codec::{Reader, Writer, RUN};
 use super::sample::Labels;
 use promql_parser::label::Matchers;
+use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, HashMap};
 
 /// The bit pattern Prometheus uses to mark a series as stale.
@@ -29,7 +30,7 @@ pub struct SeriesId(usize);
 #[derive(Debug, Clone, Default)]
 pub struct SeriesStore {
     /// The series of each label set.
-    index: HashMap<Labels, SeriesId>,
+    index: FxHashMap<Labels, SeriesId>,
     /// Series ids in label order, so selections come out sorted.
     ordered: Vec<SeriesId>,
     /// The series of each metric name, in label order: a selector that names its metric
@@ -43,6 +44,9 @@ pub struct SeriesStore {
     newest_ms: i64,
     last_trim_ms: i64,
 }
+
+/// A series as a selection reads it: its labels and its samples in time order.
+pub type SeriesView<'a> = (&'a Labels, &'a [(i64, f64)]);
 
 /// Retention is enforced at most this often, so trimming costs little per sample.
 const TRIM_EVERY_MS: i64 = 3600 * 1000;
@@ -153,8 +157,8 @@ impl SeriesStore {
         &'a self,
         name: Option<&'a str>,
         matchers: &'a Matchers,
-    ) -> Box<dyn Iterator<Item = (&'a Labels, &'a [(i64, f64)])> + 'a> {
-        let matching = move |(labels, samples): (&'a Labels, &'a [(i64, f64)])| {
+    ) -> Box<dyn Iterator<Item = SeriesView<'a>> + 'a> {
+        let matching = move |(labels, samples): SeriesView<'a>| {
             matches_labels(matchers, labels).then_some((labels, samples))
         };
         match name {

@@ -112,7 +112,7 @@ pub struct World {
     metrics: PlatformMetrics,
     store: SeriesStore,
     /// Gauge label sets written by the last scrape, to mark the vanished ones stale.
-    last_gauges: std::collections::HashSet<Labels>,
+    last_gauges: rustc_hash::FxHashSet<Labels>,
     monitoring: alerting::Monitoring,
     /// Changes to the running platform (scaling so far), drawn as markers on dashboards.
     changes: Vec<ChangeMarker>,
@@ -190,7 +190,7 @@ impl World {
             rng: SimRng::seeded(scenario.seed),
             metrics: PlatformMetrics::new(&environments, &mut store),
             store,
-            last_gauges: std::collections::HashSet::new(),
+            last_gauges: Default::default(),
             monitoring: alerting::Monitoring::default(),
             changes: Vec::new(),
             infra: infra::Infrastructure::default(),
@@ -877,7 +877,8 @@ impl World {
     /// Writes every exposed series into the store at the current instant, as a scrape does.
     fn scrape(&mut self) {
         let t = self.now.epoch_ms();
-        let mut written = std::collections::HashSet::with_capacity(self.last_gauges.len());
+        let mut written = rustc_hash::FxHashSet::default();
+        written.reserve(self.last_gauges.len());
         for sample in self.series() {
             self.store.append(&sample.labels, t, sample.value);
             written.insert(sample.labels);
