@@ -8,7 +8,7 @@
 use super::functions::{call_function, FunctionArg};
 use super::sample::{Labels, Sample};
 use super::signature::{Signatures, Without};
-use super::store::{is_stale_marker, window, SeriesStore};
+use super::store::{is_stale_marker, SeriesStore};
 use crate::limits::{short_count, Budget, PROMQL_MAX_POINTS};
 use promql_parser::parser::{
     AggregateExpr, AtModifier, BinaryExpr, Expr, LabelModifier, Offset, SubqueryExpr,
@@ -410,10 +410,10 @@ impl Evaluator<'_> {
         let reference = self.reference_time(&selector.at, &selector.offset, t);
         self.store
             .select(selector.name.as_deref(), &selector.matchers)
-            .filter_map(move |(labels, samples)| {
-                let recent = window(samples, reference.saturating_sub(LOOKBACK_MS), reference);
+            .filter_map(move |series| {
+                let recent = series.window(reference.saturating_sub(LOOKBACK_MS), reference);
                 let (ts, value) = *recent.last()?;
-                (!is_stale_marker(value)).then_some((labels, ts, value))
+                (!is_stale_marker(value)).then_some((series.labels, ts, value))
             })
     }
 
@@ -444,11 +444,11 @@ impl Evaluator<'_> {
         let reference = self.reference_time(&selector.at, &selector.offset, t);
         let window_start = reference.saturating_sub(range_ms);
         let mut result = Vec::new();
-        for (labels, samples) in self
+        for series in self
             .store
             .select(selector.name.as_deref(), &selector.matchers)
         {
-            let in_range = window(samples, window_start, reference);
+            let in_range = series.window(window_start, reference);
             if in_range.is_empty() {
                 continue;
             }
@@ -460,7 +460,7 @@ impl Evaluator<'_> {
                 .collect();
             if !points.is_empty() {
                 result.push(RangeSeries {
-                    labels: labels.clone(),
+                    labels: series.labels.clone(),
                     points,
                     drop_name: false,
                 });

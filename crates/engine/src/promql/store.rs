@@ -8,6 +8,7 @@ use super::sample::Labels;
 use promql_parser::label::Matchers;
 use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The bit pattern Prometheus uses to mark a series as stale.
 pub const STALE_NAN_BITS: u64 = 0x7ff0_0000_0000_0002;
@@ -39,14 +40,44 @@ pub struct SeriesStore {
     /// The labels of each series, by id.
     labels: Vec<Labels>,
     samples: Vec<Vec<(i64, f64)>>,
+    /// Per series, where the last window read ended (see [`SeriesView::window`]).
+    cursors: Vec<Cursor>,
     /// Samples older than the newest sample minus this many milliseconds are dropped.
     retention_ms: Option<i64>,
     newest_ms: i64,
     last_trim_ms: i64,
 }
 
+/// A position in a series' samples, kept between evaluations. Only a hint: any value gives
+/// the same windows, so readers on several threads may overwrite each other's.
+#[derive(Debug)]
+struct Cursor(AtomicUsize);
+
+impl Clone for Cursor {
+    fn clone(&self) -> Self {
+        Cursor(AtomicUsize::new(self.0.load(Ordering::Relaxed)))
+    }
+}
+
 /// A series as a selection reads it: its labels and its samples in time order.
-pub type SeriesView<'a> = (&'a Labels, &'a [(i64, f64)]);
+#[derive(Debug, Clone, Copy)]
+pub struct SeriesView<'a> {
+    pub labels: &'a Labels,
+    pub samples: &'a [(i64, f64)],
+    /// Where the last window of this series ended: evaluations that move forward in time (a
+    /// rule group step after step, a range query) start their search there.
+    cursor: &'a Cursor,
+}
+
+impl<'a> SeriesView<'a> {
+    /// The samples in the window `(after, until]`.
+    pub fn window(&self, after: i64, until: i64) -> &'a [(i64, f64)] {
+        let end = at_or_before_from(self.samples, until, self.cursor.0.load(Ordering::Relaxed));
+        self.cursor.0.store(end, Ordering::Relaxed);
+        let head = &self.samples[..end];
+        &head[newest_at_or_before(head, after)..]
+    }
+}
 
 /// Retention is enforced at most this often, so trimming costs little per sample.
 const TRIM_EVERY_MS: i64 = 3600 * 1000;
@@ -88,6 +119,7 @@ impl SeriesStore {
             .partition_point(|other| self.labels[other.0] < labels);
         self.ordered.insert(at, id);
         self.samples.push(samples);
+        self.cursors.push(Cursor(AtomicUsize::new(usize::MAX)));
         self.labels.push(labels.clone());
         self.index.insert(labels, id);
         id
@@ -140,6 +172,7 @@ impl SeriesStore {
         self.by_name.clear();
         self.labels.clear();
         self.samples.clear();
+        self.cursors.clear();
     }
 
     /// The number of series that hold samples.
@@ -158,8 +191,14 @@ impl SeriesStore {
         name: Option<&'a str>,
         matchers: &'a Matchers,
     ) -> Box<dyn Iterator<Item = SeriesView<'a>> + 'a> {
-        let matching = move |(labels, samples): SeriesView<'a>| {
-            matches_labels(matchers, labels).then_some((labels, samples))
+        let matching = move |id: &SeriesId| {
+            let samples = self.samples[id.0].as_slice();
+            let labels = &self.labels[id.0];
+            (!samples.is_empty() && matches_labels(matchers, labels)).then(|| SeriesView {
+                labels,
+                samples,
+                cursor: &self.cursors[id.0],
+            })
         };
         match name {
             Some(name) => Box::new(
@@ -167,10 +206,9 @@ impl SeriesStore {
                     .get(name)
                     .map_or(&[][..], Vec::as_slice)
                     .iter()
-                    .filter_map(|id| self.series(*id))
                     .filter_map(matching),
             ),
-            None => Box::new(self.all().filter_map(matching)),
+            None => Box::new(self.ordered.iter().filter_map(matching)),
         }
     }
 
@@ -186,13 +224,28 @@ impl SeriesStore {
     }
 }
 
-/// The samples of `samples` (in time order) in the window `(after, until]`. Queries mostly
-/// read the newest samples, so the window is found by galloping back from the end.
-pub fn window(samples: &[(i64, f64)], after: i64, until: i64) -> &[(i64, f64)] {
-    let end = newest_at_or_before(samples, until);
-    let head = &samples[..end];
-    let start = newest_at_or_before(head, after);
-    &head[start..]
+/// How many samples are at or before `time`, searched from `hint` (a count found before):
+/// forward when time moved on, back when it went back, galloping either way.
+fn at_or_before_from(samples: &[(i64, f64)], time: i64, hint: usize) -> usize {
+    let len = samples.len();
+    let hint = hint.min(len);
+    if hint > 0 && samples[hint - 1].0 > time {
+        return newest_at_or_before(&samples[..hint], time);
+    }
+    // Every sample before `low` is at or before `time`.
+    let mut low = hint;
+    let mut step = 1;
+    loop {
+        let probe = low + step - 1;
+        if probe >= len {
+            return low + samples[low..].partition_point(|(t, _)| *t <= time);
+        }
+        if samples[probe].0 > time {
+            return low + samples[low..probe].partition_point(|(t, _)| *t <= time);
+        }
+        low = probe + 1;
+        step *= 2;
+    }
 }
 
 /// How many samples are at or before `time`: the index of the first sample after it.
@@ -426,7 +479,13 @@ mod codec_tests {
 
 #[cfg(test)]
 mod window_tests {
-    use super::window;
+    use super::{at_or_before_from, newest_at_or_before};
+
+    /// The window `(after, until]` found from the end, as a selection of the newest samples does.
+    fn window(samples: &[(i64, f64)], after: i64, until: i64) -> &[(i64, f64)] {
+        let head = &samples[..newest_at_or_before(samples, until)];
+        &head[newest_at_or_before(head, after)..]
+    }
     use proptest::prelude::*;
 
     proptest! {
@@ -443,6 +502,12 @@ mod window_tests {
             let start = samples.partition_point(|(t, _)| *t <= after);
             let end = samples.partition_point(|(t, _)| *t <= until).max(start);
             prop_assert_eq!(window(&samples, after, until), &samples[start..end]);
+            for hint in [0, 1, samples.len() / 2, samples.len(), usize::MAX] {
+                prop_assert_eq!(
+                    at_or_before_from(&samples, until, hint),
+                    samples.partition_point(|(t, _)| *t <= until)
+                );
+            }
         }
     }
 }
