@@ -453,11 +453,14 @@ impl Evaluator<'_> {
                 continue;
             }
             self.spend(in_range.len() as u64)?;
-            let points: Vec<(i64, f64)> = in_range
-                .iter()
-                .copied()
-                .filter(|(_, value)| !is_stale_marker(*value))
-                .collect();
+            // One allocation of the window's size; staleness markers are rare.
+            let mut points = Vec::with_capacity(in_range.len());
+            points.extend(
+                in_range
+                    .iter()
+                    .copied()
+                    .filter(|(_, value)| !is_stale_marker(*value)),
+            );
             if !points.is_empty() {
                 result.push(RangeSeries {
                     labels: series.labels.clone(),
