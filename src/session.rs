@@ -84,6 +84,8 @@ struct Checkpoints {
     /// The world's clock and action count at the last checkpoint, and when it was written.
     last: StoredValue<(i64, usize, f64)>,
     failing: StoredValue<bool>,
+    /// A checkpoint is due and will be written in a task of its own.
+    pending: StoredValue<bool>,
 }
 
 fn now_ms() -> f64 {
@@ -278,6 +280,7 @@ impl Sim {
                 history: tracker.lookback(),
                 last: StoredValue::new((world.now().epoch_ms(), world.actions().len(), now_ms())),
                 failing: StoredValue::new(false),
+                pending: StoredValue::new(false),
             }),
             _ => None,
         };
@@ -384,9 +387,26 @@ impl Sim {
                     || world_now.unwrap_or(simulated) - simulated >= CHECKPOINT_EVERY_SIMULATED.0
             })
         });
-        if due {
-            self.checkpoint();
+        if !due {
+            return;
         }
+        // Written after the frame that made it due, so that a frame's work and a checkpoint's
+        // never add up to one long task while the clock plays.
+        let Some(checkpoints) = self.checkpoints else {
+            return;
+        };
+        if checkpoints.pending.try_get_value() != Some(false) {
+            return;
+        }
+        checkpoints.pending.set_value(true);
+        let sim = *self;
+        set_timeout(
+            move || {
+                checkpoints.pending.try_set_value(false);
+                sim.checkpoint();
+            },
+            std::time::Duration::ZERO,
+        );
     }
 
     fn build(
