@@ -1,7 +1,7 @@
 //! Aggregation operators: `sum`, `avg`, `min`, `max`, `count`, `group`, `stddev`, `stdvar`,
 //! `topk`, `bottomk`, `quantile`, `count_values`, with `by` and `without`.
 
-use super::engine::{signature, EvalError, Value};
+use super::engine::{EvalError, Value};
 use super::functions::quantile;
 use super::sample::{Labels, Sample};
 use super::signature::{Signatures, Without};
@@ -9,15 +9,6 @@ use promql_parser::parser::LabelModifier;
 use std::collections::BTreeMap;
 
 type Result<T> = std::result::Result<T, EvalError>;
-
-/// The labels a sample is grouped by: those of `by`, all but those of `without` (and the
-/// metric name), none without a modifier.
-fn group_labels(labels: &Labels, modifier: Option<&LabelModifier>) -> Labels {
-    match modifier {
-        Some(modifier) => signature(labels, Some(modifier)),
-        None => Labels::default(),
-    }
-}
 
 /// Sums with Kahan-Babuška compensation, as Prometheus does.
 pub(crate) fn kahan_sum(values: impl IntoIterator<Item = f64>) -> f64 {
@@ -94,9 +85,13 @@ pub(crate) fn aggregate(
             if label.is_empty() || !is_valid_label_name(&label) {
                 return Err(EvalError::Invalid(format!("invalid label name {label:?}")));
             }
+            let mut signatures = Signatures::new(modifier, Without::Modifier);
             let mut counts: BTreeMap<Labels, f64> = BTreeMap::new();
             for sample in samples {
-                let labels = group_labels(&sample.labels, modifier)
+                let group = signatures.number(&sample.labels);
+                let labels = signatures
+                    .key(group)
+                    .clone()
                     .with(&label, &format_value(sample.value));
                 *counts.entry(labels).or_default() += 1.0;
             }

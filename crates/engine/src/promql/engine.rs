@@ -658,28 +658,6 @@ fn vector_scalar(
     Ok(Value::Vector(check_unique(result)?))
 }
 
-/// The labels two samples are matched on: `on` keeps the listed ones, `ignoring` (and no
-/// modifier) drops the listed ones and the metric name.
-pub(crate) fn signature(labels: &Labels, matching: Option<&LabelModifier>) -> Labels {
-    match matching {
-        Some(LabelModifier::Include(names)) => Labels::from(
-            labels
-                .iter()
-                .filter(|(name, _)| names.labels.contains(name))
-                .map(|(n, v)| (n.clone(), v.clone()))
-                .collect::<BTreeMap<_, _>>(),
-        ),
-        Some(LabelModifier::Exclude(names)) => Labels::from(
-            labels
-                .iter()
-                .filter(|(name, _)| !names.labels.contains(name) && name.as_str() != "__name__")
-                .map(|(n, v)| (n.clone(), v.clone()))
-                .collect::<BTreeMap<_, _>>(),
-        ),
-        None => labels.clone().without_name(),
-    }
-}
-
 fn vector_vector(
     op: &str,
     left: Vec<Sample>,
