@@ -13,15 +13,7 @@ steps=$((hours * 240))
 work="target/bench-rules"
 mkdir -p "$work"
 
-promtool="$(command -v promtool || true)"
-if [ -z "$promtool" ]; then
-  promtool="target/tools/usr/bin/promtool"
-  if [ ! -x "$promtool" ]; then
-    mkdir -p target/tools
-    (cd target/tools && apt-get download prometheus >/dev/null)
-    dpkg -x target/tools/prometheus_*.deb target/tools
-  fi
-fi
+promtool="$(bash scripts/reference-tool.sh promtool)"
 
 cat > "$work/rules.yml" <<'EOF'
 groups:

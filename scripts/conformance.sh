@@ -25,3 +25,7 @@ rules=../shared/conformance/rules
 rule_tests=$(grep -l '^tests:' "$rules"/*.yml)
 ./target/debug/opsdojo rules-test $rule_tests
 echo "rules conformance: $(echo "$rule_tests" | wc -l) test files pass"
+
+# Printed values compared exactly, as promtool computes them (see tests/exact/values.yml).
+./target/debug/opsdojo rules-test tests/exact/*.yml
+echo "exact values: $(grep -c 'expr:' tests/exact/*.yml | awk -F: '{s+=$NF} END {print s}') cases pass digit for digit"

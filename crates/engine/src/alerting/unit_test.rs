@@ -9,7 +9,8 @@
 use super::evaluate::{AlertState, RuleEngine};
 use super::rules::{parse_rule_file, RuleFile};
 use crate::limits::{short_count, PROMQL_MAX_DURATION_MS, TEST_MAX_SAMPLES};
-use crate::promql::test_script::{almost_equal, expand_values, parse_labels};
+use crate::promql::test_script::{expand_values, parse_labels};
+use crate::promql::within_one_ulp;
 use crate::promql::{instant_query, parse_query, Labels, SeriesStore, Value};
 use crate::time::SimDuration;
 use serde::Deserialize;
@@ -462,10 +463,12 @@ fn compare_samples(
     let equal = got.len() == expected.len()
         && got.iter().zip(&expected).all(|((gl, gv), (el, ev))| {
             gl == el
+                // promtool compares floats with `==` (so NaN never equals NaN), or within
+                // one unit in the last place under `fuzzy_compare`.
                 && if fuzzy {
-                    almost_equal(*ev, *gv)
+                    within_one_ulp(*ev, *gv)
                 } else {
-                    gv == ev || (gv.is_nan() && ev.is_nan())
+                    gv == ev
                 }
         });
     if equal {

@@ -1,6 +1,7 @@
 //! Aggregation operators: `sum`, `avg`, `min`, `max`, `count`, `group`, `stddev`, `stdvar`,
 //! `topk`, `bottomk`, `quantile`, `count_values`, with `by` and `without`.
 
+use super::arith::{kahan_sum, mean, variance};
 use super::engine::{EvalError, Value};
 use super::functions::quantile;
 use super::sample::{Labels, Sample};
@@ -9,28 +10,6 @@ use promql_parser::parser::LabelModifier;
 use std::collections::BTreeMap;
 
 type Result<T> = std::result::Result<T, EvalError>;
-
-/// Sums with Kahan-Babuška compensation, as Prometheus does.
-pub(crate) fn kahan_sum(values: impl IntoIterator<Item = f64>) -> f64 {
-    let mut sum = 0.0;
-    let mut compensation = 0.0;
-    for value in values {
-        let t = sum + value;
-        if t.is_infinite() {
-            compensation = 0.0;
-        } else if sum.abs() >= value.abs() {
-            compensation += (sum - t) + value;
-        } else {
-            compensation += (value - t) + sum;
-        }
-        sum = t;
-    }
-    if sum.is_infinite() {
-        sum
-    } else {
-        sum + compensation
-    }
-}
 
 pub(crate) fn aggregate(
     op: &str,
@@ -165,78 +144,6 @@ pub(crate) fn aggregate(
             }
             Ok(Value::Vector(result))
         }
-    }
-}
-
-/// One step of Kahan-Babuška summation: the new sum and compensation.
-fn kahan_inc(increment: f64, sum: f64, compensation: f64) -> (f64, f64) {
-    let t = sum + increment;
-    let compensation = if t.is_infinite() {
-        0.0
-    } else if sum.abs() >= increment.abs() {
-        compensation + ((sum - t) + increment)
-    } else {
-        compensation + ((increment - t) + sum)
-    };
-    (t, compensation)
-}
-
-/// The mean as Prometheus computes it: a compensated sum, switching to an incremental mean
-/// when the sum would overflow.
-pub(crate) fn mean(values: &[f64]) -> f64 {
-    let Some((&first, rest)) = values.split_first() else {
-        return f64::NAN;
-    };
-    let (mut sum, mut compensation) = (first, 0.0);
-    let mut incremental: Option<f64> = None;
-    for (index, &value) in rest.iter().enumerate() {
-        let count = (index + 2) as f64;
-        let mean = match incremental {
-            Some(mean) => mean,
-            None => {
-                let (new_sum, new_compensation) = kahan_inc(value, sum, compensation);
-                if !new_sum.is_infinite() {
-                    sum = new_sum;
-                    compensation = new_compensation;
-                    continue;
-                }
-                compensation /= count - 1.0;
-                sum / (count - 1.0)
-            }
-        };
-        if mean.is_infinite()
-            && ((value.is_infinite() && (mean > 0.0) == (value > 0.0))
-                || (!value.is_infinite() && !value.is_nan()))
-        {
-            incremental = Some(mean);
-            continue;
-        }
-        let q = (count - 1.0) / count;
-        let (new_mean, new_compensation) = kahan_inc(value / count, q * mean, q * compensation);
-        incremental = Some(new_mean);
-        compensation = new_compensation;
-    }
-    match incremental {
-        Some(mean) => mean + compensation,
-        None => (sum + compensation) / values.len() as f64,
-    }
-}
-
-/// The population variance (Welford's algorithm).
-pub(crate) fn variance(values: &[f64]) -> f64 {
-    let mut count = 0.0;
-    let mut mean = 0.0;
-    let mut m2 = 0.0;
-    for value in values {
-        count += 1.0;
-        let delta = value - mean;
-        mean += delta / count;
-        m2 += delta * (value - mean);
-    }
-    if count == 0.0 {
-        f64::NAN
-    } else {
-        m2 / count
     }
 }
 

@@ -1,7 +1,9 @@
 //! PromQL functions over floats: math, time, labels, sorting, `*_over_time`, rates and
 //! `histogram_quantile` over classic buckets.
 
-use super::aggregate::{kahan_sum, mean, variance};
+use super::arith::{
+    ensure_monotonic, go_max, go_min, kahan_sum, linear_regression, mean, variance_compensated,
+};
 use super::engine::{AnnotationLevel, EvalError, RangeSeries, Value};
 use super::sample::{Labels, Sample};
 use promql_parser::parser::Expr;
@@ -167,8 +169,8 @@ pub(crate) fn call_function(
                 "sinh" => f64::sinh,
                 "tan" => f64::tan,
                 "tanh" => f64::tanh,
-                "deg" => f64::to_degrees,
-                _ => f64::to_radians,
+                "deg" => |v| v * 180.0 / std::f64::consts::PI,
+                _ => |v| v * std::f64::consts::PI / 180.0,
             };
             Ok(map_values(vector_arg(&mut args, 0, name)?, f))
         }
@@ -190,15 +192,19 @@ pub(crate) fn call_function(
             if high < low {
                 return Ok(Value::Vector(Vec::new()));
             }
-            Ok(map_values(samples, |v| v.max(low).min(high)))
+            Ok(map_values(samples, |v| go_max(low, go_min(high, v))))
         }
         "clamp_min" => {
             let low = scalar_arg(&args, 1, name)?;
-            Ok(map_values(vector_arg(&mut args, 0, name)?, |v| v.max(low)))
+            Ok(map_values(vector_arg(&mut args, 0, name)?, |v| {
+                go_max(v, low)
+            }))
         }
         "clamp_max" => {
             let high = scalar_arg(&args, 1, name)?;
-            Ok(map_values(vector_arg(&mut args, 0, name)?, |v| v.min(high)))
+            Ok(map_values(vector_arg(&mut args, 0, name)?, |v| {
+                go_min(v, high)
+            }))
         }
         "timestamp" => {
             let mut inner = &args[0].expr;
@@ -277,10 +283,12 @@ pub(crate) fn call_function(
             p.last().map(|(_, v)| *v)
         })),
         "stddev_over_time" => Ok(map_ranges(matrix_arg(&mut args, 0, name)?, false, |p| {
-            Some(variance(&p.iter().map(|(_, v)| *v).collect::<Vec<_>>()).sqrt())
+            Some(variance_compensated(&p.iter().map(|(_, v)| *v).collect::<Vec<_>>()).sqrt())
         })),
         "stdvar_over_time" => Ok(map_ranges(matrix_arg(&mut args, 0, name)?, false, |p| {
-            Some(variance(&p.iter().map(|(_, v)| *v).collect::<Vec<_>>()))
+            Some(variance_compensated(
+                &p.iter().map(|(_, v)| *v).collect::<Vec<_>>(),
+            ))
         })),
         "quantile_over_time" => {
             let q = scalar_arg(&args, 0, name)?;
@@ -314,16 +322,16 @@ pub(crate) fn call_function(
                     return None;
                 }
                 let (previous, last) = (p[p.len() - 2], p[p.len() - 1]);
+                let interval = last.0 - previous.0;
+                if interval == 0 {
+                    return None;
+                }
                 let mut result = last.1 - previous.1;
                 if is_rate && last.1 < previous.1 {
                     result = last.1;
                 }
                 if is_rate {
-                    let interval = (last.0 - previous.0) as f64 / 1000.0;
-                    if interval == 0.0 {
-                        return None;
-                    }
-                    result /= interval;
+                    result /= interval as f64 / 1000.0;
                 }
                 Some(result)
             }))
@@ -539,29 +547,6 @@ fn extrapolated_rate(
     Some(result * factor)
 }
 
-/// Least-squares slope and intercept at `intercept_time`, with Kahan-compensated sums.
-fn linear_regression(points: &[(i64, f64)], intercept_time: i64) -> (f64, f64) {
-    let n = points.len() as f64;
-    let constant_y = points.iter().all(|(_, v)| *v == points[0].1);
-    if constant_y && points[0].1.is_finite() {
-        return (0.0, points[0].1);
-    }
-    let xs: Vec<f64> = points
-        .iter()
-        .map(|(ts, _)| (*ts - intercept_time) as f64 / 1000.0)
-        .collect();
-    let ys: Vec<f64> = points.iter().map(|(_, v)| *v).collect();
-    let sum_x = kahan_sum(xs.iter().copied());
-    let sum_y = kahan_sum(ys.iter().copied());
-    let sum_xy = kahan_sum(xs.iter().zip(&ys).map(|(x, y)| x * y));
-    let sum_x2 = kahan_sum(xs.iter().map(|x| x * x));
-    let covariance = sum_xy - sum_x * sum_y / n;
-    let variance = sum_x2 - sum_x * sum_x / n;
-    let slope = covariance / variance;
-    let intercept = sum_y / n - slope * sum_x / n;
-    (slope, intercept)
-}
-
 /// The q-quantile of `values` with linear interpolation, as PromQL's `quantile` computes it.
 pub(crate) fn quantile(q: f64, mut values: Vec<f64>) -> f64 {
     if values.is_empty() || q.is_nan() {
@@ -681,24 +666,33 @@ fn bucket_quantile_value(
             _ => merged.push((upper, count)),
         }
     }
-    let mut maximum = f64::NEG_INFINITY;
-    for bucket in &mut merged {
-        if bucket.1 < maximum {
-            bucket.1 = maximum;
-            fixed.set(true);
-        } else {
-            maximum = bucket.1;
-        }
+    let mut counts: Vec<f64> = merged.iter().map(|(_, count)| *count).collect();
+    if ensure_monotonic(&mut counts) {
+        fixed.set(true);
+    }
+    for (bucket, count) in merged.iter_mut().zip(counts) {
+        bucket.1 = count;
     }
     if merged.len() < 2 {
         return f64::NAN;
     }
     let observations = merged[merged.len() - 1].1;
-    if observations == 0.0 || observations.is_nan() {
+    if observations == 0.0 {
         return f64::NAN;
     }
     let mut rank = q * observations;
-    let b = merged.partition_point(|(_, count)| *count < rank);
+    // Go's `sort.Search` over all but the +Inf bucket, probe for probe: counts that are NaN
+    // make the order partial, and the same probes give the same bucket.
+    let (mut low, mut high) = (0, merged.len() - 1);
+    while low < high {
+        let middle = (low + high) / 2;
+        if merged[middle].1 >= rank {
+            high = middle;
+        } else {
+            low = middle + 1;
+        }
+    }
+    let b = low;
     if b == merged.len() - 1 {
         return merged[merged.len() - 2].0;
     }
@@ -766,4 +760,31 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     let doy = (153 * mp + 2) / 5 + day - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bucket_quantile;
+
+    #[test]
+    fn bucket_counts_apart_by_rounding_interpolate_as_equal() {
+        let total = 0.6_f64;
+        let noisy = f64::from_bits(total.to_bits() + 3);
+        // The +Inf bucket is a few units in the last place above the `le="1"` one: the
+        // observations above 1 are rounding, not requests, and the median sits at 0.625.
+        let buckets = vec![(0.5, 0.2), (1.0, total), (f64::INFINITY, noisy)];
+        let (value, forced) = bucket_quantile(0.5, buckets);
+        assert_eq!(value, 0.5 + 0.5 * ((0.5 * total - 0.2) / (total - 0.2)));
+        assert!(!forced);
+        let without_tolerance = 0.5 + 0.5 * ((0.5 * noisy - 0.2) / (total - 0.2));
+        assert_ne!(value, without_tolerance);
+    }
+
+    #[test]
+    fn a_real_decrease_is_forced_monotonic_and_reported() {
+        let (value, forced) =
+            bucket_quantile(0.5, vec![(0.5, 3.0), (1.0, 2.0), (f64::INFINITY, 4.0)]);
+        assert!(forced);
+        assert_eq!(value, 0.5 * (2.0 / 3.0));
+    }
 }

@@ -5,6 +5,7 @@
 //! Native histograms and experimental functions are out of scope and say so.
 
 mod aggregate;
+mod arith;
 mod codec;
 mod engine;
 mod explore;
@@ -18,6 +19,7 @@ pub mod test_script;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use arith::within_one_ulp;
 pub use engine::{
     instant_query, instant_query_annotated, range_query, range_query_annotated, Annotation,
     AnnotationLevel, RangeSeries, LOOKBACK_MS,

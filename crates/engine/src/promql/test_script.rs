@@ -266,9 +266,12 @@ pub(crate) fn expand_values(text: &str) -> Option<Vec<Option<f64>>> {
                 values.extend(std::iter::repeat_n(Some(stale_marker()), count));
                 continue;
             }
-            let (base, increment) = split_increment(start)?;
-            for step in 0..=count {
-                values.push(Some(base + increment * step as f64));
+            let (mut value, increment) = split_increment(start)?;
+            // Repeated addition, as Prometheus expands `a+bxN`: with a fractional increment the
+            // rounding accumulates, and the results depend on it to the last digit.
+            for _ in 0..=count {
+                values.push(Some(value));
+                value += increment;
             }
         } else {
             values.push(match token {
