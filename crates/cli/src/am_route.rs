@@ -1,33 +1,66 @@
-//! `opsdojo am-route --config FILE label=value...`: the receivers an alert with those labels is
-//! routed to, comma-separated in tree order, as `amtool config routes test` prints them.
+//! `opsdojo am-route`: Alertmanager's routing tree and the routes an alert takes, printed as
+//! `amtool config routes` prints them.
+//!
+//! - `--show`: the whole tree (`amtool config routes show`);
+//! - `label=value...`: the receivers, comma-separated in tree order (`amtool config routes test`);
+//! - `--tree label=value...`: the matching routes first (`... test --tree`);
+//! - `--verify-receivers R1,R2 label=value...`: exits 1 with amtool's warning when the
+//!   receivers differ (`... test --verify.receivers`).
 
-use opsdojo_engine::alertmanager::{parse_config, receivers_for};
+use opsdojo_engine::alertmanager::{
+    matching_tree, parse_config, parse_matchers, receivers_for, routing_tree, MatchType,
+};
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: opsdojo am-route --config FILE label=value...";
+const USAGE: &str = "usage: opsdojo am-route --config FILE [--show | [--tree] [--verify-receivers R1,R2] label=value...]";
+
+#[derive(Default)]
+struct Options {
+    config: Option<String>,
+    show: bool,
+    tree: bool,
+    verify: Option<String>,
+    labels: BTreeMap<String, String>,
+}
+
+fn options(args: &[&str]) -> Result<Options, String> {
+    let mut options = Options::default();
+    crate::flags::each_flag(args, |flag, value| {
+        match flag {
+            "--config" | "--config.file" => options.config = Some(value()?),
+            "--show" | "show" => options.show = true,
+            "--tree" => options.tree = true,
+            "--verify-receivers" | "--verify.receivers" => options.verify = Some(value()?),
+            "test" => {}
+            label if !label.starts_with('-') => {
+                // amtool reads each argument as a matcher and accepts only `name=value`.
+                let matchers = parse_matchers(label)
+                    .map_err(|error| format!("Failed to parse labels: {error}"))?;
+                for matcher in matchers {
+                    if matcher.kind != MatchType::Equal {
+                        return Err("Labels must be specified as key=value pairs".to_string());
+                    }
+                    options.labels.insert(matcher.name, matcher.value);
+                }
+            }
+            other => return Err(format!("unknown option `{other}`")),
+        }
+        Ok(())
+    })?;
+    Ok(options)
+}
 
 pub fn run(args: &[&str]) -> ExitCode {
-    let mut config_path = None;
-    let mut labels = BTreeMap::new();
-    let mut rest = args.iter();
-    while let Some(arg) = rest.next() {
-        if *arg == "--config" || *arg == "--config.file" {
-            config_path = rest.next().copied();
-        } else if let Some(path) = arg
-            .strip_prefix("--config=")
-            .or(arg.strip_prefix("--config.file="))
-        {
-            config_path = Some(path);
-        } else if let Some((name, value)) = arg.split_once('=') {
-            labels.insert(name.to_string(), value.trim_matches('"').to_string());
-        } else {
-            eprintln!("error: `{arg}` is not label=value\n{USAGE}");
+    let options = match options(args) {
+        Ok(options) => options,
+        Err(message) => {
+            eprintln!("error: {message}\n{USAGE}");
             return ExitCode::from(2);
         }
-    }
-    let Some(path) = config_path else {
-        eprintln!("{USAGE}");
+    };
+    let Some(path) = options.config.as_deref() else {
+        eprintln!("error: `--config` is required\n{USAGE}");
         return ExitCode::from(2);
     };
     let text = match std::fs::read_to_string(path) {
@@ -44,6 +77,25 @@ pub fn run(args: &[&str]) -> ExitCode {
     let Some(config) = config else {
         return ExitCode::FAILURE;
     };
-    outln!("{}", receivers_for(&config, &labels).join(","));
+    if options.show {
+        outln!("Routing tree:\n{}", routing_tree(&config.route));
+        return ExitCode::SUCCESS;
+    }
+    if options.tree {
+        outln!(
+            "Matching routes:\n{}\n",
+            matching_tree(&config.route, &options.labels)
+        );
+    }
+    let receivers = receivers_for(&config, &options.labels).join(",");
+    outln!("{receivers}");
+    if options
+        .verify
+        .as_deref()
+        .is_some_and(|expected| !expected.is_empty() && expected != receivers)
+    {
+        outln!("WARNING: Expected receivers did not match resolved receivers.");
+        return ExitCode::FAILURE;
+    }
     ExitCode::SUCCESS
 }

@@ -61,6 +61,62 @@ fn am_route_prints_receivers_in_tree_order() {
     assert!(stderr.contains("undefined receiver `pagr`"), "{stderr}");
 }
 
+/// Alertmanager configurations with amtool's own output on them (Debian's amtool 0.25), in
+/// sections headed `### ARGS`: `--show`, `--tree LABELS` or `LABELS`.
+#[test]
+fn am_route_prints_what_amtool_prints() {
+    let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/amtool");
+    let mut checked = 0;
+    for name in ["simple", "tricky"] {
+        let config = fixtures.join(format!("{name}.yml"));
+        let expected = std::fs::read_to_string(fixtures.join(format!("{name}.expected")))
+            .expect("expected output");
+        for section in expected.split("### ").filter(|s| !s.is_empty()) {
+            let (args, output) = section.split_once('\n').expect("a heading line");
+            let mut command = vec!["am-route", "--config", config.to_str().unwrap()];
+            command.extend(args.split_whitespace());
+            let (status, stdout, stderr) = opsdojo(&command);
+            assert_eq!(status, 0, "{name} {args}: {stderr}");
+            assert_eq!(stdout, output, "{name}: am-route {args}");
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 34);
+}
+
+#[test]
+fn am_route_verify_receivers_fails_as_amtool_does() {
+    let config = write("verify.yml", CONFIG);
+    let config = config.to_str().unwrap();
+    let args = [
+        "am-route",
+        "--config",
+        config,
+        "--verify-receivers",
+        "pager,prod",
+    ];
+    let (status, stdout, _) = opsdojo(&[&args[..], &["env=prod", "severity=critical"]].concat());
+    assert_eq!(status, 1);
+    assert_eq!(
+        stdout,
+        "prod,pager\nWARNING: Expected receivers did not match resolved receivers.\n"
+    );
+    let args = [
+        "am-route",
+        "--config",
+        config,
+        "--verify.receivers=prod,pager",
+    ];
+    let (status, stdout, _) = opsdojo(&[&args[..], &["env=prod", "severity=critical"]].concat());
+    assert_eq!((status, stdout.as_str()), (0, "prod,pager\n"));
+    let (status, _, stderr) = opsdojo(&["am-route", "--config", config, "env=~prod"]);
+    assert_eq!(status, 2);
+    assert!(
+        stderr.contains("Labels must be specified as key=value pairs"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn rules_test_exits_one_on_a_failure() {
     write(

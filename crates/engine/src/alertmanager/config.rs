@@ -344,7 +344,8 @@ fn resolve_route(
             .map(|(name, value)| Matcher::equal(name, value)),
     );
     for (name, pattern) in &raw.match_re {
-        match Matcher::regex(name, pattern, false) {
+        // Alertmanager keeps the older `match_re` anchored, and shows it so.
+        match Matcher::regex(name, &format!("^(?:{pattern})$"), false) {
             Ok(matcher) => matchers.push(matcher),
             Err(message) => {
                 let (line, column) = locate(text, pattern);
@@ -406,22 +407,10 @@ impl Route {
     /// The routes an alert with `labels` is delivered through, in tree order, as
     /// `amtool config routes test` resolves them.
     pub fn matching<'a>(&'a self, labels: &BTreeMap<String, String>) -> Vec<&'a Route> {
-        if !self.matchers.iter().all(|m| m.matches(labels)) {
-            return Vec::new();
-        }
-        let mut all = Vec::new();
-        for child in &self.routes {
-            let matches = child.matching(labels);
-            let matched = !matches.is_empty();
-            all.extend(matches);
-            if matched && !child.continue_matching {
-                break;
-            }
-        }
-        if all.is_empty() {
-            all.push(self);
-        }
-        all
+        super::routes::matching_routes(self, labels)
+            .into_iter()
+            .map(|(_, route)| route)
+            .collect()
     }
 }
 

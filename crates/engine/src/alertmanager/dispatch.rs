@@ -7,6 +7,7 @@
 //! or when `repeat_interval` has passed since the last one.
 
 use super::config::{Config, Route, SlackConfig};
+use super::routes::matching_routes;
 use super::silence::Silence;
 use crate::alerting::template::{expand_template, string_map};
 use crate::alerting::{Alert, AlertState};
@@ -235,7 +236,7 @@ impl Alertmanager {
         let (Some(config), Some(alert)) = (&self.config, self.alerts.get(labels)) else {
             return;
         };
-        for (path, route) in matching_with_paths(&config.route, labels, &mut Vec::new()) {
+        for (path, route) in matching_routes(&config.route, labels) {
             let group_labels: LabelSet = match &route.group_by {
                 None => labels.clone(),
                 Some(names) => names
@@ -383,31 +384,6 @@ pub fn receivers_for(config: &Config, labels: &LabelSet) -> Vec<String> {
         .into_iter()
         .map(|route| route.receiver.clone())
         .collect()
-}
-
-fn matching_with_paths<'a>(
-    route: &'a Route,
-    labels: &LabelSet,
-    path: &mut Vec<usize>,
-) -> Vec<(Vec<usize>, &'a Route)> {
-    if !route.matchers.iter().all(|m| m.matches(labels)) {
-        return Vec::new();
-    }
-    let mut all = Vec::new();
-    for (index, child) in route.routes.iter().enumerate() {
-        path.push(index);
-        let matches = matching_with_paths(child, labels, path);
-        path.pop();
-        let matched = !matches.is_empty();
-        all.extend(matches);
-        if matched && !child.continue_matching {
-            break;
-        }
-    }
-    if all.is_empty() {
-        all.push((path.clone(), route));
-    }
-    all
 }
 
 /// Alertmanager's deduplication: whether this flush tells the receiver something new.

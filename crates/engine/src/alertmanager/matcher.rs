@@ -69,7 +69,13 @@ impl std::fmt::Display for Matcher {
             MatchType::Regex => "=~",
             MatchType::NotRegex => "!~",
         };
-        write!(f, "{}{operator}{:?}", self.name, self.value)
+        // The value quoted as Alertmanager prints it: only `\\`, `"` and newlines escaped.
+        let value = self
+            .value
+            .replace('\\', "\\\\")
+            .replace('\n', "\\n")
+            .replace('"', "\\\"");
+        write!(f, "{}{operator}\"{value}\"", self.name)
     }
 }
 

@@ -9,6 +9,7 @@
 mod config;
 mod dispatch;
 mod matcher;
+mod routes;
 mod silence;
 
 #[cfg(test)]
@@ -18,4 +19,5 @@ pub use config::{parse_config, Config, InhibitRule, Receiver, Route, SlackConfig
 pub(crate) use dispatch::AlertmanagerState;
 pub use dispatch::{receivers_for, Alertmanager, AlertmanagerAlert, ChatMessage, MessageAlert};
 pub use matcher::{parse_matchers, MatchType, Matcher};
+pub use routes::{matching_routes, matching_tree, route_label, routing_tree};
 pub use silence::{parse_silences, Silence};
