@@ -456,6 +456,15 @@ impl Sim {
             .with_value(|world| explore(world.store(), text, world.now().epoch_ms(), range_ms))
     }
 
+    /// The routes an alert with `labels` would take through Alertmanager, with receivers.
+    pub fn route_test(
+        &self,
+        labels: &std::collections::BTreeMap<String, String>,
+    ) -> Option<Vec<(Vec<usize>, String)>> {
+        self.world
+            .with_value(|world| world.monitoring().route_test(labels))
+    }
+
     /// The dashboard's panels for `env` and `project` over the `range_ms` before now.
     pub fn dashboard(&self, env: &str, project: &str, range_ms: i64) -> Vec<Panel> {
         self.world.with_value(|world| {

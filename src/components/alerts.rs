@@ -2,6 +2,7 @@
 //! alerts, then the recording rules, then what Alertmanager does with the firing alerts.
 
 use crate::components::chart::short_value;
+use crate::components::routes::RoutingTree;
 use crate::i18n::tr;
 use crate::session::Sim;
 use leptos::prelude::*;
@@ -122,6 +123,7 @@ pub fn AlertList() -> impl IntoView {
                 }}
             </ul>
             <h3 class="section-title">{tr("alerts.alertmanager")}</h3>
+            <RoutingTree />
             <table class="data-table" data-testid="routed-alerts">
                 <tbody>
                     {move || {

@@ -19,6 +19,7 @@ pub mod lesson_body;
 pub mod objectives;
 pub mod presenter;
 pub mod pull_request;
+pub mod routes;
 pub mod share;
 pub mod terraform;
 pub mod top_bar;

@@ -6,38 +6,138 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::ExitCode;
 
-const USAGE: &str =
-    "usage: opsdojo helm-template --chart DIR [-f VALUES]... [--namespace NS] [--name RELEASE]";
+const USAGE: &str = "usage: opsdojo helm-template [NAME] CHART [-f VALUES]... [--set K=V]... [--set-string K=V]... [-n NS] [--show-only TEMPLATE]...";
 
 struct Options {
     chart: String,
     values: Vec<String>,
+    /// `--set` and `--set-string` layers, in order, each as a YAML document.
+    sets: Vec<String>,
     namespace: String,
     name: String,
+    show_only: Vec<String>,
 }
 
 fn options(args: &[&str]) -> Result<Options, String> {
     let mut chart = None;
+    let mut positional = Vec::new();
     let mut values = Vec::new();
+    let mut sets = Vec::new();
     let mut namespace = "default".to_string();
-    let mut name = "release-name".to_string();
+    let mut name = None;
+    let mut show_only = Vec::new();
     crate::flags::each_flag(args, |flag, value| {
         match flag {
             "--chart" => chart = Some(value()?),
             "-f" | "--values" => values.push(value()?),
+            "--set" => sets.push(set_layer(&value()?, false)?),
+            "--set-string" => sets.push(set_layer(&value()?, true)?),
             "-n" | "--namespace" => namespace = value()?,
-            "--name" | "--name-template" => name = value()?,
-            other if !other.starts_with('-') && chart.is_none() => chart = Some(other.to_string()),
+            "--name" | "--name-template" => name = Some(value()?),
+            "-s" | "--show-only" => show_only.push(value()?),
+            other if !other.starts_with('-') => positional.push(other.to_string()),
             other => return Err(format!("unknown option `{other}`")),
         }
         Ok(())
     })?;
+    // `helm template [NAME] [CHART]`: one argument is the chart, two are the name then the chart.
+    match (positional.len(), &chart) {
+        (0, _) => {}
+        (1, None) => chart = positional.pop(),
+        (1, Some(_)) => name = name.or(positional.pop()),
+        (2, None) => {
+            chart = positional.pop();
+            name = name.or(positional.pop());
+        }
+        _ => return Err(format!("unexpected arguments: {}", positional.join(" "))),
+    }
     Ok(Options {
-        chart: chart.ok_or("`--chart` is required")?,
+        chart: chart.ok_or("a chart is required")?,
         values,
+        sets,
         namespace,
-        name,
+        name: name.unwrap_or_else(|| "release-name".to_string()),
+        show_only,
     })
+}
+
+/// One `--set` (or `--set-string`) argument as a values layer: `a.b=1,c[0]=x` becomes
+/// `{a: {b: 1}, c: [x]}`; with `strings`, every value stays a string.
+fn set_layer(text: &str, strings: bool) -> Result<String, String> {
+    use serde_yaml_ng::{Mapping, Value as Yaml};
+    fn place(
+        target: &mut Yaml,
+        keys: &[(String, Option<usize>)],
+        value: Yaml,
+    ) -> Result<(), String> {
+        let Some(((key, index), rest)) = keys.split_first() else {
+            *target = value;
+            return Ok(());
+        };
+        if !target.is_mapping() {
+            *target = Yaml::Mapping(Mapping::new());
+        }
+        let Yaml::Mapping(map) = target else {
+            return Err("unreachable".into());
+        };
+        let slot = map.entry(Yaml::String(key.clone())).or_insert(Yaml::Null);
+        match index {
+            None => place(slot, rest, value),
+            Some(index) => {
+                if *index > 1024 {
+                    return Err(format!("index {index} of `{key}` is too large"));
+                }
+                if !slot.is_sequence() {
+                    *slot = Yaml::Sequence(Vec::new());
+                }
+                let Yaml::Sequence(items) = slot else {
+                    return Err("unreachable".into());
+                };
+                if items.len() <= *index {
+                    items.resize(index + 1, Yaml::Null);
+                }
+                place(&mut items[*index], rest, value)
+            }
+        }
+    }
+    let mut layer = Yaml::Mapping(Mapping::new());
+    for assignment in text.split(',').filter(|a| !a.is_empty()) {
+        let (path, raw) = assignment
+            .split_once('=')
+            .ok_or_else(|| format!("key \"{assignment}\" has no value"))?;
+        let mut keys = Vec::new();
+        for part in path.split('.') {
+            match part.split_once('[') {
+                Some((key, index)) => {
+                    let index = index
+                        .strip_suffix(']')
+                        .and_then(|i| i.parse::<usize>().ok())
+                        .ok_or_else(|| format!("bad index in `{part}`"))?;
+                    keys.push((key.to_string(), Some(index)));
+                }
+                None => keys.push((part.to_string(), None)),
+            }
+        }
+        let value = if strings {
+            Yaml::String(raw.to_string())
+        } else {
+            match raw {
+                "true" => Yaml::Bool(true),
+                "false" => Yaml::Bool(false),
+                "null" => Yaml::Null,
+                // Helm types a `--set` integer as int64, unlike numbers in values files.
+                number if number.parse::<i64>().is_ok() => {
+                    Yaml::Tagged(Box::new(serde_yaml_ng::value::TaggedValue {
+                        tag: serde_yaml_ng::value::Tag::new("int64"),
+                        value: Yaml::Number(number.parse::<i64>().unwrap_or(0).into()),
+                    }))
+                }
+                other => Yaml::String(other.to_string()),
+            }
+        };
+        place(&mut layer, &keys, value)?;
+    }
+    serde_yaml_ng::to_string(&layer).map_err(|error| error.to_string())
 }
 
 /// The chart's files by path inside it: `Chart.yaml`, `values.yaml` and what is under `templates/`.
@@ -93,17 +193,39 @@ pub fn run(args: &[&str]) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let values: Vec<(&str, &str)> = values
+    let mut values: Vec<(&str, &str)> = values
         .iter()
         .map(|(p, t)| (p.as_str(), t.as_str()))
         .collect();
+    values.extend(options.sets.iter().map(|layer| ("--set", layer.as_str())));
     let release = Release {
         name: &options.name,
         namespace: &options.namespace,
     };
     match render(&files, &values, &release) {
         Ok(manifests) => {
-            out!("{}", print(&manifests));
+            let wanted = |source: &str| {
+                options.show_only.is_empty()
+                    || options.show_only.iter().any(|only| {
+                        source == only || source.split_once('/').is_some_and(|(_, p)| p == only)
+                    })
+            };
+            if let Some(missing) = options.show_only.iter().find(|only| {
+                !manifests.iter().any(|m| {
+                    m.source == **only
+                        || m.source
+                            .split_once('/')
+                            .is_some_and(|(_, p)| p == only.as_str())
+                })
+            }) {
+                eprintln!("Error: could not find template {missing} in chart");
+                return ExitCode::FAILURE;
+            }
+            let shown: Vec<_> = manifests
+                .into_iter()
+                .filter(|manifest| wanted(&manifest.source))
+                .collect();
+            out!("{}", print(&shown));
             ExitCode::SUCCESS
         }
         Err(errors) => {

@@ -92,6 +92,8 @@ pub struct Alertmanager {
 pub struct AlertmanagerAlert {
     pub labels: LabelSet,
     pub receivers: Vec<String>,
+    /// Where each receiver's route sits in the tree (see [`super::RouteNode::path`]).
+    pub paths: Vec<Vec<usize>>,
     /// `active`, `suppressed (silenced)` or `suppressed (inhibited)`.
     pub state: &'static str,
 }
@@ -365,12 +367,19 @@ impl Alertmanager {
         self.alerts
             .values()
             .filter(|alert| alert.is_firing())
-            .map(|alert| AlertmanagerAlert {
-                labels: alert.labels.clone(),
-                receivers: receivers_for(config, &alert.labels),
-                state: self
-                    .is_muted(config, &alert.labels, now_ms)
-                    .unwrap_or("active"),
+            .map(|alert| {
+                let (paths, receivers) = matching_routes(&config.route, &alert.labels)
+                    .into_iter()
+                    .map(|(path, route)| (path, route.receiver.clone()))
+                    .unzip();
+                AlertmanagerAlert {
+                    labels: alert.labels.clone(),
+                    receivers,
+                    paths,
+                    state: self
+                        .is_muted(config, &alert.labels, now_ms)
+                        .unwrap_or("active"),
+                }
             })
             .collect()
     }

@@ -89,7 +89,7 @@ pub fn parse_matchers(text: &str) -> Result<Vec<Matcher>, String> {
         None => trimmed,
     };
     let mut matchers = Vec::new();
-    for part in split_outside_quotes(inner) {
+    for part in split_outside_quotes(inner, |c| c == ',') {
         let part = part.trim();
         if part.is_empty() {
             continue;
@@ -102,7 +102,32 @@ pub fn parse_matchers(text: &str) -> Result<Vec<Matcher>, String> {
     Ok(matchers)
 }
 
-fn split_outside_quotes(text: &str) -> Vec<&str> {
+/// Reads a label set as amtool takes one on its command line: `name=value` pairs separated by
+/// spaces or commas, values quoted or not, optionally inside `{...}`. A matcher other than `=`
+/// is refused.
+pub fn parse_label_set(text: &str) -> Result<BTreeMap<String, String>, String> {
+    let mut labels = BTreeMap::new();
+    let trimmed = text.trim();
+    let inner = match trimmed.strip_prefix('{') {
+        Some(rest) => rest
+            .strip_suffix('}')
+            .ok_or_else(|| format!("`{trimmed}` opens `{{` without closing it"))?,
+        None => trimmed,
+    };
+    for part in split_outside_quotes(inner, |c| c == ',' || c.is_whitespace()) {
+        let matcher = parse_one(part)?;
+        if matcher.kind != MatchType::Equal {
+            return Err(format!(
+                "`{part}`: labels must be specified as name=value pairs"
+            ));
+        }
+        labels.insert(matcher.name, matcher.value);
+    }
+    Ok(labels)
+}
+
+/// The non-empty parts of `text` between separators that are not inside double quotes.
+fn split_outside_quotes(text: &str, separator: impl Fn(char) -> bool) -> Vec<&str> {
     let mut parts = Vec::new();
     let mut start = 0;
     let mut in_quotes = false;
@@ -115,14 +140,15 @@ fn split_outside_quotes(text: &str) -> Vec<&str> {
         match character {
             '\\' if in_quotes => escaped = true,
             '"' => in_quotes = !in_quotes,
-            ',' if !in_quotes => {
+            c if separator(c) && !in_quotes => {
                 parts.push(&text[start..position]);
-                start = position + 1;
+                start = position + c.len_utf8();
             }
             _ => {}
         }
     }
     parts.push(&text[start..]);
+    parts.retain(|part| !part.trim().is_empty());
     parts
 }
 

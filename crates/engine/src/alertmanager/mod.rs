@@ -18,6 +18,8 @@ mod tests;
 pub use config::{parse_config, Config, InhibitRule, Receiver, Route, SlackConfig};
 pub(crate) use dispatch::AlertmanagerState;
 pub use dispatch::{receivers_for, Alertmanager, AlertmanagerAlert, ChatMessage, MessageAlert};
-pub use matcher::{parse_matchers, MatchType, Matcher};
-pub use routes::{matching_routes, matching_tree, route_label, routing_tree};
+pub use matcher::{parse_label_set, parse_matchers, MatchType, Matcher};
+pub use routes::{
+    matching_routes, matching_tree, route_label, route_nodes, routing_tree, RouteNode,
+};
 pub use silence::{parse_silences, Silence};

@@ -6,6 +6,7 @@
 
 use super::config::Route;
 use super::matcher::Matcher;
+use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// Between a route's matchers, `continue: true` and its receiver.
@@ -148,4 +149,35 @@ pub fn matching_routes<'a>(
         all
     }
     walk(route, labels, &mut Vec::new())
+}
+
+/// A route as the browser draws it: its label, receiver, whether matching continues after it,
+/// and its place in the tree (child indexes from the root).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RouteNode {
+    pub label: String,
+    pub receiver: String,
+    pub continue_matching: bool,
+    pub path: Vec<usize>,
+    pub children: Vec<RouteNode>,
+}
+
+/// The routing tree as data, for drawing.
+pub fn route_nodes(route: &Route) -> RouteNode {
+    fn node(route: &Route, path: &mut Vec<usize>) -> RouteNode {
+        let mut children = Vec::with_capacity(route.routes.len());
+        for (index, child) in route.routes.iter().enumerate() {
+            path.push(index);
+            children.push(node(child, path));
+            path.pop();
+        }
+        RouteNode {
+            label: route_label(route),
+            receiver: route.receiver.clone(),
+            continue_matching: route.continue_matching,
+            path: path.clone(),
+            children,
+        }
+    }
+    node(route, &mut Vec::new())
 }

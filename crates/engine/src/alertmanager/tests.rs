@@ -331,3 +331,30 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn label_sets_are_read_as_amtool_reads_them() {
+    use super::parse_label_set;
+    let labels = parse_label_set("severity=critical service=\"my sql\"").unwrap();
+    assert_eq!(labels["service"], "my sql");
+    assert_eq!(labels["severity"], "critical");
+    let braces = parse_label_set("{env=\"prod\", team=web}").unwrap();
+    assert_eq!(braces.len(), 2);
+    assert_eq!(braces["team"], "web");
+    assert!(parse_label_set("env=~prod").is_err());
+    assert!(parse_label_set("{env=prod").is_err());
+    assert!(parse_label_set("  ").unwrap().is_empty());
+}
+
+#[test]
+fn the_routing_tree_prints_nested_branches_as_amtool() {
+    use super::{parse_config, routing_tree};
+    let (config, _) = parse_config(
+        "route:\n  receiver: r\n  routes:\n    - matchers: ['a=\"1\"']\n      receiver: x\n      routes:\n        - matchers: ['b=\"2\"']\n          receiver: y\n    - matchers: ['c=\"3\"']\n      receiver: z\nreceivers: [{name: r}, {name: x}, {name: y}, {name: z}]\n",
+    );
+    let tree = routing_tree(&config.unwrap().route);
+    assert_eq!(
+        tree,
+        ".\n└── default-route  receiver: r\n    ├── {a=\"1\"}  receiver: x\n    │\u{a0}\u{a0} └── {b=\"2\"}  receiver: y\n    └── {c=\"3\"}  receiver: z\n"
+    );
+}

@@ -47,18 +47,18 @@ fn clean_message(message: &str) -> String {
         .to_string()
 }
 
-type FuncResult = gotmpl::Result<Value>;
+pub(super) type FuncResult = gotmpl::Result<Value>;
 
-fn fail(message: impl Into<String>) -> TemplateError {
+pub(super) fn fail(message: impl Into<String>) -> TemplateError {
     TemplateError::Exec(message.into())
 }
 
-fn string(text: impl AsRef<str>) -> Value {
+pub(super) fn string(text: impl AsRef<str>) -> Value {
     Value::String(Arc::from(text.as_ref()))
 }
 
 /// Go's `%v` of a value, as Sprig's string functions take their arguments.
-fn text_of(value: &Value) -> String {
+pub(super) fn text_of(value: &Value) -> String {
     match value {
         Value::Nil => String::new(),
         Value::String(text) => text.to_string(),
@@ -67,7 +67,7 @@ fn text_of(value: &Value) -> String {
     }
 }
 
-fn arg(args: &[Value], index: usize, function: &str) -> gotmpl::Result<Value> {
+pub(super) fn arg(args: &[Value], index: usize, function: &str) -> gotmpl::Result<Value> {
     args.get(index).cloned().ok_or_else(|| {
         fail(format!(
             "wrong number of args for {function}: want at least {} got {}",
@@ -77,7 +77,7 @@ fn arg(args: &[Value], index: usize, function: &str) -> gotmpl::Result<Value> {
     })
 }
 
-fn int_of(value: &Value, function: &str) -> gotmpl::Result<i64> {
+pub(super) fn int_of(value: &Value, function: &str) -> gotmpl::Result<i64> {
     match value {
         Value::Int(n) => Ok(*n),
         Value::Uint(n) => {
@@ -148,7 +148,7 @@ fn indent(spaces: i64, text: &str) -> gotmpl::Result<String> {
 /// Registers Helm's and Sprig's functions; `include` runs templates of `set`.
 pub(super) fn with_helm_functions(template: Template, set: &TemplateSet) -> Template {
     let weak: Weak<SetInner> = Arc::downgrade(&set.inner);
-    template
+    super::sprig::with_sprig(template)
         .max_range_iters(crate::limits::TEMPLATE_MAX_RANGE_ITERATIONS)
         .metered_printing()
         .metered("include", move |args| include(&weak, args))
@@ -360,15 +360,9 @@ pub(super) fn from_yaml(value: &Yaml) -> Value {
     match value {
         Yaml::Null => Value::Nil,
         Yaml::Bool(b) => Value::Bool(*b),
-        Yaml::Number(number) => {
-            if let Some(n) = number.as_i64() {
-                Value::Int(n)
-            } else if let Some(n) = number.as_u64() {
-                Value::Uint(n)
-            } else {
-                Value::Float(number.as_f64().unwrap_or(f64::NAN))
-            }
-        }
+        // Helm reads values through JSON, so every number is a float64: `kindOf` says
+        // `float64` and a million prints as `1e+06`.
+        Yaml::Number(number) => Value::Float(number.as_f64().unwrap_or(f64::NAN)),
         Yaml::String(text) => string(text),
         Yaml::Sequence(items) => Value::List(items.iter().map(from_yaml).collect()),
         Yaml::Mapping(entries) => Value::Map(Arc::new(
@@ -377,6 +371,11 @@ pub(super) fn from_yaml(value: &Yaml) -> Value {
                 .map(|(key, value)| (Arc::from(yaml_key(key).as_str()), from_yaml(value)))
                 .collect(),
         )),
+        // `--set` gives integers as int64, marked so by the command line.
+        Yaml::Tagged(tagged) if tagged.tag == "int64" => match &tagged.value {
+            Yaml::Number(number) => number.as_i64().map_or(Value::Nil, Value::Int),
+            other => from_yaml(other),
+        },
         Yaml::Tagged(tagged) => from_yaml(&tagged.value),
     }
 }

@@ -10,6 +10,7 @@
 //! line.
 
 mod functions;
+mod sprig;
 #[cfg(test)]
 mod tests;
 
@@ -141,6 +142,24 @@ pub fn render(
         .iter()
         .copied()
         .filter(|(path, _)| is_helper(path))
+        .collect();
+    // Every other template can be included by its path, as Helm names them:
+    // `include (print $.Template.BasePath "/configmap.yaml") .`.
+    let by_path: Vec<(String, String)> = templates
+        .iter()
+        .filter(|(path, text)| !is_helper(path) && !text.contains("define"))
+        .map(|(path, text)| {
+            (
+                path.to_string(),
+                format!("{{{{define \"{chart_name}/{path}\"}}}}{text}{{{{end}}}}"),
+            )
+        })
+        // A file that does not parse says so once, in its own render.
+        .filter(|(path, text)| Template::new(path).parse(text).is_ok())
+        .collect();
+    let helpers: Vec<(&String, &String)> = helpers
+        .into_iter()
+        .chain(by_path.iter().map(|(path, text)| (path, text)))
         .collect();
     let mut manifests = Vec::new();
     let mut errors = Vec::new();
@@ -292,6 +311,7 @@ fn template_data(
         "KubeVersion",
         map([
             ("Version", string("v1.31.0")),
+            ("GitVersion", string("v1.31.0")),
             ("Major", string("1")),
             ("Minor", string("31")),
         ]),

@@ -304,6 +304,28 @@ impl Monitoring {
     pub fn routed_alerts(&self, now: SimTime) -> Vec<AlertmanagerAlert> {
         self.alertmanager.alerts(now.epoch_ms())
     }
+
+    /// The loaded routing tree, for drawing.
+    pub fn routing(&self) -> Option<crate::alertmanager::RouteNode> {
+        self.alertmanager
+            .config()
+            .map(|config| crate::alertmanager::route_nodes(&config.route))
+    }
+
+    /// The routes an alert with `labels` would be delivered through, with their receivers, as
+    /// `amtool config routes test` answers; `None` without a loaded configuration.
+    pub fn route_test(
+        &self,
+        labels: &BTreeMap<String, String>,
+    ) -> Option<Vec<(Vec<usize>, String)>> {
+        let config = self.alertmanager.config()?;
+        Some(
+            crate::alertmanager::matching_routes(&config.route, labels)
+                .into_iter()
+                .map(|(path, route)| (path, route.receiver.clone()))
+                .collect(),
+        )
+    }
 }
 
 fn push_capped<T>(items: &mut Vec<T>, item: T) {

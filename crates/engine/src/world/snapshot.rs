@@ -91,6 +91,8 @@ pub struct WorldSnapshot {
     pub rules: Vec<RuleStatus>,
     /// Firing alerts as Alertmanager routes them.
     pub routed_alerts: Vec<AlertmanagerAlert>,
+    /// Alertmanager's routing tree, when a configuration is loaded.
+    pub routing: Option<crate::alertmanager::RouteNode>,
     /// Chat messages, oldest first.
     pub messages: Vec<ChatMessage>,
     /// The channels Alertmanager posts to.
@@ -305,6 +307,7 @@ impl WorldSnapshot {
             events: log[log.len().saturating_sub(SNAPSHOT_EVENTS)..].to_vec(),
             rules: world.monitoring().rule_statuses(),
             routed_alerts: world.monitoring().routed_alerts(now),
+            routing: world.monitoring().routing(),
             messages: world.monitoring().messages().to_vec(),
             channels: world.monitoring().channels(),
             alert_markers: world.monitoring().markers().to_vec(),
