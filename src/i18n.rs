@@ -303,6 +303,8 @@ pub fn translate(locale: Locale, key: &'static str) -> &'static str {
         "alerts.no_rules" => ("No alerting rule loaded: edit prometheus/rules.yml", "Aucune règle d'alerte chargée : modifiez prometheus/rules.yml"),
         "alerts.recording" => ("Recording rules", "Règles d'enregistrement"),
         "alerts.alertmanager" => ("In Alertmanager", "Dans Alertmanager"),
+        "ruletests.run" => ("Run tests", "Lancer les tests"),
+        "ruletests.like" => ("as promtool test rules, against the rules as they are now", "comme promtool test rules, sur les règles telles qu'elles sont"),
         "routes.no_config" => ("No routing tree: alertmanager/alertmanager.yml is not loaded", "Pas d'arbre de routage : alertmanager/alertmanager.yml n'est pas chargé"),
         "routes.test" => ("Test a label set", "Tester un jeu de labels"),
         "routes.receivers" => ("Receivers:", "Destinataires :"),

@@ -4,9 +4,11 @@
 //! of the world, turning each change into an `EditFile` action. If the bundle failed to load, a
 //! plain text area takes its place so nothing typed is lost.
 
+use crate::components::rule_tests::RuleTests;
 use crate::i18n::tr;
 use crate::session::Sim;
 use leptos::prelude::*;
+use opsdojo_engine::alerting::unit_test::is_unit_test_file;
 use opsdojo_engine::world::Action;
 use opsdojo_engine::{Diagnostic, Severity};
 use wasm_bindgen::prelude::*;
@@ -174,8 +176,12 @@ pub fn WorldFileEditor(
                 })
             })
             language=language
-            title=path
+            title=path.clone()
         />
+        {move || {
+            file.with(|f| { f.as_ref().is_some_and(|f| is_unit_test_file(&f.path, &f.content)) })
+                .then(|| view! { <RuleTests path=path.clone() /> })
+        }}
     }
 }
 

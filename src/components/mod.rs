@@ -20,6 +20,7 @@ pub mod objectives;
 pub mod presenter;
 pub mod pull_request;
 pub mod routes;
+pub mod rule_tests;
 pub mod share;
 pub mod terraform;
 pub mod top_bar;

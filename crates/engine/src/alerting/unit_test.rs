@@ -33,7 +33,7 @@ impl UnitTestReport {
         self.failures.is_empty()
     }
 
-    fn failed(message: String) -> Self {
+    pub(crate) fn failed(message: String) -> Self {
         UnitTestReport {
             failures: vec![message],
             skipped: Vec::new(),
@@ -686,5 +686,91 @@ mod properties {
         fn any_test_file_runs_without_panic(text in "\\PC{0,300}") {
             let _ = run_unit_tests(&text, &|_| Ok(String::new()));
         }
+    }
+}
+
+/// The report as promtool prints it for one file: `Unit Testing:  NAME`, then `SUCCESS` or
+/// `FAILED:` with each failure, then how many cases were skipped.
+pub fn promtool_text(name: &str, report: &UnitTestReport) -> String {
+    let mut out = format!("Unit Testing:  {name}\n");
+    if report.passed() {
+        out.push_str("  SUCCESS\n");
+    } else {
+        out.push_str("  FAILED:\n");
+        for failure in &report.failures {
+            out.push_str(failure);
+            out.push_str("\n\n");
+        }
+    }
+    if !report.skipped.is_empty() {
+        out.push_str(&format!("  ({} skipped)\n", report.skipped.len()));
+    }
+    out
+}
+
+/// Runs the test file at `path` of a set of files (a world's or a folder's), loading the rule
+/// files it names from the same folder.
+pub fn run_unit_tests_in(path: &str, files: &dyn Fn(&str) -> Option<String>) -> UnitTestReport {
+    let Some(text) = files(path) else {
+        return UnitTestReport::failed(format!("  cannot read {path}: no such file"));
+    };
+    let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
+    let load = |name: &str| {
+        let full = if dir.is_empty() {
+            name.to_string()
+        } else {
+            format!("{dir}/{name}")
+        };
+        files(&full).ok_or_else(|| format!("cannot read rule file {full}: no such file"))
+    };
+    run_unit_tests(&text, &load)
+}
+
+/// Whether a file is a rule unit-test file that can be run: YAML with a `tests:` key.
+pub fn is_unit_test_file(path: &str, content: &str) -> bool {
+    (path.ends_with(".yml") || path.ends_with(".yaml"))
+        && content.lines().any(|line| line.starts_with("tests:"))
+}
+
+#[cfg(test)]
+mod world_file_tests {
+    use super::*;
+
+    const RULES: &str =
+        "groups:\n  - name: g\n    rules:\n      - record: doubled\n        expr: x * 2\n";
+    const TEST: &str = "rule_files: [rules.yml]\ntests:\n  - interval: 1m\n    input_series:\n      - series: 'x'\n        values: '1x5'\n    promql_expr_test:\n      - expr: doubled\n        eval_time: 2m\n        exp_samples:\n          - labels: 'doubled'\n            value: 2\n";
+
+    fn files<'a>(rules: &'a str) -> impl Fn(&str) -> Option<String> + 'a {
+        move |path: &str| match path {
+            "prometheus/rules_test.yml" => Some(TEST.to_string()),
+            "prometheus/rules.yml" => Some(rules.to_string()),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn a_world_test_file_loads_its_rules_beside_it_and_prints_as_promtool() {
+        let report = run_unit_tests_in("prometheus/rules_test.yml", &files(RULES));
+        assert_eq!(
+            promtool_text("rules_test.yml", &report),
+            "Unit Testing:  rules_test.yml\n  SUCCESS\n"
+        );
+        let wrong = RULES.replace("x * 2", "x * 3");
+        let report = run_unit_tests_in("prometheus/rules_test.yml", &files(&wrong));
+        let text = promtool_text("rules_test.yml", &report);
+        assert!(
+            text.starts_with("Unit Testing:  rules_test.yml\n  FAILED:\n"),
+            "{text}"
+        );
+        assert!(text.contains("got: {__name__=\"doubled\"} 3E+00"), "{text}");
+        let missing = run_unit_tests_in("prometheus/nope.yml", &files(RULES));
+        assert!(!missing.passed());
+    }
+
+    #[test]
+    fn only_yaml_files_with_tests_are_test_files() {
+        assert!(is_unit_test_file("prometheus/rules_test.yml", TEST));
+        assert!(!is_unit_test_file("prometheus/rules.yml", RULES));
+        assert!(!is_unit_test_file("notes.md", TEST));
     }
 }

@@ -400,6 +400,9 @@ pub(super) fn to_yaml(value: &Value) -> Yaml {
         Value::Bool(b) => Yaml::Bool(*b),
         Value::Int(n) => Yaml::Number((*n).into()),
         Value::Uint(n) => Yaml::Number((*n).into()),
+        // Go's JSON writes a whole float64 without a fraction (`1`, `1000000`), and Helm's
+        // YAML goes through JSON.
+        Value::Float(n) if n.fract() == 0.0 && n.abs() < 1e15 => Yaml::Number((*n as i64).into()),
         Value::Float(n) => Yaml::Number((*n).into()),
         Value::String(text) => Yaml::String(text.to_string()),
         Value::List(items) => Yaml::Sequence(items.iter().map(to_yaml).collect()),

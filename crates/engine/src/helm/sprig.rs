@@ -682,6 +682,20 @@ fn lists_and_dicts(template: Template) -> Template {
             Ok(list(items.into_iter().filter(|i| !is_empty(i)).collect()))
         })
         .metered("slice", |args| {
+            // Strings slice by bytes, as Go's own `slice` does.
+            if let Value::String(text) = arg(args, 0, "slice")? {
+                let length = text.len() as i64;
+                let start = args
+                    .get(1)
+                    .map_or(Ok(0), |v| int_of(v, "slice"))?
+                    .clamp(0, length);
+                let end = args
+                    .get(2)
+                    .map_or(Ok(length), |v| int_of(v, "slice"))?
+                    .clamp(start, length);
+                let bytes = &text.as_bytes()[start as usize..end as usize];
+                return Ok(string(String::from_utf8_lossy(bytes)));
+            }
             let items = items_of(&arg(args, 0, "slice")?, "slice")?;
             let start = match args.get(1) {
                 Some(v) => int_of(v, "slice")?.clamp(0, items.len() as i64) as usize,

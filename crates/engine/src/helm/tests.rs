@@ -355,3 +355,192 @@ fn templates_that_multiply_work_stop_with_a_reason() {
     let manifests = render_with(&fine, "").expect("renders");
     find(&manifests, "ConfigMap", "count-4");
 }
+
+/// Renders `expression` inside a ConfigMap and returns what it printed.
+fn sprig(expression: &str) -> String {
+    let template = format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: sprig\ndata:\n  out: {{{{ {expression} | toJson | quote }}}}\n"
+    );
+    let manifests = render_with(
+        &chart_with("templates/sprig.yaml", &template),
+        "n: 1000000\n",
+    )
+    .unwrap_or_else(|errors| panic!("{expression}: {errors:?}"));
+    let config = &find(&manifests, "ConfigMap", "sprig").document;
+    at(config, &["data", "out"])
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn sprig_functions_give_their_documented_results() {
+    let cases = [
+        (r#""hello" | b64enc"#, r#""aGVsbG8=""#),
+        (r#""aGVsbG8=" | b64dec"#, r#""hello""#),
+        (r#""hello" | b32enc"#, r#""NBSWY3DP""#),
+        (
+            r#""hello" | sha256sum"#,
+            r#""2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824""#,
+        ),
+        (
+            r#""hello" | sha1sum"#,
+            r#""aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d""#,
+        ),
+        (r#""hello" | adler32sum"#, r#""103547413""#),
+        (r#""hello world" | title"#, r#""Hello World""#),
+        (r#""Hello World" | untitle"#, r#""hello world""#),
+        (r#""HelloWorld" | snakecase"#, r#""hello_world""#),
+        (r#""HelloWorld" | kebabcase"#, r#""hello-world""#),
+        (r#""http_server" | camelcase"#, r#""HttpServer""#),
+        (r#""This Is" | swapcase"#, r#""tHIS iS""#),
+        (r#"abbrev 5 "hello world""#, r#""he...""#),
+        (r#"substr 0 5 "hello world""#, r#""hello""#),
+        (r#""h e l l o" | nospace"#, r#""hello""#),
+        (r#"trimAll "$" "$5.00$""#, r#""5.00""#),
+        (r#"repeat 3 "ab""#, r#""ababab""#),
+        (r#"wrap 5 "Hello World""#, r#""Hello\nWorld""#),
+        (
+            r#"cat "hello" "beautiful" "world""#,
+            r#""hello beautiful world""#,
+        ),
+        (r#"initials "First Try""#, r#""FT""#),
+        (
+            r#"plural "one anchovy" "many anchovies" 2"#,
+            r#""many anchovies""#,
+        ),
+        (r#"splitList "$" "foo$bar$baz""#, r#"["foo","bar","baz"]"#),
+        (r#"(split "$" "foo$bar$baz")._0"#, r#""foo""#),
+        (r#"(splitn "$" 2 "foo$bar$baz")._1"#, r#""bar$baz""#),
+        (r#"join "," (list 1 2 3)"#, r#""1,2,3""#),
+        (r#"list "b" "a" | sortAlpha"#, r#"["a","b"]"#),
+        (
+            r#"regexMatch "^[a-z]+@example\\.com$" "ops@example.com""#,
+            "true",
+        ),
+        (r#"regexFindAll "[2,4,6,8]" "123456789" 2"#, r#"["2","4"]"#),
+        (
+            r#"regexReplaceAll "a(x*)b" "-ab-axxb-" "${1}W""#,
+            r#""-W-xxW-""#,
+        ),
+        (
+            r#"regexReplaceAllLiteral "a(x*)b" "-ab-axxb-" "${1}""#,
+            r#""-${1}-${1}-""#,
+        ),
+        (r#"regexSplit "z+" "pizza" -1"#, r#"["pi","a"]"#),
+        (r#"list 1 2 3 | first"#, "1"),
+        (r#"list 1 2 3 | rest"#, "[2,3]"),
+        (r#"list 1 2 3 | last"#, "3"),
+        (r#"list 1 2 3 | initial"#, "[1,2]"),
+        (r#"append (list 1 2) 3"#, "[1,2,3]"),
+        (r#"prepend (list 1 2) 0"#, "[0,1,2]"),
+        (r#"concat (list 1) (list 2 3)"#, "[1,2,3]"),
+        (r#"list 1 2 3 | reverse"#, "[3,2,1]"),
+        (r#"list 1 1 2 | uniq"#, "[1,2]"),
+        (r#"without (list 1 2 3) 2"#, "[1,3]"),
+        (r#"has 2 (list 1 2 3)"#, "true"),
+        (r#"compact (list 1 "" 2)"#, "[1,2]"),
+        (r#"slice (list 1 2 3 4) 1 3"#, "[2,3]"),
+        (r#"chunk 2 (list 1 2 3)"#, "[[1,2],[3]]"),
+        (r#"until 3"#, "[0,1,2]"),
+        (r#"untilStep 3 6 2"#, "[3,5]"),
+        (r#"seq 3"#, r#""1 2 3""#),
+        (r#"seq 5 -2 1"#, r#""5 3 1""#),
+        (r#"get (dict "a" 1) "a""#, "1"),
+        (r#"set (dict "a" 1) "b" 2"#, r#"{"a":1,"b":2}"#),
+        (r#"unset (dict "a" 1 "b" 2) "a""#, r#"{"b":2}"#),
+        (r#"pluck "a" (dict "a" 1) (dict "a" 2)"#, "[1,2]"),
+        (r#"pick (dict "a" 1 "b" 2) "a""#, r#"{"a":1}"#),
+        (r#"omit (dict "a" 1 "b" 2) "a""#, r#"{"b":2}"#),
+        (r#"values (dict "a" 1 "b" 2)"#, "[1,2]"),
+        (
+            r#"merge (dict "a" 1) (dict "a" 2 "b" 3)"#,
+            r#"{"a":1,"b":3}"#,
+        ),
+        (
+            r#"mergeOverwrite (dict "a" 1) (dict "a" 2 "b" 3)"#,
+            r#"{"a":2,"b":3}"#,
+        ),
+        (r#"dig "a" "b" "none" (dict "a" (dict "b" 1))"#, "1"),
+        (r#"dig "a" "c" "none" (dict "a" (dict "b" 1))"#, r#""none""#),
+        (r#"add1 1"#, "2"),
+        (r#"mod 7 3"#, "1"),
+        (r#"floor 1.7"#, "1"),
+        (r#"ceil 1.2"#, "2"),
+        (r#"round 3.14159 2"#, "3.14"),
+        (r#"addf 1.5 2"#, "3.5"),
+        (r#"mulf 1.5 2"#, "3"),
+        (r#"divf 3 2"#, "1.5"),
+        (r#"atoi "42""#, "42"),
+        (r#"float64 "1.5""#, "1.5"),
+        (r#"toDecimal "0777""#, "511"),
+        (r#"kindOf .Values.n"#, r#""float64""#),
+        (r#"kindIs "slice" (list 1)"#, "true"),
+        (r#"typeOf (dict)"#, r#""map[string]interface {}""#),
+        (r#"deepEqual (list 1 2) (list 1 2)"#, "true"),
+        (r#"all 1 "a" true"#, "true"),
+        (r#"any 0 "" false"#, "false"),
+        (r#"base "foo/bar.txt""#, r#""bar.txt""#),
+        (r#"dir "foo/bar/baz""#, r#""foo/bar""#),
+        (r#"clean "foo/bar/../baz""#, r#""foo/baz""#),
+        (r#"ext "foo.bar""#, r#"".bar""#),
+        (r#"isAbs "/foo""#, "true"),
+        (r#"semverCompare ">=1.19-0" "v1.31.0""#, "true"),
+        (r#"semverCompare "^1.2.0" "1.3.4""#, "true"),
+        (r#"semverCompare "~1.2.0" "1.3.4""#, "false"),
+        (r#"fromYaml "a: 1" | toYaml"#, r#""a: 1""#),
+        (r#"fromJson "{\"a\": [1]}""#, r#"{"a":[1]}"#),
+    ];
+    let mut wrong = Vec::new();
+    for (expression, expected) in cases {
+        let got = sprig(expression);
+        if got != expected {
+            wrong.push(format!("{expression}: got {got}, want {expected}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn sprig_functions_that_grow_stop_at_the_budget() {
+    for expression in [
+        "until 100000000",
+        "untilStep 0 100000000000 1",
+        "seq 100000000",
+        "repeat 100000000 \"abcdefgh\"",
+    ] {
+        let template = format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  out: {{{{ {expression} | len }}}}\n"
+        );
+        let errors =
+            render_with(&chart_with("templates/big.yaml", &template), "").expect_err(expression);
+        assert!(!errors[0].message.is_empty(), "{expression}");
+    }
+}
+
+#[test]
+fn a_template_is_included_by_its_path_for_a_checksum() {
+    let mut files = chart_with(
+        "templates/config.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  a: \"1\"\n",
+    );
+    files.insert(
+        "templates/checksum.yaml".into(),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: sum\n  annotations:\n    checksum/config: {{ include (print $.Template.BasePath \"/config.yaml\") . | sha256sum }}\n".into(),
+    );
+    let manifests = render_with(&files, "").unwrap();
+    let expected = {
+        use sha2::Digest as _;
+        let text =
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  a: \"1\"\n";
+        sha2::Sha256::digest(text.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    let sum = &find(&manifests, "ConfigMap", "sum").document;
+    assert_eq!(
+        at(sum, &["metadata", "annotations", "checksum/config"]).as_str(),
+        Some(expected.as_str())
+    );
+}

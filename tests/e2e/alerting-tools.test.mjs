@@ -1,5 +1,6 @@
-// Browser test of Alertmanager's routing tree: drawn from the configuration being edited, a label
-// set tested against it, and the routes that firing alerts went through.
+// Browser tests of the alerting tools: Alertmanager's routing tree (drawn from the configuration
+// being edited, a label set tested against it, the routes firing alerts went through) and rule
+// unit tests run under their file.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { setUp, newPage, shot, withFailureShot } from "./helpers.mjs";
@@ -62,6 +63,46 @@ test("the routing tree follows the configuration, tests a label set and shades t
     assert.ok(alerted.some((text) => /alert-staging|alert-prod/.test(text)), alerted.join(" | "));
     await tree.scrollIntoViewIfNeeded();
     await shot(page, "routing-tree");
+    assert.deepEqual(errors, []);
+  });
+  await context.close();
+});
+
+const FIXED_RULES = `groups:
+  - name: http
+    rules:
+      - record: route:error_ratio:rate5m
+        expr: |
+          sum by (env, project, route) (rate(http_request_seconds_count{status=~"5.."}[5m]))
+            / sum by (env, project, route) (rate(http_request_seconds_count[5m]))
+`;
+
+test("rule unit tests run under their file and show what the rule computes against what is expected", async () => {
+  const { page, errors, context } = await newPage(env.browser);
+  await withFailureShot(page, "rule-tests", async () => {
+    await page.goto(env.base + "/lessons/alerting/rule-tests");
+    const tests = page.locator('[data-testid="rule-tests"]');
+    await tests.waitFor();
+    assert.equal(await tests.count(), 1, "the button sits under the test file only");
+    await tests.locator('[data-testid="run-rule-tests"]').click();
+    const output = tests.locator('[data-testid="rule-test-output"]');
+    await output.waitFor();
+    const failed = await output.innerText();
+    assert.match(failed, /^Unit Testing:  rules_test\.yml\n  FAILED:/);
+    assert.match(failed, /got: \{__name__="route:error_ratio:rate5m", env="prod", project="coupons", route="apply_coupon"\} 1E\+00/);
+    assert.equal(await output.locator(".test-got").count(), 1);
+    assert.equal(await output.locator(".test-expected").count(), 1);
+    await output.scrollIntoViewIfNeeded();
+    await shot(page, "rule-tests-failed");
+
+    const rules = page.locator('[data-widget="editor"]', { hasText: "prometheus/rules.yml" }).locator(".cm-content");
+    await rules.click();
+    await page.keyboard.press("Control+A");
+    await page.keyboard.insertText(FIXED_RULES);
+    await tests.locator('[data-testid="run-rule-tests"]').click();
+    await output.filter({ hasText: "SUCCESS" }).waitFor();
+    assert.equal(await output.innerText(), "Unit Testing:  rules_test.yml\n  SUCCESS\n");
+    await shot(page, "rule-tests-passed");
     assert.deepEqual(errors, []);
   });
   await context.close();
