@@ -817,6 +817,8 @@ fn lists_and_dicts(template: Template) -> Template {
             Ok(current)
         })
         .metered("deepCopy", |args| arg(args, 0, "deepCopy"))
+        // Helm's `lookup` finds nothing under `helm template`: there is no cluster to ask.
+        .metered("lookup", |_| Ok(Value::Map(Arc::new(BTreeMap::new()))))
         .metered("toPrettyJson", |args| {
             let yaml = to_yaml(args.first().unwrap_or(&Value::Nil));
             Ok(string(

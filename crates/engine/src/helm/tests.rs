@@ -490,6 +490,7 @@ fn sprig_functions_give_their_documented_results() {
         (r#"semverCompare "~1.2.0" "1.3.4""#, "false"),
         (r#"fromYaml "a: 1" | toYaml"#, r#""a: 1""#),
         (r#"fromJson "{\"a\": [1]}""#, r#"{"a":[1]}"#),
+        (r#"lookup "v1" "Secret" "prod" "db""#, "{}"),
     ];
     let mut wrong = Vec::new();
     for (expression, expected) in cases {
