@@ -21,12 +21,26 @@ pub(super) struct TemplateSet {
 #[derive(Default)]
 struct SetInner {
     template: OnceLock<Template>,
+    /// The helper texts parsed into it, which a `tpl` parses again beside its own text.
+    sources: OnceLock<Vec<String>>,
     depth: AtomicUsize,
+    /// How deep in `tpl` calls this set runs: each `tpl` starts a set one level further.
+    base_depth: usize,
 }
 
 impl TemplateSet {
-    pub(super) fn install(&self, template: Template) {
+    pub(super) fn install(&self, template: Template, sources: Vec<String>) {
         let _ = self.inner.template.set(template);
+        let _ = self.inner.sources.set(sources);
+    }
+
+    fn nested(base_depth: usize) -> Self {
+        TemplateSet {
+            inner: Arc::new(SetInner {
+                base_depth,
+                ..SetInner::default()
+            }),
+        }
     }
 
     pub(super) fn execute(&self, data: &Value) -> Result<String, String> {
@@ -151,7 +165,11 @@ pub(super) fn with_helm_functions(template: Template, set: &TemplateSet) -> Temp
     super::sprig::with_sprig(template)
         .max_range_iters(crate::limits::TEMPLATE_MAX_RANGE_ITERATIONS)
         .metered_printing()
-        .metered("include", move |args| include(&weak, args))
+        .metered("include", {
+            let weak = weak.clone();
+            move |args| include(&weak, args)
+        })
+        .metered("tpl", move |args| tpl(&weak, args))
         .metered("default", |args| {
             let default = arg(args, 0, "default")?;
             Ok(match args.get(1) {
@@ -353,6 +371,53 @@ fn include(set: &Weak<SetInner>, args: &[Value]) -> FuncResult {
             clean_message(&error.to_string())
         ))),
     }
+}
+
+/// Helm's `tpl`: runs a string as a template, with the chart's named templates, over `data`.
+fn tpl(set: &Weak<SetInner>, args: &[Value]) -> FuncResult {
+    let text = text_of(&arg(args, 0, "tpl")?);
+    let data = args.get(1).cloned().unwrap_or(Value::Nil);
+    let inner = set
+        .upgrade()
+        .ok_or_else(|| fail("tpl: the templates are gone"))?;
+    let depth = inner.base_depth + inner.depth.load(Ordering::SeqCst);
+    if depth >= MAX_INCLUDE_DEPTH {
+        return Err(fail(
+            "error calling tpl: rendering template has a nested reference: exceeded max depth",
+        ));
+    }
+    let child = TemplateSet::nested(depth + 1);
+    let sources = inner.sources.get().cloned().unwrap_or_default();
+    let mut template = with_helm_functions(Template::new("gotpl"), &child);
+    for source in &sources {
+        template = template
+            .parse(source)
+            .map_err(|error| fail(format!("error calling tpl: {error}")))?;
+    }
+    let template = template
+        .parse(&text)
+        .map_err(|error| fail(format!("error calling tpl: {error}")))?;
+    crate::gotemplate::check_recursion(&template)
+        .map_err(|message| fail(format!("error calling tpl: {message}")))?;
+    child.install(template, sources);
+    let template = child
+        .inner
+        .template
+        .get()
+        .ok_or_else(|| fail("tpl: the template was not parsed"))?;
+    inner.depth.fetch_add(1, Ordering::SeqCst);
+    let result = template.execute_template_to_string("gotpl", &data);
+    inner.depth.fetch_sub(1, Ordering::SeqCst);
+    result
+        .map(|text| string(text.replace("<no value>", "")))
+        .map_err(|error| {
+            let message = clean_message(&error.to_string());
+            if message.starts_with("error calling tpl") {
+                fail(message)
+            } else {
+                fail(format!("error calling tpl: {message}"))
+            }
+        })
 }
 
 /// A YAML value as a template value.

@@ -363,7 +363,10 @@ fn render_one(
         .map_err(|error| parse_error(path, text, &error))?;
     crate::gotemplate::check_recursion(&template)
         .map_err(|message| ChartError::new(path, 1, 1, message))?;
-    set.install(template);
+    set.install(
+        template,
+        helpers.iter().map(|(_, text)| text.to_string()).collect(),
+    );
     let output = set.execute(data).map_err(|message| {
         let (file, line, column) = functions::locate(&message, path, text, helpers);
         ChartError::new(&file, line, column, message)

@@ -545,3 +545,29 @@ fn a_template_is_included_by_its_path_for_a_checksum() {
         Some(expected.as_str())
     );
 }
+
+#[test]
+fn tpl_runs_values_as_templates_and_stops_a_template_that_runs_itself() {
+    let template = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ tpl \"{{ include \\\"opsdojo.chart\\\" . }}-tpl\" . }}\ndata:\n  host: {{ tpl .Values.host . | quote }}\n";
+    let files = chart_with("templates/tpl.yaml", template);
+    let manifests = render_with(&files, "host: \"{{ .Release.Name }}.example.com\"\n").unwrap();
+    let config = manifests
+        .iter()
+        .find(|m| m.kind == "ConfigMap")
+        .expect("the ConfigMap");
+    assert!(config.name.ends_with("-tpl"), "{}", config.name);
+    assert_eq!(
+        at(&config.document, &["data", "host"]).as_str(),
+        Some("opsdojo.example.com")
+    );
+    let looping = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  loop: {{ tpl .Values.loop . }}\n";
+    let errors = render_with(
+        &chart_with("templates/loop.yaml", looping),
+        "loop: \"{{ tpl .Values.loop . }}\"\n",
+    )
+    .unwrap_err();
+    assert_eq!(
+        errors[0].message,
+        "error calling tpl: rendering template has a nested reference: exceeded max depth"
+    );
+}
