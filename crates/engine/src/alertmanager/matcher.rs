@@ -82,12 +82,8 @@ impl std::fmt::Display for Matcher {
 /// Reads `a="b"`, `{a="b", c=~"d"}` or `a=b` into matchers.
 pub fn parse_matchers(text: &str) -> Result<Vec<Matcher>, String> {
     let trimmed = text.trim();
-    let inner = match trimmed.strip_prefix('{') {
-        Some(rest) => rest
-            .strip_suffix('}')
-            .ok_or_else(|| format!("matcher `{trimmed}` opens `{{` without closing it"))?,
-        None => trimmed,
-    };
+    let inner = inside_braces(trimmed)
+        .ok_or_else(|| format!("matcher `{trimmed}` opens `{{` without closing it"))?;
     let mut matchers = Vec::new();
     for part in split_outside_quotes(inner, |c| c == ',') {
         let part = part.trim();
@@ -108,12 +104,8 @@ pub fn parse_matchers(text: &str) -> Result<Vec<Matcher>, String> {
 pub fn parse_label_set(text: &str) -> Result<BTreeMap<String, String>, String> {
     let mut labels = BTreeMap::new();
     let trimmed = text.trim();
-    let inner = match trimmed.strip_prefix('{') {
-        Some(rest) => rest
-            .strip_suffix('}')
-            .ok_or_else(|| format!("`{trimmed}` opens `{{` without closing it"))?,
-        None => trimmed,
-    };
+    let inner = inside_braces(trimmed)
+        .ok_or_else(|| format!("`{trimmed}` opens `{{` without closing it"))?;
     for part in split_outside_quotes(inner, |c| c == ',' || c.is_whitespace()) {
         let matcher = parse_one(part)?;
         if matcher.kind != MatchType::Equal {
@@ -124,6 +116,14 @@ pub fn parse_label_set(text: &str) -> Result<BTreeMap<String, String>, String> {
         labels.insert(matcher.name, matcher.value);
     }
     Ok(labels)
+}
+
+/// What is inside `{...}`, or the text itself without braces; `None` when a brace is not closed.
+fn inside_braces(text: &str) -> Option<&str> {
+    match text.strip_prefix('{') {
+        Some(rest) => rest.strip_suffix('}'),
+        None => Some(text),
+    }
 }
 
 /// The non-empty parts of `text` between separators that are not inside double quotes.

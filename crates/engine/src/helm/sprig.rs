@@ -98,6 +98,15 @@ fn words(text: &str) -> Vec<String> {
     words
 }
 
+/// The words of `text` in lower case, joined by `separator` (`snakecase`, `kebabcase`).
+fn lower_words(text: &str, separator: &str) -> String {
+    words(text)
+        .iter()
+        .map(|w| w.to_lowercase())
+        .collect::<Vec<_>>()
+        .join(separator)
+}
+
 fn capitalize(word: &str) -> String {
     let mut characters = word.chars();
     match characters.next() {
@@ -272,24 +281,16 @@ fn strings(template: Template) -> Template {
             ))
         })
         .metered("snakecase", |args| {
-            let text = text_of(&arg(args, 0, "snakecase")?);
-            Ok(string(
-                words(&text)
-                    .iter()
-                    .map(|w| w.to_lowercase())
-                    .collect::<Vec<_>>()
-                    .join("_"),
-            ))
+            Ok(string(lower_words(
+                &text_of(&arg(args, 0, "snakecase")?),
+                "_",
+            )))
         })
         .metered("kebabcase", |args| {
-            let text = text_of(&arg(args, 0, "kebabcase")?);
-            Ok(string(
-                words(&text)
-                    .iter()
-                    .map(|w| w.to_lowercase())
-                    .collect::<Vec<_>>()
-                    .join("-"),
-            ))
+            Ok(string(lower_words(
+                &text_of(&arg(args, 0, "kebabcase")?),
+                "-",
+            )))
         })
         .metered("camelcase", |args| {
             let text = text_of(&arg(args, 0, "camelcase")?);
