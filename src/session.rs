@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use opsdojo_engine::dashboard::{dashboard, Panel};
 use opsdojo_engine::lesson::{Lesson, ObjectiveTracker};
 use opsdojo_engine::progress::{LessonProgress, Progress};
-use opsdojo_engine::promql::{explore, Exploration};
+use opsdojo_engine::promql::{explain, explore, Explanation, Exploration};
 use opsdojo_engine::share::{SharedSession, SHARE_FORMAT};
 use opsdojo_engine::time::SimDuration;
 use opsdojo_engine::world::{Action, Resumed, Scenario, World, WorldSnapshot};
@@ -454,6 +454,12 @@ impl Sim {
     pub fn explore(&self, text: &str, range_ms: i64) -> Exploration {
         self.world
             .with_value(|world| explore(world.store(), text, world.now().epoch_ms(), range_ms))
+    }
+
+    /// The parts of a PromQL query, each evaluated on its own at the current instant.
+    pub fn explain(&self, text: &str) -> Explanation {
+        self.world
+            .with_value(|world| explain(world.store(), text, world.now().epoch_ms()))
     }
 
     /// The routes an alert with `labels` would take through Alertmanager, with receivers.

@@ -2,6 +2,8 @@
 
 use crate::components::chart::{short_value, TimeSeriesChart};
 use crate::components::editor::CodeEditor;
+use crate::components::explain::ExplainTree;
+use crate::i18n::tr;
 use crate::session::{refresh_beat, Sim};
 use leptos::prelude::*;
 
@@ -44,6 +46,9 @@ pub fn Explorer(
     /// The starting range, one of `15m`, `1h`, `6h`, `24h`.
     #[prop(into, optional)]
     range: Option<String>,
+    /// Whether the explorer opens on the query explained rather than on the graph.
+    #[prop(optional)]
+    explain: bool,
 ) -> impl IntoView {
     let sim = expect_context::<Sim>();
     let text = RwSignal::new(query);
@@ -53,42 +58,30 @@ pub fn Explorer(
             .find(|(label, _)| Some(*label) == range.as_deref())
             .map_or(3_600_000, |(_, ms)| *ms),
     );
+    let explaining = RwSignal::new(explain);
     let beat = refresh_beat(sim);
     let result = Memo::new(move |_| {
         beat.track();
         // A step or a reset moves time while paused: follow it too.
         sim.snapshot.with(|s| s.now);
+        if explaining.get() {
+            // The graph is hidden: only the diagnostics are needed.
+            let diagnostics = opsdojo_engine::promql::parse_query(&text.get())
+                .err()
+                .into_iter()
+                .collect();
+            return opsdojo_engine::promql::Exploration {
+                diagnostics,
+                ..Default::default()
+            };
+        }
         sim.explore(&text.get(), range_ms.get())
     });
-    view! {
-        <div class="explorer" data-testid="explorer">
-            <div class="explorer-bar">
-                <RangePicker range_ms=range_ms />
-            </div>
-            <CodeEditor
-                value=text
-                on_change=Callback::new(move |new_text: String| text.set(new_text))
-                language="promql"
-                diagnostics=Signal::derive(move || result.with(|r| r.diagnostics.clone()))
-            />
-            {move || {
-                result
-                    .with(|r| r.annotations.clone())
-                    .into_iter()
-                    .map(|text| view! { <p class="problem problem-warning">{text}</p> })
-                    .collect_view()
-            }}
-            {move || {
-                result
-                    .with(|r| r.error.clone())
-                    .map(|error| {
-                        view! {
-                            <p class="problem problem-error" role="alert">
-                                {error}
-                            </p>
-                        }
-                    })
-            }}
+    let results = move || {
+        if explaining.get() {
+            return view! { <ExplainTree query=text /> }.into_any();
+        }
+        view! {
             <TimeSeriesChart
                 series=Signal::derive(move || result.with(|r| r.graph.clone()))
                 start_ms=Signal::derive(move || result.with(|r| r.end_ms - range_ms.get()))
@@ -117,6 +110,58 @@ pub fn Explorer(
                     }}
                 </tbody>
             </table>
+        }
+        .into_any()
+    };
+    view! {
+        <div class="explorer" data-testid="explorer">
+            <div class="explorer-bar">
+                <div class="segmented" role="group" aria-label=tr("explore.view")>
+                    <button
+                        class:active=move || !explaining.get()
+                        aria-pressed=move || (!explaining.get()).to_string()
+                        on:click=move |_| explaining.set(false)
+                    >
+                        {tr("explore.graph")}
+                    </button>
+                    <button
+                        class:active=move || explaining.get()
+                        aria-pressed=move || explaining.get().to_string()
+                        data-testid="explain-button"
+                        on:click=move |_| explaining.set(true)
+                    >
+                        {tr("explore.explain")}
+                    </button>
+                </div>
+                <Show when=move || !explaining.get()>
+                    <RangePicker range_ms=range_ms />
+                </Show>
+            </div>
+            <CodeEditor
+                value=text
+                on_change=Callback::new(move |new_text: String| text.set(new_text))
+                language="promql"
+                diagnostics=Signal::derive(move || result.with(|r| r.diagnostics.clone()))
+            />
+            {move || {
+                result
+                    .with(|r| r.annotations.clone())
+                    .into_iter()
+                    .map(|text| view! { <p class="problem problem-warning">{text}</p> })
+                    .collect_view()
+            }}
+            {move || {
+                result
+                    .with(|r| r.error.clone())
+                    .map(|error| {
+                        view! {
+                            <p class="problem problem-error" role="alert">
+                                {error}
+                            </p>
+                        }
+                    })
+            }}
+            {results}
         </div>
     }
 }

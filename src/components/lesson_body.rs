@@ -37,7 +37,8 @@ pub fn LessonBody(
                     "explore" => {
                         let query = widget.params.get("query").cloned().unwrap_or_default();
                         let range = widget.params.get("range").cloned();
-                        view! { <Explorer query=query range=range.unwrap_or_default() /> }
+                        let explain = widget.params.get("view").is_some_and(|v| v == "explain");
+                        view! { <Explorer query=query range=range.unwrap_or_default() explain=explain /> }
                             .into_any()
                     }
                     "dashboard" => {

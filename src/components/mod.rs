@@ -10,6 +10,7 @@ pub mod deployments;
 pub mod download;
 pub mod editor;
 pub mod events;
+pub mod explain;
 pub mod explorer;
 pub mod facilitator;
 pub mod game;

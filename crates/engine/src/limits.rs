@@ -22,6 +22,10 @@ pub const PROMQL_MAX_POINTS: u64 = 10_000_000;
 /// PromQL: the steps of one range query.
 pub const PROMQL_MAX_RANGE_STEPS: i64 = 11_000;
 
+/// Explain: the parts of one query evaluated on their own, each with its result; past this,
+/// parts are listed without results. All of them share [`PROMQL_MAX_POINTS`].
+pub const EXPLAIN_MAX_PARTS: usize = 64;
+
 /// Test files (PromQL test scripts, rule unit tests): points one series expansion such as
 /// `0+1x1000` may produce, and steps of one range evaluation.
 pub const TEST_MAX_SAMPLES: usize = 1_000_000;

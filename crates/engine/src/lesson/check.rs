@@ -2,7 +2,7 @@
 //! exist, the lesson is not solved at the start and is solved by its reference solution.
 
 use super::front_matter::Lesson;
-use super::markdown::render_markdown;
+use super::markdown::{render_markdown, EXPLORE_VIEWS};
 use crate::diagnostic::Diagnostic;
 use crate::objective::CompiledObjective;
 use crate::world::{Action, World};
@@ -162,6 +162,18 @@ pub fn check_lesson(lesson: &Lesson) -> Vec<Diagnostic> {
                     )
                     .with_hint("write the query on one line after `query:`"),
                 );
+            }
+            if let Some(view) = widget.params.get("view") {
+                if !EXPLORE_VIEWS.contains(&view.as_str()) {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            widget.line,
+                            1,
+                            format!("the explore widget has no view `{view}`"),
+                        )
+                        .with_hint(format!("write one of: {}", EXPLORE_VIEWS.join(", "))),
+                    );
+                }
             }
         }
         if widget.kind == "editor" {

@@ -29,6 +29,9 @@ pub const WIDGET_KINDS: [&str; 12] = [
     "pull-request",
 ];
 
+/// The views an `explore` widget may open with (`view:`): the graph, or the query explained.
+pub const EXPLORE_VIEWS: [&str; 2] = ["graph", "explain"];
+
 /// A widget placed in the lesson text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Widget {

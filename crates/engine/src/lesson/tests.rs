@@ -116,6 +116,19 @@ fn a_correct_lesson_checks_clean_and_a_wrong_one_does_not() {
         .message
         .contains("explore widget's query is invalid"));
 
+    let bad_view = LESSON.replace(
+        "```yaml\nnot: a widget",
+        "```explore\nquery: up\nview: explained\n```\n\n```yaml\nnot: a widget",
+    );
+    let diagnostics = check_lesson(&parse(&bad_view));
+    assert_eq!(
+        diagnostics[0].message,
+        "the explore widget has no view `explained`"
+    );
+    assert_eq!(diagnostics[0].hint.as_deref(), Some("write one of: graph, explain"));
+    let good_view = bad_view.replace("view: explained", "view: explain");
+    assert!(check_lesson(&parse(&good_view)).is_empty());
+
     let bad_file = LESSON.replace("file: deploy/values-dev.yaml", "file: nope.yaml");
     assert!(check_lesson(&parse(&bad_file))[0]
         .message

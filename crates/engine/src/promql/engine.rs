@@ -102,6 +102,35 @@ pub fn instant_query_annotated(
     (value, evaluator.annotations.into_inner())
 }
 
+/// [`instant_query`] for one of several queries that share one points budget: `spent` points
+/// are already used; returns the result and the points used in all.
+pub(crate) fn instant_query_spending(
+    store: &SeriesStore,
+    expr: &Expr,
+    time_ms: i64,
+    spent: u64,
+) -> (Result<Value>, u64) {
+    let evaluator = Evaluator {
+        store,
+        window: QueryWindow {
+            start_ms: time_ms,
+            end_ms: time_ms,
+        },
+        annotations: Default::default(),
+        is_range: false,
+        points: Budget::new(PROMQL_MAX_POINTS),
+    };
+    evaluator.points.spend(spent);
+    let value = evaluator.spend(0).and_then(|()| {
+        evaluator.eval(expr, time_ms).and_then(|value| match value {
+            Value::Vector(samples) => finish_vector(samples).map(Value::Vector),
+            Value::Matrix(series) => finish_series(series).map(Value::Matrix),
+            other => Ok(other),
+        })
+    });
+    (value, evaluator.points.spent())
+}
+
 /// Evaluates `expr` at every step from `start_ms` to `end_ms` and joins the points per series.
 /// A scalar result becomes one series without labels.
 pub fn range_query(

@@ -8,6 +8,7 @@ mod aggregate;
 mod arith;
 mod codec;
 mod engine;
+mod explain;
 mod explore;
 mod functions;
 mod guard;
@@ -25,6 +26,10 @@ pub use engine::{
     AnnotationLevel, RangeSeries, LOOKBACK_MS,
 };
 pub use engine::{EvalError, Value};
+pub use explain::{
+    explain, Cardinality, ExplainNode, Explanation, Grouping, LabelCondition, LabelTest, MatchOn,
+    Matching, OperatorClass, Outcome, Part, Selection, Shift, EXPLAIN_SAMPLE,
+};
 pub use explore::{explore, Exploration};
 pub use functions::{is_label_name, is_metric_name};
 pub use guard::lookback_ms;
