@@ -140,30 +140,107 @@ fn set_layer(text: &str, strings: bool) -> Result<String, String> {
     serde_yaml_ng::to_string(&layer).map_err(|error| error.to_string())
 }
 
-/// The chart's files by path inside it: `Chart.yaml`, `values.yaml` and what is under `templates/`.
+/// The chart's files by path inside it, as Helm loads a chart directory: every file but those
+/// `.helmignore` names and hidden files under `templates/`. Subcharts (`charts/`) are not read.
 fn read_chart(dir: &Path) -> Result<BTreeMap<String, String>, String> {
-    let mut files = BTreeMap::new();
-    for name in ["Chart.yaml", "values.yaml"] {
-        let path = dir.join(name);
-        if path.is_file() {
-            files.insert(name.to_string(), read(&path)?);
-        }
+    if !dir.join("Chart.yaml").is_file() {
+        return Err(format!(
+            "{}: no Chart.yaml here; give the chart's directory",
+            dir.display()
+        ));
     }
-    let templates = dir.join("templates");
-    let mut pending = vec![templates.clone()];
+    let ignore = std::fs::read_to_string(dir.join(".helmignore")).unwrap_or_default();
+    let rules = IgnoreRules::read(&ignore);
+    let mut files = BTreeMap::new();
+    let mut pending = vec![dir.to_path_buf()];
     while let Some(folder) = pending.pop() {
         let entries =
             std::fs::read_dir(&folder).map_err(|e| format!("{}: {e}", folder.display()))?;
         for entry in entries.flatten() {
             let path = entry.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if let Ok(relative) = path.strip_prefix(dir) {
-                files.insert(relative.to_string_lossy().replace('\\', "/"), read(&path)?);
+            let Ok(relative) = path.strip_prefix(dir) else {
+                continue;
+            };
+            let relative = relative.to_string_lossy().replace('\\', "/");
+            let is_dir = path.is_dir();
+            if rules.ignores(&relative, is_dir) {
+                continue;
+            }
+            if is_dir {
+                if relative != "charts" {
+                    pending.push(path);
+                }
+            } else if files.len() >= MAX_CHART_FILES {
+                return Err(format!(
+                    "{}: the chart has more than {MAX_CHART_FILES} files",
+                    dir.display()
+                ));
+            } else {
+                let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+                files.insert(relative, String::from_utf8_lossy(&bytes).into_owned());
             }
         }
     }
     Ok(files)
+}
+
+/// The most files a chart directory may hold.
+const MAX_CHART_FILES: usize = 10_000;
+
+/// `.helmignore`: one pattern per line, `#` comments, a trailing `/` for directories only, a
+/// leading `!` to keep what an earlier line ignored. A pattern with a `/` is matched against
+/// the path inside the chart, one without against the file's or directory's own name.
+struct IgnoreRules {
+    rules: Vec<(String, bool, bool)>,
+}
+
+impl IgnoreRules {
+    fn read(text: &str) -> Self {
+        let rules = text
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty() && !line.starts_with('#'))
+            .map(|line| {
+                let (negated, line) = match line.strip_prefix('!') {
+                    Some(rest) => (true, rest),
+                    None => (false, line),
+                };
+                let dir_only = line.ends_with('/');
+                let pattern = line.trim_end_matches('/').trim_start_matches("./");
+                (pattern.to_string(), dir_only, negated)
+            })
+            .collect();
+        IgnoreRules { rules }
+    }
+
+    fn ignores(&self, relative: &str, is_dir: bool) -> bool {
+        // Hidden files under `templates/` are always left out, as Helm does.
+        if !is_dir
+            && relative.starts_with("templates/")
+            && relative
+                .rsplit('/')
+                .next()
+                .is_some_and(|name| name.starts_with('.'))
+        {
+            return true;
+        }
+        let name = relative.rsplit('/').next().unwrap_or(relative);
+        let mut ignored = false;
+        for (pattern, dir_only, negated) in &self.rules {
+            if *dir_only && !is_dir {
+                continue;
+            }
+            let subject = if pattern.contains('/') {
+                relative
+            } else {
+                name
+            };
+            if opsdojo_engine::helm::glob_matches(pattern, subject) {
+                ignored = !negated;
+            }
+        }
+        ignored
+    }
 }
 
 fn read(path: &Path) -> Result<String, String> {

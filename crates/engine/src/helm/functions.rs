@@ -23,24 +23,39 @@ struct SetInner {
     template: OnceLock<Template>,
     /// The helper texts parsed into it, which a `tpl` parses again beside its own text.
     sources: OnceLock<Vec<String>>,
+    /// The chart's other files, which `.Files` reads.
+    files: OnceLock<Arc<BTreeMap<String, String>>>,
     depth: AtomicUsize,
     /// How deep in `tpl` calls this set runs: each `tpl` starts a set one level further.
     base_depth: usize,
 }
 
 impl TemplateSet {
+    /// A set whose templates read `files` through `.Files`.
+    pub(super) fn with_files(files: Arc<BTreeMap<String, String>>) -> Self {
+        let set = TemplateSet::default();
+        let _ = set.inner.files.set(files);
+        set
+    }
+
     pub(super) fn install(&self, template: Template, sources: Vec<String>) {
         let _ = self.inner.template.set(template);
         let _ = self.inner.sources.set(sources);
     }
 
-    fn nested(base_depth: usize) -> Self {
-        TemplateSet {
+    fn nested(base_depth: usize, files: Arc<BTreeMap<String, String>>) -> Self {
+        let set = TemplateSet {
             inner: Arc::new(SetInner {
                 base_depth,
                 ..SetInner::default()
             }),
-        }
+        };
+        let _ = set.inner.files.set(files);
+        set
+    }
+
+    fn files(&self) -> Arc<BTreeMap<String, String>> {
+        self.inner.files.get().cloned().unwrap_or_default()
     }
 
     pub(super) fn execute(&self, data: &Value) -> Result<String, String> {
@@ -162,6 +177,10 @@ fn indent(spaces: i64, text: &str) -> gotmpl::Result<String> {
 /// Registers Helm's and Sprig's functions; `include` runs templates of `set`.
 pub(super) fn with_helm_functions(template: Template, set: &TemplateSet) -> Template {
     let weak: Weak<SetInner> = Arc::downgrade(&set.inner);
+    let mut template = template;
+    for (name, function) in super::files::functions(set.files()) {
+        template = template.metered(name, move |args: &[Value]| function(args));
+    }
     super::sprig::with_sprig(template)
         .max_range_iters(crate::limits::TEMPLATE_MAX_RANGE_ITERATIONS)
         .metered_printing()
@@ -386,7 +405,8 @@ fn tpl(set: &Weak<SetInner>, args: &[Value]) -> FuncResult {
             "error calling tpl: rendering template has a nested reference: exceeded max depth",
         ));
     }
-    let child = TemplateSet::nested(depth + 1);
+    let child = TemplateSet::nested(depth + 1, inner.files.get().cloned().unwrap_or_default());
+    let text = super::files::rewrite(&text).into_owned();
     let sources = inner.sources.get().cloned().unwrap_or_default();
     let mut template = with_helm_functions(Template::new("gotpl"), &child);
     for source in &sources {

@@ -9,11 +9,13 @@
 //! Every mistake comes back as a [`ChartError`] naming the file and, when it can be known, the
 //! line.
 
+mod files;
 mod functions;
 mod sprig;
 #[cfg(test)]
 mod tests;
 
+pub use files::glob_matches;
 use gotmpl::{Template, Value};
 use serde_yaml_ng::Value as Yaml;
 use std::collections::BTreeMap;
@@ -134,10 +136,20 @@ pub fn render(
         let layer = read_values(name, text).map_err(|error| vec![error])?;
         merge_values(&mut merged, layer);
     }
-    let templates: Vec<(&String, &String)> = files
+    let chart_files: Arc<BTreeMap<String, String>> = Arc::new(
+        files
+            .iter()
+            .filter(|(path, _)| files::is_chart_file(path))
+            .map(|(path, text)| (path.clone(), text.clone()))
+            .collect(),
+    );
+    // `.Files` methods become functions before anything is parsed (see `files.rs`).
+    let rewritten: Vec<(String, String)> = files
         .iter()
         .filter(|(path, _)| path.starts_with("templates/"))
+        .map(|(path, text)| (path.clone(), files::rewrite(text).into_owned()))
         .collect();
+    let templates: Vec<(&String, &String)> = rewritten.iter().map(|(p, t)| (p, t)).collect();
     let helpers: Vec<(&String, &String)> = templates
         .iter()
         .copied()
@@ -168,8 +180,8 @@ pub fn render(
             continue;
         }
         let source = format!("{chart_name}/{path}");
-        let data = template_data(&merged, &chart, release, &source, &chart_name);
-        match render_one(path, text, &helpers, &data) {
+        let data = template_data(&merged, &chart, release, &source, &chart_name, &chart_files);
+        match render_one(path, text, &helpers, &data, &chart_files) {
             Ok(output) => match split_manifests(&source, &output) {
                 Ok(found) => manifests.extend(found),
                 Err(error) => errors.push(ChartError {
@@ -183,11 +195,14 @@ pub fn render(
     if !errors.is_empty() {
         return Err(errors);
     }
+    // Hooks (`helm.sh/hook`, such as `helm create`'s test Pod) come after the release's own
+    // manifests, each group in install order.
     manifests.sort_by_key(|manifest| {
-        INSTALL_ORDER
+        let order = INSTALL_ORDER
             .iter()
             .position(|kind| *kind == manifest.kind)
-            .unwrap_or(INSTALL_ORDER.len())
+            .unwrap_or(INSTALL_ORDER.len());
+        (is_hook(manifest), order)
     });
     Ok(manifests)
 }
@@ -199,10 +214,20 @@ pub fn print(manifests: &[Manifest]) -> String {
         out.push_str("---\n# Source: ");
         out.push_str(&manifest.source);
         out.push('\n');
-        out.push_str(manifest.content.trim_end());
+        // Helm trims each document of surrounding whitespace, a template's leading newline too.
+        out.push_str(manifest.content.trim());
         out.push('\n');
     }
     out
+}
+
+fn is_hook(manifest: &Manifest) -> bool {
+    manifest
+        .document
+        .get("metadata")
+        .and_then(|metadata| metadata.get("annotations"))
+        .and_then(|annotations| annotations.get("helm.sh/hook"))
+        .is_some()
 }
 
 fn is_helper(path: &str) -> bool {
@@ -289,6 +314,7 @@ fn template_data(
     release: &Release<'_>,
     source: &str,
     chart_name: &str,
+    chart_files: &BTreeMap<String, String>,
 ) -> Value {
     let mut chart_fields = BTreeMap::new();
     for (key, value) in chart {
@@ -321,6 +347,7 @@ fn template_data(
         ("Chart", Value::Map(Arc::new(chart_fields))),
         ("Release", release),
         ("Capabilities", capabilities),
+        ("Files", files::files_value(chart_files)),
         (
             "Template",
             map([
@@ -350,8 +377,9 @@ fn render_one(
     text: &str,
     helpers: &[(&String, &String)],
     data: &Value,
+    chart_files: &Arc<BTreeMap<String, String>>,
 ) -> Result<String, ChartError> {
-    let set = functions::TemplateSet::default();
+    let set = functions::TemplateSet::with_files(Arc::clone(chart_files));
     let mut template = functions::with_helm_functions(Template::new(path), &set);
     for (helper, helper_text) in helpers {
         template = template

@@ -125,7 +125,10 @@ fn a_correct_lesson_checks_clean_and_a_wrong_one_does_not() {
         diagnostics[0].message,
         "the explore widget has no view `explained`"
     );
-    assert_eq!(diagnostics[0].hint.as_deref(), Some("write one of: graph, explain"));
+    assert_eq!(
+        diagnostics[0].hint.as_deref(),
+        Some("write one of: graph, explain")
+    );
     let good_view = bad_view.replace("view: explained", "view: explain");
     assert!(check_lesson(&parse(&good_view)).is_empty());
 
