@@ -275,9 +275,15 @@ pub fn run(args: &[&str]) -> ExitCode {
         .map(|(p, t)| (p.as_str(), t.as_str()))
         .collect();
     values.extend(options.sets.iter().map(|layer| ("--set", layer.as_str())));
+    // Random functions draw from seed 0, so a render is the same on every run; `now` is now.
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_millis() as i64);
     let release = Release {
         name: &options.name,
         namespace: &options.namespace,
+        seed: 0,
+        now_ms,
     };
     match render(&files, &values, &release) {
         Ok(manifests) => {

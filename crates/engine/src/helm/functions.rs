@@ -25,16 +25,29 @@ struct SetInner {
     sources: OnceLock<Vec<String>>,
     /// The chart's other files, which `.Files` reads.
     files: OnceLock<Arc<BTreeMap<String, String>>>,
+    /// What the seeded functions draw from, and the time `now` gives.
+    draws: OnceLock<Arc<super::seeded::Draws>>,
+    now_ms: i64,
     depth: AtomicUsize,
     /// How deep in `tpl` calls this set runs: each `tpl` starts a set one level further.
     base_depth: usize,
 }
 
 impl TemplateSet {
-    /// A set whose templates read `files` through `.Files`.
-    pub(super) fn with_files(files: Arc<BTreeMap<String, String>>) -> Self {
-        let set = TemplateSet::default();
+    /// A set whose templates read `files` through `.Files`, draw random values from `seed`
+    /// and take `now_ms` as the time.
+    pub(super) fn new(files: Arc<BTreeMap<String, String>>, seed: u64, now_ms: i64) -> Self {
+        let set = TemplateSet {
+            inner: Arc::new(SetInner {
+                now_ms,
+                ..SetInner::default()
+            }),
+        };
         let _ = set.inner.files.set(files);
+        let _ = set
+            .inner
+            .draws
+            .set(Arc::new(super::seeded::Draws::new(seed)));
         set
     }
 
@@ -43,15 +56,33 @@ impl TemplateSet {
         let _ = self.inner.sources.set(sources);
     }
 
-    fn nested(base_depth: usize, files: Arc<BTreeMap<String, String>>) -> Self {
+    /// The set a `tpl` runs in, one level deeper than `parent`.
+    fn nested(base_depth: usize, parent: &SetInner) -> Self {
         let set = TemplateSet {
             inner: Arc::new(SetInner {
                 base_depth,
+                now_ms: parent.now_ms,
                 ..SetInner::default()
             }),
         };
-        let _ = set.inner.files.set(files);
+        let _ = set
+            .inner
+            .files
+            .set(parent.files.get().cloned().unwrap_or_default());
+        let seed = parent.draws.get().map_or(0, |draws| draws.next());
+        let _ = set
+            .inner
+            .draws
+            .set(Arc::new(super::seeded::Draws::new(seed)));
         set
+    }
+
+    fn draws(&self) -> Arc<super::seeded::Draws> {
+        self.inner
+            .draws
+            .get()
+            .cloned()
+            .unwrap_or_else(|| Arc::new(super::seeded::Draws::new(0)))
     }
 
     fn files(&self) -> Arc<BTreeMap<String, String>> {
@@ -176,13 +207,20 @@ fn indent(spaces: i64, text: &str) -> gotmpl::Result<String> {
 
 /// Registers Helm's and Sprig's functions; `include` runs templates of `set`.
 pub(super) fn with_helm_functions(template: Template, set: &TemplateSet) -> Template {
+    super::sprig::with_sprig(helm_registry(template, set))
+}
+
+/// Helm's own functions and `.Files`'s, before Sprig's.
+pub(super) fn helm_registry(template: Template, set: &TemplateSet) -> super::sprig::Registry {
     let weak: Weak<SetInner> = Arc::downgrade(&set.inner);
-    let mut template = template;
+    let mut registry = super::sprig::Registry::new(
+        template.max_range_iters(crate::limits::TEMPLATE_MAX_RANGE_ITERATIONS),
+    );
     for (name, function) in super::files::functions(set.files()) {
-        template = template.metered(name, move |args: &[Value]| function(args));
+        registry = registry.metered(name, move |args: &[Value]| function(args));
     }
-    super::sprig::with_sprig(template)
-        .max_range_iters(crate::limits::TEMPLATE_MAX_RANGE_ITERATIONS)
+    let registry = super::seeded::register(registry, set.draws(), set.inner.now_ms);
+    registry
         .metered_printing()
         .metered("include", {
             let weak = weak.clone();
@@ -405,7 +443,7 @@ fn tpl(set: &Weak<SetInner>, args: &[Value]) -> FuncResult {
             "error calling tpl: rendering template has a nested reference: exceeded max depth",
         ));
     }
-    let child = TemplateSet::nested(depth + 1, inner.files.get().cloned().unwrap_or_default());
+    let child = TemplateSet::nested(depth + 1, &inner);
     let text = super::files::rewrite(&text).into_owned();
     let sources = inner.sources.get().cloned().unwrap_or_default();
     let mut template = with_helm_functions(Template::new("gotpl"), &child);

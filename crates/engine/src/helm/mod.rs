@@ -11,6 +11,7 @@
 
 mod files;
 mod functions;
+mod seeded;
 mod sprig;
 #[cfg(test)]
 mod tests;
@@ -43,11 +44,16 @@ pub const PLATFORM_CHART: [(&str, &str); 6] = [
     ),
 ];
 
-/// Where a chart's manifests go, as `helm template --namespace` and `--name-template` give it.
+/// Where a chart's manifests go, as `helm template --namespace` and `--name-template` give it,
+/// and what makes its run repeatable: the seed random functions draw from and the time `now`
+/// gives (see `seeded.rs`).
 #[derive(Debug, Clone)]
 pub struct Release<'a> {
     pub name: &'a str,
     pub namespace: &'a str,
+    pub seed: u64,
+    /// Milliseconds since 1970.
+    pub now_ms: i64,
 }
 
 /// One rendered Kubernetes object: the template it came from and its YAML text.
@@ -181,7 +187,17 @@ pub fn render(
         }
         let source = format!("{chart_name}/{path}");
         let data = template_data(&merged, &chart, release, &source, &chart_name, &chart_files);
-        match render_one(path, text, &helpers, &data, &chart_files) {
+        // Each template draws from its own seed, so editing one leaves the others' values alone.
+        let seed = release.seed ^ fnv1a(path.as_bytes());
+        match render_one(
+            path,
+            text,
+            &helpers,
+            &data,
+            &chart_files,
+            seed,
+            release.now_ms,
+        ) {
             Ok(output) => match split_manifests(&source, &output) {
                 Ok(found) => manifests.extend(found),
                 Err(error) => errors.push(ChartError {
@@ -219,6 +235,13 @@ pub fn print(manifests: &[Manifest]) -> String {
         out.push('\n');
     }
     out
+}
+
+/// FNV-1a, the same on every platform.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 fn is_hook(manifest: &Manifest) -> bool {
@@ -378,8 +401,10 @@ fn render_one(
     helpers: &[(&String, &String)],
     data: &Value,
     chart_files: &Arc<BTreeMap<String, String>>,
+    seed: u64,
+    now_ms: i64,
 ) -> Result<String, ChartError> {
-    let set = functions::TemplateSet::with_files(Arc::clone(chart_files));
+    let set = functions::TemplateSet::new(Arc::clone(chart_files), seed, now_ms);
     let mut template = functions::with_helm_functions(Template::new(path), &set);
     for (helper, helper_text) in helpers {
         template = template

@@ -64,7 +64,7 @@ fn kind_of(value: &Value) -> &'static str {
 }
 
 /// Go's `%T` of a value, as `typeOf` prints it.
-fn type_of(value: &Value) -> &'static str {
+pub(super) fn type_of(value: &Value) -> &'static str {
     match value {
         Value::Nil => "<nil>",
         Value::List(_) => "[]interface {}",
@@ -180,13 +180,100 @@ fn base64_decode(text: &str, engine: &base64::engine::GeneralPurpose) -> String 
 }
 
 /// Registers the functions of this module on `template`.
-pub(super) fn with_sprig(template: Template) -> Template {
-    let template = strings(template);
-    let template = lists_and_dicts(template);
-    numbers_and_types(template)
+/// Sprig's other names for functions registered here: the `must` variants (which return an
+/// error where the plain one would panic; here both do) and the aliases.
+const ALIASES: [(&str, &str); 34] = [
+    ("mustFirst", "first"),
+    ("mustLast", "last"),
+    ("mustRest", "rest"),
+    ("mustInitial", "initial"),
+    ("mustReverse", "reverse"),
+    ("mustUniq", "uniq"),
+    ("mustWithout", "without"),
+    ("mustHas", "has"),
+    ("mustSlice", "slice"),
+    ("mustAppend", "append"),
+    ("mustPrepend", "prepend"),
+    ("mustPush", "push"),
+    ("mustCompact", "compact"),
+    ("mustChunk", "chunk"),
+    ("mustMerge", "merge"),
+    ("mustMergeOverwrite", "mergeOverwrite"),
+    ("mustDeepCopy", "deepCopy"),
+    ("mustToJson", "toJson"),
+    ("mustToPrettyJson", "toPrettyJson"),
+    ("mustToRawJson", "toRawJson"),
+    ("mustRegexMatch", "regexMatch"),
+    ("mustRegexFind", "regexFind"),
+    ("mustRegexFindAll", "regexFindAll"),
+    ("mustRegexReplaceAll", "regexReplaceAll"),
+    ("mustRegexReplaceAllLiteral", "regexReplaceAllLiteral"),
+    ("mustRegexSplit", "regexSplit"),
+    ("biggest", "max"),
+    ("trimall", "trimAll"),
+    ("tuple", "list"),
+    ("osBase", "base"),
+    ("osClean", "clean"),
+    ("osDir", "dir"),
+    ("osExt", "ext"),
+    ("osIsAbs", "isAbs"),
+];
+
+/// Adds Sprig's functions and their other names to `registry`, which holds Helm's.
+pub(super) fn with_sprig(registry: Registry) -> Template {
+    let registry = numbers_and_types(lists_and_dicts(strings(registry)));
+    ALIASES
+        .iter()
+        .fold(registry, |registry, (alias, name)| {
+            registry.alias(alias, name)
+        })
+        .template
 }
 
-fn strings(template: Template) -> Template {
+type Function = Arc<dyn Fn(&[Value]) -> gotmpl::Result<Value> + Send + Sync>;
+
+/// A template being given functions, which keeps each one so another name can share it.
+pub(super) struct Registry {
+    template: Template,
+    functions: BTreeMap<String, Function>,
+}
+
+impl Registry {
+    pub(super) fn new(template: Template) -> Self {
+        Registry {
+            template,
+            functions: BTreeMap::new(),
+        }
+    }
+
+    fn alias(mut self, alias: &str, name: &str) -> Self {
+        if let Some(function) = self.functions.get(name).cloned() {
+            self.template = self.template.metered(alias, move |args| function(args));
+        }
+        self
+    }
+}
+
+impl Metered for Registry {
+    fn metered(
+        mut self,
+        name: &str,
+        f: impl Fn(&[Value]) -> gotmpl::Result<Value> + Send + Sync + 'static,
+    ) -> Self {
+        let function: Function = Arc::new(f);
+        self.functions
+            .insert(name.to_string(), Arc::clone(&function));
+        self.template = self.template.metered(name, move |args| function(args));
+        self
+    }
+
+    fn metered_printing(mut self) -> Self {
+        self.template = self.template.metered_printing();
+        self
+    }
+}
+
+fn strings(template: Registry) -> Registry {
     template
         .metered("hasPrefix", |args| {
             let prefix = text_of(&arg(args, 0, "hasPrefix")?);
@@ -607,7 +694,7 @@ fn base32_encode(bytes: &[u8]) -> String {
     out
 }
 
-fn lists_and_dicts(template: Template) -> Template {
+fn lists_and_dicts(template: Registry) -> Registry {
     template
         .metered("first", |args| {
             Ok(items_of(&arg(args, 0, "first")?, "first")?
@@ -888,7 +975,7 @@ fn merge(args: &[Value], overwrite: bool, function: &str) -> FuncResult {
     Ok(Value::Map(Arc::new(base)))
 }
 
-fn numbers_and_types(template: Template) -> Template {
+fn numbers_and_types(template: Registry) -> Registry {
     template
         .metered("add1", |args| {
             let n = int_of(&arg(args, 0, "add1")?, "add1")?;
@@ -1041,4 +1128,22 @@ fn semver_matches(constraint: &str, version: (u64, u64, u64)) -> Result<bool, St
         }
     }
     Ok(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_alias_names_a_registered_function() {
+        let set = super::super::functions::TemplateSet::default();
+        let registry = super::super::functions::helm_registry(Template::new("t"), &set);
+        let registry = numbers_and_types(lists_and_dicts(strings(registry)));
+        let missing: Vec<&str> = ALIASES
+            .iter()
+            .filter(|(_, name)| !registry.functions.contains_key(*name))
+            .map(|(_, name)| *name)
+            .collect();
+        assert_eq!(missing, Vec::<&str>::new());
+    }
 }

@@ -11,6 +11,8 @@ fn platform() -> BTreeMap<String, String> {
 const PROD: Release<'static> = Release {
     name: "opsdojo",
     namespace: "prod",
+    seed: 0,
+    now_ms: 1_796_202_307_000,
 };
 
 fn render_with(
@@ -509,6 +511,7 @@ fn sprig_functions_that_grow_stop_at_the_budget() {
         "untilStep 0 100000000000 1",
         "seq 100000000",
         "repeat 100000000 \"abcdefgh\"",
+        "randAlphaNum 100000000000",
     ] {
         let template = format!(
             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  out: {{{{ {expression} | len }}}}\n"
@@ -570,4 +573,67 @@ fn tpl_runs_values_as_templates_and_stops_a_template_that_runs_itself() {
         errors[0].message,
         "error calling tpl: rendering template has a nested reference: exceeded max depth"
     );
+}
+
+#[test]
+fn seeded_functions_repeat_with_the_seed_and_change_with_it() {
+    let template = r#"apiVersion: v1
+kind: Secret
+metadata:
+  name: seeded
+stringData:
+  password: {{ randAlphaNum 16 | quote }}
+  alpha: {{ randAlpha 8 | quote }}
+  digits: {{ randNumeric 6 | quote }}
+  ascii: {{ randAscii 12 | quote }}
+  dice: {{ randInt 1 7 | quote }}
+  id: {{ uuidv4 | quote }}
+  shuffled: {{ shuffle "abcdef" | quote }}
+  day: {{ now | date "2006-01-02" | quote }}
+  stamp: {{ now | quote }}
+  later: {{ now | dateModify "+90m" | date "15:04" | quote }}
+  epoch: {{ now | unixEpoch | quote }}
+  html: {{ 0 | htmlDate | quote }}
+  tpl: {{ tpl "{{ randAlpha 4 }}" . | quote }}
+"#;
+    let files = chart_with("templates/seeded.yaml", template);
+    let field = |manifests: &[Manifest], key: &str| {
+        at(
+            &find(manifests, "Secret", "seeded").document,
+            &["stringData", key],
+        )
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+    };
+    let first = render_with(&files, "").unwrap();
+    let again = render_with(&files, "").unwrap();
+    let other = render(&files, &[], &Release { seed: 7, ..PROD }).unwrap();
+    for key in ["password", "alpha", "digits", "ascii", "id", "tpl"] {
+        assert_eq!(field(&first, key), field(&again, key), "{key}");
+        assert_ne!(field(&first, key), field(&other, key), "{key}");
+    }
+    let password = field(&first, "password");
+    assert_eq!(password.len(), 16);
+    assert!(password.chars().all(|c| c.is_ascii_alphanumeric()));
+    assert!(field(&first, "alpha")
+        .chars()
+        .all(|c| c.is_ascii_alphabetic()));
+    assert!(field(&first, "digits").chars().all(|c| c.is_ascii_digit()));
+    assert_eq!(field(&first, "ascii").chars().count(), 12);
+    let dice: i64 = field(&first, "dice").parse().unwrap();
+    assert!((1..7).contains(&dice));
+    let id = field(&first, "id");
+    let groups: Vec<usize> = id.split('-').map(str::len).collect();
+    assert_eq!(groups, vec![8, 4, 4, 4, 12], "{id}");
+    assert_eq!(&id[14..15], "4", "version 4: {id}");
+    let mut shuffled: Vec<char> = field(&first, "shuffled").chars().collect();
+    shuffled.sort_unstable();
+    assert_eq!(shuffled.into_iter().collect::<String>(), "abcdef");
+    // 1_796_202_307_000 ms is 2026-12-02 09:05:07 UTC.
+    assert_eq!(field(&first, "day"), "2026-12-02");
+    assert_eq!(field(&first, "stamp"), "2026-12-02 09:05:07 +0000 UTC");
+    assert_eq!(field(&first, "later"), "10:35");
+    assert_eq!(field(&first, "epoch"), "1796202307");
+    assert_eq!(field(&first, "html"), "1970-01-01");
 }

@@ -48,8 +48,15 @@ pub fn chart_files<'a>(
         .collect()
 }
 
-/// Renders the chart for `environment` with its values file.
-pub fn render(chart: &BTreeMap<String, String>, environment: &str, values: &str) -> Rendered {
+/// Renders the chart for `environment` with its values file; random functions draw from
+/// `seed` and `now` is `now_ms`.
+pub fn render(
+    chart: &BTreeMap<String, String>,
+    environment: &str,
+    values: &str,
+    seed: u64,
+    now_ms: i64,
+) -> Rendered {
     let name = format!("values-{environment}.yaml");
     let manifests = helm::render(
         chart,
@@ -57,6 +64,8 @@ pub fn render(chart: &BTreeMap<String, String>, environment: &str, values: &str)
         &Release {
             name: RELEASE,
             namespace: environment,
+            seed,
+            now_ms,
         },
     );
     Rendered {

@@ -1465,7 +1465,13 @@ impl World {
                 .files
                 .get(&values_file_path(environment))
                 .map_or("", |file| file.content.as_str());
-            let mut rendered = chart::render(&chart_files, environment, values);
+            let mut rendered = chart::render(
+                &chart_files,
+                environment,
+                values,
+                self.scenario.seed,
+                self.now.epoch_ms(),
+            );
             let desired = match &rendered.manifests {
                 Ok(manifests) => chart::desired(manifests),
                 Err(found) => Err(found.clone()),
