@@ -121,13 +121,14 @@ fn am_route_verify_receivers_fails_as_amtool_does() {
 /// section per command line headed `### ARGS` (the chart's name stands for its directory):
 /// `web`, shaped like `helm create`'s with a Secret, checksum annotations and many Sprig
 /// functions; `scaffold`, what `helm create` writes, test hook included; `files`, reading
-/// `.Files` every way Helm offers, with a `.helmignore`. `bash scripts/helm-vs-reference.sh`
+/// `.Files` every way Helm offers, with a `.helmignore`; `functions`, the less common Sprig
+/// functions (urls, durations, dates, semver, `must` variants). `bash scripts/helm-vs-reference.sh`
 /// runs the same against helm itself.
 #[test]
 fn helm_template_prints_what_helm_prints() {
     let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/helm");
     let mut checked = Vec::new();
-    for chart in ["web", "scaffold", "files"] {
+    for chart in ["web", "scaffold", "files", "functions"] {
         let expected = std::fs::read_to_string(fixtures.join(format!("{chart}.expected")))
             .expect("expected output");
         for section in expected.split("### ").filter(|s| !s.is_empty()) {
@@ -150,7 +151,7 @@ fn helm_template_prints_what_helm_prints() {
             checked.push(chart);
         }
     }
-    assert_eq!(checked.len(), 10, "{checked:?}");
+    assert_eq!(checked.len(), 11, "{checked:?}");
 }
 
 #[test]

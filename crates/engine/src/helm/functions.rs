@@ -220,6 +220,7 @@ pub(super) fn helm_registry(template: Template, set: &TemplateSet) -> super::spr
         registry = registry.metered(name, move |args: &[Value]| function(args));
     }
     let registry = super::seeded::register(registry, set.draws(), set.inner.now_ms);
+    let registry = super::seeded::register_dates(registry, set.draws(), set.inner.now_ms);
     registry
         .metered_printing()
         .metered("include", {

@@ -13,6 +13,7 @@ mod files;
 mod functions;
 mod seeded;
 mod sprig;
+mod sprig_more;
 #[cfg(test)]
 mod tests;
 

@@ -9,6 +9,7 @@
 
 use super::functions::{arg, fail, int_of, string, text_of, FuncResult};
 use crate::gotemplate::{ensure_room, Metered};
+use base64::Engine as _;
 use chrono::{DateTime, Datelike, TimeZone, Timelike, Utc};
 use gotmpl::Value;
 use std::sync::{Arc, Mutex};
@@ -157,6 +158,287 @@ pub(super) fn register<M: Metered>(registry: M, draws: Arc<Draws>, now_ms: i64) 
                 .ok_or_else(|| fail("dateModify: the time is out of range"))?;
             Ok(string(go_time_of(&moved)))
         })
+}
+
+/// Go's zero time, which `toDate` gives for text it cannot read.
+const ZERO_TIME: &str = "0001-01-01 00:00:00 +0000 UTC";
+
+/// The rest of Sprig's date functions, which need the release's time for `ago`.
+pub(super) fn register_dates<M: Metered>(registry: M, draws: Arc<Draws>, now_ms: i64) -> M {
+    registry
+        .metered("toDate", |args| {
+            let layout = text_of(&arg(args, 0, "toDate")?);
+            let text = text_of(&arg(args, 1, "toDate")?);
+            Ok(string(
+                parse_go(&layout, &text).map_or_else(|| ZERO_TIME.to_string(), |t| go_time_of(&t)),
+            ))
+        })
+        .metered("mustToDate", |args| {
+            let layout = text_of(&arg(args, 0, "mustToDate")?);
+            let text = text_of(&arg(args, 1, "mustToDate")?);
+            parse_go(&layout, &text)
+                .map(|time| string(go_time_of(&time)))
+                .ok_or_else(|| {
+                    fail(format!(
+                        "mustToDate: parsing time {text:?} as {layout:?}: it does not match the layout"
+                    ))
+                })
+        })
+        .metered("mustDateModify", |args| {
+            let change = text_of(&arg(args, 0, "mustDateModify")?);
+            let time = time_of(&arg(args, 1, "mustDateModify")?)?;
+            let nanos = go_duration_nanos(&change)
+                .ok_or_else(|| fail(format!("mustDateModify: time: invalid duration \"{change}\"")))?;
+            time.timestamp_nanos_opt()
+                .and_then(|n| n.checked_add(nanos))
+                .map(|n| string(go_time_of(&Utc.timestamp_nanos(n))))
+                .ok_or_else(|| fail("mustDateModify: the time is out of range"))
+        })
+        .metered("htmlDateInZone", |args| {
+            let time = time_of(&arg(args, 0, "htmlDateInZone")?)?;
+            let zone = text_of(&arg(args, 1, "htmlDateInZone")?);
+            if !matches!(zone.as_str(), "UTC" | "Local" | "") {
+                return Err(fail(format!(
+                    "htmlDateInZone: the time zone `{zone}` is not known here; only UTC is"
+                )));
+            }
+            Ok(string(format_go("2006-01-02", &time)))
+        })
+        .metered("ago", move |args| {
+            let time = time_of(&arg(args, 0, "ago")?)?;
+            let seconds = now_ms.div_euclid(1000) - time.timestamp();
+            Ok(string(go_duration(i128::from(seconds) * 1_000_000_000)))
+        })
+        .metered("duration", |args| {
+            // Sprig reads a string or an int64 of seconds; a template's numbers are neither.
+            let seconds = match arg(args, 0, "duration")? {
+                Value::String(text) => text.trim().parse::<i64>().unwrap_or(0),
+                _ => 0,
+            };
+            Ok(string(go_duration(i128::from(seconds) * 1_000_000_000)))
+        })
+        .metered("durationRound", move |args| {
+            let nanos: i128 = match arg(args, 0, "durationRound")? {
+                Value::String(text) => match go_duration_nanos(&text) {
+                    Some(nanos) => i128::from(nanos),
+                    None => time_of(&Value::String(text))
+                        .map(|time| i128::from(now_ms - time.timestamp_millis()) * 1_000_000)
+                        .unwrap_or(0),
+                },
+                _ => 0,
+            };
+            Ok(string(round_duration(nanos.unsigned_abs())))
+        })
+        .metered("randBytes", move |args| {
+            let count = int_of(&arg(args, 0, "randBytes")?, "randBytes")?.max(0) as u64;
+            ensure_room(count.saturating_mul(2))?;
+            let bytes: Vec<u8> = (0..count).map(|_| draws.next() as u8).collect();
+            Ok(string(base64::engine::general_purpose::STANDARD.encode(bytes)))
+        })
+}
+
+/// Go's `time.Duration.String()`.
+fn go_duration(nanos: i128) -> String {
+    if nanos == 0 {
+        return "0s".into();
+    }
+    let sign = if nanos < 0 { "-" } else { "" };
+    let n = nanos.unsigned_abs();
+    if n < 1_000 {
+        return format!("{sign}{n}ns");
+    }
+    if n < 1_000_000 {
+        return format!("{sign}{}µs", trim_fraction(n, 1_000));
+    }
+    if n < 1_000_000_000 {
+        return format!("{sign}{}ms", trim_fraction(n, 1_000_000));
+    }
+    let (hours, rest) = (n / 3_600_000_000_000, n % 3_600_000_000_000);
+    let (minutes, rest) = (rest / 60_000_000_000, rest % 60_000_000_000);
+    let seconds = trim_fraction(rest, 1_000_000_000);
+    match (hours, minutes) {
+        (0, 0) => format!("{sign}{seconds}s"),
+        (0, _) => format!("{sign}{minutes}m{seconds}s"),
+        _ => format!("{sign}{hours}h{minutes}m{seconds}s"),
+    }
+}
+
+/// `n / unit` with its fraction, trailing zeros dropped: `1.5`, `2`.
+fn trim_fraction(n: u128, unit: u128) -> String {
+    let whole = n / unit;
+    let fraction = n % unit;
+    if fraction == 0 {
+        return whole.to_string();
+    }
+    let digits = unit.to_string().len() - 1;
+    let text = format!("{fraction:0digits$}");
+    format!("{whole}.{}", text.trim_end_matches('0'))
+}
+
+/// Sprig's `durationRound`: the largest whole unit, years of 365 days and months of 30.
+fn round_duration(nanos: u128) -> String {
+    const SECOND: u128 = 1_000_000_000;
+    let units = [
+        (SECOND * 3600 * 24 * 365, "y"),
+        (SECOND * 3600 * 24 * 30, "mo"),
+        (SECOND * 3600 * 24, "d"),
+        (SECOND * 3600, "h"),
+        (SECOND * 60, "m"),
+        (SECOND, "s"),
+    ];
+    units.iter().find(|(size, _)| nanos > *size).map_or_else(
+        || "0s".to_string(),
+        |(size, unit)| format!("{}{unit}", nanos / size),
+    )
+}
+
+/// Reads `text` with a Go reference layout, in UTC: what `toDate` does.
+fn parse_go(layout: &str, text: &str) -> Option<DateTime<Utc>> {
+    let (mut year, mut month, mut day, mut hour, mut minute, mut second, mut nanos) =
+        (1i32, 1u32, 1u32, 0u32, 0u32, 0u32, 0u32);
+    let mut offset_seconds = 0i32;
+    let mut pm: Option<bool> = None;
+    let mut rest_layout = layout;
+    let mut input = text;
+    fn number(input: &mut &str, min: usize, max: usize) -> Option<u32> {
+        let digits = input
+            .bytes()
+            .take(max)
+            .take_while(u8::is_ascii_digit)
+            .count();
+        if digits < min {
+            return None;
+        }
+        let value = input[..digits].parse().ok()?;
+        *input = &input[digits..];
+        Some(value)
+    }
+    fn name(input: &mut &str, names: &[&str], length: Option<usize>) -> Option<u32> {
+        for (index, full) in names.iter().enumerate() {
+            let candidate = length.map_or(*full, |n| &full[..n]);
+            if input.len() >= candidate.len()
+                && input[..candidate.len()].eq_ignore_ascii_case(candidate)
+            {
+                *input = &input[candidate.len()..];
+                return Some(index as u32);
+            }
+        }
+        None
+    }
+    const TOKENS: [&str; 27] = [
+        "January", "Monday", "2006", "-07:00", "-0700", "Z07:00", "Z0700", "MST", "Jan", "Mon",
+        "002", "_2", "01", "02", "03", "04", "05", "06", "15", "-07", "PM", "pm", "1", "2", "3",
+        "4", "5",
+    ];
+    'outer: while !rest_layout.is_empty() {
+        if let Some(after) = rest_layout
+            .strip_prefix(".000")
+            .or(rest_layout.strip_prefix(".999"))
+        {
+            let digits_in_layout = 3 + after
+                .bytes()
+                .take_while(|b| *b == b'0' || *b == b'9')
+                .count();
+            rest_layout = &rest_layout[1 + digits_in_layout..];
+            if let Some(after_dot) = input.strip_prefix('.') {
+                let digits = after_dot.bytes().take_while(u8::is_ascii_digit).count();
+                let fraction = &after_dot[..digits.min(9)];
+                nanos = format!("{fraction:0<9}").parse().ok()?;
+                input = &after_dot[digits..];
+            }
+            continue;
+        }
+        for token in TOKENS {
+            if let Some(after) = rest_layout.strip_prefix(token) {
+                match token {
+                    "January" => month = name(&mut input, &MONTHS, None)? + 1,
+                    "Jan" => month = name(&mut input, &MONTHS, Some(3))? + 1,
+                    "Monday" => {
+                        name(&mut input, &DAYS, None)?;
+                    }
+                    "Mon" => {
+                        name(&mut input, &DAYS, Some(3))?;
+                    }
+                    "2006" => year = number(&mut input, 4, 4)? as i32,
+                    "06" => year = 2000 + number(&mut input, 2, 2)? as i32,
+                    "01" => month = number(&mut input, 2, 2)?,
+                    "1" => month = number(&mut input, 1, 2)?,
+                    "02" => day = number(&mut input, 2, 2)?,
+                    "_2" => {
+                        input = input.strip_prefix(' ').unwrap_or(input);
+                        day = number(&mut input, 1, 2)?;
+                    }
+                    "2" => day = number(&mut input, 1, 2)?,
+                    "002" => {
+                        number(&mut input, 3, 3)?;
+                    }
+                    "15" => hour = number(&mut input, 1, 2)?,
+                    "03" => hour = number(&mut input, 2, 2)?,
+                    "3" => hour = number(&mut input, 1, 2)?,
+                    "04" => minute = number(&mut input, 2, 2)?,
+                    "4" => minute = number(&mut input, 1, 2)?,
+                    "05" => second = number(&mut input, 2, 2)?,
+                    "5" => second = number(&mut input, 1, 2)?,
+                    "PM" | "pm" => {
+                        let upper = input.get(..2)?.to_ascii_uppercase();
+                        pm = Some(match upper.as_str() {
+                            "PM" => true,
+                            "AM" => false,
+                            _ => return None,
+                        });
+                        input = &input[2..];
+                    }
+                    "MST" => {
+                        let letters = input.bytes().take_while(u8::is_ascii_uppercase).count();
+                        if letters < 3 {
+                            return None;
+                        }
+                        input = &input[letters..];
+                    }
+                    _ => {
+                        // Zones: `Z` alone for UTC where the layout allows it, else ±hh[:]mm.
+                        if token.starts_with('Z') {
+                            if let Some(after_z) = input.strip_prefix('Z') {
+                                input = after_z;
+                                rest_layout = after;
+                                continue 'outer;
+                            }
+                        }
+                        let sign = match input.as_bytes().first()? {
+                            b'+' => 1,
+                            b'-' => -1,
+                            _ => return None,
+                        };
+                        input = &input[1..];
+                        let hours = number(&mut input, 2, 2)? as i32;
+                        let mut minutes = 0;
+                        if token.ends_with("00") {
+                            input = input.strip_prefix(':').unwrap_or(input);
+                            minutes = number(&mut input, 2, 2)? as i32;
+                        }
+                        offset_seconds = sign * (hours * 3600 + minutes * 60);
+                    }
+                }
+                rest_layout = after;
+                continue 'outer;
+            }
+        }
+        let c = rest_layout.chars().next()?;
+        input = input.strip_prefix(c)?;
+        rest_layout = &rest_layout[c.len_utf8()..];
+    }
+    if !input.is_empty() {
+        return None;
+    }
+    match pm {
+        Some(true) if hour < 12 => hour += 12,
+        Some(false) if hour == 12 => hour = 0,
+        _ => {}
+    }
+    let local = chrono::NaiveDate::from_ymd_opt(year, month, day)?
+        .and_hms_nano_opt(hour, minute, second, nanos)?;
+    let utc = local - chrono::Duration::seconds(i64::from(offset_seconds));
+    Some(Utc.from_utc_datetime(&utc))
 }
 
 /// Go's `time.Time.String()` for `ms` milliseconds since 1970, in UTC.
@@ -403,5 +685,18 @@ mod tests {
         assert_eq!(go_duration_nanos("1h30m"), Some(5_400_000_000_000));
         assert_eq!(go_duration_nanos("-1.5s"), Some(-1_500_000_000));
         assert_eq!(go_duration_nanos("3 days"), None);
+        let parsed = parse_go("2006-01-02T15:04:05Z07:00", "2026-12-02T10:05:07+01:00").unwrap();
+        assert_eq!(parsed.timestamp(), 1_796_202_307);
+        assert_eq!(
+            go_time_of(&parse_go("02/Jan/2006 3:04PM", "07/Mar/2021 1:30PM").unwrap()),
+            "2021-03-07 13:30:00 +0000 UTC"
+        );
+        assert_eq!(parse_go("2006-01-02", "2021-13-01"), None);
+        assert_eq!(parse_go("2006-01-02", "2021-01-01 extra"), None);
+        assert_eq!(go_duration(3_725_000_000_000), "1h2m5s");
+        assert_eq!(go_duration(95_000_000_000), "1m35s");
+        assert_eq!(go_duration(1_500_000), "1.5ms");
+        assert_eq!(round_duration(7_805_000_000_000), "2h");
+        assert_eq!(round_duration(0), "0s");
     }
 }

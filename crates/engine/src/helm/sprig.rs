@@ -222,6 +222,7 @@ const ALIASES: [(&str, &str); 34] = [
 /// Adds Sprig's functions and their other names to `registry`, which holds Helm's.
 pub(super) fn with_sprig(registry: Registry) -> Template {
     let registry = numbers_and_types(lists_and_dicts(strings(registry)));
+    let registry = super::sprig_more::register(registry);
     ALIASES
         .iter()
         .fold(registry, |registry, (alias, name)| {
