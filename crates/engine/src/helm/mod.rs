@@ -16,6 +16,7 @@ mod sprig;
 mod sprig_more;
 #[cfg(test)]
 mod tests;
+mod toml;
 
 pub use files::glob_matches;
 use gotmpl::{Template, Value};

@@ -1,6 +1,6 @@
 //! The rest of Sprig's deterministic functions and Helm's array readers: `abbrevboth`, `add1f`,
 //! `b32dec`, `typeIsLike`, `semver`, `urlParse`, `urlJoin`, `mustFromJson`, `fromYamlArray`,
-//! `fromJsonArray`, `getHostByName` (empty, as `helm template` gives it without `--enable-dns`)
+//! `fromJsonArray`, `toToml` (see `toml.rs`), `getHostByName` (empty, as `helm template` gives it without `--enable-dns`)
 //! and `hello`. Each follows Sprig's code, quirks included (`b32dec` answers a malformed input
 //! with Go's error text rather than failing).
 
@@ -11,7 +11,34 @@ use gotmpl::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+/// Sprig's functions that make keys, certificates, password hashes or ciphertexts. A key or a
+/// certificate library would add about 175 kB to every learner's download (gzip, measured with
+/// a probe crate) and an RSA key takes seconds to make in a browser, so these stop the render
+/// with a message that says what to do instead.
+const CRYPTOGRAPHY: [&str; 13] = [
+    "genPrivateKey",
+    "genCA",
+    "genCAWithKey",
+    "genSelfSignedCert",
+    "genSelfSignedCertWithKey",
+    "genSignedCert",
+    "genSignedCertWithKey",
+    "buildCustomCert",
+    "encryptAES",
+    "decryptAES",
+    "bcrypt",
+    "htpasswd",
+    "derivePassword",
+];
+
 pub(super) fn register(registry: Registry) -> Registry {
+    let registry = CRYPTOGRAPHY.iter().fold(registry, |registry, name| {
+        registry.metered(name, move |_| {
+            Err(fail(format!(
+                "{name} is not available in opsdojo: it makes keys, certificates or hashes, which the simulator does not; put the value in a values file or a chart file and read it with .Values or .Files.Get"
+            )))
+        })
+    });
     registry
         .metered("abbrevboth", |args| {
             let left = int_of(&arg(args, 0, "abbrevboth")?, "abbrevboth")?;
@@ -92,6 +119,9 @@ pub(super) fn register(registry: Registry) -> Registry {
                 Ok(_) => error_list("json: cannot unmarshal object into Go value of type []interface {}"),
                 Err(error) => error_list(&error.to_string()),
             })
+        })
+        .metered("toToml", |args| {
+            Ok(string(super::toml::to_toml(&arg(args, 0, "toToml")?)))
         })
         .metered("getHostByName", |_| Ok(string("")))
         .metered("hello", |_| Ok(string("Hello!")))

@@ -637,3 +637,18 @@ stringData:
     assert_eq!(field(&first, "epoch"), "1796202307");
     assert_eq!(field(&first, "html"), "1970-01-01");
 }
+
+#[test]
+fn key_and_certificate_functions_say_they_are_not_available() {
+    let template = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: tls\ndata:\n  {{- $ca := genCA \"ca\" 365 }}\n  ca.crt: {{ $ca.Cert | b64enc }}\n";
+    let errors = render_with(&chart_with("templates/tls.yaml", template), "").unwrap_err();
+    assert_eq!(errors[0].file, "templates/tls.yaml");
+    assert!(
+        errors[0]
+            .message
+            .contains("genCA is not available in opsdojo")
+            && errors[0].message.contains(".Files.Get"),
+        "{}",
+        errors[0].message
+    );
+}
