@@ -256,6 +256,11 @@ pub(super) fn helm_registry(template: Template, set: &TemplateSet) -> super::spr
             let text = serde_yaml_ng::to_string(&yaml).unwrap_or_default();
             Ok(string(text.trim_end_matches('\n')))
         })
+        .metered("toYamlPretty", |args| {
+            let yaml = to_yaml(args.first().unwrap_or(&Value::Nil));
+            let text = serde_yaml_ng::to_string(&yaml).unwrap_or_default();
+            Ok(string(indent_sequences(text.trim_end_matches('\n'))))
+        })
         .metered("toJson", |args| {
             let yaml = to_yaml(args.first().unwrap_or(&Value::Nil));
             Ok(string(serde_json::to_string(&yaml).unwrap_or_default()))
@@ -633,4 +638,65 @@ fn find_in_actions(text: &str, needle: &str) -> Option<(usize, usize)> {
         offset = end;
     }
     None
+}
+
+/// YAML with each block sequence indented under its key, as Helm's `toYamlPretty` (yaml.v3 with
+/// an indent of 2) writes it: `a:\n  - 1` where `toYaml` writes `a:\n- 1`.
+pub(super) fn indent_sequences(text: &str) -> String {
+    let indentation = |line: &str| line.len() - line.trim_start_matches(' ').len();
+    // Where a line's key starts: after its indentation and any `- ` item markers.
+    let key_column = |line: &str| {
+        let mut rest = line.trim_start_matches(' ');
+        let mut column = indentation(line);
+        while let Some(after) = rest.strip_prefix("- ") {
+            rest = after;
+            column += 2;
+        }
+        column
+    };
+    // The original indentation of each sequence being shifted, innermost last.
+    let mut shifted: Vec<usize> = Vec::new();
+    // Inside a block scalar: lines indented more than this are its content.
+    let mut scalar_at: Option<usize> = None;
+    let mut previous = "";
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for line in text.split('\n') {
+        let indent = indentation(line);
+        let body = &line[indent..];
+        let in_scalar = scalar_at.is_some_and(|at| indent > at || body.is_empty());
+        if !in_scalar {
+            scalar_at = None;
+            let item = body == "-" || body.starts_with("- ");
+            while let Some(&at) = shifted.last() {
+                if indent < at || (indent == at && !item) {
+                    shifted.pop();
+                } else {
+                    break;
+                }
+            }
+            let opens = item
+                && previous.trim_end().ends_with(':')
+                && key_column(previous) == indent
+                && shifted.last() != Some(&indent);
+            if opens {
+                shifted.push(indent);
+            }
+            let trimmed = body.trim_end();
+            if ["|", ">", "|-", "|+", ">-", ">+"]
+                .iter()
+                .any(|indicator| trimmed.ends_with(indicator))
+            {
+                scalar_at = Some(indent);
+            }
+            previous = line;
+        }
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        if !body.is_empty() {
+            out.push_str(&" ".repeat(2 * shifted.len()));
+        }
+        out.push_str(line);
+    }
+    out
 }

@@ -652,3 +652,12 @@ fn key_and_certificate_functions_say_they_are_not_available() {
         errors[0].message
     );
 }
+
+#[test]
+fn pretty_yaml_indents_sequences_but_not_inside_block_scalars() {
+    let plain = "a: |\n  x:\n  - y\nb:\n- 1\n- - 2\nc:\n- k:\n  - v\n  n: 1\nd: 2";
+    assert_eq!(
+        super::functions::indent_sequences(plain),
+        "a: |\n  x:\n  - y\nb:\n  - 1\n  - - 2\nc:\n  - k:\n      - v\n    n: 1\nd: 2"
+    );
+}
