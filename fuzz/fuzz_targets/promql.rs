@@ -1,7 +1,9 @@
-//! A PromQL query over a small store, evaluated as an instant and as a range query.
+//! A PromQL query over a small store, evaluated as an instant and as a range query, and explained.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use opsdojo_engine::promql::{instant_query, parse_query, range_query, Labels, SeriesStore};
+use opsdojo_engine::promql::{
+    explain, instant_query, parse_query, range_query, Labels, SeriesStore,
+};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
@@ -21,4 +23,5 @@ fuzz_target!(|data: &[u8]| {
     }
     let _ = instant_query(&store, &query.expr, 600_000);
     let _ = range_query(&store, &query.expr, 0, 600_000, 60_000);
+    let _ = explain(&store, text, 600_000);
 });

@@ -316,8 +316,9 @@ fn parse_go(layout: &str, text: &str) -> Option<DateTime<Utc>> {
     fn name(input: &mut &str, names: &[&str], length: Option<usize>) -> Option<u32> {
         for (index, full) in names.iter().enumerate() {
             let candidate = length.map_or(*full, |n| &full[..n]);
-            if input.len() >= candidate.len()
-                && input[..candidate.len()].eq_ignore_ascii_case(candidate)
+            if input
+                .get(..candidate.len())
+                .is_some_and(|start| start.eq_ignore_ascii_case(candidate))
             {
                 *input = &input[candidate.len()..];
                 return Some(index as u32);
@@ -456,12 +457,7 @@ fn time_of(value: &Value) -> gotmpl::Result<DateTime<Utc>> {
     let parsed = match value {
         Value::Int(seconds) => Utc.timestamp_opt(*seconds, 0).single(),
         Value::Float(seconds) => Utc.timestamp_opt(*seconds as i64, 0).single(),
-        Value::String(text) => {
-            let text = text.trim_end_matches(" UTC");
-            DateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f %z")
-                .ok()
-                .map(|time| time.with_timezone(&Utc))
-        }
+        Value::String(text) => parse_go("2006-01-02 15:04:05.999999999 -0700 MST", text),
         _ => None,
     };
     parsed.ok_or_else(|| {
@@ -693,6 +689,11 @@ mod tests {
         );
         assert_eq!(parse_go("2006-01-02", "2021-13-01"), None);
         assert_eq!(parse_go("2006-01-02", "2021-01-01 extra"), None);
+        // Names and numbers never cut a character in two.
+        assert_eq!(parse_go("Jan 2006", "Ja€ 2021"), None);
+        assert_eq!(parse_go("Monday", "M€"), None);
+        assert_eq!(parse_go("PM", "€"), None);
+        assert_eq!(parse_go("2006", "20€6"), None);
         assert_eq!(go_duration(3_725_000_000_000), "1h2m5s");
         assert_eq!(go_duration(95_000_000_000), "1m35s");
         assert_eq!(go_duration(1_500_000), "1.5ms");

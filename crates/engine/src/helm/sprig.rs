@@ -247,25 +247,29 @@ impl Registry {
         }
     }
 
-    fn alias(mut self, alias: &str, name: &str) -> Self {
-        if let Some(function) = self.functions.get(name).cloned() {
-            self.template = self.template.metered(alias, move |args| function(args));
+    fn alias(self, alias: &str, name: &str) -> Self {
+        match self.functions.get(name).cloned() {
+            Some(function) => self.register(alias, function),
+            None => self,
         }
+    }
+
+    /// Not generic, so the template's metering wrapper is compiled once for every function.
+    fn register(mut self, name: &str, function: Function) -> Self {
+        self.functions
+            .insert(name.to_string(), Arc::clone(&function));
+        self.template = self.template.metered(name, move |args| function(args));
         self
     }
 }
 
 impl Metered for Registry {
     fn metered(
-        mut self,
+        self,
         name: &str,
         f: impl Fn(&[Value]) -> gotmpl::Result<Value> + Send + Sync + 'static,
     ) -> Self {
-        let function: Function = Arc::new(f);
-        self.functions
-            .insert(name.to_string(), Arc::clone(&function));
-        self.template = self.template.metered(name, move |args| function(args));
-        self
+        self.register(name, Arc::new(f))
     }
 
     fn metered_printing(mut self) -> Self {
