@@ -84,22 +84,8 @@ pub fn instant_query_annotated(
     expr: &Expr,
     time_ms: i64,
 ) -> (Result<Value>, Vec<Annotation>) {
-    let evaluator = Evaluator {
-        store,
-        window: QueryWindow {
-            start_ms: time_ms,
-            end_ms: time_ms,
-        },
-        annotations: Default::default(),
-        is_range: false,
-        points: Budget::new(PROMQL_MAX_POINTS),
-    };
-    let value = evaluator.eval(expr, time_ms).and_then(|value| match value {
-        Value::Vector(samples) => finish_vector(samples).map(Value::Vector),
-        Value::Matrix(series) => finish_series(series).map(Value::Matrix),
-        other => Ok(other),
-    });
-    (value, evaluator.annotations.into_inner())
+    let (value, annotations, _) = instant_evaluation(store, expr, time_ms, 0);
+    (value, annotations)
 }
 
 /// [`instant_query`] for one of several queries that share one points budget: `spent` points
@@ -110,6 +96,16 @@ pub(crate) fn instant_query_spending(
     time_ms: i64,
     spent: u64,
 ) -> (Result<Value>, u64) {
+    let (value, _, spent) = instant_evaluation(store, expr, time_ms, spent);
+    (value, spent)
+}
+
+fn instant_evaluation(
+    store: &SeriesStore,
+    expr: &Expr,
+    time_ms: i64,
+    spent: u64,
+) -> (Result<Value>, Vec<Annotation>, u64) {
     let evaluator = Evaluator {
         store,
         window: QueryWindow {
@@ -128,7 +124,8 @@ pub(crate) fn instant_query_spending(
             other => Ok(other),
         })
     });
-    (value, evaluator.points.spent())
+    let spent = evaluator.points.spent();
+    (value, evaluator.annotations.into_inner(), spent)
 }
 
 /// Evaluates `expr` at every step from `start_ms` to `end_ms` and joins the points per series.
