@@ -233,7 +233,7 @@ pub(super) fn with_sprig(registry: Registry) -> Template {
 
 type Function = Arc<dyn Fn(&[Value]) -> gotmpl::Result<Value> + Send + Sync>;
 
-/// A template being given functions, which keeps each one so another name can share it.
+/// A template being given functions, which keeps those another name shares.
 pub(super) struct Registry {
     template: Template,
     functions: BTreeMap<String, Function>,
@@ -255,9 +255,12 @@ impl Registry {
     }
 
     /// Not generic, so the template's metering wrapper is compiled once for every function.
+    /// Only the functions another name shares are kept: a registry is built for every render.
     fn register(mut self, name: &str, function: Function) -> Self {
-        self.functions
-            .insert(name.to_string(), Arc::clone(&function));
+        if ALIASES.iter().any(|(_, target)| *target == name) {
+            self.functions
+                .insert(name.to_string(), Arc::clone(&function));
+        }
         self.template = self.template.metered(name, move |args| function(args));
         self
     }
@@ -678,8 +681,10 @@ fn wrap(text: &str, width: usize, newline: &str) -> String {
     out
 }
 
+/// Base32's standard alphabet (RFC 4648), as `b32enc` and `b32dec` use it.
+pub(super) const BASE32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
 fn base32_encode(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
     let mut out = String::new();
     for chunk in bytes.chunks(5) {
         let mut buffer = [0u8; 5];
@@ -690,7 +695,7 @@ fn base32_encode(bytes: &[u8]) -> String {
         let symbols = (chunk.len() * 8).div_ceil(5);
         for index in 0..8 {
             if index < symbols {
-                out.push(ALPHABET[((bits >> (35 - index * 5)) & 31) as usize] as char);
+                out.push(BASE32[((bits >> (35 - index * 5)) & 31) as usize] as char);
             } else {
                 out.push('=');
             }

@@ -173,7 +173,6 @@ fn abbreviate(text: &str, offset: i64, width: i64) -> String {
 }
 
 fn base32_decode(text: &str) -> Result<Vec<u8>, usize> {
-    const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
     let bytes = text.as_bytes();
     if !bytes.len().is_multiple_of(8) {
         return Err(bytes.len() / 8 * 8);
@@ -186,7 +185,7 @@ fn base32_decode(text: &str) -> Result<Vec<u8>, usize> {
         }
         let mut bits = 0u64;
         for (index, byte) in chunk[..8 - padding].iter().enumerate() {
-            let Some(value) = ALPHABET.iter().position(|a| a == byte) else {
+            let Some(value) = super::sprig::BASE32.iter().position(|a| a == byte) else {
                 return Err(block * 8 + index);
             };
             bits |= (value as u64) << (35 - index * 5);

@@ -56,29 +56,29 @@ impl Writer {
         }
     }
 
+    /// A table's header (`[a.b]`, or `[[a.b]]` in an array of tables) and its keys.
+    fn table(&mut self, key: &[&str], map: &Map, (open, close): (&str, &str)) {
+        self.indent(key);
+        self.out.push_str(open);
+        self.out.push_str(&dotted(key));
+        self.out.push_str(close);
+        self.newline();
+        self.body(key, map);
+    }
+
     fn encode(&mut self, key: &[&str], value: &Value) {
         match value {
             Value::Map(map) => {
                 if key.len() == 1 {
                     self.newline();
                 }
-                self.indent(key);
-                self.out.push('[');
-                self.out.push_str(&dotted(key));
-                self.out.push(']');
-                self.newline();
-                self.body(key, map);
+                self.table(key, map, ("[", "]"));
             }
             Value::List(items) if is_table_array(value) => {
                 for item in items.iter() {
                     if let Value::Map(map) = item {
                         self.newline();
-                        self.indent(key);
-                        self.out.push_str("[[");
-                        self.out.push_str(&dotted(key));
-                        self.out.push_str("]]");
-                        self.newline();
-                        self.body(key, map);
+                        self.table(key, map, ("[[", "]]"));
                     }
                 }
             }
