@@ -12,6 +12,7 @@ use super::rules::{Rule, RuleFile, RuleGroup, RuleKind};
 use super::template::{expand_alert_template, AlertData};
 use crate::promql::{instant_query, stale_marker, Labels, Sample, SeriesStore, Value};
 use crate::time::SimDuration;
+use rustc_hash::FxHashSet;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -86,8 +87,9 @@ pub(crate) struct RuleState {
     /// Alerts by their label set.
     #[serde(with = "crate::serde_util::pairs")]
     active: BTreeMap<BTreeMap<String, String>, Alert>,
-    /// The series written at the last evaluation, to mark the vanished ones stale.
-    written: BTreeSet<Labels>,
+    /// The series written at the last evaluation, in the order written, to mark the vanished
+    /// ones stale.
+    written: Vec<Labels>,
     last_error: Option<String>,
 }
 
@@ -287,13 +289,20 @@ impl RuleEngine {
                     Vec::new()
                 }
             };
-            let now_written: BTreeSet<Labels> =
+            let now_written: Vec<Labels> =
                 written.iter().map(|sample| sample.labels.clone()).collect();
             for sample in written {
                 store.append(&sample.labels, at_ms, sample.value);
             }
-            for gone in state.written.difference(&now_written) {
-                store.append(gone, at_ms, stale_marker());
+            if !state.written.is_empty() {
+                let still: FxHashSet<&Labels> = now_written.iter().collect();
+                for gone in state
+                    .written
+                    .iter()
+                    .filter(|labels| !still.contains(labels))
+                {
+                    store.append(gone, at_ms, stale_marker());
+                }
             }
             state.written = now_written;
         }
@@ -407,7 +416,7 @@ fn record_samples(
     labels: &BTreeMap<String, String>,
     samples: Vec<Sample>,
 ) -> Result<Vec<Sample>, String> {
-    let mut seen = BTreeSet::new();
+    let mut seen = FxHashSet::default();
     let mut out = Vec::with_capacity(samples.len());
     for mut sample in samples {
         sample.labels.insert("__name__".into(), record.to_string());

@@ -91,28 +91,44 @@ pub(crate) fn aggregate(
                 }
                 _ => None,
             };
-            // A group drops its metric name when any of its samples would.
+            // A group drops its metric name when any of its samples would. Each sample's group
+            // is found first; the values are then laid out group after group in one array (a
+            // counting sort, stable), rather than in a growing vector per group.
             let mut signatures = Signatures::new(modifier, Without::Modifier);
-            let mut groups: Vec<(bool, Vec<f64>)> = Vec::new();
+            let mut drop_names: Vec<bool> = Vec::new();
+            let mut members: Vec<(usize, f64)> = Vec::with_capacity(samples.len());
             for sample in samples {
                 let group = signatures.number(&sample.labels);
-                if group == groups.len() {
-                    groups.push((false, Vec::new()));
+                if group == drop_names.len() {
+                    drop_names.push(false);
                 }
-                let (drop_name, values) = &mut groups[group];
-                *drop_name |= sample.drop_name;
-                values.push(sample.value);
+                drop_names[group] |= sample.drop_name;
+                members.push((group, sample.value));
+            }
+            let mut starts = vec![0usize; drop_names.len() + 1];
+            for (group, _) in &members {
+                starts[group + 1] += 1;
+            }
+            for group in 0..drop_names.len() {
+                starts[group + 1] += starts[group];
+            }
+            let mut next = starts.clone();
+            let mut laid_out = vec![0.0; members.len()];
+            for (group, value) in members {
+                laid_out[next[group]] = value;
+                next[group] += 1;
             }
             let order = signatures.sorted();
             let mut keys = signatures.into_keys();
-            let mut result = Vec::with_capacity(groups.len());
+            let mut result = Vec::with_capacity(drop_names.len());
             for group in order {
                 let labels = std::mem::take(&mut keys[group]);
-                let (drop_name, values) = std::mem::take(&mut groups[group]);
+                let drop_name = drop_names[group];
+                let values = &laid_out[starts[group]..starts[group + 1]];
                 let count = values.len() as f64;
                 let value = match op {
                     "sum" => kahan_sum(values.iter().copied()),
-                    "avg" => mean(&values),
+                    "avg" => mean(values),
                     "count" => count,
                     "group" => 1.0,
                     "min" => values.iter().copied().fold(f64::NAN, |acc, v| {
@@ -129,9 +145,9 @@ pub(crate) fn aggregate(
                             acc
                         }
                     }),
-                    "stddev" => variance(&values).sqrt(),
-                    "stdvar" => variance(&values),
-                    "quantile" => quantile(q.unwrap_or(f64::NAN), values),
+                    "stddev" => variance(values).sqrt(),
+                    "stdvar" => variance(values),
+                    "quantile" => quantile(q.unwrap_or(f64::NAN), values.to_vec()),
                     other => {
                         return Err(EvalError::Unsupported(format!("the `{other}` aggregation")))
                     }

@@ -5,13 +5,13 @@
 //! `(t - 5m, t]`, range selectors and subqueries take `(t - range, t]`, a staleness marker ends
 //! a series. Native histograms and experimental functions are out of scope.
 
-use super::functions::{call_function, FunctionArg};
+use super::functions::{call_function, FunctionArg, RangeKernel};
 use super::sample::{Labels, Sample};
 use super::signature::{Signatures, Without};
 use super::store::{is_stale_marker, SeriesStore};
 use crate::limits::{short_count, Budget, PROMQL_MAX_POINTS};
 use promql_parser::parser::{
-    AggregateExpr, AtModifier, BinaryExpr, Expr, LabelModifier, Offset, SubqueryExpr,
+    AggregateExpr, AtModifier, BinaryExpr, Call, Expr, LabelModifier, Offset, SubqueryExpr,
     VectorMatchCardinality, VectorSelector,
 };
 use std::collections::BTreeMap;
@@ -410,11 +410,15 @@ impl Evaluator<'_> {
                         call.func.name
                     )));
                 }
+                // Its samples come from distinct series of the store: no two are the same.
+                if let Some(samples) = self.range_function(call, t)? {
+                    return Ok(Value::Vector(samples));
+                }
                 let mut args = Vec::with_capacity(call.args.args.len());
                 for arg in &call.args.args {
                     args.push(FunctionArg {
                         value: self.eval(arg, t)?,
-                        expr: arg.as_ref().clone(),
+                        expr: arg.as_ref(),
                     });
                 }
                 let value = call_function(call.func.name, args, t, self)?;
@@ -496,6 +500,64 @@ impl Evaluator<'_> {
             }
         }
         Ok(result)
+    }
+
+    /// A range function of one range selector (`rate(x[5m])`, `max_over_time(x[1h])`...)
+    /// computed on the store's windows without copying their points, as the general path
+    /// would compute it from a selection.
+    fn range_function(&self, call: &Call, t: i64) -> Result<Option<Vec<Sample>>> {
+        let [arg] = call.args.args.as_slice() else {
+            return Ok(None);
+        };
+        let mut arg = arg.as_ref();
+        while let Expr::Paren(paren) = arg {
+            arg = &paren.expr;
+        }
+        let Expr::MatrixSelector(matrix) = arg else {
+            return Ok(None);
+        };
+        let selector = &matrix.vs;
+        let range_ms = duration_ms(&matrix.range);
+        let reference = self.reference_time(&selector.at, &selector.offset, t);
+        let Some(kernel) = RangeKernel::of(call.func.name, range_ms, reference) else {
+            return Ok(None);
+        };
+        let window_start = reference.saturating_sub(range_ms);
+        let mut result = Vec::new();
+        let mut without_markers = Vec::new();
+        for series in self
+            .store
+            .select(selector.name.as_deref(), &selector.matchers)
+        {
+            let in_range = series.window(window_start, reference);
+            if in_range.is_empty() {
+                continue;
+            }
+            self.spend(in_range.len() as u64)?;
+            let points = if in_range.iter().any(|(_, value)| is_stale_marker(*value)) {
+                without_markers.clear();
+                without_markers.extend(
+                    in_range
+                        .iter()
+                        .copied()
+                        .filter(|(_, value)| !is_stale_marker(*value)),
+                );
+                if without_markers.is_empty() {
+                    continue;
+                }
+                without_markers.as_slice()
+            } else {
+                in_range
+            };
+            if let Some(value) = kernel.apply(points) {
+                result.push(Sample {
+                    labels: series.labels.clone(),
+                    value,
+                    drop_name: !kernel.keeps_name(),
+                });
+            }
+        }
+        Ok(Some(result))
     }
 
     fn subquery(&self, subquery: &SubqueryExpr, t: i64) -> Result<Value> {
@@ -635,24 +697,33 @@ pub(crate) fn check_unique(samples: Vec<Sample>) -> Result<Vec<Sample>> {
     Ok(samples)
 }
 
-/// Applies an operator; comparisons return the left value and whether the pair is kept.
-pub(crate) fn apply_operator(op: &str, a: f64, b: f64) -> Result<(f64, bool)> {
+/// An arithmetic or comparison operator on two floats: the value, and for a comparison
+/// whether the pair is kept (the value is then the left one).
+type Operator = fn(f64, f64) -> (f64, bool);
+
+/// The operator named `op`, looked up once per binary expression rather than per sample.
+fn operator(op: &str) -> Result<Operator> {
     Ok(match op {
-        "+" => (a + b, true),
-        "-" => (a - b, true),
-        "*" => (a * b, true),
-        "/" => (a / b, true),
-        "%" => (a % b, true),
-        "^" => (a.powf(b), true),
-        "atan2" => (a.atan2(b), true),
-        "==" => (a, a == b),
-        "!=" => (a, a != b),
-        ">" => (a, a > b),
-        "<" => (a, a < b),
-        ">=" => (a, a >= b),
-        "<=" => (a, a <= b),
+        "+" => |a, b| (a + b, true),
+        "-" => |a, b| (a - b, true),
+        "*" => |a, b| (a * b, true),
+        "/" => |a, b| (a / b, true),
+        "%" => |a, b| (a % b, true),
+        "^" => |a: f64, b| (a.powf(b), true),
+        "atan2" => |a: f64, b| (a.atan2(b), true),
+        "==" => |a, b| (a, a == b),
+        "!=" => |a, b| (a, a != b),
+        ">" => |a, b| (a, a > b),
+        "<" => |a, b| (a, a < b),
+        ">=" => |a, b| (a, a >= b),
+        "<=" => |a, b| (a, a <= b),
         other => return Err(EvalError::Unsupported(format!("the `{other}` operator"))),
     })
+}
+
+/// Applies an operator; comparisons return the left value and whether the pair is kept.
+pub(crate) fn apply_operator(op: &str, a: f64, b: f64) -> Result<(f64, bool)> {
+    Ok(operator(op)?(a, b))
 }
 
 fn vector_scalar(
@@ -663,6 +734,7 @@ fn vector_scalar(
     comparison: bool,
     return_bool: bool,
 ) -> Result<Value> {
+    let apply = operator(op);
     let mut result = Vec::with_capacity(samples.len());
     for sample in samples {
         let (a, b) = if scalar_on_left {
@@ -670,7 +742,7 @@ fn vector_scalar(
         } else {
             (sample.value, scalar)
         };
-        let (value, keep) = apply_operator(op, a, b)?;
+        let (value, keep) = apply.as_ref().map_err(EvalError::clone)?(a, b);
         if comparison {
             if return_bool {
                 result.push(sample.computed(f64::from(u8::from(keep))));
@@ -725,6 +797,7 @@ fn vector_vector(
         }
     }
     let include: Vec<String> = card.labels().map(|l| l.labels.clone()).unwrap_or_default();
+    let apply = operator(op);
     let mut seen_one_to_one = vec![false; one_by_signature.len()];
     let mut result = Vec::new();
     for sample in many {
@@ -744,7 +817,7 @@ fn vector_vector(
                 "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)".into(),
             ));
         }
-        let (value, keep) = apply_operator(op, left_value, right_value)?;
+        let (value, keep) = apply.as_ref().map_err(EvalError::clone)?(left_value, right_value);
         if comparison && !return_bool && !keep {
             continue;
         }

@@ -11,12 +11,12 @@ use promql_parser::parser::Expr;
 type Result<T> = std::result::Result<T, EvalError>;
 
 /// An evaluated argument and the expression it came from.
-pub(crate) struct FunctionArg {
+pub(crate) struct FunctionArg<'e> {
     pub value: Value,
-    pub expr: Expr,
+    pub expr: &'e Expr,
 }
 
-fn vector_arg(args: &mut [FunctionArg], index: usize, name: &str) -> Result<Vec<Sample>> {
+fn vector_arg(args: &mut [FunctionArg<'_>], index: usize, name: &str) -> Result<Vec<Sample>> {
     match args
         .get_mut(index)
         .map(|arg| std::mem::replace(&mut arg.value, Value::Scalar(0.0)))
@@ -29,7 +29,7 @@ fn vector_arg(args: &mut [FunctionArg], index: usize, name: &str) -> Result<Vec<
     }
 }
 
-fn matrix_arg(args: &mut [FunctionArg], index: usize, name: &str) -> Result<Vec<RangeSeries>> {
+fn matrix_arg(args: &mut [FunctionArg<'_>], index: usize, name: &str) -> Result<Vec<RangeSeries>> {
     match args
         .get_mut(index)
         .map(|arg| std::mem::replace(&mut arg.value, Value::Scalar(0.0)))
@@ -42,7 +42,7 @@ fn matrix_arg(args: &mut [FunctionArg], index: usize, name: &str) -> Result<Vec<
     }
 }
 
-fn scalar_arg(args: &[FunctionArg], index: usize, name: &str) -> Result<f64> {
+fn scalar_arg(args: &[FunctionArg<'_>], index: usize, name: &str) -> Result<f64> {
     match args.get(index).map(|arg| &arg.value) {
         Some(Value::Scalar(value)) => Ok(*value),
         _ => Err(EvalError::Invalid(format!(
@@ -52,7 +52,7 @@ fn scalar_arg(args: &[FunctionArg], index: usize, name: &str) -> Result<f64> {
     }
 }
 
-fn string_arg(args: &[FunctionArg], index: usize, name: &str) -> Result<String> {
+fn string_arg(args: &[FunctionArg<'_>], index: usize, name: &str) -> Result<String> {
     match args.get(index).map(|arg| &arg.value) {
         Some(Value::String(value)) => Ok(value.clone()),
         _ => Err(EvalError::Invalid(format!(
@@ -96,6 +96,135 @@ fn map_ranges(
     )
 }
 
+/// The range functions of one argument that compute a value from each series' points alone:
+/// evaluated on points copied from a selection, or straight on the store's windows when their
+/// argument is a range selector (see `Evaluator::range_function`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum RangeKernel {
+    /// `rate`, `increase`, `delta`, extrapolated over the range `(start, end]`.
+    Extrapolated {
+        start: i64,
+        end: i64,
+        is_counter: bool,
+        is_rate: bool,
+    },
+    /// `irate` (true) and `idelta` (false): the last two points.
+    Instant {
+        is_rate: bool,
+    },
+    Count,
+    Sum,
+    Min,
+    Max,
+    Last,
+    Present,
+    Changes,
+    Resets,
+    Deriv,
+}
+
+impl RangeKernel {
+    /// The kernel of the function `name`, for a range of `range` ms ending at `end`.
+    pub(crate) fn of(name: &str, range: i64, end: i64) -> Option<Self> {
+        Some(match name {
+            "rate" | "increase" | "delta" => RangeKernel::Extrapolated {
+                start: end - range,
+                end,
+                is_counter: name != "delta",
+                is_rate: name == "rate",
+            },
+            "irate" => RangeKernel::Instant { is_rate: true },
+            "idelta" => RangeKernel::Instant { is_rate: false },
+            "count_over_time" => RangeKernel::Count,
+            "sum_over_time" => RangeKernel::Sum,
+            "min_over_time" => RangeKernel::Min,
+            "max_over_time" => RangeKernel::Max,
+            "last_over_time" => RangeKernel::Last,
+            "present_over_time" => RangeKernel::Present,
+            "changes" => RangeKernel::Changes,
+            "resets" => RangeKernel::Resets,
+            "deriv" => RangeKernel::Deriv,
+            _ => return None,
+        })
+    }
+
+    /// Whether the result keeps the metric name (only `last_over_time` does).
+    pub(crate) fn keeps_name(self) -> bool {
+        matches!(self, RangeKernel::Last)
+    }
+
+    /// The value of one series' points (staleness markers left out), if it has one.
+    pub(crate) fn apply(self, p: &[(i64, f64)]) -> Option<f64> {
+        let values = || p.iter().map(|(_, v)| *v);
+        match self {
+            RangeKernel::Extrapolated {
+                start,
+                end,
+                is_counter,
+                is_rate,
+            } => extrapolated_rate(p, start, end, is_counter, is_rate),
+            RangeKernel::Instant { is_rate } => {
+                if p.len() < 2 {
+                    return None;
+                }
+                let (previous, last) = (p[p.len() - 2], p[p.len() - 1]);
+                let interval = last.0 - previous.0;
+                if interval == 0 {
+                    return None;
+                }
+                let mut result = last.1 - previous.1;
+                if is_rate && last.1 < previous.1 {
+                    result = last.1;
+                }
+                if is_rate {
+                    result /= interval as f64 / 1000.0;
+                }
+                Some(result)
+            }
+            RangeKernel::Count => Some(p.len() as f64),
+            RangeKernel::Sum => Some(kahan_sum(values())),
+            RangeKernel::Min => {
+                Some(values().fold(
+                    f64::NAN,
+                    |acc, v| {
+                        if acc.is_nan() || v < acc {
+                            v
+                        } else {
+                            acc
+                        }
+                    },
+                ))
+            }
+            RangeKernel::Max => {
+                Some(values().fold(
+                    f64::NAN,
+                    |acc, v| {
+                        if acc.is_nan() || v > acc {
+                            v
+                        } else {
+                            acc
+                        }
+                    },
+                ))
+            }
+            RangeKernel::Last => p.last().map(|(_, v)| *v),
+            RangeKernel::Present => Some(1.0),
+            RangeKernel::Changes => Some(
+                p.windows(2)
+                    .filter(|w| w[0].1 != w[1].1 && !(w[0].1.is_nan() && w[1].1.is_nan()))
+                    .count() as f64,
+            ),
+            RangeKernel::Resets => Some(p.windows(2).filter(|w| w[1].1 < w[0].1).count() as f64),
+            RangeKernel::Deriv => {
+                if p.len() < 2 {
+                    return None;
+                }
+                Some(linear_regression(p, p[0].0).0)
+            }
+        }
+    }
+}
+
 /// The range and the `@`- and offset-adjusted end of a range-vector argument, for extrapolation.
 fn range_bounds(mut expr: &Expr, t: i64, evaluator: &super::engine::Evaluator<'_>) -> (i64, i64) {
     while let Expr::Paren(paren) = expr {
@@ -116,11 +245,21 @@ fn range_bounds(mut expr: &Expr, t: i64, evaluator: &super::engine::Evaluator<'_
 
 pub(crate) fn call_function(
     name: &str,
-    mut args: Vec<FunctionArg>,
+    mut args: Vec<FunctionArg<'_>>,
     t: i64,
     evaluator: &super::engine::Evaluator<'_>,
 ) -> Result<Value> {
     let time_seconds = t as f64 / 1000.0;
+    if args.len() == 1 {
+        let (range, end) = range_bounds(args[0].expr, t, evaluator);
+        if let Some(kernel) = RangeKernel::of(name, range, end) {
+            return Ok(map_ranges(
+                matrix_arg(&mut args, 0, name)?,
+                kernel.keeps_name(),
+                |points| kernel.apply(points),
+            ));
+        }
+    }
     match name {
         "time" => Ok(Value::Scalar(time_seconds)),
         "pi" => Ok(Value::Scalar(std::f64::consts::PI)),
@@ -207,7 +346,7 @@ pub(crate) fn call_function(
             }))
         }
         "timestamp" => {
-            let mut inner = &args[0].expr;
+            let mut inner = args[0].expr;
             while let Expr::Paren(paren) = inner {
                 inner = &paren.expr;
             }
@@ -231,7 +370,7 @@ pub(crate) fn call_function(
             let samples = vector_arg(&mut args, 0, name)?;
             if samples.is_empty() {
                 Ok(Value::Vector(vec![Sample::new(
-                    absent_labels(&args[0].expr),
+                    absent_labels(args[0].expr),
                     1.0,
                 )]))
             } else {
@@ -242,45 +381,15 @@ pub(crate) fn call_function(
             let series = matrix_arg(&mut args, 0, name)?;
             if series.is_empty() {
                 Ok(Value::Vector(vec![Sample::new(
-                    absent_labels(&args[0].expr),
+                    absent_labels(args[0].expr),
                     1.0,
                 )]))
             } else {
                 Ok(Value::Vector(Vec::new()))
             }
         }
-        "present_over_time" => Ok(map_ranges(matrix_arg(&mut args, 0, name)?, false, |_| {
-            Some(1.0)
-        })),
-        "count_over_time" => Ok(map_ranges(matrix_arg(&mut args, 0, name)?, false, |p| {
-            Some(p.len() as f64)
-        })),
-        "sum_over_time" => Ok(map_ranges(matrix_arg(&mut args, 0, name)?, false, |p| {
-            Some(kahan_sum(p.iter().map(|(_, v)| *v)))
-        })),
         "avg_over_time" => Ok(map_ranges(matrix_arg(&mut args, 0, name)?, false, |p| {
             Some(mean(&p.iter().map(|(_, v)| *v).collect::<Vec<_>>()))
-        })),
-        "min_over_time" => Ok(map_ranges(matrix_arg(&mut args, 0, name)?, false, |p| {
-            Some(p.iter().map(|(_, v)| *v).fold(f64::NAN, |acc, v| {
-                if acc.is_nan() || v < acc {
-                    v
-                } else {
-                    acc
-                }
-            }))
-        })),
-        "max_over_time" => Ok(map_ranges(matrix_arg(&mut args, 0, name)?, false, |p| {
-            Some(p.iter().map(|(_, v)| *v).fold(f64::NAN, |acc, v| {
-                if acc.is_nan() || v > acc {
-                    v
-                } else {
-                    acc
-                }
-            }))
-        })),
-        "last_over_time" => Ok(map_ranges(matrix_arg(&mut args, 0, name)?, true, |p| {
-            p.last().map(|(_, v)| *v)
         })),
         "stddev_over_time" => Ok(map_ranges(matrix_arg(&mut args, 0, name)?, false, |p| {
             Some(variance_compensated(&p.iter().map(|(_, v)| *v).collect::<Vec<_>>()).sqrt())
@@ -297,51 +406,6 @@ pub(crate) fn call_function(
                 Some(quantile(q, p.iter().map(|(_, v)| *v).collect()))
             }))
         }
-        "changes" => Ok(map_ranges(matrix_arg(&mut args, 0, name)?, false, |p| {
-            Some(
-                p.windows(2)
-                    .filter(|w| w[0].1 != w[1].1 && !(w[0].1.is_nan() && w[1].1.is_nan()))
-                    .count() as f64,
-            )
-        })),
-        "resets" => Ok(map_ranges(matrix_arg(&mut args, 0, name)?, false, |p| {
-            Some(p.windows(2).filter(|w| w[1].1 < w[0].1).count() as f64)
-        })),
-        "rate" | "increase" | "delta" => {
-            let (range, end) = range_bounds(&args[0].expr, t, evaluator);
-            let is_counter = name != "delta";
-            let is_rate = name == "rate";
-            Ok(map_ranges(matrix_arg(&mut args, 0, name)?, false, |p| {
-                extrapolated_rate(p, end - range, end, is_counter, is_rate)
-            }))
-        }
-        "irate" | "idelta" => {
-            let is_rate = name == "irate";
-            Ok(map_ranges(matrix_arg(&mut args, 0, name)?, false, |p| {
-                if p.len() < 2 {
-                    return None;
-                }
-                let (previous, last) = (p[p.len() - 2], p[p.len() - 1]);
-                let interval = last.0 - previous.0;
-                if interval == 0 {
-                    return None;
-                }
-                let mut result = last.1 - previous.1;
-                if is_rate && last.1 < previous.1 {
-                    result = last.1;
-                }
-                if is_rate {
-                    result /= interval as f64 / 1000.0;
-                }
-                Some(result)
-            }))
-        }
-        "deriv" => Ok(map_ranges(matrix_arg(&mut args, 0, name)?, false, |p| {
-            if p.len() < 2 {
-                return None;
-            }
-            Some(linear_regression(p, p[0].0).0)
-        })),
         "predict_linear" => {
             let duration = scalar_arg(&args, 1, name)?;
             Ok(map_ranges(matrix_arg(&mut args, 0, name)?, false, |p| {

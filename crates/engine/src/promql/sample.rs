@@ -19,6 +19,25 @@ pub struct Labels(Arc<LabelSet>);
 struct LabelSet {
     map: BTreeMap<String, String>,
     hash: OnceLock<u64>,
+    /// Per label, in name order: the hash of its name and of the whole pair.
+    label_hashes: OnceLock<Box<[LabelHash]>>,
+}
+
+/// The hashes of one label, computed once per label set, so that grouping and matching
+/// compare numbers instead of strings. They are SipHash's 64 bits: as in Prometheus, whose
+/// groups and matches are keyed by a 64-bit hash of their labels, equal hashes are taken for
+/// equal labels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct LabelHash {
+    pub name: u64,
+    pub pair: u64,
+}
+
+/// The hash of a label name, as [`Labels::label_hashes`] computes it.
+pub(crate) fn name_hash(name: &str) -> u64 {
+    let mut hasher = std::hash::DefaultHasher::new();
+    name.hash(&mut hasher);
+    hasher.finish()
 }
 
 impl LabelSet {
@@ -28,6 +47,11 @@ impl LabelSet {
             self.map.hash(&mut hasher);
             hasher.finish()
         })
+    }
+
+    fn forget_hashes(&mut self) {
+        self.hash = OnceLock::new();
+        self.label_hashes = OnceLock::new();
     }
 }
 
@@ -71,7 +95,7 @@ impl From<BTreeMap<String, String>> for Labels {
     fn from(map: BTreeMap<String, String>) -> Self {
         Labels(Arc::new(LabelSet {
             map,
-            hash: OnceLock::new(),
+            ..LabelSet::default()
         }))
     }
 }
@@ -131,6 +155,24 @@ impl Labels {
         self.0.map.iter()
     }
 
+    /// The hashes of each label, in name order, computed the first time they are asked for.
+    pub(crate) fn label_hashes(&self) -> &[LabelHash] {
+        self.0.label_hashes.get_or_init(|| {
+            self.0
+                .map
+                .iter()
+                .map(|(name, value)| {
+                    let mut hasher = std::hash::DefaultHasher::new();
+                    (name, value).hash(&mut hasher);
+                    LabelHash {
+                        name: name_hash(name),
+                        pair: hasher.finish(),
+                    }
+                })
+                .collect()
+        })
+    }
+
     /// True for the empty set.
     pub fn is_empty(&self) -> bool {
         self.0.map.is_empty()
@@ -145,7 +187,7 @@ impl Labels {
     pub fn insert(&mut self, name: String, value: String) {
         let set = Arc::make_mut(&mut self.0);
         set.map.insert(name, value);
-        set.hash = OnceLock::new();
+        set.forget_hashes();
     }
 
     /// Removes a label (copying the set first only if it is shared and holds the label).
@@ -153,7 +195,7 @@ impl Labels {
         if self.0.map.contains_key(name) {
             let set = Arc::make_mut(&mut self.0);
             set.map.remove(name);
-            set.hash = OnceLock::new();
+            set.forget_hashes();
         }
     }
 }

@@ -2,11 +2,11 @@
 //! across an operator (`on`, `ignoring`), found without copying labels. Each distinct
 //! signature is built once, when first met.
 
-use super::sample::Labels;
+use super::sample::{name_hash, LabelHash, Labels};
 use promql_parser::parser::LabelModifier;
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
-use std::hash::{Hash, Hasher};
+use std::hash::Hasher;
 
 /// What labels a missing modifier keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,69 +17,107 @@ pub(crate) enum Without {
     Name,
 }
 
+/// How a signature picks its labels from a set, decided once from the modifier. Labels are
+/// told apart by their hashes (see [`LabelHash`]).
+enum Pick {
+    /// `by`/`on`: the hashes of these names.
+    Only(Vec<u64>),
+    /// `without`/`ignoring` (the name always among them) or, with no modifier on an
+    /// operator, every label but the name: all labels except these.
+    AllBut(Vec<u64>),
+    /// An aggregation without modifier: one signature for everything.
+    Nothing,
+}
+
 /// The distinct signatures met so far, numbered in the order they were first met.
-pub(crate) struct Signatures<'m> {
-    modifier: Option<&'m LabelModifier>,
-    without: Without,
+pub(crate) struct Signatures {
+    pick: Pick,
     by_hash: FxHashMap<u64, Vec<usize>>,
     keys: Vec<Labels>,
 }
 
-impl<'m> Signatures<'m> {
-    pub(crate) fn new(modifier: Option<&'m LabelModifier>, without: Without) -> Self {
+fn hashed<'m>(names: impl Iterator<Item = &'m str>) -> Vec<u64> {
+    names.map(name_hash).collect()
+}
+
+impl Signatures {
+    pub(crate) fn new(modifier: Option<&LabelModifier>, without: Without) -> Self {
+        let pick = match modifier {
+            Some(LabelModifier::Include(names)) => {
+                Pick::Only(hashed(names.labels.iter().map(String::as_str)))
+            }
+            Some(LabelModifier::Exclude(names)) => Pick::AllBut(hashed(
+                names.labels.iter().map(String::as_str).chain(["__name__"]),
+            )),
+            None if without == Without::Name => Pick::AllBut(hashed(["__name__"].into_iter())),
+            None => Pick::Nothing,
+        };
         Signatures {
-            modifier,
-            without,
+            pick,
             by_hash: FxHashMap::default(),
             keys: Vec::new(),
         }
     }
 
-    /// Whether the signature keeps the label `name`.
-    fn keeps(&self, name: &str) -> bool {
-        match self.modifier {
-            Some(LabelModifier::Include(names)) => names.labels.iter().any(|n| n == name),
-            Some(LabelModifier::Exclude(names)) => {
-                name != "__name__" && !names.labels.iter().any(|n| n == name)
-            }
-            None => self.without == Without::Name && name != "__name__",
+    /// Which labels of `labels` the signature keeps, by their hashes alone.
+    fn keeps(&self, hashes: &LabelHash) -> bool {
+        match &self.pick {
+            Pick::Only(names) => names.contains(&hashes.name),
+            Pick::AllBut(names) => !names.contains(&hashes.name),
+            Pick::Nothing => false,
         }
     }
 
-    fn kept<'a>(&'a self, labels: &'a Labels) -> impl Iterator<Item = (&'a String, &'a String)> {
-        labels.iter().filter(|(name, _)| self.keeps(name))
+    /// The pair hashes of the labels the signature keeps, in name order.
+    fn kept<'a>(&'a self, labels: &'a Labels) -> impl Iterator<Item = u64> + 'a {
+        labels
+            .label_hashes()
+            .iter()
+            .filter(|hashes| self.keeps(hashes))
+            .map(|hashes| hashes.pair)
     }
 
     fn hash(&self, labels: &Labels) -> u64 {
         let mut hasher = rustc_hash::FxHasher::default();
         for pair in self.kept(labels) {
-            pair.hash(&mut hasher);
+            hasher.write_u64(pair);
         }
         hasher.finish()
     }
 
     /// The number of the signature of `labels`, if it was met before.
     pub(crate) fn find(&self, labels: &Labels) -> Option<usize> {
+        if matches!(self.pick, Pick::Nothing) {
+            return (!self.keys.is_empty()).then_some(0);
+        }
         self.find_hashed(labels, self.hash(labels))
     }
 
     fn find_hashed(&self, labels: &Labels, hash: u64) -> Option<usize> {
-        self.by_hash
-            .get(&hash)?
-            .iter()
-            .copied()
-            .find(|index| self.kept(labels).eq(self.keys[*index].iter()))
+        self.by_hash.get(&hash)?.iter().copied().find(|index| {
+            let key = self.keys[*index].label_hashes().iter();
+            self.kept(labels).eq(key.map(|hashes| hashes.pair))
+        })
     }
 
     /// The number of the signature of `labels`, which is `len()` before the call when new.
     pub(crate) fn number(&mut self, labels: &Labels) -> usize {
+        if matches!(self.pick, Pick::Nothing) {
+            if self.keys.is_empty() {
+                self.keys.push(Labels::default());
+            }
+            return 0;
+        }
         let hash = self.hash(labels);
         if let Some(index) = self.find_hashed(labels, hash) {
             return index;
         }
-        let key: BTreeMap<String, String> = self
-            .kept(labels)
-            .map(|(name, value)| (name.clone(), value.clone()))
+        let key: BTreeMap<String, String> = labels
+            .label_hashes()
+            .iter()
+            .zip(labels.iter())
+            .filter(|(hashes, _)| self.keeps(hashes))
+            .map(|(_, (name, value))| (name.clone(), value.clone()))
             .collect();
         let index = self.keys.len();
         self.keys.push(Labels::from(key));

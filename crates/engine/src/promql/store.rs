@@ -48,14 +48,30 @@ pub struct SeriesStore {
     last_trim_ms: i64,
 }
 
-/// A position in a series' samples, kept between evaluations. Only a hint: any value gives
-/// the same windows, so readers on several threads may overwrite each other's.
+/// Where the last window read in a series started and ended, kept between evaluations. Only
+/// hints: any values give the same windows, so readers on several threads may overwrite each
+/// other's.
 #[derive(Debug)]
-struct Cursor(AtomicUsize);
+struct Cursor {
+    start: AtomicUsize,
+    end: AtomicUsize,
+}
+
+impl Cursor {
+    fn new() -> Self {
+        Cursor {
+            start: AtomicUsize::new(usize::MAX),
+            end: AtomicUsize::new(usize::MAX),
+        }
+    }
+}
 
 impl Clone for Cursor {
     fn clone(&self) -> Self {
-        Cursor(AtomicUsize::new(self.0.load(Ordering::Relaxed)))
+        Cursor {
+            start: AtomicUsize::new(self.start.load(Ordering::Relaxed)),
+            end: AtomicUsize::new(self.end.load(Ordering::Relaxed)),
+        }
     }
 }
 
@@ -72,10 +88,12 @@ pub struct SeriesView<'a> {
 impl<'a> SeriesView<'a> {
     /// The samples in the window `(after, until]`.
     pub fn window(&self, after: i64, until: i64) -> &'a [(i64, f64)] {
-        let end = at_or_before_from(self.samples, until, self.cursor.0.load(Ordering::Relaxed));
-        self.cursor.0.store(end, Ordering::Relaxed);
+        let end = at_or_before_from(self.samples, until, self.cursor.end.load(Ordering::Relaxed));
+        self.cursor.end.store(end, Ordering::Relaxed);
         let head = &self.samples[..end];
-        &head[newest_at_or_before(head, after)..]
+        let start = at_or_before_from(head, after, self.cursor.start.load(Ordering::Relaxed));
+        self.cursor.start.store(start, Ordering::Relaxed);
+        &head[start..]
     }
 }
 
@@ -119,7 +137,7 @@ impl SeriesStore {
             .partition_point(|other| self.labels[other.0] < labels);
         self.ordered.insert(at, id);
         self.samples.push(samples);
-        self.cursors.push(Cursor(AtomicUsize::new(usize::MAX)));
+        self.cursors.push(Cursor::new());
         self.labels.push(labels.clone());
         self.index.insert(labels, id);
         id

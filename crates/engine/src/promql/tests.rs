@@ -404,3 +404,54 @@ fn test_scripts_bound_what_the_file_chooses() {
         }
     }
 }
+
+/// Range functions of a range selector read the store's windows without copying them: the
+/// staleness markers in a window are still left out, and a window of markers alone gives
+/// no sample.
+#[test]
+fn range_functions_on_selectors_leave_staleness_markers_out() {
+    let mut store = SeriesStore::new();
+    let x = |s: &str| Labels::named("x").with("s", s);
+    for (i, value) in [1.0, 2.0, 3.0, 4.0, 5.0].into_iter().enumerate() {
+        store.append(&x("a"), i as i64 * 15_000, value);
+    }
+    store.append(&x("b"), 0, 1.0);
+    store.append(&x("b"), 50_000, stale_marker());
+    store.append(&x("b"), 55_000, 7.0);
+    store.append(&x("c"), 0, 1.0);
+    store.append(&x("c"), 50_000, stale_marker());
+    let at = |query: &str| -> Vec<(String, f64)> {
+        let query = parse_query(query).expect("query parses");
+        match instant_query(&store, &query.expr, 60_000).expect("evaluates") {
+            Value::Vector(samples) => samples
+                .into_iter()
+                .map(|s| (s.labels.to_string(), s.value))
+                .collect(),
+            other => panic!("expected a vector, got {other:?}"),
+        }
+    };
+    let pairs = |expected: &[(&str, f64)]| -> Vec<(String, f64)> {
+        expected.iter().map(|(l, v)| (l.to_string(), *v)).collect()
+    };
+    assert_eq!(
+        at("count_over_time(x[30s])"),
+        pairs(&[(r#"{s="a"}"#, 2.0), (r#"{s="b"}"#, 1.0)])
+    );
+    assert_eq!(
+        at("last_over_time((x[30s]))"),
+        pairs(&[(r#"x{s="a"}"#, 5.0), (r#"x{s="b"}"#, 7.0)])
+    );
+    assert_eq!(
+        at("max_over_time(x[1m])"),
+        pairs(&[(r#"{s="a"}"#, 5.0), (r#"{s="b"}"#, 7.0)]),
+        "a window is open on the left: c's sample at 0 s is out"
+    );
+    assert_eq!(
+        at("max_over_time(x[61s])"),
+        pairs(&[
+            (r#"{s="a"}"#, 5.0),
+            (r#"{s="b"}"#, 7.0),
+            (r#"{s="c"}"#, 1.0)
+        ])
+    );
+}
