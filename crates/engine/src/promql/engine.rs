@@ -523,12 +523,12 @@ impl Evaluator<'_> {
             return Ok(None);
         };
         let window_start = reference.saturating_sub(range_ms);
-        let mut result = Vec::new();
-        let mut without_markers = Vec::new();
-        for series in self
+        let selection = self
             .store
-            .select(selector.name.as_deref(), &selector.matchers)
-        {
+            .select(selector.name.as_deref(), &selector.matchers);
+        let mut result = Vec::with_capacity(selection.size_hint().1.unwrap_or(0));
+        let mut without_markers = Vec::new();
+        for series in selection {
             let in_range = series.window(window_start, reference);
             if in_range.is_empty() {
                 continue;

@@ -32,7 +32,10 @@ enum Pick {
 /// The distinct signatures met so far, numbered in the order they were first met.
 pub(crate) struct Signatures {
     pick: Pick,
-    by_hash: FxHashMap<u64, Vec<usize>>,
+    /// The first signature of each hash; signatures whose hashes are the same are chained
+    /// through `same_hash`.
+    by_hash: FxHashMap<u64, usize>,
+    same_hash: Vec<Option<usize>>,
     keys: Vec<Labels>,
 }
 
@@ -55,6 +58,7 @@ impl Signatures {
         Signatures {
             pick,
             by_hash: FxHashMap::default(),
+            same_hash: Vec::new(),
             keys: Vec::new(),
         }
     }
@@ -94,10 +98,15 @@ impl Signatures {
     }
 
     fn find_hashed(&self, labels: &Labels, hash: u64) -> Option<usize> {
-        self.by_hash.get(&hash)?.iter().copied().find(|index| {
-            let key = self.keys[*index].label_hashes().iter();
-            self.kept(labels).eq(key.map(|hashes| hashes.pair))
-        })
+        let mut next = self.by_hash.get(&hash).copied();
+        while let Some(index) = next {
+            let key = self.keys[index].label_hashes().iter();
+            if self.kept(labels).eq(key.map(|hashes| hashes.pair)) {
+                return Some(index);
+            }
+            next = self.same_hash[index];
+        }
+        None
     }
 
     /// The number of the signature of `labels`, which is `len()` before the call when new.
@@ -121,7 +130,7 @@ impl Signatures {
             .collect();
         let index = self.keys.len();
         self.keys.push(Labels::from(key));
-        self.by_hash.entry(hash).or_default().push(index);
+        self.same_hash.push(self.by_hash.insert(hash, index));
         index
     }
 
