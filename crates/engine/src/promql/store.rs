@@ -8,7 +8,9 @@ use super::sample::Labels;
 use promql_parser::label::Matchers;
 use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 /// The bit pattern Prometheus uses to mark a series as stale.
 pub const STALE_NAN_BITS: u64 = 0x7ff0_0000_0000_0002;
@@ -46,6 +48,49 @@ pub struct SeriesStore {
     retention_ms: Option<i64>,
     newest_ms: i64,
     last_trim_ms: i64,
+    /// The series each recently used selector with label matchers picked.
+    selections: SelectionCache,
+}
+
+/// Selections by selector: a rule evaluated every 15 s, or a dashboard panel every frame,
+/// asks for the same series each time, and the series only change when one is added.
+/// Emptied when a series is added; a copy of the store starts with it empty.
+#[derive(Debug, Default)]
+struct SelectionCache(Mutex<Vec<CachedSelection>>);
+
+#[derive(Debug)]
+struct CachedSelection {
+    hash: u64,
+    name: Option<String>,
+    matchers: Matchers,
+    ids: Arc<[SeriesId]>,
+}
+
+/// Selectors kept at most; the oldest goes first.
+const SELECTIONS_KEPT: usize = 64;
+
+impl Clone for SelectionCache {
+    fn clone(&self) -> Self {
+        SelectionCache::default()
+    }
+}
+
+impl SelectionCache {
+    fn entries(&self) -> MutexGuard<'_, Vec<CachedSelection>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn clear(&self) {
+        self.entries().clear();
+    }
+}
+
+fn selector_hash(name: Option<&str>, matchers: &Matchers) -> u64 {
+    let mut hasher = rustc_hash::FxHasher::default();
+    name.hash(&mut hasher);
+    matchers.matchers.hash(&mut hasher);
+    matchers.or_matchers.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// Where the last window read in a series started and ended, kept between evaluations. Only
@@ -140,6 +185,7 @@ impl SeriesStore {
         self.cursors.push(Cursor::new());
         self.labels.push(labels.clone());
         self.index.insert(labels, id);
+        self.selections.clear();
         id
     }
 
@@ -191,6 +237,7 @@ impl SeriesStore {
         self.labels.clear();
         self.samples.clear();
         self.cursors.clear();
+        self.selections.clear();
     }
 
     /// The number of series that hold samples.
@@ -209,25 +256,55 @@ impl SeriesStore {
         name: Option<&'a str>,
         matchers: &'a Matchers,
     ) -> Box<dyn Iterator<Item = SeriesView<'a>> + 'a> {
-        let matching = move |id: &SeriesId| {
+        let view = move |id: &SeriesId| {
             let samples = self.samples[id.0].as_slice();
-            let labels = &self.labels[id.0];
-            (!samples.is_empty() && matches_labels(matchers, labels)).then(|| SeriesView {
-                labels,
+            (!samples.is_empty()).then(|| SeriesView {
+                labels: &self.labels[id.0],
                 samples,
                 cursor: &self.cursors[id.0],
             })
         };
-        match name {
-            Some(name) => Box::new(
-                self.by_name
-                    .get(name)
-                    .map_or(&[][..], Vec::as_slice)
-                    .iter()
-                    .filter_map(matching),
-            ),
-            None => Box::new(self.ordered.iter().filter_map(matching)),
+        let named = || match name {
+            Some(name) => self.by_name.get(name).map_or(&[][..], Vec::as_slice),
+            None => self.ordered.as_slice(),
+        };
+        if matchers.matchers.is_empty() && matchers.or_matchers.is_empty() {
+            return Box::new(named().iter().filter_map(view));
         }
+        let ids = self.matching_ids(name, matchers, named());
+        Box::new((0..ids.len()).filter_map(move |at| view(&ids[at])))
+    }
+
+    /// The series of `candidates` whose labels satisfy `matchers`, remembered by selector.
+    fn matching_ids(
+        &self,
+        name: Option<&str>,
+        matchers: &Matchers,
+        candidates: &[SeriesId],
+    ) -> Arc<[SeriesId]> {
+        let hash = selector_hash(name, matchers);
+        let mut entries = self.selections.entries();
+        let found = entries.iter().find(|entry| {
+            entry.hash == hash && entry.name.as_deref() == name && entry.matchers == *matchers
+        });
+        if let Some(entry) = found {
+            return entry.ids.clone();
+        }
+        let ids: Arc<[SeriesId]> = candidates
+            .iter()
+            .copied()
+            .filter(|id| matches_labels(matchers, &self.labels[id.0]))
+            .collect();
+        if entries.len() == SELECTIONS_KEPT {
+            entries.remove(0);
+        }
+        entries.push(CachedSelection {
+            hash,
+            name: name.map(str::to_string),
+            matchers: matchers.clone(),
+            ids: ids.clone(),
+        });
+        ids
     }
 
     /// The labels and samples of a series that holds samples.

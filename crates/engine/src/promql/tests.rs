@@ -455,3 +455,26 @@ fn range_functions_on_selectors_leave_staleness_markers_out() {
         ])
     );
 }
+
+/// Selections are remembered by selector; a series added afterwards is still found, and a
+/// copy of the store answers the same.
+#[test]
+fn a_remembered_selection_sees_series_added_after_it() {
+    let mut store = SeriesStore::new();
+    let up = |env: &str| Labels::named("up").with("env", env);
+    store.append(&up("dev"), 0, 1.0);
+    store.append(&up("prod"), 0, 1.0);
+    let query = parse_query(r#"up{env=~"prod|staging"}"#).expect("query parses");
+    let count = |store: &SeriesStore| match instant_query(store, &query.expr, 0).expect("evaluates")
+    {
+        Value::Vector(samples) => samples.len(),
+        other => panic!("expected a vector, got {other:?}"),
+    };
+    assert_eq!(count(&store), 1);
+    assert_eq!(count(&store), 1, "the remembered selection");
+    store.append(&up("staging"), 0, 1.0);
+    assert_eq!(count(&store), 2, "a series added since");
+    assert_eq!(count(&store.clone()), 2);
+    store.clear();
+    assert_eq!(count(&store), 0);
+}
