@@ -4,7 +4,7 @@
 use super::arith::{kahan_sum, mean, variance};
 use super::engine::{EvalError, Value};
 use super::functions::quantile;
-use super::sample::{Labels, Sample};
+use super::sample::{GroupKeys, Labels, Sample};
 use super::signature::{Signatures, Without};
 use promql_parser::parser::LabelModifier;
 use std::collections::BTreeMap;
@@ -16,6 +16,7 @@ pub(crate) fn aggregate(
     param: Option<Value>,
     samples: Vec<Sample>,
     modifier: Option<&LabelModifier>,
+    group_keys: &GroupKeys,
 ) -> Result<Value> {
     match op {
         "topk" | "bottomk" => {
@@ -94,7 +95,7 @@ pub(crate) fn aggregate(
             // A group drops its metric name when any of its samples would. Each sample's group
             // is found first; the values are then laid out group after group in one array (a
             // counting sort, stable), rather than in a growing vector per group.
-            let mut signatures = Signatures::new(modifier, Without::Modifier);
+            let mut signatures = Signatures::new(modifier, Without::Modifier).cached_in(group_keys);
             let mut drop_names: Vec<bool> = Vec::new();
             let mut members: Vec<(usize, f64)> = Vec::with_capacity(samples.len());
             for sample in samples {

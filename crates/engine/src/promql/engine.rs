@@ -643,7 +643,13 @@ impl Evaluator<'_> {
         if let (true, Some(Value::Scalar(q))) = (op == "quantile", &param) {
             self.check_quantile("quantile", *q);
         }
-        super::aggregate::aggregate(&op, param, samples, aggregate.modifier.as_ref())
+        super::aggregate::aggregate(
+            &op,
+            param,
+            samples,
+            aggregate.modifier.as_ref(),
+            self.store.group_keys(),
+        )
     }
 }
 

@@ -33,7 +33,7 @@ pub use explain::{
 pub use explore::{explore, Exploration};
 pub use functions::{is_label_name, is_metric_name};
 pub use guard::lookback_ms;
-pub use sample::{Labels, Sample};
+pub use sample::{LabelCache, Labels, Sample};
 pub use store::{is_stale_marker, stale_marker, SeriesId, SeriesStore};
 
 use crate::diagnostic::Diagnostic;

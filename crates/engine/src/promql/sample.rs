@@ -1,11 +1,12 @@
 //! Label sets and samples, the values PromQL computes with.
 
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::hash::{Hash, Hasher};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 /// A label set, sorted by name; the metric name is the `__name__` label.
 ///
@@ -113,6 +114,17 @@ impl<'de> serde::Deserialize<'de> for Labels {
 }
 
 impl Labels {
+    /// A label set of name and value pairs (a later pair replaces an earlier one of the
+    /// same name).
+    pub fn from_pairs(pairs: &[(&str, &str)]) -> Self {
+        Labels::from(
+            pairs
+                .iter()
+                .map(|(name, value)| (name.to_string(), value.to_string()))
+                .collect::<BTreeMap<_, _>>(),
+        )
+    }
+
     /// A label set holding only a metric name.
     pub fn named(name: &str) -> Self {
         Labels::from(BTreeMap::from([("__name__".to_string(), name.to_string())]))
@@ -197,6 +209,93 @@ impl Labels {
             set.map.remove(name);
             set.forget_hashes();
         }
+    }
+}
+
+/// Label sets built again and again from the same names and values (every gauge at every
+/// scrape), kept so that building one again costs a hash and a comparison, and gives the very
+/// set the store already holds (so that finding its series compares pointers).
+///
+/// A copy starts empty; it forgets everything once it holds [`LabelCache::KEPT`] sets.
+#[derive(Debug, Default)]
+pub struct LabelCache(Mutex<FxHashMap<u64, Labels>>);
+
+impl Clone for LabelCache {
+    fn clone(&self) -> Self {
+        LabelCache::default()
+    }
+}
+
+impl LabelCache {
+    /// Label sets kept at most.
+    pub const KEPT: usize = 8192;
+
+    /// The label set of these pairs (names all different; the metric name is `__name__`).
+    pub fn get(&self, pairs: &[(&str, &str)]) -> Labels {
+        let mut sorted = [("", ""); 8];
+        let Some(sorted) = sorted.get_mut(..pairs.len()) else {
+            return Labels::from_pairs(pairs);
+        };
+        sorted.copy_from_slice(pairs);
+        sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let mut hasher = rustc_hash::FxHasher::default();
+        sorted.hash(&mut hasher);
+        let hash = hasher.finish();
+        let mut sets = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(labels) = sets.get(&hash) {
+            let same = labels.len() == sorted.len()
+                && labels
+                    .iter()
+                    .zip(sorted.iter())
+                    .all(|((name, value), (n, v))| name == n && value == v);
+            if same {
+                return labels.clone();
+            }
+            return Labels::from_pairs(pairs);
+        }
+        if sets.len() >= Self::KEPT {
+            sets.clear();
+        }
+        let labels = Labels::from_pairs(pairs);
+        sets.insert(hash, labels.clone());
+        labels
+    }
+}
+
+/// The label sets of aggregation groups, kept across evaluations: a rule that sums 300 bucket
+/// series by `le` every 15 s builds its groups' label sets once. A set is found by the hashes
+/// of its pairs (see [`LabelHash`]); a copy starts empty, and it forgets everything once it
+/// holds [`LabelCache::KEPT`] sets.
+#[derive(Debug, Default)]
+pub(crate) struct GroupKeys(Mutex<FxHashMap<u64, Labels>>);
+
+impl Clone for GroupKeys {
+    fn clone(&self) -> Self {
+        GroupKeys::default()
+    }
+}
+
+impl GroupKeys {
+    /// The set whose pairs hash to `pairs` (`hash` combining them), built by `build` if new.
+    pub(crate) fn get_or_build(
+        &self,
+        hash: u64,
+        pairs: impl Iterator<Item = u64>,
+        build: impl FnOnce() -> Labels,
+    ) -> Labels {
+        let mut sets = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(labels) = sets.get(&hash) {
+            if labels.label_hashes().iter().map(|h| h.pair).eq(pairs) {
+                return labels.clone();
+            }
+            return build();
+        }
+        if sets.len() >= LabelCache::KEPT {
+            sets.clear();
+        }
+        let labels = build();
+        sets.insert(hash, labels.clone());
+        labels
     }
 }
 

@@ -2,7 +2,7 @@
 //! across an operator (`on`, `ignoring`), found without copying labels. Each distinct
 //! signature is built once, when first met.
 
-use super::sample::{name_hash, LabelHash, Labels};
+use super::sample::{name_hash, GroupKeys, LabelHash, Labels};
 use promql_parser::parser::LabelModifier;
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
@@ -30,8 +30,10 @@ enum Pick {
 }
 
 /// The distinct signatures met so far, numbered in the order they were first met.
-pub(crate) struct Signatures {
+pub(crate) struct Signatures<'c> {
     pick: Pick,
+    /// Where the label sets of signatures met in earlier evaluations are kept.
+    cache: Option<&'c GroupKeys>,
     /// The first signature of each hash; signatures whose hashes are the same are chained
     /// through `same_hash`.
     by_hash: FxHashMap<u64, usize>,
@@ -43,7 +45,7 @@ fn hashed<'m>(names: impl Iterator<Item = &'m str>) -> Vec<u64> {
     names.map(name_hash).collect()
 }
 
-impl Signatures {
+impl<'c> Signatures<'c> {
     pub(crate) fn new(modifier: Option<&LabelModifier>, without: Without) -> Self {
         let pick = match modifier {
             Some(LabelModifier::Include(names)) => {
@@ -57,10 +59,17 @@ impl Signatures {
         };
         Signatures {
             pick,
+            cache: None,
             by_hash: FxHashMap::default(),
             same_hash: Vec::new(),
             keys: Vec::new(),
         }
+    }
+
+    /// The same, taking the label sets of the signatures it meets from `cache`.
+    pub(crate) fn cached_in(mut self, cache: &'c GroupKeys) -> Self {
+        self.cache = Some(cache);
+        self
     }
 
     /// Which labels of `labels` the signature keeps, by their hashes alone.
@@ -121,15 +130,22 @@ impl Signatures {
         if let Some(index) = self.find_hashed(labels, hash) {
             return index;
         }
-        let key: BTreeMap<String, String> = labels
-            .label_hashes()
-            .iter()
-            .zip(labels.iter())
-            .filter(|(hashes, _)| self.keeps(hashes))
-            .map(|(_, (name, value))| (name.clone(), value.clone()))
-            .collect();
+        let build = || {
+            let key: BTreeMap<String, String> = labels
+                .label_hashes()
+                .iter()
+                .zip(labels.iter())
+                .filter(|(hashes, _)| self.keeps(hashes))
+                .map(|(_, (name, value))| (name.clone(), value.clone()))
+                .collect();
+            Labels::from(key)
+        };
+        let key = match self.cache {
+            Some(cache) => cache.get_or_build(hash, self.kept(labels), build),
+            None => build(),
+        };
         let index = self.keys.len();
-        self.keys.push(Labels::from(key));
+        self.keys.push(key);
         self.same_hash.push(self.by_hash.insert(hash, index));
         index
     }

@@ -4,7 +4,7 @@
 //! one of its series is dropped), and compression; memory stays bounded by the retention.
 
 use super::codec::{Reader, Writer, RUN};
-use super::sample::Labels;
+use super::sample::{GroupKeys, Labels};
 use promql_parser::label::Matchers;
 use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, HashMap};
@@ -50,6 +50,8 @@ pub struct SeriesStore {
     last_trim_ms: i64,
     /// The series each recently used selector with label matchers picked.
     selections: SelectionCache,
+    /// The label sets of the aggregation groups evaluations over this store met.
+    group_keys: GroupKeys,
 }
 
 /// Selections by selector: a rule evaluated every 15 s, or a dashboard panel every frame,
@@ -158,6 +160,11 @@ impl SeriesStore {
             retention_ms: Some(retention_ms),
             ..SeriesStore::default()
         }
+    }
+
+    /// Where aggregations over this store keep their groups' label sets.
+    pub(crate) fn group_keys(&self) -> &GroupKeys {
+        &self.group_keys
     }
 
     /// The id of the series with `labels`, created empty if new.

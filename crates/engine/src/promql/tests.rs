@@ -478,3 +478,29 @@ fn a_remembered_selection_sees_series_added_after_it() {
     store.clear();
     assert_eq!(count(&store), 0);
 }
+
+/// The scrape's label cache gives the same set for the same pairs in any order, and never
+/// mixes up sets that differ.
+#[test]
+fn the_label_cache_builds_a_set_once_and_tells_sets_apart() {
+    let cache = LabelCache::default();
+    let first = cache.get(&[("__name__", "up"), ("env", "dev"), ("pod", "a")]);
+    let again = cache.get(&[("pod", "a"), ("__name__", "up"), ("env", "dev")]);
+    assert!(first == again);
+    assert_eq!(first.to_string(), r#"up{env="dev", pod="a"}"#);
+    let other = cache.get(&[("__name__", "up"), ("env", "dev"), ("pod", "b")]);
+    assert_eq!(other.get("pod"), "b");
+    // The same name twice: the last value wins, as with `with`.
+    let twice = cache.get(&[("__name__", "up"), ("env", "dev"), ("env", "prod")]);
+    assert_eq!(twice.get("env"), "prod");
+    assert_eq!(
+        cache
+            .get(&[("__name__", "up"), ("env", "dev"), ("env", "prod")])
+            .get("env"),
+        "prod"
+    );
+    // More pairs than the cache sorts in place are built as they come.
+    let names: Vec<String> = (0..12).map(|i| format!("l{i}")).collect();
+    let many: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "v")).collect();
+    assert_eq!(cache.get(&many).len(), 12);
+}

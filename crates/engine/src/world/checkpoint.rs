@@ -269,6 +269,7 @@ impl World {
                 .map(|planned| planned.fault.event(planned.after))
                 .collect(),
             injected: body.injected,
+            label_cache: Default::default(),
         };
         world.rendered = world.render_chart().rendered;
         Ok(world)

@@ -133,6 +133,8 @@ pub struct World {
     /// after the scenario's own events in the events' numbering.
     injected: Vec<crate::game::PlannedFault>,
     injected_events: Vec<ScheduledEvent>,
+    /// The gauges' label sets, built once rather than at every scrape.
+    label_cache: crate::promql::LabelCache,
 }
 
 /// What rendering the chart for every environment gives.
@@ -201,6 +203,7 @@ impl World {
             pull_request: None,
             injected: Vec::new(),
             injected_events: Vec::new(),
+            label_cache: Default::default(),
             environments,
             files: BTreeMap::new(),
             next_event: 0,
@@ -433,17 +436,20 @@ impl World {
 
     /// The series the world exposes at this instant, as a Prometheus scrape would see them.
     pub fn series(&self) -> Vec<Sample> {
+        let cached = |pairs: &[(&str, &str)]| self.label_cache.get(pairs);
         let mut samples = vec![Sample::new(
-            Labels::named("opsdojo_sim_elapsed_seconds"),
+            cached(&[("__name__", "opsdojo_sim_elapsed_seconds")]),
             self.elapsed().as_seconds_f64(),
         )];
         for environment in &self.environments {
             for deployment in &environment.deployments {
                 let labels = |name: &str| {
-                    Labels::named(name)
-                        .with("env", &environment.name)
-                        .with("namespace", &environment.name)
-                        .with("deployment", &deployment.service)
+                    cached(&[
+                        ("__name__", name),
+                        ("env", &environment.name),
+                        ("namespace", &environment.name),
+                        ("deployment", &deployment.service),
+                    ])
                 };
                 let ready = deployment.ready_pods(self.now) as f64;
                 samples.push(Sample::new(
@@ -459,7 +465,7 @@ impl World {
                     ready,
                 ));
                 if let Some(hpa) = &deployment.hpa {
-                    Self::hpa_series(&mut samples, &environment.name, deployment, hpa);
+                    self.hpa_series(&mut samples, &environment.name, deployment, hpa);
                 }
                 for pod in &deployment.pods {
                     let phase = if pod.is_pending() {
@@ -467,38 +473,50 @@ impl World {
                     } else {
                         "Running"
                     };
-                    let container = |name: &str| {
-                        Labels::named(name)
-                            .with("env", &environment.name)
-                            .with("namespace", &environment.name)
-                            .with("deployment", &deployment.service)
-                            .with("pod", &pod.name)
-                            .with("container", "php-fpm")
+                    let pod_of = |name: &str, last: (&str, &str)| {
+                        let (key, value) = last;
+                        cached(&[
+                            ("__name__", name),
+                            ("env", &environment.name),
+                            ("namespace", &environment.name),
+                            ("deployment", &deployment.service),
+                            ("pod", &pod.name),
+                            (key, value),
+                        ])
                     };
+                    let image = deployment.image_of(&pod.hash);
                     samples.push(Sample::new(
-                        container("kube_pod_container_info")
-                            .with("image", &deployment.image_of(&pod.hash)),
+                        cached(&[
+                            ("__name__", "kube_pod_container_info"),
+                            ("env", &environment.name),
+                            ("namespace", &environment.name),
+                            ("deployment", &deployment.service),
+                            ("pod", &pod.name),
+                            ("container", "php-fpm"),
+                            ("image", &image),
+                        ]),
                         1.0,
                     ));
                     if !pod.is_pending() {
                         samples.push(Sample::new(
-                            container("kube_pod_container_status_restarts_total"),
+                            pod_of(
+                                "kube_pod_container_status_restarts_total",
+                                ("container", "php-fpm"),
+                            ),
                             f64::from(pod.restarts),
                         ));
                     }
                     samples.push(Sample::new(
-                        Labels::named("kube_pod_status_phase")
-                            .with("env", &environment.name)
-                            .with("namespace", &environment.name)
-                            .with("deployment", &deployment.service)
-                            .with("pod", &pod.name)
-                            .with("phase", phase),
+                        pod_of("kube_pod_status_phase", ("phase", phase)),
                         1.0,
                     ));
                 }
             }
             samples.push(Sample::new(
-                Labels::named("opsdojo_cluster_pod_capacity").with("env", &environment.name),
+                cached(&[
+                    ("__name__", "opsdojo_cluster_pod_capacity"),
+                    ("env", &environment.name),
+                ]),
                 cluster_capacity(&environment.name) as f64,
             ));
         }
@@ -507,10 +525,12 @@ impl World {
                 let busy = self.metrics.utilization[environment_index][service_index] * 100.0;
                 for pod in &deployment.pods {
                     let pod_labels = |name: &str| {
-                        Labels::named(name)
-                            .with("env", &environment.name)
-                            .with("app", &deployment.service)
-                            .with("pod", &pod.name)
+                        cached(&[
+                            ("__name__", name),
+                            ("env", &environment.name),
+                            ("app", &deployment.service),
+                            ("pod", &pod.name),
+                        ])
                     };
                     // The exporter beside php-fpm reports it down; a pod not started yet
                     // reports nothing.
@@ -532,9 +552,11 @@ impl World {
         for (environment, load) in self.environments.iter().zip(&self.metrics.databases) {
             let database = &environment.database;
             let labels = |name: &str| {
-                Labels::named(name)
-                    .with("env", &environment.name)
-                    .with("dbinstance_identifier", &database.identifier)
+                cached(&[
+                    ("__name__", name),
+                    ("env", &environment.name),
+                    ("dbinstance_identifier", &database.identifier),
+                ])
             };
             samples.push(Sample::new(
                 labels("aws_rds_cpuutilization_average"),
@@ -550,7 +572,12 @@ impl World {
                 f64::from(u8::from(database.multi_az)),
             ));
             samples.push(Sample::new(
-                labels("aws_rds_instance_info").with("instance_class", database.class.name),
+                cached(&[
+                    ("__name__", "aws_rds_instance_info"),
+                    ("env", &environment.name),
+                    ("dbinstance_identifier", &database.identifier),
+                    ("instance_class", database.class.name),
+                ]),
                 1.0,
             ));
         }
@@ -616,17 +643,23 @@ impl World {
 
     /// A HorizontalPodAutoscaler's series, named as kube-state-metrics names them.
     fn hpa_series(
+        &self,
         samples: &mut Vec<Sample>,
         env: &str,
         deployment: &Deployment,
         hpa: &deployment::Hpa,
     ) {
-        let labels = |name: &str| {
-            Labels::named(name)
-                .with("env", env)
-                .with("namespace", env)
-                .with("horizontalpodautoscaler", &deployment.service)
+        let with = |name: &str, more: &[(&str, &str)]| {
+            let mut pairs = vec![
+                ("__name__", name),
+                ("env", env),
+                ("namespace", env),
+                ("horizontalpodautoscaler", deployment.service.as_str()),
+            ];
+            pairs.extend_from_slice(more);
+            self.label_cache.get(&pairs)
         };
+        let labels = |name: &str| with(name, &[]);
         for (name, value) in [
             (
                 "kube_horizontalpodautoscaler_spec_min_replicas",
@@ -648,17 +681,22 @@ impl World {
             samples.push(Sample::new(labels(name), f64::from(value)));
         }
         samples.push(Sample::new(
-            labels("kube_horizontalpodautoscaler_spec_target_metric")
-                .with("metric_name", deployment::METRIC)
-                .with("metric_target_type", "average"),
+            with(
+                "kube_horizontalpodautoscaler_spec_target_metric",
+                &[
+                    ("metric_name", deployment::METRIC),
+                    ("metric_target_type", "average"),
+                ],
+            ),
             hpa.spec.target,
         ));
         for condition in &hpa.state.conditions {
             for status in ["true", "false"] {
                 samples.push(Sample::new(
-                    labels("kube_horizontalpodautoscaler_status_condition")
-                        .with("condition", condition.kind)
-                        .with("status", status),
+                    with(
+                        "kube_horizontalpodautoscaler_status_condition",
+                        &[("condition", condition.kind), ("status", status)],
+                    ),
                     f64::from(u8::from(condition.status == (status == "true"))),
                 ));
             }
