@@ -261,6 +261,11 @@ fn too_many_points(what: &str, points: f64) -> EvalError {
 }
 
 impl Evaluator<'_> {
+    /// Where aggregations keep their groups' label sets between evaluations.
+    pub(crate) fn group_keys(&self) -> &super::sample::GroupKeys {
+        self.store.group_keys()
+    }
+
     /// Counts `points` computed; an error once the query is over its budget.
     pub(crate) fn spend(&self, points: u64) -> Result<()> {
         if self.points.spend(points) {
@@ -648,7 +653,7 @@ impl Evaluator<'_> {
             param,
             samples,
             aggregate.modifier.as_ref(),
-            self.store.group_keys(),
+            self.group_keys(),
         )
     }
 }

@@ -6,6 +6,7 @@ use super::arith::{
 };
 use super::engine::{AnnotationLevel, EvalError, RangeSeries, Value};
 use super::sample::{Labels, Sample};
+use super::signature::Signatures;
 use promql_parser::parser::Expr;
 
 type Result<T> = std::result::Result<T, EvalError>;
@@ -643,7 +644,9 @@ fn histogram_quantile(
     samples: Vec<Sample>,
     evaluator: &super::engine::Evaluator<'_>,
 ) -> Vec<Sample> {
-    let mut groups: std::collections::BTreeMap<Labels, Vec<(f64, f64)>> = Default::default();
+    // Buckets group by every label but `le`, in label order.
+    let mut signatures = Signatures::all_but(&["le"]).cached_in(evaluator.group_keys());
+    let mut groups: Vec<Vec<(f64, f64)>> = Vec::new();
     let metric_name = samples
         .first()
         .map(|sample| sample.labels.metric_name().to_string());
@@ -661,17 +664,18 @@ fn histogram_quantile(
             });
             continue;
         };
-        let mut labels = sample.labels;
-        labels.remove("le");
-        groups
-            .entry(labels)
-            .or_default()
-            .push((upper, sample.value));
+        let group = signatures.number(&sample.labels);
+        if group == groups.len() {
+            groups.push(Vec::new());
+        }
+        groups[group].push((upper, sample.value));
     }
-    groups
+    let order = signatures.sorted();
+    let mut keys = signatures.into_keys();
+    order
         .into_iter()
-        .map(|(labels, buckets)| {
-            let (value, fixed) = bucket_quantile(q, buckets);
+        .map(|group| {
+            let (value, fixed) = bucket_quantile(q, std::mem::take(&mut groups[group]));
             if fixed {
                 evaluator.annotate(
                     AnnotationLevel::Info,
@@ -682,7 +686,7 @@ fn histogram_quantile(
                     ),
                 );
             }
-            Sample::new(labels, 0.0).computed(value)
+            Sample::new(std::mem::take(&mut keys[group]), 0.0).computed(value)
         })
         .collect()
 }

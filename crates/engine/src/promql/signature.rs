@@ -66,6 +66,17 @@ impl<'c> Signatures<'c> {
         }
     }
 
+    /// Signatures of every label but `names` (the metric name kept).
+    pub(crate) fn all_but(names: &[&str]) -> Self {
+        Signatures {
+            pick: Pick::AllBut(hashed(names.iter().copied())),
+            cache: None,
+            by_hash: FxHashMap::default(),
+            same_hash: Vec::new(),
+            keys: Vec::new(),
+        }
+    }
+
     /// The same, taking the label sets of the signatures it meets from `cache`.
     pub(crate) fn cached_in(mut self, cache: &'c GroupKeys) -> Self {
         self.cache = Some(cache);
