@@ -12,7 +12,7 @@ use super::rules::{Rule, RuleFile, RuleGroup, RuleKind};
 use super::template::{expand_alert_template, AlertData};
 use crate::promql::{instant_query, stale_marker, Labels, Sample, SeriesStore, Value};
 use crate::time::SimDuration;
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -91,7 +91,14 @@ pub(crate) struct RuleState {
     /// ones stale.
     written: Vec<Labels>,
     last_error: Option<String>,
+    /// A recording rule's output label set for each label set its expression gave, kept from
+    /// one evaluation to the next (expressions give the same sets every time).
+    #[serde(skip)]
+    recorded: FxHashMap<Labels, Labels>,
 }
+
+/// Output label sets a recording rule keeps at most; it forgets them all past this.
+const RECORDED_KEPT: usize = 4096;
 
 /// The rules of a rule file and their state, evaluated against a series store.
 #[derive(Debug, Clone, Default)]
@@ -392,7 +399,9 @@ fn evaluate_rule(
 ) -> Result<Vec<Sample>, String> {
     let samples = query_vector(rule, store, at_ms)?;
     match &rule.kind {
-        RuleKind::Recording { record } => record_samples(record, &rule.labels, samples),
+        RuleKind::Recording { record } => {
+            record_samples(record, &rule.labels, samples, &mut state.recorded)
+        }
         RuleKind::Alerting {
             alert,
             hold,
@@ -415,18 +424,30 @@ fn record_samples(
     record: &str,
     labels: &BTreeMap<String, String>,
     samples: Vec<Sample>,
+    recorded: &mut FxHashMap<Labels, Labels>,
 ) -> Result<Vec<Sample>, String> {
     let mut seen = FxHashSet::default();
     let mut out = Vec::with_capacity(samples.len());
+    if recorded.len() > RECORDED_KEPT {
+        recorded.clear();
+    }
     for mut sample in samples {
-        sample.labels.insert("__name__".into(), record.to_string());
-        for (name, value) in labels {
-            if value.is_empty() {
-                sample.labels.remove(name);
-            } else {
-                sample.labels.insert(name.clone(), value.clone());
+        sample.labels = match recorded.get(&sample.labels) {
+            Some(output) => output.clone(),
+            None => {
+                let mut output = sample.labels.clone();
+                output.insert("__name__".into(), record.to_string());
+                for (name, value) in labels {
+                    if value.is_empty() {
+                        output.remove(name);
+                    } else {
+                        output.insert(name.clone(), value.clone());
+                    }
+                }
+                recorded.insert(sample.labels, output.clone());
+                output
             }
-        }
+        };
         if !seen.insert(sample.labels.clone()) {
             return Err(
                 "vector contains metrics with the same labelset after applying rule labels".into(),
