@@ -212,19 +212,49 @@ impl Labels {
     }
 }
 
+/// Label sets kept by a hash, behind a lock so that readers holding the store or the world
+/// by shared reference can fill it. A copy starts empty; it forgets everything once it holds
+/// [`LabelCache::KEPT`] sets. What a hash stands for is the caller's: `same` confirms that
+/// a kept set is the one asked for, and `build` makes it when none is (a set whose hash is
+/// taken by another is built and not kept).
+#[derive(Debug, Default)]
+struct KeptSets(Mutex<FxHashMap<u64, Labels>>);
+
+impl Clone for KeptSets {
+    fn clone(&self) -> Self {
+        KeptSets::default()
+    }
+}
+
+impl KeptSets {
+    fn get_or_build(
+        &self,
+        hash: u64,
+        same: impl FnOnce(&Labels) -> bool,
+        build: impl FnOnce() -> Labels,
+    ) -> Labels {
+        let mut sets = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(labels) = sets.get(&hash) {
+            return if same(labels) {
+                labels.clone()
+            } else {
+                build()
+            };
+        }
+        if sets.len() >= LabelCache::KEPT {
+            sets.clear();
+        }
+        let labels = build();
+        sets.insert(hash, labels.clone());
+        labels
+    }
+}
+
 /// Label sets built again and again from the same names and values (every gauge at every
 /// scrape), kept so that building one again costs a hash and a comparison, and gives the very
 /// set the store already holds (so that finding its series compares pointers).
-///
-/// A copy starts empty; it forgets everything once it holds [`LabelCache::KEPT`] sets.
-#[derive(Debug, Default)]
-pub struct LabelCache(Mutex<FxHashMap<u64, Labels>>);
-
-impl Clone for LabelCache {
-    fn clone(&self) -> Self {
-        LabelCache::default()
-    }
-}
+#[derive(Debug, Default, Clone)]
+pub struct LabelCache(KeptSets);
 
 impl LabelCache {
     /// Label sets kept at most.
@@ -240,40 +270,23 @@ impl LabelCache {
         sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
         let mut hasher = rustc_hash::FxHasher::default();
         sorted.hash(&mut hasher);
-        let hash = hasher.finish();
-        let mut sets = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(labels) = sets.get(&hash) {
-            let same = labels.len() == sorted.len()
+        let same = |labels: &Labels| {
+            labels.len() == sorted.len()
                 && labels
                     .iter()
                     .zip(sorted.iter())
-                    .all(|((name, value), (n, v))| name == n && value == v);
-            if same {
-                return labels.clone();
-            }
-            return Labels::from_pairs(pairs);
-        }
-        if sets.len() >= Self::KEPT {
-            sets.clear();
-        }
-        let labels = Labels::from_pairs(pairs);
-        sets.insert(hash, labels.clone());
-        labels
+                    .all(|((name, value), (n, v))| name == n && value == v)
+        };
+        self.0
+            .get_or_build(hasher.finish(), same, || Labels::from_pairs(pairs))
     }
 }
 
 /// The label sets of aggregation groups, kept across evaluations: a rule that sums 300 bucket
 /// series by `le` every 15 s builds its groups' label sets once. A set is found by the hashes
-/// of its pairs (see [`LabelHash`]); a copy starts empty, and it forgets everything once it
-/// holds [`LabelCache::KEPT`] sets.
-#[derive(Debug, Default)]
-pub(crate) struct GroupKeys(Mutex<FxHashMap<u64, Labels>>);
-
-impl Clone for GroupKeys {
-    fn clone(&self) -> Self {
-        GroupKeys::default()
-    }
-}
+/// of its pairs (see [`LabelHash`]).
+#[derive(Debug, Default, Clone)]
+pub(crate) struct GroupKeys(KeptSets);
 
 impl GroupKeys {
     /// The set whose pairs hash to `pairs` (`hash` combining them), built by `build` if new.
@@ -283,19 +296,8 @@ impl GroupKeys {
         pairs: impl Iterator<Item = u64>,
         build: impl FnOnce() -> Labels,
     ) -> Labels {
-        let mut sets = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(labels) = sets.get(&hash) {
-            if labels.label_hashes().iter().map(|h| h.pair).eq(pairs) {
-                return labels.clone();
-            }
-            return build();
-        }
-        if sets.len() >= LabelCache::KEPT {
-            sets.clear();
-        }
-        let labels = build();
-        sets.insert(hash, labels.clone());
-        labels
+        let same = |labels: &Labels| labels.label_hashes().iter().map(|h| h.pair).eq(pairs);
+        self.0.get_or_build(hash, same, build)
     }
 }
 

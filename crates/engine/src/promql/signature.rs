@@ -57,19 +57,17 @@ impl<'c> Signatures<'c> {
             None if without == Without::Name => Pick::AllBut(hashed(["__name__"].into_iter())),
             None => Pick::Nothing,
         };
-        Signatures {
-            pick,
-            cache: None,
-            by_hash: FxHashMap::default(),
-            same_hash: Vec::new(),
-            keys: Vec::new(),
-        }
+        Signatures::picking(pick)
     }
 
     /// Signatures of every label but `names` (the metric name kept).
     pub(crate) fn all_but(names: &[&str]) -> Self {
+        Signatures::picking(Pick::AllBut(hashed(names.iter().copied())))
+    }
+
+    fn picking(pick: Pick) -> Self {
         Signatures {
-            pick: Pick::AllBut(hashed(names.iter().copied())),
+            pick,
             cache: None,
             by_hash: FxHashMap::default(),
             same_hash: Vec::new(),
