@@ -2,12 +2,15 @@
 
 use crate::i18n::Locale;
 use gloo_net::http::Request;
+use opsdojo_engine::lesson::PLATFORM_FILE;
 use opsdojo_engine::lesson::{
-    check_lesson, external_route, parse_lesson, parse_pack_index, parse_pack_manifest, Lesson,
+    check_lesson, external_route, parse_lesson_on, parse_pack_index, parse_pack_manifest, Lesson,
     LessonMeta, PackManifest,
 };
+use opsdojo_engine::platform::{parse_platform, Platform};
 use opsdojo_engine::Diagnostic;
 use std::fmt;
+use std::sync::Arc;
 
 /// Why lessons could not be shown. `Clone` so it can live in a resource.
 #[derive(Debug, Clone, PartialEq)]
@@ -121,8 +124,13 @@ fn beside(manifest_url: &str, file: &str) -> String {
 /// A lesson file's text read and checked: the lesson, or everything wrong with it. `full`
 /// also plays it as `opsdojo lessons check` does (not solved at the start, solved by its
 /// solution, its demo plays).
-fn read_lesson(url: &str, text: &str, full: bool) -> Result<Lesson, LoadError> {
-    let parsed = parse_lesson(text);
+fn read_lesson(
+    url: &str,
+    text: &str,
+    full: bool,
+    platform: &Arc<Platform>,
+) -> Result<Lesson, LoadError> {
+    let parsed = parse_lesson_on(text, platform.clone());
     let mut diagnostics = parsed.diagnostics;
     if let (Some(lesson), false) = (&parsed.lesson, diagnostics.iter().any(Diagnostic::is_error)) {
         if full {
@@ -143,11 +151,12 @@ fn read_lesson(url: &str, text: &str, full: bool) -> Result<Lesson, LoadError> {
 pub async fn load_external_pack(manifest_url: &str) -> Result<CatalogPack, LoadError> {
     let manifest = parse_pack_manifest(&fetch_text(manifest_url).await?)
         .map_err(|diagnostic| invalid(manifest_url, diagnostic))?;
+    let platform = fetch_platform(&manifest, manifest_url).await?;
     let mut lessons = Vec::new();
     for file in &manifest.lessons {
         let url = beside(manifest_url, file);
         let read = match fetch_text(&url).await {
-            Ok(text) => read_lesson(&url, &text, true),
+            Ok(text) => read_lesson(&url, &text, true, &platform),
             Err(error) => Err(error),
         };
         lessons.push(CatalogLesson::of(file, read));
@@ -178,7 +187,8 @@ pub async fn load_external_lesson(
             reason: format!("the pack at this address has no lesson `{lesson_id}` here"),
         });
     }
-    read_lesson(&url, &fetch_text(&url).await?, false)
+    let platform = fetch_platform(&manifest, manifest_url).await?;
+    read_lesson(&url, &fetch_text(&url).await?, false, &platform)
 }
 
 fn lessons_url(locale: Locale, path: &str) -> String {
@@ -203,6 +213,29 @@ async fn fetch_text(url: &str) -> Result<String, LoadError> {
         .map_err(|error| fail(error.to_string()))
 }
 
+/// The platform of a pack's lessons: the `platform.yaml` its manifest names, beside it, or
+/// the standard platform.
+async fn fetch_platform(
+    manifest: &PackManifest,
+    manifest_url: &str,
+) -> Result<Arc<Platform>, LoadError> {
+    if manifest.platform.is_none() {
+        return Ok(Platform::standard());
+    }
+    let url = beside(manifest_url, PLATFORM_FILE);
+    read_platform(&url, &fetch_text(&url).await?)
+}
+
+/// A platform file's text read and checked.
+fn read_platform(url: &str, text: &str) -> Result<Arc<Platform>, LoadError> {
+    parse_platform(text)
+        .map(Arc::new)
+        .map_err(|diagnostics| LoadError::Invalid {
+            url: url.to_string(),
+            diagnostics,
+        })
+}
+
 fn invalid(url: &str, diagnostic: Diagnostic) -> LoadError {
     LoadError::Invalid {
         url: url.to_string(),
@@ -218,11 +251,16 @@ pub async fn load_catalog(locale: Locale) -> Result<Vec<CatalogPack>, LoadError>
     let mut packs = Vec::new();
     for pack in index.packs {
         let manifest = load_manifest(locale, &pack).await?;
+        let platform = fetch_platform(
+            &manifest,
+            &lessons_url(locale, &format!("{pack}/pack.yaml")),
+        )
+        .await?;
         let mut lessons = Vec::new();
         for file in &manifest.lessons {
             let url = lessons_url(locale, &format!("{pack}/{file}"));
             let read = match fetch_text(&url).await {
-                Ok(text) => read_lesson(&url, &text, false),
+                Ok(text) => read_lesson(&url, &text, false, &platform),
                 Err(error) => Err(error),
             };
             lessons.push(CatalogLesson::of(file, read));
@@ -254,7 +292,12 @@ pub async fn load_lesson(locale: Locale, pack: &str, lesson_id: &str) -> Result<
             reason: format!("pack `{pack}` has no lesson `{lesson_id}`"),
         });
     }
-    read_lesson(&url, &fetch_text(&url).await?, false)
+    let platform = fetch_platform(
+        &manifest,
+        &lessons_url(locale, &format!("{pack}/pack.yaml")),
+    )
+    .await?;
+    read_lesson(&url, &fetch_text(&url).await?, false, &platform)
 }
 
 /// A pack opened from a folder on the learner's computer: read in the browser, never uploaded,
@@ -267,6 +310,9 @@ pub struct FolderPack {
     pub manifest: String,
     /// Its lesson files' texts, by file name.
     pub lessons: std::collections::BTreeMap<String, String>,
+    /// The text of its `platform.yaml`, if it has one.
+    #[serde(default)]
+    pub platform: Option<String>,
 }
 
 /// The query parameter of a lesson from the folder pack.
@@ -295,12 +341,15 @@ impl FolderPack {
             .unwrap_or_default()
             .to_string();
         let mut manifest = String::new();
+        let mut platform = None;
         let mut lessons = std::collections::BTreeMap::new();
         for (path, text) in files {
             if path == manifest_path {
                 manifest = text;
             } else if let Some(file) = path.strip_prefix(&base) {
-                if !file.contains('/') && file.ends_with(".md") {
+                if file == PLATFORM_FILE {
+                    platform = Some(text);
+                } else if !file.contains('/') && file.ends_with(".md") {
                     lessons.insert(file.to_string(), text);
                 }
             }
@@ -318,7 +367,21 @@ impl FolderPack {
             },
             manifest,
             lessons,
+            platform,
         })
+    }
+
+    /// The platform of the pack's lessons.
+    fn platform(&self, manifest: &PackManifest) -> Result<Arc<Platform>, LoadError> {
+        let name = format!("{}/{PLATFORM_FILE}", self.name);
+        match (&manifest.platform, &self.platform) {
+            (None, _) => Ok(Platform::standard()),
+            (Some(_), Some(text)) => read_platform(&name, text),
+            (Some(_), None) => Err(LoadError::Fetch {
+                url: name,
+                reason: "the pack names this file, and the folder does not have it".into(),
+            }),
+        }
     }
 
     /// The pack's catalog entry, each lesson checked as `opsdojo lessons check` does.
@@ -326,13 +389,14 @@ impl FolderPack {
         let manifest_name = format!("{}/pack.yaml", self.name);
         let manifest = parse_pack_manifest(&self.manifest)
             .map_err(|diagnostic| invalid(&manifest_name, diagnostic))?;
+        let platform = self.platform(&manifest)?;
         let lessons = manifest
             .lessons
             .iter()
             .map(|file| {
                 let name = format!("{}/{file}", self.name);
                 let read = match self.lessons.get(file) {
-                    Some(text) => read_lesson(&name, text, true),
+                    Some(text) => read_lesson(&name, text, true, &platform),
                     None => Err(LoadError::Fetch {
                         url: name,
                         reason: "the pack lists this file, and the folder does not have it".into(),
@@ -363,7 +427,7 @@ impl FolderPack {
         let name = format!("{}/{file}", self.name);
         match self.lessons.get(&file) {
             Some(text) if self.route(&manifest.id) == route && manifest.lessons.contains(&file) => {
-                read_lesson(&name, text, false)
+                read_lesson(&name, text, false, &self.platform(&manifest)?)
             }
             _ => Err(LoadError::Fetch {
                 url: name,

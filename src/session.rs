@@ -8,12 +8,14 @@ use crate::app::{Notices, OpenLesson, ProgressStore, SaveState};
 use leptos::prelude::*;
 use opsdojo_engine::dashboard::{dashboard, Panel};
 use opsdojo_engine::lesson::{Lesson, ObjectiveTracker};
+use opsdojo_engine::platform::Platform;
 use opsdojo_engine::progress::{LessonProgress, Progress};
 use opsdojo_engine::promql::{explain, explore, Explanation, Exploration};
 use opsdojo_engine::share::{SharedSession, SHARE_FORMAT};
 use opsdojo_engine::time::SimDuration;
 use opsdojo_engine::world::{Action, Resumed, Scenario, World, WorldSnapshot};
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 /// The speeds the clock bar offers, in simulated seconds per real second.
 pub const SPEEDS: [u32; 6] = [1, 10, 60, 300, 900, 3600];
@@ -472,6 +474,12 @@ impl Sim {
     }
 
     /// The dashboard's panels for `env` and `project` over the `range_ms` before now.
+    /// The environments, services and routes this simulation's world has.
+    pub fn platform(&self) -> Arc<Platform> {
+        self.world
+            .with_value(|world| world.scenario().platform.clone())
+    }
+
     pub fn dashboard(&self, env: &str, project: &str, range_ms: i64) -> Vec<Panel> {
         self.world.with_value(|world| {
             dashboard(

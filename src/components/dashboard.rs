@@ -7,7 +7,6 @@ use crate::i18n::tr;
 use crate::session::{refresh_beat, Sim, WorkbenchNav};
 use leptos::prelude::*;
 use opsdojo_engine::dashboard::markers;
-use opsdojo_engine::world::{ENVIRONMENTS, SERVICES};
 
 #[component]
 pub fn Dashboard(
@@ -17,23 +16,33 @@ pub fn Dashboard(
     #[prop(optional, into)]
     panels: Vec<String>,
     /// Starting environment, for a lesson widget; the workbench's otherwise.
-    #[prop(optional, into)]
+    #[prop(optional_no_strip)]
     env: Option<String>,
     /// Starting project, for a lesson widget.
-    #[prop(optional, into)]
+    #[prop(optional_no_strip)]
     project: Option<String>,
 ) -> impl IntoView {
     let sim = expect_context::<Sim>();
+    let platform = sim.platform();
     let nav = use_context::<WorkbenchNav>().unwrap_or_else(WorkbenchNav::new);
     // A lesson widget keeps its own variables; the workbench's follow chat links.
     let (env_signal, project_signal) = if env.is_some() || project.is_some() {
         (
-            RwSignal::new(env.unwrap_or_else(|| "prod".into())),
-            RwSignal::new(project.unwrap_or_else(|| "users".into())),
+            RwSignal::new(env.unwrap_or_else(|| platform.production().into())),
+            RwSignal::new(project.unwrap_or_else(|| first_service(&platform))),
         )
     } else {
         (nav.env, nav.project)
     };
+    // Variables that name nothing of this platform (a link, another lesson) start on its own.
+    if !platform.has_environment(&env_signal.get_untracked()) {
+        env_signal.set(platform.production().into());
+    }
+    if !platform.has_service(&project_signal.get_untracked()) {
+        project_signal.set(first_service(&platform));
+    }
+    let environments: Vec<String> = platform.environment_names().map(String::from).collect();
+    let services: Vec<String> = platform.service_names().map(String::from).collect();
     let range_ms = RwSignal::new(3_600_000i64);
     let beat = refresh_beat(sim);
     let computed = Memo::new(move |_| {
@@ -52,38 +61,38 @@ pub fn Dashboard(
             )
         })
     });
-    let choice =
-        move |signal: RwSignal<String>, options: &'static [&'static str], label: &'static str| {
-            view! {
-                <div class="segmented" role="group" aria-label=label>
-                    {options
-                        .iter()
-                        .map(|option| {
-                            let option = *option;
-                            view! {
-                                <button
-                                    class:active=move || signal.get() == option
-                                    on:click=move |_| signal.set(option.to_string())
-                                >
-                                    {option}
-                                </button>
-                            }
-                        })
-                        .collect_view()}
-                </div>
-            }
-        };
+    let choice = move |signal: RwSignal<String>, options: Vec<String>, label: &'static str| {
+        view! {
+            <div class="segmented" role="group" aria-label=label>
+                {options
+                    .into_iter()
+                    .map(|option| {
+                        let value = option.clone();
+                        let chosen = option.clone();
+                        view! {
+                            <button
+                                class:active=move || signal.with(|s| *s == value)
+                                on:click=move |_| signal.set(chosen.clone())
+                            >
+                                {option}
+                            </button>
+                        }
+                    })
+                    .collect_view()}
+            </div>
+        }
+    };
     let wanted = panels;
     view! {
         <div class="dashboard" data-testid="dashboard">
             <div class="dashboard-bar">
                 <label class="variable">
                     <span>"env"</span>
-                    {choice(env_signal, &ENVIRONMENTS, "environment")}
+                    {choice(env_signal, environments, "environment")}
                 </label>
                 <label class="variable">
                     <span>"project"</span>
-                    {choice(project_signal, &SERVICES, "project")}
+                    {choice(project_signal, services, "project")}
                 </label>
                 <RangePicker range_ms=range_ms />
             </div>
@@ -128,4 +137,13 @@ pub fn Dashboard(
             </div>
         </div>
     }
+}
+
+/// The service a dashboard shows first.
+fn first_service(platform: &opsdojo_engine::platform::Platform) -> String {
+    platform
+        .service_names()
+        .next()
+        .unwrap_or_default()
+        .to_string()
 }

@@ -9,9 +9,10 @@ use leptos::prelude::*;
 use opsdojo_engine::game::{
     Game, Injection, PlannedFault, FINDING_RULES, GAME_FORMAT, GAME_SPEEDS, MAX_FAULTS,
 };
+use opsdojo_engine::platform::Platform;
 use opsdojo_engine::time::SimDuration;
 use opsdojo_engine::world::database::INSTANCE_CLASSES;
-use opsdojo_engine::world::{traffic, Action, ENVIRONMENTS, FAULT_STATUSES, SERVICES};
+use opsdojo_engine::world::{Action, FAULT_STATUSES};
 use wasm_bindgen::JsCast;
 
 /// The query parameter that opens the console.
@@ -65,6 +66,30 @@ impl Facilitation {
     }
 }
 
+/// What the console's choices are made of: the platform's environments (production last),
+/// and its services with their routes.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+struct Names {
+    environments: Vec<String>,
+    services: Vec<(String, Vec<String>)>,
+}
+
+impl Names {
+    fn of(platform: &Platform) -> Self {
+        Names {
+            environments: platform.environment_names().map(String::from).collect(),
+            services: platform
+                .services
+                .iter()
+                .map(|s| {
+                    let routes = s.routes.iter().map(|r| r.name.clone()).collect();
+                    (s.name.clone(), routes)
+                })
+                .collect(),
+        }
+    }
+}
+
 /// The channel between the world's page and a console in its own window.
 const CHANNEL: &str = "opsdojo-facilitate";
 
@@ -77,12 +102,15 @@ const MESSAGE_MAX_BYTES: usize = 64 * 1024;
 enum Message {
     /// The console asks for the world's state.
     Hello,
-    /// The world's place, its page's address, and the faults injected so far.
+    /// The world's place, its page's address, the faults injected so far, and the names of
+    /// its platform.
     State {
         at: String,
         seed: u64,
         address: String,
         injected: Vec<(String, String)>,
+        #[serde(default)]
+        names: Names,
     },
     /// The console injects a fault.
     Inject { fault: Injection },
@@ -129,6 +157,7 @@ fn serve_console_window(sim: Sim, open: RwSignal<bool>) {
             seed,
             address: crate::share::page_address(),
             injected: sim.injected(),
+            names: Names::of(&sim.platform()),
         }
     };
     let replies = channel.clone();
@@ -140,7 +169,7 @@ fn serve_console_window(sim: Sim, open: RwSignal<bool>) {
                     listening.set(true);
                     state().post(&replies);
                 }
-                Some(Message::Inject { fault }) if fault.check().is_ok() => {
+                Some(Message::Inject { fault }) if fault.check(&sim.platform()).is_ok() => {
                     sim.apply(Action::Inject { fault });
                 }
                 _ => {}
@@ -175,6 +204,7 @@ fn serve_console_window(sim: Sim, open: RwSignal<bool>) {
 pub fn FacilitatorWindow() -> impl IntoView {
     use wasm_bindgen::closure::Closure;
     let state = RwSignal::new(None::<(String, u64, String, Vec<(String, String)>)>);
+    let names = RwSignal::new(Names::of(&Platform::standard()));
     let channel = StoredValue::new(web_sys::BroadcastChannel::new(CHANNEL).ok());
     if let Some(channel) = channel.get_value() {
         let on_message =
@@ -184,9 +214,13 @@ pub fn FacilitatorWindow() -> impl IntoView {
                     seed,
                     address,
                     injected,
+                    names: named,
                 }) = Message::read(&event.data())
                 {
                     state.set(Some((at, seed, address, injected)));
+                    if !named.environments.is_empty() && named != names.get_untracked() {
+                        names.set(named);
+                    }
                 }
             });
         channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -228,6 +262,7 @@ pub fn FacilitatorWindow() -> impl IntoView {
             })
         }),
         inject: Callback::new(move |fault| send(Message::Inject { fault })),
+        names: names.into(),
         docked: false,
     };
     view! {
@@ -272,11 +307,17 @@ struct FaultForm {
 }
 
 impl FaultForm {
-    fn new() -> Self {
+    fn new(names: &Names) -> Self {
         FaultForm {
             kind: RwSignal::new("errors".into()),
-            env: RwSignal::new("prod".into()),
-            service: RwSignal::new("users".into()),
+            env: RwSignal::new(names.environments.last().cloned().unwrap_or_default()),
+            service: RwSignal::new(
+                names
+                    .services
+                    .first()
+                    .map(|s| s.0.clone())
+                    .unwrap_or_default(),
+            ),
             route: RwSignal::new(String::new()),
             status: RwSignal::new("500".into()),
             percent: RwSignal::new("30".into()),
@@ -334,7 +375,8 @@ impl FaultForm {
                 rule: self.rule.get(),
             },
         };
-        fault.check()?;
+        // The world's page checks it against its platform when it comes.
+        fault.check_shape()?;
         Ok(fault)
     }
 }
@@ -382,6 +424,13 @@ fn field(label: &'static str, test_id: &'static str, value: RwSignal<String>) ->
     }
 }
 
+fn owned_pairs<'a>(items: impl IntoIterator<Item = &'a String>) -> Vec<(String, String)> {
+    items
+        .into_iter()
+        .map(|item| (item.clone(), item.clone()))
+        .collect()
+}
+
 fn pairs(items: impl IntoIterator<Item = &'static str>) -> Vec<(String, String)> {
     items
         .into_iter()
@@ -398,6 +447,8 @@ struct Target {
     /// Where the world comes from (lesson or sandbox), its seed, and the page's address.
     place: Signal<Option<(String, u64, String)>>,
     inject: Callback<Injection>,
+    /// The platform's environments, services and routes.
+    names: Signal<Names>,
     /// Whether this console is docked on the world's page (it can pop out).
     docked: bool,
 }
@@ -417,6 +468,7 @@ pub fn FacilitatorConsole() -> impl IntoView {
             Some((at, seed, crate::share::page_address()))
         }),
         inject: Callback::new(move |fault| sim.apply(Action::Inject { fault })),
+        names: Signal::stored(Names::of(&sim.platform())),
         docked: true,
     };
     view! { <Console target=target /> }
@@ -426,7 +478,28 @@ pub fn FacilitatorConsole() -> impl IntoView {
 fn Console(target: Target) -> impl IntoView {
     let facilitation = use_context::<Facilitation>();
     let injected = target.injected;
-    let form = FaultForm::new();
+    let form = FaultForm::new(&target.names.get_untracked());
+    // The room's page may name its platform after the form was made.
+    Effect::new(move |_| {
+        let names = target.names.get();
+        if !names.environments.contains(&form.env.get_untracked()) {
+            form.env
+                .set(names.environments.last().cloned().unwrap_or_default());
+        }
+        if !names
+            .services
+            .iter()
+            .any(|(s, _)| *s == form.service.get_untracked())
+        {
+            form.service.set(
+                names
+                    .services
+                    .first()
+                    .map(|s| s.0.clone())
+                    .unwrap_or_default(),
+            );
+        }
+    });
     let planned = RwSignal::new(Vec::<PlannedFault>::new());
     let at_minute = RwSignal::new("10".to_string());
     let title = RwSignal::new(tr("fac.default_title")().to_string());
@@ -505,10 +578,18 @@ fn Console(target: Target) -> impl IntoView {
     let routes = move || {
         let service = form.service.get();
         let mut options = vec![(String::new(), tr("fac.all_routes")().to_string())];
-        options.extend(pairs(traffic::routes(&service).iter().map(|(r, _)| *r)));
+        target.names.with(|names| {
+            let routes = names.services.iter().find(|(s, _)| *s == service);
+            options.extend(owned_pairs(routes.into_iter().flat_map(|(_, r)| r.iter())));
+        });
         options
     };
-    let services = || pairs(SERVICES);
+    let services = move || {
+        target
+            .names
+            .with(|n| owned_pairs(n.services.iter().map(|s| &s.0)))
+    };
+    let environments = move || target.names.with(|n| owned_pairs(n.environments.iter()));
     view! {
         <aside
             class="facilitator"
@@ -558,10 +639,10 @@ fn Console(target: Target) -> impl IntoView {
                         .map(|(k, label)| (k.to_string(), tr(label)().to_string()))
                         .collect(),
                 )}
-                {select("fac.env", "fac-env", form.env, pairs(ENVIRONMENTS))}
+                {move || select("fac.env", "fac-env", form.env, environments())}
                 <Show when=kind_is(
                     &["errors", "crash", "burst", "bad_release"],
-                )>{select("fac.service", "fac-service", form.service, services())}</Show>
+                )>{move || select("fac.service", "fac-service", form.service, services())}</Show>
                 <Show when=kind_is(
                     &["errors"],
                 )>

@@ -7,7 +7,7 @@
 use crate::i18n::tr;
 use crate::session::Sim;
 use leptos::prelude::*;
-use opsdojo_engine::world::{Action, ENVIRONMENTS};
+use opsdojo_engine::world::Action;
 
 /// How many answers the console keeps.
 const HISTORY: usize = 40;
@@ -25,15 +25,21 @@ struct Entry {
 /// The console, with its namespace selector and history.
 #[component]
 pub fn KubectlConsole(
-    /// The namespace commands run in unless they name one.
-    #[prop(into, default = "prod".to_string())]
-    namespace: String,
+    /// The namespace commands run in unless they name one: production when not given.
+    #[prop(optional_no_strip)]
+    namespace: Option<String>,
     /// A command waiting in the prompt, for the learner to run with Enter.
     #[prop(into, optional)]
     command: String,
 ) -> impl IntoView {
     let sim = expect_context::<Sim>();
-    let namespace = RwSignal::new(namespace);
+    let platform = sim.platform();
+    let namespace = RwSignal::new(
+        namespace
+            .filter(|name| platform.has_environment(name))
+            .unwrap_or_else(|| platform.production().to_string()),
+    );
+    let environments: Vec<String> = platform.environment_names().map(String::from).collect();
     let entries = RwSignal::new(Vec::<Entry>::new());
     let input = RwSignal::new(command);
     let typed = StoredValue::new(Vec::<String>::new());
@@ -147,9 +153,9 @@ pub fn KubectlConsole(
                     on:change=move |event| namespace.set(event_target_value(&event))
                     prop:value=move || namespace.get()
                 >
-                    {ENVIRONMENTS
-                        .iter()
-                        .map(|env| view! { <option value=*env>{*env}</option> })
+                    {environments
+                        .into_iter()
+                        .map(|env| view! { <option value=env.clone()>{env.clone()}</option> })
                         .collect_view()}
                 </select>
                 <span class="console-command">"$ kubectl"</span>

@@ -23,6 +23,10 @@ pub fn LessonBody(
     /// The lesson's objectives, for the `objectives` widget.
     objectives: Vec<Objective>,
 ) -> impl IntoView {
+    let production = expect_context::<crate::session::Sim>()
+        .platform()
+        .production()
+        .to_string();
     rendered
         .segments
         .into_iter()
@@ -47,16 +51,9 @@ pub fn LessonBody(
                             .get("panels")
                             .map(|list| list.split(',').map(|p| p.trim().to_string()).collect())
                             .unwrap_or_default();
-                        let env = widget
-                            .params
-                            .get("env")
-                            .cloned()
-                            .unwrap_or_else(|| "prod".into());
-                        let project = widget
-                            .params
-                            .get("project")
-                            .cloned()
-                            .unwrap_or_else(|| "users".into());
+                        // Unset, the dashboard starts on production and the first service.
+                        let env = widget.params.get("env").cloned();
+                        let project = widget.params.get("project").cloned();
                         view! { <Dashboard panels=panels env=env project=project /> }.into_any()
                     }
                     "alerts" => view! { <AlertList /> }.into_any(),
@@ -78,15 +75,11 @@ pub fn LessonBody(
                             .params
                             .get("env")
                             .cloned()
-                            .unwrap_or_else(|| "prod".into());
+                            .unwrap_or_else(|| production.clone());
                         view! { <HelmStrip env=env /> }.into_any()
                     }
                     "kubectl" => {
-                        let namespace = widget
-                            .params
-                            .get("namespace")
-                            .cloned()
-                            .unwrap_or_else(|| "prod".into());
+                        let namespace = widget.params.get("namespace").cloned();
                         let command = widget.params.get("command").cloned().unwrap_or_default();
                         view! { <KubectlConsole namespace=namespace command=command /> }.into_any()
                     }

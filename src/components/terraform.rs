@@ -26,7 +26,10 @@ pub fn Terraform(
                 .collect::<Vec<_>>()
         })
     });
-    let selected = RwSignal::new(only.clone().unwrap_or_else(|| "prod".to_string()));
+    let selected = RwSignal::new(
+        only.clone()
+            .unwrap_or_else(|| sim.platform().production().to_string()),
+    );
     let plan_text = Memo::new(move |_| {
         let env = selected.get();
         infra.with(|all| {

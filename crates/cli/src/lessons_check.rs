@@ -1,11 +1,16 @@
 //! `opsdojo lessons check`: every language, every pack, every lesson, every problem.
 
-use opsdojo_engine::lesson::{check_lesson, parse_lesson, parse_pack_index, parse_pack_manifest};
+use opsdojo_engine::lesson::{
+    check_lesson, parse_lesson_on, parse_pack_index, parse_pack_manifest, PackManifest,
+    PLATFORM_FILE,
+};
+use opsdojo_engine::platform::{parse_platform, Platform};
 use opsdojo_engine::{Diagnostic, Severity};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 /// What checking a folder of packs found.
 #[derive(Default)]
@@ -159,6 +164,9 @@ fn check_language(language: &Path, report: &mut Report) -> Vec<String> {
                 .with_hint("name the folder after the pack id"),
             );
         }
+        let Some(platform) = pack_platform(&language.join(pack), &manifest, report) else {
+            continue;
+        };
         let mut ids = std::collections::BTreeSet::new();
         for file in &manifest.lessons {
             let lesson_path = language.join(pack).join(file);
@@ -166,7 +174,7 @@ fn check_language(language: &Path, report: &mut Report) -> Vec<String> {
                 continue;
             };
             report.lessons += 1;
-            let parsed = parse_lesson(&text);
+            let parsed = parse_lesson_on(&text, platform.clone());
             for diagnostic in &parsed.diagnostics {
                 report.add(&lesson_path, diagnostic);
             }
@@ -210,6 +218,42 @@ fn check_language(language: &Path, report: &mut Report) -> Vec<String> {
         }
     }
     keys
+}
+
+/// The platform of a pack's lessons: its `platform.yaml` when it has one, else the standard
+/// platform; `None` when the file has errors (reported) and the lessons cannot be checked.
+fn pack_platform(
+    folder: &Path,
+    manifest: &PackManifest,
+    report: &mut Report,
+) -> Option<Arc<Platform>> {
+    let path = folder.join(PLATFORM_FILE);
+    let named = manifest.platform.is_some();
+    if !named {
+        if path.exists() {
+            report.add(
+                &folder.join("pack.yaml"),
+                &Diagnostic::error(
+                    1,
+                    1,
+                    format!("the pack has a `{PLATFORM_FILE}` that `pack.yaml` does not name"),
+                )
+                .with_hint("add `platform: platform.yaml` to `pack.yaml` so that the app loads it"),
+            );
+            return None;
+        }
+        return Some(Platform::standard());
+    }
+    let text = read(&path, report)?;
+    match parse_platform(&text) {
+        Ok(platform) => Some(Arc::new(platform)),
+        Err(diagnostics) => {
+            for diagnostic in &diagnostics {
+                report.add(&path, diagnostic);
+            }
+            None
+        }
+    }
 }
 
 #[cfg(test)]

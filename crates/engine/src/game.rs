@@ -7,10 +7,11 @@
 //! only the symptoms). At the end, [`timeline`] tells what happened in a participant's world:
 //! when the alerts fired, what they opened and changed, and when it was fixed.
 
+use crate::platform::Platform;
 use crate::progress::validate_actions;
 use crate::time::{SimDuration, SimTime};
 use crate::world::scenario::{Burst, Crash, Drift, Fault, Release, ScheduledEvent, FAULT_STATUSES};
-use crate::world::{traffic, Action, World, ENVIRONMENTS, SERVICES};
+use crate::world::{Action, World};
 use serde::{Deserialize, Serialize};
 
 /// The format of a game's text, first in it.
@@ -80,29 +81,42 @@ pub enum Injection {
 }
 
 impl Injection {
-    /// Why the injection cannot happen in this world, if it cannot.
-    pub fn check(&self) -> Result<(), String> {
-        let env_ok = |env: &str| {
-            if ENVIRONMENTS.contains(&env) {
-                Ok(())
-            } else {
-                Err(format!(
-                    "unknown environment `{}` (the environments are {})",
-                    short(env),
-                    ENVIRONMENTS.join(", ")
-                ))
-            }
+    /// Why the injection cannot happen in a world of `platform`, if it cannot.
+    pub fn check(&self, platform: &Platform) -> Result<(), String> {
+        self.checked(Some(platform))
+    }
+
+    /// Why the injection cannot happen in any world, if it cannot: everything but whether its
+    /// environment, service and route are the platform's, which a world checks when it comes.
+    pub fn check_shape(&self) -> Result<(), String> {
+        self.checked(None)
+    }
+
+    fn checked(&self, platform: Option<&Platform>) -> Result<(), String> {
+        let plain = |name: &str| {
+            !name.is_empty()
+                && name.len() <= 64
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
         };
-        let service_ok = |service: &str| {
-            if SERVICES.contains(&service) {
-                Ok(())
-            } else {
-                Err(format!(
-                    "unknown service `{}` (the services are {})",
-                    short(service),
-                    SERVICES.join(", ")
-                ))
-            }
+        let env_ok = |env: &str| match platform {
+            Some(platform) if platform.has_environment(env) => Ok(()),
+            None if plain(env) => Ok(()),
+            _ => Err(format!(
+                "unknown environment `{}` ({})",
+                short(env),
+                platform.map_or("not a name".into(), |p| p.environments_hint(env))
+            )),
+        };
+        let service_ok = |service: &str| match platform {
+            Some(platform) if platform.has_service(service) => Ok(()),
+            None if plain(service) => Ok(()),
+            _ => Err(format!(
+                "unknown service `{}` ({})",
+                short(service),
+                platform.map_or("not a name".into(), |p| p.services_hint(service))
+            )),
         };
         let percent_ok = |percent: u32| {
             if (1..=100).contains(&percent) {
@@ -128,10 +142,10 @@ impl Injection {
             } => {
                 env_ok(env)?;
                 service_ok(service)?;
-                if let Some(route) = route {
-                    let routes = traffic::routes(service);
-                    if !routes.iter().any(|(name, _)| name == route) {
-                        let names: Vec<&str> = routes.iter().map(|(name, _)| *name).collect();
+                let routes = platform.and_then(|p| p.service(service)).map(|s| &s.routes);
+                if let (Some(route), Some(routes)) = (route, routes) {
+                    if !routes.iter().any(|r| r.name == *route) {
+                        let names: Vec<&str> = routes.iter().map(|r| r.name.as_str()).collect();
                         return Err(format!(
                             "`{service}` has no route `{}` (its routes are {})",
                             short(route),
@@ -211,9 +225,10 @@ impl Injection {
                         names.join(", ")
                     ));
                 };
+                let stage = platform.and_then(|p| p.stage(env));
                 let scoped = crate::world::infra::CONFIG_RULES
                     .iter()
-                    .any(|r| r.name == rule && r.environments.contains(&env.as_str()));
+                    .any(|r| r.name == rule && stage.is_none_or(|stage| r.applies_to(stage)));
                 if !scoped {
                     return Err(format!("rule `{rule}` does not apply to {env}"));
                 }
@@ -493,6 +508,10 @@ impl Game {
                 self.faults.len()
             ));
         }
+        // The sandbox's platform is the standard one; a lesson's is known once it is loaded,
+        // and its world refuses a fault that names what it does not have.
+        let standard = Platform::standard();
+        let platform = (self.at == crate::share::SANDBOX).then_some(&*standard);
         for (index, planned) in self.faults.iter().enumerate() {
             if planned.after.0 < 0 || planned.after > self.length {
                 return Err(format!(
@@ -502,7 +521,7 @@ impl Game {
             }
             planned
                 .fault
-                .check()
+                .checked(platform)
                 .map_err(|why| format!("fault {}: {why}", index + 1))?;
         }
         Ok(())

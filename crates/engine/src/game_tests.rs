@@ -300,7 +300,9 @@ fn a_fault_that_does_not_fit_the_world_is_refused_with_a_reason() {
         ),
     ];
     for (fault, why) in cases {
-        let refused = fault.check().unwrap_err();
+        let refused = fault
+            .check(&crate::platform::Platform::standard())
+            .unwrap_err();
         assert!(refused.contains(why), "{why}: {refused}");
         // The world says so and records nothing.
         let mut world = World::new(scenario());

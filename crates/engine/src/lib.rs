@@ -21,6 +21,7 @@ pub mod kube;
 pub mod lesson;
 pub mod limits;
 pub mod objective;
+pub mod platform;
 pub mod progress;
 pub mod promql;
 pub mod rng;

@@ -188,7 +188,7 @@ pub(crate) fn validate_actions(key: &str, actions: &[Action]) -> Result<(), Stri
         }
         if let Action::Inject { fault } = action {
             fault
-                .check()
+                .check_shape()
                 .map_err(|why| format!("lesson `{key}` has a fault that cannot be: {why}"))?;
         }
     }

@@ -10,7 +10,7 @@
 use super::hpa::{Policy, ScalingRules, SelectPolicy};
 use super::KubeEvent;
 use crate::time::{SimDuration, SimTime};
-use crate::world::{Deployment, Environment, Pod, World, ENVIRONMENTS};
+use crate::world::{Deployment, Environment, Pod, World};
 
 /// How old the deployments are when a scenario starts, for `AGE` columns.
 const DEPLOYMENT_AGE: SimDuration = SimDuration(30 * 86_400_000);
@@ -393,6 +393,15 @@ impl View<'_> {
             .collect()
     }
 
+    /// The nodes of the namespace's cluster.
+    fn nodes(&self) -> usize {
+        self.world
+            .environments()
+            .iter()
+            .find(|e| e.name == self.namespace)
+            .map_or(0, node_count)
+    }
+
     fn no_resources(&self) -> Output {
         Output::ok(if self.all {
             "No resources found".to_string()
@@ -435,8 +444,12 @@ impl View<'_> {
         match kind {
             Kind::Namespaces => {
                 header.extend(["NAME", "STATUS", "AGE"]);
-                for namespace in ["default", "kube-system"].iter().chain(ENVIRONMENTS.iter()) {
-                    if name.is_none_or(|n| n == *namespace) {
+                let platform = self.world.platform();
+                let namespaces = ["default", "kube-system"]
+                    .into_iter()
+                    .chain(platform.environment_names());
+                for namespace in namespaces {
+                    if name.is_none_or(|n| n == namespace) {
                         rows.push(vec![
                             namespace.to_string(),
                             "Active".into(),
@@ -468,7 +481,7 @@ impl View<'_> {
                                 age(now.since(pod.created_at)),
                             ];
                             if self.wide {
-                                let nodes = node_count(&env.name);
+                                let nodes = node_count(env);
                                 if pod.is_pending() {
                                     row.extend(["<none>".into(), "<none>".into()]);
                                 } else {
@@ -760,7 +773,10 @@ impl View<'_> {
         {
             lines.push(format!(
                 "[{now}] WARNING: [pool www] server reached pm.max_children setting ({}), consider raising it",
-                crate::world::traffic::WORKERS_PER_POD
+                self.world
+                    .platform()
+                    .service(&deployment.service)
+                    .map_or(0, |service| service.workers)
             ));
         }
         Output::ok(lines.join("\n"))
@@ -917,7 +933,7 @@ impl View<'_> {
         let node = if pod.is_pending() {
             "<none>".to_string()
         } else {
-            crate::world::node_of(&pod.name, node_count(self.namespace))
+            crate::world::node_of(&pod.name, self.nodes())
         };
         let mut text = fields_text(&[
             ("Name", pod.name.clone()),
@@ -1187,8 +1203,8 @@ fn title_bool(value: bool) -> &'static str {
     }
 }
 
-fn node_count(namespace: &str) -> usize {
-    crate::world::cluster_capacity(namespace) / crate::world::PODS_PER_NODE
+fn node_count(environment: &Environment) -> usize {
+    environment.capacity / crate::world::PODS_PER_NODE
 }
 
 /// A pod's cluster IP, made up from its name.

@@ -3,14 +3,15 @@
 use super::read_yaml;
 use crate::diagnostic::Diagnostic;
 use crate::objective::Objective;
+use crate::platform::{Platform, PlatformFields};
 use crate::time::SimDuration;
 use crate::world::pull_request::{PullRequestSpec, APP_DIR};
 use crate::world::{
-    traffic, Action, Burst, Crash, Fault, Release, Scenario, ScheduledEvent, ENVIRONMENTS,
-    FAULT_STATUSES, SERVICES,
+    Action, Burst, Crash, Fault, Release, Scenario, ScheduledEvent, FAULT_STATUSES,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// How hard a lesson is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -98,6 +99,9 @@ struct ScenarioSpec {
     /// A pull request open on the application's repository.
     #[serde(default)]
     pull_request: Option<PullRequestFields>,
+    /// The platform of this lesson, instead of its pack's.
+    #[serde(default)]
+    platform: Option<PlatformFields>,
 }
 
 impl Default for ScenarioSpec {
@@ -110,6 +114,7 @@ impl Default for ScenarioSpec {
             pending: BTreeMap::new(),
             events: Vec::new(),
             pull_request: None,
+            platform: None,
         }
     }
 }
@@ -155,17 +160,18 @@ fn default_approvals() -> usize {
 fn read_pull_request(
     fields: PullRequestFields,
     files: &BTreeMap<String, String>,
+    platform: &Platform,
     line: usize,
 ) -> Result<PullRequestSpec, Diagnostic> {
     let problem =
         |message: String, hint: &str| Err(Diagnostic::error(line, 1, message).with_hint(hint));
-    if !SERVICES.contains(&fields.service.as_str()) {
+    if !platform.has_service(&fields.service) {
         return problem(
             format!(
                 "the pull request's service `{}` is not a service",
                 fields.service
             ),
-            &format!("use one of {}", SERVICES.join(", ")),
+            &platform.services_hint(&fields.service),
         );
     }
     if fields.version.trim().is_empty() {
@@ -213,7 +219,7 @@ fn read_pull_request(
                 lasts: None,
                 every: None,
             };
-            read_fault(spec, line)
+            read_fault(spec, platform, line)
         })
         .transpose()?;
     Ok(PullRequestSpec {
@@ -268,8 +274,12 @@ struct ReleaseSpec {
 }
 
 /// Checks a release against the world's environments and services.
-fn read_release(spec: ReleaseSpec, line: usize) -> Result<Release, Diagnostic> {
-    check_target("release", line, &spec.env, Some(&spec.service))?;
+fn read_release(
+    spec: ReleaseSpec,
+    platform: &Platform,
+    line: usize,
+) -> Result<Release, Diagnostic> {
+    check_target("release", platform, line, &spec.env, Some(&spec.service))?;
     if spec.version.trim().is_empty() || spec.version.len() > 40 {
         return Err(Diagnostic::error(
             line,
@@ -307,9 +317,9 @@ fn kept<T>(read: Option<Result<T, Diagnostic>>, diagnostics: &mut Vec<Diagnostic
 }
 
 /// Checks a burst against the world's environments and services.
-fn read_burst(spec: BurstSpec, line: usize) -> Result<Burst, Diagnostic> {
+fn read_burst(spec: BurstSpec, platform: &Platform, line: usize) -> Result<Burst, Diagnostic> {
     let error = |message: String| Diagnostic::error(line, 1, message);
-    check_target("burst", line, &spec.env, spec.service.as_deref())?;
+    check_target("burst", platform, line, &spec.env, spec.service.as_deref())?;
     if !(0.0..=50.0).contains(&spec.factor) {
         return Err(error(format!(
             "burst: factor `{}` is not between 0 and 50",
@@ -328,20 +338,21 @@ fn read_burst(spec: BurstSpec, line: usize) -> Result<Burst, Diagnostic> {
 /// Checks that an event's environment and service (when it names one) exist in the world.
 fn check_target(
     what: &str,
+    platform: &Platform,
     line: usize,
     env: &str,
     service: Option<&str>,
 ) -> Result<(), Diagnostic> {
-    if !ENVIRONMENTS.contains(&env) {
+    if !platform.has_environment(env) {
         return Err(
             Diagnostic::error(line, 1, format!("{what}: unknown environment `{env}`"))
-                .with_hint(format!("the environments are {}", ENVIRONMENTS.join(", "))),
+                .with_hint(platform.environments_hint(env)),
         );
     }
-    if let Some(service) = service.filter(|s| !SERVICES.contains(s)) {
+    if let Some(service) = service.filter(|s| !platform.has_service(s)) {
         return Err(
             Diagnostic::error(line, 1, format!("{what}: unknown service `{service}`"))
-                .with_hint(format!("the services are {}", SERVICES.join(", "))),
+                .with_hint(platform.services_hint(service)),
         );
     }
     Ok(())
@@ -374,13 +385,13 @@ fn default_fault_status() -> String {
 }
 
 /// Checks a fault against the world's environments, services and routes.
-fn read_fault(spec: FaultSpec, line: usize) -> Result<Fault, Diagnostic> {
+fn read_fault(spec: FaultSpec, platform: &Platform, line: usize) -> Result<Fault, Diagnostic> {
     let error = |message: String| Diagnostic::error(line, 1, message);
-    check_target("fault", line, &spec.env, Some(&spec.service))?;
-    let routes: Vec<&str> = traffic::routes(&spec.service)
-        .iter()
-        .map(|(r, _)| *r)
-        .collect();
+    check_target("fault", platform, line, &spec.env, Some(&spec.service))?;
+    let routes: Vec<&str> = platform
+        .service(&spec.service)
+        .map(|service| service.routes.iter().map(|r| r.name.as_str()).collect())
+        .unwrap_or_default();
     if let Some(route) = &spec.route {
         if !routes.contains(&route.as_str()) {
             return Err(
@@ -479,8 +490,15 @@ struct EditStep {
     content: String,
 }
 
-/// Parses a lesson file. Never fails: what cannot be read becomes a diagnostic.
+/// Parses a lesson file of a pack without a platform of its own. Never fails: what cannot be
+/// read becomes a diagnostic.
 pub fn parse_lesson(text: &str) -> ParsedLesson {
+    parse_lesson_on(text, Platform::standard())
+}
+
+/// Parses a lesson file of a pack whose platform is `platform`; a `platform:` block in the
+/// lesson's scenario replaces it.
+pub fn parse_lesson_on(text: &str, platform: Arc<Platform>) -> ParsedLesson {
     let mut diagnostics = Vec::new();
     let Some((front, body, body_first_line)) = split_front_matter(text) else {
         diagnostics.push(
@@ -492,6 +510,7 @@ pub fn parse_lesson(text: &str) -> ParsedLesson {
             diagnostics,
         };
     };
+    let front_text = front;
     let front: FrontMatter = match read_yaml(front, 1, "front matter") {
         Ok(front) => front,
         Err(diagnostic) => {
@@ -504,10 +523,24 @@ pub fn parse_lesson(text: &str) -> ParsedLesson {
     };
     let line_of = |needle: &str| line_containing(front_text_lines(text), needle);
 
+    let platform = match front.scenario.platform {
+        None => platform,
+        Some(fields) => match crate::platform::platform_from_fields(fields, front_text, 1) {
+            Ok(own) => Arc::new(own),
+            Err(found) => {
+                diagnostics.extend(found);
+                return ParsedLesson {
+                    lesson: None,
+                    diagnostics,
+                };
+            }
+        },
+    };
     let mut scenario = Scenario {
         seed: front.scenario.seed,
         files: front.scenario.files,
         pending: front.scenario.pending,
+        platform: platform.clone(),
         ..Scenario::default()
     };
     match SimDuration::parse_time_of_day(&front.scenario.start) {
@@ -536,25 +569,26 @@ pub fn parse_lesson(text: &str) -> ParsedLesson {
         let fault = kept(
             event
                 .fault
-                .map(|spec| read_fault(spec, line_of(&event.after))),
+                .map(|spec| read_fault(spec, &platform, line_of(&event.after))),
             &mut diagnostics,
         );
         let burst = kept(
             event
                 .burst
-                .map(|spec| read_burst(spec, line_of(&event.after))),
+                .map(|spec| read_burst(spec, &platform, line_of(&event.after))),
             &mut diagnostics,
         );
         let release = kept(
             event
                 .release
-                .map(|spec| read_release(spec, line_of(&event.after))),
+                .map(|spec| read_release(spec, &platform, line_of(&event.after))),
             &mut diagnostics,
         );
         let crash = kept(
             event.crash.map(|spec| {
                 check_target(
                     "crash",
+                    &platform,
                     line_of(&event.after),
                     &spec.env,
                     Some(&spec.service),
@@ -581,7 +615,7 @@ pub fn parse_lesson(text: &str) -> ParsedLesson {
     }
     scenario.events.sort_by_key(|event| event.at);
     if let Some(fields) = front.scenario.pull_request {
-        match read_pull_request(fields, &scenario.files, line_of("pull_request:")) {
+        match read_pull_request(fields, &scenario.files, &platform, line_of("pull_request:")) {
             Ok(spec) => scenario.pull_request = Some(spec),
             Err(diagnostic) => diagnostics.push(diagnostic),
         }
@@ -590,12 +624,18 @@ pub fn parse_lesson(text: &str) -> ParsedLesson {
     let has_pull_request = scenario.pull_request.is_some();
     let mut solution = Vec::new();
     for step in front.solution {
-        match read_step(step, has_pull_request, &line_of) {
+        match read_step(step, &platform, has_pull_request, &line_of) {
             Ok(action) => solution.push(action),
             Err(diagnostic) => diagnostics.push(diagnostic),
         }
     }
-    let demo = read_demo(front.demo, has_pull_request, &line_of, &mut diagnostics);
+    let demo = read_demo(
+        front.demo,
+        &platform,
+        has_pull_request,
+        &line_of,
+        &mut diagnostics,
+    );
 
     // The solution is played by `lessons check` and by the page: it must end.
     let advanced: i64 = solution
@@ -658,6 +698,7 @@ pub fn parse_lesson(text: &str) -> ParsedLesson {
 /// Reads one step of a solution or a demo into its action.
 fn read_step(
     step: SolutionStep,
+    platform: &Platform,
     has_pull_request: bool,
     line_of: &dyn Fn(&str) -> usize,
 ) -> Result<Action, Diagnostic> {
@@ -684,7 +725,7 @@ fn read_step(
     }
     if let Some(fault) = step.inject {
         fault
-            .check()
+            .check(platform)
             .map_err(|why| Diagnostic::error(line_of("inject:"), 1, format!("inject: {why}")))?;
         return Ok(Action::Inject { fault });
     }
@@ -699,18 +740,18 @@ fn read_step(
     }
     if let Some(command) = step.kubectl {
         return Ok(Action::Kubectl {
-            namespace: "prod".into(),
+            namespace: platform.production().into(),
             command,
         });
     }
     if let Some(env) = step.apply {
-        if !ENVIRONMENTS.contains(&env.as_str()) {
+        if !platform.has_environment(&env) {
             return Err(Diagnostic::error(
                 line_of("apply:"),
                 1,
                 format!("`apply: {env}` names no environment"),
             )
-            .with_hint(format!("apply to one of {}", ENVIRONMENTS.join(", "))));
+            .with_hint(platform.environments_hint(&env)));
         }
         return Ok(Action::Apply { env });
     }
@@ -733,6 +774,7 @@ fn read_step(
 /// checked, the whole bounded like a solution.
 fn read_demo(
     fields: Vec<DemoStepFields>,
+    platform: &Platform,
     has_pull_request: bool,
     line_of: &dyn Fn(&str) -> usize,
     diagnostics: &mut Vec<Diagnostic>,
@@ -772,7 +814,7 @@ fn read_demo(
                 pr: field.pr,
                 inject: field.inject,
             };
-            match read_step(step, has_pull_request, &at_step) {
+            match read_step(step, platform, has_pull_request, &at_step) {
                 Ok(action) => Some(action),
                 Err(diagnostic) => {
                     diagnostics.push(diagnostic);

@@ -16,10 +16,13 @@ mod tests;
 
 pub use check::{check_lesson, ObjectiveTracker};
 pub use front_matter::{
-    parse_lesson, DemoStep, Lesson, LessonMeta, Level, ParsedLesson, DEMO_MAX_STEPS, DEMO_PANELS,
+    parse_lesson, parse_lesson_on, DemoStep, Lesson, LessonMeta, Level, ParsedLesson,
+    DEMO_MAX_STEPS, DEMO_PANELS,
 };
 pub use markdown::{render_inline, render_markdown, RenderedLesson, Segment, Widget};
-pub use pack::{external_route, parse_pack_index, parse_pack_manifest, PackIndex, PackManifest};
+pub use pack::{
+    external_route, parse_pack_index, parse_pack_manifest, PackIndex, PackManifest, PLATFORM_FILE,
+};
 
 use crate::diagnostic::Diagnostic;
 

@@ -21,6 +21,10 @@ pub struct PackManifest {
     pub summary: String,
     /// Lesson file names beside the manifest, in the order a learner takes them.
     pub lessons: Vec<String>,
+    /// The pack's platform file beside the manifest (`platform.yaml`), when its lessons run
+    /// on a platform of their own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
 }
 
 /// Parses `packs.yaml`.
@@ -48,6 +52,17 @@ pub fn parse_pack_manifest(text: &str) -> Result<PackManifest, Diagnostic> {
         )
         .with_hint("split it into several packs"));
     }
+    if let Some(platform) = &manifest.platform {
+        check_relative_name(platform, "platform file")?;
+        if platform != PLATFORM_FILE {
+            return Err(Diagnostic::error(
+                line_of(text, "platform:"),
+                1,
+                format!("the platform file is `{PLATFORM_FILE}`, not `{platform}`"),
+            )
+            .with_hint("write `platform: platform.yaml` and put the file beside `pack.yaml`"));
+        }
+    }
     for lesson in &manifest.lessons {
         check_relative_name(lesson, "lesson file")?;
         if !lesson.ends_with(".md") {
@@ -61,6 +76,9 @@ pub fn parse_pack_manifest(text: &str) -> Result<PackManifest, Diagnostic> {
     }
     Ok(manifest)
 }
+
+/// The name of a pack's platform file, beside its `pack.yaml`.
+pub const PLATFORM_FILE: &str = "platform.yaml";
 
 /// The most lessons a pack lists.
 pub const MAX_PACK_LESSONS: usize = 60;

@@ -47,3 +47,86 @@ pub fn files() -> Files {
 pub fn var_file(environment: &str) -> String {
     format!("vars/{environment}.tfvars")
 }
+
+/// The project's files for `platform`, by path inside `terraform/`: the same codebase, its
+/// `env` variable checked against the platform's environments, and one variables file per
+/// environment, from the standard file of its stage with its own name, database class and
+/// Multi-AZ setting.
+pub fn files_for(platform: &crate::platform::Platform) -> Vec<(String, String)> {
+    let names: Vec<&str> = platform.environment_names().collect();
+    let mut files: Vec<(String, String)> = FILES
+        .iter()
+        .filter(|(path, _)| !path.starts_with("vars/"))
+        .map(|(path, text)| {
+            let text = if *path == "vars.tf" {
+                environments_in_vars_tf(text, &names)
+            } else {
+                text.to_string()
+            };
+            (path.to_string(), text)
+        })
+        .collect();
+    for environment in &platform.environments {
+        let stage = platform.stage(&environment.name);
+        let standard = match stage {
+            Some(crate::platform::Stage::First) => "dev",
+            Some(crate::platform::Stage::Middle) => "staging",
+            _ => "prod",
+        };
+        let template = FILES
+            .iter()
+            .find(|(path, _)| *path == var_file(standard))
+            .map_or("", |(_, text)| text);
+        let mut text = set_variable(template, "env", &format!("\"{}\"", environment.name));
+        text = set_variable(
+            &text,
+            "db_instance_class",
+            &format!("\"{}\"", environment.database.name),
+        );
+        if environment.multi_az || text.contains("db_multi_az") {
+            text = set_variable(&text, "db_multi_az", &environment.multi_az.to_string());
+        }
+        files.push((var_file(&environment.name), text));
+    }
+    files
+}
+
+/// `vars.tf` with the environments its validation accepts.
+fn environments_in_vars_tf(text: &str, names: &[&str]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+    let words = match names {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+    };
+    text.replace(
+        "[\"dev\", \"staging\", \"prod\"]",
+        &format!("[{}]", quoted.join(", ")),
+    )
+    .replace("dev, staging or prod", &words)
+}
+
+/// A variables file with `name` set to `value`: its line rewritten in place, or added.
+fn set_variable(text: &str, name: &str, value: &str) -> String {
+    let mut found = false;
+    let mut out = String::with_capacity(text.len() + 32);
+    for line in text.lines() {
+        let is_it = line
+            .strip_prefix(name)
+            .is_some_and(|rest| rest.trim_start().starts_with('='));
+        match line.find('=') {
+            Some(equals) if is_it => {
+                found = true;
+                out.push_str(&line[..=equals]);
+                out.push(' ');
+                out.push_str(value);
+            }
+            _ => out.push_str(line),
+        }
+        out.push('\n');
+    }
+    if !found {
+        out.push_str(&format!("{name} = {value}\n"));
+    }
+    out
+}

@@ -4,9 +4,10 @@
 //! bounds, target and scale-down window.
 
 use super::files::{Autoscaling, DeployValues};
-use super::{deployment::METRIC, MAX_REPLICAS, SERVICES};
+use super::{deployment::METRIC, MAX_REPLICAS};
 use crate::diagnostic::Diagnostic;
 use crate::helm::{self, ChartError, Manifest, Release};
+use crate::platform::Platform;
 use serde_yaml_ng::Value as Yaml;
 use std::collections::BTreeMap;
 
@@ -75,7 +76,10 @@ pub fn render(
 }
 
 /// What the rendered manifests ask of the world, or what in them it cannot run.
-pub fn desired(manifests: &[Manifest]) -> Result<DeployValues, Vec<ChartError>> {
+pub fn desired(
+    manifests: &[Manifest],
+    platform: &Platform,
+) -> Result<DeployValues, Vec<ChartError>> {
     let mut values = DeployValues::default();
     let mut errors = Vec::new();
     let mut deployments = Vec::new();
@@ -93,10 +97,10 @@ pub fn desired(manifests: &[Manifest]) -> Result<DeployValues, Vec<ChartError>> 
         };
         match manifest.kind.as_str() {
             "Deployment" => {
-                if !SERVICES.contains(&manifest.name.as_str()) {
+                if !platform.has_service(&manifest.name) {
                     errors.push(problem(format!(
                         "no service of the platform has this name (they are {})",
-                        SERVICES.join(", ")
+                        platform.service_names().collect::<Vec<_>>().join(", ")
                     )));
                     continue;
                 }
@@ -224,7 +228,10 @@ fn autoscaler(document: &Yaml) -> Result<(String, Autoscaling), String> {
 
 /// Chart errors as diagnostics, by world file path; errors every environment shares are given
 /// once, others say which environments they are in.
-pub fn diagnostics(errors: &[(&str, ChartError)]) -> BTreeMap<String, Vec<Diagnostic>> {
+pub fn diagnostics(
+    errors: &[(&str, ChartError)],
+    environment_count: usize,
+) -> BTreeMap<String, Vec<Diagnostic>> {
     let mut grouped: BTreeMap<(String, usize, usize, String), Vec<&str>> = BTreeMap::new();
     for (environment, error) in errors {
         grouped
@@ -239,12 +246,11 @@ pub fn diagnostics(errors: &[(&str, ChartError)]) -> BTreeMap<String, Vec<Diagno
     }
     let mut by_file: BTreeMap<String, Vec<Diagnostic>> = BTreeMap::new();
     for ((file, line, column, message), environments) in grouped {
-        let message =
-            if environments.len() == super::ENVIRONMENTS.len() || file.starts_with("values-") {
-                message
-            } else {
-                format!("{message} (rendering {})", environments.join(", "))
-            };
+        let message = if environments.len() == environment_count || file.starts_with("values-") {
+            message
+        } else {
+            format!("{message} (rendering {})", environments.join(", "))
+        };
         by_file
             .entry(format!("{CHART_DIR}{file}"))
             .or_default()

@@ -29,7 +29,7 @@ const PROD: usize = 2;
 #[test]
 fn the_world_starts_with_the_chart_rendered_for_each_environment() {
     let world = World::new(Scenario::default());
-    for env in ENVIRONMENTS {
+    for env in crate::platform::Platform::standard().environment_names() {
         let text = &world.rendered(env).expect("rendered").text;
         assert!(
             text.starts_with("---\n# Source: opsdojo/templates/service.yaml"),

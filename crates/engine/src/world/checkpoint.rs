@@ -190,20 +190,24 @@ impl World {
     }
 
     /// The world a checkpoint's body describes, once every part is checked to fit `scenario`.
-    fn restore(scenario: Scenario, body: Body) -> Result<Self, String> {
+    fn restore(scenario: Scenario, mut body: Body) -> Result<Self, String> {
+        let platform = scenario.platform.clone();
         let shape_fits = body
             .environments
             .iter()
             .map(|e| e.name.as_str())
-            .eq(ENVIRONMENTS)
+            .eq(platform.environment_names())
             && body.environments.iter().all(|e| {
                 e.deployments
                     .iter()
                     .map(|d| d.service.as_str())
-                    .eq(SERVICES)
+                    .eq(platform.service_names())
             });
         if !shape_fits {
             return Err("the environments do not fit this world".into());
+        }
+        for (environment, spec) in body.environments.iter_mut().zip(&platform.environments) {
+            environment.capacity = spec.cluster;
         }
         let mut expected_files = scenario.initial_files();
         expected_files.extend(scenario.pending.clone());
@@ -217,7 +221,7 @@ impl World {
             || body
                 .injected
                 .iter()
-                .any(|planned| planned.fault.check().is_err())
+                .any(|planned| planned.fault.check(&platform).is_err())
         {
             return Err("the injected faults do not fit this world".into());
         }
@@ -232,7 +236,7 @@ impl World {
             limits::CHECKPOINT_MAX_SERIES,
             limits::CHECKPOINT_MAX_SAMPLES,
         )?;
-        let mut metrics = PlatformMetrics::new(&body.environments, &mut store);
+        let mut metrics = PlatformMetrics::new(&body.environments, &platform, &mut store);
         metrics.restore(body.metrics)?;
         let mut monitoring = alerting::Monitoring::default();
         for (path, file) in &body.files {
@@ -240,7 +244,7 @@ impl World {
         }
         monitoring.restore(body.monitoring)?;
         let project_files = infra::project_files(body.files.iter().map(|(p, f)| (p, &f.content)));
-        let infra = Infrastructure::restore(body.infra, &ENVIRONMENTS, &project_files)?;
+        let infra = Infrastructure::restore(body.infra, &platform, &project_files)?;
         let mut world = World {
             scenario,
             now: body.now,
@@ -262,7 +266,13 @@ impl World {
             release_templates: body.release_templates,
             rendered: BTreeMap::new(),
             chart_loaded: true,
-            pull_request: body.pull_request,
+            pull_request: body.pull_request.map(|mut pull| {
+                pull.stages = (
+                    platform.pre_production().to_string(),
+                    platform.production().to_string(),
+                );
+                pull
+            }),
             injected_events: body
                 .injected
                 .iter()
@@ -271,7 +281,7 @@ impl World {
             injected: body.injected,
             label_cache: Default::default(),
         };
-        world.rendered = world.render_chart().rendered;
+        world.rendered = world.render_chart(&platform).rendered;
         Ok(world)
     }
 }

@@ -62,19 +62,6 @@ pub fn instance_class(name: &str) -> Option<&'static InstanceClass> {
 /// How long one query keeps one vCPU busy on an idle database, in seconds.
 pub const QUERY_SECONDS: f64 = 0.002;
 
-/// Queries one request of a route runs.
-pub fn queries_per_request(route: &str) -> f64 {
-    match route {
-        "get_user" | "get_store" => 3.0,
-        "list_users" => 8.0,
-        "list_stores" => 10.0,
-        "get_coupon" => 2.0,
-        "apply_coupon" => 6.0,
-        "signin" => 4.0,
-        _ => 3.0,
-    }
-}
-
 /// Writes an instance class by its name and reads it back from the classes the provider knows.
 mod class_name {
     use super::{instance_class, InstanceClass};
@@ -109,17 +96,12 @@ pub struct Database {
 }
 
 impl Database {
-    /// The database an environment starts with: small in dev, large and Multi-AZ in prod.
-    pub fn default_for(environment: &str) -> Self {
-        let (class, multi_az) = match environment {
-            "dev" => ("db.t3.medium", false),
-            "staging" => ("db.t3.large", false),
-            _ => ("db.r5.2xlarge", true),
-        };
+    /// The database an environment starts with, as the platform gives it.
+    pub fn default_for(environment: &crate::platform::EnvironmentSpec) -> Self {
         Database {
-            identifier: format!("opsdojo-{environment}"),
-            class: instance_class(class).unwrap_or(&INSTANCE_CLASSES[0]),
-            multi_az,
+            identifier: format!("opsdojo-{}", environment.name),
+            class: environment.database,
+            multi_az: environment.multi_az,
             available: true,
         }
     }
@@ -177,7 +159,8 @@ mod tests {
     #[test]
     fn a_bigger_class_answers_more_queries_faster() {
         // Guards what resizing the database does: more vCPUs, lower waits, no refusals.
-        let prod = Database::default_for("prod");
+        let platform = crate::platform::Platform::standard();
+        let prod = Database::default_for(platform.environment("prod").unwrap());
         let mut small = prod.clone();
         small.class = instance_class("db.m5.large").unwrap();
         let demand = 1500.0;

@@ -336,6 +336,7 @@ impl Deployment {
         now: SimTime,
         step: SimDuration,
         namespace: &str,
+        capacity: usize,
         room: &mut usize,
         rng: &mut SimRng,
     ) -> Vec<KubeEvent> {
@@ -460,7 +461,7 @@ impl Deployment {
                 }
             }
         }
-        let nodes = super::cluster_capacity(namespace) / super::PODS_PER_NODE;
+        let nodes = capacity / super::PODS_PER_NODE;
         for pod in self.pods.iter_mut().filter(|pod| pod.is_pending()) {
             if *room == 0 {
                 if pod.created_at == now {

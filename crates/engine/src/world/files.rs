@@ -8,8 +8,9 @@
 //! errors keeps its text and its diagnostics, and the platform keeps running on what the last
 //! good values rendered.
 
-use super::{ENVIRONMENTS, MAX_REPLICAS, SERVICES};
-use crate::diagnostic::Diagnostic;
+use super::MAX_REPLICAS;
+use crate::diagnostic::{closest, Diagnostic};
+use crate::platform::Platform;
 use serde_yaml_ng::Value;
 use std::collections::BTreeMap;
 
@@ -21,11 +22,10 @@ pub fn values_file_path(environment: &str) -> String {
 /// The chart's default values, which every environment's values file is given after.
 pub(super) const CHART_VALUES_PATH: &str = "deploy/values.yaml";
 
-/// The environment a values-file path belongs to, if it is one.
-pub(super) fn values_file_env(path: &str) -> Option<&'static str> {
-    ENVIRONMENTS
-        .iter()
-        .copied()
+/// The environment a values-file path belongs to, if it is one of the platform's.
+pub(super) fn values_file_env<'p>(path: &str, platform: &'p Platform) -> Option<&'p str> {
+    platform
+        .environment_names()
         .find(|env| values_file_path(env) == path)
 }
 
@@ -66,14 +66,14 @@ pub struct WorldFile {
 
 impl WorldFile {
     /// Reads `content` as the file at `path` would be read.
-    pub fn parse(path: &str, content: String) -> Self {
-        if values_file_env(path).is_none() && path != CHART_VALUES_PATH {
+    pub fn parse(path: &str, content: String, platform: &Platform) -> Self {
+        if values_file_env(path, platform).is_none() && path != CHART_VALUES_PATH {
             return WorldFile {
                 diagnostics: super::alerting::diagnostics_of(path, &content),
                 content,
             };
         }
-        let (_, diagnostics) = parse_values(&content);
+        let (_, diagnostics) = parse_values(&content, platform);
         WorldFile {
             diagnostics: diagnostics
                 .into_iter()
@@ -94,7 +94,7 @@ impl WorldFile {
     }
 }
 
-fn parse_values(content: &str) -> (DeployValues, Vec<Diagnostic>) {
+fn parse_values(content: &str, platform: &Platform) -> (DeployValues, Vec<Diagnostic>) {
     let mut values = DeployValues::default();
     let mut diagnostics = Vec::new();
     let document: Value = match crate::yaml::from_str(content) {
@@ -121,8 +121,10 @@ fn parse_values(content: &str) -> (DeployValues, Vec<Diagnostic>) {
         let key_text = key.as_str().unwrap_or_default().to_string();
         let line = line_of_key(content, &key_text, 0);
         match key_text.as_str() {
-            "replicas" => read_replicas(content, value, &mut values, &mut diagnostics),
-            "autoscaling" => read_autoscaling(content, value, &mut values, &mut diagnostics),
+            "replicas" => read_replicas(content, platform, value, &mut values, &mut diagnostics),
+            "autoscaling" => {
+                read_autoscaling(content, platform, value, &mut values, &mut diagnostics)
+            }
             known if chart_value_keys().iter().any(|key| key == known) => {}
             _ => {
                 let keys = chart_value_keys();
@@ -180,6 +182,7 @@ fn chart_value_keys() -> &'static [String] {
 fn service_key(
     key: Value,
     content: &str,
+    platform: &Platform,
     after: usize,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<(String, usize)> {
@@ -188,20 +191,19 @@ fn service_key(
         other => format!("{other:?}"),
     };
     let line = line_of_key(content, &service, after);
-    if SERVICES.contains(&service.as_str()) {
+    if platform.has_service(&service) {
         return Some((service, line));
     }
-    let diagnostic =
-        Diagnostic::warning(line, 3, format!("unknown service `{service}` is ignored"));
-    diagnostics.push(match closest(&service, &SERVICES) {
-        Some(guess) => diagnostic.with_hint(format!("did you mean `{guess}`?")),
-        None => diagnostic.with_hint(format!("the services are {}", SERVICES.join(", "))),
-    });
+    diagnostics.push(
+        Diagnostic::warning(line, 3, format!("unknown service `{service}` is ignored"))
+            .with_hint(platform.services_hint(&service)),
+    );
     None
 }
 
 fn read_autoscaling(
     content: &str,
+    platform: &Platform,
     value: Value,
     values: &mut DeployValues,
     diagnostics: &mut Vec<Diagnostic>,
@@ -217,7 +219,8 @@ fn read_autoscaling(
         return;
     };
     for (key, settings) in services {
-        let Some((service, line)) = service_key(key, content, section_line, diagnostics) else {
+        let Some((service, line)) = service_key(key, content, platform, section_line, diagnostics)
+        else {
             continue;
         };
         let Value::Mapping(settings) = settings else {
@@ -319,6 +322,7 @@ fn read_autoscaling(
 
 fn read_replicas(
     content: &str,
+    platform: &Platform,
     value: Value,
     values: &mut DeployValues,
     diagnostics: &mut Vec<Diagnostic>,
@@ -336,7 +340,8 @@ fn read_replicas(
         return;
     };
     for (service, count) in services {
-        let Some((service, line)) = service_key(service, content, replicas_line, diagnostics)
+        let Some((service, line)) =
+            service_key(service, content, platform, replicas_line, diagnostics)
         else {
             continue;
         };
@@ -380,19 +385,4 @@ fn line_of_key(content: &str, key: &str, after: usize) -> usize {
                 .is_some_and(|rest| rest.trim_start().starts_with(':'))
         })
         .map_or(after.max(1), |(index, _)| index + 1)
-}
-
-/// The candidate within two edits of `word`, if any.
-fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    candidates
-        .iter()
-        .map(|candidate| {
-            (
-                crate::diagnostic::edit_distance(word, candidate),
-                *candidate,
-            )
-        })
-        .filter(|(distance, _)| *distance <= 2)
-        .min()
-        .map(|(_, candidate)| candidate)
 }

@@ -2,7 +2,7 @@
 //! environment, applies that take simulated time and change the running platform, the monthly
 //! cost of each environment, and compliance rules in the style of AWS Config.
 //!
-//! Every edit of a project file plans the three environments again, so plans, costs and
+//! Every edit of a project file plans every environment again, so plans, costs and
 //! diagnostics follow the learner's typing. An apply runs its changes side by side; each takes
 //! the time AWS takes for it (an RDS class change minutes, a Multi-AZ conversion longer), and
 //! writes its resource into the state when it completes. The database of an environment follows
@@ -11,6 +11,7 @@
 
 use super::EventLevel;
 use crate::diagnostic::Diagnostic;
+use crate::platform::{Platform, Stage};
 use crate::terraform::{self, plan::Action as TfAction, Change, Files, PlanOutcome, State};
 use crate::time::{format_rfc3339, parse_rfc3339, SimDuration, SimTime};
 use hcl::Value;
@@ -84,6 +85,8 @@ pub struct Finding {
 #[derive(Debug, Clone)]
 pub struct EnvInfra {
     pub env: String,
+    /// Its place in the promotion order, which scopes the compliance rules.
+    pub stage: Stage,
     pub state: State,
     /// The plan of the current files against the state.
     pub outcome: PlanOutcome,
@@ -156,13 +159,13 @@ impl Infrastructure {
     /// The infrastructure [`Infrastructure::state`] took, planned again against `files`.
     pub fn restore(
         saved: Vec<EnvInfraState>,
-        environments: &[&str],
+        platform: &Platform,
         files: &Files,
     ) -> Result<Self, String> {
         if !saved
             .iter()
             .map(|e| e.env.as_str())
-            .eq(environments.iter().copied())
+            .eq(platform.environment_names())
         {
             return Err("the Terraform environments do not fit this world".into());
         }
@@ -170,6 +173,7 @@ impl Infrastructure {
             envs: saved
                 .into_iter()
                 .map(|env| EnvInfra {
+                    stage: platform.stage(&env.env).unwrap_or(Stage::Last),
                     env: env.env,
                     state: env.state,
                     outcome: PlanOutcome::default(),
@@ -191,11 +195,11 @@ impl Infrastructure {
 
     /// The infrastructure of `environments` with `files` applied before `now`; lines for the
     /// event log when a configuration could not be applied.
-    pub fn new(environments: &[&str], files: &Files, now: SimTime) -> (Self, Vec<String>) {
+    pub fn new(platform: &Platform, files: &Files, now: SimTime) -> (Self, Vec<String>) {
         let mut log = Vec::new();
         let applied_at = now.plus(SimDuration(-APPLIED_BEFORE_START.0));
-        let envs = environments
-            .iter()
+        let envs = platform
+            .environment_names()
             .map(|env| {
                 let var_file = terraform::project::var_file(env);
                 let state = match terraform::apply_files(files, &[&var_file], &State::empty()) {
@@ -215,7 +219,8 @@ impl Infrastructure {
                 let service_key = access_key_id(&state);
                 let had_database = database_of(&state).is_some();
                 let mut infra = EnvInfra {
-                    env: (*env).to_string(),
+                    env: env.to_string(),
+                    stage: platform.stage(env).unwrap_or(Stage::Last),
                     state,
                     outcome: PlanOutcome::default(),
                     plan_text: String::new(),
@@ -228,7 +233,7 @@ impl Infrastructure {
                     key_revoked: false,
                     had_database,
                 };
-                infra.findings = evaluate_rules(&infra.env, &infra.state, now);
+                infra.findings = evaluate_rules(infra.stage, &infra.state, now);
                 infra
             })
             .collect();
@@ -557,7 +562,7 @@ impl Infrastructure {
     pub fn evaluate_compliance(&mut self, now: SimTime) -> Vec<(String, Finding)> {
         let mut news = Vec::new();
         for infra in &mut self.envs {
-            let findings = evaluate_rules(&infra.env, &infra.state, now);
+            let findings = evaluate_rules(infra.stage, &infra.state, now);
             for finding in &findings {
                 let before = infra
                     .findings
@@ -755,35 +760,42 @@ fn date_new_keys(before: &State, after: &mut State, now: SimTime) {
 pub struct ConfigRule {
     pub name: &'static str,
     pub resource_type: &'static str,
-    /// The environments the rule is scoped to.
-    pub environments: &'static [&'static str],
+    /// The stages of the promotion order the rule is scoped to.
+    pub stages: &'static [Stage],
     /// What a compliant resource is, for people.
     pub description: &'static str,
     check: fn(&BTreeMap<String, Value>, SimTime) -> bool,
 }
 
-const ALL: &[&str] = &["dev", "staging", "prod"];
+const ALL: &[Stage] = &[Stage::First, Stage::Middle, Stage::Last];
+
+impl ConfigRule {
+    /// Whether the rule is scoped to environments at `stage`.
+    pub fn applies_to(&self, stage: Stage) -> bool {
+        self.stages.contains(&stage)
+    }
+}
 
 /// The rules, with the environments each one is scoped to.
 pub const CONFIG_RULES: [ConfigRule; 6] = [
     ConfigRule {
         name: "rds-multi-az-support",
         resource_type: "aws_db_instance",
-        environments: &["prod"],
+        stages: &[Stage::Last],
         description: "RDS instances run Multi-AZ",
         check: |a, _| a.get("multi_az") == Some(&Value::Bool(true)),
     },
     ConfigRule {
         name: "rds-storage-encrypted",
         resource_type: "aws_db_instance",
-        environments: ALL,
+        stages: ALL,
         description: "RDS storage is encrypted",
         check: |a, _| a.get("storage_encrypted") == Some(&Value::Bool(true)),
     },
     ConfigRule {
         name: "db-instance-backup-enabled",
         resource_type: "aws_db_instance",
-        environments: &["staging", "prod"],
+        stages: &[Stage::Middle, Stage::Last],
         description: "RDS automated backups are kept",
         check: |a, _| {
             a.get("backup_retention_period")
@@ -794,7 +806,7 @@ pub const CONFIG_RULES: [ConfigRule; 6] = [
     ConfigRule {
         name: "dynamodb-pitr-enabled",
         resource_type: "aws_dynamodb_table",
-        environments: &["prod"],
+        stages: &[Stage::Last],
         description: "DynamoDB tables have point-in-time recovery",
         check: |a, _| {
             let Some(Value::Array(blocks)) = a.get("point_in_time_recovery") else {
@@ -808,7 +820,7 @@ pub const CONFIG_RULES: [ConfigRule; 6] = [
     ConfigRule {
         name: "access-keys-rotated",
         resource_type: "aws_iam_access_key",
-        environments: ALL,
+        stages: ALL,
         description: "IAM access keys are younger than 90 days",
         check: |a, now| {
             a.get("create_date")
@@ -820,7 +832,7 @@ pub const CONFIG_RULES: [ConfigRule; 6] = [
     ConfigRule {
         name: "s3-bucket-public-read-prohibited",
         resource_type: "aws_s3_bucket",
-        environments: ALL,
+        stages: ALL,
         description: "S3 buckets do not allow public read",
         check: |a, _| {
             !matches!(
@@ -848,12 +860,9 @@ fn config_resource_id(resource: &terraform::ResourceState) -> String {
 }
 
 /// Every rule scoped to `env` against every resource of its type in `state`.
-fn evaluate_rules(env: &str, state: &State, now: SimTime) -> Vec<Finding> {
+fn evaluate_rules(stage: Stage, state: &State, now: SimTime) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for rule in CONFIG_RULES
-        .iter()
-        .filter(|r| r.environments.contains(&env))
-    {
+    for rule in CONFIG_RULES.iter().filter(|r| r.applies_to(stage)) {
         for resource in state
             .resources
             .values()

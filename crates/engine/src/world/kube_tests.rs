@@ -4,7 +4,7 @@ use super::*;
 
 fn hpa_values(min: u32, max: u32, target: u32) -> String {
     let mut text = String::from("autoscaling:\n");
-    for service in SERVICES {
+    for service in crate::platform::Platform::standard().service_names() {
         text.push_str(&format!(
             "  {service}:\n    minReplicas: {min}\n    maxReplicas: {max}\n    targetActiveProcessPercentage: {target}\n"
         ));

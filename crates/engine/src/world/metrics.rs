@@ -4,6 +4,7 @@
 
 use super::traffic::{self, LATENCY_BUCKETS};
 use super::Environment;
+use crate::platform::Platform;
 use crate::promql::{Labels, SeriesId, SeriesStore};
 use crate::time::SimTime;
 
@@ -40,19 +41,22 @@ pub struct PlatformMetrics {
 const STATUSES: [&str; 8] = ["200", "404", "498", "499", "500", "502", "503", "504"];
 
 impl PlatformMetrics {
-    pub fn new(environments: &[Environment], store: &mut SeriesStore) -> Self {
+    pub fn new(environments: &[Environment], platform: &Platform, store: &mut SeriesStore) -> Self {
         let mut histograms = Vec::new();
         for (environment_index, environment) in environments.iter().enumerate() {
-            for (service_index, deployment) in environment.deployments.iter().enumerate() {
-                for (route_index, (route, _)) in
-                    traffic::routes(&deployment.service).iter().enumerate()
-                {
+            for (service_index, (deployment, service)) in environment
+                .deployments
+                .iter()
+                .zip(&platform.services)
+                .enumerate()
+            {
+                for (route_index, route) in service.routes.iter().enumerate() {
                     for status in STATUSES {
                         let base = |name: &str| {
                             Labels::named(name)
                                 .with("env", &environment.name)
                                 .with("project", &deployment.service)
-                                .with("route", route)
+                                .with("route", &route.name)
                                 .with("status", status)
                         };
                         let bucket_labels = LATENCY_BUCKETS
@@ -99,7 +103,7 @@ impl PlatformMetrics {
         }
         for histogram in &mut self.histograms {
             let load = &loads[histogram.environment][histogram.service];
-            let (_, route) = &load.routes[histogram.route];
+            let route = &load.routes[histogram.route];
             let Some((_, count)) = route
                 .by_status
                 .iter()
@@ -110,7 +114,7 @@ impl PlatformMetrics {
             if *count <= 0.0 {
                 continue;
             }
-            let (buckets, seconds) = traffic::observe(histogram.status, *count, route.mean_latency);
+            let (buckets, seconds) = traffic::observe(histogram.status, *count, route);
             for (total, added) in histogram.buckets.iter_mut().zip(buckets) {
                 *total += added;
             }

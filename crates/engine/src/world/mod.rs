@@ -49,30 +49,15 @@ pub use snapshot::{
 };
 
 use crate::diagnostic::Diagnostic;
+use crate::platform::Platform;
 use crate::promql::{Labels, Sample, SeriesStore};
 use crate::rng::SimRng;
 use crate::time::{SimDuration, SimTime};
 use metrics::PlatformMetrics;
 use std::collections::BTreeMap;
 
-/// The environments every world has, in promotion order.
-pub const ENVIRONMENTS: [&str; 3] = ["dev", "staging", "prod"];
-
-/// The PHP services deployed in every environment.
-pub const SERVICES: [&str; 4] = ["users", "stores", "coupons", "external-signin"];
-
 /// The most replicas one deployment may ask for: the simulated cluster's capacity.
 pub const MAX_REPLICAS: u32 = 20;
-
-/// How many php-fpm pods an environment's cluster has room for, over all its deployments:
-/// pods past that wait in `Pending`.
-pub fn cluster_capacity(environment: &str) -> usize {
-    match environment {
-        "dev" => 10,
-        "staging" => 16,
-        _ => 40,
-    }
-}
 
 /// php-fpm pods one node of the cluster runs.
 pub const PODS_PER_NODE: usize = 4;
@@ -92,6 +77,10 @@ pub struct Environment {
     pub name: String,
     pub deployments: Vec<Deployment>,
     pub database: database::Database,
+    /// How many php-fpm pods the cluster has room for, over all its deployments: pods past
+    /// that wait in `Pending`. From the platform, not saved.
+    #[serde(skip)]
+    pub capacity: usize,
 }
 
 /// The whole simulated platform at one instant, plus the actions that led there.
@@ -138,12 +127,12 @@ pub struct World {
 }
 
 /// What rendering the chart for every environment gives.
-struct ChartRender {
+struct ChartRender<'p> {
     rendered: BTreeMap<String, chart::Rendered>,
     /// Errors by environment, to put on the chart's files.
-    errors: Vec<(&'static str, crate::helm::ChartError)>,
+    errors: Vec<(&'p str, crate::helm::ChartError)>,
     /// What each environment that rendered asks for.
-    wanted: Vec<(&'static str, files::DeployValues)>,
+    wanted: Vec<(&'p str, files::DeployValues)>,
 }
 
 /// How long before the scenario starts its pull request was opened.
@@ -177,12 +166,15 @@ pub struct ChangeMarker {
 impl World {
     /// A world at the start of `scenario`, before any action.
     pub fn new(scenario: Scenario) -> Self {
-        let environments: Vec<Environment> = ENVIRONMENTS
+        let platform = scenario.platform.clone();
+        let environments: Vec<Environment> = platform
+            .environments
             .iter()
-            .map(|name| Environment {
-                name: (*name).to_string(),
-                deployments: SERVICES.iter().map(|s| Deployment::new(s)).collect(),
-                database: database::Database::default_for(name),
+            .map(|spec| Environment {
+                name: spec.name.clone(),
+                deployments: platform.service_names().map(Deployment::new).collect(),
+                database: database::Database::default_for(spec),
+                capacity: spec.cluster,
             })
             .collect();
         let mut store = SeriesStore::with_retention(metrics::RETENTION_MS);
@@ -190,7 +182,7 @@ impl World {
             now: scenario.start_time(),
             carry: SimDuration::default(),
             rng: SimRng::seeded(scenario.seed),
-            metrics: PlatformMetrics::new(&environments, &mut store),
+            metrics: PlatformMetrics::new(&environments, &platform, &mut store),
             store,
             last_gauges: Default::default(),
             monitoring: alerting::Monitoring::default(),
@@ -220,7 +212,7 @@ impl World {
         // What the files describe was applied before the scenario starts; the scenario's pending
         // changes were written after.
         let (infrastructure, problems) =
-            infra::Infrastructure::new(&ENVIRONMENTS, &world.project_files(), world.now);
+            infra::Infrastructure::new(&platform, &world.project_files(), world.now);
         world.infra = infrastructure;
         for problem in problems {
             world.log(EventLevel::Warning, problem);
@@ -235,7 +227,7 @@ impl World {
         // Pods that the initial files ask for were running before the scenario starts.
         let running_since = world.now.plus(SimDuration(-WARM_UP.0));
         for environment in &mut world.environments {
-            let mut room = cluster_capacity(&environment.name);
+            let mut room = environment.capacity;
             for deployment in &mut environment.deployments {
                 if let Some(hpa) = &mut deployment.hpa {
                     // An autoscaler that was there before runs within its bounds.
@@ -251,6 +243,10 @@ impl World {
                 spec,
                 &world.file_contents(),
                 world.now.plus(PULL_REQUEST_AGE),
+                (
+                    platform.pre_production().to_string(),
+                    platform.production().to_string(),
+                ),
             ));
         }
         // The starting state is not news: the log begins with the first step.
@@ -327,7 +323,7 @@ impl World {
                 }
             }
             Action::Inject { fault } => {
-                if let Err(refused) = fault.check() {
+                if let Err(refused) = fault.check(&self.scenario.platform) {
                     self.log(
                         EventLevel::Warning,
                         format!("fault not injected: {refused}"),
@@ -430,6 +426,11 @@ impl World {
     }
 
     /// The environments, in promotion order.
+    /// The environments, services and routes this world simulates.
+    pub fn platform(&self) -> &Platform {
+        &self.scenario.platform
+    }
+
     pub fn environments(&self) -> &[Environment] {
         &self.environments
     }
@@ -517,7 +518,7 @@ impl World {
                     ("__name__", "opsdojo_cluster_pod_capacity"),
                     ("env", &environment.name),
                 ]),
-                cluster_capacity(&environment.name) as f64,
+                environment.capacity as f64,
             ));
         }
         for (environment_index, environment) in self.environments.iter().enumerate() {
@@ -759,7 +760,7 @@ impl World {
             ));
             for rule in infra::CONFIG_RULES
                 .iter()
-                .filter(|r| r.environments.contains(&infra.env.as_str()))
+                .filter(|r| r.applies_to(infra.stage))
             {
                 let failing = infra
                     .findings
@@ -827,10 +828,17 @@ impl World {
         let step_seconds = tick.as_seconds_f64();
         let mut loads = Vec::with_capacity(self.environments.len());
         let mut database_loads = Vec::with_capacity(self.environments.len());
-        for environment in &self.environments {
+        let platform = self.scenario.platform.clone();
+        for (environment, environment_spec) in self.environments.iter().zip(&platform.environments)
+        {
             let mut arrivals = Vec::with_capacity(environment.deployments.len());
             for deployment in &environment.deployments {
-                let mut rate = traffic::arrival_rate(&environment.name, self.now, &mut self.rng);
+                let mut rate = traffic::arrival_rate(
+                    environment_spec,
+                    &platform.daily,
+                    self.now,
+                    &mut self.rng,
+                );
                 for event in self.scenario.events.iter().chain(&self.injected_events) {
                     let Some(burst) = &event.burst else { continue };
                     let started = self.scenario.start_time().plus(event.at);
@@ -850,16 +858,17 @@ impl World {
             let demand = environment
                 .deployments
                 .iter()
+                .zip(&platform.services)
                 .zip(&arrivals)
                 .filter(|(_, (_, ready))| *ready > 0)
-                .map(|(deployment, (rate, _))| traffic::database_demand(&deployment.service, *rate))
+                .map(|((_, service), (rate, _))| traffic::database_demand(service, *rate))
                 .sum();
             let database = environment.database.load(demand);
             database_loads.push(database);
             let mut services = Vec::with_capacity(environment.deployments.len());
-            for (deployment, (rate, ready)) in environment.deployments.iter().zip(arrivals) {
-                let mut load =
-                    traffic::serve(&deployment.service, rate, ready, step_seconds, &database);
+            let services_of = environment.deployments.iter().zip(&platform.services);
+            for ((deployment, service), (rate, ready)) in services_of.zip(arrivals) {
+                let mut load = traffic::serve(service, rate, ready, step_seconds, &database);
                 let events = self.scenario.events.iter().chain(&self.injected_events);
                 for (index, event) in events.enumerate() {
                     let Some(fault) = &event.fault else { continue };
@@ -877,9 +886,9 @@ impl World {
                             {
                                 let mut scaled = fault.clone();
                                 scaled.share *= deployment.ready_share_of(hash, self.now);
-                                traffic::inject(&mut load, &scaled);
+                                traffic::inject(&mut load, service, &scaled);
                             }
-                            _ => traffic::inject(&mut load, fault),
+                            _ => traffic::inject(&mut load, service, fault),
                         }
                     }
                 }
@@ -893,7 +902,7 @@ impl World {
                     let mut scaled = fault.clone();
                     scaled.share *= deployment.ready_share_running(version, self.now);
                     if scaled.share > 0.0 {
-                        traffic::inject(&mut load, &scaled);
+                        traffic::inject(&mut load, service, &scaled);
                     }
                 }
                 if deployment.service == "external-signin"
@@ -902,7 +911,11 @@ impl World {
                         .env(&environment.name)
                         .is_some_and(|infra| infra.key_revoked)
                 {
-                    traffic::inject(&mut load, &infra::revoked_key_fault(&environment.name));
+                    traffic::inject(
+                        &mut load,
+                        service,
+                        &infra::revoked_key_fault(&environment.name),
+                    );
                 }
                 services.push(load);
             }
@@ -1097,11 +1110,12 @@ impl World {
             }
             "promote" => {
                 let service = pull.spec.service.clone();
-                let staged = deployment_mut(&mut self.environments, "staging", &service)
+                let first = self.scenario.platform.pre_production();
+                let staged = deployment_mut(&mut self.environments, first, &service)
                     .is_some_and(|d| !d.rolling_out() && d.ready_pods(now) >= d.desired as usize);
                 if pull.delivery == pull_request::Delivery::Staging && !staged {
                     Err(format!(
-                        "staging is still rolling {service} out: wait for it to be ready"
+                        "{first} is still rolling {service} out: wait for it to be ready"
                     ))
                 } else {
                     pull.command(command, now)
@@ -1122,11 +1136,13 @@ impl World {
         );
         match verb {
             "promote" => {
-                self.roll_out("prod", &service, &version);
-                self.post_deploy(format!("{service} {version} promoted to prod"));
+                let platform = self.scenario.platform.clone();
+                let production = platform.production();
+                self.roll_out(production, &service, &version);
+                self.post_deploy(format!("{service} {version} promoted to {production}"));
             }
             "rollback" => self.change_cluster(crate::kube::kubectl::Change::Undo {
-                namespace: "prod".into(),
+                namespace: self.scenario.platform.production().into(),
                 deployment: service,
             }),
             "merge" => self.post_deploy(format!(
@@ -1145,7 +1161,7 @@ impl World {
         };
         let service = pull.spec.service.clone();
         for (env, version) in pull.step(now) {
-            self.roll_out(env, &service, &version);
+            self.roll_out(&env, &service, &version);
             self.post_deploy(format!("{service} {version} deploying to {env}"));
         }
     }
@@ -1217,12 +1233,13 @@ impl World {
                 .iter()
                 .map(|d| d.pods.len() - d.pending_pods())
                 .sum();
-            let mut room = cluster_capacity(&environment.name).saturating_sub(scheduled);
+            let mut room = environment.capacity.saturating_sub(scheduled);
             for deployment in &mut environment.deployments {
                 events.extend(deployment.reconcile(
                     self.now,
                     step,
                     &environment.name,
+                    environment.capacity,
                     &mut room,
                     &mut self.rng,
                 ));
@@ -1443,7 +1460,7 @@ impl World {
     }
 
     fn write_file(&mut self, path: &str, content: String) {
-        let file = WorldFile::parse(path, content);
+        let file = WorldFile::parse(path, content, &self.scenario.platform);
         self.monitoring.load(path, &file.content, self.now);
         self.files.insert(path.to_string(), file);
         if path.starts_with(infra::TERRAFORM_DIR) && !self.infra.envs.is_empty() {
@@ -1458,16 +1475,17 @@ impl World {
     /// each environment run what it rendered, unless a values file of it has errors.
     fn refresh_chart(&mut self) {
         // Each chart file starts again from what reading it alone finds.
+        let platform = self.scenario.platform.clone();
         let mut blocked: Vec<&str> = Vec::new();
         for (path, file) in self.files.iter_mut() {
             if !path.starts_with(chart::CHART_DIR) {
                 continue;
             }
-            file.diagnostics = WorldFile::parse(path, file.content.clone()).diagnostics;
+            file.diagnostics = WorldFile::parse(path, file.content.clone(), &platform).diagnostics;
             if file.diagnostics.iter().any(Diagnostic::is_error) {
-                match files::values_file_env(path) {
+                match files::values_file_env(path, &platform) {
                     Some(env) => blocked.push(env),
-                    None => blocked.extend(ENVIRONMENTS),
+                    None => blocked.extend(platform.environment_names()),
                 }
             }
         }
@@ -1475,9 +1493,9 @@ impl World {
             rendered,
             errors,
             wanted,
-        } = self.render_chart();
+        } = self.render_chart(&platform);
         self.rendered = rendered;
-        for (path, diagnostics) in chart::diagnostics(&errors) {
+        for (path, diagnostics) in chart::diagnostics(&errors, platform.environments.len()) {
             if let Some(file) = self.files.get_mut(&path) {
                 let content = file.content.clone();
                 file.diagnostics
@@ -1492,13 +1510,13 @@ impl World {
     }
 
     /// `helm template` for every environment, from the files as they are.
-    fn render_chart(&self) -> ChartRender {
+    fn render_chart<'p>(&self, platform: &'p Platform) -> ChartRender<'p> {
         let chart_files =
             chart::chart_files(self.files.iter().map(|(path, file)| (path, &file.content)));
         let mut rendered_by_env = BTreeMap::new();
         let mut errors = Vec::new();
         let mut wanted = Vec::new();
-        for environment in ENVIRONMENTS {
+        for environment in platform.environment_names() {
             let values = self
                 .files
                 .get(&values_file_path(environment))
@@ -1511,7 +1529,7 @@ impl World {
                 self.now.epoch_ms(),
             );
             let desired = match &rendered.manifests {
-                Ok(manifests) => chart::desired(manifests),
+                Ok(manifests) => chart::desired(manifests, platform),
                 Err(found) => Err(found.clone()),
             };
             match desired {

@@ -144,6 +144,14 @@ pub struct PullRequest {
     pub last_outcome: Option<Outcome>,
     /// Reviewers still to approve the head, with when they will.
     pending_reviews: Vec<(String, SimTime)>,
+    /// Where a merge deploys first, then where a promotion takes it: from the platform.
+    #[serde(skip, default = "standard_stages")]
+    pub(super) stages: (String, String),
+}
+
+/// The standard platform's environments before production and production.
+fn standard_stages() -> (String, String) {
+    ("staging".into(), "prod".into())
 }
 
 /// Build, lint and unit tests take this long; the coverage report comes after.
@@ -161,8 +169,14 @@ pub type Outcome = Result<String, String>;
 
 impl PullRequest {
     /// The pull request as it is opened at `now`, its checks running on `files`.
-    pub fn open(spec: PullRequestSpec, files: &BTreeMap<String, String>, now: SimTime) -> Self {
+    pub fn open(
+        spec: PullRequestSpec,
+        files: &BTreeMap<String, String>,
+        now: SimTime,
+        stages: (String, String),
+    ) -> Self {
         let mut pull = PullRequest {
+            stages,
             labels: Vec::new(),
             timeline: Vec::new(),
             commits: Vec::new(),
@@ -300,7 +314,7 @@ impl PullRequest {
 
     /// Lets time pass: checks finish, reviewers approve a green head, the preview comes up,
     /// the merged image is built. Returns the deliveries to start: `(environment, version)`.
-    pub fn step(&mut self, now: SimTime) -> Vec<(&'static str, String)> {
+    pub fn step(&mut self, now: SimTime) -> Vec<(String, String)> {
         let mut deliveries = Vec::new();
         // Reviewers look at a head once its checks are all green.
         if self.merged_at.is_none()
@@ -344,14 +358,15 @@ impl PullRequest {
         if let Delivery::Building { until } = self.delivery {
             if now >= until {
                 self.delivery = Delivery::Staging;
-                deliveries.push(("staging", self.spec.version.clone()));
+                let first = self.stages.0.clone();
+                deliveries.push((first.clone(), self.spec.version.clone()));
                 let version = self.spec.version.clone();
                 self.say(
                     until,
                     "jenkins",
                     "deployed",
                     format!(
-                        "main: image {}:{version} built, deploying to staging",
+                        "main: image {}:{version} built, deploying to {first}",
                         self.spec.service
                     ),
                 );
@@ -437,37 +452,48 @@ impl PullRequest {
                     format!("merged commit {head} into main"),
                 );
                 Ok(format!(
-                    "Merged #{}; Jenkins builds {}:{} for staging",
-                    self.spec.number, self.spec.service, self.spec.version
+                    "Merged #{}; Jenkins builds {}:{} for {}",
+                    self.spec.number, self.spec.service, self.spec.version, self.stages.0
                 ))
             }
             "promote" => match self.delivery {
                 Delivery::Staging => {
+                    let production = self.stages.1.clone();
                     self.delivery = Delivery::Prod;
                     let version = self.spec.version.clone();
                     self.say(
                         now,
                         &author,
                         "deployed",
-                        format!("promoted {}:{version} to prod", self.spec.service),
+                        format!("promoted {}:{version} to {production}", self.spec.service),
                     );
-                    Ok(format!("promoting {}:{version} to prod", self.spec.service))
+                    Ok(format!(
+                        "promoting {}:{version} to {production}",
+                        self.spec.service
+                    ))
                 }
-                Delivery::Prod => Err("the release is already in prod".into()),
-                _ => Err("nothing waits for a promotion: merge, and let staging deploy".into()),
+                Delivery::Prod => Err(format!("the release is already in {}", self.stages.1)),
+                _ => Err(format!(
+                    "nothing waits for a promotion: merge, and let {} deploy",
+                    self.stages.0
+                )),
             },
             "rollback" => match self.delivery {
                 Delivery::Prod => {
                     self.delivery = Delivery::RolledBack;
+                    let production = self.stages.1.clone();
                     self.say(
                         now,
                         &author,
                         "deployed",
-                        format!("rolled prod back from {}:{}", self.spec.service, self.spec.version),
+                        format!(
+                            "rolled {production} back from {}:{}",
+                            self.spec.service, self.spec.version
+                        ),
                     );
-                    Ok("rolling prod back to the previous version".into())
+                    Ok(format!("rolling {production} back to the previous version"))
                 }
-                _ => Err("prod runs no release of this pull request".into()),
+                _ => Err(format!("{} runs no release of this pull request", self.stages.1)),
             },
             _ => Err(format!(
                 "unknown command `{line}`: label NAME, unlabel NAME, comment TEXT, merge, promote, rollback"
@@ -1021,7 +1047,7 @@ mod tests {
 
     #[test]
     fn a_change_without_a_test_fails_the_coverage_gate() {
-        let pull = PullRequest::open(spec(), &files(false), at(0));
+        let pull = PullRequest::open(spec(), &files(false), at(0), standard_stages());
         assert_eq!(pull.checks[0].status_at(at(1)), CheckStatus::Pending);
         assert_eq!(pull.checks[0].status_at(at(5)), CheckStatus::Success);
         let coverage = &pull.checks[1];
@@ -1044,7 +1070,7 @@ mod tests {
 
     #[test]
     fn with_a_test_the_checks_pass_and_reviewers_approve() {
-        let mut pull = PullRequest::open(spec(), &files(false), at(0));
+        let mut pull = PullRequest::open(spec(), &files(false), at(0), standard_stages());
         pull.push(&files(true), at(2));
         assert_eq!(pull.commits.len(), 2);
         assert_eq!(pull.checks[1].status_at(at(6)), CheckStatus::Success);
@@ -1069,7 +1095,10 @@ mod tests {
         assert!(pull.command("promote", at(20)).is_err());
         pull.command("merge", at(20)).unwrap();
         assert!(pull.step(at(21)).is_empty());
-        assert_eq!(pull.step(at(23)), vec![("staging", "2.4.0".to_string())]);
+        assert_eq!(
+            pull.step(at(23)),
+            vec![("staging".to_string(), "2.4.0".to_string())]
+        );
         assert!(pull.command("promote", at(30)).is_ok());
         assert_eq!(pull.delivery, Delivery::Prod);
         assert!(pull.command("rollback", at(31)).is_ok());
@@ -1083,7 +1112,7 @@ mod tests {
             "app/tests/CouponTest.php".into(),
             TEST.replace("$this->assertTrue(", "var_dump("),
         );
-        let pull = PullRequest::open(spec(), &broken, at(0));
+        let pull = PullRequest::open(spec(), &broken, at(0), standard_stages());
         assert_eq!(pull.checks[0].status, CheckStatus::Failure);
         assert!(pull.checks[0]
             .log
@@ -1094,7 +1123,7 @@ mod tests {
             "app/src/Coupon.php".into(),
             SOURCE_NEW.replace("bool\n    {", "bool\n    "),
         );
-        let pull = PullRequest::open(spec(), &unbalanced, at(0));
+        let pull = PullRequest::open(spec(), &unbalanced, at(0), standard_stages());
         assert!(
             pull.checks[0]
                 .log
@@ -1107,7 +1136,7 @@ mod tests {
 
     #[test]
     fn the_preview_label_deploys_the_head() {
-        let mut pull = PullRequest::open(spec(), &files(true), at(0));
+        let mut pull = PullRequest::open(spec(), &files(true), at(0), standard_stages());
         assert!(pull.command("label nope", at(0)).is_err());
         pull.command("label cd/preview", at(1)).unwrap();
         let preview = pull.preview.clone().unwrap();
@@ -1153,7 +1182,7 @@ mod properties {
             .into_iter()
             .collect();
             let now = SimTime::day_one_at(SimDuration::from_minutes(600));
-            let mut pull = PullRequest::open(spec, &files, now);
+            let mut pull = PullRequest::open(spec, &files, now, standard_stages());
             prop_assert_eq!(pull.checks.len(), 2);
             let _ = pull.command(&command, now.plus(SimDuration::from_minutes(5)));
             let _ = pull.step(now.plus(SimDuration::from_minutes(10)));

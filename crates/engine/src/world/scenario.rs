@@ -1,8 +1,10 @@
 //! Scenarios: where a world starts (seed, time of day, files) and what happens on schedule.
 
-use super::{files::values_file_path, ENVIRONMENTS, SERVICES};
+use super::files::values_file_path;
+use crate::platform::{EnvironmentSpec, Platform};
 use crate::time::{SimDuration, SimTime};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Something the scenario makes happen at a set time.
 #[derive(Debug, Clone, PartialEq)]
@@ -131,6 +133,8 @@ pub struct Scenario {
     pub events: Vec<ScheduledEvent>,
     /// A pull request open on the application's repository, its files under `app/`.
     pub pull_request: Option<super::pull_request::PullRequestSpec>,
+    /// The environments, services and routes the world simulates.
+    pub platform: Arc<Platform>,
 }
 
 impl Default for Scenario {
@@ -143,6 +147,7 @@ impl Default for Scenario {
             pending: BTreeMap::new(),
             events: Vec::new(),
             pull_request: None,
+            platform: Platform::standard(),
         }
     }
 }
@@ -155,9 +160,11 @@ impl Scenario {
 
     /// Every file the world starts with: the defaults, replaced by the scenario's own.
     pub fn initial_files(&self) -> BTreeMap<String, String> {
-        let mut files: BTreeMap<String, String> = ENVIRONMENTS
+        let platform = &self.platform;
+        let mut files: BTreeMap<String, String> = platform
+            .environments
             .iter()
-            .map(|env| (values_file_path(env), default_values(env)))
+            .map(|env| (values_file_path(&env.name), default_values(platform, env)))
             .collect();
         for (path, content) in [
             (super::alerting::RULES_PATH, super::alerting::DEFAULT_RULES),
@@ -173,30 +180,50 @@ impl Scenario {
             files.insert(path.to_string(), content.to_string());
         }
         for (path, content) in crate::helm::PLATFORM_CHART {
-            files.insert(format!("deploy/{path}"), content.to_string());
+            let content = match path {
+                "values.yaml" => chart_values(content, platform),
+                _ => content.to_string(),
+            };
+            files.insert(format!("deploy/{path}"), content);
         }
-        for (path, content) in crate::terraform::project::FILES {
-            files.insert(super::infra::terraform_path(path), content.to_string());
+        for (path, content) in crate::terraform::project::files_for(platform) {
+            files.insert(super::infra::terraform_path(&path), content);
         }
         files.extend(self.files.clone());
         files
     }
 }
 
-/// The values file an environment starts with: one replica per service in dev, more further on.
-fn default_values(environment: &str) -> String {
-    let replicas = match environment {
-        "dev" => 1,
-        "staging" => 2,
-        _ => 3,
-    };
+/// The values file an environment starts with: its replicas for every service.
+fn default_values(platform: &Platform, environment: &EnvironmentSpec) -> String {
+    let (environment, replicas) = (&environment.name, environment.replicas);
     let mut text = format!(
         "# Values of the {environment} environment, given after the chart's values.yaml:\n\
          # helm template deploy -f deploy/values-{environment}.yaml\n\
          # Desired number of php-fpm pods per service.\nreplicas:\n"
     );
-    for service in SERVICES {
+    for service in platform.service_names() {
         text.push_str(&format!("  {service}: {replicas}\n"));
     }
+    text
+}
+
+/// The chart's `values.yaml` with the platform's services in its `services:` list.
+fn chart_values(standard: &str, platform: &Platform) -> String {
+    let Some(start) = standard.find("services:\n") else {
+        return standard.to_string();
+    };
+    let list_start = start + "services:\n".len();
+    let list_len: usize = standard[list_start..]
+        .split_inclusive('\n')
+        .take_while(|line| line.trim_start().starts_with("- "))
+        .map(str::len)
+        .sum();
+    let list_end = list_start + list_len;
+    let mut text = standard[..list_start].to_string();
+    for service in platform.service_names() {
+        text.push_str(&format!("  - {service}\n"));
+    }
+    text.push_str(&standard[list_end..]);
     text
 }

@@ -321,8 +321,9 @@ impl WorldSnapshot {
             pull_request: world
                 .pull_request()
                 .map(|pull| PullRequestSnapshot::of(world, pull)),
-            manifests: super::ENVIRONMENTS
-                .iter()
+            manifests: world
+                .platform()
+                .environment_names()
                 .filter_map(|env| world.rendered(env).map(|rendered| (env, rendered)))
                 .map(|(env, rendered)| ManifestsSnapshot::of(env, rendered))
                 .collect(),

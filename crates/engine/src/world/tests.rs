@@ -258,7 +258,11 @@ mod properties {
         ) {
             // Guards the values reader on near-valid YAML, where most typos land.
             let text = lines.join("\n");
-            let file = WorldFile::parse(&values_file_path("dev"), text);
+            let file = WorldFile::parse(
+                &values_file_path("dev"),
+                text,
+                &crate::platform::Platform::standard(),
+            );
             for diagnostic in &file.diagnostics {
                 prop_assert!(diagnostic.line >= 1);
             }
@@ -595,7 +599,7 @@ fn the_world_starts_with_its_terraform_project_applied() {
     // variables files size them, every compliance rule satisfied, nothing posted.
     let world = World::new(Scenario::default());
     let snapshot = world.snapshot();
-    for env in ENVIRONMENTS {
+    for env in crate::platform::Platform::standard().environment_names() {
         let infra = infra_of(&snapshot, env);
         assert_eq!(infra.counts, Some((0, 0, 0)), "{env}: {}", infra.plan_text);
         assert!(infra.findings.iter().all(|f| f.compliant), "{env}");

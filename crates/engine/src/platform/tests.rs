@@ -1,0 +1,154 @@
+use super::*;
+
+fn errors(text: &str) -> Vec<Diagnostic> {
+    parse_platform(text).expect_err("the file has a problem")
+}
+
+#[test]
+fn the_standard_file_reads_without_a_problem_and_matches_the_built_in_platform() {
+    let read = parse_platform(STANDARD).expect("platform.yaml reads");
+    assert_eq!(read, fallback());
+    assert_eq!(*Platform::standard(), read);
+    let names: Vec<&str> = read.environment_names().collect();
+    assert_eq!(names, ["dev", "staging", "prod"]);
+    assert_eq!(read.pre_production(), "staging");
+    assert_eq!(read.production(), "prod");
+    for service in &read.services {
+        let total: f64 = service.routes.iter().map(|r| r.share).sum();
+        assert!((total - 1.0).abs() < 1e-9, "{}: {total}", service.name);
+    }
+}
+
+#[test]
+fn bare_names_take_the_defaults_of_their_place() {
+    let platform = parse_platform(
+        "environments: [preview, production]\n\
+         services:\n  - name: cart\n    routes: [add_item, view_cart]\n  - users\n",
+    )
+    .expect("reads");
+    let preview = &platform.environments[0];
+    let production = &platform.environments[1];
+    assert_eq!((preview.traffic, preview.replicas), (2.0, 1));
+    assert_eq!((production.traffic, production.replicas), (60.0, 3));
+    assert!(production.multi_az && production.peaks.len() == 1);
+    assert_eq!(platform.stage("preview"), Some(Stage::First));
+    assert_eq!(platform.stage("production"), Some(Stage::Last));
+    assert_eq!(platform.pre_production(), "preview");
+    let cart = platform.service("cart").unwrap();
+    assert_eq!(cart.routes[0].share, 0.5);
+    assert_eq!(cart.routes[1].path, "/cart");
+    // A standard service named alone keeps its routes.
+    let users = platform.service("users").unwrap();
+    assert_eq!(users.routes[0].name, "get_user");
+}
+
+#[test]
+fn a_single_environment_is_production() {
+    let platform = parse_platform("environments: [live]\nservices: [users]\n").unwrap();
+    assert_eq!(platform.stage("live"), Some(Stage::Last));
+    assert_eq!(platform.pre_production(), "live");
+    assert_eq!(platform.production(), "live");
+}
+
+#[test]
+fn a_misspelt_key_is_pointed_at_with_a_guess() {
+    let found = errors("environments: [dev]\nservces: [users]\n");
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].line, 2, "{found:?}");
+    assert!(found[0].message.contains("servces"), "{found:?}");
+    assert_eq!(found[0].hint.as_deref(), Some("did you mean `services`?"));
+
+    let nested = errors("environments:\n  - name: dev\n    trafic: 3\nservices: [users]\n");
+    assert_eq!(nested[0].line, 3, "{nested:?}");
+    assert_eq!(nested[0].hint.as_deref(), Some("did you mean `traffic`?"));
+}
+
+#[test]
+fn checks_point_at_the_entry_they_are_about() {
+    let text = "environments:\n  - dev\n  - name: prod\n    database: db.r5.2xlarg\n\
+                services:\n  - name: cart\n    routes:\n      - name: add_item\n        share: 0.8\n      - name: view\n        share: 0.4\n";
+    let found = errors(text);
+    let class = found
+        .iter()
+        .find(|d| d.message.contains("instance class"))
+        .expect("the class is refused");
+    assert_eq!(class.line, 3);
+    assert_eq!(class.hint.as_deref(), Some("did you mean `db.r5.2xlarge`?"));
+    let shares = found
+        .iter()
+        .find(|d| d.message.contains("add up to"))
+        .expect("the shares are refused");
+    assert_eq!(shares.line, 6);
+}
+
+#[test]
+fn names_that_cannot_be_labels_or_namespaces_are_refused() {
+    for (text, word) in [
+        ("environments: [Prod]\nservices: [users]\n", "Prod"),
+        ("environments: [dev, dev]\nservices: [users]\n", "twice"),
+        ("environments: [kube-system]\nservices: [users]\n", "namespace"),
+        ("environments: [dev]\nservices: [\"a b\"]\n", "a b"),
+        ("environments: [dev]\nservices: [cart]\n", "no routes"),
+        ("environments: []\nservices: [users]\n", "0 environments"),
+        (
+            "environments: [dev]\nservices:\n  - name: cart\n    routes:\n      - name: get-item\n",
+            "get-item",
+        ),
+        (
+            "environments: [dev]\nservices:\n  - name: cart\n    routes:\n      - name: add\n        method: FETCH\n",
+            "HTTP method",
+        ),
+    ] {
+        let found = errors(text);
+        assert!(
+            found.iter().any(|d| d.message.contains(word)),
+            "{text}: {found:?}"
+        );
+    }
+}
+
+#[test]
+fn numbers_out_of_range_are_refused_not_clamped_silently() {
+    for text in [
+        "environments:\n  - name: dev\n    traffic: .nan\nservices: [users]\n",
+        "environments:\n  - name: dev\n    traffic: 1e300\nservices: [users]\n",
+        "environments:\n  - name: dev\n    replicas: 99\nservices: [users]\n",
+        "environments:\n  - name: dev\n    cluster: 0\nservices: [users]\n",
+        "environments:\n  - name: dev\n    peaks: [{at: '25:00', factor: 2}]\nservices: [users]\n",
+        "environments:\n  - name: dev\n    peaks: [{at: '10:00', factor: 2, width: 7h}]\nservices: [users]\n",
+        "environments: [dev]\nservices:\n  - name: cart\n    workers: 0\n    routes: [a]\n",
+        "environments: [dev]\nservices:\n  - name: cart\n    routes:\n      - name: a\n        latency: 30s\n",
+        "environments: [dev]\nservices: [users]\ndaily:\n  quietest: 2\n",
+    ] {
+        assert!(parse_platform(text).is_err(), "{text}");
+    }
+}
+
+#[test]
+fn a_platform_too_large_to_simulate_is_refused() {
+    let environments: Vec<String> = (0..6).map(|i| format!("e{i}")).collect();
+    let text = format!(
+        "environments: [{}]\nservices: [users]\n",
+        environments.join(", ")
+    );
+    assert!(errors(&text)[0].message.contains("6 environments"));
+    let routes: Vec<String> = (0..25).map(|i| format!("r{i}")).collect();
+    let text = format!(
+        "environments: [dev]\nservices:\n  - name: cart\n    routes: [{}]\n",
+        routes.join(", ")
+    );
+    assert!(errors(&text)
+        .iter()
+        .any(|d| d.message.contains("25 routes")));
+}
+
+#[test]
+fn a_peak_across_midnight_is_a_bell_on_both_sides() {
+    let platform = parse_platform(
+        "environments:\n  - name: live\n    peaks: [{at: '23:30', factor: 3, width: 1h}]\nservices: [users]\n",
+    )
+    .unwrap();
+    let live = &platform.environments[0];
+    assert_eq!(live.peaks[0].at, 23.5);
+    assert_eq!(live.peaks[0].width, 1.0);
+}
