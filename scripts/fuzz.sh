@@ -15,7 +15,7 @@ seconds="${1:-60}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(promql test_script rules alertmanager terraform helm kubectl lesson progress checkpoint share game)
+  targets=(promql test_script rules alertmanager terraform helm kubectl lesson platform progress checkpoint share game)
 fi
 
 if ! rustup toolchain list | grep -q '^nightly'; then
@@ -62,6 +62,7 @@ seed terraform crates/engine/terraform/*.tf crates/engine/terraform/vars/*.tfvar
 seed helm crates/engine/chart/templates/* crates/engine/chart/values.yaml
 seed kubectl
 seed lesson lessons/**/*.md
+seed platform crates/engine/platform.yaml lessons/*/*/platform.yaml
 seed progress
 seed checkpoint
 seed share

@@ -152,3 +152,183 @@ fn a_peak_across_midnight_is_a_bell_on_both_sides() {
     assert_eq!(live.peaks[0].at, 23.5);
     assert_eq!(live.peaks[0].width, 1.0);
 }
+
+mod properties {
+    use super::*;
+    use crate::time::SimDuration;
+    use crate::world::{Action, Scenario, World};
+    use proptest::prelude::*;
+
+    /// Lines a platform file is made of, some valid, some near misses.
+    fn line() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("environments:".to_string()),
+            Just("services:".to_string()),
+            Just("daily:".to_string()),
+            Just("  - dev".to_string()),
+            Just("  - name: live".to_string()),
+            Just("    traffic: 5".to_string()),
+            Just("    traffic: -1".to_string()),
+            Just("    replicas: 4".to_string()),
+            Just("    cluster: 3".to_string()),
+            Just("    database: db.t3.micro".to_string()),
+            Just("    peaks: [{at: '23:59', factor: 20, width: 1m}]".to_string()),
+            Just("  - name: shop".to_string()),
+            Just("  - users".to_string()),
+            Just("    workers: 1".to_string()),
+            Just("    routes: [a, b_c]".to_string()),
+            Just("    routes:".to_string()),
+            Just("      - name: r".to_string()),
+            Just("        share: 0.5".to_string()),
+            Just("        queries: 100".to_string()),
+            Just("        latency: 10s".to_string()),
+            Just("  busiest: '00:00'".to_string()),
+            Just("  quietest: 0".to_string()),
+            "[ -~]{0,20}".prop_map(String::from),
+        ]
+    }
+
+    /// A platform file built entry by entry, valid more often than not.
+    fn platform_file() -> impl Strategy<Value = String> {
+        // Mostly good values, now and then one out of range or a name that cannot be.
+        let environment = |name: &'static str| {
+            (
+                prop::option::of(0.0f64..200.0),
+                prop::option::of(prop_oneof![9 => 0u32..=20, 1 => 21u32..30]),
+                prop::option::of(prop_oneof![9 => 1u32..60, 1 => Just(0u32)]),
+            )
+                .prop_map(move |(traffic, replicas, cluster)| (name, traffic, replicas, cluster))
+        };
+        let environments =
+            prop::sample::subsequence(vec!["dev", "qa", "staging", "live", "prod"], 1..4)
+                .prop_flat_map(move |names| names.into_iter().map(environment).collect::<Vec<_>>())
+                .prop_map(|entries| {
+                    entries
+                        .into_iter()
+                        .map(|(name, traffic, replicas, cluster)| {
+                            let mut entry = format!("  - name: {name}\n");
+                            if let Some(traffic) = traffic {
+                                entry.push_str(&format!("    traffic: {traffic}\n"));
+                            }
+                            if let Some(replicas) = replicas {
+                                entry.push_str(&format!("    replicas: {replicas}\n"));
+                            }
+                            if let Some(cluster) = cluster {
+                                entry.push_str(&format!("    cluster: {cluster}\n"));
+                            }
+                            entry
+                        })
+                        .collect::<String>()
+                });
+        let routes = prop::sample::subsequence(vec!["get_item", "list", "pay"], 1..4)
+            .prop_flat_map(|names| {
+                names
+                    .into_iter()
+                    .map(|name| {
+                        prop_oneof![2 => Just(None), 1 => (0.0f64..0.33).prop_map(Some)]
+                            .prop_map(move |share| (name, share))
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .prop_map(|routes| {
+                routes
+                    .into_iter()
+                    .map(|(name, share)| match share {
+                        Some(share) => format!("      - name: {name}\n        share: {share}\n"),
+                        None => format!("      - {name}\n"),
+                    })
+                    .collect::<Vec<_>>()
+            });
+        let service = move |name: &'static str| {
+            (
+                prop::option::of(prop_oneof![9 => 1u32..=64, 1 => 65u32..70]),
+                routes.clone(),
+            )
+                .prop_map(move |(workers, routes)| (name, workers, routes))
+        };
+        let services = prop::sample::subsequence(vec!["cart", "users", "checkout", "search"], 1..4)
+            .prop_flat_map(move |names| names.into_iter().map(&service).collect::<Vec<_>>())
+            .prop_map(|entries| {
+                entries
+                    .into_iter()
+                    .map(|(name, workers, routes)| {
+                        let mut entry = format!("  - name: {name}\n");
+                        if let Some(workers) = workers {
+                            entry.push_str(&format!("    workers: {workers}\n"));
+                        }
+                        if !routes.is_empty() {
+                            entry.push_str("    routes:\n");
+                            entry.push_str(&routes.concat());
+                        }
+                        entry
+                    })
+                    .collect::<String>()
+            });
+        (environments, services).prop_map(|(environments, services)| {
+            format!("environments:\n{environments}services:\n{services}")
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn platforms_built_entry_by_entry_read_or_say_why_and_what_reads_runs(
+            text in platform_file()
+        ) {
+            match parse_platform(&text) {
+                Err(found) => prop_assert!(found.iter().all(|d| d.line >= 1 && d.hint.is_some())),
+                Ok(platform) => {
+                    let mut world = World::new(Scenario {
+                        platform: Arc::new(platform.clone()),
+                        ..Scenario::default()
+                    });
+                    world.apply(Action::Advance { by: SimDuration::from_minutes(1) });
+                    let snapshot = world.snapshot();
+                    prop_assert_eq!(snapshot.environments.len(), platform.environments.len());
+                    prop_assert!(snapshot.files.iter().all(|f| f.diagnostics.iter().all(|d| !d.is_error())),
+                        "{:?}", snapshot.files.iter().filter(|f| !f.diagnostics.is_empty()).collect::<Vec<_>>());
+                }
+            }
+        }
+
+        #[test]
+        fn any_text_reads_or_says_why_with_a_position(text in "\\PC{0,200}") {
+            if let Err(found) = parse_platform(&text) {
+                prop_assert!(!found.is_empty());
+                prop_assert!(found.iter().all(|d| d.line >= 1 && !d.message.is_empty()));
+            }
+        }
+
+        #[test]
+        fn near_valid_files_read_or_say_why_and_what_reads_runs(
+            lines in proptest::collection::vec(line(), 0..24)
+        ) {
+            let text = lines.join("\n");
+            match parse_platform(&text) {
+                Err(found) => prop_assert!(found.iter().all(|d| d.line >= 1)),
+                Ok(platform) => {
+                    prop_assert!(!platform.environments.is_empty());
+                    let mut world = World::new(Scenario {
+                        platform: Arc::new(platform),
+                        ..Scenario::default()
+                    });
+                    world.apply(Action::Advance { by: SimDuration::from_minutes(1) });
+                    prop_assert!(world.snapshot().environments.len() <= MAX_ENVIRONMENTS);
+                }
+            }
+        }
+
+        #[test]
+        fn the_standard_file_with_one_line_damaged_never_panics(
+            index in 0usize..80,
+            replacement in line(),
+        ) {
+            let mut lines: Vec<String> = STANDARD.lines().map(String::from).collect();
+            let index = index % lines.len();
+            lines[index] = replacement;
+            let text = lines.join("\n");
+            let _ = parse_platform(&text);
+        }
+    }
+}

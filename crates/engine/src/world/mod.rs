@@ -33,6 +33,8 @@ mod checkpoint_tests;
 #[cfg(test)]
 mod kube_tests;
 #[cfg(test)]
+mod platform_tests;
+#[cfg(test)]
 mod pull_request_tests;
 #[cfg(test)]
 mod tests;
