@@ -151,14 +151,12 @@ fn read_lesson(
 pub async fn load_external_pack(manifest_url: &str) -> Result<CatalogPack, LoadError> {
     let manifest = parse_pack_manifest(&fetch_text(manifest_url).await?)
         .map_err(|diagnostic| invalid(manifest_url, diagnostic))?;
-    let platform = fetch_platform(&manifest, manifest_url).await?;
+    // A platform file with a mistake leaves the pack listed, each lesson saying why it waits.
+    let platform = fetch_platform(&manifest, manifest_url).await;
     let mut lessons = Vec::new();
     for file in &manifest.lessons {
         let url = beside(manifest_url, file);
-        let read = match fetch_text(&url).await {
-            Ok(text) => read_lesson(&url, &text, true, &platform),
-            Err(error) => Err(error),
-        };
+        let read = fetch_lesson(&url, true, &platform).await;
         lessons.push(CatalogLesson::of(file, read));
     }
     let encoded = String::from(js_sys::encode_uri_component(manifest_url));
@@ -226,6 +224,16 @@ async fn fetch_platform(
     read_platform(&url, &fetch_text(&url).await?)
 }
 
+/// A lesson fetched and read on its pack's platform, or why it cannot be.
+async fn fetch_lesson(
+    url: &str,
+    full: bool,
+    platform: &Result<Arc<Platform>, LoadError>,
+) -> Result<Lesson, LoadError> {
+    let platform = platform.as_ref().map_err(Clone::clone)?;
+    read_lesson(url, &fetch_text(url).await?, full, platform)
+}
+
 /// A platform file's text read and checked.
 fn read_platform(url: &str, text: &str) -> Result<Arc<Platform>, LoadError> {
     parse_platform(text)
@@ -255,14 +263,11 @@ pub async fn load_catalog(locale: Locale) -> Result<Vec<CatalogPack>, LoadError>
             &manifest,
             &lessons_url(locale, &format!("{pack}/pack.yaml")),
         )
-        .await?;
+        .await;
         let mut lessons = Vec::new();
         for file in &manifest.lessons {
             let url = lessons_url(locale, &format!("{pack}/{file}"));
-            let read = match fetch_text(&url).await {
-                Ok(text) => read_lesson(&url, &text, false, &platform),
-                Err(error) => Err(error),
-            };
+            let read = fetch_lesson(&url, false, &platform).await;
             lessons.push(CatalogLesson::of(file, read));
         }
         packs.push(CatalogPack {

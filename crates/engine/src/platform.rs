@@ -508,14 +508,17 @@ struct Reader<'t> {
 }
 
 impl Reader<'_> {
-    /// The line where `name` is written as an entry's name (`- name`, `name: name`), for a
-    /// problem found once the file is read.
+    /// The line where `name` is written as an entry's name (`- name`, `name: name`), or where
+    /// the key `name` is when it ends with `:`, for a problem found once the file is read.
     fn line_of(&self, name: &str) -> usize {
         let line = self
             .text
             .lines()
             .position(|line| {
                 let trimmed = line.trim_start().trim_start_matches("- ").trim_start();
+                if name.ends_with(':') {
+                    return trimmed.starts_with(name);
+                }
                 let value = trimmed.strip_prefix("name:").unwrap_or(trimmed).trim();
                 value.trim_matches(|c| c == '"' || c == '\'') == name
             })
@@ -523,10 +526,16 @@ impl Reader<'_> {
         line + self.line_offset
     }
 
+    /// An error at the line of `at`; an empty hint is left out.
     fn error(&mut self, at: &str, message: String, hint: impl Into<String>) {
         let line = self.line_of(at);
-        self.diagnostics
-            .push(Diagnostic::error(line, 1, format!("platform: {message}")).with_hint(hint));
+        let diagnostic = Diagnostic::error(line, 1, format!("platform: {message}"));
+        let hint: String = hint.into();
+        self.diagnostics.push(if hint.is_empty() {
+            diagnostic
+        } else {
+            diagnostic.with_hint(hint)
+        });
     }
 
     fn platform(&mut self, fields: PlatformFields) -> Platform {
@@ -829,9 +838,13 @@ impl Reader<'_> {
         if value.is_finite() && (min..=max).contains(&value) {
             return value;
         }
+        let whose = match at.strip_suffix(':') {
+            Some(_) => String::new(),
+            None => format!("`{at}`: "),
+        };
         self.error(
             at,
-            format!("`{at}`: {what} is {value}; it goes from {min} to {max}"),
+            format!("{whose}{what} is {value}; it goes from {min} to {max}"),
             "",
         );
         if value.is_nan() {

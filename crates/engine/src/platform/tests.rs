@@ -82,6 +82,18 @@ fn checks_point_at_the_entry_they_are_about() {
 }
 
 #[test]
+fn a_daily_setting_out_of_range_points_at_its_key() {
+    let found = errors(
+        "environments: [dev]\nservices: [users]\ndaily:\n  busiest: \"19:00\"\n  quietest: 2\n",
+    );
+    assert_eq!(found[0].line, 5, "{found:?}");
+    assert_eq!(
+        found[0].message,
+        "platform: quietest is 2; it goes from 0 to 1"
+    );
+}
+
+#[test]
 fn names_that_cannot_be_labels_or_namespaces_are_refused() {
     for (text, word) in [
         ("environments: [Prod]\nservices: [users]\n", "Prod"),
@@ -277,7 +289,7 @@ mod properties {
             text in platform_file()
         ) {
             match parse_platform(&text) {
-                Err(found) => prop_assert!(found.iter().all(|d| d.line >= 1 && d.hint.is_some())),
+                Err(found) => prop_assert!(found.iter().all(|d| d.line >= 1 && !d.message.is_empty())),
                 Ok(platform) => {
                     let mut world = World::new(Scenario {
                         platform: Arc::new(platform.clone()),
