@@ -327,10 +327,10 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for NameOr<T> {
     }
 }
 
-/// A platform as written, before it is checked: a lesson's `platform:` block reads into it.
+/// A platform as written, before it is checked.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct PlatformFields {
+struct PlatformFields {
     environments: Vec<NameOr<EnvironmentFields>>,
     services: Vec<NameOr<ServiceFields>>,
     #[serde(default)]
@@ -472,16 +472,6 @@ pub fn parse_platform_at(text: &str, line_offset: usize) -> Result<Platform, Vec
         )
         .with_hint(hint)]
     })?;
-    platform_from_fields(fields, text, line_offset)
-}
-
-/// Checks a platform read from `text` (whose first line is line `line_offset + 1` of its
-/// file): the platform, or every problem with it.
-pub fn platform_from_fields(
-    fields: PlatformFields,
-    text: &str,
-    line_offset: usize,
-) -> Result<Platform, Vec<Diagnostic>> {
     let mut reader = Reader {
         text,
         line_offset,

@@ -3,7 +3,7 @@
 use super::read_yaml;
 use crate::diagnostic::Diagnostic;
 use crate::objective::Objective;
-use crate::platform::{Platform, PlatformFields};
+use crate::platform::{parse_platform_at, Platform};
 use crate::time::SimDuration;
 use crate::world::pull_request::{PullRequestSpec, APP_DIR};
 use crate::world::{
@@ -99,9 +99,10 @@ struct ScenarioSpec {
     /// A pull request open on the application's repository.
     #[serde(default)]
     pull_request: Option<PullRequestFields>,
-    /// The platform of this lesson, instead of its pack's.
+    /// The platform of this lesson, instead of its pack's: read from its own lines by
+    /// [`platform_block`], with the positions they have in the file.
     #[serde(default)]
-    platform: Option<PlatformFields>,
+    platform: Option<serde::de::IgnoredAny>,
 }
 
 impl Default for ScenarioSpec {
@@ -523,9 +524,9 @@ pub fn parse_lesson_on(text: &str, platform: Arc<Platform>) -> ParsedLesson {
     };
     let line_of = |needle: &str| line_containing(front_text_lines(text), needle);
 
-    let platform = match front.scenario.platform {
+    let platform = match front.scenario.platform.and(platform_block(front_text)) {
         None => platform,
-        Some(fields) => match crate::platform::platform_from_fields(fields, front_text, 1) {
+        Some((block, offset)) => match parse_platform_at(&block, offset) {
             Ok(own) => Arc::new(own),
             Err(found) => {
                 diagnostics.extend(found);
@@ -693,6 +694,49 @@ pub fn parse_lesson_on(text: &str, platform: Arc<Platform>) -> ParsedLesson {
         }),
         diagnostics,
     }
+}
+
+/// The text of the scenario's `platform:` block (dedented, or the flow value on its line) and
+/// the number of front matter lines before it, counting the file's opening `---`.
+fn platform_block(front: &str) -> Option<(String, usize)> {
+    let lines: Vec<&str> = front.lines().collect();
+    let indent_of = |line: &str| line.len() - line.trim_start().len();
+    // The scenario's own keys sit at the indentation of its first one.
+    let scenario = lines
+        .iter()
+        .position(|line| line.starts_with("scenario:"))?;
+    let keys = lines[scenario + 1..]
+        .iter()
+        .find(|line| !line.trim().is_empty())
+        .map(|line| indent_of(line))?;
+    let (index, indent, rest) = lines
+        .iter()
+        .enumerate()
+        .skip(scenario + 1)
+        .take_while(|(_, line)| line.trim().is_empty() || indent_of(line) > 0)
+        .find_map(|(index, line)| {
+            let rest = line.trim_start().strip_prefix("platform:")?;
+            (indent_of(line) == keys).then_some((index, keys, rest.trim()))
+        })?;
+    if !rest.is_empty() && !rest.starts_with('#') {
+        return Some((format!("{rest}\n"), index + 1));
+    }
+    let body: Vec<&str> = lines[index + 1..]
+        .iter()
+        .take_while(|line| line.trim().is_empty() || line.len() - line.trim_start().len() > indent)
+        .copied()
+        .collect();
+    let inner = body
+        .iter()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| line.len() - line.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    let text: String = body
+        .iter()
+        .map(|line| format!("{}\n", line.get(inner..).unwrap_or("")))
+        .collect();
+    Some((text, index + 2))
 }
 
 /// Reads one step of a solution or a demo into its action.

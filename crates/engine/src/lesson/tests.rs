@@ -398,7 +398,8 @@ fn a_demo_script_reads_notes_actions_panels_and_checkpoints() {
             by: crate::time::SimDuration::from_minutes(1)
         })
     );
-    assert!(check_lesson(&lesson).is_empty());
+    let checked = check_lesson(&lesson);
+    assert!(checked.is_empty(), "{checked:?}");
 
     // A panel that does not exist, a checkpoint named twice, two actions in one step.
     for (bad, says) in [
@@ -447,4 +448,52 @@ fn a_demo_pull_request_command_that_fails_when_played_is_reported() {
         "{diagnostics:?}"
     );
     assert!(check_lesson(&parse(text)).is_empty());
+}
+
+/// A lesson whose scenario carries its own platform, with `{platform}` as the block's body.
+fn own_platform_lesson(platform: &str) -> String {
+    format!(
+        "---\nid: own\ntitle: Own\nsummary: For tests.\ntrack: basics\nlevel: beginner\nminutes: 3\n\
+         scenario:\n  seed: 5\n  files:\n    notes.txt: |\n      platform: not this one\n  platform:\n{platform}\
+         objectives:\n  - id: live\n    title: Five pods of cart in live\n    query: kube_deployment_spec_replicas{{env=\"live\", deployment=\"cart\"}} >= 5\n\
+         solution:\n  - edit:\n      file: deploy/values-live.yaml\n      content: \"replicas:\\n  cart: 5\\n\"\n  - advance: 1m\n---\n\n# Own\n"
+    )
+}
+
+#[test]
+fn a_lesson_s_own_platform_replaces_its_pack_s_and_its_mistakes_have_their_lines() {
+    let text = own_platform_lesson(
+        "    environments: [test, live]\n    services:\n      - name: cart\n        routes: [view]\n",
+    );
+    let parsed = parse_lesson(&text);
+    assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+    let lesson = parsed.lesson.unwrap();
+    let names: Vec<&str> = lesson.scenario.platform.environment_names().collect();
+    assert_eq!(names, ["test", "live"]);
+    let checked = check_lesson(&lesson);
+    assert!(checked.is_empty(), "{checked:?}");
+
+    let typo = own_platform_lesson(
+        "    environments: [test, live]\n    services:\n      - name: cart\n        routs: [view]\n",
+    );
+    let parsed = parse_lesson(&typo);
+    let line = typo.lines().position(|l| l.contains("routs")).unwrap() + 1;
+    assert_eq!(parsed.diagnostics.len(), 1, "{:?}", parsed.diagnostics);
+    assert_eq!(parsed.diagnostics[0].line, line, "{:?}", parsed.diagnostics);
+    assert_eq!(
+        parsed.diagnostics[0].hint.as_deref(),
+        Some("did you mean `routes`?")
+    );
+
+    // Flow style on the key's own line.
+    let flow = own_platform_lesson("").replace(
+        "  platform:\n",
+        "  platform: {environments: [live], services: [{name: cart, routes: [view]}]}\n",
+    );
+    let parsed = parse_lesson(&flow);
+    assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+    assert_eq!(
+        parsed.lesson.unwrap().scenario.platform.production(),
+        "live"
+    );
 }
