@@ -39,6 +39,37 @@ pub struct Platform {
     pub environments: Vec<EnvironmentSpec>,
     pub services: Vec<ServiceSpec>,
     pub daily: DailyCurve,
+    pub chat: ChatChannels,
+}
+
+/// The chat channels the platform's tools post to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatChannels {
+    /// Where the starting Alertmanager configuration sends every alert.
+    pub alerts: String,
+    /// Where the delivery pipeline announces builds and deployments.
+    pub deploys: String,
+    /// Compliance findings go to this prefix followed by the environment's name.
+    pub infra: String,
+}
+
+impl Default for ChatChannels {
+    fn default() -> Self {
+        ChatChannels {
+            alerts: "#alerts".into(),
+            deploys: "#deploys".into(),
+            infra: "#alert-infra-".into(),
+        }
+    }
+}
+
+/// Autoscaling that every service of an environment starts with, instead of fixed replicas.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StartingAutoscaler {
+    pub min_replicas: u32,
+    pub max_replicas: u32,
+    /// The average php-fpm active process percentage aimed for, 1 to 100.
+    pub target: u32,
 }
 
 /// One environment and what it starts with.
@@ -56,6 +87,8 @@ pub struct EnvironmentSpec {
     pub multi_az: bool,
     /// php-fpm pods the environment's cluster has room for, over all its deployments.
     pub cluster: usize,
+    /// An autoscaler per service in the starting values file, instead of `replicas`.
+    pub autoscaling: Option<StartingAutoscaler>,
 }
 
 /// A daily traffic peak: a bell around `at`, `factor` times the traffic at its top.
@@ -235,6 +268,7 @@ fn environment_defaults(name: &str, stage: Stage) -> EnvironmentSpec {
         database: instance_class(database).unwrap_or(&INSTANCE_CLASSES[0]),
         multi_az,
         cluster,
+        autoscaling: None,
     }
 }
 
@@ -293,6 +327,7 @@ fn fallback() -> Platform {
             busiest: 14.0,
             quietest: 0.15,
         },
+        chat: ChatChannels::default(),
     }
 }
 
@@ -335,6 +370,27 @@ struct PlatformFields {
     services: Vec<NameOr<ServiceFields>>,
     #[serde(default)]
     daily: Option<DailyFields>,
+    #[serde(default)]
+    chat: Option<ChatFields>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChatFields {
+    alerts: Option<String>,
+    deploys: Option<String>,
+    infra: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AutoscalingFields {
+    #[serde(rename = "minReplicas")]
+    min_replicas: u32,
+    #[serde(rename = "maxReplicas")]
+    max_replicas: u32,
+    #[serde(default, rename = "targetActiveProcessPercentage")]
+    target: Option<u32>,
 }
 
 #[derive(Deserialize, Default)]
@@ -347,6 +403,7 @@ struct EnvironmentFields {
     database: Option<String>,
     multi_az: Option<bool>,
     cluster: Option<u32>,
+    autoscaling: Option<AutoscalingFields>,
 }
 
 #[derive(Deserialize)]
@@ -426,7 +483,15 @@ impl Named for RouteFields {
 }
 
 /// The keys of each part of the file, for "did you mean" hints.
-const KEYS: [&str; 21] = [
+const KEYS: [&str; 29] = [
+    "chat",
+    "alerts",
+    "deploys",
+    "infra",
+    "autoscaling",
+    "minReplicas",
+    "maxReplicas",
+    "targetActiveProcessPercentage",
     "environments",
     "services",
     "daily",
@@ -581,10 +646,12 @@ impl Reader<'_> {
             );
         }
         let daily = self.daily(fields.daily);
+        let chat = self.chat(fields.chat);
         Platform {
             environments,
             services,
             daily,
+            chat,
         }
     }
 
@@ -634,6 +701,26 @@ impl Reader<'_> {
         }
         if let Some(cluster) = fields.cluster {
             spec.cluster = self.number(&name, "cluster", f64::from(cluster), 1.0, 200.0) as usize;
+        }
+        if let Some(autoscaling) = fields.autoscaling {
+            let max = crate::world::MAX_REPLICAS;
+            let target = autoscaling.target.unwrap_or(60);
+            let fits = (1..=max).contains(&autoscaling.max_replicas)
+                && autoscaling.min_replicas <= autoscaling.max_replicas
+                && (1..=100).contains(&target);
+            if fits {
+                spec.autoscaling = Some(StartingAutoscaler {
+                    min_replicas: autoscaling.min_replicas,
+                    max_replicas: autoscaling.max_replicas,
+                    target,
+                });
+            } else {
+                self.error(
+                    &name,
+                    format!("`{name}`: the autoscaling goes from {} to {} pods at {target} %", autoscaling.min_replicas, autoscaling.max_replicas),
+                    format!("`minReplicas` at most `maxReplicas`, which is 1 to {max}; `targetActiveProcessPercentage` 1 to 100"),
+                );
+            }
         }
         if let Some(peaks) = fields.peaks {
             if peaks.len() > MAX_PEAKS {
@@ -821,6 +908,35 @@ impl Reader<'_> {
             daily.quietest = self.number("quietest:", "quietest", quietest, 0.0, 1.0);
         }
         daily
+    }
+
+    fn chat(&mut self, fields: Option<ChatFields>) -> ChatChannels {
+        let mut chat = ChatChannels::default();
+        let Some(fields) = fields else {
+            return chat;
+        };
+        for (value, slot, key) in [
+            (fields.alerts, &mut chat.alerts, "alerts:"),
+            (fields.deploys, &mut chat.deploys, "deploys:"),
+            (fields.infra, &mut chat.infra, "infra:"),
+        ] {
+            let Some(value) = value else { continue };
+            let good = value.starts_with('#')
+                && (2..=40).contains(&value.len())
+                && value[1..].chars().all(|c| {
+                    c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_')
+                });
+            if good {
+                *slot = value;
+            } else {
+                self.error(
+                    key,
+                    format!("`{value}` is not a chat channel"),
+                    "write `#` then lowercase letters, digits, `-` or `_`, such as `#shop-alerts`",
+                );
+            }
+        }
+        chat
     }
 
     /// `value` if it lies in `min..=max`, else a diagnostic and the nearest bound.

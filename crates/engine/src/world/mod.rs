@@ -1168,11 +1168,11 @@ impl World {
         }
     }
 
-    /// A message from the delivery pipeline in `#deploys`.
+    /// A message from the delivery pipeline in the platform's deploys channel.
     fn post_deploy(&mut self, text: String) {
         self.monitoring.post(crate::alertmanager::ChatMessage {
             at: self.now,
-            channel: "#deploys".into(),
+            channel: self.scenario.platform.chat.deploys.clone(),
             receiver: "jenkins".into(),
             status: "resolved",
             title: "Jenkins".into(),
@@ -1431,7 +1431,7 @@ impl World {
         let text = infra::finding_text(finding, infra::REGION);
         self.monitoring.post(crate::alertmanager::ChatMessage {
             at: self.now,
-            channel: format!("#alert-infra-{env}"),
+            channel: format!("{}{env}", self.scenario.platform.chat.infra),
             receiver: "aws-config".into(),
             status: if finding.compliant {
                 "resolved"

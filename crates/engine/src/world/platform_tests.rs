@@ -121,3 +121,41 @@ fn the_rush_saturates_checkout_without_an_autoscaler_and_not_with_one() {
     let checkout = &solved.environments()[1].deployments[2];
     assert!(checkout.desired >= 4, "it scaled out: {}", checkout.desired);
 }
+
+#[test]
+fn an_environment_can_start_autoscaled_and_the_chat_channels_are_the_platform_s() {
+    let platform = parse_platform(
+        "environments:\n  - qa\n  - name: live\n    autoscaling: {minReplicas: 2, maxReplicas: 6}\n\
+         services: [users, stores]\n\
+         chat:\n  alerts: '#shop-alerts'\n  deploys: '#shop-deploys'\n  infra: '#shop-infra-'\n",
+    )
+    .expect("reads");
+    let world = World::new(Scenario {
+        platform: Arc::new(platform),
+        ..Scenario::default()
+    });
+    let values = &world.file("deploy/values-live.yaml").unwrap();
+    assert!(values.diagnostics.is_empty(), "{:?}", values.diagnostics);
+    assert!(values
+        .content
+        .contains("  stores:\n    minReplicas: 2\n    maxReplicas: 6\n"));
+    let live = &world.environments()[1];
+    assert!(live.deployments.iter().all(|d| d.hpa.is_some()));
+    assert!(world.environments()[0]
+        .deployments
+        .iter()
+        .all(|d| d.hpa.is_none()));
+    let alertmanager = &world.file("alertmanager/alertmanager.yml").unwrap().content;
+    assert!(alertmanager.contains("'#shop-alerts'"), "{alertmanager}");
+    assert!(world
+        .snapshot()
+        .channels
+        .contains(&"#shop-alerts".to_string()));
+
+    let refused = parse_platform(
+        "environments:\n  - name: live\n    autoscaling: {minReplicas: 8, maxReplicas: 6}\nservices: [users]\nchat:\n  alerts: alerts\n",
+    )
+    .expect_err("both are refused");
+    assert_eq!(refused.len(), 2, "{refused:?}");
+    assert_eq!(refused[1].line, 6, "{refused:?}");
+}

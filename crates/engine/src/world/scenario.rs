@@ -166,12 +166,11 @@ impl Scenario {
             .iter()
             .map(|env| (values_file_path(&env.name), default_values(platform, env)))
             .collect();
+        let alertmanager = super::alerting::DEFAULT_ALERTMANAGER
+            .replace("'#alerts'", &format!("'{}'", platform.chat.alerts));
         for (path, content) in [
             (super::alerting::RULES_PATH, super::alerting::DEFAULT_RULES),
-            (
-                super::alerting::ALERTMANAGER_PATH,
-                super::alerting::DEFAULT_ALERTMANAGER,
-            ),
+            (super::alerting::ALERTMANAGER_PATH, alertmanager.as_str()),
             (
                 super::alerting::SILENCES_PATH,
                 super::alerting::DEFAULT_SILENCES,
@@ -194,8 +193,24 @@ impl Scenario {
     }
 }
 
-/// The values file an environment starts with: its replicas for every service.
+/// The values file an environment starts with: its replicas for every service, or an
+/// autoscaler for every service when the platform gives the environment one.
 fn default_values(platform: &Platform, environment: &EnvironmentSpec) -> String {
+    if let Some(autoscaling) = &environment.autoscaling {
+        let mut text = format!(
+            "# Values of the {name} environment, given after the chart's values.yaml:\n\
+             # helm template deploy -f deploy/values-{name}.yaml\n\
+             # A HorizontalPodAutoscaler per service, on php-fpm's active process percentage.\nautoscaling:\n",
+            name = environment.name
+        );
+        for service in platform.service_names() {
+            text.push_str(&format!(
+                "  {service}:\n    minReplicas: {}\n    maxReplicas: {}\n    targetActiveProcessPercentage: {}\n",
+                autoscaling.min_replicas, autoscaling.max_replicas, autoscaling.target
+            ));
+        }
+        return text;
+    }
     let (environment, replicas) = (&environment.name, environment.replicas);
     let mut text = format!(
         "# Values of the {environment} environment, given after the chart's values.yaml:\n\
