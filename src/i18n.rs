@@ -276,13 +276,13 @@ pub fn translate(locale: Locale, key: &'static str) -> &'static str {
             "Jenkins construit l'image sur main…",
         ),
         "pr.on_staging" => (
-            "Deployed to staging: promote when its pods are ready.",
-            "Déployée en staging : promouvez quand ses pods sont prêts.",
+            "Deployed to {env}: promote when its pods are ready.",
+            "Déployée en {env} : promouvez quand ses pods sont prêts.",
         ),
-        "pr.on_prod" => ("Promoted to prod.", "Promue en prod."),
+        "pr.on_prod" => ("Promoted to {env}.", "Promue en {env}."),
         "pr.rolled_back" => (
-            "Prod rolled back to the previous version.",
-            "La prod est revenue à la version précédente.",
+            "Rolled {env} back to the previous version.",
+            "Retour de {env} à la version précédente.",
         ),
         "pr.not_merged" => (
             "Merging deploys to staging, then you promote to prod.",

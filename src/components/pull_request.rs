@@ -414,6 +414,8 @@ fn MergeBox(pull: PullRequestSnapshot) -> impl IntoView {
 fn Delivery(pull: PullRequestSnapshot) -> impl IntoView {
     let sim = expect_context::<Sim>();
     let stage = pull.delivery;
+    let platform = sim.platform();
+    let (first, production) = (platform.pre_production(), platform.production());
     view! {
         <section class="pr-box" aria-label="delivery">
             <h4>{tr("pr.delivery")}</h4>
@@ -451,11 +453,11 @@ fn Delivery(pull: PullRequestSnapshot) -> impl IntoView {
             <div class="pr-delivery-actions">
                 <span class="muted" data-testid="pr-delivery">
                     {match stage {
-                        "building" => tr("pr.building")(),
-                        "staging" => tr("pr.on_staging")(),
-                        "prod" => tr("pr.on_prod")(),
-                        "rolled_back" => tr("pr.rolled_back")(),
-                        _ => tr("pr.not_merged")(),
+                        "building" => tr("pr.building")().to_string(),
+                        "staging" => tr("pr.on_staging")().replace("{env}", first),
+                        "prod" => tr("pr.on_prod")().replace("{env}", production),
+                        "rolled_back" => tr("pr.rolled_back")().replace("{env}", production),
+                        _ => tr("pr.not_merged")().to_string(),
                     }}
                 </span>
                 {(stage == "staging")

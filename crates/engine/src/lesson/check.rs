@@ -176,6 +176,44 @@ pub fn check_lesson(lesson: &Lesson) -> Vec<Diagnostic> {
                 }
             }
         }
+        // Environments and services a widget starts on must be the platform's.
+        let platform = &lesson.scenario.platform;
+        for key in ["env", "namespace"] {
+            if let Some(env) = widget
+                .params
+                .get(key)
+                .filter(|e| !platform.has_environment(e))
+            {
+                diagnostics.push(
+                    Diagnostic::error(
+                        widget.line,
+                        1,
+                        format!(
+                            "the {} widget's {key} `{env}` is not an environment",
+                            widget.kind
+                        ),
+                    )
+                    .with_hint(platform.environments_hint(env)),
+                );
+            }
+        }
+        if let Some(project) = widget
+            .params
+            .get("project")
+            .filter(|p| !platform.has_service(p))
+        {
+            diagnostics.push(
+                Diagnostic::error(
+                    widget.line,
+                    1,
+                    format!(
+                        "the {} widget's project `{project}` is not a service",
+                        widget.kind
+                    ),
+                )
+                .with_hint(platform.services_hint(project)),
+            );
+        }
         if widget.kind == "editor" {
             match widget.params.get("file") {
                 Some(path) if start.file(path).is_some() => {}

@@ -497,3 +497,27 @@ fn a_lesson_s_own_platform_replaces_its_pack_s_and_its_mistakes_have_their_lines
         "live"
     );
 }
+
+#[test]
+fn a_widget_that_starts_on_another_platform_s_names_is_refused() {
+    let text = own_platform_lesson(
+        "    environments: [test, live]\n    services:\n      - name: cart\n        routes: [view]\n",
+    )
+    .replace(
+        "# Own\n",
+        "# Own\n\n```dashboard\nenv: prod\nproject: cart\n```\n\n```kubectl\nnamespace: live\n```\n\n```dashboard\nenv: live\nproject: users\n```\n",
+    );
+    let lesson = parse_lesson(&text).lesson.expect("parses");
+    let found: Vec<String> = check_lesson(&lesson)
+        .into_iter()
+        .map(|d| format!("{} ({})", d.message, d.hint.unwrap_or_default()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "the dashboard widget's env `prod` is not an environment (the environments are test, live)",
+            "the dashboard widget's project `users` is not a service (the services are cart)",
+        ],
+        "{found:?}"
+    );
+}
