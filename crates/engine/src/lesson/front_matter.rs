@@ -524,7 +524,23 @@ pub fn parse_lesson_on(text: &str, platform: Arc<Platform>) -> ParsedLesson {
     };
     let line_of = |needle: &str| line_containing(front_text_lines(text), needle);
 
-    let platform = match front.scenario.platform.and(platform_block(front_text)) {
+    let block = match front.scenario.platform {
+        None => None,
+        Some(_) => match platform_block(front_text) {
+            Some(block) => Some(block),
+            None => {
+                diagnostics.push(
+                    Diagnostic::error(line_of("platform:"), 1, "the scenario's `platform:` cannot be read here")
+                        .with_hint("write `platform:` as a key of its own under `scenario:`, the platform's keys indented below it"),
+                );
+                return ParsedLesson {
+                    lesson: None,
+                    diagnostics,
+                };
+            }
+        },
+    };
+    let platform = match block {
         None => platform,
         Some((block, offset)) => match parse_platform_at(&block, offset) {
             Ok(own) => Arc::new(own),

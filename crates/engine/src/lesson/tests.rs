@@ -485,6 +485,21 @@ fn a_lesson_s_own_platform_replaces_its_pack_s_and_its_mistakes_have_their_lines
         Some("did you mean `routes`?")
     );
 
+    // A scenario in flow style hides the block: said, not ignored.
+    let hidden = own_platform_lesson("").replace(
+        "scenario:\n  seed: 5\n  files:\n    notes.txt: |\n      platform: not this one\n  platform:\n",
+        "scenario: {seed: 5, platform: {environments: [live], services: [users]}}\n",
+    );
+    let parsed = parse_lesson(&hidden);
+    assert!(parsed.lesson.is_none());
+    assert!(
+        parsed.diagnostics[0]
+            .message
+            .contains("cannot be read here"),
+        "{:?}",
+        parsed.diagnostics
+    );
+
     // Flow style on the key's own line.
     let flow = own_platform_lesson("").replace(
         "  platform:\n",
