@@ -427,12 +427,12 @@ impl World {
         self.rendered.get(environment)
     }
 
-    /// The environments, in promotion order.
     /// The environments, services and routes this world simulates.
     pub fn platform(&self) -> &Platform {
         &self.scenario.platform
     }
 
+    /// The environments, in promotion order.
     pub fn environments(&self) -> &[Environment] {
         &self.environments
     }
