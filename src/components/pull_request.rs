@@ -26,7 +26,7 @@ fn command_button(
             disabled=disabled
             on:click=move |_| run(sim, command.into())
         >
-            {tr(label)}
+            {move || tr(label)().replace("{env}", sim.platform().production())}
         </button>
     }
 }
@@ -457,7 +457,11 @@ fn Delivery(pull: PullRequestSnapshot) -> impl IntoView {
                         "staging" => tr("pr.on_staging")().replace("{env}", first),
                         "prod" => tr("pr.on_prod")().replace("{env}", production),
                         "rolled_back" => tr("pr.rolled_back")().replace("{env}", production),
-                        _ => tr("pr.not_merged")().to_string(),
+                        _ => {
+                            tr("pr.not_merged")()
+                                .replace("{first}", first)
+                                .replace("{env}", production)
+                        }
                     }}
                 </span>
                 {(stage == "staging")
