@@ -100,23 +100,34 @@ impl Injection {
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
         };
-        let env_ok = |env: &str| match platform {
-            Some(platform) if platform.has_environment(env) => Ok(()),
-            None if plain(env) => Ok(()),
+        // A name the platform has, or without a platform, one that could be a name.
+        let known = |what: &str,
+                     name: &str,
+                     has: fn(&Platform, &str) -> bool,
+                     hint: fn(&Platform, &str) -> String| match platform {
+            Some(platform) if has(platform, name) => Ok(()),
+            None if plain(name) => Ok(()),
             _ => Err(format!(
-                "unknown environment `{}` ({})",
-                short(env),
-                platform.map_or("not a name".into(), |p| p.environments_hint(env))
+                "unknown {what} `{}` ({})",
+                short(name),
+                platform.map_or("not a name".into(), |p| hint(p, name))
             )),
         };
-        let service_ok = |service: &str| match platform {
-            Some(platform) if platform.has_service(service) => Ok(()),
-            None if plain(service) => Ok(()),
-            _ => Err(format!(
-                "unknown service `{}` ({})",
-                short(service),
-                platform.map_or("not a name".into(), |p| p.services_hint(service))
-            )),
+        let env_ok = |env: &str| {
+            known(
+                "environment",
+                env,
+                Platform::has_environment,
+                Platform::environments_hint,
+            )
+        };
+        let service_ok = |service: &str| {
+            known(
+                "service",
+                service,
+                Platform::has_service,
+                Platform::services_hint,
+            )
         };
         let percent_ok = |percent: u32| {
             if (1..=100).contains(&percent) {

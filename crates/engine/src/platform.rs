@@ -225,6 +225,17 @@ pub fn suggestion(name: &str, names: &[&str], list: &str) -> String {
     }
 }
 
+impl Stage {
+    /// The standard platform's environment at this stage, whose defaults it takes.
+    pub fn standard_name(self) -> &'static str {
+        match self {
+            Stage::First => "dev",
+            Stage::Middle => "staging",
+            Stage::Last => "prod",
+        }
+    }
+}
+
 fn stage_at(index: usize, count: usize) -> Stage {
     if index + 1 == count {
         Stage::Last
@@ -238,12 +249,10 @@ fn stage_at(index: usize, count: usize) -> Stage {
 /// What an environment starts with when the file does not say: by its name when it is one of
 /// the standard three, else by its place in the promotion order.
 fn environment_defaults(name: &str, stage: Stage) -> EnvironmentSpec {
-    let stage = match name {
-        "dev" => Stage::First,
-        "staging" => Stage::Middle,
-        "prod" => Stage::Last,
-        _ => stage,
-    };
+    let stage = [Stage::First, Stage::Middle, Stage::Last]
+        .into_iter()
+        .find(|standard| standard.standard_name() == name)
+        .unwrap_or(stage);
     let (traffic, replicas, database, multi_az, cluster, peaks) = match stage {
         Stage::First => (2.0, 1, "db.t3.medium", false, 10, vec![]),
         Stage::Middle => (6.0, 2, "db.t3.large", false, 16, vec![]),

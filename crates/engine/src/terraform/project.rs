@@ -67,12 +67,10 @@ pub fn files_for(platform: &crate::platform::Platform) -> Vec<(String, String)> 
         })
         .collect();
     for environment in &platform.environments {
-        let stage = platform.stage(&environment.name);
-        let standard = match stage {
-            Some(crate::platform::Stage::First) => "dev",
-            Some(crate::platform::Stage::Middle) => "staging",
-            _ => "prod",
-        };
+        let standard = platform
+            .stage(&environment.name)
+            .unwrap_or(crate::platform::Stage::Last)
+            .standard_name();
         let template = FILES
             .iter()
             .find(|(path, _)| *path == var_file(standard))
