@@ -26,7 +26,7 @@ struct Options {
 
 fn options(args: &[&str]) -> Result<Options, String> {
     let mut options = Options::default();
-    crate::flags::each_flag(args, |flag, value| {
+    crate::flags::each_flag(args, crate::flags::Style::Posix, |flag, value| {
         match flag {
             "--config" | "--config.file" => options.config = Some(value()?),
             "--show" | "show" => options.show = true,

@@ -26,7 +26,7 @@ fn options(args: &[&str]) -> Result<Options, String> {
     let mut namespace = "default".to_string();
     let mut name = None;
     let mut show_only = Vec::new();
-    crate::flags::each_flag(args, |flag, value| {
+    crate::flags::each_flag(args, crate::flags::Style::Posix, |flag, value| {
         match flag {
             "--chart" => chart = Some(value()?),
             "-f" | "--values" => values.push(value()?),

@@ -5,19 +5,16 @@ use opsdojo_engine::promql::test_script::{run_script, CaseOutcome, Tally};
 use std::process::ExitCode;
 
 pub fn run(args: &[&str]) -> ExitCode {
-    let verbose = args.iter().any(|a| *a == "-v" || *a == "--verbose");
-    let files: Vec<&str> = args
-        .iter()
-        .copied()
-        .filter(|a| !a.starts_with('-'))
-        .collect();
-    if files.is_empty() {
-        eprintln!("usage: opsdojo promql-test [-v] FILE...");
-        return ExitCode::from(2);
-    }
+    let (verbose, files) = match crate::flags::verbose_and_files(args) {
+        Ok(read) => read,
+        Err(message) => {
+            eprintln!("error: {message}\nusage: opsdojo promql-test [-v] FILE...");
+            return ExitCode::from(2);
+        }
+    };
     let mut total = Tally::default();
     let mut unreadable = false;
-    for file in files {
+    for file in &files {
         let text = match std::fs::read_to_string(file) {
             Ok(text) => text,
             Err(error) => {

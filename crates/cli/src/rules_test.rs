@@ -8,14 +8,15 @@ use std::path::Path;
 use std::process::ExitCode;
 
 pub fn run(args: &[&str]) -> ExitCode {
-    let verbose = args.contains(&"-v");
-    let files: Vec<&str> = args.iter().copied().filter(|a| *a != "-v").collect();
-    if files.is_empty() {
-        eprintln!("usage: opsdojo rules-test [-v] FILE...");
-        return ExitCode::from(2);
-    }
+    let (verbose, files) = match crate::flags::verbose_and_files(args) {
+        Ok(read) => read,
+        Err(message) => {
+            eprintln!("error: {message}\nusage: opsdojo rules-test [-v] FILE...");
+            return ExitCode::from(2);
+        }
+    };
     let mut failed = false;
-    for file in files {
+    for file in &files {
         outln!("Unit Testing:  {file}");
         let report = match std::fs::read_to_string(file) {
             Ok(text) => {

@@ -9,17 +9,24 @@ use std::time::Instant;
 pub fn run(args: &[&str]) -> ExitCode {
     let mut hours = 24i64;
     let mut seed = 1u64;
-    let mut iter = args.iter();
-    while let Some(arg) = iter.next() {
-        let value = iter.next().and_then(|v| v.parse::<u64>().ok());
-        match (*arg, value) {
-            ("--hours", Some(v)) if (1..=24 * 7).contains(&v) => hours = v as i64,
-            ("--seed", Some(v)) => seed = v,
-            _ => {
-                eprintln!("usage: opsdojo simulate [--hours 1..168] [--seed N]");
-                return ExitCode::from(2);
-            }
+    let read = crate::flags::each_flag(args, crate::flags::Style::Posix, |flag, value| {
+        let number = |text: String| {
+            text.parse::<u64>()
+                .map_err(|_| format!("`{flag}` takes a whole number, not `{text}`"))
+        };
+        match flag {
+            "--hours" => match number(value()?)? {
+                v @ 1..=168 => hours = v as i64,
+                v => return Err(format!("`--hours` is between 1 and 168, not {v}")),
+            },
+            "--seed" => seed = number(value()?)?,
+            other => return Err(format!("unknown option `{other}`")),
         }
+        Ok(())
+    });
+    if let Err(message) = read {
+        eprintln!("error: {message}\nusage: opsdojo simulate [--hours 1..168] [--seed N]");
+        return ExitCode::from(2);
     }
     let origin = Instant::now();
     let clock = || origin.elapsed().as_secs_f64() * 1000.0;

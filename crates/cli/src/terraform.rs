@@ -19,11 +19,11 @@ fn options(args: &[&str]) -> Result<Options, String> {
     let mut dir = None;
     let mut var_files = Vec::new();
     let mut state = None;
-    crate::flags::each_flag(args, |flag, value| {
+    crate::flags::each_flag(args, crate::flags::Style::Go, |flag, value| {
         match flag {
-            "--dir" | "-chdir" => dir = Some(PathBuf::from(value()?)),
-            "--var-file" | "-var-file" => var_files.push(value()?),
-            "--state" | "-state" => state = Some(PathBuf::from(value()?)),
+            "--dir" | "--chdir" => dir = Some(PathBuf::from(value()?)),
+            "--var-file" => var_files.push(value()?),
+            "--state" => state = Some(PathBuf::from(value()?)),
             other => return Err(format!("unknown option `{other}`")),
         }
         Ok(())

@@ -171,17 +171,7 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     if a_chars > limit || b_chars > limit {
         return if a == b { 0 } else { a_chars.max(b_chars) };
     }
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
-        }
-        previous = current;
-    }
-    previous[b.len()]
+    strsim::levenshtein(a, b)
 }
 
 /// The candidate within two edits of `word`, if any.

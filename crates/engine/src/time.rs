@@ -185,94 +185,20 @@ impl fmt::Display for SimDuration {
 /// Milliseconds since the Unix epoch of an RFC 3339 time such as `2021-01-01T00:00:00Z` or
 /// `2021-01-01T01:00:00.5+01:00`; `None` when the text is not one.
 pub fn parse_rfc3339(text: &str) -> Option<i64> {
-    let text = text.trim();
-    let number = |range: std::ops::Range<usize>| -> Option<i64> {
-        let part = text.get(range)?;
-        part.bytes()
-            .all(|b| b.is_ascii_digit())
-            .then(|| part.parse().ok())?
-    };
-    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
-    let (hour, minute, second) = (number(11..13)?, number(14..16)?, number(17..19)?);
-    let separators_ok = text.get(4..5)? == "-"
-        && text.get(7..8)? == "-"
-        && matches!(text.get(10..11)?, "T" | "t" | " ")
-        && text.get(13..14)? == ":"
-        && text.get(16..17)? == ":";
-    if !separators_ok
-        || !(1..=12).contains(&month)
-        || !(1..=31).contains(&day)
-        || hour > 23
-        || minute > 59
-        || second > 60
-    {
-        return None;
-    }
-    let mut rest = text.get(19..)?;
-    let mut millis = 0;
-    if let Some(fraction) = rest.strip_prefix('.') {
-        let digits = fraction.bytes().take_while(u8::is_ascii_digit).count();
-        if digits == 0 {
-            return None;
-        }
-        let padded = format!("{:0<3}", &fraction[..digits.min(3)]);
-        millis = padded.parse::<i64>().ok()?;
-        rest = &fraction[digits..];
-    }
-    let offset_minutes = match rest {
-        "Z" | "z" => 0,
-        _ => {
-            let sign = match rest.get(0..1)? {
-                "+" => 1,
-                "-" => -1,
-                _ => return None,
-            };
-            let hours: i64 = rest.get(1..3)?.parse().ok()?;
-            let minutes: i64 = rest.get(4..6)?.parse().ok()?;
-            if rest.len() != 6 || rest.get(3..4)? != ":" {
-                return None;
-            }
-            sign * (hours * 60 + minutes)
-        }
-    };
-    // Days from 1970-01-01 to the civil date (proleptic Gregorian calendar).
-    let shifted_year = if month <= 2 { year - 1 } else { year };
-    let era = shifted_year.div_euclid(400);
-    let year_of_era = shifted_year - era * 400;
-    let month_index = (month + 9) % 12;
-    let day_of_year = (153 * month_index + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    let days = era * 146_097 + day_of_era - 719_468;
-    let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
-    Some(seconds * 1000 + millis)
+    chrono::DateTime::parse_from_rfc3339(text.trim())
+        .ok()
+        .map(|time| time.timestamp_millis())
 }
 
 /// The RFC 3339 form (`2026-01-05T08:00:00Z`) of milliseconds since the Unix epoch, to the
-/// second.
+/// second. Times past the calendar's range (hundreds of thousands of years) show its bound.
 pub fn format_rfc3339(epoch_ms: i64) -> String {
-    let seconds = epoch_ms.div_euclid(1000);
-    let (days, second_of_day) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
-    // The civil date of a day count (the inverse of the computation in `parse_rfc3339`).
-    let shifted = days + 719_468;
-    let era = shifted.div_euclid(146_097);
-    let day_of_era = shifted - era * 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_index = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
-    let month = if month_index < 10 {
-        month_index + 3
+    let time = chrono::DateTime::from_timestamp_millis(epoch_ms).unwrap_or(if epoch_ms < 0 {
+        chrono::DateTime::<chrono::Utc>::MIN_UTC
     } else {
-        month_index - 9
-    };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        second_of_day / 3600,
-        second_of_day / 60 % 60,
-        second_of_day % 60
-    )
+        chrono::DateTime::<chrono::Utc>::MAX_UTC
+    });
+    time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 #[cfg(test)]
@@ -306,6 +232,12 @@ mod tests {
         );
         assert_eq!(parse_rfc3339("2021-13-01T00:00:00Z"), None);
         assert_eq!(parse_rfc3339("é"), None);
+        // A day the month does not have, and an offset out of range.
+        assert_eq!(parse_rfc3339("2021-02-30T00:00:00Z"), None);
+        assert_eq!(parse_rfc3339("2021-01-01T00:00:00+25:00"), None);
+        // The calendar's bounds, rather than a wrapped date.
+        assert!(format_rfc3339(i64::MAX).starts_with("+262"));
+        assert!(format_rfc3339(i64::MIN).starts_with("-262"));
     }
 
     #[test]

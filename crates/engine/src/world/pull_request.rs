@@ -11,6 +11,7 @@
 
 use crate::time::{SimDuration, SimTime};
 use serde::Serialize;
+use similar::{ChangeTag, DiffTag, TextDiff};
 use std::collections::BTreeMap;
 
 /// The folder of the application's code among the world's files.
@@ -633,98 +634,68 @@ pub fn php_functions(text: &str) -> Vec<PhpFunction> {
     functions
 }
 
-/// The 1-based lines of `now` that are not in `base` (a line-based diff, as `git diff` counts
-/// added and changed lines).
-pub fn changed_lines(base: &str, now: &str) -> Vec<usize> {
-    let old: Vec<&str> = base.lines().collect();
-    let new: Vec<&str> = now.lines().collect();
-    // Longest common subsequence, small files only.
-    if old.len().saturating_mul(new.len()) > 4_000_000 {
-        return (1..=new.len()).collect();
-    }
-    let mut table = vec![vec![0u32; new.len() + 1]; old.len() + 1];
-    for i in (0..old.len()).rev() {
-        for j in (0..new.len()).rev() {
-            table[i][j] = if old[i] == new[j] {
-                table[i + 1][j + 1] + 1
-            } else {
-                table[i + 1][j].max(table[i][j + 1])
-            };
-        }
-    }
-    let (mut i, mut j) = (0, 0);
-    let mut changed = Vec::new();
-    while j < new.len() {
-        if i < old.len() && old[i] == new[j] {
-            i += 1;
-            j += 1;
-        } else if i < old.len() && table[i + 1][j] >= table[i][j + 1] {
-            i += 1;
-        } else {
-            changed.push(j + 1);
-            j += 1;
-        }
-    }
-    changed
-}
+/// Files whose line counts multiply past this are not diffed line by line: every line of the
+/// new file counts as changed (a diff's work grows with both lengths).
+const DIFF_MAX_LINE_PAIRS: usize = 4_000_000;
 
 /// Lines of context a diff keeps around each change, as `git diff` does.
 const DIFF_CONTEXT: usize = 3;
 
+/// The line diff of two texts, or `None` when they are too long to compare.
+fn line_diff<'a>(base: &'a str, now: &'a str) -> Option<TextDiff<'a, 'a, str>> {
+    let pairs = base.lines().count().saturating_mul(now.lines().count());
+    (pairs <= DIFF_MAX_LINE_PAIRS).then(|| TextDiff::from_lines(base, now))
+}
+
+/// The 1-based lines of `now` that are not in `base` (a line-based diff, as `git diff` counts
+/// added and changed lines).
+pub fn changed_lines(base: &str, now: &str) -> Vec<usize> {
+    let Some(diff) = line_diff(base, now) else {
+        return (1..=now.lines().count()).collect();
+    };
+    diff.ops()
+        .iter()
+        .filter(|op| op.tag() != DiffTag::Equal)
+        .flat_map(|op| op.new_range())
+        .map(|index| index + 1)
+        .collect()
+}
+
 /// A unified diff of one file, as a pull request's "Files changed" shows it: hunks of changes
 /// with three lines of context, each after its `@@ -old +new @@` header.
 pub fn unified_diff(path: &str, base: &str, now: &str) -> Vec<(char, String)> {
-    let old: Vec<&str> = base.lines().collect();
-    let new: Vec<&str> = now.lines().collect();
-    let added = changed_lines(base, now);
-    let removed = changed_lines(now, base);
-    // Every line of both files in order: (mark, text, old line, new line), 1-based.
-    let mut all: Vec<(char, &str, usize, usize)> = Vec::new();
-    let (mut i, mut j) = (0, 0);
-    while i < old.len() || j < new.len() {
-        if i < old.len() && removed.binary_search(&(i + 1)).is_ok() {
-            all.push(('-', old[i], i + 1, j + 1));
-            i += 1;
-        } else if j < new.len() && added.binary_search(&(j + 1)).is_ok() {
-            all.push(('+', new[j], i + 1, j + 1));
-            j += 1;
-        } else {
-            all.push((' ', new.get(j).copied().unwrap_or_default(), i + 1, j + 1));
-            i += 1;
-            j += 1;
-        }
-    }
-    let near_change = |index: usize| {
-        let from = index.saturating_sub(DIFF_CONTEXT);
-        let to = (index + DIFF_CONTEXT + 1).min(all.len());
-        all[from..to].iter().any(|(mark, ..)| *mark != ' ')
-    };
     let name = path.rsplit('/').next().unwrap_or(path);
+    let Some(diff) = line_diff(base, now) else {
+        // Too long to compare: the whole file replaced.
+        let range = |count: usize| match count {
+            0 => "0,0".to_string(),
+            1 => "1".to_string(),
+            _ => format!("1,{count}"),
+        };
+        let (old, new) = (range(base.lines().count()), range(now.lines().count()));
+        let mut out = vec![('@', format!("@@ -{old} +{new} @@ {name}"))];
+        out.extend(base.lines().map(|line| ('-', line.to_string())));
+        out.extend(now.lines().map(|line| ('+', line.to_string())));
+        return out;
+    };
     let mut out = Vec::new();
-    let mut index = 0;
-    while index < all.len() {
-        if !near_change(index) {
-            index += 1;
-            continue;
+    for hunk in diff
+        .unified_diff()
+        .context_radius(DIFF_CONTEXT)
+        .iter_hunks()
+    {
+        let header = hunk.header().to_string();
+        out.push(('@', format!("{} {name}", header.trim_end())));
+        for change in hunk.iter_changes() {
+            let mark = match change.tag() {
+                ChangeTag::Delete => '-',
+                ChangeTag::Insert => '+',
+                ChangeTag::Equal => ' ',
+            };
+            let text = change.value();
+            let text = text.strip_suffix('\n').unwrap_or(text);
+            out.push((mark, text.strip_suffix('\r').unwrap_or(text).to_string()));
         }
-        let start = index;
-        while index < all.len() && near_change(index) {
-            index += 1;
-        }
-        let hunk = &all[start..index];
-        let old_count = hunk.iter().filter(|(mark, ..)| *mark != '+').count();
-        let new_count = hunk.iter().filter(|(mark, ..)| *mark != '-').count();
-        out.push((
-            '@',
-            format!(
-                "@@ -{},{old_count} +{},{new_count} @@ {name}",
-                hunk[0].2, hunk[0].3
-            ),
-        ));
-        out.extend(
-            hunk.iter()
-                .map(|(mark, text, ..)| (*mark, text.to_string())),
-        );
     }
     out
 }
