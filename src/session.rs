@@ -7,7 +7,7 @@
 use crate::app::{Notices, OpenLesson, ProgressStore, SaveState};
 use leptos::prelude::*;
 use opsdojo_engine::dashboard::{dashboard, Panel};
-use opsdojo_engine::lesson::{Lesson, ObjectiveTracker};
+use opsdojo_engine::lesson::{Lesson, ObjectiveTracker, Tab};
 use opsdojo_engine::platform::Platform;
 use opsdojo_engine::progress::{LessonProgress, Progress};
 use opsdojo_engine::promql::{explain, explore, Explanation, Exploration};
@@ -24,7 +24,7 @@ pub const SPEEDS: [u32; 6] = [1, 10, 60, 300, 900, 3600];
 /// context so that a chat message can open the dashboard on its environment and project.
 #[derive(Clone, Copy)]
 pub struct WorkbenchNav {
-    pub tab: RwSignal<&'static str>,
+    pub tab: RwSignal<Tab>,
     pub env: RwSignal<String>,
     pub project: RwSignal<String>,
 }
@@ -32,9 +32,10 @@ pub struct WorkbenchNav {
 impl WorkbenchNav {
     pub fn new() -> Self {
         WorkbenchNav {
-            tab: RwSignal::new("files"),
-            env: RwSignal::new("prod".to_string()),
-            project: RwSignal::new("users".to_string()),
+            tab: RwSignal::new(Tab::Files),
+            // Empty: the dashboard starts on the platform's production and first service.
+            env: RwSignal::new(String::new()),
+            project: RwSignal::new(String::new()),
         }
     }
 
@@ -46,7 +47,7 @@ impl WorkbenchNav {
         if !project.is_empty() {
             self.project.set(project.to_string());
         }
-        self.tab.set("dashboard");
+        self.tab.set(Tab::Dashboard);
     }
 }
 

@@ -6,30 +6,23 @@ use crate::components::explain::ExplainTree;
 use crate::i18n::tr;
 use crate::session::{refresh_beat, Sim};
 use leptos::prelude::*;
+use opsdojo_engine::lesson::{ExploreRange, ExploreView};
 
-/// The time ranges offered, label and milliseconds.
-const RANGES: [(&str, i64); 4] = [
-    ("15m", 15 * 60_000),
-    ("1h", 3_600_000),
-    ("6h", 6 * 3_600_000),
-    ("24h", 24 * 3_600_000),
-];
-
-/// Buttons that choose one of [`RANGES`].
+/// Buttons that choose one of the ranges a lesson may open an explorer with.
 #[component]
 pub fn RangePicker(range_ms: RwSignal<i64>) -> impl IntoView {
     view! {
         <div class="segmented" role="group" aria-label="time range">
-            {RANGES
-                .iter()
-                .map(|(label, ms)| {
-                    let ms = *ms;
+            {ExploreRange::ALL
+                .into_iter()
+                .map(|range| {
+                    let (label, ms) = (range.label(), range.millis());
                     view! {
                         <button
                             class:active=move || range_ms.get() == ms
                             on:click=move |_| range_ms.set(ms)
                         >
-                            {*label}
+                            {label}
                         </button>
                     }
                 })
@@ -43,22 +36,17 @@ pub fn Explorer(
     /// The query the explorer starts with.
     #[prop(into)]
     query: String,
-    /// The starting range, one of `15m`, `1h`, `6h`, `24h`.
-    #[prop(into, optional)]
-    range: Option<String>,
-    /// Whether the explorer opens on the query explained rather than on the graph.
+    /// The starting range; an hour when unset.
     #[prop(optional)]
-    explain: bool,
+    range: ExploreRange,
+    /// Whether the explorer opens on the graph or on the query explained.
+    #[prop(optional)]
+    view: ExploreView,
 ) -> impl IntoView {
     let sim = expect_context::<Sim>();
     let text = RwSignal::new(query);
-    let range_ms = RwSignal::new(
-        RANGES
-            .iter()
-            .find(|(label, _)| Some(*label) == range.as_deref())
-            .map_or(3_600_000, |(_, ms)| *ms),
-    );
-    let explaining = RwSignal::new(explain);
+    let range_ms = RwSignal::new(range.millis());
+    let explaining = RwSignal::new(view == ExploreView::Explain);
     let beat = refresh_beat(sim);
     let result = Memo::new(move |_| {
         beat.track();

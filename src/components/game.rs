@@ -8,6 +8,7 @@ use crate::i18n::tr;
 use crate::session::{Sim, WorkbenchNav};
 use leptos::prelude::*;
 use opsdojo_engine::game::{Game, GameProgress, Opened, MAX_OPENED};
+use opsdojo_engine::lesson::Tab;
 use opsdojo_engine::time::SimDuration;
 use opsdojo_engine::world::Scenario;
 use std::time::Duration;
@@ -94,7 +95,7 @@ pub fn GamePlay(game: Game, scenario: Scenario) -> impl IntoView {
     let sim = Sim::for_game(scenario, &progress.actions);
     provide_context(sim);
     let nav = WorkbenchNav::new();
-    nav.tab.set("channel");
+    nav.tab.set(Tab::Channel);
     provide_context(nav);
     let game = StoredValue::new(game);
     let participant = RwSignal::new(progress.participant.clone());
@@ -164,14 +165,14 @@ pub fn GamePlay(game: Game, scenario: Scenario) -> impl IntoView {
         on_cleanup(move || handle.clear());
     }
     // What the participant looks at, for the timeline.
-    Effect::new(move |previous: Option<&'static str>| {
+    Effect::new(move |previous: Option<Tab>| {
         let tab = nav.tab.get();
         if previous.is_some_and(|p| p != tab) && joined.get_untracked() {
             opened.update_value(|list| {
                 if list.len() < MAX_OPENED {
                     list.push(Opened {
                         at: sim.elapsed(),
-                        panel: tab.to_string(),
+                        panel: tab.id().to_string(),
                     });
                 }
             });

@@ -13,7 +13,7 @@ use crate::components::objectives::Objectives;
 use crate::components::pull_request::PullRequest;
 use crate::components::terraform::Terraform;
 use leptos::prelude::*;
-use opsdojo_engine::lesson::{RenderedLesson, Segment};
+use opsdojo_engine::lesson::{RenderedLesson, Segment, WidgetKind};
 use opsdojo_engine::objective::Objective;
 
 #[component]
@@ -23,74 +23,57 @@ pub fn LessonBody(
     /// The lesson's objectives, for the `objectives` widget.
     objectives: Vec<Objective>,
 ) -> impl IntoView {
-    let production = expect_context::<crate::session::Sim>()
-        .platform()
-        .production()
-        .to_string();
+    let platform = expect_context::<crate::session::Sim>().platform();
+    let production = platform.production().to_string();
+    let alerts_channel = platform.chat.alerts.clone();
     rendered
         .segments
         .into_iter()
         .map(|segment| match segment {
             Segment::Html(html) => view! { <div class="prose" inner_html=html></div> }.into_any(),
             Segment::Widget(widget) => {
-                let inner = match widget.kind.as_str() {
-                    "editor" => {
-                        let path = widget.params.get("file").cloned().unwrap_or_default();
-                        view! { <WorldFileEditor path=path /> }.into_any()
+                let inner = match widget.kind.clone() {
+                    WidgetKind::Editor { file } => {
+                        view! { <WorldFileEditor path=file /> }.into_any()
                     }
-                    "explore" => {
-                        let query = widget.params.get("query").cloned().unwrap_or_default();
-                        let range = widget.params.get("range").cloned();
-                        let explain = widget.params.get("view").is_some_and(|v| v == "explain");
-                        view! { <Explorer query=query range=range.unwrap_or_default() explain=explain /> }
-                            .into_any()
+                    WidgetKind::Explore { query, range, view } => {
+                        view! { <Explorer query=query range=range view=view /> }.into_any()
                     }
-                    "dashboard" => {
-                        let panels: Vec<String> = widget
-                            .params
-                            .get("panels")
-                            .map(|list| list.split(',').map(|p| p.trim().to_string()).collect())
-                            .unwrap_or_default();
+                    WidgetKind::Dashboard {
+                        panels,
+                        env,
+                        project,
+                    } => {
                         // Unset, the dashboard starts on production and the first service.
-                        let env = widget.params.get("env").cloned();
-                        let project = widget.params.get("project").cloned();
                         view! { <Dashboard panels=panels env=env project=project /> }.into_any()
                     }
-                    "alerts" => view! { <AlertList /> }.into_any(),
-                    "terraform" => {
-                        let env = widget.params.get("env").cloned();
+                    WidgetKind::Alerts => view! { <AlertList /> }.into_any(),
+                    WidgetKind::Terraform { env } => {
                         view! { <Terraform env=env.unwrap_or_default() /> }.into_any()
                     }
-                    "channel" => {
-                        let channel = widget.params.get("channel").cloned();
-                        view! { <Channel channel=channel.unwrap_or_else(|| "#alerts".into()) /> }
-                            .into_any()
+                    WidgetKind::Channel { channel } => {
+                        let channel = channel.unwrap_or_else(|| alerts_channel.clone());
+                        view! { <Channel channel=channel /> }.into_any()
                     }
-                    "objectives" => {
+                    WidgetKind::Objectives => {
                         view! { <Objectives objectives=objectives.clone() /> }.into_any()
                     }
-                    "pull-request" => view! { <PullRequest /> }.into_any(),
-                    "helm" => {
-                        let env = widget
-                            .params
-                            .get("env")
-                            .cloned()
-                            .unwrap_or_else(|| production.clone());
+                    WidgetKind::PullRequest => view! { <PullRequest /> }.into_any(),
+                    WidgetKind::Helm { env } => {
+                        let env = env.unwrap_or_else(|| production.clone());
                         view! { <HelmStrip env=env /> }.into_any()
                     }
-                    "kubectl" => {
-                        let namespace = widget.params.get("namespace").cloned();
-                        let command = widget.params.get("command").cloned().unwrap_or_default();
+                    WidgetKind::Kubectl { namespace, command } => {
+                        let command = command.unwrap_or_default();
                         view! { <KubectlConsole namespace=namespace command=command /> }.into_any()
                     }
-                    "deployments" => {
-                        let env = widget.params.get("env").cloned();
+                    WidgetKind::Deployments { env } => {
                         view! { <Deployments env=env.unwrap_or_default() /> }.into_any()
                     }
-                    _ => view! { <EventLog /> }.into_any(),
+                    WidgetKind::Events => view! { <EventLog /> }.into_any(),
                 };
                 view! {
-                    <div class="widget" data-widget=widget.kind.clone()>
+                    <div class="widget" data-widget=widget.kind.name()>
                         {inner}
                     </div>
                 }

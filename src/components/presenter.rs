@@ -10,7 +10,7 @@ use crate::components::clock_bar::typing_in_a_field;
 use crate::i18n::tr;
 use crate::session::{Sim, WorkbenchNav};
 use leptos::prelude::*;
-use opsdojo_engine::lesson::{DemoStep, DEMO_PANELS};
+use opsdojo_engine::lesson::{DemoStep, Tab};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -65,7 +65,7 @@ impl Message {
 pub struct Presenter {
     pub on: RwSignal<bool>,
     /// The panel the stage shows: `text` or a workbench tab.
-    pub panel: RwSignal<&'static str>,
+    pub panel: RwSignal<Tab>,
     /// Demo steps played so far.
     pub played: RwSignal<usize>,
     demo: StoredValue<Vec<DemoStep>>,
@@ -121,7 +121,7 @@ impl Presenter {
     pub fn install(demo: Vec<DemoStep>, title: String, sim: Sim, nav: WorkbenchNav) -> Self {
         let presenter = Presenter {
             on: RwSignal::new(asked_in_location()),
-            panel: RwSignal::new("text"),
+            panel: RwSignal::new(Tab::Text),
             played: RwSignal::new(0),
             demo: StoredValue::new(demo),
             title: StoredValue::new(title),
@@ -160,8 +160,8 @@ impl Presenter {
                 "s" | "S" => open_speaker_window(),
                 digit if digit.len() == 1 && digit.as_bytes()[0].is_ascii_digit() => {
                     let index = (usize::from(digit.as_bytes()[0] - b'0') + 9) % 10;
-                    if let Some(panel) = DEMO_PANELS.get(index) {
-                        presenter.show(panel, nav);
+                    if let Some(panel) = Tab::ALL.get(index) {
+                        presenter.show(*panel, nav);
                     }
                 }
                 _ => {}
@@ -208,8 +208,8 @@ impl Presenter {
     }
 
     /// Shows `panel` on the stage (and in the workbench, when it is one of its tabs).
-    pub fn show(&self, panel: &'static str, nav: WorkbenchNav) {
-        if panel != "text" {
+    pub fn show(&self, panel: Tab, nav: WorkbenchNav) {
+        if panel != Tab::Text {
             nav.tab.set(panel);
         }
         self.panel.set(panel);
@@ -247,7 +247,11 @@ impl Presenter {
         let Some((actions, panel)) = self.demo.with_value(|demo| {
             let before = demo.get(..step)?;
             let actions: Vec<_> = before.iter().filter_map(|s| s.action.clone()).collect();
-            let panel = before.iter().rev().find_map(|s| s.panel).unwrap_or("text");
+            let panel = before
+                .iter()
+                .rev()
+                .find_map(|s| s.panel)
+                .unwrap_or(Tab::Text);
             Some((actions, panel))
         }) else {
             return;
@@ -271,7 +275,7 @@ impl Presenter {
             }),
             clock: sim.snapshot.with_untracked(|s| s.now.to_string()),
             playing: sim.playing.get_untracked(),
-            panel: self.panel.get_untracked().to_string(),
+            panel: self.panel.get_untracked().id().to_string(),
         };
         if let Ok(text) = serde_json::to_string(&Message::State(state)) {
             let _ = channel.post_message(&JsValue::from_str(&text));
@@ -295,16 +299,16 @@ pub fn Stage(text: ViewFn) -> impl IntoView {
     let nav = expect_context::<WorkbenchNav>();
     let steps = presenter.steps();
     // The workbench stays mounted while the speaker moves between its panels.
-    let showing_text = Memo::new(move |_| presenter.panel.get() == "text");
+    let showing_text = Memo::new(move |_| presenter.panel.get() == Tab::Text);
     let options = move || {
-        DEMO_PANELS
-            .iter()
+        Tab::ALL
+            .into_iter()
             .enumerate()
             .map(|(index, panel)| {
                 let label = tr(panel_label(panel));
                 let key = (index + 1) % 10;
                 view! {
-                    <option value=*panel selected=move || presenter.panel.get() == *panel>
+                    <option value=panel.id() selected=move || presenter.panel.get() == panel>
                         {move || format!("{key} · {}", label())}
                     </option>
                 }
@@ -320,7 +324,7 @@ pub fn Stage(text: ViewFn) -> impl IntoView {
                     aria-label=move || tr("stage.panels")()
                     on:change=move |event| {
                         let chosen = event_target_value(&event);
-                        if let Some(panel) = DEMO_PANELS.iter().find(|p| **p == chosen) {
+                        if let Some(panel) = Tab::parse(&chosen) {
                             presenter.show(panel, nav);
                         }
                     }
@@ -373,7 +377,7 @@ pub fn Stage(text: ViewFn) -> impl IntoView {
             <div
                 class="stage-panel"
                 data-testid="stage-panel"
-                data-panel=move || presenter.panel.get()
+                data-panel=move || presenter.panel.get().id()
             >
                 {move || {
                     if showing_text.get() {
@@ -388,18 +392,18 @@ pub fn Stage(text: ViewFn) -> impl IntoView {
 }
 
 /// The translation key of a panel's name.
-fn panel_label(panel: &str) -> &'static str {
+fn panel_label(panel: Tab) -> &'static str {
     match panel {
-        "text" => "stage.text",
-        "files" => "tab.files",
-        "terraform" => "tab.terraform",
-        "dashboard" => "tab.dashboard",
-        "alerts" => "tab.alerts",
-        "channel" => "tab.channel",
-        "explore" => "tab.explore",
-        "kubernetes" => "tab.kubernetes",
-        "pull-request" => "tab.pull_request",
-        _ => "tab.events",
+        Tab::Text => "stage.text",
+        Tab::Files => "tab.files",
+        Tab::Terraform => "tab.terraform",
+        Tab::Dashboard => "tab.dashboard",
+        Tab::Alerts => "tab.alerts",
+        Tab::Channel => "tab.channel",
+        Tab::Explore => "tab.explore",
+        Tab::Kubernetes => "tab.kubernetes",
+        Tab::PullRequest => "tab.pull_request",
+        Tab::Events => "tab.events",
     }
 }
 

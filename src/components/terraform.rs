@@ -5,6 +5,7 @@
 use crate::i18n::tr;
 use crate::session::Sim;
 use leptos::prelude::*;
+use opsdojo_engine::lesson::Tab;
 use opsdojo_engine::world::{Action, InfraSnapshot};
 
 /// The whole Terraform view, or one environment's plan when `env` is set.
@@ -426,7 +427,7 @@ pub fn PlanStrip() -> impl IntoView {
                     view! {
                         <button
                             class="button button-small button-ghost"
-                            on:click=move |_| nav.tab.set("terraform")
+                            on:click=move |_| nav.tab.set(Tab::Terraform)
                         >
                             {tr("tf.open")}
                         </button>

@@ -15,24 +15,26 @@ use crate::i18n::tr;
 use crate::session::{Sim, WorkbenchNav};
 use leptos::prelude::*;
 use opsdojo_engine::alerting::AlertState;
+use opsdojo_engine::lesson::Tab;
 use opsdojo_engine::world::infra::TERRAFORM_DIR;
 use opsdojo_engine::Severity;
 
-/// What the Explore tab shows first: request rate per service in prod.
-const DEFAULT_QUERY: &str =
-    r#"sum by (project) (rate(http_request_seconds_count{env="prod"}[5m]))"#;
+/// What the Explore tab shows first: request rate per service in production.
+fn default_query(production: &str) -> String {
+    format!(r#"sum by (project) (rate(http_request_seconds_count{{env="{production}"}}[5m]))"#)
+}
 
 #[component]
 pub fn Workbench() -> impl IntoView {
     let sim = expect_context::<Sim>();
     let nav = use_context::<WorkbenchNav>().unwrap_or_else(WorkbenchNav::new);
     let tab = nav.tab;
-    let tab_button = move |which: &'static str, label: &'static str, test_id: &'static str| {
+    let tab_button = move |which: Tab, label: &'static str| {
         view! {
             <button
                 role="tab"
                 class="tab"
-                data-testid=test_id
+                data-testid=format!("tab-{}", which.id())
                 class:active=move || tab.get() == which
                 aria-selected=move || (tab.get() == which).to_string()
                 on:click=move |_| tab.set(which)
@@ -65,39 +67,41 @@ pub fn Workbench() -> impl IntoView {
     view! {
         <section class="workbench" aria-label="workbench">
             <div class="tabs" role="tablist">
-                {tab_button("files", "tab.files", "tab-files")}
-                {tab_button("terraform", "tab.terraform", "tab-terraform")}
+                {tab_button(Tab::Files, "tab.files")}
+                {tab_button(Tab::Terraform, "tab.terraform")}
                 <span class="tab-badge" class:hidden=move || pending() == 0>
                     {move || pending().to_string()}
                 </span>
-                {tab_button("dashboard", "tab.dashboard", "tab-dashboard")}
-                {tab_button("alerts", "tab.alerts", "tab-alerts")}
+                {tab_button(Tab::Dashboard, "tab.dashboard")}
+                {tab_button(Tab::Alerts, "tab.alerts")}
                 <span class="tab-badge tab-badge-alert" class:hidden=move || firing() == 0>
                     {move || firing().to_string()}
                 </span>
-                {tab_button("channel", "tab.channel", "tab-channel")}
+                {tab_button(Tab::Channel, "tab.channel")}
                 <span class="tab-badge" class:hidden=move || message_count() == 0>
                     {move || message_count().to_string()}
                 </span>
-                {tab_button("explore", "tab.explore", "tab-explore")}
-                {tab_button("kubernetes", "tab.kubernetes", "tab-kubernetes")}
+                {tab_button(Tab::Explore, "tab.explore")}
+                {tab_button(Tab::Kubernetes, "tab.kubernetes")}
                 {move || {
-                    has_pull_request()
-                        .then(|| tab_button("pull-request", "tab.pull_request", "tab-pull-request"))
+                    has_pull_request().then(|| tab_button(Tab::PullRequest, "tab.pull_request"))
                 }}
-                {tab_button("events", "tab.events", "tab-events")}
+                {tab_button(Tab::Events, "tab.events")}
                 <span class="tab-badge" aria-hidden="true">
                     {move || event_count().to_string()}
                 </span>
             </div>
             <div class="tab-panel" role="tabpanel">
                 {move || match tab.get() {
-                    "dashboard" => view! { <Dashboard /> }.into_any(),
-                    "terraform" => view! { <Terraform /> }.into_any(),
-                    "alerts" => view! { <AlertList /> }.into_any(),
-                    "channel" => view! { <Channel /> }.into_any(),
-                    "explore" => view! { <Explorer query=DEFAULT_QUERY /> }.into_any(),
-                    "kubernetes" => {
+                    Tab::Dashboard => view! { <Dashboard /> }.into_any(),
+                    Tab::Terraform => view! { <Terraform /> }.into_any(),
+                    Tab::Alerts => view! { <AlertList /> }.into_any(),
+                    Tab::Channel => view! { <Channel /> }.into_any(),
+                    Tab::Explore => {
+                        let query = default_query(sim.platform().production());
+                        view! { <Explorer query=query /> }.into_any()
+                    }
+                    Tab::Kubernetes => {
                         view! {
                             <div class="kube-view">
                                 <Deployments />
@@ -106,9 +110,9 @@ pub fn Workbench() -> impl IntoView {
                         }
                             .into_any()
                     }
-                    "events" => view! { <EventLog /> }.into_any(),
-                    "pull-request" => view! { <PullRequest /> }.into_any(),
-                    _ => view! { <FilesTab /> }.into_any(),
+                    Tab::Events => view! { <EventLog /> }.into_any(),
+                    Tab::PullRequest => view! { <PullRequest /> }.into_any(),
+                    Tab::Files | Tab::Text => view! { <FilesTab /> }.into_any(),
                 }}
             </div>
         </section>

@@ -16,7 +16,7 @@ use crate::session::{Sim, WorkbenchNav};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
-use opsdojo_engine::lesson::{render_inline, render_markdown, Lesson, Segment};
+use opsdojo_engine::lesson::{render_inline, render_markdown, Lesson, Segment, WidgetKind};
 use opsdojo_engine::progress::Progress;
 use opsdojo_engine::share::SharedSession;
 use opsdojo_engine::world::{Action, WorldFile};
@@ -140,7 +140,7 @@ fn LessonView(
     let has_objectives_widget = rendered
         .segments
         .iter()
-        .any(|s| matches!(s, Segment::Widget(w) if w.kind == "objectives"));
+        .any(|s| matches!(s, Segment::Widget(w) if w.kind == WidgetKind::Objectives));
     let text = StoredValue::new((
         rendered,
         lesson.objectives.clone(),

@@ -178,6 +178,11 @@ const PANELS: [PanelSpec; 7] = [
 const POINTS: i64 = 90;
 
 /// What the dashboard shows for `env` and `project` over `range_ms` up to `end_ms`.
+/// The ids of the dashboard's panels, in the order it shows them.
+pub fn panel_ids() -> [&'static str; PANELS.len()] {
+    PANELS.each_ref().map(|panel| panel.id)
+}
+
 pub fn dashboard(
     store: &SeriesStore,
     rules: &[RuleStatus],

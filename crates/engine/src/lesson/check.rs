@@ -2,7 +2,7 @@
 //! exist, the lesson is not solved at the start and is solved by its reference solution.
 
 use super::front_matter::Lesson;
-use super::markdown::{render_markdown, EXPLORE_VIEWS};
+use super::markdown::{render_markdown, WidgetKind};
 use crate::diagnostic::Diagnostic;
 use crate::objective::CompiledObjective;
 use crate::world::{Action, World};
@@ -147,89 +147,61 @@ pub fn check_lesson(lesson: &Lesson) -> Vec<Diagnostic> {
             );
         }
     }
+    let platform = &lesson.scenario.platform;
     for widget in rendered.widgets() {
-        if widget.kind == "explore" {
-            let query = widget.params.get("query").map_or("", String::as_str);
-            if let Err(diagnostic) = crate::promql::parse_query(query) {
-                diagnostics.push(
-                    Diagnostic::error(
-                        widget.line,
-                        1,
-                        format!(
-                            "the explore widget's query is invalid: {}",
-                            diagnostic.message
-                        ),
-                    )
-                    .with_hint("write the query on one line after `query:`"),
-                );
-            }
-            if let Some(view) = widget.params.get("view") {
-                if !EXPLORE_VIEWS.contains(&view.as_str()) {
+        let name = widget.kind.name();
+        match &widget.kind {
+            WidgetKind::Explore { query, .. } => {
+                if let Err(diagnostic) = crate::promql::parse_query(query) {
                     diagnostics.push(
                         Diagnostic::error(
                             widget.line,
                             1,
-                            format!("the explore widget has no view `{view}`"),
+                            format!(
+                                "the explore widget's query is invalid: {}",
+                                diagnostic.message
+                            ),
                         )
-                        .with_hint(format!("write one of: {}", EXPLORE_VIEWS.join(", "))),
+                        .with_hint("write the query on one line after `query:`"),
                     );
                 }
             }
-        }
-        // Environments and services a widget starts on must be the platform's.
-        let platform = &lesson.scenario.platform;
-        for key in ["env", "namespace"] {
-            if let Some(env) = widget
-                .params
-                .get(key)
-                .filter(|e| !platform.has_environment(e))
-            {
+            WidgetKind::Editor { file } if !file.is_empty() && start.file(file).is_none() => {
                 diagnostics.push(
                     Diagnostic::error(
                         widget.line,
                         1,
-                        format!(
-                            "the {} widget's {key} `{env}` is not an environment",
-                            widget.kind
-                        ),
+                        format!("the editor opens `{file}`, which the world does not have"),
                     )
-                    .with_hint(platform.environments_hint(env)),
-                );
+                    .with_hint(format!("files of this world: {}", file_list(&start))),
+                )
             }
+            _ => {}
         }
-        if let Some(project) = widget
-            .params
-            .get("project")
-            .filter(|p| !platform.has_service(p))
+        // Environments and services a widget starts on must be the platform's.
+        if let Some((key, env)) = widget
+            .kind
+            .environment()
+            .filter(|(_, env)| !platform.has_environment(env))
         {
             diagnostics.push(
                 Diagnostic::error(
                     widget.line,
                     1,
-                    format!(
-                        "the {} widget's project `{project}` is not a service",
-                        widget.kind
-                    ),
+                    format!("the {name} widget's {key} `{env}` is not an environment"),
+                )
+                .with_hint(platform.environments_hint(env)),
+            );
+        }
+        if let Some(project) = widget.kind.service().filter(|p| !platform.has_service(p)) {
+            diagnostics.push(
+                Diagnostic::error(
+                    widget.line,
+                    1,
+                    format!("the {name} widget's project `{project}` is not a service"),
                 )
                 .with_hint(platform.services_hint(project)),
             );
-        }
-        if widget.kind == "editor" {
-            match widget.params.get("file") {
-                Some(path) if start.file(path).is_some() => {}
-                Some(path) => diagnostics.push(
-                    Diagnostic::error(
-                        widget.line,
-                        1,
-                        format!("the editor opens `{path}`, which the world does not have"),
-                    )
-                    .with_hint(format!("files of this world: {}", file_list(&start))),
-                ),
-                None => diagnostics.push(
-                    Diagnostic::error(widget.line, 1, "the editor widget needs a `file`")
-                        .with_hint("write `file: deploy/values-dev.yaml` inside the fenced block"),
-                ),
-            }
         }
     }
     for action in &lesson.solution {

@@ -1,6 +1,7 @@
 //! Parsing a lesson file: the front matter between `---` lines, then the Markdown body.
 
 use super::read_yaml;
+use super::widget::Tab;
 use crate::diagnostic::Diagnostic;
 use crate::objective::Objective;
 use crate::platform::{parse_platform_at, Platform};
@@ -448,24 +449,10 @@ pub struct DemoStep {
     pub action: Option<Action>,
     pub checkpoint: Option<String>,
     /// The workbench panel the stage shows for this step (`text` for the lesson).
-    pub panel: Option<&'static str>,
+    pub panel: Option<Tab>,
     /// The 1-based line of the step's note in the file.
     pub line: usize,
 }
-
-/// The panels a demo step may show: the lesson's text and the workbench's tabs.
-pub const DEMO_PANELS: [&str; 10] = [
-    "text",
-    "files",
-    "terraform",
-    "dashboard",
-    "alerts",
-    "channel",
-    "explore",
-    "kubernetes",
-    "pull-request",
-    "events",
-];
 
 /// The most steps a demo may have.
 pub const DEMO_MAX_STEPS: usize = 200;
@@ -889,8 +876,8 @@ fn read_demo(
         }
         let panel = match field.panel.as_deref() {
             None => None,
-            Some(name) => match DEMO_PANELS.iter().find(|p| **p == name) {
-                Some(panel) => Some(*panel),
+            Some(name) => match Tab::parse(name) {
+                Some(panel) => Some(panel),
                 None => {
                     diagnostics.push(
                         Diagnostic::error(
@@ -898,7 +885,7 @@ fn read_demo(
                             1,
                             format!("the demo's panel `{name}` is not a panel"),
                         )
-                        .with_hint(format!("use one of {}", DEMO_PANELS.join(", "))),
+                        .with_hint(format!("use one of {}", Tab::ALL.map(Tab::id).join(", "))),
                     );
                     continue;
                 }

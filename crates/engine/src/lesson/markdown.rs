@@ -8,40 +8,13 @@
 //! `deployments`, `events`, `explore`) becomes a [`Widget`]; any other fenced block stays code.
 
 use super::read_yaml;
+use super::widget::{read_widget, widget_name};
 use crate::diagnostic::Diagnostic;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// The widget names a fenced block may use.
-pub const WIDGET_KINDS: [&str; 12] = [
-    "editor",
-    "objectives",
-    "deployments",
-    "events",
-    "explore",
-    "dashboard",
-    "alerts",
-    "channel",
-    "terraform",
-    "kubectl",
-    "helm",
-    "pull-request",
-];
-
-/// The views an `explore` widget may open with (`view:`): the graph, or the query explained.
-pub const EXPLORE_VIEWS: [&str; 2] = ["graph", "explain"];
-
-/// A widget placed in the lesson text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Widget {
-    /// Which widget: one of [`WIDGET_KINDS`].
-    pub kind: String,
-    /// Its settings, from the YAML inside the fenced block.
-    pub params: BTreeMap<String, String>,
-    /// The 1-based line of the fence in the lesson file.
-    pub line: usize,
-}
+pub use super::widget::{Widget, WidgetKind};
 
 /// A piece of the rendered lesson, in reading order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -82,7 +55,7 @@ fn markdown_parser(text: &str) -> Parser<'_> {
 pub fn render_markdown(body: &str, first_line: usize) -> RenderedLesson {
     let mut rendered = RenderedLesson::default();
     let mut html_events: Vec<Event> = Vec::new();
-    let mut open_widget: Option<(String, usize, String)> = None;
+    let mut open_widget: Option<(&'static str, usize, String)> = None;
 
     for (event, range) in markdown_parser(body).into_offset_iter() {
         if let Some((kind, line, mut params_text)) = open_widget.take() {
@@ -92,25 +65,27 @@ pub fn render_markdown(body: &str, first_line: usize) -> RenderedLesson {
                     open_widget = Some((kind, line, params_text));
                 }
                 _ => {
-                    let params =
-                        widget_params(&kind, &params_text, line, &mut rendered.diagnostics);
-                    rendered
-                        .segments
-                        .push(Segment::Widget(Widget { kind, params, line }));
+                    let settings =
+                        widget_settings(kind, &params_text, line, &mut rendered.diagnostics);
+                    let widget = read_widget(kind, settings, line, &mut rendered.diagnostics);
+                    rendered.segments.push(Segment::Widget(widget));
                 }
             }
             continue;
         }
-        match event {
-            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(ref info)))
-                if WIDGET_KINDS.contains(&info.split_whitespace().next().unwrap_or("")) =>
-            {
-                flush_html(&mut html_events, &mut rendered.segments);
-                let kind = info.split_whitespace().next().unwrap_or("").to_string();
-                let line = first_line + body[..range.start].matches('\n').count();
-                open_widget = Some((kind, line, String::new()));
+        let line = || first_line + body[..range.start].matches('\n').count();
+        let widget = match &event {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
+                widget_name(info, line(), &mut rendered.diagnostics)
             }
-            event => html_events.push(sanitize_event(event)),
+            _ => None,
+        };
+        match widget {
+            Some(kind) => {
+                flush_html(&mut html_events, &mut rendered.segments);
+                open_widget = Some((kind, line(), String::new()));
+            }
+            None => html_events.push(sanitize_event(event)),
         }
     }
     flush_html(&mut html_events, &mut rendered.segments);
@@ -142,7 +117,8 @@ fn flush_html(events: &mut Vec<Event>, segments: &mut Vec<Segment>) {
     }
 }
 
-fn widget_params(
+/// A widget's settings as a map of scalars; a block that is not a map is a diagnostic.
+fn widget_settings(
     kind: &str,
     text: &str,
     line: usize,

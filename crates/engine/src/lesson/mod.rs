@@ -10,6 +10,7 @@ mod check;
 mod front_matter;
 mod markdown;
 mod pack;
+mod widget;
 
 #[cfg(test)]
 mod tests;
@@ -17,12 +18,13 @@ mod tests;
 pub use check::{check_lesson, ObjectiveTracker};
 pub use front_matter::{
     parse_lesson, parse_lesson_on, DemoStep, Lesson, LessonMeta, Level, ParsedLesson,
-    DEMO_MAX_STEPS, DEMO_PANELS,
+    DEMO_MAX_STEPS,
 };
-pub use markdown::{render_inline, render_markdown, RenderedLesson, Segment, Widget};
+pub use markdown::{render_inline, render_markdown, RenderedLesson, Segment};
 pub use pack::{
     external_route, parse_pack_index, parse_pack_manifest, PackIndex, PackManifest, PLATFORM_FILE,
 };
+pub use widget::{ExploreRange, ExploreView, Tab, Widget, WidgetKind, WIDGET_KINDS};
 
 use crate::diagnostic::Diagnostic;
 

@@ -185,8 +185,12 @@ fn markdown_is_sanitized_and_widgets_are_placed() {
     );
     let widgets: Vec<&Widget> = rendered.widgets().collect();
     assert_eq!(widgets.len(), 1);
-    assert_eq!(widgets[0].kind, "editor");
-    assert_eq!(widgets[0].params["file"], "deploy/values-dev.yaml");
+    assert_eq!(
+        widgets[0].kind,
+        WidgetKind::Editor {
+            file: "deploy/values-dev.yaml".into()
+        }
+    );
     assert_eq!(widgets[0].line, 31);
 }
 
@@ -385,7 +389,7 @@ fn a_demo_script_reads_notes_actions_panels_and_checkpoints() {
     assert_eq!(lesson.demo.len(), 3);
     assert_eq!(lesson.demo[0].note, "Say hello.");
     assert_eq!(lesson.demo[0].action, None);
-    assert_eq!(lesson.demo[0].panel, Some("text"));
+    assert_eq!(lesson.demo[0].panel, Some(Tab::Text));
     assert_eq!(lesson.demo[1].checkpoint.as_deref(), Some("scaled"));
     assert!(matches!(
         lesson.demo[1].action,
@@ -532,6 +536,50 @@ fn a_widget_that_starts_on_another_platform_s_names_is_refused() {
         [
             "the dashboard widget's env `prod` is not an environment (the environments are test, live)",
             "the dashboard widget's project `users` is not a service (the services are cart)",
+        ],
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_widget_s_unknown_settings_and_a_near_miss_name_are_told_at_their_line() {
+    let text = own_platform_lesson(
+        "    environments: [test, live]\n    services:\n      - name: cart\n        routes: [view]\n",
+    )
+    .replace(
+        "# Own\n",
+        "# Own\n\n```explore\nqury: up\nrange: 30m\n```\n\n```dashbaord\nenv: live\n```\n\n```shell\necho fine\n```\n",
+    );
+    let lesson = parse_lesson(&text).lesson.expect("parses");
+    let fence = |info: &str| {
+        text.lines()
+            .position(|line| line == format!("```{info}"))
+            .expect("the fence")
+            + 1
+    };
+    let found: Vec<(usize, String)> = check_lesson(&lesson)
+        .into_iter()
+        .map(|d| {
+            let hint = d.hint.unwrap_or_default();
+            (d.line, format!("{:?}: {} ({hint})", d.severity, d.message))
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                fence("explore"),
+                "Error: the explore widget has no setting `qury` (did you mean `query`?)".into()
+            ),
+            (
+                fence("dashbaord"),
+                "Warning: `dashbaord` is not a widget, so this block shows as code (did you mean `dashboard`?)"
+                    .into()
+            ),
+            (
+                fence("explore"),
+                "Error: the explore widget's query is invalid: the query is empty (write the query on one line after `query:`)".into()
+            ),
         ],
         "{found:?}"
     );
