@@ -122,6 +122,7 @@ pub fn scan(text: &str) -> Result<(), GuardError> {
             b'[' => "[",
             b':' => ":",
             b'-' => "-",
+            b'+' => "+",
             b'@' => "@",
             _ => "other",
         };
@@ -138,7 +139,8 @@ fn in_brackets(previous: [&str; 2]) -> bool {
 }
 
 fn in_duration_place(previous: [&str; 2]) -> bool {
-    matches!(previous[1], "[" | ":" | "offset") || previous == ["offset", "-"]
+    matches!(previous[1], "[" | ":" | "offset")
+        || matches!(previous, ["[" | ":" | "offset", "-" | "+"])
 }
 
 fn skip_string(bytes: &[u8], start: usize) -> usize {

@@ -285,6 +285,12 @@ fn durations_no_clock_holds_are_diagnostics() {
         "up[NaN]",
         "up offset 1e30",
         "up offset -1e30",
+        // A sign before the number: the fuzzer found `offset +inf`.
+        "up offset +inf",
+        "up offset +1e30",
+        "up offset -Inf",
+        "up[+1e30]",
+        "up[5m:+1e30]",
         "up[5m:1e30]",
         "up[1e30:1m]",
         "rate(up[0x7fffffffffffffffff])",
