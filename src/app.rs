@@ -1,7 +1,7 @@
 //! The app: shared state in context, the top bar, the router and the notices.
 
 use crate::components::top_bar::TopBar;
-use crate::i18n::{translate, CurrentLocale};
+use crate::i18n::{key, translate, CurrentLocale, Key};
 use crate::pages::{
     bench::BenchPage, catalog::CatalogPage, lesson::LessonPage, not_found::NotFound,
     sandbox::SandboxPage,
@@ -79,7 +79,7 @@ impl SaveState {
                 let json = progress.with_untracked(Progress::to_json);
                 notices.push(
                     true,
-                    "progress.save_failed",
+                    key!("progress.save_failed"),
                     reason,
                     Some(("opsdojo-progress.json".to_string(), json)),
                 );
@@ -114,7 +114,7 @@ impl SaveState {
             });
             if theirs_newer && !self.told_other_tab.get_value() {
                 self.told_other_tab.set_value(true);
-                notices.push(false, "progress.other_tab", key, None);
+                notices.push(false, key!("progress.other_tab"), key, None);
             }
         }
     }
@@ -129,8 +129,8 @@ pub struct CurrentTheme(pub RwSignal<Theme>);
 pub struct Notice {
     pub id: u64,
     pub error: bool,
-    /// Translation key of the lead sentence.
-    pub lead: &'static str,
+    /// The lead sentence.
+    pub lead: Key,
     /// Details, shown as written.
     pub detail: String,
     /// A file the learner can download from the notice: name and content.
@@ -142,13 +142,7 @@ pub struct Notice {
 pub struct Notices(pub RwSignal<Vec<Notice>>);
 
 impl Notices {
-    pub fn push(
-        &self,
-        error: bool,
-        lead: &'static str,
-        detail: String,
-        download: Option<(String, String)>,
-    ) {
+    pub fn push(&self, error: bool, lead: Key, detail: String, download: Option<(String, String)>) {
         let id = js_sys::Date::now() as u64 + self.0.with_untracked(Vec::len) as u64;
         self.0.update(|notices| {
             notices.push(Notice {
@@ -173,7 +167,7 @@ pub fn App() -> impl IntoView {
         match kept.kept_key {
             Some(key) => notices.push(
                 true,
-                "progress.quarantined",
+                key!("progress.quarantined"),
                 format!("{} (kept in local storage as `{key}`)", kept.reason),
                 Some(("opsdojo-progress-kept.json".to_string(), kept.raw)),
             ),
@@ -182,7 +176,7 @@ pub fn App() -> impl IntoView {
                 save_state.paused.set(true);
                 notices.push(
                     true,
-                    "progress.not_kept",
+                    key!("progress.not_kept"),
                     kept.reason,
                     Some(("opsdojo-progress-kept.json".to_string(), kept.raw)),
                 );
@@ -271,12 +265,15 @@ pub fn App() -> impl IntoView {
 }
 
 /// The label of a notice's download button.
-fn download_label(lead: &str) -> &'static str {
-    match lead {
-        "progress.save_failed" => "progress.export",
-        "progress.imported" => "progress.download_backup",
-        "progress.not_kept" => "progress.download_and_resume",
-        _ => "progress.download_kept",
+fn download_label(lead: Key) -> Key {
+    if lead == key!("progress.save_failed") {
+        key!("progress.export")
+    } else if lead == key!("progress.imported") {
+        key!("progress.download_backup")
+    } else if lead == key!("progress.not_kept") {
+        key!("progress.download_and_resume")
+    } else {
+        key!("progress.download_kept")
     }
 }
 
@@ -307,7 +304,7 @@ fn NoticeList() -> impl IntoView {
                                             class="button button-small"
                                             on:click=move |_| {
                                                 crate::components::download::download_text(&name, &content);
-                                                if lead == "progress.not_kept" {
+                                                if lead == key!("progress.not_kept") {
                                                     save_state.paused.set(false);
                                                 }
                                             }
@@ -322,7 +319,7 @@ fn NoticeList() -> impl IntoView {
                                     notices.0.update(|list| list.retain(|n| n.id != id))
                                 }
                             >
-                                {move || translate(locale.get(), "notice.dismiss")}
+                                {move || translate(locale.get(), key!("notice.dismiss"))}
                             </button>
                         </div>
                     }

@@ -5,6 +5,7 @@
 //! views only read [`Sim::snapshot`].
 
 use crate::app::{Notices, OpenLesson, ProgressStore, SaveState};
+use crate::i18n::key;
 use leptos::prelude::*;
 use opsdojo_engine::dashboard::{dashboard, Panel};
 use opsdojo_engine::lesson::{Lesson, ObjectiveTracker, Tab};
@@ -373,9 +374,12 @@ impl Sim {
                 Err(_) if checkpoints.failing.try_get_value().unwrap_or(true) => {}
                 Err(reason) => {
                     checkpoints.failing.try_set_value(true);
-                    checkpoints
-                        .notices
-                        .push(false, "progress.checkpoint_failed", reason, None);
+                    checkpoints.notices.push(
+                        false,
+                        key!("progress.checkpoint_failed"),
+                        reason,
+                        None,
+                    );
                 }
             }
         });

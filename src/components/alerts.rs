@@ -41,7 +41,7 @@ pub fn AlertList() -> impl IntoView {
             {move || {
                 let rules = rules.get();
                 if rules.is_empty() {
-                    return view! { <p class="empty">{tr("alerts.no_rules")}</p> }.into_any();
+                    return view! { <p class="empty">{tr!("alerts.no_rules")}</p> }.into_any();
                 }
                 rules
                     .into_iter()
@@ -103,7 +103,7 @@ pub fn AlertList() -> impl IntoView {
                     .collect_view()
                     .into_any()
             }}
-            <h3 class="section-title">{tr("alerts.recording")}</h3>
+            <h3 class="section-title">{tr!("alerts.recording")}</h3>
             <ul class="recording-rules">
                 {move || {
                     rules
@@ -122,7 +122,7 @@ pub fn AlertList() -> impl IntoView {
                         .collect_view()
                 }}
             </ul>
-            <h3 class="section-title">{tr("alerts.alertmanager")}</h3>
+            <h3 class="section-title">{tr!("alerts.alertmanager")}</h3>
             <RoutingTree />
             <table class="data-table" data-testid="routed-alerts">
                 <tbody>

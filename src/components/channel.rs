@@ -75,7 +75,7 @@ pub fn Channel(
                         .filter(|m| m.channel == channel)
                         .collect();
                     if shown.is_empty() {
-                        return view! { <p class="empty">{tr("channel.empty")}</p> }.into_any();
+                        return view! { <p class="empty">{tr!("channel.empty")}</p> }.into_any();
                     }
                     shown
                         .into_iter()
@@ -148,7 +148,7 @@ fn message_view(message: ChatMessage, nav: Option<WorkbenchNav>) -> impl IntoVie
                                     class="chat-link"
                                     on:click=move |_| nav.open_dashboard(&env, &project)
                                 >
-                                    {tr("channel.open_dashboard")}
+                                    {tr!("channel.open_dashboard")}
                                 </button>
                             }
                         })}

@@ -58,8 +58,8 @@ pub fn ClockBar() -> impl IntoView {
     });
     on_cleanup(move || keys.remove());
 
-    let play_label = tr("clock.play");
-    let pause_label = tr("clock.pause");
+    let play_label = tr!("clock.play");
+    let pause_label = tr!("clock.pause");
     let play_title = move || {
         if sim.playing.get() {
             pause_label()
@@ -67,7 +67,7 @@ pub fn ClockBar() -> impl IntoView {
             play_label()
         }
     };
-    let day = tr("clock.day");
+    let day = tr!("clock.day");
     let now = move || {
         let text = sim.snapshot.with(|s| s.now.to_string());
         match text.strip_prefix("day ") {
@@ -92,8 +92,8 @@ pub fn ClockBar() -> impl IntoView {
                 <button
                     class="clock-button"
                     data-testid="clock-step"
-                    title=tr("clock.step")
-                    aria-label=tr("clock.step")
+                    title=tr!("clock.step")
+                    aria-label=tr!("clock.step")
                     on:click=move |_| sim.step()
                 >
                     {icon(STEP_ICON)}
@@ -101,15 +101,15 @@ pub fn ClockBar() -> impl IntoView {
                 <button
                     class="clock-button"
                     data-testid="clock-reset"
-                    title=tr("clock.reset")
-                    aria-label=tr("clock.reset")
+                    title=tr!("clock.reset")
+                    aria-label=tr!("clock.reset")
                     on:click=move |_| sim.reset()
                 >
                     {icon(RESET_ICON)}
                 </button>
             </div>
             <label class="clock-speed">
-                <span>{tr("clock.speed")}</span>
+                <span>{tr!("clock.speed")}</span>
                 <select
                     data-testid="clock-speed"
                     on:change=move |event| {
@@ -140,7 +140,7 @@ pub fn ClockBar() -> impl IntoView {
                 <span class="clock-now" data-testid="clock-now">
                     {now}
                 </span>
-                <span class="clock-elapsed">"+" {elapsed} " " {tr("clock.elapsed")}</span>
+                <span class="clock-elapsed">"+" {elapsed} " " {tr!("clock.elapsed")}</span>
             </div>
             <crate::components::share::ShareButton />
             {use_context::<crate::components::presenter::Presenter>()
@@ -154,9 +154,9 @@ pub fn ClockBar() -> impl IntoView {
                         >
                             {move || {
                                 if presenter.on.get() {
-                                    tr("stage.leave_short")()
+                                    tr!("stage.leave_short")()
                                 } else {
-                                    tr("stage.enter")()
+                                    tr!("stage.enter")()
                                 }
                             }}
                         </button>
@@ -171,29 +171,29 @@ pub fn ClockBar() -> impl IntoView {
                             aria-pressed=move || facilitation.open.get().to_string()
                             on:click=move |_| facilitation.toggle()
                         >
-                            {tr("fac.button")}
+                            {tr!("fac.button")}
                         </button>
                     }
                 })}
             <div class="clock-keys" aria-hidden="true">
-                <kbd>{tr("clock.key_space")}</kbd>
+                <kbd>{tr!("clock.key_space")}</kbd>
                 " "
-                {tr("clock.keys_play")}
+                {tr!("clock.keys_play")}
                 " · "
                 <kbd>"."</kbd>
                 " "
-                {tr("clock.keys_step")}
+                {tr!("clock.keys_step")}
                 " · "
                 <kbd>"R"</kbd>
                 " "
-                {tr("clock.keys_reset")}
+                {tr!("clock.keys_reset")}
                 {use_context::<crate::components::presenter::Presenter>()
                     .map(|_| {
                         view! {
                             " · "
                             <kbd>"P"</kbd>
                             " "
-                            {tr("clock.keys_present")}
+                            {tr!("clock.keys_present")}
                         }
                     })}
             </div>

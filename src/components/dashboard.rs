@@ -117,7 +117,7 @@ pub fn Dashboard(
                                     {empty
                                         .then(|| {
                                             view! {
-                                                <p class="panel-empty">{tr("dashboard.no_data")}</p>
+                                                <p class="panel-empty">{tr!("dashboard.no_data")}</p>
                                             }
                                         })}
                                     <TimeSeriesChart

@@ -28,9 +28,9 @@ pub fn Deployments(
                 .collect::<Vec<_>>()
         })
     };
-    let starting = tr("k8s.starting");
-    let running = tr("k8s.running");
-    let pending = tr("k8s.pending");
+    let starting = tr!("k8s.starting");
+    let running = tr!("k8s.running");
+    let pending = tr!("k8s.pending");
     view! {
         <div class="deployments" data-testid="deployments">
             {move || {
@@ -48,11 +48,11 @@ pub fn Deployments(
                                 <table class="data-table">
                                     <thead>
                                         <tr>
-                                            <th>{tr("k8s.deployment")}</th>
-                                            <th class="num">{tr("k8s.ready")}</th>
-                                            <th class="num">{tr("k8s.desired")}</th>
-                                            <th>{tr("k8s.autoscaler")}</th>
-                                            <th>{tr("k8s.pods")}</th>
+                                            <th>{tr!("k8s.deployment")}</th>
+                                            <th class="num">{tr!("k8s.ready")}</th>
+                                            <th class="num">{tr!("k8s.desired")}</th>
+                                            <th>{tr!("k8s.autoscaler")}</th>
+                                            <th>{tr!("k8s.pods")}</th>
                                         </tr>
                                     </thead>
                                     <tbody>

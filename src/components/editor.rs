@@ -191,7 +191,7 @@ fn ProblemList(diagnostics: Signal<Vec<Diagnostic>>) -> impl IntoView {
     view! {
         <ul class="problems" data-testid="problems">
             <Show when=move || diagnostics.with(Vec::is_empty)>
-                <li class="problem problem-ok">"✓ " {tr("files.no_problems")}</li>
+                <li class="problem problem-ok">"✓ " {tr!("files.no_problems")}</li>
             </Show>
             <For
                 each=move || diagnostics.get()

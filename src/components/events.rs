@@ -15,7 +15,7 @@ pub fn EventLog() -> impl IntoView {
     view! {
         <div class="event-log" data-testid="event-log">
             <Show when=move || sim.snapshot.with(|s| s.events.is_empty())>
-                <p class="empty">{tr("events.empty")}</p>
+                <p class="empty">{tr!("events.empty")}</p>
             </Show>
             <ol>
                 {move || {

@@ -104,13 +104,13 @@ pub fn Explorer(
     view! {
         <div class="explorer" data-testid="explorer">
             <div class="explorer-bar">
-                <div class="segmented" role="group" aria-label=tr("explore.view")>
+                <div class="segmented" role="group" aria-label=tr!("explore.view")>
                     <button
                         class:active=move || !explaining.get()
                         aria-pressed=move || (!explaining.get()).to_string()
                         on:click=move |_| explaining.set(false)
                     >
-                        {tr("explore.graph")}
+                        {tr!("explore.graph")}
                     </button>
                     <button
                         class:active=move || explaining.get()
@@ -118,7 +118,7 @@ pub fn Explorer(
                         data-testid="explain-button"
                         on:click=move |_| explaining.set(true)
                     >
-                        {tr("explore.explain")}
+                        {tr!("explore.explain")}
                     </button>
                 </div>
                 <Show when=move || !explaining.get()>

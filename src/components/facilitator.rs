@@ -3,7 +3,7 @@
 //! handed out as a link, and the participants' timelines read back. <kbd>F</kbd> hides it from
 //! a projected screen.
 
-use crate::i18n::tr;
+use crate::i18n::{key, text, tr, Key};
 use crate::session::Sim;
 use leptos::prelude::*;
 use opsdojo_engine::game::{
@@ -270,8 +270,8 @@ pub fn FacilitatorWindow() -> impl IntoView {
             <p class="fac-connection" role="status">
                 {move || {
                     match state.get() {
-                        Some((at, ..)) => format!("{} {at}", tr("fac.connected")()),
-                        None => tr("fac.waiting")().to_string(),
+                        Some((at, ..)) => format!("{} {at}", tr!("fac.connected")()),
+                        None => tr!("fac.waiting")().to_string(),
                     }
                 }}
             </p>
@@ -281,13 +281,13 @@ pub fn FacilitatorWindow() -> impl IntoView {
 }
 
 /// The kinds of fault, as the console names them.
-const KINDS: [(&str, &str); 6] = [
-    ("errors", "fac.kind_errors"),
-    ("crash", "fac.kind_crash"),
-    ("burst", "fac.kind_burst"),
-    ("bad_release", "fac.kind_bad_release"),
-    ("database_class", "fac.kind_database"),
-    ("finding", "fac.kind_finding"),
+const KINDS: [(&str, Key); 6] = [
+    ("errors", key!("fac.kind_errors")),
+    ("crash", key!("fac.kind_crash")),
+    ("burst", key!("fac.kind_burst")),
+    ("bad_release", key!("fac.kind_bad_release")),
+    ("database_class", key!("fac.kind_database")),
+    ("finding", key!("fac.kind_finding")),
 ];
 
 /// The fault the form describes.
@@ -383,14 +383,14 @@ impl FaultForm {
 
 /// A `<select>` over `options` (value, label) bound to `value`.
 fn select(
-    label: &'static str,
+    label: Key,
     test_id: &'static str,
     value: RwSignal<String>,
     options: Vec<(String, String)>,
 ) -> impl IntoView {
     view! {
         <label class="fac-field">
-            <span>{tr(label)}</span>
+            <span>{text(label)}</span>
             <select
                 data-testid=test_id
                 on:change=move |event| value.set(event_target_value(&event))
@@ -411,10 +411,10 @@ fn select(
     }
 }
 
-fn field(label: &'static str, test_id: &'static str, value: RwSignal<String>) -> impl IntoView {
+fn field(label: Key, test_id: &'static str, value: RwSignal<String>) -> impl IntoView {
     view! {
         <label class="fac-field">
-            <span>{tr(label)}</span>
+            <span>{text(label)}</span>
             <input
                 data-testid=test_id
                 prop:value=move || value.get()
@@ -502,7 +502,7 @@ fn Console(target: Target) -> impl IntoView {
     });
     let planned = RwSignal::new(Vec::<PlannedFault>::new());
     let at_minute = RwSignal::new("10".to_string());
-    let title = RwSignal::new(tr("fac.default_title")().to_string());
+    let title = RwSignal::new(tr!("fac.default_title")().to_string());
     let speed = RwSignal::new("60".to_string());
     let length = RwSignal::new("120".to_string());
     let starts_in = RwSignal::new("3".to_string());
@@ -577,7 +577,7 @@ fn Console(target: Target) -> impl IntoView {
         move |kinds: &'static [&'static str]| move || kinds.contains(&form.kind.get().as_str());
     let routes = move || {
         let service = form.service.get();
-        let mut options = vec![(String::new(), tr("fac.all_routes")().to_string())];
+        let mut options = vec![(String::new(), tr!("fac.all_routes")().to_string())];
         target.names.with(|names| {
             let routes = names.services.iter().find(|(s, _)| *s == service);
             options.extend(owned_pairs(routes.into_iter().flat_map(|(_, r)| r.iter())));
@@ -596,76 +596,78 @@ fn Console(target: Target) -> impl IntoView {
             data-testid="facilitator"
             class:facilitator-window=!target.docked
             class:hidden=move || facilitation.is_some_and(|f| f.hidden.get())
-            aria-label=tr("fac.title")
+            aria-label=tr!("fac.title")
         >
             <header class="fac-header">
-                <h2>{tr("fac.title")}</h2>
+                <h2>{tr!("fac.title")}</h2>
                 {facilitation
                     .map(|facilitation| {
                         view! {
                             <span class="fac-keys">
                                 <kbd>"F"</kbd>
                                 " "
-                                {tr("fac.hide")}
+                                {tr!("fac.hide")}
                             </span>
                             <button
                                 class="button button-small button-ghost"
                                 data-testid="fac-pop-out"
-                                title=tr("fac.pop_out_title")
+                                title=tr!("fac.pop_out_title")
                                 on:click=move |_| {
                                     open_console_window();
                                     facilitation.hidden.set(true);
                                 }
                             >
-                                {tr("fac.pop_out")}
+                                {tr!("fac.pop_out")}
                             </button>
                             <button
                                 class="button button-small button-ghost"
                                 on:click=move |_| facilitation.toggle()
                             >
-                                {tr("fac.close")}
+                                {tr!("fac.close")}
                             </button>
                         }
                     })}
             </header>
             <section class="fac-section">
-                <h3>{tr("fac.fault")}</h3>
+                <h3>{tr!("fac.fault")}</h3>
                 {select(
-                    "fac.kind",
+                    key!("fac.kind"),
                     "fac-kind",
                     form.kind,
                     KINDS
                         .iter()
-                        .map(|(k, label)| (k.to_string(), tr(label)().to_string()))
+                        .map(|(k, label)| (k.to_string(), text(*label)().to_string()))
                         .collect(),
                 )}
-                {move || select("fac.env", "fac-env", form.env, environments())}
+                {move || select(key!("fac.env"), "fac-env", form.env, environments())}
                 <Show when=kind_is(
                     &["errors", "crash", "burst", "bad_release"],
-                )>{move || select("fac.service", "fac-service", form.service, services())}</Show>
+                )>
+                    {move || select(key!("fac.service"), "fac-service", form.service, services())}
+                </Show>
                 <Show when=kind_is(
                     &["errors"],
                 )>
-                    {move || select("fac.route", "fac-route", form.route, routes())}
-                    {select("fac.status", "fac-status", form.status, pairs(FAULT_STATUSES))}
+                    {move || select(key!("fac.route"), "fac-route", form.route, routes())}
+                    {select(key!("fac.status"), "fac-status", form.status, pairs(FAULT_STATUSES))}
                 </Show>
                 <Show when=kind_is(
                     &["errors", "bad_release"],
-                )>{field("fac.percent", "fac-percent", form.percent)}</Show>
+                )>{field(key!("fac.percent"), "fac-percent", form.percent)}</Show>
                 <Show when=kind_is(
                     &["burst"],
-                )>{field("fac.factor", "fac-factor", form.factor)}</Show>
+                )>{field(key!("fac.factor"), "fac-factor", form.factor)}</Show>
                 <Show when=kind_is(
                     &["errors", "burst"],
-                )>{field("fac.minutes", "fac-minutes", form.minutes)}</Show>
+                )>{field(key!("fac.minutes"), "fac-minutes", form.minutes)}</Show>
                 <Show when=kind_is(
                     &["bad_release"],
-                )>{field("fac.version", "fac-version", form.version)}</Show>
+                )>{field(key!("fac.version"), "fac-version", form.version)}</Show>
                 <Show when=kind_is(
                     &["database_class"],
                 )>
                     {select(
-                        "fac.class",
+                        key!("fac.class"),
                         "fac-class",
                         form.class,
                         pairs(INSTANCE_CLASSES.iter().map(|c| c.name)),
@@ -675,7 +677,7 @@ fn Console(target: Target) -> impl IntoView {
                     &["finding"],
                 )>
                     {select(
-                        "fac.rule",
+                        key!("fac.rule"),
                         "fac-rule",
                         form.rule,
                         pairs(FINDING_RULES.iter().map(|(r, _)| *r)),
@@ -691,7 +693,7 @@ fn Console(target: Target) -> impl IntoView {
                         disabled=move || problem().is_some()
                         on:click=inject
                     >
-                        {tr("fac.inject")}
+                        {tr!("fac.inject")}
                     </button>
                 </div>
                 <ol class="fac-log" data-testid="fac-log">
@@ -713,16 +715,16 @@ fn Console(target: Target) -> impl IntoView {
                 </ol>
             </section>
             <section class="fac-section">
-                <h3>{tr("fac.game")}</h3>
+                <h3>{tr!("fac.game")}</h3>
                 <div class="fac-row">
-                    {field("fac.at_minute", "fac-at-minute", at_minute)}
+                    {field(key!("fac.at_minute"), "fac-at-minute", at_minute)}
                     <button
                         class="button button-small"
                         data-testid="add-to-game"
                         disabled=move || problem().is_some()
                         on:click=add
                     >
-                        {tr("fac.add")}
+                        {tr!("fac.add")}
                     </button>
                 </div>
                 <ol class="fac-log" data-testid="fac-planned">
@@ -739,7 +741,7 @@ fn Console(target: Target) -> impl IntoView {
                                         {p.fault.describe()}
                                         <button
                                             class="fac-remove"
-                                            aria-label=tr("fac.remove")
+                                            aria-label=tr!("fac.remove")
                                             on:click=move |_| {
                                                 planned
                                                     .update(|list| {
@@ -757,26 +759,26 @@ fn Console(target: Target) -> impl IntoView {
                             .collect_view()
                     }}
                 </ol>
-                {field("fac.game_title", "fac-game-title", title)}
+                {field(key!("fac.game_title"), "fac-game-title", title)}
                 <div class="fac-row">
                     {select(
-                        "fac.speed",
+                        key!("fac.speed"),
                         "fac-speed",
                         speed,
                         GAME_SPEEDS.iter().map(|s| (s.to_string(), format!("{s}×"))).collect(),
-                    )} {field("fac.length", "fac-length", length)}
-                    {field("fac.starts_in", "fac-starts-in", starts_in)}
+                    )} {field(key!("fac.length"), "fac-length", length)}
+                    {field(key!("fac.starts_in"), "fac-starts-in", starts_in)}
                 </div>
-                <p class="fac-help">{tr("fac.starts_help")}</p>
+                <p class="fac-help">{tr!("fac.starts_help")}</p>
                 <button class="button" data-testid="fac-make-link" on:click=make_link>
-                    {tr("fac.make_link")}
+                    {tr!("fac.make_link")}
                 </button>
                 <Show when=move || !link.get().is_empty()>
                     <input
                         class="fac-link"
                         data-testid="fac-link"
                         readonly
-                        aria-label=tr("fac.link")
+                        aria-label=tr!("fac.link")
                         prop:value=move || link.get()
                     />
                 </Show>
@@ -841,9 +843,9 @@ fn Timelines() -> impl IntoView {
         |value: Option<SimDuration>| value.map_or_else(|| "—".to_string(), |d| d.to_string());
     view! {
         <section class="fac-section">
-            <h3>{tr("fac.timelines")}</h3>
+            <h3>{tr!("fac.timelines")}</h3>
             <label class="button button-small button-ghost fac-file">
-                {tr("fac.open_timelines")}
+                {tr!("fac.open_timelines")}
                 <input
                     type="file"
                     accept=".json,application/json"
@@ -856,10 +858,10 @@ fn Timelines() -> impl IntoView {
                 <table class="fac-table" data-testid="fac-timeline-table">
                     <thead>
                         <tr>
-                            <th>{tr("fac.participant")}</th>
-                            <th>{tr("game.detected")}</th>
-                            <th>{tr("game.responded")}</th>
-                            <th>{tr("game.fixed")}</th>
+                            <th>{tr!("fac.participant")}</th>
+                            <th>{tr!("game.detected")}</th>
+                            <th>{tr!("game.responded")}</th>
+                            <th>{tr!("game.fixed")}</th>
                         </tr>
                     </thead>
                     <tbody>

@@ -4,7 +4,7 @@
 
 use crate::app::Notices;
 use crate::components::workbench::Workbench;
-use crate::i18n::tr;
+use crate::i18n::{key, tr};
 use crate::session::{Sim, WorkbenchNav};
 use leptos::prelude::*;
 use opsdojo_engine::game::{Game, GameProgress, Opened, MAX_OPENED};
@@ -51,7 +51,7 @@ pub async fn read(code: &str, at: &str, seed: u64) -> Result<Game, String> {
 pub fn refused(game: Option<Result<Game, String>>) {
     if let Some(Err(reason)) = game {
         if let Some(notices) = use_context::<Notices>() {
-            notices.push(true, "game.bad_link", reason, None);
+            notices.push(true, key!("game.bad_link"), reason, None);
         }
         crate::share::leave_link();
     }
@@ -68,7 +68,12 @@ fn saved(game: &Game) -> Option<GameProgress> {
         Ok(progress) => Some(progress),
         Err(why) => {
             if let Some(notices) = use_context::<Notices>() {
-                notices.push(true, "game.bad_save", why, Some(("game.json".into(), text)));
+                notices.push(
+                    true,
+                    key!("game.bad_save"),
+                    why,
+                    Some(("game.json".into(), text)),
+                );
             }
             None
         }
@@ -122,7 +127,7 @@ pub fn GamePlay(game: Game, scenario: Scenario) -> impl IntoView {
                 if let Some(notices) = notices {
                     notices.push(
                         true,
-                        "game.save_failed",
+                        key!("game.save_failed"),
                         reason,
                         Some(("game.json".into(), text)),
                     );
@@ -215,12 +220,12 @@ pub fn GamePlay(game: Game, scenario: Scenario) -> impl IntoView {
         match starts {
             Some(starts) if (starts as f64) > now => {
                 let wait = ((starts as f64 - now) / 1000.0).ceil() as i64;
-                format!("{} {}:{:02}", tr("game.starts_in")(), wait / 60, wait % 60)
+                format!("{} {}:{:02}", tr!("game.starts_in")(), wait / 60, wait % 60)
             }
-            _ if elapsed >= length => tr("game.over")().to_string(),
+            _ if elapsed >= length => tr!("game.over")().to_string(),
             _ => format!(
                 "{} {} / {} · {speed}×",
-                tr("game.on")(),
+                tr!("game.on")(),
                 short(elapsed),
                 short(length)
             ),
@@ -232,7 +237,7 @@ pub fn GamePlay(game: Game, scenario: Scenario) -> impl IntoView {
         <div class="game-layout" data-testid="game" data-restored=sim.restored>
             <div class="game-intro">
                 <h1>{title.clone()}</h1>
-                <p>{tr("game.lead")}</p>
+                <p>{tr!("game.lead")}</p>
             </div>
             <Workbench />
         </div>
@@ -250,7 +255,7 @@ pub fn GamePlay(game: Game, scenario: Scenario) -> impl IntoView {
                 data-testid="game-show-timeline"
                 on:click=move |_| show_timeline.set(true)
             >
-                {tr("game.timeline")}
+                {tr!("game.timeline")}
             </button>
         </footer>
         <Show when=move || !joined.get()>
@@ -263,10 +268,10 @@ pub fn GamePlay(game: Game, scenario: Scenario) -> impl IntoView {
                         join();
                     }
                 >
-                    <h2>{tr("game.join_title")}</h2>
-                    <p>{tr("game.join_lead")}</p>
+                    <h2>{tr!("game.join_title")}</h2>
+                    <p>{tr!("game.join_lead")}</p>
                     <label>
-                        <span>{tr("game.your_name")}</span>
+                        <span>{tr!("game.your_name")}</span>
                         <input
                             data-testid="game-name"
                             maxlength="80"
@@ -277,7 +282,7 @@ pub fn GamePlay(game: Game, scenario: Scenario) -> impl IntoView {
                         />
                     </label>
                     <button class="button" type="submit" data-testid="game-start">
-                        {tr("game.join")}
+                        {tr!("game.join")}
                     </button>
                 </form>
             </div>
@@ -331,25 +336,25 @@ fn TimelineDialog(
                 class="game-timeline"
                 data-testid="game-timeline"
                 role="dialog"
-                aria-label=tr("game.timeline")
+                aria-label=tr!("game.timeline")
             >
-                <h2>{tr("game.timeline")}</h2>
+                <h2>{tr!("game.timeline")}</h2>
                 {move || {
                     let (timeline, _) = computed();
                     view! {
                         <dl class="game-figures">
                             <div>
-                                <dt>{tr("game.detected")}</dt>
+                                <dt>{tr!("game.detected")}</dt>
                                 <dd data-testid="game-detected">
                                     {figure(timeline.detected_after)}
                                 </dd>
                             </div>
                             <div>
-                                <dt>{tr("game.responded")}</dt>
+                                <dt>{tr!("game.responded")}</dt>
                                 <dd>{figure(timeline.responded_after)}</dd>
                             </div>
                             <div>
-                                <dt>{tr("game.fixed")}</dt>
+                                <dt>{tr!("game.fixed")}</dt>
                                 <dd data-testid="game-fixed">{figure(timeline.fixed_after)}</dd>
                             </div>
                         </dl>
@@ -372,10 +377,10 @@ fn TimelineDialog(
                 }}
                 <div class="game-actions">
                     <button class="button" data-testid="game-export" on:click=export>
-                        {tr("game.export")}
+                        {tr!("game.export")}
                     </button>
                     <button class="button button-ghost" on:click=move |_| close.run(())>
-                        {tr("game.close")}
+                        {tr!("game.close")}
                     </button>
                 </div>
             </section>

@@ -31,7 +31,7 @@ pub fn HelmStrip(
                             .collect::<Vec<_>>()
                             .join(", ")
                     } else {
-                        tr("helm.failed")().to_string()
+                        tr!("helm.failed")().to_string()
                     };
                     (m.env.clone(), m.ok, summary)
                 })
@@ -87,7 +87,7 @@ pub fn HelmStrip(
                     data-testid="helm-toggle"
                     on:click=move |_| open.update(|o| *o = !*o)
                 >
-                    {move || if open.get() { tr("helm.hide")() } else { tr("helm.show")() }}
+                    {move || if open.get() { tr!("helm.hide")() } else { tr!("helm.show")() }}
                 </button>
             </div>
             <Show when=move || open.get()>

@@ -121,10 +121,10 @@ pub fn KubectlConsole(
     };
 
     view! {
-        <section class="console" data-testid="kubectl-console" aria-label=tr("k8s.console")>
+        <section class="console" data-testid="kubectl-console" aria-label=tr!("k8s.console")>
             <div class="console-output" node_ref=output_ref aria-live="polite" tabindex="0">
                 <p class="console-hint" class:hidden=move || !entries.with(Vec::is_empty)>
-                    {tr("k8s.console-hint")}
+                    {tr!("k8s.console-hint")}
                 </p>
                 <For each=move || entries.get() key=|entry| entry.id let:entry>
                     <div class="console-entry">
@@ -148,7 +148,7 @@ pub fn KubectlConsole(
             </div>
             <div class="console-prompt">
                 <select
-                    aria-label=tr("k8s.namespace")
+                    aria-label=tr!("k8s.namespace")
                     data-testid="kubectl-namespace"
                     on:change=move |event| namespace.set(event_target_value(&event))
                     prop:value=move || namespace.get()
@@ -163,7 +163,7 @@ pub fn KubectlConsole(
                     type="text"
                     spellcheck="false"
                     autocomplete="off"
-                    aria-label=tr("k8s.console")
+                    aria-label=tr!("k8s.console")
                     data-testid="kubectl-input"
                     placeholder="get hpa"
                     prop:value=move || input.get()

@@ -12,11 +12,11 @@ pub fn Objectives(
     objectives: Vec<Objective>,
 ) -> impl IntoView {
     let sim = expect_context::<Sim>();
-    let met_label = tr("lesson.met");
-    let not_met_label = tr("lesson.not_met");
+    let met_label = tr!("lesson.met");
+    let not_met_label = tr!("lesson.not_met");
     view! {
         <div class="objectives" data-testid="objectives">
-            <h3>{tr("lesson.objectives")}</h3>
+            <h3>{tr!("lesson.objectives")}</h3>
             <ul>
                 {objectives
                     .into_iter()

@@ -7,7 +7,7 @@
 //! what it was.
 
 use crate::components::clock_bar::typing_in_a_field;
-use crate::i18n::tr;
+use crate::i18n::{self, key, tr, Key};
 use crate::session::{Sim, WorkbenchNav};
 use leptos::prelude::*;
 use opsdojo_engine::lesson::{DemoStep, Tab};
@@ -305,7 +305,7 @@ pub fn Stage(text: ViewFn) -> impl IntoView {
             .into_iter()
             .enumerate()
             .map(|(index, panel)| {
-                let label = tr(panel_label(panel));
+                let label = i18n::text(panel_label(panel));
                 let key = (index + 1) % 10;
                 view! {
                     <option value=panel.id() selected=move || presenter.panel.get() == panel>
@@ -317,11 +317,11 @@ pub fn Stage(text: ViewFn) -> impl IntoView {
     };
     view! {
         <div class="presenter" data-testid="presenter">
-            <nav class="stage-bar" aria-label=move || tr("stage.panels")()>
+            <nav class="stage-bar" aria-label=move || tr!("stage.panels")()>
                 <select
                     class="stage-select"
                     data-testid="stage-select"
-                    aria-label=move || tr("stage.panels")()
+                    aria-label=move || tr!("stage.panels")()
                     on:change=move |event| {
                         let chosen = event_target_value(&event);
                         if let Some(panel) = Tab::parse(&chosen) {
@@ -337,7 +337,7 @@ pub fn Stage(text: ViewFn) -> impl IntoView {
                         view! {
                             <button
                                 class="stage-step-button"
-                                aria-label=move || tr("stage.back")()
+                                aria-label=move || tr!("stage.back")()
                                 data-testid="stage-back"
                                 disabled=move || presenter.played.get() == 0
                                 on:click=move |_| presenter.back(sim, nav)
@@ -349,7 +349,7 @@ pub fn Stage(text: ViewFn) -> impl IntoView {
                             </span>
                             <button
                                 class="stage-step-button"
-                                aria-label=move || tr("stage.next")()
+                                aria-label=move || tr!("stage.next")()
                                 data-testid="stage-next"
                                 disabled=move || { presenter.played.get() >= steps }
                                 on:click=move |_| presenter.next(sim, nav)
@@ -360,18 +360,18 @@ pub fn Stage(text: ViewFn) -> impl IntoView {
                     })}
                 <button
                     class="stage-step-button"
-                    title=move || tr("stage.speaker")()
+                    title=move || tr!("stage.speaker")()
                     on:click=move |_| open_speaker_window()
                 >
-                    {tr("stage.speaker_short")}
+                    {tr!("stage.speaker_short")}
                 </button>
                 <button
                     class="stage-step-button"
-                    title=move || tr("stage.leave")()
+                    title=move || tr!("stage.leave")()
                     data-testid="stage-leave"
                     on:click=move |_| presenter.toggle()
                 >
-                    {tr("stage.leave_short")}
+                    {tr!("stage.leave_short")}
                 </button>
             </nav>
             <div
@@ -392,18 +392,18 @@ pub fn Stage(text: ViewFn) -> impl IntoView {
 }
 
 /// The translation key of a panel's name.
-fn panel_label(panel: Tab) -> &'static str {
+fn panel_label(panel: Tab) -> Key {
     match panel {
-        Tab::Text => "stage.text",
-        Tab::Files => "tab.files",
-        Tab::Terraform => "tab.terraform",
-        Tab::Dashboard => "tab.dashboard",
-        Tab::Alerts => "tab.alerts",
-        Tab::Channel => "tab.channel",
-        Tab::Explore => "tab.explore",
-        Tab::Kubernetes => "tab.kubernetes",
-        Tab::PullRequest => "tab.pull_request",
-        Tab::Events => "tab.events",
+        Tab::Text => key!("stage.text"),
+        Tab::Files => key!("tab.files"),
+        Tab::Terraform => key!("tab.terraform"),
+        Tab::Dashboard => key!("tab.dashboard"),
+        Tab::Alerts => key!("tab.alerts"),
+        Tab::Channel => key!("tab.channel"),
+        Tab::Explore => key!("tab.explore"),
+        Tab::Kubernetes => key!("tab.kubernetes"),
+        Tab::PullRequest => key!("tab.pull_request"),
+        Tab::Events => key!("tab.events"),
     }
 }
 
@@ -467,8 +467,8 @@ pub fn SpeakerPage() -> impl IntoView {
                 fallback=move || {
                     view! {
                         <div class="speaker-waiting" role="status">
-                            <h1>{tr("speaker.waiting")}</h1>
-                            <p>{tr("speaker.how")}</p>
+                            <h1>{tr!("speaker.waiting")}</h1>
+                            <p>{tr!("speaker.how")}</p>
                         </div>
                     }
                 }
@@ -488,15 +488,15 @@ pub fn SpeakerPage() -> impl IntoView {
                     </span>
                 </header>
                 <section class="speaker-now">
-                    <h2>{tr("speaker.now")}</h2>
+                    <h2>{tr!("speaker.now")}</h2>
                     <p data-testid="speaker-note">
-                        {move || note(0).unwrap_or_else(|| tr("speaker.before")().to_string())}
+                        {move || note(0).unwrap_or_else(|| tr!("speaker.before")().to_string())}
                     </p>
                 </section>
                 <section class="speaker-next">
-                    <h2>{tr("speaker.next")}</h2>
+                    <h2>{tr!("speaker.next")}</h2>
                     <p data-testid="speaker-next">
-                        {move || note(1).unwrap_or_else(|| tr("speaker.end")().to_string())}
+                        {move || note(1).unwrap_or_else(|| tr!("speaker.end")().to_string())}
                     </p>
                 </section>
                 <div class="speaker-buttons">
@@ -505,14 +505,14 @@ pub fn SpeakerPage() -> impl IntoView {
                         data-testid="speaker-back"
                         on:click=move |_| send(Message::Back)
                     >
-                        {tr("stage.back")}
+                        {tr!("stage.back")}
                     </button>
                     <button class="button button-ghost" on:click=move |_| send(Message::Play)>
                         {move || {
                             if state.with(|s| s.as_ref().is_some_and(|s| s.playing)) {
-                                tr("clock.pause")()
+                                tr!("clock.pause")()
                             } else {
-                                tr("clock.play")()
+                                tr!("clock.play")()
                             }
                         }}
                     </button>
@@ -521,10 +521,10 @@ pub fn SpeakerPage() -> impl IntoView {
                         data-testid="speaker-forward"
                         on:click=move |_| send(Message::Next)
                     >
-                        {tr("stage.next")}
+                        {tr!("stage.next")}
                     </button>
                 </div>
-                <p class="speaker-keys">{tr("speaker.keys")}</p>
+                <p class="speaker-keys">{tr!("speaker.keys")}</p>
                 <ol class="speaker-steps">
                     {move || {
                         state

@@ -1,7 +1,7 @@
 //! The pull request page: conversation, checks with their Jenkins logs, the files it changes,
 //! labels, the merge box, and the delivery from staging to prod.
 
-use crate::i18n::tr;
+use crate::i18n::{key, text, tr, Key};
 use crate::session::Sim;
 use leptos::prelude::*;
 use opsdojo_engine::world::pull_request::{CheckStatus, LABELS};
@@ -16,7 +16,7 @@ fn command_button(
     sim: Sim,
     class: &'static str,
     command: &'static str,
-    label: &'static str,
+    label: Key,
     disabled: bool,
 ) -> impl IntoView {
     view! {
@@ -26,7 +26,7 @@ fn command_button(
             disabled=disabled
             on:click=move |_| run(sim, command.into())
         >
-            {move || tr(label)().replace("{env}", sim.platform().production())}
+            {move || text(label)().replace("{env}", sim.platform().production())}
         </button>
     }
 }
@@ -66,7 +66,7 @@ pub fn PullRequest() -> impl IntoView {
     let sim = expect_context::<Sim>();
     let pull = Memo::new(move |_| sim.snapshot.with(|s| s.pull_request.clone()));
     move || match pull.get() {
-        None => view! { <p class="muted">{tr("pr.none")}</p> }.into_any(),
+        None => view! { <p class="muted">{tr!("pr.none")}</p> }.into_any(),
         Some(pull) => view! { <PullRequestPage pull=pull /> }.into_any(),
     }
 }
@@ -75,9 +75,9 @@ pub fn PullRequest() -> impl IntoView {
 fn PullRequestPage(pull: PullRequestSnapshot) -> impl IntoView {
     let sim = expect_context::<Sim>();
     let state = if pull.merged {
-        ("pr-state pr-merged", "pr.merged")
+        ("pr-state pr-merged", key!("pr.merged"))
     } else {
-        ("pr-state pr-open", "pr.open")
+        ("pr-state pr-open", key!("pr.open"))
     };
     let outcome = pull.last_outcome.clone().map(|outcome| match outcome {
         Ok(text) => view! {
@@ -100,7 +100,7 @@ fn PullRequestPage(pull: PullRequestSnapshot) -> impl IntoView {
                     {pull.title.clone()} " " <span class="muted">"#" {pull.number}</span>
                 </h3>
                 <div class="pr-meta">
-                    <span class=state.0>{tr(state.1)}</span>
+                    <span class=state.0>{text(state.1)}</span>
                     <span>
                         <strong>{pull.author.clone()}</strong>
                         " · "
@@ -130,8 +130,14 @@ fn PullRequestPage(pull: PullRequestSnapshot) -> impl IntoView {
                 .then(|| {
                     view! {
                         <div class="pr-push">
-                            <span>{tr("pr.unpushed")}</span>
-                            {command_button(sim, "button button-small", "push", "pr.push", false)}
+                            <span>{tr!("pr.unpushed")}</span>
+                            {command_button(
+                                sim,
+                                "button button-small",
+                                "push",
+                                key!("pr.push"),
+                                false,
+                            )}
                         </div>
                     }
                 })}
@@ -183,7 +189,7 @@ fn Labels(labels: Vec<String>, merged: bool) -> impl IntoView {
                             }
                         >
                             <option value="" selected=true>
-                                {tr("pr.add_label")}
+                                {tr!("pr.add_label")}
                             </option>
                             {missing
                                 .into_iter()
@@ -208,7 +214,7 @@ fn Timeline(pull: PullRequestSnapshot) -> impl IntoView {
                     <div class="pr-bubble-head">
                         <strong>{pull.author.clone()}</strong>
                         " "
-                        <span class="muted">{tr("pr.opened")}</span>
+                        <span class="muted">{tr!("pr.opened")}</span>
                     </div>
                     <p>{inline_code(&pull.description)}</p>
                 </div>
@@ -273,12 +279,12 @@ fn Timeline(pull: PullRequestSnapshot) -> impl IntoView {
             >
                 <input
                     class="input"
-                    placeholder=tr("pr.comment_placeholder")
+                    placeholder=tr!("pr.comment_placeholder")
                     prop:value=move || comment.get()
                     on:input=move |event| comment.set(event_target_value(&event))
                 />
                 <button class="button button-small button-ghost" type="submit">
-                    {tr("pr.comment")}
+                    {tr!("pr.comment")}
                 </button>
             </form>
         </section>
@@ -289,7 +295,7 @@ fn Timeline(pull: PullRequestSnapshot) -> impl IntoView {
 fn FilesChanged(pull: PullRequestSnapshot) -> impl IntoView {
     view! {
         <section class="pr-files" aria-label="files changed">
-            <h4>{tr("pr.files")} " (" {pull.diffs.len()} ")"</h4>
+            <h4>{tr!("pr.files")} " (" {pull.diffs.len()} ")"</h4>
             {pull
                 .diffs
                 .into_iter()
@@ -336,14 +342,14 @@ fn FilesChanged(pull: PullRequestSnapshot) -> impl IntoView {
 fn Checks(pull: PullRequestSnapshot) -> impl IntoView {
     view! {
         <section class="pr-box" aria-label="checks">
-            <h4>{tr("pr.checks")}</h4>
+            <h4>{tr!("pr.checks")}</h4>
             {pull
                 .checks
                 .into_iter()
                 .map(|(check, status)| {
                     let (icon, class) = check_icon(status);
                     let summary = if status == CheckStatus::Pending {
-                        tr("pr.running")().to_string()
+                        tr!("pr.running")().to_string()
                     } else {
                         check.summary.clone()
                     };
@@ -376,7 +382,9 @@ fn MergeBox(pull: PullRequestSnapshot) -> impl IntoView {
     let blocked = !pull.blockers.is_empty();
     view! {
         <section class="pr-box" aria-label="merge">
-            <h4>{tr("pr.approvals")} " " {pull.approvals.len()} " / " {pull.required_approvals}</h4>
+            <h4>
+                {tr!("pr.approvals")} " " {pull.approvals.len()} " / " {pull.required_approvals}
+            </h4>
             <div class="pr-reviewers">
                 {pull
                     .reviewers
@@ -403,7 +411,7 @@ fn MergeBox(pull: PullRequestSnapshot) -> impl IntoView {
                                 .map(|b| view! { <li>{b.clone()}</li> })
                                 .collect_view()}
                         </ul>
-                        {command_button(sim, "button pr-merge", "merge", "pr.merge", blocked)}
+                        {command_button(sim, "button pr-merge", "merge", key!("pr.merge"), blocked)}
                     }
                 })}
         </section>
@@ -418,7 +426,7 @@ fn Delivery(pull: PullRequestSnapshot) -> impl IntoView {
     let (first, production) = (platform.pre_production(), platform.production());
     view! {
         <section class="pr-box" aria-label="delivery">
-            <h4>{tr("pr.delivery")}</h4>
+            <h4>{tr!("pr.delivery")}</h4>
             {pull
                 .preview
                 .clone()
@@ -453,12 +461,12 @@ fn Delivery(pull: PullRequestSnapshot) -> impl IntoView {
             <div class="pr-delivery-actions">
                 <span class="muted" data-testid="pr-delivery">
                     {match stage {
-                        "building" => tr("pr.building")().to_string(),
-                        "staging" => tr("pr.on_staging")().replace("{env}", first),
-                        "prod" => tr("pr.on_prod")().replace("{env}", production),
-                        "rolled_back" => tr("pr.rolled_back")().replace("{env}", production),
+                        "building" => tr!("pr.building")().to_string(),
+                        "staging" => tr!("pr.on_staging")().replace("{env}", first),
+                        "prod" => tr!("pr.on_prod")().replace("{env}", production),
+                        "rolled_back" => tr!("pr.rolled_back")().replace("{env}", production),
                         _ => {
-                            tr("pr.not_merged")()
+                            tr!("pr.not_merged")()
                                 .replace("{first}", first)
                                 .replace("{env}", production)
                         }
@@ -466,7 +474,13 @@ fn Delivery(pull: PullRequestSnapshot) -> impl IntoView {
                 </span>
                 {(stage == "staging")
                     .then(|| {
-                        command_button(sim, "button button-small", "promote", "pr.promote", false)
+                        command_button(
+                            sim,
+                            "button button-small",
+                            "promote",
+                            key!("pr.promote"),
+                            false,
+                        )
                     })}
                 {(stage == "prod")
                     .then(|| {
@@ -474,7 +488,7 @@ fn Delivery(pull: PullRequestSnapshot) -> impl IntoView {
                             sim,
                             "button button-small button-ghost",
                             "rollback",
-                            "pr.rollback",
+                            key!("pr.rollback"),
                             false,
                         )
                     })}

@@ -57,7 +57,7 @@ fn node_view(
                         .with(|d| d.get(&p4).copied())
                         .map(|count| {
                             view! {
-                                <span class="route-count" title=tr("routes.alerts_here")>
+                                <span class="route-count" title=tr!("routes.alerts_here")>
                                     {count.to_string()}
                                 </span>
                             }
@@ -121,7 +121,7 @@ pub fn RoutingTree() -> impl IntoView {
     view! {
         <div class="routing" data-testid="routing-tree">
             {move || match tree.get() {
-                None => view! { <p class="empty">{tr("routes.no_config")}</p> }.into_any(),
+                None => view! { <p class="empty">{tr!("routes.no_config")}</p> }.into_any(),
                 Some(root) => {
                     view! {
                         <ul class="route-tree">
@@ -132,7 +132,7 @@ pub fn RoutingTree() -> impl IntoView {
                 }
             }}
             <label class="route-test">
-                <span class="muted">{tr("routes.test")}</span>
+                <span class="muted">{tr!("routes.test")}</span>
                 <input
                     class="mono"
                     data-testid="route-test-input"
@@ -152,7 +152,7 @@ pub fn RoutingTree() -> impl IntoView {
                                 .collect();
                             view! {
                                 <p class="route-test-result" data-testid="route-test-result">
-                                    <span class="muted">{tr("routes.receivers")}</span>
+                                    <span class="muted">{tr!("routes.receivers")}</span>
                                     " "
                                     <span class="mono">{receivers.join(",")}</span>
                                 </p>

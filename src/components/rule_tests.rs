@@ -31,9 +31,9 @@ pub fn RuleTests(
     view! {
         <div class="rule-tests" data-testid="rule-tests">
             <button class="button" data-testid="run-rule-tests" on:click=run>
-                {tr("ruletests.run")}
+                {tr!("ruletests.run")}
             </button>
-            <span class="muted">{tr("ruletests.like")}</span>
+            <span class="muted">{tr!("ruletests.like")}</span>
             {move || {
                 output
                     .get()

@@ -2,7 +2,7 @@
 //! one, and the notice of a link that could not be opened.
 
 use crate::app::{Notices, OpenLesson, ProgressStore, SaveState};
-use crate::i18n::tr;
+use crate::i18n::{key, tr};
 use crate::session::Sim;
 use leptos::prelude::*;
 use opsdojo_engine::share::SharedSession;
@@ -14,7 +14,7 @@ pub fn opened(shared: Option<Result<SharedSession, String>>) -> Option<SharedSes
         Ok(session) => Some(session),
         Err(reason) => {
             if let Some(notices) = use_context::<Notices>() {
-                notices.push(true, "share.bad_link", reason, None);
+                notices.push(true, key!("share.bad_link"), reason, None);
             }
             crate::share::leave_link();
             None
@@ -55,12 +55,12 @@ pub fn SharedBanner() -> impl IntoView {
     let is_lesson = sim.share_session().at != opsdojo_engine::share::SANDBOX;
     view! {
         <div class="shared-banner" data-testid="shared-banner" role="status">
-            <span>{tr("share.banner")}</span>
+            <span>{tr!("share.banner")}</span>
             {is_lesson
                 .then(|| {
                     view! {
                         <button class="button button-small" data-testid="shared-keep" on:click=keep>
-                            {tr("share.keep")}
+                            {tr!("share.keep")}
                         </button>
                     }
                 })}
@@ -69,7 +69,7 @@ pub fn SharedBanner() -> impl IntoView {
                 data-testid="shared-leave"
                 on:click=move |_| reopen_without_link()
             >
-                {if is_lesson { tr("share.back") } else { tr("share.leave") }}
+                {if is_lesson { tr!("share.back") } else { tr!("share.leave") }}
             </button>
         </div>
     }
@@ -97,10 +97,10 @@ pub fn ShareButton() -> impl IntoView {
             <button
                 class="button button-small button-ghost"
                 data-testid="share"
-                title=tr("share.title")
+                title=tr!("share.title")
                 on:click=make
             >
-                {tr("share.button")}
+                {tr!("share.button")}
             </button>
             {move || {
                 link.get()
@@ -127,9 +127,10 @@ pub fn ShareButton() -> impl IntoView {
                                             />
                                             <p class="share-status">
                                                 {move || match copied.get() {
-                                                    Some(true) => tr("share.copied")(),
-                                                    _ => tr("share.copy_yourself")(),
-                                                }} " · " {format!("{length}")} " " {tr("share.characters")}
+                                                    Some(true) => tr!("share.copied")(),
+                                                    _ => tr!("share.copy_yourself")(),
+                                                }} " · " {format!("{length}")} " "
+                                                {tr!("share.characters")}
                                             </p>
                                         }
                                             .into_any()
@@ -137,7 +138,7 @@ pub fn ShareButton() -> impl IntoView {
                                     Err(reason) => {
                                         view! {
                                             <p class="share-status share-error">
-                                                {tr("share.failed")} " " {reason}
+                                                {tr!("share.failed")} " " {reason}
                                             </p>
                                         }
                                             .into_any()
@@ -147,7 +148,7 @@ pub fn ShareButton() -> impl IntoView {
                                     class="button button-small button-ghost"
                                     on:click=move |_| link.set(None)
                                 >
-                                    {tr("share.close")}
+                                    {tr!("share.close")}
                                 </button>
                             </div>
                         }

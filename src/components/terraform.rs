@@ -136,13 +136,13 @@ fn EnvCard(infra: InfraSnapshot, selected: RwSignal<String>) -> impl IntoView {
         >
             <header class="tf-env-head">
                 <span class=format!("env-badge env-{env}")>{env.clone()}</span>
-                <span class="tf-db mono" title=move || tr("tf.database")()>
+                <span class="tf-db mono" title=move || tr!("tf.database")()>
                     {infra.database.clone()}
                 </span>
             </header>
             <div class="tf-cost" data-testid=format!("tf-cost-{env}")>
                 <span class="tf-cost-now">{dollars(infra.cost_now)}</span>
-                <span class="tf-cost-unit">{tr("tf.per_month")}</span>
+                <span class="tf-cost-unit">{tr!("tf.per_month")}</span>
                 {cost_change}
             </div>
             <div class=summary_class data-testid=format!("tf-summary-{env}")>
@@ -161,7 +161,7 @@ fn EnvCard(infra: InfraSnapshot, selected: RwSignal<String>) -> impl IntoView {
                                             <span aria-hidden="true">"⚠ "</span>
                                             <code>{address.clone()}</code>
                                             " "
-                                            {tr("tf.will_be_destroyed")}
+                                            {tr!("tf.will_be_destroyed")}
                                         </li>
                                     }
                                 })
@@ -197,7 +197,7 @@ fn EnvCard(infra: InfraSnapshot, selected: RwSignal<String>) -> impl IntoView {
                                 });
                             }
                         >
-                            {tr("tf.apply")}
+                            {tr!("tf.apply")}
                         </button>
                     }
                         .into_any()
@@ -207,7 +207,7 @@ fn EnvCard(infra: InfraSnapshot, selected: RwSignal<String>) -> impl IntoView {
                 {if failing.is_empty() {
                     view! {
                         <span class="tf-compliant">
-                            "✓ " {move || tr("tf.compliant")()} " "
+                            "✓ " {move || tr!("tf.compliant")()} " "
                             <span class="muted">{format!("({rules_total})")}</span>
                         </span>
                     }
@@ -289,11 +289,11 @@ fn Differences(infra: Memo<Vec<InfraSnapshot>>) -> impl IntoView {
         Memo::new(move |_| infra.with(|all| all.iter().map(|i| i.env.clone()).collect::<Vec<_>>()));
     view! {
         <details class="tf-differences" open=true>
-            <summary>{tr("tf.differences")}</summary>
+            <summary>{tr!("tf.differences")}</summary>
             <table class="data-table tf-vars" data-testid="tf-differences">
                 <thead>
                     <tr>
-                        <th>{tr("tf.variable")}</th>
+                        <th>{tr!("tf.variable")}</th>
                         {move || {
                             envs.get()
                                 .into_iter()
@@ -416,7 +416,7 @@ pub fn PlanStrip() -> impl IntoView {
                             <div class="tf-strip-env">
                                 <span class=format!("env-badge env-{env}")>{env.clone()}</span>
                                 <span class=class>{summary}</span>
-                                <span class="tf-strip-cost">{cost} " " {tr("tf.per_month")}</span>
+                                <span class="tf-strip-cost">{cost} " " {tr!("tf.per_month")}</span>
                             </div>
                         }
                     })
@@ -429,7 +429,7 @@ pub fn PlanStrip() -> impl IntoView {
                             class="button button-small button-ghost"
                             on:click=move |_| nav.tab.set(Tab::Terraform)
                         >
-                            {tr("tf.open")}
+                            {tr!("tf.open")}
                         </button>
                     }
                 })}

@@ -2,7 +2,7 @@
 
 use crate::app::{CurrentTheme, Notices, ProgressStore, SaveState};
 use crate::components::download::download_text;
-use crate::i18n::{tr, translate, CurrentLocale, Locale};
+use crate::i18n::{key, tr, translate, CurrentLocale, Locale};
 use crate::storage::{self, Theme};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -37,9 +37,15 @@ pub fn TopBar() -> impl IntoView {
                 .unwrap_or_default();
             match Progress::from_json(&text) {
                 Ok(mut imported) => {
-                    let question = translate(locale.get_untracked(), "progress.import_confirm");
+                    let question =
+                        translate(locale.get_untracked(), key!("progress.import_confirm"));
                     if !window().confirm_with_message(question).unwrap_or(false) {
-                        notices.push(false, "progress.import_cancelled", String::new(), None);
+                        notices.push(
+                            false,
+                            key!("progress.import_cancelled"),
+                            String::new(),
+                            None,
+                        );
                         return;
                     }
                     // The progress it replaces stays in storage and in the notice's download.
@@ -54,7 +60,7 @@ pub fn TopBar() -> impl IntoView {
                     save_state.write_now(progress, notices);
                     notices.push(
                         false,
-                        "progress.imported",
+                        key!("progress.imported"),
                         String::new(),
                         Some(("opsdojo-progress-before-import.json".to_string(), previous)),
                     );
@@ -67,7 +73,7 @@ pub fn TopBar() -> impl IntoView {
                             .collect();
                         notices.push(
                             true,
-                            "progress.refused_lessons",
+                            key!("progress.refused_lessons"),
                             reasons.join("; "),
                             Some((
                                 "opsdojo-progress-refused.json".to_string(),
@@ -76,7 +82,12 @@ pub fn TopBar() -> impl IntoView {
                         );
                     }
                 }
-                Err(error) => notices.push(true, "progress.import_failed", error.to_string(), None),
+                Err(error) => notices.push(
+                    true,
+                    key!("progress.import_failed"),
+                    error.to_string(),
+                    None,
+                ),
             }
         });
     };
@@ -91,9 +102,9 @@ pub fn TopBar() -> impl IntoView {
             </A>
             <nav class="top-nav">
                 <A href="/" exact=true>
-                    {tr("nav.catalog")}
+                    {tr!("nav.catalog")}
                 </A>
-                <A href="/sandbox">{tr("nav.sandbox")}</A>
+                <A href="/sandbox">{tr!("nav.sandbox")}</A>
             </nav>
             <div class="top-actions">
                 <div class="segmented" role="group" aria-label="Language">
@@ -115,8 +126,8 @@ pub fn TopBar() -> impl IntoView {
                 <button
                     class="icon-button"
                     data-testid="theme-toggle"
-                    title=tr("theme.toggle")
-                    aria-label=tr("theme.toggle")
+                    title=tr!("theme.toggle")
+                    aria-label=tr!("theme.toggle")
                     on:click=move |_| {
                         theme
                             .update(|t| {
@@ -129,7 +140,7 @@ pub fn TopBar() -> impl IntoView {
                 <button
                     class="button button-small button-ghost"
                     data-testid="export-progress"
-                    title=tr("progress.export")
+                    title=tr!("progress.export")
                     on:click=move |_| {
                         progress
                             .with_untracked(|p| download_text(
@@ -139,11 +150,11 @@ pub fn TopBar() -> impl IntoView {
                     }
                 >
                     "⤓ "
-                    {tr("progress.export")}
+                    {tr!("progress.export")}
                 </button>
                 <button
                     class="button button-small button-ghost"
-                    title=tr("progress.import")
+                    title=tr!("progress.import")
                     on:click=move |_| {
                         if let Some(input) = file_input.get() {
                             input.click();
@@ -151,7 +162,7 @@ pub fn TopBar() -> impl IntoView {
                     }
                 >
                     "⤒ "
-                    {tr("progress.import")}
+                    {tr!("progress.import")}
                 </button>
                 <input
                     type="file"

@@ -11,7 +11,7 @@ use crate::components::helm::HelmStrip;
 use crate::components::kubectl::KubectlConsole;
 use crate::components::pull_request::PullRequest;
 use crate::components::terraform::{PlanStrip, Terraform};
-use crate::i18n::tr;
+use crate::i18n::{key, text, Key};
 use crate::session::{Sim, WorkbenchNav};
 use leptos::prelude::*;
 use opsdojo_engine::alerting::AlertState;
@@ -29,7 +29,7 @@ pub fn Workbench() -> impl IntoView {
     let sim = expect_context::<Sim>();
     let nav = use_context::<WorkbenchNav>().unwrap_or_else(WorkbenchNav::new);
     let tab = nav.tab;
-    let tab_button = move |which: Tab, label: &'static str| {
+    let tab_button = move |which: Tab, label: Key| {
         view! {
             <button
                 role="tab"
@@ -39,7 +39,7 @@ pub fn Workbench() -> impl IntoView {
                 aria-selected=move || (tab.get() == which).to_string()
                 on:click=move |_| tab.set(which)
             >
-                {tr(label)}
+                {text(label)}
             </button>
         }
     };
@@ -67,26 +67,27 @@ pub fn Workbench() -> impl IntoView {
     view! {
         <section class="workbench" aria-label="workbench">
             <div class="tabs" role="tablist">
-                {tab_button(Tab::Files, "tab.files")}
-                {tab_button(Tab::Terraform, "tab.terraform")}
+                {tab_button(Tab::Files, key!("tab.files"))}
+                {tab_button(Tab::Terraform, key!("tab.terraform"))}
                 <span class="tab-badge" class:hidden=move || pending() == 0>
                     {move || pending().to_string()}
                 </span>
-                {tab_button(Tab::Dashboard, "tab.dashboard")}
-                {tab_button(Tab::Alerts, "tab.alerts")}
+                {tab_button(Tab::Dashboard, key!("tab.dashboard"))}
+                {tab_button(Tab::Alerts, key!("tab.alerts"))}
                 <span class="tab-badge tab-badge-alert" class:hidden=move || firing() == 0>
                     {move || firing().to_string()}
                 </span>
-                {tab_button(Tab::Channel, "tab.channel")}
+                {tab_button(Tab::Channel, key!("tab.channel"))}
                 <span class="tab-badge" class:hidden=move || message_count() == 0>
                     {move || message_count().to_string()}
                 </span>
-                {tab_button(Tab::Explore, "tab.explore")}
-                {tab_button(Tab::Kubernetes, "tab.kubernetes")}
+                {tab_button(Tab::Explore, key!("tab.explore"))}
+                {tab_button(Tab::Kubernetes, key!("tab.kubernetes"))}
                 {move || {
-                    has_pull_request().then(|| tab_button(Tab::PullRequest, "tab.pull_request"))
+                    has_pull_request()
+                        .then(|| tab_button(Tab::PullRequest, key!("tab.pull_request")))
                 }}
-                {tab_button(Tab::Events, "tab.events")}
+                {tab_button(Tab::Events, key!("tab.events"))}
                 <span class="tab-badge" aria-hidden="true">
                     {move || event_count().to_string()}
                 </span>

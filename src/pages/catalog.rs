@@ -4,7 +4,7 @@ use crate::app::ProgressStore;
 use crate::catalog::{
     load_catalog, CatalogLesson, CatalogPack, FolderPack, FOLDER_MAX_BYTES, FOLDER_MAX_FILES,
 };
-use crate::i18n::{tr, CurrentLocale};
+use crate::i18n::{key, text, tr, CurrentLocale};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use opsdojo_engine::lesson::{LessonMeta, Level};
@@ -33,15 +33,15 @@ pub fn CatalogPage() -> impl IntoView {
     view! {
         <div class="catalog" data-testid="catalog">
             <section class="hero">
-                <h1>{tr("catalog.title")}</h1>
-                <p class="lead">{tr("catalog.lead")}</p>
+                <h1>{tr!("catalog.title")}</h1>
+                <p class="lead">{tr!("catalog.lead")}</p>
                 <div class="hero-actions">
                     <A href="/sandbox" attr:class="button button-ghost">
-                        {tr("catalog.open_sandbox")}
+                        {tr!("catalog.open_sandbox")}
                         " →"
                     </A>
                     <label class="button button-ghost" data-testid="open-folder">
-                        {tr("catalog.open_folder")}
+                        {tr!("catalog.open_folder")}
                         <input
                             type="file"
                             class="hidden"
@@ -52,7 +52,7 @@ pub fn CatalogPage() -> impl IntoView {
                         />
                     </label>
                     <label class="button button-ghost" data-testid="open-zip">
-                        {tr("catalog.open_zip")}
+                        {tr!("catalog.open_zip")}
                         <input
                             type="file"
                             class="hidden"
@@ -67,7 +67,7 @@ pub fn CatalogPage() -> impl IntoView {
             {move || folder.pack_view()}
             <Suspense fallback=move || {
                 crate::catalog::pack_in_location()
-                    .map(|_| view! { <p class="loading">{tr("catalog.loading_pack")}</p> })
+                    .map(|_| view! { <p class="loading">{tr!("catalog.loading_pack")}</p> })
             }>
                 {move || {
                     external
@@ -79,7 +79,7 @@ pub fn CatalogPage() -> impl IntoView {
                                 view! {
                                     <section class="pack pack-external" data-testid="external-pack">
                                         <div class="error-panel" role="alert">
-                                            <h2>{tr("catalog.pack_failed")}</h2>
+                                            <h2>{tr!("catalog.pack_failed")}</h2>
                                             <pre>{error.to_string()}</pre>
                                         </div>
                                     </section>
@@ -90,7 +90,7 @@ pub fn CatalogPage() -> impl IntoView {
                 }}
             </Suspense>
             <Suspense fallback=move || {
-                view! { <p class="loading">{tr("catalog.loading")}</p> }
+                view! { <p class="loading">{tr!("catalog.loading")}</p> }
             }>
                 {move || {
                     catalog
@@ -139,7 +139,7 @@ fn PackSection(pack: CatalogPack) -> impl IntoView {
                     .map(|source| {
                         view! {
                             <p class="pack-source">
-                                {tr("catalog.pack_from")} " " <code>{source}</code>
+                                {tr!("catalog.pack_from")} " " <code>{source}</code>
                             </p>
                         }
                     })}
@@ -165,7 +165,7 @@ fn PackSection(pack: CatalogPack) -> impl IntoView {
                             view! {
                                 <li class="lesson-card lesson-card-broken" role="alert">
                                     <h3 class="mono">{file}</h3>
-                                    <p>{tr("catalog.broken")}</p>
+                                    <p>{tr!("catalog.broken")}</p>
                                     <pre>{error.to_string()}</pre>
                                 </li>
                             }
@@ -200,17 +200,17 @@ fn LessonCard(pack: String, query: String, meta: LessonMeta, number: usize) -> i
     });
     let state = move || state.get();
     let level_key = match meta.level {
-        Level::Beginner => "level.beginner",
-        Level::Intermediate => "level.intermediate",
-        Level::Advanced => "level.advanced",
+        Level::Beginner => key!("level.beginner"),
+        Level::Intermediate => key!("level.intermediate"),
+        Level::Advanced => key!("level.advanced"),
     };
     let href = format!("/lessons/{pack}/{}{query}", meta.id);
-    let completed = tr("catalog.completed");
-    let in_progress = tr("catalog.in_progress");
-    let not_started = tr("catalog.not_started");
-    let start = tr("catalog.start");
-    let resume = tr("catalog.continue");
-    let review = tr("catalog.review");
+    let completed = tr!("catalog.completed");
+    let in_progress = tr!("catalog.in_progress");
+    let not_started = tr!("catalog.not_started");
+    let start = tr!("catalog.start");
+    let resume = tr!("catalog.continue");
+    let review = tr!("catalog.review");
     view! {
         <li
             class="lesson-card"
@@ -240,9 +240,9 @@ fn LessonCard(pack: String, query: String, meta: LessonMeta, number: usize) -> i
             </h3>
             <p class="summary">{meta.summary.clone()}</p>
             <div class="lesson-card-bottom">
-                <span class="meta-chip">{tr(level_key)}</span>
+                <span class="meta-chip">{text(level_key)}</span>
                 <span class="meta-chip">
-                    {format!("{} ", meta.minutes)} {tr("catalog.minutes")}
+                    {format!("{} ", meta.minutes)} {tr!("catalog.minutes")}
                 </span>
                 <A href=href attr:class="button button-small">
                     {move || match state() {
@@ -329,7 +329,7 @@ impl FolderSection {
         self.error.get().map(|reason| {
             view! {
                 <div class="error-panel" role="alert" data-testid="folder-error">
-                    <h2>{tr("catalog.pack_failed")}</h2>
+                    <h2>{tr!("catalog.pack_failed")}</h2>
                     <pre>{reason}</pre>
                 </div>
             }
@@ -345,7 +345,7 @@ impl FolderSection {
                     data-testid="close-folder"
                     on:click=move |_| self.close()
                 >
-                    {tr("catalog.close_folder")}
+                    {tr!("catalog.close_folder")}
                 </button>
             };
             match folder.catalog() {
@@ -357,7 +357,7 @@ impl FolderSection {
                 Err(error) => view! {
                     <section class="pack pack-external" data-testid="external-pack">
                         <div class="error-panel" role="alert">
-                            <h2>{tr("catalog.pack_failed")}</h2>
+                            <h2>{tr!("catalog.pack_failed")}</h2>
                             <pre>{error.to_string()}</pre>
                         </div>
                         {close}

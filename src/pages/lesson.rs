@@ -78,7 +78,7 @@ pub fn LessonPage() -> impl IntoView {
     });
     view! {
         <Suspense fallback=move || {
-            view! { <p class="loading center-page">{tr("lesson.loading")}</p> }
+            view! { <p class="loading center-page">{tr!("lesson.loading")}</p> }
         }>
             {move || {
                 lesson
@@ -111,11 +111,11 @@ fn LessonError(error: LoadError) -> impl IntoView {
     view! {
         <div class="center-page" data-testid="lesson-error">
             <div class="error-panel" role="alert">
-                <h1>{tr("lesson.error")}</h1>
+                <h1>{tr!("lesson.error")}</h1>
                 <pre>{error.to_string()}</pre>
             </div>
             <A href="/" attr:class="button">
-                {tr("lesson.back")}
+                {tr!("lesson.back")}
             </A>
         </div>
     }
@@ -159,15 +159,15 @@ fn LessonView(
                     <span class="complete-icon" aria-hidden="true">
                         "✓"
                     </span>
-                    <strong>{tr("lesson.complete")}</strong>
+                    <strong>{tr!("lesson.complete")}</strong>
                     <A href="/" attr:class="button button-small">
-                        {tr("lesson.next")}
+                        {tr!("lesson.next")}
                     </A>
                     <button
                         class="button button-small button-ghost"
                         on:click=move |_| sim.start_over()
                     >
-                        {tr("lesson.restart")}
+                        {tr!("lesson.restart")}
                     </button>
                 </div>
             </Show>
@@ -192,7 +192,7 @@ fn LessonView(
                     >
                         <article class="lesson-text">
                             <nav class="breadcrumb">
-                                <A href="/">{tr("nav.catalog")}</A>
+                                <A href="/">{tr!("nav.catalog")}</A>
                                 " / "
                                 <span>{track.clone()}</span>
                             </nav>
@@ -216,10 +216,10 @@ fn LessonView(
 fn Hints(hints: Vec<String>) -> impl IntoView {
     let shown = RwSignal::new(0usize);
     let total = hints.len();
-    let hint_label = tr("lesson.hint");
+    let hint_label = tr!("lesson.hint");
     view! {
         <section class="hints" data-testid="hints">
-            <h3>{tr("lesson.hints")}</h3>
+            <h3>{tr!("lesson.hints")}</h3>
             <ol>
                 {hints
                     .into_iter()
@@ -243,7 +243,7 @@ fn Hints(hints: Vec<String>) -> impl IntoView {
                     class="button button-small button-ghost"
                     on:click=move |_| shown.update(|n| *n += 1)
                 >
-                    {tr("lesson.show_hint")}
+                    {tr!("lesson.show_hint")}
                     {move || format!(" ({}/{total})", shown.get() + 1)}
                 </button>
             </Show>
@@ -254,15 +254,15 @@ fn Hints(hints: Vec<String>) -> impl IntoView {
 /// The reference solution, folded until asked for.
 #[component]
 fn Solution(solution: Vec<Action>) -> impl IntoView {
-    let advance = tr("lesson.solution_advance");
-    let edit = tr("lesson.solution_edit");
-    let apply = tr("lesson.solution_apply");
-    let run = tr("lesson.solution_kubectl");
-    let on_pr = tr("lesson.solution_pr");
-    let inject = tr("lesson.solution_inject");
+    let advance = tr!("lesson.solution_advance");
+    let edit = tr!("lesson.solution_edit");
+    let apply = tr!("lesson.solution_apply");
+    let run = tr!("lesson.solution_kubectl");
+    let on_pr = tr!("lesson.solution_pr");
+    let inject = tr!("lesson.solution_inject");
     view! {
         <details class="solution" data-testid="solution">
-            <summary>{tr("lesson.show_solution")}</summary>
+            <summary>{tr!("lesson.show_solution")}</summary>
             <ol>
                 {solution
                     .into_iter()

@@ -11,10 +11,10 @@ pub fn NotFound() -> impl IntoView {
     view! {
         <div class="center-page" data-testid="not-found">
             <div class="big-code">"404"</div>
-            <h1>{tr("notfound.title")}</h1>
-            <p>{tr("notfound.lead")} " " <code>{move || location.pathname.get()}</code></p>
+            <h1>{tr!("notfound.title")}</h1>
+            <p>{tr!("notfound.lead")} " " <code>{move || location.pathname.get()}</code></p>
             <A href="/" attr:class="button">
-                {tr("lesson.back")}
+                {tr!("lesson.back")}
             </A>
         </div>
     }

@@ -68,8 +68,8 @@ fn Sandbox(shared: Option<Result<opsdojo_engine::share::SharedSession, String>>)
     let intro = move || {
         view! {
             <div class="sandbox-intro">
-                <h1>{tr("sandbox.title")}</h1>
-                <p>{tr("sandbox.lead")}</p>
+                <h1>{tr!("sandbox.title")}</h1>
+                <p>{tr!("sandbox.lead")}</p>
             </div>
         }
     };
