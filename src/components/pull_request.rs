@@ -4,7 +4,7 @@
 use crate::i18n::{key, text, tr, Key};
 use crate::session::Sim;
 use leptos::prelude::*;
-use opsdojo_engine::world::pull_request::{CheckStatus, LABELS};
+use opsdojo_engine::delivery::{CheckStatus, LABELS};
 use opsdojo_engine::world::{Action, PullRequestSnapshot};
 
 fn run(sim: Sim, command: String) {

@@ -2,11 +2,11 @@
 
 use super::read_yaml;
 use super::widget::Tab;
+use crate::delivery::{PullRequestSpec, APP_DIR};
 use crate::diagnostic::Diagnostic;
 use crate::objective::Objective;
 use crate::platform::{parse_platform_at, Platform};
 use crate::time::SimDuration;
-use crate::world::pull_request::{PullRequestSpec, APP_DIR};
 use crate::world::{
     Action, Burst, Crash, Fault, Release, Scenario, ScheduledEvent, FAULT_STATUSES,
 };

@@ -15,8 +15,8 @@
 use super::alerting::MonitoringState;
 use super::infra::{EnvInfraState, Infrastructure};
 use super::metrics::{MetricsState, PlatformMetrics};
-use super::pull_request::PullRequest;
 use super::*;
+use crate::delivery::PullRequest;
 use crate::kube::KubeEvent;
 use crate::limits;
 use base64::Engine as _;

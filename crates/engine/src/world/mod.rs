@@ -19,7 +19,6 @@ mod deployment;
 mod files;
 pub mod infra;
 mod metrics;
-pub mod pull_request;
 pub mod scenario;
 mod snapshot;
 pub mod traffic;
@@ -119,7 +118,7 @@ pub struct World {
     /// False while the world writes its first files: the chart is rendered once they are all in.
     chart_loaded: bool,
     /// The pull request open on the application's repository, if the scenario has one.
-    pull_request: Option<pull_request::PullRequest>,
+    pull_request: Option<crate::delivery::PullRequest>,
     /// Faults injected by a facilitator, with when, and the events they became: these come
     /// after the scenario's own events in the events' numbering.
     injected: Vec<crate::game::PlannedFault>,
@@ -241,7 +240,7 @@ impl World {
         }
         // The pull request was opened a little before the scenario starts: its first checks ran.
         if let Some(spec) = world.scenario.pull_request.clone() {
-            world.pull_request = Some(pull_request::PullRequest::open(
+            world.pull_request = Some(crate::delivery::PullRequest::open(
                 spec,
                 &world.file_contents(),
                 world.now.plus(PULL_REQUEST_AGE),
@@ -599,7 +598,7 @@ impl World {
         let number = pull.spec.number.to_string();
         let pr = |name: &str| Labels::named(name).with("pull_request", &number);
         for check in &pull.checks {
-            let success = check.status_at(self.now) == pull_request::CheckStatus::Success;
+            let success = check.status_at(self.now) == crate::delivery::CheckStatus::Success;
             samples.push(Sample::new(
                 pr("opsdojo_pull_request_check_success").with("check", &check.name),
                 f64::from(u8::from(success)),
@@ -1089,42 +1088,37 @@ impl World {
     }
 
     /// The open pull request, if the scenario has one.
-    pub fn pull_request(&self) -> Option<&pull_request::PullRequest> {
+    pub fn pull_request(&self) -> Option<&crate::delivery::PullRequest> {
         self.pull_request.as_ref()
     }
 
-    /// Runs a command on the pull request; what it says is kept on the pull request.
-    fn pull_request_command(&mut self, command: &str) -> Result<(), String> {
+    /// Runs a command on the pull request; what it says is kept on the pull request. The
+    /// world adds what the pull request cannot see (a promotion waits for the environment
+    /// before production to be ready) and carries out what a command starts (deployments,
+    /// messages in the deploys channel).
+    fn pull_request_command(&mut self, line: &str) -> Result<(), String> {
+        use crate::delivery::{Delivery, PullCommand};
         let files = self.file_contents();
         let now = self.now;
+        let platform = self.scenario.platform.clone();
         let Some(pull) = self.pull_request.as_mut() else {
             return Err("this world has no pull request".into());
         };
-        let verb = command.split_whitespace().next().unwrap_or_default();
-        let outcome = match verb {
-            "push" if pull.merged_at.is_some() => Err("the pull request is merged".to_string()),
-            "push" if !pull.unpushed(files.iter()) => {
-                Err("Everything up-to-date: no change to push".to_string())
+        let command = PullCommand::parse(line);
+        let outcome = command.clone().and_then(|command| {
+            let service = &pull.spec.service;
+            let first = platform.pre_production();
+            let mut staged = || {
+                deployment_mut(&mut self.environments, first, service)
+                    .is_some_and(|d| !d.rolling_out() && d.ready_pods(now) >= d.desired as usize)
+            };
+            if command == PullCommand::Promote && pull.delivery == Delivery::Staging && !staged() {
+                return Err(format!(
+                    "{first} is still rolling {service} out: wait for it to be ready"
+                ));
             }
-            "push" => {
-                pull.push(&files, now);
-                Ok(format!("pushed {} to {}", pull.head(), pull.spec.branch))
-            }
-            "promote" => {
-                let service = pull.spec.service.clone();
-                let first = self.scenario.platform.pre_production();
-                let staged = deployment_mut(&mut self.environments, first, &service)
-                    .is_some_and(|d| !d.rolling_out() && d.ready_pods(now) >= d.desired as usize);
-                if pull.delivery == pull_request::Delivery::Staging && !staged {
-                    Err(format!(
-                        "{first} is still rolling {service} out: wait for it to be ready"
-                    ))
-                } else {
-                    pull.command(command, now)
-                }
-            }
-            _ => pull.command(command, now),
-        };
+            pull.run(&command, &files, now)
+        });
         pull.last_outcome = Some(outcome.clone());
         let message = outcome?;
         let (service, version, number) = (
@@ -1136,18 +1130,17 @@ impl World {
             EventLevel::Info,
             format!("pull request #{number}: {message}"),
         );
-        match verb {
-            "promote" => {
-                let platform = self.scenario.platform.clone();
+        match command? {
+            PullCommand::Promote => {
                 let production = platform.production();
                 self.roll_out(production, &service, &version);
                 self.post_deploy(format!("{service} {version} promoted to {production}"));
             }
-            "rollback" => self.change_cluster(crate::kube::kubectl::Change::Undo {
-                namespace: self.scenario.platform.production().into(),
+            PullCommand::Rollback => self.change_cluster(crate::kube::kubectl::Change::Undo {
+                namespace: platform.production().into(),
                 deployment: service,
             }),
-            "merge" => self.post_deploy(format!(
+            PullCommand::Merge => self.post_deploy(format!(
                 "#{number} merged: building {service}:{version} on main"
             )),
             _ => {}

@@ -162,7 +162,7 @@ fn diffs_of_huge_files_do_not_build_a_huge_table() {
     // WebAssembly, and the table asked for 17 GB.
     let base = "a\n".repeat(65_536);
     let now = "b\n".repeat(65_536);
-    let changed = super::pull_request::changed_lines(&base, &now);
+    let changed = crate::delivery::changed_lines(&base, &now);
     assert_eq!(
         changed.len(),
         65_536,

@@ -118,10 +118,10 @@ pub struct PullRequestSnapshot {
     pub branch: String,
     pub description: String,
     pub labels: Vec<String>,
-    pub timeline: Vec<super::pull_request::TimelineItem>,
+    pub timeline: Vec<crate::delivery::TimelineItem>,
     pub commits: Vec<String>,
     /// Each check with what it shows now.
-    pub checks: Vec<(super::pull_request::Check, super::pull_request::CheckStatus)>,
+    pub checks: Vec<(crate::delivery::Check, crate::delivery::CheckStatus)>,
     pub approvals: Vec<String>,
     pub reviewers: Vec<String>,
     pub required_approvals: usize,
@@ -350,8 +350,8 @@ impl ManifestsSnapshot {
 }
 
 impl PullRequestSnapshot {
-    fn of(world: &super::World, pull: &super::pull_request::PullRequest) -> Self {
-        use super::pull_request::Delivery;
+    fn of(world: &super::World, pull: &crate::delivery::PullRequest) -> Self {
+        use crate::delivery::Delivery;
         let now = world.now();
         PullRequestSnapshot {
             number: pull.spec.number,

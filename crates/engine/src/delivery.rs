@@ -11,7 +11,9 @@
 
 use crate::time::{SimDuration, SimTime};
 use serde::Serialize;
-use similar::{ChangeTag, DiffTag, TextDiff};
+use similar::algorithms::{lcs, Capture, Replace};
+use similar::udiff::UnifiedHunkHeader;
+use similar::{group_diff_ops, DiffOp, DiffTag};
 use std::collections::BTreeMap;
 
 /// The folder of the application's code among the world's files.
@@ -45,7 +47,7 @@ pub struct PullRequestSpec {
     /// A bug the merged version carries: it hits the requests served by pods running
     /// `version`, in the fault's environment, whichever way the version got there.
     #[serde(default)]
-    pub fault: Option<crate::world::scenario::Fault>,
+    pub fault: Option<crate::fault::Fault>,
 }
 
 /// What a check says.
@@ -119,6 +121,44 @@ pub struct Preview {
     pub ready_at: SimTime,
     /// The head commit it runs.
     pub commit: String,
+}
+
+/// A command typed on the pull request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PullCommand {
+    /// Push the world's `app/` files to the branch.
+    Push,
+    Label(String),
+    Unlabel(String),
+    Comment(String),
+    Merge,
+    /// Take the release from the environment before production to production.
+    Promote,
+    /// Roll production back to the version before this pull request's.
+    Rollback,
+}
+
+impl PullCommand {
+    /// `push`, `label NAME`, `unlabel NAME`, `comment TEXT`, `merge`, `promote`, `rollback`.
+    pub fn parse(line: &str) -> Result<PullCommand, String> {
+        let line = line.trim();
+        let (verb, rest) = line.split_once(' ').unwrap_or((line, ""));
+        let rest = rest.trim().to_string();
+        Ok(match verb {
+            "push" => PullCommand::Push,
+            "label" => PullCommand::Label(rest),
+            "unlabel" => PullCommand::Unlabel(rest),
+            "comment" if !rest.is_empty() => PullCommand::Comment(rest),
+            "merge" => PullCommand::Merge,
+            "promote" => PullCommand::Promote,
+            "rollback" => PullCommand::Rollback,
+            _ => {
+                return Err(format!(
+                    "unknown command `{line}`: push, label NAME, unlabel NAME, comment TEXT, merge, promote, rollback"
+                ))
+            }
+        })
+    }
 }
 
 /// A pull request and everything that happened on it.
@@ -376,22 +416,40 @@ impl PullRequest {
         deliveries
     }
 
-    /// Runs a command typed on the pull request (see [`PullRequest::run`]) and keeps what it
-    /// said.
-    pub fn command(&mut self, line: &str, now: SimTime) -> Outcome {
-        let outcome = self.run(line, now);
+    /// Runs a command typed on the pull request and keeps what it said. `files` are the
+    /// world's files, which a push takes the branch's head from.
+    pub fn command(
+        &mut self,
+        line: &str,
+        files: &BTreeMap<String, String>,
+        now: SimTime,
+    ) -> Outcome {
+        let outcome = PullCommand::parse(line).and_then(|command| self.run(&command, files, now));
         self.last_outcome = Some(outcome.clone());
         outcome
     }
 
-    /// `label NAME`, `unlabel NAME`, `comment TEXT`, `merge`, `promote`, `rollback`.
-    fn run(&mut self, line: &str, now: SimTime) -> Outcome {
-        let line = line.trim();
-        let (verb, rest) = line.split_once(' ').unwrap_or((line, ""));
-        let rest = rest.trim();
+    /// Runs one command; what it says is the outcome.
+    pub fn run(
+        &mut self,
+        command: &PullCommand,
+        files: &BTreeMap<String, String>,
+        now: SimTime,
+    ) -> Outcome {
         let author = self.spec.author.clone();
-        match verb {
-            "label" => {
+        match command {
+            PullCommand::Push if self.merged_at.is_some() => {
+                Err("the pull request is merged".to_string())
+            }
+            PullCommand::Push if !self.unpushed(files.iter()) => {
+                Err("Everything up-to-date: no change to push".to_string())
+            }
+            PullCommand::Push => {
+                self.push(files, now);
+                Ok(format!("pushed {} to {}", self.head(), self.spec.branch))
+            }
+            PullCommand::Label(rest) => {
+                let rest = rest.as_str();
                 if !LABELS.contains(&rest) {
                     return Err(format!(
                         "no label `{rest}` in this repository (labels: {})",
@@ -419,7 +477,8 @@ impl PullRequest {
                 }
                 Ok(format!("added the {rest} label"))
             }
-            "unlabel" => {
+            PullCommand::Unlabel(rest) => {
+                let rest = rest.as_str();
                 let Some(index) = self.labels.iter().position(|l| l == rest) else {
                     return Err(format!("the pull request has no `{rest}` label"));
                 };
@@ -431,11 +490,11 @@ impl PullRequest {
                 }
                 Ok(format!("removed the {rest} label"))
             }
-            "comment" if !rest.is_empty() => {
-                self.say(now, &author, "comment", rest);
+            PullCommand::Comment(text) => {
+                self.say(now, &author, "comment", text);
                 Ok("commented".into())
             }
-            "merge" => {
+            PullCommand::Merge => {
                 let blockers = self.merge_blockers(now);
                 if !blockers.is_empty() {
                     return Err(format!("Merging is blocked: {}", blockers.join("; ")));
@@ -457,7 +516,7 @@ impl PullRequest {
                     self.spec.number, self.spec.service, self.spec.version, self.stages.0
                 ))
             }
-            "promote" => match self.delivery {
+            PullCommand::Promote => match self.delivery {
                 Delivery::Staging => {
                     let production = self.stages.1.clone();
                     self.delivery = Delivery::Prod;
@@ -479,7 +538,7 @@ impl PullRequest {
                     self.stages.0
                 )),
             },
-            "rollback" => match self.delivery {
+            PullCommand::Rollback => match self.delivery {
                 Delivery::Prod => {
                     self.delivery = Delivery::RolledBack;
                     let production = self.stages.1.clone();
@@ -494,11 +553,11 @@ impl PullRequest {
                     );
                     Ok(format!("rolling {production} back to the previous version"))
                 }
-                _ => Err(format!("{} runs no release of this pull request", self.stages.1)),
+                _ => Err(format!(
+                    "{} runs no release of this pull request",
+                    self.stages.1
+                )),
             },
-            _ => Err(format!(
-                "unknown command `{line}`: label NAME, unlabel NAME, comment TEXT, merge, promote, rollback"
-            )),
         }
     }
 
@@ -641,20 +700,27 @@ const DIFF_MAX_LINE_PAIRS: usize = 4_000_000;
 /// Lines of context a diff keeps around each change, as `git diff` does.
 const DIFF_CONTEXT: usize = 3;
 
-/// The line diff of two texts, or `None` when they are too long to compare.
-fn line_diff<'a>(base: &'a str, now: &'a str) -> Option<TextDiff<'a, 'a, str>> {
-    let pairs = base.lines().count().saturating_mul(now.lines().count());
-    (pairs <= DIFF_MAX_LINE_PAIRS).then(|| TextDiff::from_lines(base, now))
+/// The operations that turn `base`'s lines into `now`'s (a longest common subsequence, as
+/// `diff` finds it), or `None` when the files are too long to compare.
+fn line_diff(base: &[&str], now: &[&str]) -> Option<Vec<DiffOp>> {
+    if base.len().saturating_mul(now.len()) > DIFF_MAX_LINE_PAIRS {
+        return None;
+    }
+    // Runs of equal lines merged, a deletion next to an insertion as one replacement.
+    let mut hook = Replace::new(Capture::new());
+    // Capturing cannot fail; no deadline, since the browser has no clock to read one from.
+    lcs::diff_deadline_raw(&mut hook, base, 0..base.len(), now, 0..now.len(), None).ok()?;
+    Some(hook.into_inner().into_ops())
 }
 
 /// The 1-based lines of `now` that are not in `base` (a line-based diff, as `git diff` counts
 /// added and changed lines).
 pub fn changed_lines(base: &str, now: &str) -> Vec<usize> {
-    let Some(diff) = line_diff(base, now) else {
-        return (1..=now.lines().count()).collect();
+    let (old, new): (Vec<&str>, Vec<&str>) = (base.lines().collect(), now.lines().collect());
+    let Some(ops) = line_diff(&old, &new) else {
+        return (1..=new.len()).collect();
     };
-    diff.ops()
-        .iter()
+    ops.iter()
         .filter(|op| op.tag() != DiffTag::Equal)
         .flat_map(|op| op.new_range())
         .map(|index| index + 1)
@@ -665,36 +731,33 @@ pub fn changed_lines(base: &str, now: &str) -> Vec<usize> {
 /// with three lines of context, each after its `@@ -old +new @@` header.
 pub fn unified_diff(path: &str, base: &str, now: &str) -> Vec<(char, String)> {
     let name = path.rsplit('/').next().unwrap_or(path);
-    let Some(diff) = line_diff(base, now) else {
-        // Too long to compare: the whole file replaced.
-        let range = |count: usize| match count {
-            0 => "0,0".to_string(),
-            1 => "1".to_string(),
-            _ => format!("1,{count}"),
-        };
-        let (old, new) = (range(base.lines().count()), range(now.lines().count()));
-        let mut out = vec![('@', format!("@@ -{old} +{new} @@ {name}"))];
-        out.extend(base.lines().map(|line| ('-', line.to_string())));
-        out.extend(now.lines().map(|line| ('+', line.to_string())));
-        return out;
-    };
+    let (old, new): (Vec<&str>, Vec<&str>) = (base.lines().collect(), now.lines().collect());
+    // Too long to compare: the whole file replaced.
+    let ops = line_diff(&old, &new).unwrap_or_else(|| {
+        vec![DiffOp::Replace {
+            old_index: 0,
+            old_len: old.len(),
+            new_index: 0,
+            new_len: new.len(),
+        }]
+    });
     let mut out = Vec::new();
-    for hunk in diff
-        .unified_diff()
-        .context_radius(DIFF_CONTEXT)
-        .iter_hunks()
-    {
-        let header = hunk.header().to_string();
-        out.push(('@', format!("{} {name}", header.trim_end())));
-        for change in hunk.iter_changes() {
-            let mark = match change.tag() {
-                ChangeTag::Delete => '-',
-                ChangeTag::Insert => '+',
-                ChangeTag::Equal => ' ',
+    for hunk in group_diff_ops(ops, DIFF_CONTEXT) {
+        out.push(('@', format!("{} {name}", UnifiedHunkHeader::new(&hunk))));
+        for op in &hunk {
+            let (tag, old_range, new_range) = op.as_tag_tuple();
+            let mut lines = |mark: char, lines: &[&str]| {
+                out.extend(lines.iter().map(|line| (mark, line.to_string())));
             };
-            let text = change.value();
-            let text = text.strip_suffix('\n').unwrap_or(text);
-            out.push((mark, text.strip_suffix('\r').unwrap_or(text).to_string()));
+            match tag {
+                DiffTag::Equal => lines(' ', &new[new_range]),
+                DiffTag::Delete => lines('-', &old[old_range]),
+                DiffTag::Insert => lines('+', &new[new_range]),
+                DiffTag::Replace => {
+                    lines('-', &old[old_range]);
+                    lines('+', &new[new_range]);
+                }
+            }
         }
     }
     out
@@ -1047,7 +1110,7 @@ mod tests {
         assert_eq!(pull.checks[1].status_at(at(6)), CheckStatus::Success);
         assert!(pull.checks[1].summary.starts_with("100%"));
         assert!(pull
-            .command("merge", at(6))
+            .command("merge", &BTreeMap::new(), at(6))
             .unwrap_err()
             .contains("0 of 3 required approvals"));
         for minute in 3..20 {
@@ -1063,16 +1126,16 @@ mod tests {
         assert!(again.approvals.is_empty());
         assert!(again.timeline.iter().any(|t| t.kind == "dismissed"));
         // Merge, build, staging, promotion.
-        assert!(pull.command("promote", at(20)).is_err());
-        pull.command("merge", at(20)).unwrap();
+        assert!(pull.command("promote", &BTreeMap::new(), at(20)).is_err());
+        pull.command("merge", &BTreeMap::new(), at(20)).unwrap();
         assert!(pull.step(at(21)).is_empty());
         assert_eq!(
             pull.step(at(23)),
             vec![("staging".to_string(), "2.4.0".to_string())]
         );
-        assert!(pull.command("promote", at(30)).is_ok());
+        assert!(pull.command("promote", &BTreeMap::new(), at(30)).is_ok());
         assert_eq!(pull.delivery, Delivery::Prod);
-        assert!(pull.command("rollback", at(31)).is_ok());
+        assert!(pull.command("rollback", &BTreeMap::new(), at(31)).is_ok());
         assert_eq!(pull.delivery, Delivery::RolledBack);
     }
 
@@ -1108,14 +1171,16 @@ mod tests {
     #[test]
     fn the_preview_label_deploys_the_head() {
         let mut pull = PullRequest::open(spec(), &files(true), at(0), standard_stages());
-        assert!(pull.command("label nope", at(0)).is_err());
-        pull.command("label cd/preview", at(1)).unwrap();
+        assert!(pull.command("label nope", &BTreeMap::new(), at(0)).is_err());
+        pull.command("label cd/preview", &BTreeMap::new(), at(1))
+            .unwrap();
         let preview = pull.preview.clone().unwrap();
         assert_eq!(preview.url, "https://pr-142.preview.opsdojo.dev");
         assert!(pull.preview_ready(at(2)).is_none());
         assert!(pull.preview_ready(at(3)).is_some());
         assert_eq!(pull.checks.len(), 3);
-        pull.command("unlabel cd/preview", at(4)).unwrap();
+        pull.command("unlabel cd/preview", &BTreeMap::new(), at(4))
+            .unwrap();
         assert!(pull.preview.is_none());
         assert_eq!(pull.checks.len(), 2);
     }
@@ -1155,7 +1220,7 @@ mod properties {
             let now = SimTime::day_one_at(SimDuration::from_minutes(600));
             let mut pull = PullRequest::open(spec, &files, now, standard_stages());
             prop_assert_eq!(pull.checks.len(), 2);
-            let _ = pull.command(&command, now.plus(SimDuration::from_minutes(5)));
+            let _ = pull.command(&command, &files, now.plus(SimDuration::from_minutes(5)));
             let _ = pull.step(now.plus(SimDuration::from_minutes(10)));
             for (path, base, head) in pull.changed_files() {
                 let _ = unified_diff(path, base, head);
