@@ -4,7 +4,7 @@
 use crate::i18n::tr;
 use crate::session::Sim;
 use leptos::prelude::*;
-use opsdojo_engine::world::HpaSnapshot;
+use opsdojo_engine::world::{HpaSnapshot, PodStatus};
 
 /// The deployments of `env`, or of every environment when `env` is `None`.
 #[component]
@@ -84,8 +84,10 @@ pub fn Deployments(
                                                                     .pods
                                                                     .into_iter()
                                                                     .map(|pod| {
-                                                                        let crashing = pod.status != "Running"
-                                                                            && pod.status != "Pending";
+                                                                        let crashing = matches!(
+                                                                            pod.status,
+                                                                            PodStatus::Error | PodStatus::CrashLoopBackOff
+                                                                        );
                                                                         let state = if crashing {
                                                                             format!("{} ({} restarts)", pod.status, pod.restarts)
                                                                         } else if pod.pending {

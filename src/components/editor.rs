@@ -161,7 +161,7 @@ pub fn WorldFileEditor(
         sim.snapshot
             .with(|snapshot| snapshot.files.iter().find(|f| f.path == file_path).cloned())
     });
-    let language = file.get_untracked().map_or("text", |f| f.language);
+    let language = file.get_untracked().map_or("text", |f| f.language.as_str());
     let edit_path = StoredValue::new(path.clone());
     view! {
         <CodeEditor

@@ -4,7 +4,7 @@
 use crate::i18n::{key, text, tr, Key};
 use crate::session::Sim;
 use leptos::prelude::*;
-use opsdojo_engine::delivery::{CheckStatus, LABELS};
+use opsdojo_engine::delivery::{CheckStatus, Delivery, LABELS};
 use opsdojo_engine::world::{Action, PullRequestSnapshot};
 
 fn run(sim: Sim, command: String) {
@@ -122,7 +122,7 @@ fn PullRequestPage(pull: PullRequestSnapshot) -> impl IntoView {
                 <aside class="pr-side">
                     <Checks pull=pull.clone() />
                     <MergeBox pull=pull.clone() />
-                    <Delivery pull=pull.clone() />
+                    <DeliveryBox pull=pull.clone() />
                 </aside>
             </div>
             {pull
@@ -419,7 +419,7 @@ fn MergeBox(pull: PullRequestSnapshot) -> impl IntoView {
 }
 
 #[component]
-fn Delivery(pull: PullRequestSnapshot) -> impl IntoView {
+fn DeliveryBox(pull: PullRequestSnapshot) -> impl IntoView {
     let sim = expect_context::<Sim>();
     let stage = pull.delivery;
     let platform = sim.platform();
@@ -461,18 +461,18 @@ fn Delivery(pull: PullRequestSnapshot) -> impl IntoView {
             <div class="pr-delivery-actions">
                 <span class="muted" data-testid="pr-delivery">
                     {match stage {
-                        "building" => tr!("pr.building")().to_string(),
-                        "staging" => tr!("pr.on_staging")().replace("{env}", first),
-                        "prod" => tr!("pr.on_prod")().replace("{env}", production),
-                        "rolled_back" => tr!("pr.rolled_back")().replace("{env}", production),
-                        _ => {
+                        Delivery::Building { .. } => tr!("pr.building")().to_string(),
+                        Delivery::Staging => tr!("pr.on_staging")().replace("{env}", first),
+                        Delivery::Prod => tr!("pr.on_prod")().replace("{env}", production),
+                        Delivery::RolledBack => tr!("pr.rolled_back")().replace("{env}", production),
+                        Delivery::None => {
                             tr!("pr.not_merged")()
                                 .replace("{first}", first)
                                 .replace("{env}", production)
                         }
                     }}
                 </span>
-                {(stage == "staging")
+                {(stage == Delivery::Staging)
                     .then(|| {
                         command_button(
                             sim,
@@ -482,7 +482,7 @@ fn Delivery(pull: PullRequestSnapshot) -> impl IntoView {
                             false,
                         )
                     })}
-                {(stage == "prod")
+                {(stage == Delivery::Prod)
                     .then(|| {
                         command_button(
                             sim,

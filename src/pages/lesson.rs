@@ -308,7 +308,7 @@ fn Solution(solution: Vec<Action>) -> impl IntoView {
                                     {move || edit()} " " <code>{path.clone()}</code>
                                     <CodeEditor
                                         value=content
-                                        language=WorldFile::language(&path)
+                                        language=WorldFile::language(&path).as_str()
                                         read_only=true
                                         on_change=Callback::new(|_: String| {})
                                     />

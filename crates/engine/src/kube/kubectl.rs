@@ -476,7 +476,7 @@ impl View<'_> {
                             let mut row = vec![
                                 pod.name.clone(),
                                 pod_ready(pod, now).into(),
-                                pod.status(now).into(),
+                                pod.status(now).to_string(),
                                 pod.restarts.to_string(),
                                 age(now.since(pod.created_at)),
                             ];

@@ -58,23 +58,53 @@ impl Pod {
     }
 
     /// `STATUS` as `kubectl get pods` prints it.
-    pub fn status(&self, now: SimTime) -> &'static str {
+    pub fn status(&self, now: SimTime) -> PodStatus {
         if self.is_pending() {
-            "Pending"
+            PodStatus::Pending
         } else if self.php_fpm_down(now) {
             if self.restarts == 0 {
-                "Error"
+                PodStatus::Error
             } else {
-                "CrashLoopBackOff"
+                PodStatus::CrashLoopBackOff
             }
         } else {
-            "Running"
+            PodStatus::Running
         }
     }
 
     /// Whether the pod waits for room on a node.
     pub fn is_pending(&self) -> bool {
         self.ready_at.is_none()
+    }
+}
+
+/// A pod's `STATUS` column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum PodStatus {
+    Running,
+    /// Waiting for room on a node.
+    Pending,
+    /// php-fpm exited and the pod has not restarted yet.
+    Error,
+    /// php-fpm keeps exiting; the kubelet restarts it with a growing back-off.
+    CrashLoopBackOff,
+}
+
+impl PodStatus {
+    /// As kubectl prints it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PodStatus::Running => "Running",
+            PodStatus::Pending => "Pending",
+            PodStatus::Error => "Error",
+            PodStatus::CrashLoopBackOff => "CrashLoopBackOff",
+        }
+    }
+}
+
+impl std::fmt::Display for PodStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

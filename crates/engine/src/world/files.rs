@@ -84,12 +84,33 @@ impl WorldFile {
     }
 
     /// The language an editor should highlight this file with.
-    pub fn language(path: &str) -> &'static str {
+    pub fn language(path: &str) -> FileLanguage {
         match path.rsplit('.').next() {
-            Some("yaml" | "yml") => "yaml",
-            Some("tf" | "tfvars" | "hcl") => "hcl",
-            Some("promql") => "promql",
-            _ => "text",
+            Some("yaml" | "yml") => FileLanguage::Yaml,
+            Some("tf" | "tfvars" | "hcl") => FileLanguage::Hcl,
+            Some("promql") => FileLanguage::Promql,
+            _ => FileLanguage::Text,
+        }
+    }
+}
+
+/// What an editor highlights a file as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum FileLanguage {
+    Yaml,
+    Hcl,
+    Promql,
+    Text,
+}
+
+impl FileLanguage {
+    /// The editor's name for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileLanguage::Yaml => "yaml",
+            FileLanguage::Hcl => "hcl",
+            FileLanguage::Promql => "promql",
+            FileLanguage::Text => "text",
         }
     }
 }

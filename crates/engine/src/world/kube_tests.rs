@@ -195,7 +195,10 @@ fn a_crashing_php_fpm_loops_with_a_growing_back_off() {
     let mut world = crashing_world();
     advance(&mut world, 20);
     let broken = coupons(&world).pods.iter().find(|p| p.broken).unwrap();
-    assert_eq!(broken.status(world.now()), "CrashLoopBackOff");
+    assert_eq!(
+        broken.status(world.now()),
+        crate::world::PodStatus::CrashLoopBackOff
+    );
     // Back-offs of 10, 20, 40, 80, 160 s, then 300 s: 6 restarts in 15 minutes.
     assert!((5..=7).contains(&broken.restarts), "{}", broken.restarts);
     assert_eq!(coupons(&world).ready_pods(world.now()), 2);

@@ -41,8 +41,8 @@ mod tests;
 pub use action::Action;
 pub use alerting::AlertMarker;
 pub use checkpoint::{sealed_checkpoint, Resumed};
-pub use deployment::{node_of, Deployment, Hpa, Pod, METRIC as HPA_METRIC};
-pub use files::{values_file_path, WorldFile};
+pub use deployment::{node_of, Deployment, Hpa, Pod, PodStatus, METRIC as HPA_METRIC};
+pub use files::{values_file_path, FileLanguage, WorldFile};
 pub use scenario::{Burst, Crash, Drift, Fault, Release, Scenario, ScheduledEvent, FAULT_STATUSES};
 pub use snapshot::{
     DeploymentSnapshot, EnvironmentSnapshot, EventLevel, EventLogEntry, FileSnapshot, HpaSnapshot,

@@ -57,7 +57,7 @@ pub struct PodSnapshot {
     /// Waiting for room on a node.
     pub pending: bool,
     /// `STATUS` as kubectl prints it: `Running`, `Pending`, `CrashLoopBackOff`, ...
-    pub status: &'static str,
+    pub status: super::PodStatus,
     pub restarts: u32,
     pub age: SimDuration,
 }
@@ -73,7 +73,7 @@ pub struct EnvironmentSnapshot {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FileSnapshot {
     pub path: String,
-    pub language: &'static str,
+    pub language: super::FileLanguage,
     pub content: String,
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -128,8 +128,8 @@ pub struct PullRequestSnapshot {
     /// Why it cannot be merged now; empty when it can.
     pub blockers: Vec<String>,
     pub merged: bool,
-    /// `open`, `building`, `staging`, `prod`, `rolled_back`.
-    pub delivery: &'static str,
+    /// Where the merged release stands.
+    pub delivery: crate::delivery::Delivery,
     /// The preview's URL and whether it answers.
     pub preview: Option<(String, bool)>,
     /// The head's changed files: path, then the unified diff's lines (mark, text).
@@ -351,7 +351,6 @@ impl ManifestsSnapshot {
 
 impl PullRequestSnapshot {
     fn of(world: &super::World, pull: &crate::delivery::PullRequest) -> Self {
-        use crate::delivery::Delivery;
         let now = world.now();
         PullRequestSnapshot {
             number: pull.spec.number,
@@ -377,13 +376,7 @@ impl PullRequestSnapshot {
             required_approvals: pull.spec.required_approvals,
             blockers: pull.merge_blockers(now),
             merged: pull.merged_at.is_some(),
-            delivery: match pull.delivery {
-                Delivery::None => "open",
-                Delivery::Building { .. } => "building",
-                Delivery::Staging => "staging",
-                Delivery::Prod => "prod",
-                Delivery::RolledBack => "rolled_back",
-            },
+            delivery: pull.delivery,
             preview: pull
                 .preview
                 .as_ref()

@@ -616,7 +616,7 @@ fn the_world_starts_with_its_terraform_project_applied() {
     assert!(snapshot
         .files
         .iter()
-        .any(|f| f.path == "terraform/rds.tf" && f.language == "hcl"));
+        .any(|f| f.path == "terraform/rds.tf" && f.language == crate::world::FileLanguage::Hcl));
 }
 
 #[test]
