@@ -424,6 +424,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "The whole workbench, no lesson, no objectives. Change anything and watch what happens.",
         "Tout l'atelier, sans leçon ni objectif. Changez ce que vous voulez et regardez ce qui se passe.",
     ),
+    ("lesson.problems", "This lesson's text has problems, by line and column:", "Le texte de cette leçon a des problèmes, par ligne et colonne :"),
     ("notfound.title", "Page not found", "Page introuvable"),
     ("notfound.lead", "There is nothing at this address:", "Il n'y a rien à cette adresse :"),
 ];

@@ -12,6 +12,7 @@ use crate::components::kubectl::KubectlConsole;
 use crate::components::objectives::Objectives;
 use crate::components::pull_request::PullRequest;
 use crate::components::terraform::Terraform;
+use crate::i18n::tr;
 use leptos::prelude::*;
 use opsdojo_engine::lesson::{RenderedLesson, Segment, WidgetKind};
 use opsdojo_engine::objective::Objective;
@@ -26,7 +27,34 @@ pub fn LessonBody(
     let platform = expect_context::<crate::session::Sim>().platform();
     let production = platform.production().to_string();
     let alerts_channel = platform.chat.alerts.clone();
-    rendered
+    // What the author got wrong in the text (a widget's unknown setting, a near-miss name):
+    // `lessons check` says it too, and a lesson opened from a folder or an address shows it here.
+    let problems = (!rendered.diagnostics.is_empty()).then(|| {
+        let items = rendered
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let hint = d.hint.clone().map(|h| format!(" ({h})")).unwrap_or_default();
+                view! {
+                    <li>
+                        <code>{format!("{}:{}", d.line, d.column)}</code>
+                        {format!(" {}{hint}", d.message)}
+                    </li>
+                }
+            })
+            .collect_view();
+        view! {
+            <div
+                class="notice notice-error lesson-problems"
+                data-testid="lesson-problems"
+                role="alert"
+            >
+                <strong>{tr!("lesson.problems")}</strong>
+                <ul>{items}</ul>
+            </div>
+        }
+    });
+    let segments = rendered
         .segments
         .into_iter()
         .map(|segment| match segment {
@@ -80,5 +108,9 @@ pub fn LessonBody(
                 .into_any()
             }
         })
-        .collect_view()
+        .collect_view();
+    view! {
+        {problems}
+        {segments}
+    }
 }

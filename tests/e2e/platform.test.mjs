@@ -85,3 +85,29 @@ test("a typo in a pack's platform file is shown on the catalog with its line and
   });
   await context.close();
 });
+
+test("a widget's mistakes in a lesson opened from an address are listed above its text, by line", async () => {
+  const { page, context } = await newPage(env.browser);
+  await withFailureShot(page, "widget-problems", async () => {
+    const lesson = readFileSync(new URL("evening-rush.md", shop), "utf8")
+      .replace("panels: phpfpm, codes, replicas\n", "panels: phpfpm, codes, replicas\nrnage: 1h\n")
+      .replace("```kubectl\n", "```kubetcl\n");
+    const lines = lesson.split("\n");
+    const fence = (info) => lines.findIndex((l) => l === "```" + info) + 1;
+    await page.route((url) => url.pathname.startsWith("/team/shop/"), (route) => {
+      const name = new URL(route.request().url()).pathname.split("/").pop();
+      const body = name === "evening-rush.md" ? lesson : readFileSync(new URL(name, shop), "utf8");
+      route.fulfill({ status: 200, contentType: "text/plain", body });
+    });
+    await page.goto(env.base + "/?pack=/team/shop/pack.yaml");
+    await page.locator('[data-testid="external-pack"] [data-lesson="evening-rush"] h3 a').click();
+    const problems = page.locator('[data-testid="lesson-problems"]');
+    const text = await problems.innerText();
+    assert.match(text, new RegExp(`${fence("dashboard")}:1 the dashboard widget has no setting \`rnage\` \\(the dashboard widget takes: panels, env, project\\)`));
+    assert.match(text, new RegExp(`${fence("kubetcl")}:1 \`kubetcl\` is not a widget, so this block shows as code \\(did you mean \`kubectl\`\\?\\)`));
+    // The rest of the lesson works: its dashboard is on the page.
+    await page.locator('[data-widget="dashboard"]').waitFor();
+    await shot(page, "widget-problems");
+  });
+  await context.close();
+});
