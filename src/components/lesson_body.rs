@@ -29,12 +29,20 @@ pub fn LessonBody(
     let alerts_channel = platform.chat.alerts.clone();
     // What the author got wrong in the text (a widget's unknown setting, a near-miss name):
     // `lessons check` says it too, and a lesson opened from a folder or an address shows it here.
+    let has_error = rendered
+        .diagnostics
+        .iter()
+        .any(|d| d.severity == opsdojo_engine::Severity::Error);
     let problems = (!rendered.diagnostics.is_empty()).then(|| {
         let items = rendered
             .diagnostics
             .iter()
             .map(|d| {
-                let hint = d.hint.clone().map(|h| format!(" ({h})")).unwrap_or_default();
+                let hint = d
+                    .hint
+                    .clone()
+                    .map(|h| format!(" ({h})"))
+                    .unwrap_or_default();
                 view! {
                     <li>
                         <code>{format!("{}:{}", d.line, d.column)}</code>
@@ -45,7 +53,11 @@ pub fn LessonBody(
             .collect_view();
         view! {
             <div
-                class="notice notice-error lesson-problems"
+                class=if has_error {
+                    "notice notice-error lesson-problems"
+                } else {
+                    "notice notice-warn lesson-problems"
+                }
                 data-testid="lesson-problems"
                 role="alert"
             >

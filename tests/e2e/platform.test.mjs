@@ -86,25 +86,38 @@ test("a typo in a pack's platform file is shown on the catalog with its line and
   await context.close();
 });
 
-test("a widget's mistakes in a lesson opened from an address are listed above its text, by line", async () => {
+test("a widget's mistakes are shown by line: on the catalog's card, or above the text for a near miss", async () => {
   const { page, context } = await newPage(env.browser);
   await withFailureShot(page, "widget-problems", async () => {
-    const lesson = readFileSync(new URL("evening-rush.md", shop), "utf8")
-      .replace("panels: phpfpm, codes, replicas\n", "panels: phpfpm, codes, replicas\nrnage: 1h\n")
-      .replace("```kubectl\n", "```kubetcl\n");
-    const lines = lesson.split("\n");
-    const fence = (info) => lines.findIndex((l) => l === "```" + info) + 1;
+    const original = readFileSync(new URL("evening-rush.md", shop), "utf8");
+    const nearMiss = original.replace("```kubectl\n", "```kubetcl\n");
+    let lesson = nearMiss.replace(
+      "panels: phpfpm, codes, replicas\n",
+      "panels: phpfpm, codes, replicas\nrnage: 1h\n",
+    );
+    const lineOf = (text, wanted) => text.split("\n").findIndex((l) => l === wanted) + 1;
     await page.route((url) => url.pathname.startsWith("/team/shop/"), (route) => {
       const name = new URL(route.request().url()).pathname.split("/").pop();
       const body = name === "evening-rush.md" ? lesson : readFileSync(new URL(name, shop), "utf8");
       route.fulfill({ status: 200, contentType: "text/plain", body });
     });
+
+    // An unknown setting is an error: the catalog refuses the lesson and says where.
+    await page.goto(env.base + "/?pack=/team/shop/pack.yaml");
+    const card = page.locator('[data-testid="external-pack"]', { hasText: "evening-rush.md" });
+    const refused = await card.innerText();
+    const dashboard = lineOf(lesson, "```dashboard");
+    assert.match(refused, new RegExp(`evening-rush\\.md:${dashboard}:1: error: the dashboard widget has no setting \`rnage\``));
+    assert.match(refused, /hint: the dashboard widget takes: panels, env, project/);
+    await shot(page, "widget-problems-catalog");
+
+    // A near-miss name alone is a warning: the lesson opens, the warning above its text.
+    lesson = nearMiss;
     await page.goto(env.base + "/?pack=/team/shop/pack.yaml");
     await page.locator('[data-testid="external-pack"] [data-lesson="evening-rush"] h3 a').click();
-    const problems = page.locator('[data-testid="lesson-problems"]');
-    const text = await problems.innerText();
-    assert.match(text, new RegExp(`${fence("dashboard")}:1 the dashboard widget has no setting \`rnage\` \\(the dashboard widget takes: panels, env, project\\)`));
-    assert.match(text, new RegExp(`${fence("kubetcl")}:1 \`kubetcl\` is not a widget, so this block shows as code \\(did you mean \`kubectl\`\\?\\)`));
+    const problems = await page.locator('[data-testid="lesson-problems"]').innerText();
+    const fence = lineOf(lesson, "```kubetcl");
+    assert.match(problems, new RegExp(`${fence}:1 \`kubetcl\` is not a widget, so this block shows as code \\(did you mean \`kubectl\`\\?\\)`));
     // The rest of the lesson works: its dashboard is on the page.
     await page.locator('[data-widget="dashboard"]').waitFor();
     await shot(page, "widget-problems");
