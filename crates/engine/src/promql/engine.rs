@@ -9,7 +9,7 @@ use super::functions::{call_function, FunctionArg, RangeKernel};
 use super::sample::{Labels, Sample};
 use super::signature::{Signatures, Without};
 use super::store::{is_stale_marker, SeriesStore};
-use crate::limits::{short_count, Budget, PROMQL_MAX_POINTS};
+use crate::limits::{short_count, Budget, PROMQL_MAX_POINTS, PROMQL_NODE_POINTS};
 use promql_parser::parser::{
     AggregateExpr, AtModifier, BinaryExpr, Call, Expr, LabelModifier, Offset, SubqueryExpr,
     VectorMatchCardinality, VectorSelector,
@@ -379,6 +379,8 @@ impl Evaluator<'_> {
     }
 
     pub(crate) fn eval(&self, expr: &Expr, t: i64) -> Result<Value> {
+        // Each part evaluated at each step has a cost of its own, whatever it reads.
+        self.spend(PROMQL_NODE_POINTS)?;
         match expr {
             Expr::NumberLiteral(number) => Ok(Value::Scalar(number.val)),
             Expr::StringLiteral(string) => Ok(Value::String(string.val.clone())),

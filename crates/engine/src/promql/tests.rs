@@ -510,3 +510,16 @@ fn the_label_cache_builds_a_set_once_and_tells_sets_apart() {
     let many: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "v")).collect();
     assert_eq!(cache.get(&many).len(), 12);
 }
+
+#[test]
+fn hundreds_of_operators_inside_subqueries_stop_at_the_points_budget() {
+    // Found by fuzzing: the samples it reads are few, but its three 2-hour subqueries evaluate
+    // some 400 operators at every minute; it used to run for seconds before the limit.
+    let text = include_str!("../../../../fuzz/seeds/promql/operator-chains");
+    let query = parse_query(text).expect("parses");
+    let error = instant_query(&hour_store(), &query.expr, 3_600_000).unwrap_err();
+    assert!(error.to_string().contains("points"), "{error}");
+    // An ordinary subquery of the same length stays far below it.
+    let query = parse_query("max_over_time((sum(up) + 1 > 0)[2h:1m])").unwrap();
+    assert!(instant_query(&hour_store(), &query.expr, 3_600_000).is_ok());
+}
