@@ -517,14 +517,19 @@ fn a_lesson_s_own_platform_replaces_its_pack_s_and_its_mistakes_have_their_lines
     );
 }
 
-#[test]
-fn a_widget_that_starts_on_another_platform_s_names_is_refused() {
-    let text = own_platform_lesson(
+/// A lesson on a platform of `test` then `live` with one service, `cart`, whose text after
+/// its heading is `body`.
+fn test_and_live_lesson(body: &str) -> String {
+    own_platform_lesson(
         "    environments: [test, live]\n    services:\n      - name: cart\n        routes: [view]\n",
     )
-    .replace(
-        "# Own\n",
-        "# Own\n\n```dashboard\nenv: prod\nproject: cart\n```\n\n```kubectl\nnamespace: live\n```\n\n```dashboard\nenv: live\nproject: users\n```\n",
+    .replace("# Own\n", &format!("# Own\n{body}"))
+}
+
+#[test]
+fn a_widget_that_starts_on_another_platform_s_names_is_refused() {
+    let text = test_and_live_lesson(
+        "\n```dashboard\nenv: prod\nproject: cart\n```\n\n```kubectl\nnamespace: live\n```\n\n```dashboard\nenv: live\nproject: users\n```\n",
     );
     let lesson = parse_lesson(&text).lesson.expect("parses");
     let found: Vec<String> = check_lesson(&lesson)
@@ -543,12 +548,8 @@ fn a_widget_that_starts_on_another_platform_s_names_is_refused() {
 
 #[test]
 fn a_widget_s_unknown_settings_and_a_near_miss_name_are_told_at_their_line() {
-    let text = own_platform_lesson(
-        "    environments: [test, live]\n    services:\n      - name: cart\n        routes: [view]\n",
-    )
-    .replace(
-        "# Own\n",
-        "# Own\n\n```explore\nqury: up\nrange: 30m\n```\n\n```dashbaord\nenv: live\n```\n\n```shell\necho fine\n```\n",
+    let text = test_and_live_lesson(
+        "\n```explore\nqury: up\nrange: 30m\n```\n\n```dashbaord\nenv: live\n```\n\n```shell\necho fine\n```\n",
     );
     let lesson = parse_lesson(&text).lesson.expect("parses");
     let fence = |info: &str| {
