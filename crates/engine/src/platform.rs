@@ -10,11 +10,16 @@
 
 use crate::diagnostic::{closest, Diagnostic};
 use crate::time::SimDuration;
-use crate::world::database::{instance_class, InstanceClass, INSTANCE_CLASSES};
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use std::fmt;
 use std::sync::{Arc, OnceLock};
+
+mod instance;
+pub use instance::{instance_class, InstanceClass, INSTANCE_CLASSES};
+
+/// The most replicas one deployment may ask for: the simulated cluster's capacity.
+pub const MAX_REPLICAS: u32 = 20;
 
 /// The most environments a platform has.
 pub const MAX_ENVIRONMENTS: usize = 5;
@@ -679,17 +684,17 @@ impl Reader<'_> {
             spec.traffic = self.number(&name, "traffic", traffic, 0.0, 10_000.0);
         }
         if let Some(replicas) = fields.replicas {
-            if replicas > crate::world::MAX_REPLICAS {
+            if replicas > MAX_REPLICAS {
                 self.error(
                     &name,
                     format!(
                         "`{name}` starts with {replicas} replicas per service; the most is {}",
-                        crate::world::MAX_REPLICAS
+                        MAX_REPLICAS
                     ),
                     "the cluster runs at most 20 pods of one service",
                 );
             }
-            spec.replicas = replicas.min(crate::world::MAX_REPLICAS);
+            spec.replicas = replicas.min(MAX_REPLICAS);
         }
         if let Some(class) = fields.database {
             match instance_class(&class) {
@@ -712,7 +717,7 @@ impl Reader<'_> {
             spec.cluster = self.number(&name, "cluster", f64::from(cluster), 1.0, 200.0) as usize;
         }
         if let Some(autoscaling) = fields.autoscaling {
-            let max = crate::world::MAX_REPLICAS;
+            let max = MAX_REPLICAS;
             let target = autoscaling.target.unwrap_or(60);
             let fits = (1..=max).contains(&autoscaling.max_replicas)
                 && autoscaling.min_replicas <= autoscaling.max_replicas

@@ -237,7 +237,7 @@ impl Autoscaler {
             reason: "ValidMetricFound",
             message: format!(
                 "the HPA was able to successfully calculate a replica count from pods metric {}",
-                crate::world::HPA_METRIC
+                super::deployment::METRIC
             ),
         });
         let (desired, limited_reason, limited_message) = if limited > spec.max_replicas {

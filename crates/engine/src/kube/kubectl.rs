@@ -7,10 +7,11 @@
 //! recorded and replayed like any other. Nothing typed can make the engine panic: an unknown
 //! command, resource, flag or name gets kubectl's own kind of error message.
 
+use super::deployment::{node_of, Deployment, Hpa, Pod, METRIC, PODS_PER_NODE};
 use super::hpa::{Policy, ScalingRules, SelectPolicy};
 use super::KubeEvent;
+use super::{Cluster, Namespace};
 use crate::time::{SimDuration, SimTime};
-use crate::world::{Deployment, Environment, Pod, World};
 
 /// How old the deployments are when a scenario starts, for `AGE` columns.
 const DEPLOYMENT_AGE: SimDuration = SimDuration(30 * 86_400_000);
@@ -60,7 +61,7 @@ pub enum Change {
 }
 
 /// The change `line` asks of the cluster, if it is a changing command that `world` accepts.
-pub fn change_of(world: &World, line: &str, namespace: &str) -> Option<Change> {
+pub fn change_of(world: &dyn Cluster, line: &str, namespace: &str) -> Option<Change> {
     let command = parse_line(line).ok()?;
     let namespace = command.namespace.unwrap_or(namespace).to_string();
     let change = match command.words.as_slice() {
@@ -97,11 +98,11 @@ pub fn change_of(world: &World, line: &str, namespace: &str) -> Option<Change> {
 }
 
 /// What kubectl prints for a change, checked against the world.
-fn describe_change(world: &World, change: &Change) -> Output {
+fn describe_change(world: &dyn Cluster, change: &Change) -> Output {
     let deployment_in = |namespace: &str, name: &str| {
         world
-            .environments()
-            .iter()
+            .namespaces()
+            .into_iter()
             .filter(|e| e.name == namespace)
             .flat_map(|e| e.deployments.iter())
             .find(|d| d.service == name)
@@ -135,9 +136,9 @@ fn describe_change(world: &World, change: &Change) -> Output {
         },
         Change::DeletePod { namespace, pod } => {
             let exists = world
-                .environments()
-                .iter()
-                .filter(|e| &e.name == namespace)
+                .namespaces()
+                .into_iter()
+                .filter(|e| e.name == namespace)
                 .flat_map(|e| e.deployments.iter())
                 .any(|d| d.pods.iter().any(|p| &p.name == pod));
             if exists {
@@ -259,7 +260,7 @@ fn unsupported_output(format: &str) -> Output {
 }
 
 /// Runs one console line against `world`; `namespace` is used when the line names none.
-pub fn run(world: &World, line: &str, namespace: &str) -> Output {
+pub fn run(world: &dyn Cluster, line: &str, namespace: &str) -> Output {
     let command = match parse_line(line) {
         Ok(command) => command,
         Err(output) => return output,
@@ -373,7 +374,7 @@ fn split_resource<'a>(
 
 /// The world seen from one namespace (or all of them).
 struct View<'a> {
-    world: &'a World,
+    world: &'a dyn Cluster,
     namespace: &'a str,
     all: bool,
     wide: bool,
@@ -385,10 +386,10 @@ impl View<'_> {
     }
 
     /// The environments the command looks at.
-    fn environments(&self) -> Vec<&Environment> {
+    fn environments(&self) -> Vec<Namespace<'_>> {
         self.world
-            .environments()
-            .iter()
+            .namespaces()
+            .into_iter()
             .filter(|e| self.all || e.name == self.namespace)
             .collect()
     }
@@ -396,8 +397,8 @@ impl View<'_> {
     /// The nodes of the namespace's cluster.
     fn nodes(&self) -> usize {
         self.world
-            .environments()
-            .iter()
+            .namespaces()
+            .into_iter()
             .find(|e| e.name == self.namespace)
             .map_or(0, node_count)
     }
@@ -418,12 +419,9 @@ impl View<'_> {
     }
 
     fn deployment_age(&self) -> String {
-        age(self.now().since(
-            self.world
-                .scenario()
-                .start_time()
-                .plus(SimDuration(-DEPLOYMENT_AGE.0)),
-        ))
+        age(self
+            .now()
+            .since(self.world.started().plus(SimDuration(-DEPLOYMENT_AGE.0))))
     }
 
     fn get(&self, kind: Kind, name: Option<&str>) -> Output {
@@ -468,7 +466,7 @@ impl View<'_> {
                     header.extend(["IP", "NODE"]);
                 }
                 for env in self.environments() {
-                    for deployment in &env.deployments {
+                    for deployment in env.deployments {
                         for pod in &deployment.pods {
                             if name.is_some_and(|n| n != pod.name) {
                                 continue;
@@ -485,13 +483,10 @@ impl View<'_> {
                                 if pod.is_pending() {
                                     row.extend(["<none>".into(), "<none>".into()]);
                                 } else {
-                                    row.extend([
-                                        pod_ip(&pod.name),
-                                        crate::world::node_of(&pod.name, nodes),
-                                    ]);
+                                    row.extend([pod_ip(&pod.name), node_of(&pod.name, nodes)]);
                                 }
                             }
-                            push(&env.name, row);
+                            push(env.name, row);
                         }
                     }
                 }
@@ -499,13 +494,13 @@ impl View<'_> {
             Kind::Deployments => {
                 header.extend(["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"]);
                 for env in self.environments() {
-                    for deployment in &env.deployments {
+                    for deployment in env.deployments {
                         if name.is_some_and(|n| n != deployment.service) {
                             continue;
                         }
                         let ready = deployment.ready_pods(now);
                         push(
-                            &env.name,
+                            env.name,
                             vec![
                                 deployment.service.clone(),
                                 format!("{ready}/{}", deployment.desired),
@@ -520,7 +515,7 @@ impl View<'_> {
             Kind::ReplicaSets => {
                 header.extend(["NAME", "DESIRED", "CURRENT", "READY", "AGE"]);
                 for env in self.environments() {
-                    for deployment in &env.deployments {
+                    for deployment in env.deployments {
                         // The current ReplicaSet, and the previous one kept for `rollout undo`.
                         let current = deployment.replica_set_hash().to_string();
                         let hashes = std::iter::once((current, deployment.desired))
@@ -533,7 +528,7 @@ impl View<'_> {
                             let pods = deployment.pods.iter().filter(|p| p.hash == hash);
                             let ready = pods.clone().filter(|p| p.is_ready(now)).count();
                             push(
-                                &env.name,
+                                env.name,
                                 vec![
                                     replica_set,
                                     desired.to_string(),
@@ -557,13 +552,13 @@ impl View<'_> {
                     "AGE",
                 ]);
                 for env in self.environments() {
-                    for deployment in &env.deployments {
+                    for deployment in env.deployments {
                         let Some(hpa) = &deployment.hpa else { continue };
                         if name.is_some_and(|n| n != deployment.service) {
                             continue;
                         }
                         push(
-                            &env.name,
+                            env.name,
                             vec![
                                 deployment.service.clone(),
                                 format!("Deployment/{}", deployment.service),
@@ -581,7 +576,7 @@ impl View<'_> {
                 header.extend(["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]);
                 let events: Vec<&KubeEvent> = self
                     .world
-                    .kube_events()
+                    .events()
                     .iter()
                     .filter(|e| self.all || e.namespace == self.namespace)
                     .filter(|e| name.is_none_or(|n| e.object.ends_with(&format!("/{n}"))))
@@ -610,10 +605,10 @@ impl View<'_> {
     }
 
     /// The deployment named `name` in the namespace, with its environment.
-    fn deployment(&self, name: &str) -> Option<(&Environment, &Deployment)> {
+    fn deployment(&self, name: &str) -> Option<(Namespace<'_>, &Deployment)> {
         self.world
-            .environments()
-            .iter()
+            .namespaces()
+            .into_iter()
             .filter(|e| e.name == self.namespace)
             .find_map(|e| {
                 e.deployments
@@ -671,14 +666,11 @@ impl View<'_> {
                 ))
             }
         };
-        let manifest = self.world.rendered(self.namespace).and_then(|rendered| {
-            rendered
-                .manifests
-                .as_ref()
-                .ok()?
-                .iter()
-                .find(|m| m.kind == manifest_kind && m.name == name)
-        });
+        let manifest = self
+            .world
+            .manifests(self.namespace)
+            .iter()
+            .find(|m| m.kind == manifest_kind && m.name == name);
         let (Some(manifest), Some((_, deployment))) = (manifest, self.deployment(name)) else {
             return self.not_found(kind, name);
         };
@@ -730,8 +722,8 @@ impl View<'_> {
     /// The pod named `name` in the namespace, with its deployment.
     fn pod(&self, name: &str) -> Option<(&Deployment, &Pod)> {
         self.world
-            .environments()
-            .iter()
+            .namespaces()
+            .into_iter()
             .filter(|e| e.name == self.namespace)
             .flat_map(|e| e.deployments.iter())
             .find_map(|d| d.pods.iter().find(|p| p.name == name).map(|p| (d, p)))
@@ -787,7 +779,7 @@ impl View<'_> {
         let now = self.now();
         let rows: Vec<Vec<String>> = self
             .world
-            .kube_events()
+            .events()
             .iter()
             .filter(|e| e.namespace == self.namespace && objects.contains(&e.object))
             .map(|e| {
@@ -821,7 +813,7 @@ impl View<'_> {
         let Some(hpa) = &deployment.hpa else {
             return String::new();
         };
-        let metric_key = format!("  \"{}\" on pods", crate::world::HPA_METRIC);
+        let metric_key = format!("  \"{}\" on pods", METRIC);
         let width = metric_key.len() + 3;
         let mut text = fields_text_width(
             &[
@@ -933,7 +925,7 @@ impl View<'_> {
         let node = if pod.is_pending() {
             "<none>".to_string()
         } else {
-            crate::world::node_of(&pod.name, self.nodes())
+            node_of(&pod.name, self.nodes())
         };
         let mut text = fields_text(&[
             ("Name", pod.name.clone()),
@@ -1167,7 +1159,7 @@ fn pod_ready(pod: &Pod, now: SimTime) -> &'static str {
     }
 }
 
-fn targets(hpa: &crate::world::Hpa) -> String {
+fn targets(hpa: &Hpa) -> String {
     match hpa.current_value {
         Some(value) => format!("{}/{}", value.round(), hpa.spec.target),
         None => format!("<unknown>/{}", hpa.spec.target),
@@ -1203,8 +1195,8 @@ fn title_bool(value: bool) -> &'static str {
     }
 }
 
-fn node_count(environment: &Environment) -> usize {
-    environment.capacity / crate::world::PODS_PER_NODE
+fn node_count(namespace: Namespace<'_>) -> usize {
+    namespace.capacity / PODS_PER_NODE
 }
 
 /// A pod's cluster IP, made up from its name.
@@ -1249,7 +1241,7 @@ pub fn age(duration: SimDuration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::world::{values_file_path, Action, Scenario};
+    use crate::world::{values_file_path, Action, Scenario, World};
 
     /// Prod with an autoscaler on `users`, 20 minutes after a scale-up was asked.
     fn world() -> World {

@@ -1,11 +1,42 @@
 //! Kubernetes controllers of the simulated cluster, computed as Kubernetes computes them, the
 //! events they record, and `kubectl`'s views of them.
 
+pub mod deployment;
 pub mod hpa;
 pub mod kubectl;
 
+use crate::helm::Manifest;
+use crate::platform::Platform;
 use crate::time::SimTime;
+use deployment::Deployment;
 use serde::Serialize;
+
+/// One namespace of the cluster: an environment's deployments and the room its nodes have.
+#[derive(Debug, Clone, Copy)]
+pub struct Namespace<'a> {
+    pub name: &'a str,
+    pub deployments: &'a [Deployment],
+    /// How many php-fpm pods its nodes have room for.
+    pub capacity: usize,
+}
+
+/// What kubectl reads of a running platform. The world gives it; kubectl only reads it, and a
+/// command that changes the cluster comes back to the world as an action.
+pub trait Cluster {
+    /// The simulated time now.
+    fn now(&self) -> SimTime;
+    /// When the scenario started: objects' ages count from before it.
+    fn started(&self) -> SimTime;
+    fn platform(&self) -> &Platform;
+    /// Every environment's namespace, in promotion order.
+    fn namespaces(&self) -> Vec<Namespace<'_>>;
+    /// What the chart renders for the namespace: empty when it renders nothing.
+    fn manifests(&self, namespace: &str) -> &[Manifest];
+    /// What the controllers did, oldest first.
+    fn events(&self) -> &[KubeEvent];
+    /// The share of a service's php-fpm workers busy in the namespace, if it runs there.
+    fn php_fpm_busy(&self, namespace: &str, service: &str) -> Option<f64>;
+}
 
 /// One Kubernetes event, as `kubectl get events` lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]

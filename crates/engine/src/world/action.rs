@@ -34,7 +34,7 @@ pub enum Action {
     /// `comment TEXT`, `merge`, `promote`, `rollback`.
     PullRequest { command: String },
     /// A fault a game day's facilitator injects into the running platform.
-    Inject { fault: crate::game::Injection },
+    Inject { fault: super::injection::Injection },
 }
 
 impl Action {

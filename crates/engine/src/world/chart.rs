@@ -4,9 +4,10 @@
 //! bounds, target and scale-down window.
 
 use super::files::{Autoscaling, DeployValues};
-use super::{deployment::METRIC, MAX_REPLICAS};
+use super::MAX_REPLICAS;
 use crate::diagnostic::Diagnostic;
 use crate::helm::{self, ChartError, Manifest, Release};
+use crate::kube::deployment::METRIC;
 use crate::platform::Platform;
 use serde_yaml_ng::Value as Yaml;
 use std::collections::BTreeMap;

@@ -55,7 +55,7 @@ struct Body {
     pull_request: Option<PullRequest>,
     /// Faults a facilitator injected, with when.
     #[serde(default)]
-    injected: Vec<crate::game::PlannedFault>,
+    injected: Vec<super::injection::PlannedFault>,
 }
 
 /// How [`World::resume`] built the world.
@@ -217,7 +217,7 @@ impl World {
         if body.next_event > scenario.events.len() {
             return Err("the scheduled events do not fit this world".into());
         }
-        if body.injected.len() > crate::game::MAX_FAULTS * 20
+        if body.injected.len() > super::injection::MAX_FAULTS * 20
             || body
                 .injected
                 .iter()

@@ -49,6 +49,21 @@ pub struct Autoscaling {
     pub scale_down_window: u32,
 }
 
+/// The autoscaler spec a values file's settings describe, with Kubernetes' default behavior
+/// but for the scale-down window.
+pub(crate) fn hpa_spec(values: &Autoscaling) -> crate::kube::hpa::HpaSpec {
+    let mut scale_down = crate::kube::hpa::ScalingRules::default_down();
+    scale_down.stabilization_window =
+        crate::time::SimDuration::from_seconds(i64::from(values.scale_down_window));
+    crate::kube::hpa::HpaSpec {
+        min_replicas: values.min_replicas,
+        max_replicas: values.max_replicas,
+        target: f64::from(values.target),
+        scale_up: crate::kube::hpa::ScalingRules::default_up(),
+        scale_down,
+    }
+}
+
 /// The keys of a service's `autoscaling` entry.
 const AUTOSCALING_KEYS: [&str; 4] = [
     "minReplicas",

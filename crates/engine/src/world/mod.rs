@@ -14,10 +14,11 @@ mod action;
 pub mod alerting;
 mod chart;
 mod checkpoint;
+mod cluster;
 pub mod database;
-mod deployment;
 mod files;
 pub mod infra;
+pub mod injection;
 mod metrics;
 pub mod scenario;
 mod snapshot;
@@ -38,10 +39,13 @@ mod pull_request_tests;
 #[cfg(test)]
 mod tests;
 
+use crate::kube::deployment;
+pub use crate::kube::deployment::{
+    node_of, Deployment, Hpa, Pod, PodStatus, METRIC as HPA_METRIC, PODS_PER_NODE,
+};
 pub use action::Action;
 pub use alerting::AlertMarker;
 pub use checkpoint::{sealed_checkpoint, Resumed};
-pub use deployment::{node_of, Deployment, Hpa, Pod, PodStatus, METRIC as HPA_METRIC};
 pub use files::{values_file_path, FileLanguage, WorldFile};
 pub use scenario::{Burst, Crash, Drift, Fault, Release, Scenario, ScheduledEvent, FAULT_STATUSES};
 pub use snapshot::{
@@ -57,11 +61,7 @@ use crate::time::{SimDuration, SimTime};
 use metrics::PlatformMetrics;
 use std::collections::BTreeMap;
 
-/// The most replicas one deployment may ask for: the simulated cluster's capacity.
-pub const MAX_REPLICAS: u32 = 20;
-
-/// php-fpm pods one node of the cluster runs.
-pub const PODS_PER_NODE: usize = 4;
+pub use crate::platform::MAX_REPLICAS;
 
 /// How much traffic history a world has when its scenario starts.
 const WARM_UP: SimDuration = SimDuration::from_minutes(60);
@@ -121,7 +121,7 @@ pub struct World {
     pull_request: Option<crate::delivery::PullRequest>,
     /// Faults injected by a facilitator, with when, and the events they became: these come
     /// after the scenario's own events in the events' numbering.
-    injected: Vec<crate::game::PlannedFault>,
+    injected: Vec<injection::PlannedFault>,
     injected_events: Vec<ScheduledEvent>,
     /// The gauges' label sets, built once rather than at every scrape.
     label_cache: crate::promql::LabelCache,
@@ -976,11 +976,11 @@ impl World {
     }
 
     /// A fault a facilitator injects now: it acts as a scheduled event at this instant.
-    fn inject(&mut self, fault: crate::game::Injection) {
+    fn inject(&mut self, fault: injection::Injection) {
         let at = self.elapsed();
         self.injected_events.push(fault.event(at));
         self.injected
-            .push(crate::game::PlannedFault { after: at, fault });
+            .push(injection::PlannedFault { after: at, fault });
         self.fire_event(self.scenario.events.len() + self.injected_events.len() - 1);
     }
 
@@ -1083,7 +1083,7 @@ impl World {
     }
 
     /// The faults a facilitator injected, with when, oldest first.
-    pub fn injected(&self) -> &[crate::game::PlannedFault] {
+    pub fn injected(&self) -> &[injection::PlannedFault] {
         &self.injected
     }
 
@@ -1557,7 +1557,7 @@ impl World {
             for deployment in &mut env.deployments {
                 let autoscaling = values.autoscaling.get(&deployment.service);
                 let had_autoscaler = deployment.hpa.is_some();
-                deployment.set_autoscaler(autoscaling.map(deployment::hpa_spec), self.now);
+                deployment.set_autoscaler(autoscaling.map(files::hpa_spec), self.now);
                 if autoscaling.is_some() != had_autoscaler {
                     messages.push(format!(
                         "{environment}: horizontalpodautoscaler `{}` {}",

@@ -3,10 +3,13 @@
 //! (CrashLoopBackOff), rolling updates within maxSurge and maxUnavailable, and the
 //! HorizontalPodAutoscaler that may set the replicas.
 
-use crate::kube::hpa::{self, Autoscaler, HpaSpec, PodSample};
-use crate::kube::KubeEvent;
+use super::hpa::{Autoscaler, HpaSpec, PodSample};
+use super::KubeEvent;
 use crate::rng::SimRng;
 use crate::time::{SimDuration, SimTime};
+
+/// php-fpm pods one node of the cluster runs.
+pub const PODS_PER_NODE: usize = 4;
 
 /// The fastest and slowest a php-fpm pod takes from creation to ready, in seconds.
 const POD_STARTUP_SECONDS: (u64, u64) = (20, 45);
@@ -158,7 +161,7 @@ impl Deployment {
 
     /// Starts a rollout to a new pod template: new pods replace the old ones within maxSurge and
     /// maxUnavailable. Returns the new ReplicaSet's name.
-    pub(super) fn restart(&mut self, rng: &mut SimRng) -> String {
+    pub(crate) fn restart(&mut self, rng: &mut SimRng) -> String {
         let new_hash = random_suffix(rng, 9);
         // A restart keeps the version: only the template's annotation changes.
         let version = self.version_of(&self.template_hash).to_string();
@@ -168,7 +171,7 @@ impl Deployment {
     }
 
     /// Starts the rollout of a new version; returns the new template's hash.
-    pub(super) fn release(&mut self, version: &str, rng: &mut SimRng) -> String {
+    pub(crate) fn release(&mut self, version: &str, rng: &mut SimRng) -> String {
         let new_hash = random_suffix(rng, 9);
         self.roll_to(new_hash, format!("release {version}"));
         self.versions
@@ -222,7 +225,7 @@ impl Deployment {
     }
 
     /// Rolls back to the previous pod template, if there was one.
-    pub(super) fn undo(&mut self) -> Option<String> {
+    pub(crate) fn undo(&mut self) -> Option<String> {
         let previous = self.previous_hash.clone()?;
         // The revision rolled back to becomes the newest, with its change cause.
         let cause = self
@@ -270,7 +273,7 @@ impl Deployment {
     }
 
     /// php-fpm starts crashing in the first running pod; returns its name.
-    pub(super) fn break_php_fpm(&mut self, now: SimTime) -> Option<String> {
+    pub(crate) fn break_php_fpm(&mut self, now: SimTime) -> Option<String> {
         let pod = self
             .pods
             .iter_mut()
@@ -283,7 +286,7 @@ impl Deployment {
 
     /// Gives the deployment an autoscaler with `spec`, or changes the spec of the one it has
     /// (keeping its memory, as editing an HPA object does); `None` removes it.
-    pub(super) fn set_autoscaler(&mut self, spec: Option<HpaSpec>, now: SimTime) {
+    pub(crate) fn set_autoscaler(&mut self, spec: Option<HpaSpec>, now: SimTime) {
         match (spec, &mut self.hpa) {
             (None, _) => self.hpa = None,
             (Some(spec), Some(hpa)) => hpa.spec = spec,
@@ -300,7 +303,7 @@ impl Deployment {
 
     /// One autoscaler sync: reads each ready pod's php-fpm active process percentage and sets
     /// the desired replicas. Returns the event Kubernetes records when the count changes.
-    pub(super) fn autoscale(&mut self, now: SimTime, busy_percent: f64) -> Option<String> {
+    pub(crate) fn autoscale(&mut self, now: SimTime, busy_percent: f64) -> Option<String> {
         let current = self.desired;
         let hpa = self.hpa.as_mut()?;
         // Pods that are not ready export no php-fpm metric.
@@ -342,7 +345,7 @@ impl Deployment {
 
     /// Creates the desired pods as already ready, as far as the cluster has `room`: the state a
     /// scenario starts in.
-    pub(super) fn start_ready(&mut self, now: SimTime, room: &mut usize, rng: &mut SimRng) {
+    pub(crate) fn start_ready(&mut self, now: SimTime, room: &mut usize, rng: &mut SimRng) {
         self.template_hash = random_suffix(rng, 9);
         self.history = vec![(self.revision, self.template_hash.clone(), "<none>".into())];
         while self.pods.len() < self.desired as usize {
@@ -361,7 +364,7 @@ impl Deployment {
     /// Moves the pods one step toward the desired count and records what changed as events of
     /// `namespace`. `room` is how many more pods the cluster can schedule; it shrinks as this
     /// deployment's pods take it.
-    pub(super) fn reconcile(
+    pub(crate) fn reconcile(
         &mut self,
         now: SimTime,
         step: SimDuration,
@@ -491,7 +494,7 @@ impl Deployment {
                 }
             }
         }
-        let nodes = capacity / super::PODS_PER_NODE;
+        let nodes = capacity / PODS_PER_NODE;
         for pod in self.pods.iter_mut().filter(|pod| pod.is_pending()) {
             if *room == 0 {
                 if pod.created_at == now {
@@ -609,21 +612,6 @@ pub fn node_of(pod: &str, nodes: usize) -> String {
 
 /// The metric every autoscaler of the world reads.
 pub const METRIC: &str = "phpfpm_active_process_percentage";
-
-/// The autoscaler spec a values file's settings describe, with Kubernetes' default behavior
-/// but for the scale-down window.
-pub fn hpa_spec(values: &super::files::Autoscaling) -> HpaSpec {
-    let mut scale_down = hpa::ScalingRules::default_down();
-    scale_down.stabilization_window =
-        SimDuration::from_seconds(i64::from(values.scale_down_window));
-    HpaSpec {
-        min_replicas: values.min_replicas,
-        max_replicas: values.max_replicas,
-        target: f64::from(values.target),
-        scale_up: hpa::ScalingRules::default_up(),
-        scale_down,
-    }
-}
 
 /// Lowercase letters and digits as Kubernetes uses in generated names.
 fn random_suffix(rng: &mut SimRng, length: usize) -> String {
