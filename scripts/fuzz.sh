@@ -52,7 +52,16 @@ grep -ho 'query: .*' lessons/**/*.md | sed 's/^query: //; s/^"//; s/"$//' | sort
   while IFS= read -r query; do
     printf '%s' "$query" > "fuzz/corpus/promql/lesson-$(printf '%s' "$query" | cksum | cut -d' ' -f1)"
   done
-seed test_script ../shared/conformance/promql/*.test
+seed test_script
+# One seed per conformance case: the loads in effect and one `eval`, so that an execution runs
+# one case rather than a whole file of hundreds.
+for file in ../shared/conformance/promql/*.test; do
+  awk -v out="fuzz/corpus/test_script/$(basename "$file" .test)" 'BEGIN { RS = "" }
+    { while ($0 ~ /^#/) sub(/^[^\n]*\n?/, "") }
+    /^clear/ { loads = ""; next }
+    /^load/ { loads = loads $0 "\n\n"; next }
+    /^eval/ { n++; printf "%s%s\n", loads, $0 > (out "-" n); close(out "-" n) }' "$file"
+done
 seed rules
 # Each conformance rule test with the first rule file it names.
 for file in ../shared/conformance/rules/*.yml; do
