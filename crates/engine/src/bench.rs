@@ -95,6 +95,42 @@ pub struct BenchReport {
     pub rollouts: usize,
     /// php-fpm restarts over all pods.
     pub restarts: usize,
+    /// Checkpoints of the day's world: keeping an hour of series, then the whole day.
+    pub checkpoints: [CheckpointCost; 2],
+}
+
+/// What one checkpoint of a world costs: its text, the time to write it and to read it back.
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
+pub struct CheckpointCost {
+    pub history_hours: i64,
+    pub bytes: usize,
+    pub write_ms: f64,
+    pub read_ms: f64,
+}
+
+/// Writes and reads back a checkpoint of `world` keeping `history` of series, a few times.
+fn checkpoint_cost(
+    world: &World,
+    history: SimDuration,
+    now_ms: &dyn Fn() -> f64,
+) -> CheckpointCost {
+    let rounds = 3;
+    let started = now_ms();
+    let mut text = String::new();
+    for _ in 0..rounds {
+        text = world.checkpoint(history);
+    }
+    let write_ms = (now_ms() - started) / f64::from(rounds);
+    let started = now_ms();
+    for _ in 0..rounds {
+        let _ = World::from_checkpoint(world.scenario().clone(), &text, world.actions());
+    }
+    CheckpointCost {
+        history_hours: history.0 / 3_600_000,
+        bytes: text.len(),
+        write_ms,
+        read_ms: (now_ms() - started) / f64::from(rounds),
+    }
 }
 
 /// Prod's values in the benchmark: every service autoscaled between 3 and 12 pods.
@@ -246,6 +282,11 @@ pub fn run(hours: i64, seed: u64, now_ms: &dyn Fn() -> f64) -> BenchReport {
     }
     let rule_seconds = ((now_ms() - started) / 1000.0).max(1e-9);
 
+    let checkpoints = [
+        checkpoint_cost(&world, SimDuration::from_minutes(60), now_ms),
+        checkpoint_cost(&world, SimDuration::from_minutes(60 * hours), now_ms),
+    ];
+
     BenchReport {
         hours,
         wall_seconds,
@@ -260,6 +301,7 @@ pub fn run(hours: i64, seed: u64, now_ms: &dyn Fn() -> f64) -> BenchReport {
         peak_users_pods,
         rollouts,
         restarts: count("BackOff"),
+        checkpoints,
     }
 }
 
@@ -292,11 +334,25 @@ impl std::fmt::Display for BenchReport {
             "  rules: {:.0} rule evaluations per second",
             self.rule_evaluations_per_second
         )?;
-        write!(
+        writeln!(
             f,
             "  promql: {:.0} dashboard query evaluations per second",
             self.promql_evaluations_per_second
-        )
+        )?;
+        let lines: Vec<String> = self
+            .checkpoints
+            .iter()
+            .map(|c| {
+                format!(
+                    "  checkpoint keeping {} h of series: {:.2} MB written in {:.1} ms, read back in {:.1} ms",
+                    c.history_hours,
+                    c.bytes as f64 / 1e6,
+                    c.write_ms,
+                    c.read_ms
+                )
+            })
+            .collect();
+        write!(f, "{}", lines.join("\n"))
     }
 }
 
@@ -321,6 +377,9 @@ mod tests {
         assert!(report.series >= 200, "{}", report.series);
         assert!(report.messages >= 1, "the staging fault pages: {report:?}");
         assert!(report.wall_seconds > 0.0 && report.promql_evaluations_per_second > 0.0);
+        let [hour, day] = report.checkpoints;
+        assert_eq!((hour.history_hours, day.history_hours), (1, 14));
+        assert!(hour.bytes > 10_000 && day.bytes > hour.bytes, "{report:?}");
     }
 }
 

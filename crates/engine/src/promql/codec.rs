@@ -43,12 +43,10 @@ impl Writer {
         }
         let leading = (xor.leading_zeros() / 8) as u8;
         let trailing = (xor.trailing_zeros() / 8) as u8;
-        let kept = 8 - leading - trailing;
-        self.bytes.push(1 + leading * 8 + (kept - 1));
-        let middle = xor >> (u32::from(trailing) * 8);
-        for index in (0..kept).rev() {
-            self.bytes.push((middle >> (u32::from(index) * 8)) as u8);
-        }
+        let kept = usize::from(8 - leading - trailing);
+        self.bytes.push(1 + leading * 8 + (kept as u8 - 1));
+        let middle = (xor >> (u32::from(trailing) * 8)).to_be_bytes();
+        self.bytes.extend_from_slice(&middle[8 - kept..]);
     }
 }
 

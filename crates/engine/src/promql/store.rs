@@ -7,7 +7,7 @@ use super::codec::{Reader, Writer, RUN};
 use super::sample::{GroupKeys, Labels};
 use promql_parser::label::Matchers;
 use rustc_hash::FxHashMap;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -375,24 +375,33 @@ impl SeriesStore {
     /// [`SeriesStore::decode`] reads back. Every series is kept, empty or not, so series ids
     /// stay the same.
     pub fn encode_since(&self, since_ms: i64) -> Vec<u8> {
-        let mut strings: BTreeMap<&str, usize> = BTreeMap::new();
+        // Each label string once, numbered in the order first met.
+        let mut strings: FxHashMap<&str, usize> = FxHashMap::default();
+        let mut table: Vec<&str> = Vec::new();
         for labels in &self.labels {
             for (name, value) in labels.iter() {
                 for text in [name.as_str(), value.as_str()] {
-                    let next = strings.len();
-                    strings.entry(text).or_insert(next);
+                    strings.entry(text).or_insert_with(|| {
+                        table.push(text);
+                        table.len() - 1
+                    });
                 }
             }
         }
-        let mut table: Vec<(&str, usize)> = strings.iter().map(|(t, i)| (*t, *i)).collect();
-        table.sort_by_key(|(_, index)| *index);
         let mut out = Writer::default();
+        // About four bytes a sample: a changed value and a regular gap.
+        let kept_samples: usize = self
+            .samples
+            .iter()
+            .map(|samples| samples.len() - samples.partition_point(|(t, _)| *t < since_ms))
+            .sum();
+        out.bytes.reserve(kept_samples * 4 + 4096);
         out.uint(CODEC_VERSION);
         out.int(self.retention_ms.unwrap_or(-1));
         out.int(self.newest_ms);
         out.int(self.last_trim_ms);
         out.uint(table.len() as u64);
-        for (text, _) in &table {
+        for text in &table {
             out.text(text);
         }
         out.uint(self.samples.len() as u64);

@@ -84,11 +84,16 @@ fn fingerprint(scenario: &Scenario) -> u64 {
 /// A checkpoint of `scenario` with `body`, sealed as [`World::checkpoint`] seals its own: for
 /// tools that check how a damaged body is handled (the fuzzer).
 pub fn sealed_checkpoint(scenario: &Scenario, body: &str) -> String {
-    format!(
-        "{MAGIC} {FORMAT} {:016x} {:016x}\n{body}",
+    // Sized up front: a checkpoint is megabytes, and growing it by doubling costs more than
+    // writing it.
+    let mut text = String::with_capacity(body.len() + MAGIC.len() + 48);
+    text.push_str(&format!(
+        "{MAGIC} {FORMAT} {:016x} {:016x}\n",
         fingerprint(scenario),
         digest(body.as_bytes())
-    )
+    ));
+    text.push_str(body);
+    text
 }
 
 impl World {
@@ -102,6 +107,9 @@ impl World {
             .max(self.monitoring.lookback_ms())
             .min(metrics::RETENTION_MS);
         let since = self.now.epoch_ms().saturating_sub(kept);
+        let store =
+            base64::engine::general_purpose::STANDARD.encode(self.store.encode_since(since));
+        let mut json = Vec::with_capacity(store.len() + 256 * 1024);
         let body = Body {
             now: self.now,
             carry: self.carry,
@@ -113,7 +121,7 @@ impl World {
             environments: self.environments.clone(),
             event_log: self.event_log.clone(),
             metrics: self.metrics.state(),
-            store: base64::engine::general_purpose::STANDARD.encode(self.store.encode_since(since)),
+            store,
             // In the set's own order: a checkpoint's text may differ between two equal worlds.
             last_gauges: self.last_gauges.iter().cloned().collect(),
             monitoring: self.monitoring.state(),
@@ -125,8 +133,13 @@ impl World {
             injected: self.injected.clone(),
         };
         // Every part serializes: floats that may not be finite are written as bits.
-        let body = serde_json::to_string(&body).unwrap_or_default();
-        sealed_checkpoint(&self.scenario, &body)
+        if serde_json::to_writer(&mut json, &body).is_err() {
+            json.clear();
+        }
+        sealed_checkpoint(
+            &self.scenario,
+            std::str::from_utf8(&json).unwrap_or_default(),
+        )
     }
 
     /// The world of `scenario` after `actions`: from `checkpoint` when it fits them, then the
