@@ -105,7 +105,8 @@ pub struct CheckpointCost {
     pub history_hours: i64,
     pub bytes: usize,
     pub write_ms: f64,
-    pub read_ms: f64,
+    /// `None` when the world refuses it (over the checkpoint size limit).
+    pub read_ms: Option<f64>,
 }
 
 /// Writes and reads back a checkpoint of `world` keeping `history` of series, a few times.
@@ -122,14 +123,15 @@ fn checkpoint_cost(
     }
     let write_ms = (now_ms() - started) / f64::from(rounds);
     let started = now_ms();
+    let mut read = true;
     for _ in 0..rounds {
-        let _ = World::from_checkpoint(world.scenario().clone(), &text, world.actions());
+        read &= World::from_checkpoint(world.scenario().clone(), &text, world.actions()).is_ok();
     }
     CheckpointCost {
         history_hours: history.0 / 3_600_000,
         bytes: text.len(),
         write_ms,
-        read_ms: (now_ms() - started) / f64::from(rounds),
+        read_ms: read.then(|| (now_ms() - started) / f64::from(rounds)),
     }
 }
 
@@ -343,12 +345,18 @@ impl std::fmt::Display for BenchReport {
             .checkpoints
             .iter()
             .map(|c| {
+                let read = match c.read_ms {
+                    Some(ms) => format!("read back in {ms:.1} ms"),
+                    None => format!(
+                        "refused when read back (over the {} MB limit)",
+                        crate::limits::CHECKPOINT_MAX_BYTES / (1024 * 1024)
+                    ),
+                };
                 format!(
-                    "  checkpoint keeping {} h of series: {:.2} MB written in {:.1} ms, read back in {:.1} ms",
+                    "  checkpoint keeping {} h of series: {:.2} MB written in {:.1} ms, {read}",
                     c.history_hours,
                     c.bytes as f64 / 1e6,
                     c.write_ms,
-                    c.read_ms
                 )
             })
             .collect();
@@ -380,6 +388,10 @@ mod tests {
         let [hour, day] = report.checkpoints;
         assert_eq!((hour.history_hours, day.history_hours), (1, 14));
         assert!(hour.bytes > 10_000 && day.bytes > hour.bytes, "{report:?}");
+        assert!(
+            hour.read_ms.is_some(),
+            "an hour's checkpoint reads back: {report:?}"
+        );
     }
 }
 
