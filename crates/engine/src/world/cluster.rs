@@ -85,6 +85,8 @@ impl World {
         }
     }
 
+    /// Each deployment moves its pods toward its desired replicas within the room its
+    /// environment's nodes have left, and records what its controllers did.
     pub(super) fn reconcile_deployments(&mut self, step: SimDuration) {
         let mut events = Vec::new();
         for environment in &mut self.environments {
