@@ -93,7 +93,10 @@ for target in "${targets[@]}"; do
   # A checkpoint's seed body is larger than the other inputs.
   max_len=65536
   [ "$target" = checkpoint ] && max_len=131072
-  args=(-timeout=10 -rss_limit_mb=2048 -max_len="$max_len" -print_final_stats=1)
+  # A query within its budget may take a second natively, three times that with coverage
+  # instrumentation, and the promql target runs three; a fuzzer beside a build runs slower
+  # still. A hang is far longer.
+  args=(-timeout=60 -rss_limit_mb=2048 -max_len="$max_len" -print_final_stats=1)
   if [ -n "${FUZZ_RUNS:-}" ]; then args+=(-runs="$FUZZ_RUNS"); fi
   if [ "$seconds" != 0 ]; then args+=(-max_total_time="$seconds"); fi
   if cargo +nightly fuzz run --release -s "$sanitizer" "$target" "fuzz/corpus/$target" -- "${args[@]}" >"$log" 2>&1; then

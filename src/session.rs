@@ -103,6 +103,23 @@ fn precise_now_ms() -> f64 {
         .map_or_else(js_sys::Date::now, |performance| performance.now())
 }
 
+/// Runs `work` as a measure named `name` on the page's performance timeline, so that a
+/// profiler, or the frames benchmark, can tell what a long task was made of. The entries are
+/// cleared at once: an observer has them, and the timeline does not grow while the clock plays.
+fn measured<T>(name: &str, work: impl FnOnce() -> T) -> T {
+    let performance = web_sys::window().and_then(|window| window.performance());
+    if let Some(performance) = &performance {
+        let _ = performance.mark(name);
+    }
+    let value = work();
+    if let Some(performance) = &performance {
+        let _ = performance.measure_with_start_mark(name, name);
+        performance.clear_marks_with_mark_name(name);
+        performance.clear_measures_with_measure_name(name);
+    }
+    value
+}
+
 /// A handle on the page's simulation.
 #[derive(Clone, Copy)]
 pub struct Sim {
@@ -354,10 +371,10 @@ impl Sim {
         checkpoints
             .save
             .flush(store.0, checkpoints.open, checkpoints.notices);
-        let Some(text) = self
-            .world
-            .try_with_value(|world| world.checkpoint(checkpoints.history))
-        else {
+        let Some(text) = measured("opsdojo:checkpoint", || {
+            self.world
+                .try_with_value(|world| world.checkpoint(checkpoints.history))
+        }) else {
             return;
         };
         checkpoints
@@ -510,16 +527,25 @@ impl Sim {
     pub fn play_for(&self, by: SimDuration, budget_ms: f64) -> SimDuration {
         let started = precise_now_ms();
         let mut moved = SimDuration(0);
-        self.world.update_value(|world| {
-            let tick = world.scenario().tick;
-            while moved < by {
-                let step = SimDuration(tick.0.min(by.0 - moved.0));
-                world.apply(Action::Advance { by: step });
-                moved = SimDuration(moved.0 + step.0);
-                if precise_now_ms() - started >= budget_ms {
-                    break;
+        let history = self.checkpoints.map(|checkpoints| checkpoints.history);
+        measured("opsdojo:simulate", || {
+            self.world.update_value(|world| {
+                let tick = world.scenario().tick;
+                while moved < by {
+                    let step = SimDuration(tick.0.min(by.0 - moved.0));
+                    world.apply(Action::Advance { by: step });
+                    moved = SimDuration(moved.0 + step.0);
+                    // The series that can no longer change are written for the next
+                    // checkpoint as they close, inside the frame's budget, so that writing
+                    // the checkpoint does not take one long task.
+                    if let Some(history) = history {
+                        world.prepare_checkpoint(history);
+                    }
+                    if precise_now_ms() - started >= budget_ms {
+                        break;
+                    }
                 }
-            }
+            })
         });
         self.refresh(true);
         moved
@@ -572,16 +598,20 @@ impl Sim {
     }
 
     fn refresh(&self, save: bool) {
-        let snapshot = self.world.with_value(World::snapshot);
+        let snapshot = measured("opsdojo:snapshot", || {
+            self.world.with_value(World::snapshot)
+        });
         self.snapshot.set(snapshot);
         let mut evaluated = None;
-        self.world.with_value(|world| {
-            self.tracker.update_value(|tracker| {
-                if let Some(tracker) = tracker {
-                    let (_, errors) = tracker.update(world);
-                    evaluated = Some((tracker.met().clone(), tracker.all_met(), errors));
-                }
-            });
+        measured("opsdojo:objectives", || {
+            self.world.with_value(|world| {
+                self.tracker.update_value(|tracker| {
+                    if let Some(tracker) = tracker {
+                        let (_, errors) = tracker.update(world);
+                        evaluated = Some((tracker.met().clone(), tracker.all_met(), errors));
+                    }
+                });
+            })
         });
         let Some((met, completed, errors)) = evaluated else {
             return;

@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 /// The first word of a checkpoint, then its format; a change to the simulation that makes
 /// old checkpoints wrong bumps the format.
 const MAGIC: &str = "opsdojo-checkpoint";
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// How much series history a checkpoint keeps at least: what a world has when its scenario
 /// starts. It keeps more when the rules, or the queries the caller names, read further back.
@@ -44,8 +44,6 @@ struct Body {
     environments: Vec<Environment>,
     event_log: Vec<EventLogEntry>,
     metrics: MetricsState,
-    /// The series store, in its binary form, base64.
-    store: String,
     last_gauges: Vec<Labels>,
     monitoring: MonitoringState,
     changes: Vec<ChangeMarker>,
@@ -69,11 +67,22 @@ pub enum Resumed {
     Refused(String),
 }
 
-/// FNV-1a, 64 bits: a digest that notices a truncated or altered checkpoint.
+/// A digest that notices a truncated or altered checkpoint: eight bytes at a time, each word
+/// mixed in by a rotation and a multiplication by an odd constant, then the length.
 fn digest(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
-        (hash ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mix = |hash: u64, word: u64| (hash.rotate_left(26) ^ word).wrapping_mul(K);
+    let mut chunks = bytes.chunks_exact(8);
+    let mut hash = 0xcbf2_9ce4_8422_2325;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        hash = mix(hash, u64::from_le_bytes(word));
+    }
+    let mut tail = [0u8; 8];
+    tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+    hash = mix(hash, u64::from_le_bytes(tail));
+    mix(hash, bytes.len() as u64)
 }
 
 /// What identifies a scenario: a checkpoint only fits the scenario it was taken from.
@@ -81,19 +90,15 @@ fn fingerprint(scenario: &Scenario) -> u64 {
     digest(format!("{}{scenario:?}", env!("CARGO_PKG_VERSION")).as_bytes())
 }
 
+/// A checkpoint's first line: what it is, the scenario it fits and its body's digest.
+fn header(fingerprint: u64, digest: u64) -> String {
+    format!("{MAGIC} {FORMAT} {fingerprint:016x} {digest:016x}\n")
+}
+
 /// A checkpoint of `scenario` with `body`, sealed as [`World::checkpoint`] seals its own: for
 /// tools that check how a damaged body is handled (the fuzzer).
 pub fn sealed_checkpoint(scenario: &Scenario, body: &str) -> String {
-    // Sized up front: a checkpoint is megabytes, and growing it by doubling costs more than
-    // writing it.
-    let mut text = String::with_capacity(body.len() + MAGIC.len() + 48);
-    text.push_str(&format!(
-        "{MAGIC} {FORMAT} {:016x} {:016x}\n",
-        fingerprint(scenario),
-        digest(body.as_bytes())
-    ));
-    text.push_str(body);
-    text
+    header(fingerprint(scenario), digest(body.as_bytes())) + body
 }
 
 impl World {
@@ -101,15 +106,7 @@ impl World {
     /// caller's own queries read (a lesson's objectives), so that they give the same answers
     /// after a resume; the series the rules read are always kept.
     pub fn checkpoint(&self, history: SimDuration) -> String {
-        let kept = SERIES_KEPT
-            .0
-            .max(history.0)
-            .max(self.monitoring.lookback_ms())
-            .min(metrics::RETENTION_MS);
-        let since = self.now.epoch_ms().saturating_sub(kept);
-        let store =
-            base64::engine::general_purpose::STANDARD.encode(self.store.encode_since(since));
-        let mut json = Vec::with_capacity(store.len() + 256 * 1024);
+        let series = self.store.encode_since(self.series_kept_since(history));
         let body = Body {
             now: self.now,
             carry: self.carry,
@@ -121,7 +118,6 @@ impl World {
             environments: self.environments.clone(),
             event_log: self.event_log.clone(),
             metrics: self.metrics.state(),
-            store,
             // In the set's own order: a checkpoint's text may differ between two equal worlds.
             last_gauges: self.last_gauges.iter().cloned().collect(),
             monitoring: self.monitoring.state(),
@@ -133,13 +129,39 @@ impl World {
             injected: self.injected.clone(),
         };
         // Every part serializes: floats that may not be finite are written as bits.
-        if serde_json::to_writer(&mut json, &body).is_err() {
-            json.clear();
-        }
-        sealed_checkpoint(
-            &self.scenario,
-            std::str::from_utf8(&json).unwrap_or_default(),
-        )
+        let json = serde_json::to_string(&body).unwrap_or_default();
+        // Written in place, sized up front (a checkpoint is megabytes, and growing or copying
+        // it costs more than writing it): a header whose digest is filled in at the end, the
+        // JSON, then the series on a line of their own (the JSON writer would scan megabytes
+        // of base64 for characters to escape).
+        let fingerprint = fingerprint(&self.scenario);
+        let mut text = header(fingerprint, 0);
+        let header_len = text.len();
+        text.reserve(json.len() + 1 + series.len().div_ceil(3) * 4);
+        text.push_str(&json);
+        text.push('\n');
+        base64::engine::general_purpose::STANDARD.encode_string(&series, &mut text);
+        let sealed = header(fingerprint, digest(&text.as_bytes()[header_len..]));
+        text.replace_range(..header_len, &sealed);
+        text
+    }
+
+    /// Where the series a checkpoint keeps start: as far back as the lesson's warm-up,
+    /// `history` and the rules read.
+    fn series_kept_since(&self, history: SimDuration) -> i64 {
+        let kept = SERIES_KEPT
+            .0
+            .max(history.0)
+            .max(self.monitoring.lookback_ms())
+            .min(metrics::RETENTION_MS);
+        self.now.epoch_ms().saturating_sub(kept)
+    }
+
+    /// Writes ahead what the next [`World::checkpoint`] keeping `history` would write of the
+    /// series and can no longer change: a little work after each frame, instead of the whole
+    /// hour at once when a checkpoint falls due.
+    pub fn prepare_checkpoint(&self, history: SimDuration) {
+        self.store.encode_ahead(self.series_kept_since(history));
     }
 
     /// The world of `scenario` after `actions`: from `checkpoint` when it fits them, then the
@@ -172,26 +194,24 @@ impl World {
                 limits::CHECKPOINT_MAX_BYTES
             ));
         }
-        let (header, body) = text
+        let (first_line, body) = text
             .split_once('\n')
             .ok_or("the checkpoint has no header")?;
-        let expected = format!(
-            "{MAGIC} {FORMAT} {:016x} {:016x}",
-            fingerprint(&scenario),
-            digest(body.as_bytes())
-        );
-        if header != expected {
-            return Err(if header.starts_with(&format!("{MAGIC} {FORMAT} ")) {
+        if format!("{first_line}\n") != header(fingerprint(&scenario), digest(body.as_bytes())) {
+            return Err(if first_line.starts_with(&format!("{MAGIC} {FORMAT} ")) {
                 "the checkpoint is of another lesson or was altered".into()
             } else {
                 "the checkpoint is of another version".into()
             });
         }
+        let (body, store) = body
+            .rsplit_once('\n')
+            .ok_or("the checkpoint has no series")?;
         let body: Body =
             serde_json::from_str(body).map_err(|e| format!("the checkpoint is unreadable: {e}"))?;
         let after = actions_after(&body.actions, body.edit_base.as_deref(), actions)
             .ok_or("the saved actions do not continue the checkpoint")?;
-        let mut world = World::restore(scenario, body)?;
+        let mut world = World::restore(scenario, body, store)?;
         let count = after.len();
         for action in after {
             world.apply(action);
@@ -203,7 +223,7 @@ impl World {
     }
 
     /// The world a checkpoint's body describes, once every part is checked to fit `scenario`.
-    fn restore(scenario: Scenario, mut body: Body) -> Result<Self, String> {
+    fn restore(scenario: Scenario, mut body: Body, store: &str) -> Result<Self, String> {
         let platform = scenario.platform.clone();
         let shape_fits = body
             .environments
@@ -242,7 +262,7 @@ impl World {
             return Err("the pull request does not fit this world".into());
         }
         let bytes = base64::engine::general_purpose::STANDARD
-            .decode(&body.store)
+            .decode(store)
             .map_err(|_| "the series are not base64")?;
         let mut store = SeriesStore::decode(
             &bytes,

@@ -31,7 +31,11 @@ fn lessons() -> Vec<(String, crate::lesson::Lesson)> {
 fn differences(a: &str, b: &str) -> Vec<String> {
     let body = |text: &str| -> serde_json::Map<String, serde_json::Value> {
         let (_, body) = text.split_once('\n').expect("a header");
-        serde_json::from_str(body).expect("a body")
+        let (body, series) = body.rsplit_once('\n').expect("the series");
+        let mut body: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(body).expect("a body");
+        body.insert("series".into(), series.into());
+        body
     };
     let (mut a, mut b) = (body(a), body(b));
     // The gauges written last are a set, listed in no particular order.
@@ -150,7 +154,7 @@ fn a_checkpoint_that_does_not_fit_is_refused_and_the_actions_are_replayed() {
         "altered",
     );
     refused(
-        &checkpoint.replacen(" 1 ", " 0 ", 1),
+        &checkpoint.replacen("opsdojo-checkpoint 2 ", "opsdojo-checkpoint 1 ", 1),
         world.actions(),
         "another version",
     );
@@ -194,7 +198,7 @@ fn a_checkpoint_with_a_resealed_body_that_does_not_fit_the_world_is_refused() {
             "environments",
         ),
         ("\"next_event\":0", "\"next_event\":99", "scheduled events"),
-        ("\"store\":\"", "\"store\":\"!", "base64"),
+        ("}\n", "}\n!", "base64"),
         (
             "\"class\":\"db.t3.medium\"",
             "\"class\":\"db.x9\"",
@@ -222,9 +226,8 @@ fn a_checkpoint_keeps_the_history_the_rules_and_the_objectives_read() {
     advance(&mut world, 4 * 60);
     let series_bytes = |world: &World, history: i64| {
         let checkpoint = world.checkpoint(SimDuration::from_minutes(history));
-        let (_, body) = checkpoint.split_once('\n').expect("a header");
-        let body: serde_json::Value = serde_json::from_str(body).expect("a body");
-        body["store"].as_str().expect("series").len()
+        let (_, series) = checkpoint.rsplit_once('\n').expect("a header");
+        series.len()
     };
     // An hour at least; two when the caller's queries read two.
     assert_eq!(series_bytes(&world, 0), series_bytes(&world, 60));
