@@ -639,7 +639,7 @@ mod written_ahead_tests {
         ) {
             let mut store = SeriesStore::with_retention(2 * 3_600_000);
             let mut names = vec![Labels::named("a"), Labels::named("b").with("env", "prod")];
-            let mut newest = vec![1_700_000_000_000i64; 8];
+            let mut newest = [1_700_000_000_000i64; 8];
             for step in steps {
                 match step {
                     Step::Append { series, gap, value } => {
