@@ -47,7 +47,8 @@ export async function checkpointGet(key) {
     const transaction = database.transaction(STORE, "readonly");
     const request = transaction.objectStore(STORE).get(key);
     await finished(transaction);
-    return typeof request.result === "string" ? request.result : null;
+    const result = request.result;
+    return typeof result === "string" || result instanceof Uint8Array ? result : null;
   })();
   const timeout = new Promise((resolve) => setTimeout(() => resolve(null), READ_TIMEOUT_MS));
   try {
@@ -63,6 +64,23 @@ export async function checkpointPut(key, text) {
     const database = await open();
     const transaction = database.transaction(STORE, "readwrite");
     transaction.objectStore(STORE).put(text, key);
+    await finished(transaction);
+  } catch (error) {
+    throw new Error(message(error));
+  }
+}
+
+/**
+ * Saves the UTF-8 bytes of a text under `key`, copied at once out of the module's memory (a
+ * view of it is only valid until the module runs again, and cloning the view would clone the
+ * whole memory). A megabytes-long text is stored as bytes without becoming a string first.
+ */
+export async function checkpointPutBytes(key, bytes) {
+  const copy = bytes.slice();
+  try {
+    const database = await open();
+    const transaction = database.transaction(STORE, "readwrite");
+    transaction.objectStore(STORE).put(copy, key);
     await finished(transaction);
   } catch (error) {
     throw new Error(message(error));

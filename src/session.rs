@@ -14,7 +14,7 @@ use opsdojo_engine::progress::{LessonProgress, Progress};
 use opsdojo_engine::promql::{explain, explore, Explanation, Exploration};
 use opsdojo_engine::share::{SharedSession, SHARE_FORMAT};
 use opsdojo_engine::time::SimDuration;
-use opsdojo_engine::world::{Action, Resumed, Scenario, World, WorldSnapshot};
+use opsdojo_engine::world::{Action, CheckpointWriter, Resumed, Scenario, World, WorldSnapshot};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -88,8 +88,11 @@ struct Checkpoints {
     /// The world's clock and action count at the last checkpoint, and when it was written.
     last: StoredValue<(i64, usize, f64)>,
     failing: StoredValue<bool>,
-    /// A checkpoint is due and will be written in a task of its own.
+    /// A checkpoint is due or being written, in tasks of its own.
     pending: StoredValue<bool>,
+    /// Counts the checkpoints started: one being written in slices is dropped once a newer
+    /// one starts.
+    generation: StoredValue<u64>,
 }
 
 fn now_ms() -> f64 {
@@ -101,6 +104,56 @@ fn precise_now_ms() -> f64 {
     web_sys::window()
         .and_then(|window| window.performance())
         .map_or_else(js_sys::Date::now, |performance| performance.now())
+}
+
+/// The series' bytes a checkpoint writes into its text per task: about 2 ms of work.
+const CHECKPOINT_SLICE_BYTES: usize = 512 * 1024;
+
+/// Writes a slice of `writer`'s series, then the next in a task of its own, then stores the
+/// checkpoint in one more; gives up when a newer checkpoint was started meanwhile.
+fn write_slices(checkpoints: Checkpoints, generation: u64, mut writer: CheckpointWriter) {
+    if checkpoints.generation.try_get_value() != Some(generation) {
+        checkpoints.pending.try_set_value(false);
+        return;
+    }
+    let done = measured("opsdojo:checkpoint", || {
+        writer.write(CHECKPOINT_SLICE_BYTES)
+    });
+    set_timeout(
+        move || {
+            if !done {
+                write_slices(checkpoints, generation, writer);
+            } else if checkpoints.generation.try_get_value() == Some(generation) {
+                checkpoints.pending.try_set_value(false);
+                let text = measured("opsdojo:checkpoint", || writer.finish());
+                store_checkpoint(checkpoints, text);
+            } else {
+                checkpoints.pending.try_set_value(false);
+            }
+        },
+        std::time::Duration::ZERO,
+    );
+}
+
+/// Stores a checkpoint's text in IndexedDB; a refused write is told once.
+fn store_checkpoint(checkpoints: Checkpoints, text: String) {
+    let Some(key) = checkpoints.key.try_get_value() else {
+        return;
+    };
+    leptos::task::spawn_local(async move {
+        match crate::checkpoints::save_checkpoint(&key, &text).await {
+            Ok(()) => {
+                checkpoints.failing.try_set_value(false);
+            }
+            Err(_) if checkpoints.failing.try_get_value().unwrap_or(true) => {}
+            Err(reason) => {
+                checkpoints.failing.try_set_value(true);
+                checkpoints
+                    .notices
+                    .push(false, key!("progress.checkpoint_failed"), reason, None);
+            }
+        }
+    });
 }
 
 /// Runs `work` as a measure named `name` on the page's performance timeline, so that a
@@ -302,6 +355,7 @@ impl Sim {
                 last: StoredValue::new((world.now().epoch_ms(), world.actions().len(), now_ms())),
                 failing: StoredValue::new(false),
                 pending: StoredValue::new(false),
+                generation: StoredValue::new(0),
             }),
             _ => None,
         };
@@ -341,65 +395,54 @@ impl Sim {
     /// written first, so that the saved actions always continue the checkpoint. A refused write
     /// is told once; progress is safe in local storage and the next reload replays it.
     fn checkpoint(&self) {
-        let Some(checkpoints) = self.checkpoints else {
-            return;
-        };
-        let Some(world_state) = self
-            .world
-            .try_with_value(|world| (world.now().epoch_ms(), world.actions().len()))
-        else {
-            return;
-        };
-        let Some((now, count, _)) = checkpoints.last.try_get_value() else {
-            return;
-        };
-        if (now, count) == world_state {
-            return;
+        if let Some((checkpoints, writer)) = self.start_checkpoint() {
+            store_checkpoint(checkpoints, writer.finish());
         }
-        let Some(store) = self.store else {
+    }
+
+    /// The same, with the series written into the text a slice per task (a checkpoint is
+    /// megabytes), and stored in a task of its own: while the clock plays, no task is long.
+    fn checkpoint_in_slices(&self) {
+        let Some((checkpoints, writer)) = self.start_checkpoint() else {
             return;
         };
+        checkpoints.pending.set_value(true);
+        let generation = checkpoints.generation.get_value();
+        write_slices(checkpoints, generation, writer);
+    }
+
+    /// Saves progress and takes what a checkpoint needs of the world, when it changed since
+    /// the last one.
+    fn start_checkpoint(&self) -> Option<(Checkpoints, CheckpointWriter)> {
+        let checkpoints = self.checkpoints?;
+        let world_state = self
+            .world
+            .try_with_value(|world| (world.now().epoch_ms(), world.actions().len()))?;
+        let (now, count, _) = checkpoints.last.try_get_value()?;
+        if (now, count) == world_state {
+            return None;
+        }
+        let store = self.store?;
         // The saved actions are the world's own (a replayed world may have merged them
         // differently from the file it was loaded from).
-        let (Some(met), Some(completed)) = (
-            self.met.try_get_untracked(),
-            self.completed.try_get_untracked(),
-        ) else {
-            return;
-        };
-        self.save(met, completed);
-        checkpoints
-            .save
-            .flush(store.0, checkpoints.open, checkpoints.notices);
-        let Some(text) = measured("opsdojo:checkpoint", || {
+        let met = self.met.try_get_untracked()?;
+        let completed = self.completed.try_get_untracked()?;
+        measured("opsdojo:progress", || {
+            self.save(met, completed);
+            checkpoints
+                .save
+                .flush(store.0, checkpoints.open, checkpoints.notices);
+        });
+        let writer = measured("opsdojo:checkpoint", || {
             self.world
-                .try_with_value(|world| world.checkpoint(checkpoints.history))
-        }) else {
-            return;
-        };
+                .try_with_value(|world| world.start_checkpoint(checkpoints.history))
+        })?;
         checkpoints
             .last
             .try_set_value((world_state.0, world_state.1, now_ms()));
-        let Some(key) = checkpoints.key.try_get_value() else {
-            return;
-        };
-        leptos::task::spawn_local(async move {
-            match crate::checkpoints::save(&key, &text).await {
-                Ok(()) => {
-                    checkpoints.failing.try_set_value(false);
-                }
-                Err(_) if checkpoints.failing.try_get_value().unwrap_or(true) => {}
-                Err(reason) => {
-                    checkpoints.failing.try_set_value(true);
-                    checkpoints.notices.push(
-                        false,
-                        key!("progress.checkpoint_failed"),
-                        reason,
-                        None,
-                    );
-                }
-            }
-        });
+        // A checkpoint still being written in slices is of an older world: it is dropped.
+        checkpoints.generation.try_update_value(|g| *g += 1);
+        Some((checkpoints, writer))
     }
 
     /// A checkpoint when the last one is older than [`CHECKPOINT_EVERY_MS`].
@@ -427,7 +470,7 @@ impl Sim {
         set_timeout(
             move || {
                 checkpoints.pending.try_set_value(false);
-                sim.checkpoint();
+                sim.checkpoint_in_slices();
             },
             std::time::Duration::ZERO,
         );

@@ -255,7 +255,9 @@ test("hours of simulated time reload from a checkpoint: same clock, same alerts 
         const tx = open.result.transaction("checkpoints", "readwrite");
         const store = tx.objectStore("checkpoints");
         const keys = store.getAllKeys();
-        keys.onsuccess = () => keys.result.forEach((key) => store.put("opsdojo-checkpoint 1 0 0\n{", key));
+        // Stored as the page stores them: UTF-8 bytes.
+        const damaged = new TextEncoder().encode("opsdojo-checkpoint 2 0 0\n{\n");
+        keys.onsuccess = () => keys.result.forEach((key) => store.put(damaged, key));
         tx.oncomplete = () => { open.result.close(); resolve(); };
         tx.onerror = () => reject(tx.error);
       };

@@ -56,6 +56,48 @@ struct Body {
     injected: Vec<super::injection::PlannedFault>,
 }
 
+/// A checkpoint being written: the series' bytes go into the text as base64 a slice at a
+/// time, so that a page writes megabytes without one long task.
+#[derive(Debug)]
+pub struct CheckpointWriter {
+    fingerprint: u64,
+    text: String,
+    header_len: usize,
+    series: Vec<u8>,
+    /// How many of the series' bytes are in the text.
+    written: usize,
+}
+
+impl CheckpointWriter {
+    /// Writes about `bytes` more of the series (whole groups of three, which base64 writes as
+    /// four characters with no padding, so that the slices join into the text of the whole);
+    /// whether all of them are written.
+    pub fn write(&mut self, bytes: usize) -> bool {
+        let left = self.series.len() - self.written;
+        let slice = if left <= bytes {
+            left
+        } else {
+            ((bytes / 3).max(1) * 3).min(left)
+        };
+        let end = self.written + slice;
+        base64::engine::general_purpose::STANDARD
+            .encode_string(&self.series[self.written..end], &mut self.text);
+        self.written = end;
+        self.written == self.series.len()
+    }
+
+    /// The checkpoint, sealed: the rest of the series written, and the digest in its header.
+    pub fn finish(mut self) -> String {
+        self.write(usize::MAX);
+        let sealed = header(
+            self.fingerprint,
+            digest(&self.text.as_bytes()[self.header_len..]),
+        );
+        self.text.replace_range(..self.header_len, &sealed);
+        self.text
+    }
+}
+
 /// How [`World::resume`] built the world.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Resumed {
@@ -106,6 +148,15 @@ impl World {
     /// caller's own queries read (a lesson's objectives), so that they give the same answers
     /// after a resume; the series the rules read are always kept.
     pub fn checkpoint(&self, history: SimDuration) -> String {
+        let mut writer = self.start_checkpoint(history);
+        writer.write(usize::MAX);
+        writer.finish()
+    }
+
+    /// A checkpoint as [`World::checkpoint`] writes it, to be finished a slice at a time with
+    /// [`CheckpointWriter::write`]: what it needs of the world is taken now, and the world may
+    /// change before it is finished.
+    pub fn start_checkpoint(&self, history: SimDuration) -> CheckpointWriter {
         let series = self.store.encode_since(self.series_kept_since(history));
         let body = Body {
             now: self.now,
@@ -140,10 +191,13 @@ impl World {
         text.reserve(json.len() + 1 + series.len().div_ceil(3) * 4);
         text.push_str(&json);
         text.push('\n');
-        base64::engine::general_purpose::STANDARD.encode_string(&series, &mut text);
-        let sealed = header(fingerprint, digest(&text.as_bytes()[header_len..]));
-        text.replace_range(..header_len, &sealed);
-        text
+        CheckpointWriter {
+            fingerprint,
+            text,
+            header_len,
+            series,
+            written: 0,
+        }
     }
 
     /// Where the series a checkpoint keeps start: as far back as the lesson's warm-up,

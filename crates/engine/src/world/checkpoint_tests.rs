@@ -295,3 +295,29 @@ fn a_small_checkpoint_with_empty_files_and_one_series_resumes() {
         std::fs::write(path, body).expect("the seed is written");
     }
 }
+
+#[test]
+fn a_checkpoint_written_in_slices_is_the_one_written_at_once() {
+    let mut world = World::new(Scenario::default());
+    advance(&mut world, 20);
+    let history = SimDuration::from_minutes(60);
+    let whole = world.checkpoint(history);
+    for slice in [0, 1, 2, 3, 4, 1000, 65_536] {
+        let mut writer = world.start_checkpoint(history);
+        let mut slices = 1;
+        while !writer.write(slice) {
+            slices += 1;
+        }
+        assert!(
+            slice == 0 || slice > 100_000 || slices > 10,
+            "{slice}: {slices}"
+        );
+        assert!(writer.finish() == whole, "slices of {slice} bytes");
+    }
+    // The world moves on before the text is finished: the checkpoint is of when it started.
+    let mut writer = world.start_checkpoint(history);
+    writer.write(1000);
+    advance(&mut world, 1);
+    assert!(writer.finish() == whole);
+    assert!(world.checkpoint(history) != whole);
+}

@@ -50,7 +50,7 @@ pub use crate::kube::deployment::{
 };
 pub use action::Action;
 pub use alerting::AlertMarker;
-pub use checkpoint::{sealed_checkpoint, Resumed};
+pub use checkpoint::{sealed_checkpoint, CheckpointWriter, Resumed};
 pub use files::{values_file_path, FileLanguage, WorldFile};
 pub use scenario::{Burst, Crash, Drift, Fault, Release, Scenario, ScheduledEvent, FAULT_STATUSES};
 pub use snapshot::{
