@@ -58,16 +58,21 @@ export async function checkpointGet(key) {
   }
 }
 
-/** Saves `text` under `key`; rejects with the browser's reason when it refuses. */
-export async function checkpointPut(key, text) {
+/** Saves `value` under `key`; rejects with the browser's reason when it refuses. */
+async function put(key, value) {
   try {
     const database = await open();
     const transaction = database.transaction(STORE, "readwrite");
-    transaction.objectStore(STORE).put(text, key);
+    transaction.objectStore(STORE).put(value, key);
     await finished(transaction);
   } catch (error) {
     throw new Error(message(error));
   }
+}
+
+/** Saves `text` under `key`; rejects with the browser's reason when it refuses. */
+export async function checkpointPut(key, text) {
+  return put(key, text);
 }
 
 /**
@@ -76,15 +81,7 @@ export async function checkpointPut(key, text) {
  * whole memory). A megabytes-long text is stored as bytes without becoming a string first.
  */
 export async function checkpointPutBytes(key, bytes) {
-  const copy = bytes.slice();
-  try {
-    const database = await open();
-    const transaction = database.transaction(STORE, "readwrite");
-    transaction.objectStore(STORE).put(copy, key);
-    await finished(transaction);
-  } catch (error) {
-    throw new Error(message(error));
-  }
+  return put(key, bytes.slice());
 }
 
 /** Removes the checkpoint under `key`, if any. */
