@@ -122,13 +122,12 @@ fn write_slices(checkpoints: Checkpoints, generation: u64, mut writer: Checkpoin
     set_timeout(
         move || {
             if !done {
-                write_slices(checkpoints, generation, writer);
-            } else if checkpoints.generation.try_get_value() == Some(generation) {
-                checkpoints.pending.try_set_value(false);
+                return write_slices(checkpoints, generation, writer);
+            }
+            checkpoints.pending.try_set_value(false);
+            if checkpoints.generation.try_get_value() == Some(generation) {
                 let text = measured("opsdojo:checkpoint", || writer.finish());
                 store_checkpoint(checkpoints, text);
-            } else {
-                checkpoints.pending.try_set_value(false);
             }
         },
         std::time::Duration::ZERO,
