@@ -52,8 +52,10 @@ impl WorkbenchNav {
     }
 }
 
-/// A counter that ticks once a second while the clock plays, so views that compute queries
-/// refresh on a real-time beat rather than on every simulated step.
+/// A counter for views that compute queries (dashboards, the explorer): it ticks once a real
+/// second while the clock plays, so that they refresh on that beat rather than at every frame,
+/// and at every change of the world while the clock is paused (a step, a reset, an edit), and
+/// when it is paused. Such a view tracks the beat and reads the snapshot untracked.
 pub fn refresh_beat(sim: Sim) -> RwSignal<u64> {
     let beat = RwSignal::new(0u64);
     if let Ok(handle) = set_interval_with_handle(
@@ -66,6 +68,12 @@ pub fn refresh_beat(sim: Sim) -> RwSignal<u64> {
     ) {
         on_cleanup(move || handle.clear());
     }
+    Effect::new(move |first: Option<()>| {
+        sim.snapshot.track();
+        if !sim.playing.get() && first.is_some() {
+            beat.update(|b| *b += 1);
+        }
+    });
     beat
 }
 
@@ -195,6 +203,8 @@ pub struct Sim {
     /// A session opened from a share link: shown, not saved.
     pub shared: bool,
     checkpoints: Option<Checkpoints>,
+    /// A refresh of the views is queued in a task of its own.
+    refresh_queued: StoredValue<bool>,
 }
 
 impl Sim {
@@ -500,6 +510,7 @@ impl Sim {
             restored: "start",
             shared: false,
             checkpoints: None,
+            refresh_queued: StoredValue::new(false),
         }
     }
 
@@ -589,8 +600,28 @@ impl Sim {
                 }
             })
         });
-        self.refresh(true);
+        self.refresh_soon();
         moved
+    }
+
+    /// Refreshes what the views read in a task of its own, once however many frames ask
+    /// before it runs: a frame's simulation and its drawing are then two tasks, each well
+    /// within the browser's 50 ms for a long task, instead of one over it.
+    fn refresh_soon(&self) {
+        if self.refresh_queued.get_value() {
+            return;
+        }
+        self.refresh_queued.set_value(true);
+        let sim = *self;
+        set_timeout(
+            move || {
+                // The lesson may have been left meanwhile: its world is gone, nothing to draw.
+                if sim.refresh_queued.try_set_value(false).is_none() {
+                    sim.refresh(true);
+                }
+            },
+            std::time::Duration::ZERO,
+        );
     }
 
     /// Moves the clock one tick.

@@ -47,7 +47,7 @@ pub fn Dashboard(
     let beat = refresh_beat(sim);
     let computed = Memo::new(move |_| {
         beat.track();
-        let now = sim.snapshot.with(|s| s.now.epoch_ms());
+        let now = sim.snapshot.with_untracked(|s| s.now.epoch_ms());
         let all = sim.dashboard(&env_signal.get(), &project_signal.get(), range_ms.get());
         (now, all)
     });

@@ -614,7 +614,6 @@ pub fn ExplainTree(#[prop(into)] query: Signal<String>) -> impl IntoView {
     let beat = refresh_beat(sim);
     let explanation = Memo::new(move |_| {
         beat.track();
-        sim.snapshot.with(|s| s.now);
         sim.explain(&query.get())
     });
     move || {

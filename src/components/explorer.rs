@@ -50,8 +50,6 @@ pub fn Explorer(
     let beat = refresh_beat(sim);
     let result = Memo::new(move |_| {
         beat.track();
-        // A step or a reset moves time while paused: follow it too.
-        sim.snapshot.with(|s| s.now);
         if explaining.get() {
             // The graph is hidden: only the diagnostics are needed.
             let diagnostics = opsdojo_engine::promql::parse_query(&text.get())
