@@ -55,6 +55,11 @@ impl SaveState {
         );
     }
 
+    /// A change is waiting for its write.
+    pub fn is_scheduled(self) -> bool {
+        self.scheduled.get_value()
+    }
+
     /// Writes progress now: first takes what other tabs saved later, then writes the whole.
     pub fn flush(self, progress: RwSignal<Progress>, open: OpenLesson, notices: Notices) {
         self.scheduled.set_value(false);

@@ -77,6 +77,28 @@ pub fn refresh_beat(sim: Sim) -> RwSignal<u64> {
     beat
 }
 
+/// `memo`'s value, handed to the views in the task after the one that computed it: a view's
+/// queries and its drawing are then two tasks, each within the browser's 50 ms for a long
+/// task, instead of one over it.
+pub fn published<T>(memo: Memo<T>) -> Signal<T>
+where
+    T: Clone + PartialEq + Send + Sync + 'static,
+{
+    let value = RwSignal::new(memo.get_untracked());
+    Effect::new(move |first: Option<()>| {
+        let next = memo.get();
+        if first.is_some() {
+            set_timeout(
+                move || {
+                    value.try_set(next);
+                },
+                std::time::Duration::ZERO,
+            );
+        }
+    });
+    value.into()
+}
+
 /// A lesson's world is checkpointed while it changes at least this often in real time, and
 /// whenever its clock has run this long since the last one, so that a reload never simulates
 /// more than about what opening the lesson does (its hour of warm-up). Pausing the clock,
@@ -101,6 +123,8 @@ struct Checkpoints {
     /// Counts the checkpoints started: one being written in slices is dropped once a newer
     /// one starts.
     generation: StoredValue<u64>,
+    /// The world's clock and action count when progress was last written for a checkpoint.
+    flushed: StoredValue<(i64, usize)>,
 }
 
 fn now_ms() -> f64 {
@@ -166,7 +190,7 @@ fn store_checkpoint(checkpoints: Checkpoints, text: String) {
 /// Runs `work` as a measure named `name` on the page's performance timeline, so that a
 /// profiler, or the frames benchmark, can tell what a long task was made of. The entries are
 /// cleared at once: an observer has them, and the timeline does not grow while the clock plays.
-fn measured<T>(name: &str, work: impl FnOnce() -> T) -> T {
+pub(crate) fn measured<T>(name: &str, work: impl FnOnce() -> T) -> T {
     let performance = web_sys::window().and_then(|window| window.performance());
     if let Some(performance) = &performance {
         let _ = performance.mark(name);
@@ -365,6 +389,7 @@ impl Sim {
                 failing: StoredValue::new(false),
                 pending: StoredValue::new(false),
                 generation: StoredValue::new(0),
+                flushed: StoredValue::new((i64::MIN, 0)),
             }),
             _ => None,
         };
@@ -420,6 +445,32 @@ impl Sim {
         write_slices(checkpoints, generation, writer);
     }
 
+    /// Writes the lesson's progress as the world has it now, unless `only_if_changed` and
+    /// this very world's progress is written already; notes of which world it wrote.
+    fn flush_progress(&self, only_if_changed: bool) -> Option<()> {
+        let checkpoints = self.checkpoints?;
+        let store = self.store?;
+        let world_state = self
+            .world
+            .try_with_value(|world| (world.now().epoch_ms(), world.actions().len()))?;
+        // The saved actions are the world's own (a replayed world may have merged them
+        // differently from the file it was loaded from).
+        let met = self.met.try_get_untracked()?;
+        let completed = self.completed.try_get_untracked()?;
+        measured("opsdojo:progress", || {
+            let changed = self.save(met, completed);
+            let written = checkpoints.flushed.try_get_value() == Some(world_state)
+                && !checkpoints.save.is_scheduled();
+            if !(only_if_changed && written && !changed) {
+                checkpoints
+                    .save
+                    .flush(store.0, checkpoints.open, checkpoints.notices);
+            }
+        });
+        checkpoints.flushed.try_set_value(world_state);
+        Some(())
+    }
+
     /// Saves progress and takes what a checkpoint needs of the world, when it changed since
     /// the last one.
     fn start_checkpoint(&self) -> Option<(Checkpoints, CheckpointWriter)> {
@@ -431,17 +482,8 @@ impl Sim {
         if (now, count) == world_state {
             return None;
         }
-        let store = self.store?;
-        // The saved actions are the world's own (a replayed world may have merged them
-        // differently from the file it was loaded from).
-        let met = self.met.try_get_untracked()?;
-        let completed = self.completed.try_get_untracked()?;
-        measured("opsdojo:progress", || {
-            self.save(met, completed);
-            checkpoints
-                .save
-                .flush(store.0, checkpoints.open, checkpoints.notices);
-        });
+        // Progress written in the task before, of this very world, is not written again.
+        self.flush_progress(true)?;
         let writer = measured("opsdojo:checkpoint", || {
             self.world
                 .try_with_value(|world| world.start_checkpoint(checkpoints.history))
@@ -476,10 +518,21 @@ impl Sim {
         }
         checkpoints.pending.set_value(true);
         let sim = *self;
+        // Progress first, then the world's part in a task of its own: each is a few
+        // milliseconds, together they would make one long task.
         set_timeout(
             move || {
-                checkpoints.pending.try_set_value(false);
-                sim.checkpoint_in_slices();
+                if sim.flush_progress(false).is_none() {
+                    checkpoints.pending.try_set_value(false);
+                    return;
+                }
+                set_timeout(
+                    move || {
+                        checkpoints.pending.try_set_value(false);
+                        sim.checkpoint_in_slices();
+                    },
+                    std::time::Duration::ZERO,
+                );
             },
             std::time::Duration::ZERO,
         );
@@ -529,14 +582,18 @@ impl Sim {
     /// Runs a PromQL query over the world's store: a graph of the last `range_ms` and a table
     /// at the current instant.
     pub fn explore(&self, text: &str, range_ms: i64) -> Exploration {
-        self.world
-            .with_value(|world| explore(world.store(), text, world.now().epoch_ms(), range_ms))
+        measured("opsdojo:explore", || {
+            self.world
+                .with_value(|world| explore(world.store(), text, world.now().epoch_ms(), range_ms))
+        })
     }
 
     /// The parts of a PromQL query, each evaluated on its own at the current instant.
     pub fn explain(&self, text: &str) -> Explanation {
-        self.world
-            .with_value(|world| explain(world.store(), text, world.now().epoch_ms()))
+        measured("opsdojo:explain", || {
+            self.world
+                .with_value(|world| explain(world.store(), text, world.now().epoch_ms()))
+        })
     }
 
     /// The routes an alert with `labels` would take through Alertmanager, with receivers.
@@ -555,16 +612,27 @@ impl Sim {
             .with_value(|world| world.scenario().platform.clone())
     }
 
-    pub fn dashboard(&self, env: &str, project: &str, range_ms: i64) -> Vec<Panel> {
-        self.world.with_value(|world| {
-            dashboard(
-                world.store(),
-                &world.monitoring().rule_statuses(),
-                env,
-                project,
-                world.now().epoch_ms(),
-                range_ms,
-            )
+    /// The panels named in `only` (all when empty) for `env` and `project` over the
+    /// `range_ms` before now.
+    pub fn dashboard(
+        &self,
+        env: &str,
+        project: &str,
+        range_ms: i64,
+        only: &[String],
+    ) -> Vec<Panel> {
+        measured("opsdojo:dashboard", || {
+            self.world.with_value(|world| {
+                dashboard(
+                    world.store(),
+                    &world.monitoring().rule_statuses(),
+                    env,
+                    project,
+                    world.now().epoch_ms(),
+                    range_ms,
+                    only,
+                )
+            })
         })
     }
 
@@ -710,12 +778,14 @@ impl Sim {
         }
     }
 
-    fn save(&self, met: BTreeSet<String>, completed: bool) {
+    /// Puts the world's actions and the objectives met in the learner's progress; tells
+    /// whether that changed it.
+    fn save(&self, met: BTreeSet<String>, completed: bool) -> bool {
         let Some(key) = self.lesson_key.get_value() else {
-            return;
+            return false;
         };
         let Some(store) = self.store else {
-            return;
+            return false;
         };
         let actions = self.world.with_value(|world| world.actions().to_vec());
         // Nothing changed, nothing written: `saved_at` tells other tabs when the lesson last
@@ -726,7 +796,7 @@ impl Sim {
             })
         });
         if unchanged {
-            return;
+            return false;
         }
         store.0.update(|progress| {
             let entry = progress.lessons.entry(key).or_default();
@@ -736,5 +806,6 @@ impl Sim {
             entry.actions = actions;
             entry.saved_at = js_sys::Date::now() as u64;
         });
+        true
     }
 }

@@ -4,9 +4,9 @@
 use crate::components::chart::TimeSeriesChart;
 use crate::components::explorer::RangePicker;
 use crate::i18n::tr;
-use crate::session::{refresh_beat, Sim, WorkbenchNav};
+use crate::session::{published, refresh_beat, Sim, WorkbenchNav};
 use leptos::prelude::*;
-use opsdojo_engine::dashboard::markers;
+use opsdojo_engine::dashboard::{markers, Marker, Panel};
 
 #[component]
 pub fn Dashboard(
@@ -45,11 +45,23 @@ pub fn Dashboard(
     let services: Vec<String> = platform.service_names().map(String::from).collect();
     let range_ms = RwSignal::new(3_600_000i64);
     let beat = refresh_beat(sim);
-    let computed = Memo::new(move |_| {
+    let wanted = StoredValue::new(panels);
+    // Only the panels shown are queried, once a second while the clock plays.
+    let computed = published(Memo::new(move |_| {
         beat.track();
         let now = sim.snapshot.with_untracked(|s| s.now.epoch_ms());
-        let all = sim.dashboard(&env_signal.get(), &project_signal.get(), range_ms.get());
+        let all = wanted.with_value(|only| {
+            sim.dashboard(
+                &env_signal.get(),
+                &project_signal.get(),
+                range_ms.get(),
+                only,
+            )
+        });
         (now, all)
+    }));
+    let ids = Memo::new(move |_| {
+        computed.with(|(_, all)| all.iter().map(|panel| panel.id).collect::<Vec<_>>())
     });
     let alert_markers = Memo::new(move |_| {
         sim.snapshot.with(|s| {
@@ -82,7 +94,6 @@ pub fn Dashboard(
             </div>
         }
     };
-    let wanted = panels;
     view! {
         <div class="dashboard" data-testid="dashboard">
             <div class="dashboard-bar">
@@ -97,45 +108,62 @@ pub fn Dashboard(
                 <RangePicker range_ms=range_ms />
             </div>
             <div class="panel-grid">
-                {move || {
-                    let (end, all) = computed.get();
-                    let start = end - range_ms.get();
-                    all.into_iter()
-                        .filter(|panel| wanted.is_empty() || wanted.iter().any(|w| w == panel.id))
-                        .map(|panel| {
-                            let title = panel.title;
-                            let empty = panel.series.is_empty();
-                            view! {
-                                <section class="panel" data-panel=panel.id>
-                                    <h3 class="panel-title">{title}</h3>
-                                    {panel
-                                        .error
-                                        .clone()
-                                        .map(|error| {
-                                            view! { <p class="problem problem-error">{error}</p> }
-                                        })}
-                                    {empty
-                                        .then(|| {
-                                            view! {
-                                                <p class="panel-empty">{tr!("dashboard.no_data")}</p>
-                                            }
-                                        })}
-                                    <TimeSeriesChart
-                                        series=Signal::stored(panel.series)
-                                        start_ms=Signal::stored(start)
-                                        end_ms=Signal::stored(end)
-                                        unit=panel.unit
-                                        thresholds=panel.thresholds
-                                        markers=Signal::derive(move || alert_markers.get())
-                                        compact=true
-                                    />
-                                </section>
-                            }
-                        })
-                        .collect_view()
-                }}
+                // Each panel stays on the page and redraws its own lines as new points come.
+                <For each=move || ids.get() key=|id| *id let:id>
+                    <DashboardPanel id computed range_ms alert_markers />
+                </For>
             </div>
         </div>
+    }
+}
+
+/// One panel of the grid, read from the dashboard's latest computation by its id.
+#[component]
+fn DashboardPanel(
+    id: &'static str,
+    computed: Signal<(i64, Vec<Panel>)>,
+    range_ms: RwSignal<i64>,
+    alert_markers: Memo<Vec<Marker>>,
+) -> impl IntoView {
+    let panel = Memo::new(move |_| {
+        computed.with(|(_, all)| all.iter().find(|panel| panel.id == id).cloned())
+    });
+    // A panel's title and unit are those of its id: read once.
+    let (title, unit) = panel.with_untracked(|panel| {
+        panel
+            .as_ref()
+            .map(|panel| (panel.title, panel.unit))
+            .unzip()
+    });
+    let end = Signal::derive(move || computed.with(|(end, _)| *end));
+    view! {
+        <section class="panel" data-panel=id>
+            <h3 class="panel-title">{title.unwrap_or_default()}</h3>
+            {move || {
+                panel
+                    .with(|panel| panel.as_ref().and_then(|panel| panel.error.clone()))
+                    .map(|error| view! { <p class="problem problem-error">{error}</p> })
+            }}
+            {move || {
+                panel
+                    .with(|panel| panel.as_ref().is_some_and(|panel| panel.series.is_empty()))
+                    .then(|| view! { <p class="panel-empty">{tr!("dashboard.no_data")}</p> })
+            }}
+            <TimeSeriesChart
+                series=Signal::derive(move || {
+                    panel.with(|panel| panel.as_ref().map(|panel| panel.series.clone()))
+                        .unwrap_or_default()
+                })
+                start_ms=Signal::derive(move || end.get() - range_ms.get())
+                end_ms=end
+                unit=unit
+                thresholds=Signal::derive(move || {
+                    panel.with(|panel| panel.as_ref().map(|panel| panel.thresholds.clone()))
+                })
+                markers=Signal::derive(move || Some(alert_markers.get()))
+                compact=true
+            />
+        </section>
     }
 }
 

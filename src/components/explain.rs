@@ -2,7 +2,7 @@
 //! it gives on its own and the first of them; between two vectors, how their series paired.
 
 use crate::i18n::{CurrentLocale, Locale};
-use crate::session::{refresh_beat, Sim};
+use crate::session::{published, refresh_beat, Sim};
 use leptos::prelude::*;
 use opsdojo_engine::limits::EXPLAIN_MAX_PARTS;
 use opsdojo_engine::promql::{
@@ -612,10 +612,10 @@ pub fn ExplainTree(#[prop(into)] query: Signal<String>) -> impl IntoView {
     let sim = expect_context::<Sim>();
     let locale = expect_context::<CurrentLocale>().0;
     let beat = refresh_beat(sim);
-    let explanation = Memo::new(move |_| {
+    let explanation = published(Memo::new(move |_| {
         beat.track();
         sim.explain(&query.get())
-    });
+    }));
     move || {
         let locale = locale.get();
         explanation.with(|explanation| {

@@ -4,7 +4,7 @@ use crate::components::chart::{short_value, TimeSeriesChart};
 use crate::components::editor::CodeEditor;
 use crate::components::explain::ExplainTree;
 use crate::i18n::tr;
-use crate::session::{refresh_beat, Sim};
+use crate::session::{published, refresh_beat, Sim};
 use leptos::prelude::*;
 use opsdojo_engine::lesson::{ExploreRange, ExploreView};
 
@@ -48,7 +48,7 @@ pub fn Explorer(
     let range_ms = RwSignal::new(range.millis());
     let explaining = RwSignal::new(view == ExploreView::Explain);
     let beat = refresh_beat(sim);
-    let result = Memo::new(move |_| {
+    let result = published(Memo::new(move |_| {
         beat.track();
         if explaining.get() {
             // The graph is hidden: only the diagnostics are needed.
@@ -62,7 +62,7 @@ pub fn Explorer(
             };
         }
         sim.explore(&text.get(), range_ms.get())
-    });
+    }));
     let results = move || {
         if explaining.get() {
             return view! { <ExplainTree query=text /> }.into_any();

@@ -183,6 +183,8 @@ pub fn panel_ids() -> [&'static str; PANELS.len()] {
     PANELS.each_ref().map(|panel| panel.id)
 }
 
+/// The panels named in `only` (every panel when it is empty), for `env` and `project`, over
+/// the `range_ms` before `end_ms`. A panel not shown is not queried.
 pub fn dashboard(
     store: &SeriesStore,
     rules: &[RuleStatus],
@@ -190,11 +192,13 @@ pub fn dashboard(
     project: &str,
     end_ms: i64,
     range_ms: i64,
+    only: &[String],
 ) -> Vec<Panel> {
     let step_ms = (range_ms / POINTS).max(15_000);
     let start_ms = end_ms - range_ms;
     PANELS
         .iter()
+        .filter(|spec| only.is_empty() || only.iter().any(|id| id == spec.id))
         .map(|spec| {
             let mut panel = Panel {
                 id: spec.id,
@@ -407,7 +411,7 @@ mod tests {
         let world = World::new(Scenario::default());
         let now = world.now().epoch_ms();
         let rules = world.snapshot().rules;
-        let panels = dashboard(world.store(), &rules, "prod", "users", now, 3_600_000);
+        let panels = dashboard(world.store(), &rules, "prod", "users", now, 3_600_000, &[]);
         assert_eq!(panels.len(), 7);
         for panel in &panels {
             assert_eq!(panel.error, None, "{}", panel.id);
@@ -492,10 +496,39 @@ mod tests {
     }
 
     #[test]
+    fn only_the_panels_asked_for_are_computed() {
+        let world = World::new(Scenario::default());
+        let now = world.now().epoch_ms();
+        let only = ["replicas".to_string(), "codes".to_string()];
+        let panels = dashboard(world.store(), &[], "prod", "users", now, 600_000, &only);
+        let ids: Vec<&str> = panels.iter().map(|p| p.id).collect();
+        assert_eq!(ids, ["codes", "replicas"], "in the dashboard's order");
+        assert!(panels.iter().all(|p| !p.series.is_empty()));
+        let unknown = dashboard(
+            world.store(),
+            &[],
+            "prod",
+            "users",
+            now,
+            600_000,
+            &["nope".into()],
+        );
+        assert!(unknown.is_empty());
+    }
+
+    #[test]
     fn a_quote_in_a_variable_cannot_break_the_query() {
         let world = World::new(Scenario::default());
         let now = world.now().epoch_ms();
-        let panels = dashboard(world.store(), &[], "prod\"} or up{", "users", now, 600_000);
+        let panels = dashboard(
+            world.store(),
+            &[],
+            "prod\"} or up{",
+            "users",
+            now,
+            600_000,
+            &[],
+        );
         assert!(panels
             .iter()
             .all(|p| p.error.is_none() && p.series.is_empty()));
