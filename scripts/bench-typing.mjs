@@ -2,13 +2,15 @@
 // the release build, and measures what a keystroke costs: the browser's Event Timing entries
 // (from the key to the next paint, and the time its handlers ran), the long tasks meanwhile,
 // and how fast the simulated clock ran while the learner typed.
-// Usage: node scripts/bench-typing.mjs [CHARACTERS] [DELAY_MS]
+// Usage: [PAUSED=1] node scripts/bench-typing.mjs [CHARACTERS] [DELAY_MS]
 //   CHARACTERS typed per lesson (default 300), DELAY_MS between two keys (default 60: a fast
 //   typist).
 import { setUp, newPage } from "../tests/e2e/helpers.mjs";
 
 const characters = Number(process.argv[2] || 300);
 const delay = Number(process.argv[3] || 60);
+// `PAUSED=1`: the same typing with the clock stopped, what the editor alone costs.
+const paused = process.env.PAUSED === "1";
 // A lesson and the file its learner edits: the rules, a variables file, a chart's values.
 const cases = [
   ["alerting/route-5xx-alert", "prometheus/rules.yml"],
@@ -40,7 +42,7 @@ for (const [lesson, path] of cases) {
   }
   const speed = page.locator('[data-testid="clock-speed"]');
   await speed.selectOption(await speed.evaluate((select) => select.options[select.options.length - 1].value));
-  await page.click('[data-testid="clock-play"]');
+  if (!paused) await page.click('[data-testid="clock-play"]');
   await page.waitForTimeout(1000);
   await editor.click();
   await page.keyboard.press("Control+End");
@@ -55,9 +57,15 @@ for (const [lesson, path] of cases) {
         }
       }
     }).observe({ type: "event", durationThreshold: 16 });
+    window.__measures = [];
     new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) window.__long.push(entry.duration);
+      for (const entry of list.getEntries()) window.__long.push({ start: entry.startTime, duration: entry.duration });
     }).observe({ type: "longtask" });
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) {
+        if (entry.name.startsWith("opsdojo:")) window.__measures.push({ name: entry.name.slice(8), start: entry.startTime, duration: entry.duration });
+      }
+    }).observe({ type: "measure" });
   });
   const clock = async () => {
     const [, day, h, m, s] = (await page.textContent('[data-testid="clock-now"]')).match(/(\d+)\D+(\d+):(\d+):(\d+)/) || [];
@@ -74,7 +82,19 @@ for (const [lesson, path] of cases) {
   }
   await page.waitForTimeout(500);
   const [endClock, endReal] = [await clock(), Date.now()];
-  const [events, long] = await page.evaluate(() => [window.__events, window.__long]);
+  const [events, tasks, measures] = await page.evaluate(() => [window.__events, window.__long, window.__measures]);
+  const long = tasks.map((task) => task.duration);
+  // The longest task's parts: the page's own measures inside it, the rest is drawing.
+  const worst = tasks.reduce((a, b) => (a && a.duration >= b.duration ? a : b), null);
+  let parts = "";
+  if (worst) {
+    const sums = {};
+    for (const m of measures) {
+      if (m.start >= worst.start && m.start + m.duration <= worst.start + worst.duration + 1) sums[m.name] = (sums[m.name] || 0) + m.duration;
+    }
+    const named = Object.values(sums).reduce((a, b) => a + b, 0);
+    parts = Object.entries(sums).map(([name, ms]) => `${name} ${Math.round(ms)}`).concat(`other ${Math.round(worst.duration - named)}`).join(", ");
+  }
   // One interaction per key: its slowest entry (keydown, input or keyup) is what the learner waits.
   const byKey = new Map();
   for (const event of events) byKey.set(event.id, Math.max(byKey.get(event.id) || 0, event.duration));
@@ -82,12 +102,12 @@ for (const [lesson, path] of cases) {
   const handlers = events.map((event) => event.handlers).sort((a, b) => a - b);
   const quantile = (values, q) => (values.length ? Math.round(values[Math.min(values.length - 1, Math.floor(values.length * q))]) : 0);
   const rate = Math.round((endClock - startClock) / ((endReal - startReal) / 1000));
-  await page.click('[data-testid="clock-play"]');
+  if (!paused) await page.click('[data-testid="clock-play"]');
   console.log(
     `${lesson} (${path}): ${typed} keys at ${delay} ms; ` +
       `${slow.length} keys over 16 ms from key to paint` +
       (slow.length ? ` (median of those ${quantile(slow, 0.5)} ms, slowest ${Math.round(slow[slow.length - 1])} ms; handlers median ${quantile(handlers, 0.5)} ms, slowest ${Math.round(handlers[handlers.length - 1] || 0)} ms)` : "") +
-      `; ${long.length} long tasks${long.length ? ` (longest ${Math.round(Math.max(...long))} ms)` : ""}; clock at ${rate}x while typing; page errors ${errors.length}`,
+      `; ${long.length} long tasks${long.length ? ` (longest ${Math.round(Math.max(...long))} ms: ${parts})` : ""}; clock at ${rate}x while typing; page errors ${errors.length}`,
   );
   await context.close();
 }

@@ -54,8 +54,8 @@ impl WorkbenchNav {
 
 /// A counter for views that compute queries (dashboards, the explorer): it ticks once a real
 /// second while the clock plays, so that they refresh on that beat rather than at every frame,
-/// and at every change of the world while the clock is paused (a step, a reset, an edit), and
-/// when it is paused. Such a view tracks the beat and reads the snapshot untracked.
+/// and while the clock is paused, whenever its time or its rules change (a step, a reset, a
+/// rule edited), and when it is paused. Such a view tracks the beat and reads the snapshot untracked.
 pub fn refresh_beat(sim: Sim) -> RwSignal<u64> {
     let beat = RwSignal::new(0u64);
     if let Ok(handle) = set_interval_with_handle(
@@ -68,8 +68,11 @@ pub fn refresh_beat(sim: Sim) -> RwSignal<u64> {
     ) {
         on_cleanup(move || handle.clear());
     }
+    // While paused, what moves a query's result: the clock (a step, a reset) and the rules
+    // (their thresholds are drawn); not the edit of a file at every keystroke.
+    let moment = Memo::new(move |_| sim.snapshot.with(|s| (s.now, s.rules.clone())));
     Effect::new(move |first: Option<()>| {
-        sim.snapshot.track();
+        moment.track();
         if !sim.playing.get() && first.is_some() {
             beat.update(|b| *b += 1);
         }
@@ -569,7 +572,9 @@ impl Sim {
 
     /// Applies an action to the world, then refreshes what the views read and saves progress.
     pub fn apply(&self, action: Action) {
-        self.world.update_value(|world| world.apply(action));
+        measured("opsdojo:apply", || {
+            self.world.update_value(|world| world.apply(action))
+        });
         self.refresh(true);
     }
 
