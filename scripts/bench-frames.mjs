@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setUp, newPage } from "../tests/e2e/helpers.mjs";
+import { recordTasks, simulatedSeconds, taken } from "./page-tasks.mjs";
 
 const seconds = Number(process.argv[2] || 4);
 const locale = process.argv[3] || "en";
@@ -32,48 +33,18 @@ for (const pack of packs) {
     await speed.selectOption(fastest);
     await page.click('[data-testid="clock-play"]');
     await page.waitForTimeout(1000);
-    // The clock reads "day 1 20:15:00" (or "jour 1 …"): simulated seconds since day 0.
-    const clock = async () => {
-      const [, day, h, m, s] = (await page.textContent('[data-testid="clock-now"]')).match(/(\d+)\D+(\d+):(\d+):(\d+)/) || [];
-      return day === undefined ? null : ((Number(day) * 24 + Number(h)) * 60 + Number(m)) * 60 + Number(s);
-    };
-    // Long tasks, and the page's own measures of its work (`opsdojo:simulate`, `…:snapshot`,
-    // `…:objectives`, `…:checkpoint`), to tell what the longest task was made of.
-    await page.evaluate(() => {
-      window.__long = [];
-      window.__measures = [];
-      new PerformanceObserver((list) => {
-        for (const entry of list.getEntries()) window.__long.push({ start: entry.startTime, duration: entry.duration });
-      }).observe({ type: "longtask" });
-      new PerformanceObserver((list) => {
-        for (const entry of list.getEntries()) {
-          if (entry.name.startsWith("opsdojo:")) window.__measures.push({ name: entry.name.slice(8), start: entry.startTime, duration: entry.duration });
-        }
-      }).observe({ type: "measure" });
-    });
+    const clock = () => simulatedSeconds(page);
+    await recordTasks(page);
     const [startClock, startReal] = [await clock(), Date.now()];
     await page.waitForTimeout(seconds * 1000);
     const [endClock, endReal] = [await clock(), Date.now()];
-    const [tasks, measures] = await page.evaluate(() => [window.__long, window.__measures]);
-    const long = tasks.map((task) => task.duration);
-    // The longest task's parts: each measure inside it, summed by name; the rest is drawing
-    // (the views' effects), layout and garbage collection.
-    const worst = tasks.reduce((a, b) => (a && a.duration >= b.duration ? a : b), null);
-    let parts = "";
-    if (worst) {
-      const sums = {};
-      for (const m of measures) {
-        if (m.start >= worst.start && m.start + m.duration <= worst.start + worst.duration + 1) sums[m.name] = (sums[m.name] || 0) + m.duration;
-      }
-      const named = Object.values(sums).reduce((a, b) => a + b, 0);
-      parts = Object.entries(sums).map(([name, ms]) => `${name} ${Math.round(ms)}`).concat(`other ${Math.round(worst.duration - named)}`).join(", ");
-    }
+    const { long, longest, parts } = await taken(page);
     await page.click('[data-testid="clock-play"]');
     const rate = startClock === null ? null : Math.round((endClock - startClock) / ((endReal - startReal) / 1000));
     const row = {
       lesson: `${pack}/${lesson}`,
       longTasks: long.length,
-      longest: Math.round(Math.max(0, ...long)),
+      longest,
       simulatedPerSecond: rate,
       parts,
     };

@@ -6,6 +6,7 @@
 //   CHARACTERS typed per lesson (default 300), DELAY_MS between two keys (default 60: a fast
 //   typist).
 import { setUp, newPage } from "../tests/e2e/helpers.mjs";
+import { recordTasks, simulatedSeconds, taken } from "./page-tasks.mjs";
 
 const characters = Number(process.argv[2] || 300);
 const delay = Number(process.argv[3] || 60);
@@ -49,7 +50,6 @@ for (const [lesson, path] of cases) {
   await page.keyboard.press("Enter");
   await page.evaluate(() => {
     window.__events = [];
-    window.__long = [];
     new PerformanceObserver((list) => {
       for (const entry of list.getEntries()) {
         if (entry.interactionId) {
@@ -57,20 +57,9 @@ for (const [lesson, path] of cases) {
         }
       }
     }).observe({ type: "event", durationThreshold: 16 });
-    window.__measures = [];
-    new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) window.__long.push({ start: entry.startTime, duration: entry.duration });
-    }).observe({ type: "longtask" });
-    new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) {
-        if (entry.name.startsWith("opsdojo:")) window.__measures.push({ name: entry.name.slice(8), start: entry.startTime, duration: entry.duration });
-      }
-    }).observe({ type: "measure" });
   });
-  const clock = async () => {
-    const [, day, h, m, s] = (await page.textContent('[data-testid="clock-now"]')).match(/(\d+)\D+(\d+):(\d+):(\d+)/) || [];
-    return ((Number(day) * 24 + Number(h)) * 60 + Number(m)) * 60 + Number(s);
-  };
+  await recordTasks(page);
+  const clock = () => simulatedSeconds(page);
   const [startClock, startReal] = [await clock(), Date.now()];
   // Comment lines, valid in every one of these files.
   let typed = 0;
@@ -82,19 +71,8 @@ for (const [lesson, path] of cases) {
   }
   await page.waitForTimeout(500);
   const [endClock, endReal] = [await clock(), Date.now()];
-  const [events, tasks, measures] = await page.evaluate(() => [window.__events, window.__long, window.__measures]);
-  const long = tasks.map((task) => task.duration);
-  // The longest task's parts: the page's own measures inside it, the rest is drawing.
-  const worst = tasks.reduce((a, b) => (a && a.duration >= b.duration ? a : b), null);
-  let parts = "";
-  if (worst) {
-    const sums = {};
-    for (const m of measures) {
-      if (m.start >= worst.start && m.start + m.duration <= worst.start + worst.duration + 1) sums[m.name] = (sums[m.name] || 0) + m.duration;
-    }
-    const named = Object.values(sums).reduce((a, b) => a + b, 0);
-    parts = Object.entries(sums).map(([name, ms]) => `${name} ${Math.round(ms)}`).concat(`other ${Math.round(worst.duration - named)}`).join(", ");
-  }
+  const events = await page.evaluate(() => window.__events);
+  const { long, longest, parts } = await taken(page);
   // One interaction per key: its slowest entry (keydown, input or keyup) is what the learner waits.
   const byKey = new Map();
   for (const event of events) byKey.set(event.id, Math.max(byKey.get(event.id) || 0, event.duration));
@@ -107,7 +85,7 @@ for (const [lesson, path] of cases) {
     `${lesson} (${path}): ${typed} keys at ${delay} ms; ` +
       `${slow.length} keys over 16 ms from key to paint` +
       (slow.length ? ` (median of those ${quantile(slow, 0.5)} ms, slowest ${Math.round(slow[slow.length - 1])} ms; handlers median ${quantile(handlers, 0.5)} ms, slowest ${Math.round(handlers[handlers.length - 1] || 0)} ms)` : "") +
-      `; ${long.length} long tasks${long.length ? ` (longest ${Math.round(Math.max(...long))} ms: ${parts})` : ""}; clock at ${rate}x while typing; page errors ${errors.length}`,
+      `; ${long.length} long tasks${long.length ? ` (longest ${longest} ms: ${parts})` : ""}; clock at ${rate}x while typing; page errors ${errors.length}`,
   );
   await context.close();
 }
