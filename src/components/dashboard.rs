@@ -151,7 +151,8 @@ fn DashboardPanel(
             }}
             <TimeSeriesChart
                 series=Signal::derive(move || {
-                    panel.with(|panel| panel.as_ref().map(|panel| panel.series.clone()))
+                    panel
+                        .with(|panel| panel.as_ref().map(|panel| panel.series.clone()))
                         .unwrap_or_default()
                 })
                 start_ms=Signal::derive(move || end.get() - range_ms.get())
