@@ -432,6 +432,7 @@ impl Sim {
     /// written first, so that the saved actions always continue the checkpoint. A refused write
     /// is told once; progress is safe in local storage and the next reload replays it.
     fn checkpoint(&self) {
+        self.settle();
         if let Some((checkpoints, writer)) = self.start_checkpoint() {
             store_checkpoint(checkpoints, writer.finish());
         }
@@ -677,6 +678,15 @@ impl Sim {
         moved
     }
 
+    /// Runs a refresh still queued by the last frame now: the clock was paused, or the page
+    /// is left, and what it shows and saves must be the world's last state.
+    pub fn settle(&self) {
+        if self.refresh_queued.try_get_value() == Some(true) {
+            self.refresh_queued.set_value(false);
+            self.refresh(true);
+        }
+    }
+
     /// Refreshes what the views read in a task of its own, once however many frames ask
     /// before it runs: a frame's simulation and its drawing are then two tasks, each well
     /// within the browser's 50 ms for a long task, instead of one over it.
@@ -687,12 +697,9 @@ impl Sim {
         self.refresh_queued.set_value(true);
         let sim = *self;
         set_timeout(
-            move || {
-                // The lesson may have been left meanwhile: its world is gone, nothing to draw.
-                if sim.refresh_queued.try_set_value(false).is_none() {
-                    sim.refresh(true);
-                }
-            },
+            // Unless a pause ran it already, or the lesson was left meanwhile (its world is
+            // gone, nothing to draw).
+            move || sim.settle(),
             std::time::Duration::ZERO,
         );
     }

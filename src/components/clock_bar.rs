@@ -27,6 +27,8 @@ pub fn ClockBar() -> impl IntoView {
             handle.clear();
         }
         if !sim.playing.get() {
+            // The last frame's refresh, if still queued, shows where the clock stopped.
+            sim.settle();
             return None;
         }
         let owed = StoredValue::new(0i64);
