@@ -313,11 +313,11 @@ pub fn run(args: &[&str]) -> ExitCode {
         }
         Err(errors) => {
             for error in errors {
-                let in_chart = options.values.contains(&error.file);
-                let file = if in_chart {
-                    error.file.clone()
+                let name = error.file.clone().unwrap_or_default();
+                let file = if options.values.contains(&name) {
+                    name
                 } else {
-                    format!("{}/{}", options.chart.trim_end_matches('/'), error.file)
+                    format!("{}/{name}", options.chart.trim_end_matches('/'))
                 };
                 match error.line {
                     0 => eprintln!("Error: {file}: {}", error.message),

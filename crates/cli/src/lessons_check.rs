@@ -31,12 +31,16 @@ impl Report {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
+        // Said in the file checked unless the diagnostic names its own, at line 1 when it has
+        // no place: editors and terminals then open the file.
+        let diagnostic = Diagnostic {
+            line: diagnostic.line.max(1),
+            ..diagnostic.clone().or_in_file(&file.display().to_string())
+        };
         let _ = writeln!(
             self.text,
-            "{}:{}:{}: {level}: {}",
-            file.display(),
-            diagnostic.line.max(1),
-            diagnostic.column.max(1),
+            "{}: {level}: {}",
+            diagnostic.place(),
             diagnostic.message
         );
         if let Some(hint) = &diagnostic.hint {

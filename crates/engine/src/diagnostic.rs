@@ -1,8 +1,11 @@
 //! Diagnostics: what every parser returns beside the value it could build.
 //!
-//! A diagnostic points at a place (a 1-based line and column, and a byte span when the input
-//! is a single text), says what is wrong in a lowercase sentence and, where it can, how to fix
-//! it. Parsers never fail: a learner's typo becomes a diagnostic, not a panic.
+//! A diagnostic points at a place (the file, when the tool that found it reads several; a
+//! 1-based line and column; and a byte span when the input is a single text), says what is
+//! wrong in a lowercase sentence and, where it can, how to fix it. Parsers never fail: a
+//! learner's typo becomes a diagnostic, not a panic. Every tool gives this one type (the chart,
+//! Terraform, rules, Alertmanager, lessons, packs, platforms), and the command line and the
+//! editor print it the same way: `file:line:column: error: message`, then the hint.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -28,6 +31,11 @@ pub struct Span {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Diagnostic {
     pub severity: Severity,
+    /// The file it is in, when the reader knows it (the chart's `templates/deployment.yaml`,
+    /// a world's `terraform/vars/prod.tfvars`); `None` when the input is the file at hand.
+    /// Not saved: a saved diagnostic is kept with the file it belongs to.
+    #[serde(skip)]
+    pub file: Option<String>,
     /// 1-based line of the problem in the file it belongs to, 0 when it has no position.
     pub line: usize,
     /// 1-based column, 0 when unknown.
@@ -45,6 +53,7 @@ impl Diagnostic {
     pub fn error(line: usize, column: usize, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
+            file: None,
             line,
             column,
             span: None,
@@ -59,6 +68,33 @@ impl Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(line, column, message)
         }
+    }
+
+    /// The same diagnostic placed in `file`.
+    pub fn in_file(mut self, file: impl Into<String>) -> Self {
+        self.file = Some(file.into());
+        self
+    }
+
+    /// The same diagnostic in `file` unless it already names the file it is in.
+    pub fn or_in_file(self, file: &str) -> Self {
+        match self.file {
+            Some(_) => self,
+            None => self.in_file(file),
+        }
+    }
+
+    /// Where it is, as compilers and linters write it: `file:line:column`, any part unknown
+    /// left out (an empty text when nothing is known).
+    pub fn place(&self) -> String {
+        let mut place = self.file.clone().unwrap_or_default();
+        if self.line > 0 {
+            if !place.is_empty() {
+                place.push(':');
+            }
+            place.push_str(&format!("{}:{}", self.line, self.column.max(1)));
+        }
+        place
     }
 
     /// The same diagnostic with a hint.
@@ -141,8 +177,9 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        if self.line > 0 {
-            write!(f, "{}:{}: ", self.line, self.column.max(1))?;
+        let place = self.place();
+        if !place.is_empty() {
+            write!(f, "{place}: ")?;
         }
         write!(f, "{level}: {}", self.message)?;
         if let Some(hint) = &self.hint {
@@ -187,6 +224,31 @@ pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_diagnostic_says_where_it_is_as_compilers_do() {
+        let typo = Diagnostic::error(3, 7, "unknown field `replica`")
+            .with_hint("did you mean `replicas`?")
+            .in_file("deploy/values-prod.yaml");
+        assert_eq!(
+            typo.to_string(),
+            "deploy/values-prod.yaml:3:7: error: unknown field `replica` (hint: did you mean `replicas`?)"
+        );
+        assert_eq!(
+            Diagnostic::warning(0, 0, "empty")
+                .in_file("a.yml")
+                .to_string(),
+            "a.yml: warning: empty"
+        );
+        assert_eq!(Diagnostic::error(2, 0, "x").to_string(), "2:1: error: x");
+        assert_eq!(Diagnostic::error(0, 0, "x").to_string(), "error: x");
+        // A file named already is kept.
+        assert_eq!(typo.clone().or_in_file("other").file, typo.file);
+        assert_eq!(
+            Diagnostic::error(1, 1, "x").or_in_file("b").file.as_deref(),
+            Some("b")
+        );
+    }
 
     #[test]
     fn edit_distance_is_bounded_by_name_length() {

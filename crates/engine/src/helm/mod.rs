@@ -6,7 +6,7 @@
 //! file in order (later files win, maps merge key by key, `null` removes a key), runs every
 //! template through `gotmpl` with `.Values`, `.Chart`, `.Release`, `.Capabilities` and
 //! `.Template`, splits the output into YAML documents and orders them as `helm install` does.
-//! Every mistake comes back as a [`ChartError`] naming the file and, when it can be known, the
+//! Every mistake comes back as a [`Diagnostic`] naming the file and, when it can be known, the
 //! line.
 
 mod files;
@@ -18,6 +18,7 @@ mod sprig_more;
 mod tests;
 mod toml;
 
+use crate::diagnostic::Diagnostic;
 pub use files::glob_matches;
 use gotmpl::{Template, Value};
 use serde_yaml_ng::Value as Yaml;
@@ -70,34 +71,10 @@ pub struct Manifest {
     pub document: Yaml,
 }
 
-/// A mistake in a chart: the chart file it is in (path inside the chart), and where.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChartError {
-    pub file: String,
-    /// 1-based; 0 when the template engine does not know.
-    pub line: usize,
-    pub column: usize,
-    pub message: String,
-}
-
-impl std::fmt::Display for ChartError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.line {
-            0 => write!(f, "{}: {}", self.file, self.message),
-            line => write!(f, "{}:{line}:{}: {}", self.file, self.column, self.message),
-        }
-    }
-}
-
-impl ChartError {
-    fn new(file: &str, line: usize, column: usize, message: impl Into<String>) -> Self {
-        ChartError {
-            file: file.to_string(),
-            line,
-            column,
-            message: message.into(),
-        }
-    }
+/// A mistake in a chart, as a [`Diagnostic`] whose file is the chart file it is in (its path
+/// inside the chart) and whose line is 0 when the template engine does not know.
+fn chart_error(file: &str, line: usize, column: usize, message: impl Into<String>) -> Diagnostic {
+    Diagnostic::error(line, column, message).in_file(file)
 }
 
 /// The largest text one template may produce.
@@ -129,7 +106,7 @@ pub fn render(
     files: &BTreeMap<String, String>,
     values: &[(&str, &str)],
     release: &Release<'_>,
-) -> Result<Vec<Manifest>, Vec<ChartError>> {
+) -> Result<Vec<Manifest>, Vec<Diagnostic>> {
     let chart = read_chart_yaml(files).map_err(|error| vec![error])?;
     let chart_name = chart
         .get("name")
@@ -202,10 +179,7 @@ pub fn render(
         ) {
             Ok(output) => match split_manifests(&source, &output) {
                 Ok(found) => manifests.extend(found),
-                Err(error) => errors.push(ChartError {
-                    file: path.to_string(),
-                    ..error
-                }),
+                Err(error) => errors.push(error.in_file(path.as_str())),
             },
             Err(error) => errors.push(error),
         }
@@ -261,9 +235,9 @@ fn is_helper(path: &str) -> bool {
         .is_some_and(|name| name.starts_with('_'))
 }
 
-fn read_chart_yaml(files: &BTreeMap<String, String>) -> Result<serde_yaml_ng::Mapping, ChartError> {
+fn read_chart_yaml(files: &BTreeMap<String, String>) -> Result<serde_yaml_ng::Mapping, Diagnostic> {
     let Some(text) = files.get("Chart.yaml") else {
-        return Err(ChartError::new(
+        return Err(chart_error(
             "Chart.yaml",
             0,
             0,
@@ -273,7 +247,7 @@ fn read_chart_yaml(files: &BTreeMap<String, String>) -> Result<serde_yaml_ng::Ma
     let document: Yaml =
         crate::yaml::from_str(text).map_err(|error| yaml_error("Chart.yaml", &error))?;
     let Yaml::Mapping(mapping) = document else {
-        return Err(ChartError::new(
+        return Err(chart_error(
             "Chart.yaml",
             1,
             1,
@@ -282,7 +256,7 @@ fn read_chart_yaml(files: &BTreeMap<String, String>) -> Result<serde_yaml_ng::Ma
     };
     for key in ["apiVersion", "name", "version"] {
         if mapping.get(key).is_none_or(Yaml::is_null) {
-            return Err(ChartError::new(
+            return Err(chart_error(
                 "Chart.yaml",
                 1,
                 1,
@@ -293,17 +267,16 @@ fn read_chart_yaml(files: &BTreeMap<String, String>) -> Result<serde_yaml_ng::Ma
     Ok(mapping)
 }
 
-fn yaml_error(file: &str, error: &serde_yaml_ng::Error) -> ChartError {
-    let diagnostic = crate::diagnostic::Diagnostic::from_yaml_error(error);
-    ChartError::new(file, diagnostic.line, diagnostic.column, diagnostic.message)
+fn yaml_error(file: &str, error: &serde_yaml_ng::Error) -> Diagnostic {
+    Diagnostic::from_yaml_error(error).in_file(file)
 }
 
 /// Reads a values file: a mapping, or nothing.
-pub fn read_values(file: &str, text: &str) -> Result<Yaml, ChartError> {
+pub fn read_values(file: &str, text: &str) -> Result<Yaml, Diagnostic> {
     match crate::yaml::from_str::<Yaml>(text) {
         Ok(Yaml::Null) => Ok(Yaml::Mapping(Default::default())),
         Ok(value @ Yaml::Mapping(_)) => Ok(value),
-        Ok(_) => Err(ChartError::new(
+        Ok(_) => Err(chart_error(
             file,
             1,
             1,
@@ -405,7 +378,7 @@ fn render_one(
     chart_files: &Arc<BTreeMap<String, String>>,
     seed: u64,
     now_ms: i64,
-) -> Result<String, ChartError> {
+) -> Result<String, Diagnostic> {
     let set = functions::TemplateSet::new(Arc::clone(chart_files), seed, now_ms);
     let mut template = functions::with_helm_functions(Template::new(path), &set);
     for (helper, helper_text) in helpers {
@@ -417,17 +390,17 @@ fn render_one(
         .parse(text)
         .map_err(|error| parse_error(path, text, &error))?;
     crate::gotemplate::check_recursion(&template)
-        .map_err(|message| ChartError::new(path, 1, 1, message))?;
+        .map_err(|message| chart_error(path, 1, 1, message))?;
     set.install(
         template,
         helpers.iter().map(|(_, text)| text.to_string()).collect(),
     );
     let output = set.execute(data).map_err(|message| {
         let (file, line, column) = functions::locate(&message, path, text, helpers);
-        ChartError::new(&file, line, column, message)
+        chart_error(&file, line, column, message)
     })?;
     if output.len() > MAX_OUTPUT {
-        return Err(ChartError::new(
+        return Err(chart_error(
             path,
             0,
             0,
@@ -438,7 +411,7 @@ fn render_one(
     Ok(output.replace("<no value>", ""))
 }
 
-fn parse_error(path: &str, text: &str, error: &gotmpl::TemplateError) -> ChartError {
+fn parse_error(path: &str, text: &str, error: &gotmpl::TemplateError) -> Diagnostic {
     match error {
         gotmpl::TemplateError::Parse {
             line, col, message, ..
@@ -448,15 +421,15 @@ fn parse_error(path: &str, text: &str, error: &gotmpl::TemplateError) -> ChartEr
         } => match unclosed_action(text, *line) {
             // The parser stops where the runaway action stops making sense; the mistake is
             // the `{{` left open above it.
-            Some((open_line, open_column)) if open_line < *line => ChartError::new(
+            Some((open_line, open_column)) if open_line < *line => chart_error(
                 path,
                 open_line,
                 open_column,
                 format!("parse error: unclosed action: this `{{{{` has no `}}}}` ({message})"),
             ),
-            _ => ChartError::new(path, *line, *col, format!("parse error: {message}")),
+            _ => chart_error(path, *line, *col, format!("parse error: {message}")),
         },
-        other => ChartError::new(path, 0, 0, other.to_string()),
+        other => chart_error(path, 0, 0, other.to_string()),
     }
 }
 
@@ -488,7 +461,7 @@ fn unclosed_action(text: &str, line: usize) -> Option<(usize, usize)> {
 }
 
 /// Splits a template's output into its YAML documents, skipping empty ones.
-fn split_manifests(source: &str, output: &str) -> Result<Vec<Manifest>, ChartError> {
+fn split_manifests(source: &str, output: &str) -> Result<Vec<Manifest>, Diagnostic> {
     let mut documents = vec![String::new()];
     let mut starts = vec![1usize];
     for (index, line) in output.lines().enumerate() {
@@ -512,7 +485,7 @@ fn split_manifests(source: &str, output: &str) -> Result<Vec<Manifest>, ChartErr
         }
         let document: Yaml = crate::yaml::from_str(&content).map_err(|error| {
             let inner = yaml_error(source, &error);
-            ChartError::new(
+            chart_error(
                 source,
                 0,
                 0,
@@ -535,7 +508,7 @@ fn split_manifests(source: &str, output: &str) -> Result<Vec<Manifest>, ChartErr
             .unwrap_or_default()
             .to_string();
         if kind.is_empty() || document.get("apiVersion").is_none() {
-            return Err(ChartError::new(
+            return Err(chart_error(
                 source,
                 0,
                 0,

@@ -18,7 +18,7 @@ const PROD: Release<'static> = Release {
 fn render_with(
     files: &BTreeMap<String, String>,
     values: &str,
-) -> Result<Vec<Manifest>, Vec<ChartError>> {
+) -> Result<Vec<Manifest>, Vec<Diagnostic>> {
     render(files, &[("values-prod.yaml", values)], &PROD)
 }
 
@@ -169,7 +169,7 @@ fn errors_name_the_file_and_line() {
         "kind: X\napiVersion: v1\nmetadata:\n  name: {{ if }}\n",
     );
     let errors = render_with(&broken, "").unwrap_err();
-    assert_eq!(errors[0].file, "templates/hpa.yaml");
+    assert_eq!(errors[0].file.as_deref(), Some("templates/hpa.yaml"));
     assert_eq!(errors[0].line, 4, "{errors:?}");
     // An action left open is pointed at, not the line where the parser gave up.
     let open = chart_with(
@@ -184,7 +184,10 @@ fn errors_name_the_file_and_line() {
     let errors = render_with(&unknown, "").unwrap_err();
     assert!(errors[0].message.contains("toUpperCase"), "{errors:?}");
     assert_eq!(
-        (errors[0].file.as_str(), errors[0].line),
+        (
+            errors[0].file.as_deref().unwrap_or_default(),
+            errors[0].line
+        ),
         ("templates/hpa.yaml", 6)
     );
     // `required` says what is missing.
@@ -196,11 +199,11 @@ fn errors_name_the_file_and_line() {
             .contains("autoscaling.users.maxReplicas is required"),
         "{errors:?}"
     );
-    assert_eq!(errors[0].file, "templates/hpa.yaml");
+    assert_eq!(errors[0].file.as_deref(), Some("templates/hpa.yaml"));
     assert!(errors[0].line > 0);
     // A values file that is not YAML.
     let errors = render_with(&platform(), "replicas:\n  users: 3\n users: 4\n").unwrap_err();
-    assert_eq!(errors[0].file, "values-prod.yaml");
+    assert_eq!(errors[0].file.as_deref(), Some("values-prod.yaml"));
     assert_eq!(errors[0].line, 3);
     // Output that is not YAML.
     let bad_yaml = chart_with(
@@ -218,8 +221,8 @@ fn errors_name_the_file_and_line() {
     let mut no_chart = platform();
     no_chart.remove("Chart.yaml");
     assert_eq!(
-        render_with(&no_chart, "").unwrap_err()[0].file,
-        "Chart.yaml"
+        render_with(&no_chart, "").unwrap_err()[0].file.as_deref(),
+        Some("Chart.yaml")
     );
 }
 
@@ -275,7 +278,7 @@ proptest! {
 }
 
 /// The first error of rendering the platform chart with `path` set to `text`.
-fn render_error(path: &str, text: &str) -> ChartError {
+fn render_error(path: &str, text: &str) -> Diagnostic {
     match render_with(&chart_with(path, text), "") {
         Ok(_) => panic!("{path} renders"),
         Err(errors) => errors.into_iter().next().expect("an error"),
@@ -642,7 +645,7 @@ stringData:
 fn key_and_certificate_functions_say_they_are_not_available() {
     let template = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: tls\ndata:\n  {{- $ca := genCA \"ca\" 365 }}\n  ca.crt: {{ $ca.Cert | b64enc }}\n";
     let errors = render_with(&chart_with("templates/tls.yaml", template), "").unwrap_err();
-    assert_eq!(errors[0].file, "templates/tls.yaml");
+    assert_eq!(errors[0].file.as_deref(), Some("templates/tls.yaml"));
     assert!(
         errors[0]
             .message

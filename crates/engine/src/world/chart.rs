@@ -6,7 +6,7 @@
 use super::files::{Autoscaling, DeployValues};
 use super::MAX_REPLICAS;
 use crate::diagnostic::Diagnostic;
-use crate::helm::{self, ChartError, Manifest, Release};
+use crate::helm::{self, Manifest, Release};
 use crate::kube::deployment::METRIC;
 use crate::platform::Platform;
 use serde_yaml_ng::Value as Yaml;
@@ -22,17 +22,17 @@ pub const RELEASE: &str = "opsdojo";
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rendered {
     /// The manifests, or why there are none.
-    pub manifests: Result<Vec<Manifest>, Vec<ChartError>>,
+    pub manifests: Result<Vec<Manifest>, Vec<Diagnostic>>,
     /// What `helm template` prints: the manifests, or the errors.
     pub text: String,
 }
 
-fn text_of(manifests: &Result<Vec<Manifest>, Vec<ChartError>>) -> String {
+fn text_of(manifests: &Result<Vec<Manifest>, Vec<Diagnostic>>) -> String {
     match manifests {
         Ok(manifests) => helm::print(manifests),
         Err(errors) => errors
             .iter()
-            .map(|error| format!("Error: {CHART_DIR}{error}\n"))
+            .map(|error| format!("Error: {CHART_DIR}{}: {}\n", error.place(), error.message))
             .collect(),
     }
 }
@@ -80,7 +80,7 @@ pub fn render(
 pub fn desired(
     manifests: &[Manifest],
     platform: &Platform,
-) -> Result<DeployValues, Vec<ChartError>> {
+) -> Result<DeployValues, Vec<Diagnostic>> {
     let mut values = DeployValues::default();
     let mut errors = Vec::new();
     let mut deployments = Vec::new();
@@ -90,11 +90,13 @@ pub fn desired(
             .source
             .split_once('/')
             .map_or(manifest.source.clone(), |(_, path)| path.to_string());
-        let problem = |message: String| ChartError {
-            file: file.clone(),
-            line: 0,
-            column: 0,
-            message: format!("{} `{}`: {message}", manifest.kind, manifest.name),
+        let problem = |message: String| {
+            Diagnostic::error(
+                0,
+                0,
+                format!("{} `{}`: {message}", manifest.kind, manifest.name),
+            )
+            .in_file(file.as_str())
         };
         match manifest.kind.as_str() {
             "Deployment" => {
@@ -134,14 +136,16 @@ pub fn desired(
     }
     for service in values.autoscaling.keys() {
         if !deployments.contains(service) {
-            errors.push(ChartError {
-                file: autoscaler_files.get(service).cloned().unwrap_or_default(),
-                line: 0,
-                column: 0,
-                message: format!(
-                    "HorizontalPodAutoscaler `{service}` scales a Deployment the chart does not render"
-                ),
-            });
+            errors.push(
+                Diagnostic::error(
+                    0,
+                    0,
+                    format!(
+                        "HorizontalPodAutoscaler `{service}` scales a Deployment the chart does not render"
+                    ),
+                )
+                .in_file(autoscaler_files.get(service).cloned().unwrap_or_default()),
+            );
         }
     }
     if errors.is_empty() {
@@ -230,14 +234,14 @@ fn autoscaler(document: &Yaml) -> Result<(String, Autoscaling), String> {
 /// Chart errors as diagnostics, by world file path; errors every environment shares are given
 /// once, others say which environments they are in.
 pub fn diagnostics(
-    errors: &[(&str, ChartError)],
+    errors: &[(&str, Diagnostic)],
     environment_count: usize,
 ) -> BTreeMap<String, Vec<Diagnostic>> {
     let mut grouped: BTreeMap<(String, usize, usize, String), Vec<&str>> = BTreeMap::new();
     for (environment, error) in errors {
         grouped
             .entry((
-                error.file.clone(),
+                error.file.clone().unwrap_or_default(),
                 error.line,
                 error.column,
                 error.message.clone(),

@@ -138,7 +138,14 @@ fn a_broken_template_is_shown_at_its_line_and_changes_nothing() {
     );
     assert!(world.snapshot().manifests.iter().all(|m| !m.ok
         && m.text
-            .starts_with("Error: deploy/templates/deployment.yaml:")));
+            .starts_with(&format!("Error: deploy/templates/deployment.yaml:{line}:"))));
+    // The page's diagnostics name their file, as the command line does.
+    let snapshot = world.snapshot();
+    let shown = snapshot.files.iter().find(|f| f.path == path).unwrap();
+    assert_eq!(shown.diagnostics[0].file.as_deref(), Some(path.as_str()));
+    assert!(shown.diagnostics[0]
+        .to_string()
+        .starts_with(&format!("{path}:{line}:")));
     // Fixed, the waiting change goes through.
     edit(&mut world, &path, original);
     assert!(world.file(&path).unwrap().diagnostics.is_empty());

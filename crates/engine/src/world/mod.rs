@@ -136,7 +136,7 @@ pub struct World {
 struct ChartRender<'p> {
     rendered: BTreeMap<String, chart::Rendered>,
     /// Errors by environment, to put on the chart's files.
-    errors: Vec<(&'p str, crate::helm::ChartError)>,
+    errors: Vec<(&'p str, Diagnostic)>,
     /// What each environment that rendered asks for.
     wanted: Vec<(&'p str, files::DeployValues)>,
 }

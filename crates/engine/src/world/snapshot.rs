@@ -301,7 +301,11 @@ impl WorldSnapshot {
                     path: path.clone(),
                     language: super::WorldFile::language(path),
                     content: file.content.clone(),
-                    diagnostics: file.diagnostics.clone(),
+                    diagnostics: file
+                        .diagnostics
+                        .iter()
+                        .map(|d| d.clone().or_in_file(path))
+                        .collect(),
                 })
                 .collect(),
             events: log[log.len().saturating_sub(SNAPSHOT_EVENTS)..].to_vec(),
