@@ -88,14 +88,18 @@ export function create(parent, value, language, readOnly, onChange) {
   return handle;
 }
 
-/** Replaces the text when it differs from what the editor shows (an undo from elsewhere, a reset). */
+/**
+ * Replaces the text when it differs from what the editor shows (an undo from elsewhere, a
+ * reset); tells whether it did.
+ */
 export function setValue(handle, value) {
   const view = handle.view;
   const current = view.state.doc.toString();
-  if (current === value) return;
+  if (current === value) return false;
   handle.applyingRemote = true;
   view.dispatch({ changes: { from: 0, to: current.length, insert: value } });
   handle.applyingRemote = false;
+  return true;
 }
 
 /** Shows diagnostics: an array of {line, column, severity, message} with 1-based positions. */

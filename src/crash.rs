@@ -6,11 +6,16 @@
 
 use leptos::prelude::*;
 use opsdojo_engine::progress::Progress;
-use std::cell::Cell;
+use opsdojo_engine::world::Action;
+use std::cell::{Cell, RefCell};
 use wasm_bindgen::JsCast;
+
+/// A lesson's edit typed but not yet applied to its world, as an action of that lesson.
+type PendingEdit = Box<dyn Fn() -> Option<(String, Action)>>;
 
 thread_local! {
     static PROGRESS: Cell<Option<RwSignal<Progress>>> = const { Cell::new(None) };
+    static PENDING_EDIT: RefCell<Option<PendingEdit>> = const { RefCell::new(None) };
 }
 
 /// Installs the panic hook; call once at start.
@@ -27,12 +32,39 @@ pub fn watch(progress: RwSignal<Progress>) {
     PROGRESS.with(|cell| cell.set(Some(progress)));
 }
 
-/// The progress as JSON, if the signal can still be read (the panic may have happened while
-/// it was being written, in which case what storage holds is the last save).
+/// Where the hook finds what the open lesson's learner typed that its world has not taken
+/// yet: the page's world may be what broke, so the edit is added to progress as an action.
+pub fn watch_pending_edit(pending: impl Fn() -> Option<(String, Action)> + 'static) {
+    PENDING_EDIT.with(|cell| *cell.borrow_mut() = Some(Box::new(pending)));
+}
+
+/// The progress as JSON, with the pending edit at the end of its lesson's actions, if the
+/// signal can still be read (the panic may have happened while it was being written, in which
+/// case what storage holds is the last save).
 fn progress_json() -> Option<String> {
-    PROGRESS
-        .with(Cell::get)
-        .and_then(|progress| progress.try_with_untracked(Progress::to_json))
+    let pending = PENDING_EDIT
+        .try_with(|cell| {
+            cell.try_borrow()
+                .ok()
+                .and_then(|f| f.as_ref().and_then(|f| f()))
+        })
+        .ok()
+        .flatten();
+    PROGRESS.with(Cell::get).and_then(|progress| {
+        progress.try_with_untracked(|progress| match pending {
+            Some((key, action)) => {
+                let mut progress = progress.clone();
+                progress
+                    .lessons
+                    .entry(key)
+                    .or_default()
+                    .actions
+                    .push(action);
+                progress.to_json()
+            }
+            None => progress.to_json(),
+        })
+    })
 }
 
 fn save_now() -> Option<String> {

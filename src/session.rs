@@ -2,7 +2,9 @@
 //! in a lesson, the objectives. Shared through context as a small `Copy` handle.
 //!
 //! Every change goes through [`Sim::apply`], which calls the engine's recorded actions; the
-//! views only read [`Sim::snapshot`].
+//! views only read [`Sim::snapshot`]. What a learner types in a file is the exception: it is
+//! held as the file's pending edit ([`Sim::edit`]) and reaches the world once typing pauses,
+//! so that a key is painted without waiting for the plans, renders and rules it sets off.
 
 use crate::app::{Notices, OpenLesson, ProgressStore, SaveState};
 use crate::i18n::key;
@@ -107,6 +109,12 @@ where
 /// more than about what opening the lesson does (its hour of warm-up). Pausing the clock,
 /// hiding or leaving the page checkpoint it too.
 const CHECKPOINT_EVERY_MS: f64 = 15_000.0;
+
+/// How long typing must pause before a file's pending edit reaches the world.
+const EDIT_QUIET_MS: f64 = 150.0;
+
+/// The longest an edit waits while typing goes on: the world sees it at least this often.
+const EDIT_MAX_WAIT_MS: f64 = 1_000.0;
 const CHECKPOINT_EVERY_SIMULATED: SimDuration = SimDuration::from_minutes(60);
 
 /// Where a lesson's checkpoints go and what was last written.
@@ -232,6 +240,10 @@ pub struct Sim {
     checkpoints: Option<Checkpoints>,
     /// A refresh of the views is queued in a task of its own.
     refresh_queued: StoredValue<bool>,
+    /// The text of a file typed but not yet applied to the world, by path: editors show it.
+    pending_edit: RwSignal<Option<(String, String)>>,
+    /// The timer that applies the pending edit, and when the edit first waited.
+    edit_timer: StoredValue<Option<(leptos::leptos_dom::helpers::TimeoutHandle, f64)>>,
 }
 
 impl Sim {
@@ -296,6 +308,7 @@ impl Sim {
 
     /// The actions that made the world.
     pub fn actions(&self) -> Vec<Action> {
+        self.flush_edit();
         self.world.with_value(|world| world.actions().to_vec())
     }
 
@@ -318,6 +331,7 @@ impl Sim {
 
     /// The session as a share link carries it: where, the scenario's seed, the actions.
     pub fn share_session(&self) -> SharedSession {
+        self.flush_edit();
         let at = self
             .lesson_key
             .get_value()
@@ -408,6 +422,12 @@ impl Sim {
             }
             sim.checkpoint();
         }
+        // If the page panics, what was typed and not yet applied is saved with the rest.
+        crate::crash::watch_pending_edit(move || {
+            let key = sim.lesson_key.try_get_value().flatten()?;
+            let (path, content) = sim.pending_edit.try_get_untracked().flatten()?;
+            Some((key, Action::EditFile { path, content }))
+        });
         // Pausing the clock, hiding or leaving the page keep a checkpoint of where the learner is.
         Effect::new(move |_| {
             if !sim.playing.get() {
@@ -432,6 +452,7 @@ impl Sim {
     /// written first, so that the saved actions always continue the checkpoint. A refused write
     /// is told once; progress is safe in local storage and the next reload replays it.
     fn checkpoint(&self) {
+        self.flush_edit();
         self.settle();
         if let Some((checkpoints, writer)) = self.start_checkpoint() {
             store_checkpoint(checkpoints, writer.finish());
@@ -568,19 +589,91 @@ impl Sim {
             shared: false,
             checkpoints: None,
             refresh_queued: StoredValue::new(false),
+            pending_edit: RwSignal::new(None),
+            edit_timer: StoredValue::new(None),
         }
     }
 
     /// Applies an action to the world, then refreshes what the views read and saves progress.
+    /// An edit still pending goes first: the world gets the learner's actions in their order.
     pub fn apply(&self, action: Action) {
+        self.flush_edit();
+        self.apply_now(action);
+    }
+
+    fn apply_now(&self, action: Action) {
         measured("opsdojo:apply", || {
             self.world.update_value(|world| world.apply(action))
         });
         self.refresh(true);
     }
 
+    /// The learner typed `content` into the file at `path`: editors show it at once, and the
+    /// world gets it as an edit once typing pauses for [`EDIT_QUIET_MS`] (at least every
+    /// [`EDIT_MAX_WAIT_MS`]), or sooner when anything else acts on it, saves or leaves.
+    pub fn edit(&self, path: String, content: String) {
+        let other_file = self
+            .pending_edit
+            .with_untracked(|pending| pending.as_ref().is_some_and(|(at, _)| *at != path));
+        if other_file {
+            self.flush_edit();
+        }
+        self.pending_edit.set(Some((path, content)));
+        let now = now_ms();
+        let first = match self.edit_timer.get_value() {
+            Some((timer, first)) => {
+                timer.clear();
+                first
+            }
+            None => now,
+        };
+        let wait = EDIT_QUIET_MS.min(first + EDIT_MAX_WAIT_MS - now).max(0.0);
+        let sim = *self;
+        let timer = set_timeout_with_handle(
+            move || sim.flush_edit(),
+            std::time::Duration::from_millis(wait as u64),
+        );
+        match timer {
+            Ok(timer) => self.edit_timer.set_value(Some((timer, first))),
+            // No timer: the edit cannot wait.
+            Err(_) => {
+                self.edit_timer.set_value(None);
+                self.flush_edit();
+            }
+        }
+    }
+
+    /// The text typed into the file at `path` that the world does not have yet (tracked).
+    pub fn pending_text(&self, path: &str) -> Option<String> {
+        self.pending_edit.with(|pending| {
+            pending
+                .as_ref()
+                .filter(|(at, _)| at == path)
+                .map(|(_, content)| content.clone())
+        })
+    }
+
+    /// Applies the pending edit now, if there is one (and the page still has its world).
+    pub fn flush_edit(&self) {
+        if let Some(Some((timer, _))) = self.edit_timer.try_get_value() {
+            timer.clear();
+        }
+        self.edit_timer.try_set_value(None);
+        let Some(Some((path, content))) = self.pending_edit.try_get_untracked() else {
+            return;
+        };
+        if self.world.try_with_value(|_| ()).is_none() {
+            return;
+        }
+        self.apply_now(Action::EditFile { path, content });
+        // Cleared after the snapshot has the text, so an editor never shows the text before it.
+        self.pending_edit.try_set(None);
+    }
+
     /// Runs a console line of kubectl against the world, in `namespace` unless it names one.
     pub fn kubectl(&self, line: &str, namespace: &str) -> opsdojo_engine::kube::kubectl::Output {
+        // The cluster as the files just typed make it.
+        self.flush_edit();
         self.world
             .with_value(|world| opsdojo_engine::kube::kubectl::run(world, line, namespace))
     }
@@ -712,6 +805,7 @@ impl Sim {
 
     /// Back to the start of the scenario; objectives already met stay met.
     pub fn reset(&self) {
+        self.flush_edit();
         self.playing.set(false);
         self.world
             .update_value(|world| *world = World::new(world.scenario().clone()));
@@ -729,6 +823,7 @@ impl Sim {
     /// The world rebuilt from the scenario's start with `actions`, exactly as if they had
     /// been played one after the other (a demo stepped back); objectives already met stay met.
     pub fn rebuild(&self, actions: &[Action]) {
+        self.flush_edit();
         self.playing.set(false);
         self.world
             .update_value(|world| *world = World::replay(world.scenario().clone(), actions));

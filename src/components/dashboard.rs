@@ -109,17 +109,19 @@ pub fn Dashboard(
             </div>
             <div class="panel-grid">
                 // Each panel stays on the page and redraws its own lines as new points come.
-                <For each=move || ids.get() key=|id| *id let:id>
-                    <DashboardPanel id computed range_ms alert_markers />
-                </For>
+                <For
+                    each=move || ids.get()
+                    key=|id| *id
+                    children=move |id| dashboard_panel(id, computed, range_ms, alert_markers)
+                />
             </div>
         </div>
     }
 }
 
-/// One panel of the grid, read from the dashboard's latest computation by its id.
-#[component]
-fn DashboardPanel(
+/// One panel of the grid, read from the dashboard's latest computation by its id (a plain
+/// function: a component's props would only add code).
+fn dashboard_panel(
     id: &'static str,
     computed: Signal<(i64, Vec<Panel>)>,
     range_ms: RwSignal<i64>,

@@ -1,7 +1,8 @@
 //! The code editor: CodeMirror 6 (bundled in `public/vendor/editor.js`) wrapped in a Leptos
 //! component. [`CodeEditor`] takes its text, language, read-only flag and diagnostics as
 //! signals and reports every change through a callback; [`WorldFileEditor`] binds it to a file
-//! of the world, turning each change into an `EditFile` action. If the bundle failed to load, a
+//! of the world: each change is the file's pending edit ([`Sim::edit`]), which reaches the world
+//! as an `EditFile` action once typing pauses. If the bundle failed to load, a
 //! plain text area takes its place so nothing typed is lost.
 
 use crate::components::rule_tests::RuleTests;
@@ -9,7 +10,6 @@ use crate::i18n::tr;
 use crate::session::Sim;
 use leptos::prelude::*;
 use opsdojo_engine::alerting::unit_test::is_unit_test_file;
-use opsdojo_engine::world::Action;
 use opsdojo_engine::{Diagnostic, Severity};
 use wasm_bindgen::prelude::*;
 
@@ -24,7 +24,7 @@ extern "C" {
         on_change: &Closure<dyn FnMut(String)>,
     ) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch, js_namespace = OpsdojoEditor, js_name = setValue)]
-    fn editor_set_value(handle: &JsValue, value: &str) -> Result<(), JsValue>;
+    fn editor_set_value(handle: &JsValue, value: &str) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch, js_namespace = OpsdojoEditor, js_name = setLineDiagnostics)]
     fn editor_set_diagnostics(handle: &JsValue, diagnostics: JsValue) -> Result<(), JsValue>;
     #[wasm_bindgen(catch, js_namespace = OpsdojoEditor, js_name = setReadOnly)]
@@ -87,18 +87,24 @@ pub fn CodeEditor(
         }
     });
 
+    // Texts put in the editor from outside (a reset, a restore), not those typed in it.
+    let replaced = RwSignal::new(0u64);
     Effect::new(move |_| {
         let text = value.get();
-        mounted.with_value(|mounted| {
-            if let Some(mounted) = mounted {
-                let _ = editor_set_value(&mounted.handle, &text);
-            }
+        let changed = mounted.with_value(|mounted| {
+            mounted.as_ref().is_some_and(|mounted| {
+                editor_set_value(&mounted.handle, &text).is_ok_and(|done| done.is_truthy())
+            })
         });
+        if changed {
+            replaced.update(|count| *count += 1);
+        }
     });
     Effect::new(move |_| {
         let current = diagnostics.get();
-        // Runs after the value effect above, so positions refer to the text shown.
-        let _ = value.get();
+        // Again after a text from outside, whose positions are new; a typed key needs nothing:
+        // the editor moves the diagnostics it shows along with the text.
+        replaced.track();
         mounted.with_value(|mounted| {
             if let Some(mounted) = mounted {
                 let _ = editor_set_diagnostics(&mounted.handle, diagnostics_to_js(&current));
@@ -149,7 +155,8 @@ pub fn CodeEditor(
     }
 }
 
-/// An editor on the world file at `path`: each change is an `EditFile` action.
+/// An editor on the world file at `path`: each change is the file's pending edit, shown at
+/// once and applied to the world when typing pauses.
 #[component]
 pub fn WorldFileEditor(
     /// Path of the world file to edit.
@@ -165,15 +172,19 @@ pub fn WorldFileEditor(
     let edit_path = StoredValue::new(path.clone());
     view! {
         <CodeEditor
-            value=Signal::derive(move || file.get().map(|f| f.content).unwrap_or_default())
+            value=Signal::derive({
+                let path = path.clone();
+                move || {
+                    sim.pending_text(&path)
+                        .or_else(|| file.with(|f| f.as_ref().map(|f| f.content.clone())))
+                        .unwrap_or_default()
+                }
+            })
             diagnostics=Signal::derive(move || {
                 file.get().map(|f| f.diagnostics).unwrap_or_default()
             })
             on_change=Callback::new(move |content: String| {
-                sim.apply(Action::EditFile {
-                    path: edit_path.get_value(),
-                    content,
-                })
+                sim.edit(edit_path.get_value(), content)
             })
             language=language
             title=path.clone()

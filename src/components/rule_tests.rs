@@ -16,6 +16,8 @@ pub fn RuleTests(
     let test_path = StoredValue::new(path);
     let run = move |_| {
         let path = test_path.get_value();
+        // The files as typed, even within the pause before an edit reaches the world.
+        sim.flush_edit();
         let report = sim.snapshot.with_untracked(|snapshot| {
             run_unit_tests_in(&path, &|wanted: &str| {
                 snapshot
