@@ -554,6 +554,7 @@ pub fn parse_platform_at(text: &str, line_offset: usize) -> Result<Platform, Vec
     let mut reader = Reader {
         text,
         line_offset,
+        path: Vec::new(),
         diagnostics: Vec::new(),
     };
     let platform = reader.platform(fields);
@@ -573,33 +574,52 @@ fn unknown_key(message: &str) -> Option<&str> {
 struct Reader<'t> {
     text: &'t str,
     line_offset: usize,
+    /// Where the entry being read is in the file (`services`, `2`, `routes`, `0`): its problems
+    /// are placed at its keys, as the YAML parser marked them.
+    path: Vec<String>,
     diagnostics: Vec<Diagnostic>,
 }
 
 impl Reader<'_> {
-    /// The line where `name` is written as an entry's name (`- name`, `name: name`), or where
-    /// the key `name` is when it ends with `:`, for a problem found once the file is read.
-    fn line_of(&self, name: &str) -> usize {
-        let line = self
-            .text
-            .lines()
-            .position(|line| {
-                let trimmed = line.trim_start().trim_start_matches("- ").trim_start();
-                if name.ends_with(':') {
-                    return trimmed.starts_with(name);
-                }
-                let value = trimmed.strip_prefix("name:").unwrap_or(trimmed).trim();
-                value.trim_matches(|c| c == '"' || c == '\'') == name
-            })
-            .map_or(1, |index| index + 1);
-        line + self.line_offset
+    /// The line and column of the current entry's `key` (its value, or the key itself when
+    /// `at_key`), else of the entry, else of the nearest part of the file that holds it (an
+    /// entry written as its bare name has no keys).
+    fn place(&self, key: &str, at_key: bool) -> (usize, usize) {
+        let mut path: Vec<&str> = self.path.iter().map(String::as_str).collect();
+        let mut at_key = at_key && !key.is_empty();
+        if !key.is_empty() {
+            path.push(key);
+        }
+        while !path.is_empty() {
+            let found = if at_key {
+                crate::yaml::key_position_of(self.text, &path)
+            } else {
+                crate::yaml::position_of(self.text, &path)
+            };
+            if let Some(position) = found {
+                return (position.line + self.line_offset, position.column);
+            }
+            path.pop();
+            at_key = false;
+        }
+        (1 + self.line_offset, 1)
     }
 
-    /// An error at the line of `at`; an empty hint is left out.
-    fn error(&mut self, at: &str, message: String, hint: impl Into<String>) {
-        let line = self.line_of(at);
-        let diagnostic = Diagnostic::error(line, 1, format!("platform: {message}"));
-        let hint: String = hint.into();
+    /// An error at the value of the current entry's `key` (the entry itself for `""`); an
+    /// empty hint is left out.
+    fn error(&mut self, key: &str, message: String, hint: impl Into<String>) {
+        let place = self.place(key, false);
+        self.push(place, message, hint.into());
+    }
+
+    /// An error at the current entry's `key` itself: about its whole value.
+    fn error_at_key(&mut self, key: &str, message: String, hint: impl Into<String>) {
+        let place = self.place(key, true);
+        self.push(place, message, hint.into());
+    }
+
+    fn push(&mut self, (line, column): (usize, usize), message: String, hint: String) {
+        let diagnostic = Diagnostic::error(line, column, format!("platform: {message}"));
         self.diagnostics.push(if hint.is_empty() {
             diagnostic
         } else {
@@ -607,11 +627,20 @@ impl Reader<'_> {
         });
     }
 
+    /// Reads an entry at `path` (from the root) with `read`, its problems placed inside it.
+    fn at<T>(&mut self, path: &[&str], read: impl FnOnce(&mut Self) -> T) -> T {
+        let depth = self.path.len();
+        self.path.extend(path.iter().map(|part| part.to_string()));
+        let value = read(self);
+        self.path.truncate(depth);
+        value
+    }
+
     fn platform(&mut self, fields: PlatformFields) -> Platform {
         let count = fields.environments.len();
         if count == 0 || count > MAX_ENVIRONMENTS {
-            self.error(
-                "environments:",
+            self.error_at_key(
+                "environments",
                 format!("{count} environments; a platform has 1 to {MAX_ENVIRONMENTS}"),
                 "list them in promotion order, production last",
             );
@@ -620,20 +649,26 @@ impl Reader<'_> {
             .environments
             .into_iter()
             .enumerate()
-            .map(|(index, entry)| self.environment(entry.into_fields(), stage_at(index, count)))
+            .map(|(index, entry)| {
+                self.at(&["environments", &index.to_string()], |reader| {
+                    reader.environment(entry.into_fields(), stage_at(index, count))
+                })
+            })
             .collect();
         let names: Vec<&str> = environments.iter().map(|e| e.name.as_str()).collect();
-        if let Some(name) = duplicate(&names) {
-            self.error(
-                name,
-                format!("the environment `{name}` is listed twice"),
-                "give each environment its own name",
-            );
+        if let Some((index, name)) = duplicate(&names) {
+            self.at(&["environments", &index.to_string()], |reader| {
+                reader.error(
+                    "name",
+                    format!("the environment `{name}` is listed twice"),
+                    "give each environment its own name",
+                )
+            });
         }
         let count = fields.services.len();
         if count == 0 || count > MAX_SERVICES {
-            self.error(
-                "services:",
+            self.error_at_key(
+                "services",
                 format!("{count} services; a platform has 1 to {MAX_SERVICES}"),
                 "list the services the chart deploys",
             );
@@ -641,26 +676,33 @@ impl Reader<'_> {
         let services: Vec<ServiceSpec> = fields
             .services
             .into_iter()
-            .map(|entry| self.service(entry.into_fields()))
+            .enumerate()
+            .map(|(index, entry)| {
+                self.at(&["services", &index.to_string()], |reader| {
+                    reader.service(entry.into_fields())
+                })
+            })
             .collect();
         let names: Vec<&str> = services.iter().map(|s| s.name.as_str()).collect();
-        if let Some(name) = duplicate(&names) {
-            self.error(
-                name,
-                format!("the service `{name}` is listed twice"),
-                "give each service its own name",
-            );
+        if let Some((index, name)) = duplicate(&names) {
+            self.at(&["services", &index.to_string()], |reader| {
+                reader.error(
+                    "name",
+                    format!("the service `{name}` is listed twice"),
+                    "give each service its own name",
+                )
+            });
         }
         let routes: usize = services.iter().map(|s| s.routes.len()).sum();
         if routes > MAX_ROUTES {
-            self.error(
-                "services:",
+            self.error_at_key(
+                "services",
                 format!("{routes} routes over all services; a platform has at most {MAX_ROUTES}"),
                 "keep the routes a lesson looks at",
             );
         }
-        let daily = self.daily(fields.daily);
-        let chat = self.chat(fields.chat);
+        let daily = self.at(&["daily"], |reader| reader.daily(fields.daily));
+        let chat = self.at(&["chat"], |reader| reader.chat(fields.chat));
         Platform {
             environments,
             services,
@@ -674,19 +716,19 @@ impl Reader<'_> {
         self.check_name(&name, "environment", false);
         if matches!(name.as_str(), "default" | "kube-system" | "kube-public") {
             self.error(
-                &name,
+                "name",
                 format!("`{name}` is a namespace of the cluster itself"),
                 "name the environment after its stage, such as `qa` or `production`",
             );
         }
         let mut spec = environment_defaults(&name, stage);
         if let Some(traffic) = fields.traffic {
-            spec.traffic = self.number(&name, "traffic", traffic, 0.0, 10_000.0);
+            spec.traffic = self.number("traffic", &name, "traffic", traffic, 0.0, 10_000.0);
         }
         if let Some(replicas) = fields.replicas {
             if replicas > MAX_REPLICAS {
                 self.error(
-                    &name,
+                    "replicas",
                     format!(
                         "`{name}` starts with {replicas} replicas per service; the most is {}",
                         MAX_REPLICAS
@@ -703,7 +745,7 @@ impl Reader<'_> {
                     let classes: Vec<&str> = INSTANCE_CLASSES.iter().map(|c| c.name).collect();
                     let hint = suggestion(&class, &classes, "the instance classes are");
                     self.error(
-                        &name,
+                        "database",
                         format!("`{name}`: `{class}` is not an RDS instance class"),
                         hint,
                     );
@@ -714,7 +756,8 @@ impl Reader<'_> {
             spec.multi_az = multi_az;
         }
         if let Some(cluster) = fields.cluster {
-            spec.cluster = self.number(&name, "cluster", f64::from(cluster), 1.0, 200.0) as usize;
+            spec.cluster =
+                self.number("cluster", &name, "cluster", f64::from(cluster), 1.0, 200.0) as usize;
         }
         if let Some(autoscaling) = fields.autoscaling {
             let max = MAX_REPLICAS;
@@ -730,7 +773,7 @@ impl Reader<'_> {
                 });
             } else {
                 self.error(
-                    &name,
+                    "autoscaling",
                     format!("`{name}`: the autoscaling goes from {} to {} pods at {target} %", autoscaling.min_replicas, autoscaling.max_replicas),
                     format!("`minReplicas` at most `maxReplicas`, which is 1 to {max}; `targetActiveProcessPercentage` 1 to 100"),
                 );
@@ -738,8 +781,8 @@ impl Reader<'_> {
         }
         if let Some(peaks) = fields.peaks {
             if peaks.len() > MAX_PEAKS {
-                self.error(
-                    &name,
+                self.error_at_key(
+                    "peaks",
                     format!(
                         "`{name}` has {} peaks; an environment has at most {MAX_PEAKS}",
                         peaks.len()
@@ -750,7 +793,12 @@ impl Reader<'_> {
             spec.peaks = peaks
                 .into_iter()
                 .take(MAX_PEAKS)
-                .filter_map(|peak| self.peak(&name, peak))
+                .enumerate()
+                .filter_map(|(index, peak)| {
+                    self.at(&["peaks", &index.to_string()], |reader| {
+                        reader.peak(&name, peak)
+                    })
+                })
                 .collect();
         }
         spec
@@ -760,11 +808,18 @@ impl Reader<'_> {
         let at = match SimDuration::parse_time_of_day(&fields.at) {
             Ok(at) => at.as_ms() as f64 / 3_600_000.0,
             Err(message) => {
-                self.error(environment, format!("`{environment}`: {message}"), "");
+                self.error("at", format!("`{environment}`: {message}"), "");
                 return None;
             }
         };
-        let factor = self.number(environment, "a peak's factor", fields.factor, 1.0, 20.0);
+        let factor = self.number(
+            "factor",
+            environment,
+            "a peak's factor",
+            fields.factor,
+            1.0,
+            20.0,
+        );
         let width = match fields.width.as_deref().map(SimDuration::parse) {
             None => 0.5,
             Some(Ok(width)) if (60_000..=6 * 3_600_000).contains(&width.as_ms()) => {
@@ -772,14 +827,14 @@ impl Reader<'_> {
             }
             Some(Ok(_)) => {
                 self.error(
-                    environment,
+                    "width",
                     format!("`{environment}`: a peak's width is 1m to 6h"),
                     "for example `width: 30m`",
                 );
                 0.5
             }
             Some(Err(message)) => {
-                self.error(environment, format!("`{environment}`: {message}"), "");
+                self.error("width", format!("`{environment}`: {message}"), "");
                 0.5
             }
         };
@@ -790,7 +845,9 @@ impl Reader<'_> {
         let name = fields.name;
         self.check_name(&name, "service", false);
         let workers = match fields.workers {
-            Some(workers) => self.number(&name, "workers", f64::from(workers), 1.0, 64.0) as u32,
+            Some(workers) => {
+                self.number("workers", &name, "workers", f64::from(workers), 1.0, 64.0) as u32
+            }
             None => DEFAULT_WORKERS,
         };
         let mut routes: Vec<NameOr<RouteFields>> = fields.routes;
@@ -805,7 +862,7 @@ impl Reader<'_> {
                 }
                 None => {
                     self.error(
-                        &name,
+                        "name",
                         format!("the service `{name}` has no routes"),
                         "add `routes:` with at least one route, such as `- name: get_item`",
                     );
@@ -826,23 +883,30 @@ impl Reader<'_> {
             && (given <= 1.0 + 1e-9)
             && (unset > 0 || (given - 1.0).abs() < 1e-6))
         {
-            self.error(
-                &name,
+            self.error_at_key(
+                "routes",
                 format!("the shares of `{name}`'s routes add up to {given}, not 1"),
                 "each route's `share:` is its part of the service's requests; leave one out to give it the rest",
             );
         }
         let routes: Vec<RouteSpec> = fields
             .into_iter()
-            .map(|route| self.route(&name, route, rest))
+            .enumerate()
+            .map(|(index, route)| {
+                self.at(&["routes", &index.to_string()], |reader| {
+                    reader.route(&name, route, rest)
+                })
+            })
             .collect();
         let names: Vec<&str> = routes.iter().map(|r| r.name.as_str()).collect();
-        if let Some(route) = duplicate(&names) {
-            self.error(
-                route,
-                format!("`{name}` lists the route `{route}` twice"),
-                "give each route its own name",
-            );
+        if let Some((index, route)) = duplicate(&names) {
+            self.at(&["routes", &index.to_string()], |reader| {
+                reader.error(
+                    "name",
+                    format!("`{name}` lists the route `{route}` twice"),
+                    "give each route its own name",
+                )
+            });
         }
         ServiceSpec {
             name,
@@ -858,7 +922,7 @@ impl Reader<'_> {
         if !METHODS.contains(&method.as_str()) {
             let hint = suggestion(&method.to_uppercase(), &METHODS, "the methods are");
             self.error(
-                &name,
+                "method",
                 format!("`{name}`: `{method}` is not an HTTP method"),
                 hint,
             );
@@ -866,17 +930,17 @@ impl Reader<'_> {
         let path = fields.path.unwrap_or_else(|| format!("/{service}"));
         if !path.starts_with('/') || path.len() > 200 || path.chars().any(char::is_whitespace) {
             self.error(
-                &name,
+                "path",
                 format!("`{name}`: the path `{path}` is not a URL path"),
                 "start it with `/`, without spaces, such as `/items/{id}`",
             );
         }
         let share = match fields.share {
-            Some(share) => self.number(&name, "share", share, 0.0, 1.0),
+            Some(share) => self.number("share", &name, "share", share, 0.0, 1.0),
             None => rest,
         };
         let queries = match fields.queries {
-            Some(queries) => self.number(&name, "queries", queries, 0.0, 100.0),
+            Some(queries) => self.number("queries", &name, "queries", queries, 0.0, 100.0),
             None => DEFAULT_QUERIES,
         };
         let seconds = match fields.latency.as_deref().map(SimDuration::parse) {
@@ -886,14 +950,14 @@ impl Reader<'_> {
             }
             Some(Ok(_)) => {
                 self.error(
-                    &name,
+                    "latency",
                     format!("`{name}`: a route's latency is 1ms to 10s"),
                     "for example `latency: 80ms`",
                 );
                 DEFAULT_SECONDS
             }
             Some(Err(message)) => {
-                self.error(&name, format!("`{name}`: {message}"), "");
+                self.error("latency", format!("`{name}`: {message}"), "");
                 DEFAULT_SECONDS
             }
         };
@@ -915,11 +979,11 @@ impl Reader<'_> {
         if let Some(busiest) = fields.busiest {
             match SimDuration::parse_time_of_day(&busiest) {
                 Ok(at) => daily.busiest = at.as_ms() as f64 / 3_600_000.0,
-                Err(message) => self.error("busiest:", message, ""),
+                Err(message) => self.error("busiest", message, ""),
             }
         }
         if let Some(quietest) = fields.quietest {
-            daily.quietest = self.number("quietest:", "quietest", quietest, 0.0, 1.0);
+            daily.quietest = self.number("quietest", "", "quietest", quietest, 0.0, 1.0);
         }
         daily
     }
@@ -930,9 +994,9 @@ impl Reader<'_> {
             return chat;
         };
         for (value, slot, key) in [
-            (fields.alerts, &mut chat.alerts, "alerts:"),
-            (fields.deploys, &mut chat.deploys, "deploys:"),
-            (fields.infra, &mut chat.infra, "infra:"),
+            (fields.alerts, &mut chat.alerts, "alerts"),
+            (fields.deploys, &mut chat.deploys, "deploys"),
+            (fields.infra, &mut chat.infra, "infra"),
         ] {
             let Some(value) = value else { continue };
             let good = value.starts_with('#')
@@ -953,17 +1017,27 @@ impl Reader<'_> {
         chat
     }
 
-    /// `value` if it lies in `min..=max`, else a diagnostic and the nearest bound.
-    fn number(&mut self, at: &str, what: &str, value: f64, min: f64, max: f64) -> f64 {
+    /// `value` if it lies in `min..=max`, else a diagnostic at the entry's `key` (saying whose
+    /// it is, unless `whose` is empty) and the nearest bound.
+    fn number(
+        &mut self,
+        key: &str,
+        whose: &str,
+        what: &str,
+        value: f64,
+        min: f64,
+        max: f64,
+    ) -> f64 {
         if value.is_finite() && (min..=max).contains(&value) {
             return value;
         }
-        let whose = match at.strip_suffix(':') {
-            Some(_) => String::new(),
-            None => format!("`{at}`: "),
+        let whose = if whose.is_empty() {
+            String::new()
+        } else {
+            format!("`{whose}`: ")
         };
         self.error(
-            at,
+            key,
             format!("{whose}{what} is {value}; it goes from {min} to {max}"),
             "",
         );
@@ -987,7 +1061,7 @@ impl Reader<'_> {
         if !good {
             let example = if route { "get_item" } else { "checkout" };
             self.error(
-                name,
+                "name",
                 format!("the {what} name `{name}` cannot be used"),
                 format!(
                     "use up to 40 lowercase letters, digits and `{separator}`, starting with a letter, such as `{example}`"
@@ -997,12 +1071,13 @@ impl Reader<'_> {
     }
 }
 
-fn duplicate<'a>(names: &[&'a str]) -> Option<&'a str> {
+/// The first name written a second time, with the index of that second entry.
+fn duplicate<'a>(names: &[&'a str]) -> Option<(usize, &'a str)> {
     names
         .iter()
         .enumerate()
         .find(|(index, name)| names[..*index].contains(name))
-        .map(|(_, name)| *name)
+        .map(|(index, name)| (index, *name))
 }
 
 #[cfg(test)]

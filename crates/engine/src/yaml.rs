@@ -133,9 +133,245 @@ impl<'de> Visitor<'de> for Counter<'_> {
     }
 }
 
+/// Where a node of a YAML document starts, as the parser marked it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position {
+    /// 1-based line and column (in characters).
+    pub line: usize,
+    pub column: usize,
+    /// Byte offset in the text.
+    pub offset: usize,
+}
+
+/// What the locating visitor says when it reaches the node it looks for: the parser then puts
+/// that node's position on the error.
+const FOUND: &str = "\u{0}found";
+
+/// Where the node at `path` starts in the first document of `text`: each part of the path is a
+/// mapping's key, or a sequence's index written in digits (`["services", "2", "routes", "0",
+/// "share"]`). The position is the parser's own, not a search of the text, so a name written
+/// twice or a key in a comment cannot mislead it. `None` when there is no such node (or the
+/// text does not read).
+pub fn position_of(text: &str, path: &[&str]) -> Option<Position> {
+    locate(text, Locate { path, key: false })
+}
+
+/// Where the key that ends `path` is written in its mapping, rather than its value (which may
+/// start on the next line): a problem with the whole value, such as a list too long, is shown
+/// at its key.
+pub fn key_position_of(text: &str, path: &[&str]) -> Option<Position> {
+    locate(text, Locate { path, key: true })
+}
+
+fn locate(text: &str, walk: Locate<'_>) -> Option<Position> {
+    check(text).ok()?;
+    let document = serde_yaml_ng::Deserializer::from_str(text).next()?;
+    let error = walk.deserialize(document).err()?;
+    // The parser puts the node's path before the message.
+    if !error.to_string().contains(FOUND) {
+        return None;
+    }
+    let location = error.location()?;
+    Some(Position {
+        line: location.line(),
+        column: location.column(),
+        offset: location.index(),
+    })
+}
+
+/// Walks down a document to the node at `path`, skipping everything else.
+#[derive(Clone, Copy)]
+struct Locate<'p> {
+    path: &'p [&'p str],
+    /// The last part names a key, and the key itself is what is located.
+    key: bool,
+}
+
+/// Reads a mapping's key and tells whether it is `wanted`; when `found` is set, a match is
+/// the node being looked for.
+struct Key<'w> {
+    wanted: &'w str,
+    found: bool,
+}
+
+impl Key<'_> {
+    /// Compared inside the key's own visit, so that a match found is marked at the key.
+    fn compare<E: de::Error>(&self, key: &str) -> Result<bool, E> {
+        let matches = key == self.wanted;
+        if matches && self.found {
+            return Err(E::custom(FOUND));
+        }
+        Ok(matches)
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Key<'_> {
+    type Value = bool;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Key<'_> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a mapping's key")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<bool, E> {
+        self.compare(key)
+    }
+    fn visit_bool<E: de::Error>(self, key: bool) -> Result<bool, E> {
+        self.compare(&key.to_string())
+    }
+    fn visit_i64<E: de::Error>(self, key: i64) -> Result<bool, E> {
+        self.compare(&key.to_string())
+    }
+    fn visit_u64<E: de::Error>(self, key: u64) -> Result<bool, E> {
+        self.compare(&key.to_string())
+    }
+    fn visit_f64<E: de::Error>(self, key: f64) -> Result<bool, E> {
+        self.compare(&key.to_string())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
+        while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+        Ok(false)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        while map
+            .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
+            .is_some()
+        {}
+        Ok(false)
+    }
+}
+
+impl Locate<'_> {
+    /// At a scalar: found when the path ends here, else there is no such node.
+    fn leaf<E: de::Error>(self) -> Result<(), E> {
+        if self.path.is_empty() {
+            Err(E::custom(FOUND))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Locate<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Locate<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any YAML node")
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        self.leaf()
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        self.leaf()
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        self.leaf()
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        self.leaf()
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        self.leaf()
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        self.leaf()
+    }
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        self.leaf()
+    }
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let Some((first, rest)) = self.path.split_first() else {
+            return Err(de::Error::custom(FOUND));
+        };
+        let Ok(wanted) = first.parse::<usize>() else {
+            return Ok(());
+        };
+        for _ in 0..wanted {
+            if seq.next_element::<de::IgnoredAny>()?.is_none() {
+                return Ok(());
+            }
+        }
+        seq.next_element_seed(Locate { path: rest, ..self })?;
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let Some((first, rest)) = self.path.split_first() else {
+            return Err(de::Error::custom(FOUND));
+        };
+        let wanted = Key {
+            wanted: first,
+            found: self.key && rest.is_empty(),
+        };
+        while let Some(matches) = map.next_key_seed(Key { ..wanted })? {
+            if matches {
+                return map.next_value_seed(Locate { path: rest, ..self });
+            }
+            map.next_value::<de::IgnoredAny>()?;
+        }
+        Ok(())
+    }
+    fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> Result<(), A::Error> {
+        // A tagged node (`!tag value`): the value is what is located.
+        let (de::IgnoredAny, variant) = data.variant()?;
+        de::VariantAccess::newtype_variant_seed(variant, self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn positions_are_the_parsers_own() {
+        let text = "# services: in a comment\nenvironments: [dev, prod]\nservices:\n  - name: shop\n    routes:\n      - checkout\n      - name: pay\n        share: 2\n  - cart\n";
+        let at = |path: &[&str]| position_of(text, path).map(|p| (p.line, p.column));
+        assert_eq!(at(&["environments", "1"]), Some((2, 21)));
+        assert_eq!(at(&["services"]), Some((4, 3)));
+        assert_eq!(at(&["services", "0", "name"]), Some((4, 11)));
+        assert_eq!(at(&["services", "0", "routes", "0"]), Some((6, 9)));
+        assert_eq!(
+            at(&["services", "0", "routes", "1", "share"]),
+            Some((8, 16))
+        );
+        assert_eq!(at(&["services", "1"]), Some((9, 5)));
+        // A key, rather than its value on the next line.
+        let key = key_position_of(text, &["services"]).map(|p| (p.line, p.column));
+        assert_eq!(key, Some((3, 1)));
+        let key = key_position_of(text, &["services", "0", "routes", "1", "share"]);
+        assert_eq!(key.map(|p| (p.line, p.column)), Some((8, 9)));
+        // No such node, or a text that does not read.
+        assert_eq!(at(&["services", "2"]), None);
+        assert_eq!(at(&["services", "0", "replicas"]), None);
+        assert_eq!(at(&["environments", "dev"]), None);
+        assert_eq!(position_of("a: [\n", &["a", "0"]), None);
+        let offset = position_of(text, &["services", "1"]).unwrap().offset;
+        assert!(text[offset..].starts_with("cart"));
+    }
 
     /// Nine entries, each level aliasing the one below nine times: 9^levels nodes.
     fn laughs(levels: usize) -> String {

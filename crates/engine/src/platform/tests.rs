@@ -72,13 +72,36 @@ fn checks_point_at_the_entry_they_are_about() {
         .iter()
         .find(|d| d.message.contains("instance class"))
         .expect("the class is refused");
-    assert_eq!(class.line, 3);
+    // At the value that is wrong, as the YAML parser placed it.
+    assert_eq!((class.line, class.column), (4, 15));
     assert_eq!(class.hint.as_deref(), Some("did you mean `db.r5.2xlarge`?"));
     let shares = found
         .iter()
         .find(|d| d.message.contains("add up to"))
         .expect("the shares are refused");
-    assert_eq!(shares.line, 6);
+    // The sum is the routes' as a whole: at their key.
+    assert_eq!((shares.line, shares.column), (7, 5));
+}
+
+#[test]
+fn a_problem_is_placed_by_the_parser_not_by_searching_the_text() {
+    // The route `cart` has the name of a service; the duplicate is the second `checkout` entry,
+    // and the share out of range is the second route's, though the first says the same number
+    // in a comment.
+    let text = "environments: [dev, prod]\nservices:\n  - name: cart\n    routes:\n      - name: cart # share: 7\n      - name: pay\n        share: 7\n  - name: checkout\n    routes: [view]\n  - name: checkout\n    routes: [view]\n";
+    let found = errors(text);
+    let at = |part: &str| {
+        let d = found
+            .iter()
+            .find(|d| d.message.contains(part))
+            .unwrap_or_else(|| panic!("no `{part}` in {found:?}"));
+        (d.line, d.column)
+    };
+    assert_eq!(at("share is 7"), (7, 16));
+    assert_eq!(at("listed twice"), (10, 11));
+    // Each environment of a flow list at its own column.
+    let found = errors("environments: [dev, Prod]\nservices: [users]\n");
+    assert_eq!((found[0].line, found[0].column), (1, 21), "{found:?}");
 }
 
 #[test]
