@@ -509,7 +509,9 @@ pub fn parse_lesson_on(text: &str, platform: Arc<Platform>) -> ParsedLesson {
             };
         }
     };
-    let line_of = |needle: &str| line_containing(front_text_lines(text), needle);
+    // Lines in the lesson file, from the YAML parser's marks: the value at a path, or the key.
+    let line_at = |path: &[&str]| front_line(front_text, path, false);
+    let key_line = |path: &[&str]| front_line(front_text, path, true);
 
     let block = match front.scenario.platform {
         None => None,
@@ -517,7 +519,7 @@ pub fn parse_lesson_on(text: &str, platform: Arc<Platform>) -> ParsedLesson {
             Some(block) => Some(block),
             None => {
                 diagnostics.push(
-                    Diagnostic::error(line_of("platform:"), 1, "the scenario's `platform:` cannot be read here")
+                    Diagnostic::error(key_line(&["scenario", "platform"]), 1, "the scenario's `platform:` cannot be read here")
                         .with_hint("write `platform:` as a key of its own under `scenario:`, the platform's keys indented below it"),
                 );
                 return ParsedLesson {
@@ -549,7 +551,11 @@ pub fn parse_lesson_on(text: &str, platform: Arc<Platform>) -> ParsedLesson {
     };
     match SimDuration::parse_time_of_day(&front.scenario.start) {
         Ok(start) => scenario.start = start,
-        Err(message) => diagnostics.push(Diagnostic::error(line_of("start:"), 1, message)),
+        Err(message) => diagnostics.push(Diagnostic::error(
+            line_at(&["scenario", "start"]),
+            1,
+            message,
+        )),
     }
     if let Some(tick) = &front.scenario.tick {
         match SimDuration::parse(tick) {
@@ -560,32 +566,40 @@ pub fn parse_lesson_on(text: &str, platform: Arc<Platform>) -> ParsedLesson {
             }
             Ok(_) => diagnostics.push(
                 Diagnostic::error(
-                    line_of("tick:"),
+                    line_at(&["scenario", "tick"]),
                     1,
                     format!("tick `{tick}` is out of range"),
                 )
                 .with_hint("use a tick between `1s` and `5m`; `15s` is the usual scrape interval"),
             ),
-            Err(message) => diagnostics.push(Diagnostic::error(line_of("tick:"), 1, message)),
+            Err(message) => diagnostics.push(Diagnostic::error(
+                line_at(&["scenario", "tick"]),
+                1,
+                message,
+            )),
         }
     }
-    for event in front.scenario.events {
+    for (index, event) in front.scenario.events.into_iter().enumerate() {
+        // Problems are said at line 0, then placed at the event once there are any: a search
+        // reads the front matter again, which is spent only on a lesson with a mistake.
+        let event_line = 0;
+        let before = diagnostics.len();
         let fault = kept(
             event
                 .fault
-                .map(|spec| read_fault(spec, &platform, line_of(&event.after))),
+                .map(|spec| read_fault(spec, &platform, event_line)),
             &mut diagnostics,
         );
         let burst = kept(
             event
                 .burst
-                .map(|spec| read_burst(spec, &platform, line_of(&event.after))),
+                .map(|spec| read_burst(spec, &platform, event_line)),
             &mut diagnostics,
         );
         let release = kept(
             event
                 .release
-                .map(|spec| read_release(spec, &platform, line_of(&event.after))),
+                .map(|spec| read_release(spec, &platform, event_line)),
             &mut diagnostics,
         );
         let crash = kept(
@@ -593,7 +607,7 @@ pub fn parse_lesson_on(text: &str, platform: Arc<Platform>) -> ParsedLesson {
                 check_target(
                     "crash",
                     &platform,
-                    line_of(&event.after),
+                    event_line,
                     &spec.env,
                     Some(&spec.service),
                 )
@@ -614,12 +628,25 @@ pub fn parse_lesson_on(text: &str, platform: Arc<Platform>) -> ParsedLesson {
                 release,
                 crash,
             }),
-            Err(message) => diagnostics.push(Diagnostic::error(line_of(&event.after), 1, message)),
+            Err(message) => diagnostics.push(Diagnostic::error(event_line, 1, message)),
+        }
+        if diagnostics.len() > before {
+            let line = line_at(&["scenario", "events", &index.to_string()]);
+            for diagnostic in &mut diagnostics[before..] {
+                if diagnostic.line == 0 {
+                    diagnostic.line = line;
+                }
+            }
         }
     }
     scenario.events.sort_by_key(|event| event.at);
     if let Some(fields) = front.scenario.pull_request {
-        match read_pull_request(fields, &scenario.files, &platform, line_of("pull_request:")) {
+        match read_pull_request(
+            fields,
+            &scenario.files,
+            &platform,
+            key_line(&["scenario", "pull_request"]),
+        ) {
             Ok(spec) => scenario.pull_request = Some(spec),
             Err(diagnostic) => diagnostics.push(diagnostic),
         }
@@ -627,8 +654,10 @@ pub fn parse_lesson_on(text: &str, platform: Arc<Platform>) -> ParsedLesson {
 
     let has_pull_request = scenario.pull_request.is_some();
     let mut solution = Vec::new();
-    for step in front.solution {
-        match read_step(step, &platform, has_pull_request, &line_of) {
+    for (index, step) in front.solution.into_iter().enumerate() {
+        // Found only when the step has a problem: each search reads the front matter again.
+        let step_line = |_: &str| line_at(&["solution", &index.to_string()]);
+        match read_step(step, &platform, has_pull_request, &step_line) {
             Ok(action) => solution.push(action),
             Err(diagnostic) => diagnostics.push(diagnostic),
         }
@@ -637,7 +666,7 @@ pub fn parse_lesson_on(text: &str, platform: Arc<Platform>) -> ParsedLesson {
         front.demo,
         &platform,
         has_pull_request,
-        &line_of,
+        (front_text, text),
         &mut diagnostics,
     );
 
@@ -652,7 +681,7 @@ pub fn parse_lesson_on(text: &str, platform: Arc<Platform>) -> ParsedLesson {
     if advanced > crate::limits::SOLUTION_MAX_ADVANCE_MS {
         diagnostics.push(
             Diagnostic::error(
-                line_of("solution:"),
+                key_line(&["solution"]),
                 1,
                 format!(
                     "the solution advances the clock {} in all; the limit is {}",
@@ -671,7 +700,7 @@ pub fn parse_lesson_on(text: &str, platform: Arc<Platform>) -> ParsedLesson {
         .map(|objective| {
             (
                 objective.id.clone(),
-                line_of(&format!("id: {}", objective.id)),
+                line_containing(front_text_lines(text), &format!("id: {}", objective.id)),
             )
         })
         .collect();
@@ -823,13 +852,13 @@ fn read_demo(
     fields: Vec<DemoStepFields>,
     platform: &Platform,
     has_pull_request: bool,
-    line_of: &dyn Fn(&str) -> usize,
+    (front_text, lesson_text): (&str, &str),
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<DemoStep> {
     if fields.len() > DEMO_MAX_STEPS {
         diagnostics.push(
             Diagnostic::error(
-                line_of("demo:"),
+                front_line(front_text, &["demo"], true),
                 1,
                 format!(
                     "the demo has {} steps; the limit is {DEMO_MAX_STEPS}",
@@ -844,7 +873,12 @@ fn read_demo(
     let mut names = std::collections::BTreeSet::new();
     let mut advanced = 0i64;
     for field in fields {
-        let line = line_of(field.note.lines().next().unwrap_or("demo:"));
+        // Kept with the step (the presenter shows it), so read for every step: the search of
+        // the text is cheap, a parse per step is not.
+        let line = line_containing(
+            front_text_lines(lesson_text),
+            field.note.lines().next().unwrap_or("demo:"),
+        );
         let at_step = |_: &str| line;
         let has_action = field.advance.is_some()
             || field.edit.is_some()
@@ -920,7 +954,7 @@ fn read_demo(
     if advanced > crate::limits::SOLUTION_MAX_ADVANCE_MS {
         diagnostics.push(
             Diagnostic::error(
-                line_of("demo:"),
+                front_line(front_text, &["demo"], true),
                 1,
                 format!(
                     "the demo advances the clock {} in all; the limit is {}",
@@ -963,10 +997,29 @@ fn front_text_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
         .map(|(index, line)| (index + 1, line))
 }
 
-/// The first line containing `needle`, or 1: positions for checks that run after YAML parsing,
-/// which keeps no positions of its own.
+/// The first line containing `needle`, or 1: for positions read on every lesson (an objective's,
+/// a demo step's), where a parse per position would cost more than the lesson's own reading.
 fn line_containing<'a>(mut lines: impl Iterator<Item = (usize, &'a str)>, needle: &str) -> usize {
     lines
         .find(|(_, line)| line.contains(needle))
         .map_or(1, |(number, _)| number)
+}
+
+/// The line in the lesson file of the front matter's node at `path` (its key, when `key`), as
+/// the YAML parser marked it, else of the nearest node that holds it: positions for checks
+/// that run once the front matter is read. The front matter starts on the file's second line.
+fn front_line(front: &str, path: &[&str], key: bool) -> usize {
+    let mut key = key;
+    for depth in (1..=path.len()).rev() {
+        let found = if key {
+            crate::yaml::key_position_of(front, &path[..depth])
+        } else {
+            crate::yaml::position_of(front, &path[..depth])
+        };
+        if let Some(position) = found {
+            return position.line + 1;
+        }
+        key = false;
+    }
+    1
 }

@@ -42,9 +42,10 @@ pub fn parse_pack_manifest(text: &str) -> Result<PackManifest, Diagnostic> {
     check_relative_name(&manifest.id, "pack id")?;
     // Each lesson is fetched and checked (its solution played) when the catalog opens.
     if manifest.lessons.len() > MAX_PACK_LESSONS {
+        let (line, column) = place(text, &["lessons"], true);
         return Err(Diagnostic::error(
-            line_of(text, "lessons:"),
-            1,
+            line,
+            column,
             format!(
                 "the pack lists {} lessons; a pack holds at most {MAX_PACK_LESSONS}",
                 manifest.lessons.len()
@@ -55,20 +56,22 @@ pub fn parse_pack_manifest(text: &str) -> Result<PackManifest, Diagnostic> {
     if let Some(platform) = &manifest.platform {
         check_relative_name(platform, "platform file")?;
         if platform != PLATFORM_FILE {
+            let (line, column) = place(text, &["platform"], false);
             return Err(Diagnostic::error(
-                line_of(text, "platform:"),
-                1,
+                line,
+                column,
                 format!("the platform file is `{PLATFORM_FILE}`, not `{platform}`"),
             )
             .with_hint("write `platform: platform.yaml` and put the file beside `pack.yaml`"));
         }
     }
-    for lesson in &manifest.lessons {
+    for (index, lesson) in manifest.lessons.iter().enumerate() {
         check_relative_name(lesson, "lesson file")?;
         if !lesson.ends_with(".md") {
+            let (line, column) = place(text, &["lessons", &index.to_string()], false);
             return Err(Diagnostic::error(
-                line_of(text, lesson),
-                1,
+                line,
+                column,
                 format!("lesson file `{lesson}` must be a Markdown file"),
             )
             .with_hint("name lesson files with the `.md` extension"));
@@ -100,10 +103,15 @@ fn check_relative_name(name: &str, what: &str) -> Result<(), Diagnostic> {
     }
 }
 
-fn line_of(text: &str, needle: &str) -> usize {
-    text.lines()
-        .position(|line| line.contains(needle))
-        .map_or(1, |index| index + 1)
+/// Where the node at `path` is written (its key, when `key`), as the YAML parser marked it;
+/// the start of the file when it cannot be found.
+fn place(text: &str, path: &[&str], key: bool) -> (usize, usize) {
+    let found = if key {
+        crate::yaml::key_position_of(text, path)
+    } else {
+        crate::yaml::position_of(text, path)
+    };
+    found.map_or((1, 1), |position| (position.line, position.column))
 }
 
 /// The address segment (and progress key prefix) of a pack opened from `url` rather than

@@ -221,6 +221,11 @@ fn packs_and_manifests_parse_and_reject_paths() {
     assert!(
         parse_pack_manifest("id: basics\ntitle: T\nsummary: S\nlessons:\n  - a.txt\n").is_err()
     );
+    // Placed by the parser: the second entry, though the first holds the same text.
+    let second =
+        parse_pack_manifest("id: basics\ntitle: T\nsummary: S\nlessons:\n  - a.md\n  - a\n")
+            .unwrap_err();
+    assert_eq!((second.line, second.column), (6, 5), "{second:?}");
     assert!(parse_pack_manifest("id: basics\n")
         .unwrap_err()
         .message
@@ -351,6 +356,17 @@ fn faults_and_bursts_are_checked_against_the_world() {
             parsed.diagnostics
         );
     }
+    // Two events at the same time: the problem is the second's, placed by the parser rather
+    // than where `1m` is first written.
+    let second = parse_lesson(&with_event(
+        "burst: {env: prod, factor: 2}\n    - after: 1m\n      note: y\n      burst: {env: qa, factor: 2}",
+    ));
+    let found = second
+        .diagnostics
+        .iter()
+        .find(|d| d.message.contains("unknown environment `qa`"))
+        .expect("the second event is refused");
+    assert_eq!(found.line, 15, "{:?}", second.diagnostics);
     let fine = parse_lesson(&with_event(
         "burst: {env: prod, service: users, factor: 3, lasts: 10m}",
     ));
