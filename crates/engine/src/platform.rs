@@ -627,6 +627,23 @@ impl Reader<'_> {
         });
     }
 
+    /// An error at the name of the first entry of the list `key` whose name was given before:
+    /// `said` gives its message and hint.
+    fn no_name_twice(
+        &mut self,
+        key: &str,
+        names: &[&str],
+        said: impl Fn(&str) -> (String, &'static str),
+    ) {
+        let again = (0..names.len()).find(|&index| names[..index].contains(&names[index]));
+        if let Some(index) = again {
+            let (message, hint) = said(names[index]);
+            self.at(&[key, &index.to_string()], |reader| {
+                reader.error("name", message, hint)
+            });
+        }
+    }
+
     /// Reads an entry at `path` (from the root) with `read`, its problems placed inside it.
     fn at<T>(&mut self, path: &[&str], read: impl FnOnce(&mut Self) -> T) -> T {
         let depth = self.path.len();
@@ -656,15 +673,12 @@ impl Reader<'_> {
             })
             .collect();
         let names: Vec<&str> = environments.iter().map(|e| e.name.as_str()).collect();
-        if let Some((index, name)) = duplicate(&names) {
-            self.at(&["environments", &index.to_string()], |reader| {
-                reader.error(
-                    "name",
-                    format!("the environment `{name}` is listed twice"),
-                    "give each environment its own name",
-                )
-            });
-        }
+        self.no_name_twice("environments", &names, |name| {
+            (
+                format!("the environment `{name}` is listed twice"),
+                "give each environment its own name",
+            )
+        });
         let count = fields.services.len();
         if count == 0 || count > MAX_SERVICES {
             self.error_at_key(
@@ -684,15 +698,12 @@ impl Reader<'_> {
             })
             .collect();
         let names: Vec<&str> = services.iter().map(|s| s.name.as_str()).collect();
-        if let Some((index, name)) = duplicate(&names) {
-            self.at(&["services", &index.to_string()], |reader| {
-                reader.error(
-                    "name",
-                    format!("the service `{name}` is listed twice"),
-                    "give each service its own name",
-                )
-            });
-        }
+        self.no_name_twice("services", &names, |name| {
+            (
+                format!("the service `{name}` is listed twice"),
+                "give each service its own name",
+            )
+        });
         let routes: usize = services.iter().map(|s| s.routes.len()).sum();
         if routes > MAX_ROUTES {
             self.error_at_key(
@@ -899,15 +910,12 @@ impl Reader<'_> {
             })
             .collect();
         let names: Vec<&str> = routes.iter().map(|r| r.name.as_str()).collect();
-        if let Some((index, route)) = duplicate(&names) {
-            self.at(&["routes", &index.to_string()], |reader| {
-                reader.error(
-                    "name",
-                    format!("`{name}` lists the route `{route}` twice"),
-                    "give each route its own name",
-                )
-            });
-        }
+        self.no_name_twice("routes", &names, |route| {
+            (
+                format!("`{name}` lists the route `{route}` twice"),
+                "give each route its own name",
+            )
+        });
         ServiceSpec {
             name,
             workers,
@@ -1069,15 +1077,6 @@ impl Reader<'_> {
             );
         }
     }
-}
-
-/// The first name written a second time, with the index of that second entry.
-fn duplicate<'a>(names: &[&'a str]) -> Option<(usize, &'a str)> {
-    names
-        .iter()
-        .enumerate()
-        .find(|(index, name)| names[..*index].contains(name))
-        .map(|(index, name)| (index, *name))
 }
 
 #[cfg(test)]

@@ -153,14 +153,28 @@ const FOUND: &str = "\u{0}found";
 /// twice or a key in a comment cannot mislead it. `None` when there is no such node (or the
 /// text does not read).
 pub fn position_of(text: &str, path: &[&str]) -> Option<Position> {
-    locate(text, Locate { path, key: false })
+    locate(
+        text,
+        Locate {
+            path,
+            key: false,
+            comparing: None,
+        },
+    )
 }
 
 /// Where the key that ends `path` is written in its mapping, rather than its value (which may
 /// start on the next line): a problem with the whole value, such as a list too long, is shown
 /// at its key.
 pub fn key_position_of(text: &str, path: &[&str]) -> Option<Position> {
-    locate(text, Locate { path, key: true })
+    locate(
+        text,
+        Locate {
+            path,
+            key: true,
+            comparing: None,
+        },
+    )
 }
 
 fn locate(text: &str, walk: Locate<'_>) -> Option<Position> {
@@ -179,33 +193,44 @@ fn locate(text: &str, walk: Locate<'_>) -> Option<Position> {
     })
 }
 
-/// Walks down a document to the node at `path`, skipping everything else.
+/// Walks down a document to the node at `path`, skipping everything else. One visitor type
+/// for the nodes and the keys it compares, since each type a YAML reader visits with is a copy
+/// of the reader in the page's code.
 #[derive(Clone, Copy)]
 struct Locate<'p> {
     path: &'p [&'p str],
     /// The last part names a key, and the key itself is what is located.
     key: bool,
+    /// Reading a mapping's key: whether it is this one (and, when `key` is set and the path
+    /// ends here, found).
+    comparing: Option<&'p str>,
 }
 
-/// Reads a mapping's key and tells whether it is `wanted`; when `found` is set, a match is
-/// the node being looked for.
-struct Key<'w> {
-    wanted: &'w str,
-    found: bool,
-}
+impl Locate<'_> {
+    /// At a scalar node: found when the path ends here, else there is no such node.
+    fn leaf<E: de::Error>(self) -> Result<bool, E> {
+        match self.comparing {
+            Some(_) => Ok(false),
+            None if self.path.is_empty() => Err(E::custom(FOUND)),
+            None => Ok(false),
+        }
+    }
 
-impl Key<'_> {
-    /// Compared inside the key's own visit, so that a match found is marked at the key.
-    fn compare<E: de::Error>(&self, key: &str) -> Result<bool, E> {
-        let matches = key == self.wanted;
-        if matches && self.found {
+    /// At a scalar that may be a key: compared inside its own visit, so that a match found is
+    /// marked at the key.
+    fn scalar<E: de::Error>(self, text: &str) -> Result<bool, E> {
+        let Some(wanted) = self.comparing else {
+            return self.leaf();
+        };
+        let matches = text == wanted;
+        if matches && self.key && self.path.is_empty() {
             return Err(E::custom(FOUND));
         }
         Ok(matches)
     }
 }
 
-impl<'de> DeserializeSeed<'de> for Key<'_> {
+impl<'de> DeserializeSeed<'de> for Locate<'_> {
     type Value = bool;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
@@ -213,129 +238,91 @@ impl<'de> DeserializeSeed<'de> for Key<'_> {
     }
 }
 
-impl<'de> Visitor<'de> for Key<'_> {
-    type Value = bool;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a mapping's key")
-    }
-
-    fn visit_str<E: de::Error>(self, key: &str) -> Result<bool, E> {
-        self.compare(key)
-    }
-    fn visit_bool<E: de::Error>(self, key: bool) -> Result<bool, E> {
-        self.compare(&key.to_string())
-    }
-    fn visit_i64<E: de::Error>(self, key: i64) -> Result<bool, E> {
-        self.compare(&key.to_string())
-    }
-    fn visit_u64<E: de::Error>(self, key: u64) -> Result<bool, E> {
-        self.compare(&key.to_string())
-    }
-    fn visit_f64<E: de::Error>(self, key: f64) -> Result<bool, E> {
-        self.compare(&key.to_string())
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
-        while seq.next_element::<de::IgnoredAny>()?.is_some() {}
-        Ok(false)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
-        while map
-            .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
-            .is_some()
-        {}
-        Ok(false)
-    }
-}
-
-impl Locate<'_> {
-    /// At a scalar: found when the path ends here, else there is no such node.
-    fn leaf<E: de::Error>(self) -> Result<(), E> {
-        if self.path.is_empty() {
-            Err(E::custom(FOUND))
-        } else {
-            Ok(())
-        }
-    }
-}
-
-impl<'de> DeserializeSeed<'de> for Locate<'_> {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
 impl<'de> Visitor<'de> for Locate<'_> {
-    type Value = ();
+    type Value = bool;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("any YAML node")
     }
 
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+    fn visit_bool<E: de::Error>(self, value: bool) -> Result<bool, E> {
+        self.scalar(&value.to_string())
+    }
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<bool, E> {
+        self.scalar(&value.to_string())
+    }
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<bool, E> {
+        self.scalar(&value.to_string())
+    }
+    fn visit_f64<E: de::Error>(self, value: f64) -> Result<bool, E> {
+        self.scalar(&value.to_string())
+    }
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<bool, E> {
+        self.scalar(value)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<bool, E> {
         self.leaf()
     }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+    fn visit_none<E: de::Error>(self) -> Result<bool, E> {
         self.leaf()
     }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
-        self.leaf()
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
-        self.leaf()
-    }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
-        self.leaf()
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        self.leaf()
-    }
-    fn visit_none<E: de::Error>(self) -> Result<(), E> {
-        self.leaf()
-    }
-    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
         deserializer.deserialize_any(self)
     }
-    fn visit_newtype_struct<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
         deserializer.deserialize_any(self)
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let Some((first, rest)) = self.path.split_first() else {
-            return Err(de::Error::custom(FOUND));
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
+        let wanted = match (self.comparing, self.path.split_first()) {
+            (None, None) => return Err(de::Error::custom(FOUND)),
+            (None, Some((first, rest))) => first.parse::<usize>().ok().map(|index| (index, rest)),
+            // A key that is a sequence, or no such index: skipped.
+            (Some(_), _) => None,
         };
-        let Ok(wanted) = first.parse::<usize>() else {
-            return Ok(());
+        let Some((wanted, rest)) = wanted else {
+            while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+            return Ok(false);
         };
         for _ in 0..wanted {
             if seq.next_element::<de::IgnoredAny>()?.is_none() {
-                return Ok(());
+                return Ok(false);
             }
         }
         seq.next_element_seed(Locate { path: rest, ..self })?;
-        Ok(())
+        Ok(false)
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let Some((first, rest)) = self.path.split_first() else {
-            return Err(de::Error::custom(FOUND));
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        let found = match (self.comparing, self.path.split_first()) {
+            (None, None) => return Err(de::Error::custom(FOUND)),
+            (None, Some(found)) => Some(found),
+            (Some(_), _) => None,
         };
-        let wanted = Key {
-            wanted: first,
-            found: self.key && rest.is_empty(),
+        let Some((first, rest)) = found else {
+            while map
+                .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
+                .is_some()
+            {}
+            return Ok(false);
         };
-        while let Some(matches) = map.next_key_seed(Key { ..wanted })? {
+        let key = Locate {
+            path: rest,
+            comparing: Some(first),
+            ..self
+        };
+        while let Some(matches) = map.next_key_seed(key)? {
             if matches {
-                return map.next_value_seed(Locate { path: rest, ..self });
+                map.next_value_seed(Locate {
+                    path: rest,
+                    comparing: None,
+                    ..self
+                })?;
+                return Ok(false);
             }
             map.next_value::<de::IgnoredAny>()?;
         }
-        Ok(())
+        Ok(false)
     }
-    fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> Result<(), A::Error> {
+    fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> Result<bool, A::Error> {
         // A tagged node (`!tag value`): the value is what is located.
         let (de::IgnoredAny, variant) = data.variant()?;
         de::VariantAccess::newtype_variant_seed(variant, self)
