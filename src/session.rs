@@ -109,13 +109,13 @@ where
 /// more than about what opening the lesson does (its hour of warm-up). Pausing the clock,
 /// hiding or leaving the page checkpoint it too.
 const CHECKPOINT_EVERY_MS: f64 = 15_000.0;
+const CHECKPOINT_EVERY_SIMULATED: SimDuration = SimDuration::from_minutes(60);
 
 /// How long typing must pause before a file's pending edit reaches the world.
 const EDIT_QUIET_MS: f64 = 150.0;
 
 /// The longest an edit waits while typing goes on: the world sees it at least this often.
 const EDIT_MAX_WAIT_MS: f64 = 1_000.0;
-const CHECKPOINT_EVERY_SIMULATED: SimDuration = SimDuration::from_minutes(60);
 
 /// Where a lesson's checkpoints go and what was last written.
 #[derive(Clone, Copy)]
