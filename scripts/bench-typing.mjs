@@ -78,13 +78,15 @@ for (const [lesson, path] of cases) {
   for (const event of events) byKey.set(event.id, Math.max(byKey.get(event.id) || 0, event.duration));
   const slow = [...byKey.values()].sort((a, b) => a - b);
   const handlers = events.map((event) => event.handlers).sort((a, b) => a - b);
+  // What follows the handlers until the paint: the frame's rendering and its wait for the display.
+  const painting = events.map((event) => event.duration - event.delay - event.handlers).sort((a, b) => a - b);
   const quantile = (values, q) => (values.length ? Math.round(values[Math.min(values.length - 1, Math.floor(values.length * q))]) : 0);
   const rate = Math.round((endClock - startClock) / ((endReal - startReal) / 1000));
   if (!paused) await page.click('[data-testid="clock-play"]');
   console.log(
     `${lesson} (${path}): ${typed} keys at ${delay} ms; ` +
       `${slow.length} keys over 16 ms from key to paint` +
-      (slow.length ? ` (median of those ${quantile(slow, 0.5)} ms, slowest ${Math.round(slow[slow.length - 1])} ms; handlers median ${quantile(handlers, 0.5)} ms, slowest ${Math.round(handlers[handlers.length - 1] || 0)} ms)` : "") +
+      (slow.length ? ` (median of those ${quantile(slow, 0.5)} ms, slowest ${Math.round(slow[slow.length - 1])} ms; handlers median ${quantile(handlers, 0.5)} ms, slowest ${Math.round(handlers[handlers.length - 1] || 0)} ms; from the handlers to the paint median ${quantile(painting, 0.5)} ms)` : "") +
       `; ${long.length} long tasks${long.length ? ` (longest ${longest} ms: ${parts})` : ""}; clock at ${rate}x while typing; page errors ${errors.length}`,
   );
   await context.close();
