@@ -116,3 +116,32 @@ test("a sandbox session is shared too", async () => {
   });
   await context.close();
 });
+
+test("a link made the moment after typing carries what was typed", async () => {
+  // Typing reaches the world once it pauses; a share made before that must take it first.
+  const first = await newPage(env.browser);
+  let url;
+  await withFailureShot(first.page, "share-typed", async () => {
+    const page = first.page;
+    await page.goto(env.base + "/lessons/alerting/tuning-alerts");
+    await page.locator('[data-testid="clock-play"]').waitFor();
+    await page.locator('[data-widget="editor"] .cm-line').first().click();
+    await page.keyboard.press("Home");
+    await page.keyboard.type("# typed just now\n");
+    // Clicked from the page itself, well within the pause that would apply the edit anyway.
+    await page.locator('[data-testid="share"]').evaluate((button) => button.click());
+    const field = page.locator('[data-testid="share-url"]');
+    await field.waitFor();
+    url = await field.inputValue();
+    assert.deepEqual(first.errors, []);
+  });
+  await first.context.close();
+  const second = await newPage(env.browser);
+  await withFailureShot(second.page, "share-typed-open", async () => {
+    await second.page.goto(url);
+    await second.page.locator('[data-testid="shared-banner"]').waitFor();
+    const rules = await second.page.locator('[data-widget="editor"] .cm-content').innerText();
+    assert.match(rules, /^# typed just now/);
+  });
+  await second.context.close();
+});
