@@ -641,13 +641,13 @@ pub fn parse_lesson_on(text: &str, platform: Arc<Platform>) -> ParsedLesson {
     }
     scenario.events.sort_by_key(|event| event.at);
     if let Some(fields) = front.scenario.pull_request {
-        match read_pull_request(
-            fields,
-            &scenario.files,
-            &platform,
-            key_line(&["scenario", "pull_request"]),
-        ) {
+        // Said at line 0 and placed only when there is a problem, as an event's.
+        match read_pull_request(fields, &scenario.files, &platform, 0) {
             Ok(spec) => scenario.pull_request = Some(spec),
+            Err(diagnostic) if diagnostic.line == 0 => diagnostics.push(Diagnostic {
+                line: key_line(&["scenario", "pull_request"]),
+                ..diagnostic
+            }),
             Err(diagnostic) => diagnostics.push(diagnostic),
         }
     }
