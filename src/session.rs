@@ -636,10 +636,7 @@ impl Sim {
         match timer {
             Ok(timer) => self.edit_timer.set_value(Some((timer, first))),
             // No timer: the edit cannot wait.
-            Err(_) => {
-                self.edit_timer.set_value(None);
-                self.flush_edit();
-            }
+            Err(_) => self.flush_edit(),
         }
     }
 
