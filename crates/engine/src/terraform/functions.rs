@@ -6,8 +6,18 @@ use crate::limits::TERRAFORM_MAX_FORMAT_WIDTH;
 use hcl::eval::{Context, FuncArgs, FuncDef, ParamType};
 use hcl::{Map, Number, Value};
 
+thread_local! {
+    /// The built-in functions, declared once: declaring them looks each name up among those
+    /// before it, which cost more than a plan's evaluation of a small project.
+    static DECLARED: Context<'static> = declared();
+}
+
 /// A context holding every supported built-in function.
 pub fn context<'a>() -> Context<'a> {
+    DECLARED.with(Context::clone)
+}
+
+fn declared() -> Context<'static> {
     let mut context = Context::new();
     let string = || ParamType::String;
     let any = || ParamType::Any;

@@ -100,11 +100,17 @@ impl World {
             return;
         };
         let number = pull.spec.number.to_string();
-        let pr = |name: &str| Labels::named(name).with("pull_request", &number);
+        // From the world's cache: the same sets at every scrape, found by pointer.
+        let cached = |pairs: &[(&str, &str)]| self.label_cache.get(pairs);
+        let pr = |name: &str| cached(&[("__name__", name), ("pull_request", &number)]);
         for check in &pull.checks {
             let success = check.status_at(self.now) == crate::delivery::CheckStatus::Success;
             samples.push(Sample::new(
-                pr("opsdojo_pull_request_check_success").with("check", &check.name),
+                cached(&[
+                    ("__name__", "opsdojo_pull_request_check_success"),
+                    ("pull_request", &number),
+                    ("check", &check.name),
+                ]),
                 f64::from(u8::from(success)),
             ));
         }
@@ -119,30 +125,42 @@ impl World {
         let Some(preview) = pull.preview_ready(self.now) else {
             return;
         };
-        let labels = |name: &str| {
-            Labels::named(name)
-                .with("env", &preview.namespace)
-                .with("namespace", &preview.namespace)
+        let namespace = preview.namespace.as_str();
+        let labels = |name: &str, key: &str, value: &str| {
+            cached(&[
+                ("__name__", name),
+                ("env", namespace),
+                ("namespace", namespace),
+                (key, value),
+            ])
         };
         samples.push(Sample::new(
-            labels("kube_deployment_status_replicas_ready").with("deployment", &pull.spec.service),
+            labels(
+                "kube_deployment_status_replicas_ready",
+                "deployment",
+                &pull.spec.service,
+            ),
             1.0,
         ));
         samples.push(Sample::new(
-            labels("probe_success").with("instance", &preview.url),
+            labels("probe_success", "instance", &preview.url),
             1.0,
         ));
         // A small, steady probe time: the preview serves only its smoke tests.
         let wobble = (self.now.epoch_ms() / 15_000 % 7) as f64 * 0.004;
         samples.push(Sample::new(
-            labels("probe_duration_seconds").with("instance", &preview.url),
+            labels("probe_duration_seconds", "instance", &preview.url),
             0.081 + wobble,
         ));
         samples.push(Sample::new(
-            labels("opsdojo_preview_info")
-                .with("url", &preview.url)
-                .with("commit", &preview.commit)
-                .with("pull_request", &pull.spec.number.to_string()),
+            cached(&[
+                ("__name__", "opsdojo_preview_info"),
+                ("env", namespace),
+                ("namespace", namespace),
+                ("url", &preview.url),
+                ("commit", &preview.commit),
+                ("pull_request", &number),
+            ]),
             1.0,
         ));
     }

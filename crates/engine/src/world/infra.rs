@@ -193,8 +193,9 @@ impl Infrastructure {
         Ok(infrastructure)
     }
 
-    /// The infrastructure of `environments` with `files` applied before `now`; lines for the
-    /// event log when a configuration could not be applied.
+    /// The infrastructure of `environments` with `files` applied before `now`, not planned
+    /// yet ([`Infrastructure::replan`]); lines for the event log when a configuration could not
+    /// be applied.
     pub fn new(platform: &Platform, files: &Files, now: SimTime) -> (Self, Vec<String>) {
         let mut log = Vec::new();
         let applied_at = now.plus(SimDuration(-APPLIED_BEFORE_START.0));
@@ -237,9 +238,8 @@ impl Infrastructure {
                 infra
             })
             .collect();
-        let mut infrastructure = Infrastructure { envs };
-        infrastructure.replan(files);
-        (infrastructure, log)
+        // Not planned yet: the world plans once the scenario's pending files are written.
+        (Infrastructure { envs }, log)
     }
 
     pub fn env(&self, env: &str) -> Option<&EnvInfra> {

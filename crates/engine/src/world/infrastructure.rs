@@ -104,7 +104,15 @@ impl World {
     /// monthly cost, non-compliant resources per rule.
     pub(super) fn infra_series(&self, samples: &mut Vec<Sample>) {
         for infra in &self.infra.envs {
-            let labels = |name: &str| Labels::named(name).with("env", &infra.env);
+            // From the world's cache: the same sets at every scrape, found by pointer.
+            let labels_with = |name: &str, key: &str, value: &str| {
+                self.label_cache
+                    .get(&[("__name__", name), ("env", &infra.env), (key, value)])
+            };
+            let labels = |name: &str| {
+                self.label_cache
+                    .get(&[("__name__", name), ("env", &infra.env)])
+            };
             let counts = infra.outcome.plan.as_ref().map(|p| p.counts());
             for (action, count) in [
                 ("add", counts.map(|c| c.0)),
@@ -113,7 +121,7 @@ impl World {
             ] {
                 if let Some(count) = count {
                     samples.push(Sample::new(
-                        labels("opsdojo_terraform_plan_changes").with("action", action),
+                        labels_with("opsdojo_terraform_plan_changes", "action", action),
                         count as f64,
                     ));
                 }
@@ -146,7 +154,7 @@ impl World {
             }
             for (type_name, count) in by_type {
                 samples.push(Sample::new(
-                    labels("opsdojo_terraform_state_resources").with("type", type_name),
+                    labels_with("opsdojo_terraform_state_resources", "type", type_name),
                     count as f64,
                 ));
             }
@@ -164,7 +172,11 @@ impl World {
                     .filter(|f| f.rule == rule.name && !f.compliant)
                     .count();
                 samples.push(Sample::new(
-                    labels("aws_config_noncompliant_resources").with("config_rule_name", rule.name),
+                    labels_with(
+                        "aws_config_noncompliant_resources",
+                        "config_rule_name",
+                        rule.name,
+                    ),
                     failing as f64,
                 ));
             }
