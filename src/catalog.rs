@@ -287,10 +287,13 @@ async fn load_manifest(locale: Locale, pack: &str) -> Result<PackManifest, LoadE
 }
 
 /// Loads one lesson, `lessons/<lang>/<pack>/<lesson>.md`, after checking the pack lists it.
+/// The lesson's file is fetched beside the manifest rather than after it: one round trip less.
 pub async fn load_lesson(locale: Locale, pack: &str, lesson_id: &str) -> Result<Lesson, LoadError> {
-    let manifest = load_manifest(locale, pack).await?;
     let file = format!("{lesson_id}.md");
     let url = lessons_url(locale, &format!("{pack}/{file}"));
+    let (manifest, text) =
+        futures::future::join(load_manifest(locale, pack), fetch_text(&url)).await;
+    let manifest = manifest?;
     if !manifest.lessons.contains(&file) {
         return Err(LoadError::Fetch {
             url,
@@ -302,7 +305,7 @@ pub async fn load_lesson(locale: Locale, pack: &str, lesson_id: &str) -> Result<
         &lessons_url(locale, &format!("{pack}/pack.yaml")),
     )
     .await?;
-    read_lesson(&url, &fetch_text(&url).await?, false, &platform)
+    read_lesson(&url, &text?, false, &platform)
 }
 
 /// A pack opened from a folder on the learner's computer: read in the browser, never uploaded,

@@ -367,7 +367,7 @@ impl Sim {
             .0
             .with_untracked(|progress| progress.lessons.get(&key).cloned());
         let saved = saved.as_ref();
-        let (world, restored) = match saved {
+        let (world, restored) = measured("opsdojo:world", || match saved {
             Some(progress) => {
                 let (world, how) = World::resume(
                     lesson.scenario.clone(),
@@ -385,7 +385,7 @@ impl Sim {
                 (world, restored)
             }
             None => (World::new(lesson.scenario.clone()), "start"),
-        };
+        });
         let (mut tracker, _) = ObjectiveTracker::new(lesson);
         if let Some(progress) = saved {
             tracker.restore(progress.met.iter().cloned());

@@ -114,6 +114,11 @@ impl<'de> serde::Deserialize<'de> for Labels {
 }
 
 impl Labels {
+    /// Whether both are the very same shared set (not only equal ones).
+    pub fn is(&self, other: &Labels) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+
     /// A label set of name and value pairs (a later pair replaces an earlier one of the
     /// same name).
     pub fn from_pairs(pairs: &[(&str, &str)]) -> Self {

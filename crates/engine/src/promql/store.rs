@@ -29,6 +29,11 @@ pub fn stale_marker() -> f64 {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SeriesId(usize);
 
+impl SeriesId {
+    /// No series: [`SeriesStore::is_series_of`] is false for it.
+    pub const NONE: SeriesId = SeriesId(usize::MAX);
+}
+
 /// Series by label set.
 #[derive(Debug, Clone, Default)]
 pub struct SeriesStore {
@@ -175,6 +180,12 @@ impl SeriesStore {
             return *id;
         }
         self.insert_series(labels.clone(), Vec::new())
+    }
+
+    /// Whether `id` is the series of this very label set (see [`Labels::is`]): a writer that
+    /// kept an id beside the set it came from checks it in one comparison.
+    pub fn is_series_of(&self, id: SeriesId, labels: &Labels) -> bool {
+        self.labels.get(id.0).is_some_and(|kept| kept.is(labels))
     }
 
     /// Adds a series that is not in the store yet.

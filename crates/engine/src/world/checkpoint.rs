@@ -169,8 +169,11 @@ impl World {
             environments: self.environments.clone(),
             event_log: self.event_log.clone(),
             metrics: self.metrics.state(),
-            // In the set's own order: a checkpoint's text may differ between two equal worlds.
-            last_gauges: self.last_gauges.iter().cloned().collect(),
+            last_gauges: self
+                .last_scrape
+                .iter()
+                .map(|(labels, _)| labels.clone())
+                .collect(),
             monitoring: self.monitoring.state(),
             changes: self.changes.clone(),
             infra: self.infra.state(),
@@ -345,7 +348,12 @@ impl World {
             event_log: body.event_log,
             metrics,
             store,
-            last_gauges: body.last_gauges.into_iter().collect(),
+            // Found again by the first scrape.
+            last_scrape: body
+                .last_gauges
+                .into_iter()
+                .map(|labels| (labels, crate::promql::SeriesId::NONE))
+                .collect(),
             monitoring,
             changes: body.changes,
             infra,

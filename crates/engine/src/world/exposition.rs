@@ -159,18 +159,40 @@ impl World {
     /// Writes every exposed series into the store at the current instant, as a scrape does.
     pub(super) fn scrape(&mut self) {
         let t = self.now.epoch_ms();
-        let mut written = rustc_hash::FxHashSet::default();
-        written.reserve(self.last_gauges.len());
-        for sample in self.series() {
-            self.store.append(&sample.labels, t, sample.value);
-            written.insert(sample.labels);
+        let series = self.series();
+        // Most scrapes expose the very sets of the last one, in the same order (they come from
+        // the label cache): each is written to the series the last scrape found for it.
+        let unchanged = series.len() == self.last_scrape.len()
+            && series
+                .iter()
+                .zip(&self.last_scrape)
+                .all(|(sample, (labels, id))| {
+                    sample.labels.is(labels) && self.store.is_series_of(*id, labels)
+                });
+        if unchanged {
+            for (sample, (_, id)) in series.iter().zip(&self.last_scrape) {
+                self.store.append_to(*id, t, sample.value);
+            }
+        } else {
+            let mut written = rustc_hash::FxHashSet::default();
+            written.reserve(series.len());
+            let mut scraped = Vec::with_capacity(series.len());
+            for sample in series {
+                let id = self.store.series_id(&sample.labels);
+                self.store.append_to(id, t, sample.value);
+                written.insert(sample.labels.clone());
+                scraped.push((sample.labels, id));
+            }
+            // A series that is no longer exposed (a terminated pod) ends with a staleness
+            // marker.
+            for (vanished, _) in &self.last_scrape {
+                if !written.contains(vanished) {
+                    self.store
+                        .append(vanished, t, crate::promql::stale_marker());
+                }
+            }
+            self.last_scrape = scraped;
         }
-        // A series that is no longer exposed (a terminated pod) ends with a staleness marker.
-        for vanished in self.last_gauges.difference(&written) {
-            self.store
-                .append(vanished, t, crate::promql::stale_marker());
-        }
-        self.last_gauges = written;
         self.metrics.scrape_into(&mut self.store, self.now);
         self.store.enforce_retention();
     }

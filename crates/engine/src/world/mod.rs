@@ -106,8 +106,9 @@ pub struct World {
     event_log: Vec<EventLogEntry>,
     metrics: PlatformMetrics,
     store: SeriesStore,
-    /// Gauge label sets written by the last scrape, to mark the vanished ones stale.
-    last_gauges: rustc_hash::FxHashSet<Labels>,
+    /// The gauges written by the last scrape, in its order, with their series: the next scrape
+    /// marks the vanished ones stale, and writes the same ones without looking them up.
+    last_scrape: Vec<(Labels, crate::promql::SeriesId)>,
     monitoring: alerting::Monitoring,
     /// Changes to the running platform (scaling so far), drawn as markers on dashboards.
     changes: Vec<ChangeMarker>,
@@ -190,7 +191,7 @@ impl World {
             rng: SimRng::seeded(scenario.seed),
             metrics: PlatformMetrics::new(&environments, &platform, &mut store),
             store,
-            last_gauges: Default::default(),
+            last_scrape: Vec::new(),
             monitoring: alerting::Monitoring::default(),
             changes: Vec::new(),
             infra: infra::Infrastructure::default(),
