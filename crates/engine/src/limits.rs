@@ -39,7 +39,12 @@ pub const EXPLAIN_MAX_PARTS: usize = 64;
 
 /// Test files (PromQL test scripts, rule unit tests): points one series expansion such as
 /// `0+1x1000` may produce, and steps of one range evaluation.
+#[cfg(not(fuzzing))]
 pub const TEST_MAX_SAMPLES: usize = 1_000_000;
+/// Under the fuzzer, a hundredth, as for [`PROMQL_MAX_POINTS`]: a test file that evaluates a
+/// rule a million times is a minute of one execution.
+#[cfg(fuzzing)]
+pub const TEST_MAX_SAMPLES: usize = 10_000;
 
 /// Go templates (alert messages, Helm charts): function calls and template invocations in one
 /// render.

@@ -69,7 +69,12 @@ use std::collections::BTreeMap;
 pub use crate::platform::MAX_REPLICAS;
 
 /// How much traffic history a world has when its scenario starts.
+#[cfg(not(fuzzing))]
 const WARM_UP: SimDuration = SimDuration::from_minutes(60);
+/// Under the fuzzer, five minutes: the same steps, a twelfth of them, in every execution that
+/// builds a world (platform files, games).
+#[cfg(fuzzing)]
+const WARM_UP: SimDuration = SimDuration::from_minutes(5);
 
 /// How many event-log entries a world keeps; older ones are dropped.
 const EVENT_LOG_CAPACITY: usize = 500;
