@@ -155,7 +155,6 @@ fn parse_values(content: &str, platform: &Platform) -> (DeployValues, Vec<Diagno
     };
     for (key, value) in root {
         let key_text = key.as_str().unwrap_or_default().to_string();
-        let line = line_of_key(content, &key_text, 0);
         match key_text.as_str() {
             "replicas" => read_replicas(content, platform, value, &mut values, &mut diagnostics),
             "autoscaling" => {
@@ -169,10 +168,11 @@ fn parse_values(content: &str, platform: &Platform) -> (DeployValues, Vec<Diagno
                     Some(guess) => format!("did you mean `{guess}`?"),
                     None => format!("the chart's values are {}", names.join(", ")),
                 };
+                let (line, column) = place(content, &[&key_text]);
                 diagnostics.push(
                     Diagnostic::warning(
                         line,
-                        1,
+                        column,
                         format!("`{key_text}` is not a value of the chart: it is ignored"),
                     )
                     .with_hint(hint),
@@ -182,11 +182,11 @@ fn parse_values(content: &str, platform: &Platform) -> (DeployValues, Vec<Diagno
     }
     for service in values.autoscaling.keys() {
         if values.replicas.contains_key(service) {
-            let line = line_of_key(content, service, line_of_key(content, "replicas", 0));
+            let (line, column) = place(content, &["replicas", service]);
             diagnostics.push(
                 Diagnostic::warning(
                     line,
-                    3,
+                    column,
                     format!("`replicas` of `{service}` is ignored: its autoscaler sets them"),
                 )
                 .with_hint("remove this line, or remove the service from `autoscaling`"),
@@ -214,25 +214,30 @@ fn chart_value_keys() -> &'static [String] {
     })
 }
 
-/// The service named by a key of `replicas` or `autoscaling`, or a warning if it is none.
+/// The service named by a key of `section` (`replicas` or `autoscaling`), or a warning if it
+/// is none.
 fn service_key(
     key: Value,
     content: &str,
     platform: &Platform,
-    after: usize,
+    section: &str,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Option<(String, usize)> {
+) -> Option<String> {
     let service = match key {
         Value::String(name) => name,
         other => format!("{other:?}"),
     };
-    let line = line_of_key(content, &service, after);
     if platform.has_service(&service) {
-        return Some((service, line));
+        return Some(service);
     }
+    let (line, column) = place(content, &[section, &service]);
     diagnostics.push(
-        Diagnostic::warning(line, 3, format!("unknown service `{service}` is ignored"))
-            .with_hint(platform.services_hint(&service)),
+        Diagnostic::warning(
+            line,
+            column,
+            format!("unknown service `{service}` is ignored"),
+        )
+        .with_hint(platform.services_hint(&service)),
     );
     None
 }
@@ -244,24 +249,25 @@ fn read_autoscaling(
     values: &mut DeployValues,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let section_line = line_of_key(content, "autoscaling", 0);
     let Value::Mapping(services) = value else {
         if !value.is_null() {
+            let (line, column) = place(content, &["autoscaling"]);
             diagnostics.push(
-                Diagnostic::error(section_line, 1, "`autoscaling` must map services to settings")
+                Diagnostic::error(line, column, "`autoscaling` must map services to settings")
                     .with_hint("write `  users:` below it, then its `minReplicas`, `maxReplicas` and `targetActiveProcessPercentage`"),
             );
         }
         return;
     };
     for (key, settings) in services {
-        let Some((service, line)) = service_key(key, content, platform, section_line, diagnostics)
-        else {
+        let Some(service) = service_key(key, content, platform, "autoscaling", diagnostics) else {
             continue;
         };
+        let at_service = || place(content, &["autoscaling", &service]);
         let Value::Mapping(settings) = settings else {
+            let (line, column) = at_service();
             diagnostics.push(
-                Diagnostic::error(line, 3, format!("the autoscaling of `{service}` must be a mapping"))
+                Diagnostic::error(line, column, format!("the autoscaling of `{service}` must be a mapping"))
                     .with_hint("indent `minReplicas: 2`, `maxReplicas: 10` and `targetActiveProcessPercentage: 60` below it"),
             );
             continue;
@@ -270,16 +276,17 @@ fn read_autoscaling(
         let mut failed = false;
         for (name, number) in settings {
             let name = name.as_str().unwrap_or_default().to_string();
-            let name_line = line_of_key(content, &name, line);
+            let at_name = || place(content, &["autoscaling", &service, &name]);
             let Some(known) = AUTOSCALING_KEYS.iter().find(|k| **k == name) else {
                 let hint = match closest(&name, &AUTOSCALING_KEYS) {
                     Some(guess) => format!("did you mean `{guess}`?"),
                     None => format!("the settings are {}", AUTOSCALING_KEYS.join(", ")),
                 };
+                let (line, column) = at_name();
                 diagnostics.push(
                     Diagnostic::warning(
-                        name_line,
-                        5,
+                        line,
+                        column,
                         format!("unknown setting `{name}` is ignored"),
                     )
                     .with_hint(hint),
@@ -292,8 +299,9 @@ fn read_autoscaling(
                 }
                 None => {
                     failed = true;
+                    let (line, column) = at_name();
                     diagnostics.push(
-                        Diagnostic::error(name_line, 5, format!("`{name}` must be a whole number"))
+                        Diagnostic::error(line, column, format!("`{name}` must be a whole number"))
                             .with_hint("write the number without quotes"),
                     );
                 }
@@ -303,7 +311,8 @@ fn read_autoscaling(
             continue;
         }
         let mut problem = |message: String, hint: &str| {
-            diagnostics.push(Diagnostic::error(line, 3, message).with_hint(hint));
+            let (line, column) = at_service();
+            diagnostics.push(Diagnostic::error(line, column, message).with_hint(hint));
         };
         let (Some(&min), Some(&max)) = (read.get("minReplicas"), read.get("maxReplicas")) else {
             problem(
@@ -363,62 +372,43 @@ fn read_replicas(
     values: &mut DeployValues,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let replicas_line = line_of_key(content, "replicas", 0);
     let Value::Mapping(services) = value else {
+        let (line, column) = place(content, &["replicas"]);
         diagnostics.push(
-            Diagnostic::error(
-                replicas_line,
-                1,
-                "`replicas` must map each service to a number",
-            )
-            .with_hint("write one service per line below it, like `  users: 2`"),
+            Diagnostic::error(line, column, "`replicas` must map each service to a number")
+                .with_hint("write one service per line below it, like `  users: 2`"),
         );
         return;
     };
     for (service, count) in services {
-        let Some((service, line)) =
-            service_key(service, content, platform, replicas_line, diagnostics)
-        else {
+        let Some(service) = service_key(service, content, platform, "replicas", diagnostics) else {
             continue;
         };
-        match count.as_u64() {
+        let (message, hint) = match count.as_u64() {
             Some(n) if n <= u64::from(MAX_REPLICAS) => {
                 values.replicas.insert(service, n as u32);
+                continue;
             }
-            Some(n) => diagnostics.push(
-                Diagnostic::error(
-                    line,
-                    3,
-                    format!("`{service}` asks for {n} replicas, more than the cluster can run"),
-                )
-                .with_hint(format!("use a number from 0 to {MAX_REPLICAS}")),
+            Some(n) => (
+                format!("`{service}` asks for {n} replicas, more than the cluster can run"),
+                format!("use a number from 0 to {MAX_REPLICAS}"),
             ),
-            None => diagnostics.push(
-                Diagnostic::error(
-                    line,
-                    3,
-                    format!("replicas of `{service}` must be a whole number"),
-                )
-                .with_hint(format!(
-                    "use a number from 0 to {MAX_REPLICAS}, without quotes"
-                )),
+            None => (
+                format!("replicas of `{service}` must be a whole number"),
+                format!("use a number from 0 to {MAX_REPLICAS}, without quotes"),
             ),
-        }
+        };
+        let (line, column) = place(content, &["replicas", &service]);
+        diagnostics.push(Diagnostic::error(line, column, message).with_hint(hint));
     }
 }
 
-/// The 1-based line where `key:` first appears after line `after`; the parsed YAML value keeps
-/// no positions, and this is enough to point at a key in a small values file.
-fn line_of_key(content: &str, key: &str, after: usize) -> usize {
-    content
-        .lines()
-        .enumerate()
-        .skip(after)
-        .find(|(_, line)| {
-            let trimmed = line.trim_start();
-            trimmed
-                .strip_prefix(key)
-                .is_some_and(|rest| rest.trim_start().starts_with(':'))
-        })
-        .map_or(after.max(1), |(index, _)| index + 1)
+/// Where the key at `path` is written (1-based line and column), as the YAML parser marks
+/// it, else where the nearest key that holds it is: read only for a problem, since each
+/// position is one more read of the text.
+fn place(content: &str, path: &[&str]) -> (usize, usize) {
+    (1..=path.len())
+        .rev()
+        .find_map(|depth| crate::yaml::key_position_of(content, &path[..depth]))
+        .map_or((1, 1), |position| (position.line, position.column))
 }

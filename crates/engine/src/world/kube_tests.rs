@@ -133,6 +133,42 @@ fn pods_past_the_cluster_capacity_wait_pending() {
 }
 
 #[test]
+fn a_values_problem_is_placed_by_the_parser_not_by_searching_the_text() {
+    // Guards the values file's positions: a key written twice at different depths, or a
+    // service named in a section above, is not mistaken for the one at fault.
+    let mut world = World::new(Scenario::default());
+    let text = "autoscaling:\n  users:\n    minReplicas: 1\n    maxReplicas: 4\n    replicas: 3\n  coupons:\n    minReplicas: 1\n    maxReplicas: 2\nreplicas: 5\n";
+    world.apply(Action::EditFile {
+        path: values_file_path("dev"),
+        content: text.into(),
+    });
+    let file = world.file(&values_file_path("dev")).unwrap();
+    let at = |words: &str| {
+        file.diagnostics
+            .iter()
+            .find(|d| d.message.contains(words))
+            .map(|d| (d.line, d.column))
+            .unwrap_or_else(|| panic!("no `{words}`: {:?}", file.diagnostics))
+    };
+    // The searched text found the nested `replicas:` of line 5 first.
+    assert_eq!(at("`replicas` must map each service"), (9, 1));
+    assert_eq!(at("unknown setting `replicas`"), (5, 5));
+    world.apply(Action::EditFile {
+        path: values_file_path("dev"),
+        content: "replicas: {users: 2, user: 3}\n".into(),
+    });
+    let file = world.file(&values_file_path("dev")).unwrap();
+    // The search put it on the section's line at the third column.
+    assert_eq!(
+        file.diagnostics
+            .iter()
+            .map(|d| (d.line, d.column, d.message.as_str()))
+            .collect::<Vec<_>>(),
+        [(1, 22, "unknown service `user` is ignored")]
+    );
+}
+
+#[test]
 fn autoscaling_settings_are_checked_where_they_are_written() {
     // Guards the values file's messages: each mistake is reported on its own line.
     let mut world = World::new(Scenario::default());
