@@ -21,16 +21,11 @@ impl ObjectiveTracker {
     pub fn new(lesson: &Lesson) -> (Self, Vec<Diagnostic>) {
         let mut objectives = Vec::new();
         let mut diagnostics = Vec::new();
-        for objective in &lesson.objectives {
-            let line = lesson
-                .objective_lines
-                .get(&objective.id)
-                .copied()
-                .unwrap_or(1);
+        for (index, objective) in lesson.objectives.iter().enumerate() {
             match CompiledObjective::compile(objective.clone()) {
                 Ok(compiled) => objectives.push(compiled),
                 Err(diagnostic) => diagnostics.push(Diagnostic {
-                    line,
+                    line: lesson.objective_line(index),
                     column: 1,
                     message: format!(
                         "objective `{}` has an invalid query: {}",
@@ -130,13 +125,9 @@ pub fn check_lesson(lesson: &Lesson) -> Vec<Diagnostic> {
         );
     }
     let mut seen = BTreeSet::new();
-    for objective in &lesson.objectives {
+    for (index, objective) in lesson.objectives.iter().enumerate() {
         if !seen.insert(objective.id.as_str()) {
-            let line = lesson
-                .objective_lines
-                .get(&objective.id)
-                .copied()
-                .unwrap_or(1);
+            let line = lesson.objective_line(index);
             diagnostics.push(
                 Diagnostic::error(
                     line,
@@ -233,7 +224,8 @@ pub fn check_lesson(lesson: &Lesson) -> Vec<Diagnostic> {
             .map(|error| Diagnostic::error(1, 1, error)),
     );
     for id in met_at_start {
-        let line = lesson.objective_lines.get(&id).copied().unwrap_or(1);
+        let index = lesson.objectives.iter().position(|o| o.id == id);
+        let line = index.map_or(1, |index| lesson.objective_line(index));
         diagnostics.push(
             Diagnostic::error(
                 line,
@@ -277,13 +269,9 @@ pub fn check_lesson(lesson: &Lesson) -> Vec<Diagnostic> {
         world.apply(action.clone());
         tracker.update(&world);
     }
-    for objective in &lesson.objectives {
+    for (index, objective) in lesson.objectives.iter().enumerate() {
         if !tracker.met().contains(&objective.id) {
-            let line = lesson
-                .objective_lines
-                .get(&objective.id)
-                .copied()
-                .unwrap_or(1);
+            let line = lesson.objective_line(index);
             diagnostics.push(
                 Diagnostic::error(
                     line,

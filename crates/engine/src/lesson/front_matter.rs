@@ -49,8 +49,20 @@ pub struct Lesson {
     pub body: String,
     /// The 1-based line of the file where the body starts.
     pub body_first_line: usize,
-    /// The 1-based line of each objective's entry in the file, by objective id.
-    pub objective_lines: BTreeMap<String, usize>,
+    /// The front matter's text, for positions asked for when something is wrong.
+    pub front_matter: std::sync::Arc<str>,
+}
+
+impl Lesson {
+    /// The 1-based line of the file where the objective numbered `index` starts, as the YAML
+    /// parser marks it: read only to report a problem with it.
+    pub fn objective_line(&self, index: usize) -> usize {
+        front_line(
+            &self.front_matter,
+            &["objectives", &index.to_string()],
+            false,
+        )
+    }
 }
 
 /// A lesson, if the file could be read, and everything wrong with it.
@@ -694,17 +706,6 @@ pub fn parse_lesson_on(text: &str, platform: Arc<Platform>) -> ParsedLesson {
         solution.clear();
     }
 
-    let objective_lines = front
-        .objectives
-        .iter()
-        .map(|objective| {
-            (
-                objective.id.clone(),
-                line_containing(front_text_lines(text), &format!("id: {}", objective.id)),
-            )
-        })
-        .collect();
-
     ParsedLesson {
         lesson: Some(Lesson {
             meta: LessonMeta {
@@ -722,7 +723,7 @@ pub fn parse_lesson_on(text: &str, platform: Arc<Platform>) -> ParsedLesson {
             demo,
             body: body.to_string(),
             body_first_line,
-            objective_lines,
+            front_matter: front_text.into(),
         }),
         diagnostics,
     }

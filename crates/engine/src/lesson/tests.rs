@@ -64,7 +64,7 @@ fn a_lesson_file_parses_into_meta_scenario_and_body() {
         }]
     );
     assert_eq!(lesson.body_first_line, 26);
-    assert_eq!(lesson.objective_lines["time"], 12);
+    assert_eq!(lesson.objective_line(0), 12);
 }
 
 #[test]
@@ -600,4 +600,24 @@ fn a_widget_s_unknown_settings_and_a_near_miss_name_are_told_at_their_line() {
         ],
         "{found:?}"
     );
+}
+
+#[test]
+fn an_objective_is_placed_by_the_parser_not_by_searching_its_id() {
+    // Guards objective positions: an id that begins another one's (`tim` inside `time`) is
+    // placed on its own entry.
+    let lesson = LESSON
+        .replace("id: scale", "id: tim")
+        .replace("users: 2\\n", "users: 1\\n");
+    let diagnostics = check_lesson(&parse(&lesson));
+    let found: Vec<(usize, &str)> = diagnostics
+        .iter()
+        .map(|d| (d.line, d.message.as_str()))
+        .collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].1.contains("does not meet objective `tim`"),
+        "{found:?}"
+    );
+    assert_eq!(found[0].0, 15, "{found:?}");
 }
