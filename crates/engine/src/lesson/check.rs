@@ -302,7 +302,7 @@ fn check_demo(lesson: &Lesson, start: &World) -> Vec<Diagnostic> {
             if world.file(path).is_none() {
                 diagnostics.push(
                     Diagnostic::error(
-                        step.line,
+                        lesson.demo_line(step),
                         1,
                         format!("the demo edits `{path}`, which the world does not have"),
                     )
@@ -316,7 +316,7 @@ fn check_demo(lesson: &Lesson, start: &World) -> Vec<Diagnostic> {
             if let Some(Err(why)) = world.pull_request().and_then(|p| p.last_outcome.clone()) {
                 diagnostics.push(
                     Diagnostic::error(
-                        step.line,
+                        lesson.demo_line(step),
                         1,
                         format!("the demo's `pr: {command}` fails when it plays: {why}"),
                     )

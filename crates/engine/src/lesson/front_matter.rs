@@ -63,6 +63,16 @@ impl Lesson {
             false,
         )
     }
+
+    /// The 1-based line of the file where a demo step starts, read as
+    /// [`Lesson::objective_line`] is.
+    pub fn demo_line(&self, step: &DemoStep) -> usize {
+        front_line(
+            &self.front_matter,
+            &["demo", &step.index.to_string()],
+            false,
+        )
+    }
 }
 
 /// A lesson, if the file could be read, and everything wrong with it.
@@ -462,8 +472,9 @@ pub struct DemoStep {
     pub checkpoint: Option<String>,
     /// The workbench panel the stage shows for this step (`text` for the lesson).
     pub panel: Option<Tab>,
-    /// The 1-based line of the step's note in the file.
-    pub line: usize,
+    /// Its place in the front matter's `demo` list (a step that does not read is left out of
+    /// the lesson's, so the two can differ): see [`Lesson::demo_line`].
+    pub index: usize,
 }
 
 /// The most steps a demo may have.
@@ -678,7 +689,7 @@ pub fn parse_lesson_on(text: &str, platform: Arc<Platform>) -> ParsedLesson {
         front.demo,
         &platform,
         has_pull_request,
-        (front_text, text),
+        front_text,
         &mut diagnostics,
     );
 
@@ -853,7 +864,7 @@ fn read_demo(
     fields: Vec<DemoStepFields>,
     platform: &Platform,
     has_pull_request: bool,
-    (front_text, lesson_text): (&str, &str),
+    front_text: &str,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<DemoStep> {
     if fields.len() > DEMO_MAX_STEPS {
@@ -873,14 +884,10 @@ fn read_demo(
     let mut demo = Vec::with_capacity(fields.len());
     let mut names = std::collections::BTreeSet::new();
     let mut advanced = 0i64;
-    for field in fields {
-        // Kept with the step (the presenter shows it), so read for every step: the search of
-        // the text is cheap, a parse per step is not.
-        let line = line_containing(
-            front_text_lines(lesson_text),
-            field.note.lines().next().unwrap_or("demo:"),
-        );
-        let at_step = |_: &str| line;
+    for (index, field) in fields.into_iter().enumerate() {
+        // Read only for a problem: each position is one more read of the front matter.
+        let line = || front_line(front_text, &["demo", &index.to_string()], false);
+        let at_step = |_: &str| line();
         let has_action = field.advance.is_some()
             || field.edit.is_some()
             || field.apply.is_some()
@@ -916,7 +923,7 @@ fn read_demo(
                 None => {
                     diagnostics.push(
                         Diagnostic::error(
-                            line,
+                            line(),
                             1,
                             format!("the demo's panel `{name}` is not a panel"),
                         )
@@ -935,7 +942,7 @@ fn read_demo(
             if !valid || !names.insert(name.clone()) {
                 diagnostics.push(
                     Diagnostic::error(
-                        line,
+                        line(),
                         1,
                         format!("the demo's checkpoint `{name}` is not a new name"),
                     )
@@ -949,7 +956,7 @@ fn read_demo(
             action,
             checkpoint: field.checkpoint,
             panel,
-            line,
+            index,
         });
     }
     if advanced > crate::limits::SOLUTION_MAX_ADVANCE_MS {
@@ -987,23 +994,6 @@ fn split_front_matter(text: &str) -> Option<(&str, &str, usize)> {
         offset += line.len();
     }
     None
-}
-
-/// The lines of the file up to the end of its front matter, numbered from 1.
-fn front_text_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    text.lines()
-        .enumerate()
-        .skip(1)
-        .take_while(|(_, line)| line.trim_end() != "---")
-        .map(|(index, line)| (index + 1, line))
-}
-
-/// The first line containing `needle`, or 1: for positions read on every lesson (an objective's,
-/// a demo step's), where a parse per position would cost more than the lesson's own reading.
-fn line_containing<'a>(mut lines: impl Iterator<Item = (usize, &'a str)>, needle: &str) -> usize {
-    lines
-        .find(|(_, line)| line.contains(needle))
-        .map_or(1, |(number, _)| number)
 }
 
 /// The line in the lesson file of the front matter's node at `path` (its key, when `key`), as

@@ -411,7 +411,22 @@ fn a_demo_script_reads_notes_actions_panels_and_checkpoints() {
         lesson.demo[1].action,
         Some(Action::EditFile { ref path, .. }) if path == "deploy/values-dev.yaml"
     ));
-    assert_eq!(lesson.demo[1].line, 28, "the line of the step's note");
+    assert_eq!(
+        lesson.demo_line(&lesson.demo[1]),
+        28,
+        "the line of the step"
+    );
+    // Two steps with the same note: each is placed on its own (a search of the text found the
+    // first for both).
+    let twice = parse(&with_demo(
+        "demo:\n  - note: Wait.\n    advance: 1m\n  - note: Wait.\n    advance: 1m\n---\n",
+    ));
+    let lines: Vec<usize> = twice
+        .demo
+        .iter()
+        .map(|step| twice.demo_line(step))
+        .collect();
+    assert_eq!(lines, [26, 28]);
     assert_eq!(
         lesson.demo[2].action,
         Some(Action::Advance {
