@@ -586,23 +586,13 @@ impl Reader<'_> {
     /// entry written as its bare name has no keys).
     fn place(&self, key: &str, at_key: bool) -> (usize, usize) {
         let mut path: Vec<&str> = self.path.iter().map(String::as_str).collect();
-        let mut at_key = at_key && !key.is_empty();
         if !key.is_empty() {
             path.push(key);
         }
-        while !path.is_empty() {
-            let found = if at_key {
-                crate::yaml::key_position_of(self.text, &path)
-            } else {
-                crate::yaml::position_of(self.text, &path)
-            };
-            if let Some(position) = found {
-                return (position.line + self.line_offset, position.column);
-            }
-            path.pop();
-            at_key = false;
-        }
-        (1 + self.line_offset, 1)
+        crate::yaml::place_of(self.text, &path, at_key && !key.is_empty())
+            .map_or((1 + self.line_offset, 1), |position| {
+                (position.line + self.line_offset, position.column)
+            })
     }
 
     /// An error at the value of the current entry's `key` (the entry itself for `""`); an

@@ -177,6 +177,20 @@ pub fn key_position_of(text: &str, path: &[&str]) -> Option<Position> {
     )
 }
 
+/// Where a problem with the node at `path` is shown: the node (its key, when `key`), else the
+/// nearest node that holds it (at its key's place only for the node asked for); `None` when
+/// none is found. Each try is one more read of the text: ask only when there is a problem.
+pub fn place_of(text: &str, path: &[&str], key: bool) -> Option<Position> {
+    (1..=path.len()).rev().find_map(|depth| {
+        let held = &path[..depth];
+        if key && depth == path.len() {
+            key_position_of(text, held)
+        } else {
+            position_of(text, held)
+        }
+    })
+}
+
 fn locate(text: &str, walk: Locate<'_>) -> Option<Position> {
     check(text).ok()?;
     let document = serde_yaml_ng::Deserializer::from_str(text).next()?;

@@ -156,7 +156,6 @@ pub fn parse_config(text: &str) -> (Option<Config>, Vec<Diagnostic>) {
             return (None, finish(diagnostics, text));
         }
     };
-    let locate = |needle: &str| locate(text, needle);
     let Some(raw_route) = raw.route else {
         diagnostics.push(
             Diagnostic::error(1, 1, "no `route`: alerts would have nowhere to go")
@@ -165,9 +164,11 @@ pub fn parse_config(text: &str) -> (Option<Config>, Vec<Diagnostic>) {
         return (None, finish(diagnostics, text));
     };
     let mut receivers = Vec::new();
-    for raw in raw.receivers {
-        let (line, column) = locate(&format!("name: {}", raw.name));
+    for (index, raw) in raw.receivers.into_iter().enumerate() {
+        let index = index.to_string();
+        let at_name = || place(text, &["receivers", &index, "name"], true);
         if receivers.iter().any(|r: &Receiver| r.name == raw.name) {
+            let (line, column) = at_name();
             diagnostics.push(Diagnostic::error(
                 line,
                 column,
@@ -182,6 +183,7 @@ pub fn parse_config(text: &str) -> (Option<Config>, Vec<Diagnostic>) {
             raw.msteams_configs.is_some(),
         ];
         if others.iter().any(|present| *present) {
+            let (line, column) = at_name();
             diagnostics.push(
                 Diagnostic::warning(
                     line,
@@ -195,8 +197,11 @@ pub fn parse_config(text: &str) -> (Option<Config>, Vec<Diagnostic>) {
             );
         }
         let mut slack = Vec::new();
-        for config in raw.slack_configs {
+        for (number, config) in raw.slack_configs.into_iter().enumerate() {
+            let number = number.to_string();
+            let config_path = ["receivers", index.as_str(), "slack_configs", &number];
             let Some(channel) = config.channel.filter(|c| !c.trim().is_empty()) else {
+                let (line, column) = place(text, &config_path, false);
                 diagnostics.push(
                     Diagnostic::error(
                         line,
@@ -207,9 +212,12 @@ pub fn parse_config(text: &str) -> (Option<Config>, Vec<Diagnostic>) {
                 );
                 continue;
             };
-            for template in [&config.title, &config.text].into_iter().flatten() {
+            for (key, template) in [("title", &config.title), ("text", &config.text)] {
+                let Some(template) = template else { continue };
                 if let Err(error) = crate::alerting::template::check_alert_template(template) {
-                    let (line, column) = locate(template.lines().next().unwrap_or_default());
+                    let [receivers, index, configs, number] = config_path;
+                    let (line, column) =
+                        place(text, &[receivers, index, configs, number, key], false);
                     diagnostics.push(Diagnostic::error(
                         line,
                         column,
@@ -239,30 +247,39 @@ pub fn parse_config(text: &str) -> (Option<Config>, Vec<Diagnostic>) {
         continue_matching: false,
         routes: Vec::new(),
     };
-    let route = resolve_route(raw_route, &defaults, text, &mut diagnostics);
+    let route = resolve_route(raw_route, &defaults, text, &["route"], &mut diagnostics);
     if route.receiver.is_empty() {
         diagnostics.push(
-            Diagnostic::error(locate("route:").0, 1, "the root route needs a `receiver`")
-                .with_hint("every alert that no child route takes goes to the root's receiver"),
+            Diagnostic::error(
+                place(text, &["route"], true).0,
+                1,
+                "the root route needs a `receiver`",
+            )
+            .with_hint("every alert that no child route takes goes to the root's receiver"),
         );
     }
-    check_receivers(&route, &receivers, text, &mut diagnostics);
+    check_receivers(&route, None, &receivers, text, &["route"], &mut diagnostics);
     let mut inhibit_rules = Vec::new();
-    for raw in raw.inhibit_rules {
-        let (line, column) = locate("inhibit_rules:");
-        let mut read = |list: &[String], map: &BTreeMap<String, String>| {
+    for (index, raw) in raw.inhibit_rules.into_iter().enumerate() {
+        let index = index.to_string();
+        let mut read = |key: &str, list: &[String], map: &BTreeMap<String, String>| {
             let mut matchers = Vec::new();
-            for text in list {
-                match parse_matchers(text) {
+            for (number, matcher) in list.iter().enumerate() {
+                match parse_matchers(matcher) {
                     Ok(parsed) => matchers.extend(parsed),
-                    Err(message) => diagnostics.push(Diagnostic::error(line, column, message)),
+                    Err(message) => {
+                        let number = number.to_string();
+                        let (line, column) =
+                            place(text, &["inhibit_rules", &index, key, &number], false);
+                        diagnostics.push(Diagnostic::error(line, column, message))
+                    }
                 }
             }
             matchers.extend(map.iter().map(|(name, value)| Matcher::equal(name, value)));
             matchers
         };
-        let source = read(&raw.source_matchers, &raw.source_match);
-        let target = read(&raw.target_matchers, &raw.target_match);
+        let source = read("source_matchers", &raw.source_matchers, &raw.source_match);
+        let target = read("target_matchers", &raw.target_matchers, &raw.target_match);
         inhibit_rules.push(InhibitRule {
             source,
             target,
@@ -285,31 +302,33 @@ fn finish(diagnostics: Vec<Diagnostic>, text: &str) -> Vec<Diagnostic> {
         .collect()
 }
 
-/// The 1-based line and column of the first occurrence of `needle`, or the top of the file.
-fn locate(text: &str, needle: &str) -> (usize, usize) {
-    if needle.is_empty() {
-        return (1, 1);
-    }
-    for (index, line) in text.lines().enumerate() {
-        if let Some(column) = line.find(needle) {
-            return (index + 1, column + 1);
-        }
-    }
-    (1, 1)
+/// Where the node at `path` is written (its key, when `key`), as the YAML parser marks it,
+/// else where the nearest node that holds it is, else the top of the file: read only for a
+/// problem.
+fn place(text: &str, path: &[&str], key: bool) -> (usize, usize) {
+    crate::yaml::place_of(text, path, key)
+        .map_or((1, 1), |position| (position.line, position.column))
 }
 
+/// A route of the tree, read below its `parent`; `path` is where it is in the file
+/// (`["route", "routes", "0"]`).
 fn resolve_route(
     raw: RawRoute,
     parent: &Route,
     text: &str,
+    path: &[&str],
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Route {
+    let at = |more: &[&str], key: bool| {
+        let full: Vec<&str> = path.iter().chain(more).copied().collect();
+        place(text, &full, key)
+    };
     let mut duration = |value: Option<String>, inherited: SimDuration, key: &str| match value {
         None => inherited,
         Some(value) => match SimDuration::parse(value.trim()) {
             Ok(duration) if duration.as_ms() > 0 || key == "group_wait" => duration,
             _ => {
-                let (line, column) = locate(text, &format!("{key}: {value}"));
+                let (line, column) = at(&[key], false);
                 diagnostics.push(
                     Diagnostic::error(line, column, format!("invalid `{key}` `{value}`"))
                         .with_hint("write a duration such as `30s`, `5m` or `4h`"),
@@ -326,11 +345,11 @@ fn resolve_route(
         "repeat_interval",
     );
     let mut matchers = Vec::new();
-    for matcher_text in &raw.matchers {
+    for (number, matcher_text) in raw.matchers.iter().enumerate() {
         match parse_matchers(matcher_text) {
             Ok(parsed) => matchers.extend(parsed),
             Err(message) => {
-                let (line, column) = locate(text, matcher_text);
+                let (line, column) = at(&["matchers", &number.to_string()], false);
                 diagnostics.push(
                     Diagnostic::error(line, column, message)
                         .with_hint("write a matcher as `env=\"prod\"`, `severity=~\"warning|critical\"` or `route!=\"health\"`"),
@@ -348,7 +367,7 @@ fn resolve_route(
         match Matcher::regex(name, &format!("^(?:{pattern})$"), false) {
             Ok(matcher) => matchers.push(matcher),
             Err(message) => {
-                let (line, column) = locate(text, pattern);
+                let (line, column) = at(&["match_re", name], false);
                 diagnostics.push(Diagnostic::error(line, column, message));
             }
         }
@@ -371,19 +390,34 @@ fn resolve_route(
     route.routes = raw
         .routes
         .into_iter()
-        .map(|child| resolve_route(child, &route, text, diagnostics))
+        .enumerate()
+        .map(|(number, child)| {
+            let number = number.to_string();
+            let child_path: Vec<&str> = path.iter().copied().chain(["routes", &number]).collect();
+            resolve_route(child, &route, text, &child_path, diagnostics)
+        })
         .collect();
     route
 }
 
+/// Reports a route whose receiver is not defined, once: a child that inherits its parent's
+/// receiver is not reported again.
 fn check_receivers(
     route: &Route,
+    parent: Option<&Route>,
     receivers: &[Receiver],
     text: &str,
+    path: &[&str],
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    if !route.receiver.is_empty() && !receivers.iter().any(|r| r.name == route.receiver) {
-        let (line, column) = locate(text, &format!("receiver: {}", route.receiver));
+    let inherited = parent.is_some_and(|parent| parent.receiver == route.receiver);
+    if !route.receiver.is_empty()
+        && !inherited
+        && !receivers.iter().any(|r| r.name == route.receiver)
+    {
+        let mut at_receiver = path.to_vec();
+        at_receiver.push("receiver");
+        let (line, column) = place(text, &at_receiver, false);
         let names: Vec<&str> = receivers.iter().map(|r| r.name.as_str()).collect();
         diagnostics.push(
             Diagnostic::error(
@@ -398,8 +432,17 @@ fn check_receivers(
             }),
         );
     }
-    for child in &route.routes {
-        check_receivers(child, receivers, text, diagnostics);
+    for (number, child) in route.routes.iter().enumerate() {
+        let number = number.to_string();
+        let child_path: Vec<&str> = path.iter().copied().chain(["routes", &number]).collect();
+        check_receivers(
+            child,
+            Some(route),
+            receivers,
+            text,
+            &child_path,
+            diagnostics,
+        );
     }
 }
 

@@ -127,6 +127,47 @@ fn configuration_mistakes_are_reported_at_their_line() {
     }
 }
 
+#[test]
+fn a_configuration_mistake_is_placed_by_the_parser_not_by_searching_the_text() {
+    // Guards positions: a mistake written the same way as a correct line above it is shown
+    // where it is, not at the first text that looks like it.
+    let at = |text: &str, expected: &str| {
+        let (_, diagnostics) = parse_config(text);
+        diagnostics
+            .iter()
+            .find(|d| d.message.contains(expected))
+            .map(|d| (d.line, d.column))
+            .unwrap_or_else(|| panic!("no `{expected}` in {diagnostics:?}"))
+    };
+    // The second receiver named `staging` (a search found the first, line 34).
+    let twice = format!("{CONFIG}\n").replace(
+        "inhibit_rules:",
+        "  - name: staging\n    slack_configs:\n      - channel: '#other'\ninhibit_rules:",
+    );
+    assert_eq!(at(&twice, "receiver `staging` is defined twice"), (37, 5));
+    // A child route's `group_interval` written as the root's (a search found the root's for both).
+    let child = CONFIG
+        .replace("group_wait: 30s", "group_wait: 0s")
+        .replace(
+            "      receiver: staging\n",
+            "      receiver: staging\n      group_interval: 0s\n",
+        )
+        .replace("group_interval: 5m", "group_interval: 0s");
+    let (_, diagnostics) = parse_config(&child);
+    let places: Vec<(usize, usize)> = diagnostics
+        .iter()
+        .filter(|d| d.message.contains("invalid `group_interval`"))
+        .map(|d| (d.line, d.column))
+        .collect();
+    assert_eq!(places, [(5, 19), (18, 23)], "{diagnostics:?}");
+    // A bad matcher in the inhibition rules, at its own entry (a search gave `inhibit_rules:`).
+    let inhibit = CONFIG.replace(
+        r#"target_matchers: ['severity="warning"']"#,
+        r#"target_matchers: ['severity="warning']"#,
+    );
+    assert_eq!(at(&inhibit, "unclosed quote"), (39, 23));
+}
+
 fn alert(pairs: &[(&str, &str)], state: AlertState, at_ms: i64) -> Alert {
     let mut labels = labels(pairs);
     labels

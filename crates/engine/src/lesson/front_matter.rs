@@ -1000,17 +1000,5 @@ fn split_front_matter(text: &str) -> Option<(&str, &str, usize)> {
 /// the YAML parser marked it, else of the nearest node that holds it: positions for checks
 /// that run once the front matter is read. The front matter starts on the file's second line.
 fn front_line(front: &str, path: &[&str], key: bool) -> usize {
-    let mut key = key;
-    for depth in (1..=path.len()).rev() {
-        let found = if key {
-            crate::yaml::key_position_of(front, &path[..depth])
-        } else {
-            crate::yaml::position_of(front, &path[..depth])
-        };
-        if let Some(position) = found {
-            return position.line + 1;
-        }
-        key = false;
-    }
-    1
+    crate::yaml::place_of(front, path, key).map_or(1, |position| position.line + 1)
 }

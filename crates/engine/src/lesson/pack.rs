@@ -103,15 +103,11 @@ fn check_relative_name(name: &str, what: &str) -> Result<(), Diagnostic> {
     }
 }
 
-/// Where the node at `path` is written (its key, when `key`), as the YAML parser marked it;
-/// the start of the file when it cannot be found.
+/// Where the node at `path` is written (its key, when `key`), as the YAML parser marked it,
+/// else where the nearest node that holds it is.
 fn place(text: &str, path: &[&str], key: bool) -> (usize, usize) {
-    let found = if key {
-        crate::yaml::key_position_of(text, path)
-    } else {
-        crate::yaml::position_of(text, path)
-    };
-    found.map_or((1, 1), |position| (position.line, position.column))
+    crate::yaml::place_of(text, path, key)
+        .map_or((1, 1), |position| (position.line, position.column))
 }
 
 /// The address segment (and progress key prefix) of a pack opened from `url` rather than

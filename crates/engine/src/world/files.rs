@@ -404,11 +404,8 @@ fn read_replicas(
 }
 
 /// Where the key at `path` is written (1-based line and column), as the YAML parser marks
-/// it, else where the nearest key that holds it is: read only for a problem, since each
-/// position is one more read of the text.
+/// it, else where the nearest node that holds it is: read only for a problem.
 fn place(content: &str, path: &[&str]) -> (usize, usize) {
-    (1..=path.len())
-        .rev()
-        .find_map(|depth| crate::yaml::key_position_of(content, &path[..depth]))
+    crate::yaml::place_of(content, path, true)
         .map_or((1, 1), |position| (position.line, position.column))
 }
