@@ -191,6 +191,12 @@ pub fn place_of(text: &str, path: &[&str], key: bool) -> Option<Position> {
     })
 }
 
+/// [`place_of`] as a diagnostic's 1-based line and column, the top of the file when nothing
+/// is found.
+pub fn place(text: &str, path: &[&str], key: bool) -> (usize, usize) {
+    place_of(text, path, key).map_or((1, 1), |position| (position.line, position.column))
+}
+
 fn locate(text: &str, walk: Locate<'_>) -> Option<Position> {
     check(text).ok()?;
     let document = serde_yaml_ng::Deserializer::from_str(text).next()?;

@@ -7,6 +7,7 @@
 use super::matcher::{parse_matchers, Matcher};
 use crate::diagnostic::Diagnostic;
 use crate::time::SimDuration;
+use crate::yaml::place;
 use serde::Deserialize;
 use serde_yaml_ng::Value as Yaml;
 use std::collections::BTreeMap;
@@ -300,14 +301,6 @@ fn finish(diagnostics: Vec<Diagnostic>, text: &str) -> Vec<Diagnostic> {
         .into_iter()
         .map(|diagnostic| diagnostic.with_span_in(text))
         .collect()
-}
-
-/// Where the node at `path` is written (its key, when `key`), as the YAML parser marks it,
-/// else where the nearest node that holds it is, else the top of the file: read only for a
-/// problem.
-fn place(text: &str, path: &[&str], key: bool) -> (usize, usize) {
-    crate::yaml::place_of(text, path, key)
-        .map_or((1, 1), |position| (position.line, position.column))
 }
 
 /// A route of the tree, read below its `parent`; `path` is where it is in the file

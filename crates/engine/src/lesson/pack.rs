@@ -2,6 +2,7 @@
 
 use super::read_yaml;
 use crate::diagnostic::Diagnostic;
+use crate::yaml::place;
 use serde::{Deserialize, Serialize};
 
 /// `lessons/<lang>/packs.yaml`: the packs of one language, in catalog order.
@@ -101,13 +102,6 @@ fn check_relative_name(name: &str, what: &str) -> Result<(), Diagnostic> {
                 .with_hint("use letters, digits, `-`, `_` and `.` only, without `/`"),
         )
     }
-}
-
-/// Where the node at `path` is written (its key, when `key`), as the YAML parser marked it,
-/// else where the nearest node that holds it is.
-fn place(text: &str, path: &[&str], key: bool) -> (usize, usize) {
-    crate::yaml::place_of(text, path, key)
-        .map_or((1, 1), |position| (position.line, position.column))
 }
 
 /// The address segment (and progress key prefix) of a pack opened from `url` rather than

@@ -11,6 +11,7 @@
 use super::MAX_REPLICAS;
 use crate::diagnostic::{closest, Diagnostic};
 use crate::platform::Platform;
+use crate::yaml::place;
 use serde_yaml_ng::Value;
 use std::collections::BTreeMap;
 
@@ -168,7 +169,7 @@ fn parse_values(content: &str, platform: &Platform) -> (DeployValues, Vec<Diagno
                     Some(guess) => format!("did you mean `{guess}`?"),
                     None => format!("the chart's values are {}", names.join(", ")),
                 };
-                let (line, column) = place(content, &[&key_text]);
+                let (line, column) = place(content, &[&key_text], true);
                 diagnostics.push(
                     Diagnostic::warning(
                         line,
@@ -182,7 +183,7 @@ fn parse_values(content: &str, platform: &Platform) -> (DeployValues, Vec<Diagno
     }
     for service in values.autoscaling.keys() {
         if values.replicas.contains_key(service) {
-            let (line, column) = place(content, &["replicas", service]);
+            let (line, column) = place(content, &["replicas", service], true);
             diagnostics.push(
                 Diagnostic::warning(
                     line,
@@ -230,7 +231,7 @@ fn service_key(
     if platform.has_service(&service) {
         return Some(service);
     }
-    let (line, column) = place(content, &[section, &service]);
+    let (line, column) = place(content, &[section, &service], true);
     diagnostics.push(
         Diagnostic::warning(
             line,
@@ -251,7 +252,7 @@ fn read_autoscaling(
 ) {
     let Value::Mapping(services) = value else {
         if !value.is_null() {
-            let (line, column) = place(content, &["autoscaling"]);
+            let (line, column) = place(content, &["autoscaling"], true);
             diagnostics.push(
                 Diagnostic::error(line, column, "`autoscaling` must map services to settings")
                     .with_hint("write `  users:` below it, then its `minReplicas`, `maxReplicas` and `targetActiveProcessPercentage`"),
@@ -263,7 +264,7 @@ fn read_autoscaling(
         let Some(service) = service_key(key, content, platform, "autoscaling", diagnostics) else {
             continue;
         };
-        let at_service = || place(content, &["autoscaling", &service]);
+        let at_service = || place(content, &["autoscaling", &service], true);
         let Value::Mapping(settings) = settings else {
             let (line, column) = at_service();
             diagnostics.push(
@@ -276,7 +277,7 @@ fn read_autoscaling(
         let mut failed = false;
         for (name, number) in settings {
             let name = name.as_str().unwrap_or_default().to_string();
-            let at_name = || place(content, &["autoscaling", &service, &name]);
+            let at_name = || place(content, &["autoscaling", &service, &name], true);
             let Some(known) = AUTOSCALING_KEYS.iter().find(|k| **k == name) else {
                 let hint = match closest(&name, &AUTOSCALING_KEYS) {
                     Some(guess) => format!("did you mean `{guess}`?"),
@@ -373,7 +374,7 @@ fn read_replicas(
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     let Value::Mapping(services) = value else {
-        let (line, column) = place(content, &["replicas"]);
+        let (line, column) = place(content, &["replicas"], true);
         diagnostics.push(
             Diagnostic::error(line, column, "`replicas` must map each service to a number")
                 .with_hint("write one service per line below it, like `  users: 2`"),
@@ -398,14 +399,7 @@ fn read_replicas(
                 format!("use a number from 0 to {MAX_REPLICAS}, without quotes"),
             ),
         };
-        let (line, column) = place(content, &["replicas", &service]);
+        let (line, column) = place(content, &["replicas", &service], true);
         diagnostics.push(Diagnostic::error(line, column, message).with_hint(hint));
     }
-}
-
-/// Where the key at `path` is written (1-based line and column), as the YAML parser marks
-/// it, else where the nearest node that holds it is: read only for a problem.
-fn place(content: &str, path: &[&str]) -> (usize, usize) {
-    crate::yaml::place_of(content, path, true)
-        .map_or((1, 1), |position| (position.line, position.column))
 }
