@@ -34,8 +34,6 @@ pub struct Rule {
     pub expr: Query,
     /// Labels added to every result; templates for alerting rules.
     pub labels: BTreeMap<String, String>,
-    /// 1-based line of the rule in its file.
-    pub line: usize,
 }
 
 /// What a rule produces.
@@ -100,82 +98,95 @@ struct RawRule {
     annotations: BTreeMap<String, Yaml>,
 }
 
-/// Where the rules and their keys sit in the text, found by scanning lines.
-struct Lines<'a> {
-    lines: Vec<&'a str>,
-    rule_lines: Vec<usize>,
-    group_lines: Vec<usize>,
+/// Where a group's or a rule's parts are in the text, read from the YAML parser's own
+/// positions when a problem needs one (each one read is a walk of the text).
+#[derive(Clone, Copy)]
+struct Place<'a> {
+    text: &'a str,
+    group: usize,
+    /// The rule's index in its group, when the place is inside a rule.
+    rule: Option<usize>,
 }
 
-impl<'a> Lines<'a> {
-    fn of(text: &'a str) -> Self {
-        let lines: Vec<&str> = text.lines().collect();
-        let starts_with_key = |line: &str, keys: &[&str]| {
-            let trimmed = line.trim_start().trim_start_matches("- ").trim_start();
-            keys.iter().any(|key| {
-                trimmed
-                    .strip_prefix(key)
-                    .is_some_and(|rest| rest.trim_start().starts_with(':'))
-            })
-        };
-        let rule_lines = (0..lines.len())
-            .filter(|&i| starts_with_key(lines[i], &["alert", "record"]))
-            .map(|i| i + 1)
-            .collect();
-        let group_lines = (0..lines.len())
-            .filter(|&i| {
-                let line = lines[i];
-                line.trim_start().starts_with("- ") && starts_with_key(line, &["name"])
-            })
-            .map(|i| i + 1)
-            .collect();
-        Lines {
-            lines,
-            rule_lines,
-            group_lines,
+impl Place<'_> {
+    fn path<'p>(&self, group: &'p str, rule: &'p str, inner: &[&'p str]) -> Vec<&'p str> {
+        let mut path = vec!["groups", group];
+        if self.rule.is_some() {
+            path.extend(["rules", rule]);
         }
+        path.extend(inner);
+        path
     }
 
-    fn rule(&self, index: usize) -> usize {
-        self.rule_lines.get(index).copied().unwrap_or(1)
+    /// The key that ends `inner` (a key of the group or rule, or of one of its maps), else the
+    /// nearest node holding it.
+    fn key(&self, inner: &[&str]) -> (usize, usize) {
+        let (group, rule) = (self.group.to_string(), self.rule.unwrap_or(0).to_string());
+        crate::yaml::place(self.text, &self.path(&group, &rule, inner), true)
     }
 
-    fn group(&self, index: usize) -> usize {
-        self.group_lines.get(index).copied().unwrap_or(1)
+    /// The value at `inner`, else the nearest node holding it.
+    fn value(&self, inner: &[&str]) -> (usize, usize) {
+        let (group, rule) = (self.group.to_string(), self.rule.unwrap_or(0).to_string());
+        crate::yaml::place(self.text, &self.path(&group, &rule, inner), false)
     }
 
-    /// The line and column of `key:` in the rule starting at `rule_line`, or the rule's line.
-    fn key(&self, rule_line: usize, key: &str) -> (usize, usize) {
-        for (offset, line) in self
-            .lines
-            .iter()
-            .enumerate()
-            .skip(rule_line.saturating_sub(1))
-        {
-            let trimmed = line.trim_start().trim_start_matches("- ").trim_start();
-            if offset + 1 > rule_line && self.rule_lines.contains(&(offset + 1)) {
-                break;
-            }
-            if let Some(rest) = trimmed.strip_prefix(key) {
-                if rest.trim_start().starts_with(':') {
-                    let column = line.len() - trimmed.len() + 1;
-                    return (offset + 1, column);
-                }
-            }
-        }
-        (rule_line, 1)
+    /// The group or rule itself.
+    fn start(&self) -> (usize, usize) {
+        self.value(&[])
     }
 
-    /// The position of the value after `key:`, where an expression's own text starts.
-    fn value_of(&self, rule_line: usize, key: &str) -> (usize, usize) {
-        let (line, column) = self.key(rule_line, key);
-        let Some(text) = self.lines.get(line - 1) else {
-            return (line, column);
+    /// Where `error`, at its line and column inside the expression `expr`, is in the file:
+    /// counted from where the `expr` value starts when the expression is written on one line
+    /// (plain or quoted) or as a literal block (`|`), and the text there is the expression's
+    /// own; else where the value starts.
+    fn in_expression(&self, expr: &str, error: &Diagnostic) -> (usize, usize) {
+        let (group, rule) = (self.group.to_string(), self.rule.unwrap_or(0).to_string());
+        let path = self.path(&group, &rule, &["expr"]);
+        let Some(start) = crate::yaml::position_of(self.text, &path) else {
+            return self.key(&["expr"]);
         };
-        let after_key = column - 1 + key.len();
-        let rest = &text[after_key.min(text.len())..];
-        let skipped = rest.len() - rest.trim_start_matches([':', ' ', '"', '\'']).len();
-        (line, after_key + skipped + 1)
+        let fallback = (start.line, start.column);
+        let line = error.line.max(1);
+        let Some(wanted) = expr.lines().nth(line - 1) else {
+            return fallback;
+        };
+        let before: String = wanted
+            .chars()
+            .take(error.column.saturating_sub(1))
+            .collect();
+        let file_line = |number: usize| self.text.lines().nth(number.checked_sub(1)?);
+        let value = self.text.get(start.offset..).unwrap_or_default();
+        // Where the expression's line `line` starts in the file: its line and 1-based column.
+        let found = match value.chars().next() {
+            Some('|') => {
+                // A literal block keeps its lines; the block's indentation is its first
+                // written line's.
+                let indent = self
+                    .text
+                    .lines()
+                    .skip(start.line)
+                    .find(|body| !body.trim().is_empty())
+                    .map(|body| body.len() - body.trim_start_matches(' ').len());
+                indent.map(|indent| (start.line + line, indent + 1))
+            }
+            Some('>') => None,
+            Some('"' | '\'') if line == 1 => Some((start.line, start.column + 1)),
+            Some(_) if line == 1 => Some((start.line, start.column)),
+            _ => None,
+        };
+        let Some((at_line, at_column)) = found else {
+            return fallback;
+        };
+        let written = file_line(at_line).is_some_and(|body| {
+            let mut chars = body.chars().skip(at_column - 1);
+            before.chars().all(|c| chars.next() == Some(c))
+        });
+        if written {
+            (at_line, at_column + before.chars().count())
+        } else {
+            fallback
+        }
     }
 }
 
@@ -201,21 +212,25 @@ pub fn parse_rule_file(text: &str) -> (RuleFile, Vec<Diagnostic>) {
             return (RuleFile::default(), finish(diagnostics, text));
         }
     };
-    let lines = Lines::of(text);
     let mut file = RuleFile::default();
     let mut seen_groups = Vec::new();
-    let mut rule_index = 0;
     for (group_index, raw_group) in raw.groups.into_iter().enumerate() {
-        let group_line = lines.group(group_index);
+        let place = Place {
+            text,
+            group: group_index,
+            rule: None,
+        };
         if raw_group.name.trim().is_empty() {
+            let (line, column) = place.start();
             diagnostics.push(
-                Diagnostic::error(group_line, 1, "a group needs a `name`")
+                Diagnostic::error(line, column, "a group needs a `name`")
                     .with_hint("start the group with `- name: my-alerts`"),
             );
         } else if seen_groups.contains(&raw_group.name) {
+            let (line, column) = place.value(&["name"]);
             diagnostics.push(Diagnostic::error(
-                group_line,
-                1,
+                line,
+                column,
                 format!("group `{}` is repeated in the same file", raw_group.name),
             ));
         }
@@ -226,19 +241,22 @@ pub fn parse_rule_file(text: &str) -> (RuleFile, Vec<Diagnostic>) {
             .and_then(|text| match parse_duration(text) {
                 Ok(duration) if duration.as_ms() > 0 => Some(duration),
                 _ => {
+                    let (line, column) = place.value(&["interval"]);
                     diagnostics.push(
-                        Diagnostic::error(group_line, 1, format!("invalid interval `{text}`"))
+                        Diagnostic::error(line, column, format!("invalid interval `{text}`"))
                             .with_hint("write a duration such as `15s`, `1m` or `5m`"),
                     );
                     None
                 }
             });
         let mut rules = Vec::new();
-        for raw_rule in raw_group.rules {
-            let line = lines.rule(rule_index);
-            rule_index += 1;
+        for (rule_index, raw_rule) in raw_group.rules.into_iter().enumerate() {
+            let place = Place {
+                rule: Some(rule_index),
+                ..place
+            };
             let before = diagnostics.len();
-            let rule = read_rule(raw_rule, line, &lines, &mut diagnostics);
+            let rule = read_rule(raw_rule, place, &mut diagnostics);
             if let Some(rule) = rule.filter(|_| diagnostics[before..].iter().all(|d| !d.is_error()))
             {
                 rules.push(rule);
@@ -260,14 +278,13 @@ fn finish(diagnostics: Vec<Diagnostic>, text: &str) -> Vec<Diagnostic> {
         .collect()
 }
 
-fn read_rule(
-    raw: RawRule,
-    line: usize,
-    lines: &Lines<'_>,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Option<Rule> {
+fn read_rule(raw: RawRule, place: Place<'_>, diagnostics: &mut Vec<Diagnostic>) -> Option<Rule> {
     let error_at = |key: &str, message: String| {
-        let (line, column) = lines.key(line, key);
+        let (line, column) = place.key(&[key]);
+        Diagnostic::error(line, column, message)
+    };
+    let at_rule = |message: &str| {
+        let (line, column) = place.start();
         Diagnostic::error(line, column, message)
     };
     let expr_text = match raw.expr {
@@ -276,7 +293,7 @@ fn read_rule(
         Some(Yaml::Bool(value)) => value.to_string(),
         _ => {
             diagnostics.push(
-                Diagnostic::error(line, 1, "the rule has no `expr`")
+                at_rule("the rule has no `expr`")
                     .with_hint("add `expr:` with the PromQL expression to evaluate"),
             );
             return None;
@@ -285,9 +302,9 @@ fn read_rule(
     let expr = match parse_query(&expr_text) {
         Ok(query) => Some(query),
         Err(error) => {
-            let (expr_line, column) = lines.value_of(line, "expr");
+            let (line, column) = place.in_expression(&expr_text, &error);
             diagnostics.push(Diagnostic {
-                line: expr_line,
+                line,
                 column,
                 span: None,
                 ..error
@@ -295,11 +312,12 @@ fn read_rule(
             None
         }
     };
-    let labels = read_strings(raw.labels, "labels", line, lines, diagnostics);
+    let labels = read_strings(raw.labels, "labels", place, diagnostics);
     for name in labels.keys() {
         if !is_label_name(name) {
+            let (line, column) = place.key(&["labels", name]);
             diagnostics.push(
-                error_at("labels", format!("invalid label name `{name}`")).with_hint(
+                Diagnostic::error(line, column, format!("invalid label name `{name}`")).with_hint(
                     "label names are letters, digits and `_`, not starting with a digit",
                 ),
             );
@@ -307,19 +325,13 @@ fn read_rule(
     }
     let kind = match (raw.record, raw.alert) {
         (Some(_), Some(_)) => {
-            diagnostics.push(Diagnostic::error(
-                line,
-                1,
+            diagnostics.push(at_rule(
                 "a rule is either a `record` or an `alert`, not both",
             ));
             return None;
         }
         (None, None) => {
-            diagnostics.push(Diagnostic::error(
-                line,
-                1,
-                "a rule needs `record:` or `alert:`",
-            ));
+            diagnostics.push(at_rule("a rule needs `record:` or `alert:`"));
             return None;
         }
         (Some(record), None) => {
@@ -352,7 +364,8 @@ fn read_rule(
         }
         (None, Some(alert)) => {
             if alert.trim().is_empty() {
-                diagnostics.push(Diagnostic::error(line, 1, "the alert name is empty"));
+                let (line, column) = place.value(&["alert"]);
+                diagnostics.push(Diagnostic::error(line, column, "the alert name is empty"));
             }
             let mut duration = |key: &str, text: Option<String>| match text {
                 None => SimDuration::default(),
@@ -366,11 +379,12 @@ fn read_rule(
             };
             let hold = duration("for", raw.hold);
             let keep_firing_for = duration("keep_firing_for", raw.keep_firing_for);
-            let annotations =
-                read_strings(raw.annotations, "annotations", line, lines, diagnostics);
-            for (name, text) in labels.iter().chain(annotations.iter()) {
+            let annotations = read_strings(raw.annotations, "annotations", place, diagnostics);
+            let templates = (labels.iter().map(|entry| ("labels", entry)))
+                .chain(annotations.iter().map(|entry| ("annotations", entry)));
+            for (map, (name, text)) in templates {
                 if let Err(error) = check_alert_template(text) {
-                    let (key_line, column) = lines.key(line, name);
+                    let (key_line, column) = place.key(&[map, name]);
                     diagnostics.push(
                         Diagnostic::error(
                             key_line,
@@ -393,7 +407,6 @@ fn read_rule(
         kind,
         expr: expr?,
         labels,
-        line,
     })
 }
 
@@ -401,8 +414,7 @@ fn read_rule(
 fn read_strings(
     map: BTreeMap<String, Yaml>,
     key: &str,
-    line: usize,
-    lines: &Lines<'_>,
+    place: Place<'_>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
@@ -413,7 +425,7 @@ fn read_strings(
             Yaml::Bool(value) => value.to_string(),
             Yaml::Null => String::new(),
             _ => {
-                let (key_line, column) = lines.key(line, &name);
+                let (key_line, column) = place.key(&[key, &name]);
                 diagnostics.push(Diagnostic::error(
                     key_line,
                     column,
@@ -468,7 +480,6 @@ mod tests {
         assert_eq!(group.name, "http");
         assert_eq!(group.interval, Some(SimDuration::from_seconds(30)));
         assert_eq!(group.rules.len(), 2);
-        assert_eq!(group.rules[0].line, 5);
         assert_eq!(group.rules[1].name(), "RouteErrors");
         let RuleKind::Alerting { hold, .. } = &group.rules[1].kind else {
             panic!("not an alerting rule");
@@ -484,6 +495,96 @@ mod tests {
         assert_eq!(diagnostics[0].line, 8);
         assert_eq!(diagnostics[0].column, 15);
         assert_eq!(file.groups[0].rules.len(), 1);
+    }
+
+    /// The text of `line` from `column` on, as a diagnostic points at it.
+    fn at(text: &str, line: usize, column: usize) -> String {
+        let body = text.lines().nth(line - 1).unwrap_or_default();
+        body.chars().skip(column - 1).collect()
+    }
+
+    #[test]
+    fn a_mistake_inside_an_expression_is_placed_however_the_expression_is_written() {
+        // Each way YAML writes a string, with the duration no clock holds (a mistake whose
+        // place inside the expression is known) in the second rule.
+        let cases = [
+            ("plain", "expr: rate(up[1e30]) > 1"),
+            ("double quotes", "expr: \"rate(up[1e30]) > 1\""),
+            ("single quotes", "expr: 'rate(up[1e30]) > 1'"),
+            ("a flow mapping's key", "expr:   rate(up[1e30]) > 1"),
+            (
+                "a literal block",
+                "expr: |\n          sum by (route) (\n            rate(up[1e30])\n          ) > 1",
+            ),
+        ];
+        for (style, expr) in cases {
+            let text = GOOD.replace("expr: route:errors:rate5m > 1", expr);
+            let (_, diagnostics) = parse_rule_file(&text);
+            assert_eq!(diagnostics.len(), 1, "{style}: {diagnostics:?}");
+            let found = &diagnostics[0];
+            assert!(
+                at(&text, found.line, found.column).starts_with("1e30"),
+                "{style}: {found:?} points at `{}`",
+                at(&text, found.line, found.column)
+            );
+        }
+        // Where the text does not hold the expression as written (an escape before the
+        // mistake, a folded block), the mistake is shown where the expression starts.
+        let cases = [
+            (
+                "an escape",
+                "expr: \"rate(up{a=\\\"x\\\"}[1e30]) > 1\"",
+                "\"rate",
+            ),
+            (
+                "a folded block",
+                "expr: >\n          rate(up[1e30])\n          > 1",
+                ">",
+            ),
+        ];
+        for (style, expr, start) in cases {
+            let text = GOOD.replace("expr: route:errors:rate5m > 1", expr);
+            let (_, diagnostics) = parse_rule_file(&text);
+            assert_eq!(diagnostics.len(), 1, "{style}: {diagnostics:?}");
+            let found = &diagnostics[0];
+            assert!(
+                at(&text, found.line, found.column).starts_with(start),
+                "{style}: {found:?} points at `{}`",
+                at(&text, found.line, found.column)
+            );
+        }
+    }
+
+    #[test]
+    fn a_problem_is_placed_by_the_parser_not_by_searching_the_text() {
+        // Words that a line scan would take for rules and keys: an annotation written as a
+        // block whose lines read like keys, a comment, and rules written as flow mappings.
+        let text = r#"groups:
+  - name: http
+    rules:
+      # - alert: Commented
+      #   for: soon
+      - alert: Documented
+        expr: up == 0
+        annotations:
+          runbook: |
+            alert: this line is text
+            for: neither is this
+        for: five
+      - {record: "job:up:sum", expr: sum(up)}
+      - {alert: Flow, expr: up == 0, for: later}
+"#;
+        let (file, diagnostics) = parse_rule_file(text);
+        let messages: Vec<(usize, usize, &str)> = diagnostics
+            .iter()
+            .map(|d| (d.line, d.column, d.message.as_str()))
+            .collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert_eq!((messages[0].0, messages[0].1), (12, 9), "{messages:?}");
+        assert!(messages[0].2.contains("`five`"), "{messages:?}");
+        assert_eq!((messages[1].0, messages[1].1), (14, 38), "{messages:?}");
+        assert!(messages[1].2.contains("`later`"), "{messages:?}");
+        assert_eq!(file.groups[0].rules.len(), 1, "the record still loads");
     }
 
     #[test]
