@@ -4,10 +4,11 @@
 use super::arith::{kahan_sum, mean, variance};
 use super::engine::{EvalError, Value};
 use super::functions::quantile;
-use super::sample::{GroupKeys, Labels, Sample};
+use super::sample::{GroupKeys, Grouping, Labels, Sample};
 use super::signature::{Signatures, Without};
 use promql_parser::parser::LabelModifier;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 type Result<T> = std::result::Result<T, EvalError>;
 
@@ -92,38 +93,39 @@ pub(crate) fn aggregate(
                 }
                 _ => None,
             };
-            // A group drops its metric name when any of its samples would. Each sample's group
-            // is found first; the values are then laid out group after group in one array (a
-            // counting sort, stable), rather than in a growing vector per group.
-            let mut signatures = Signatures::new(modifier, Without::Modifier).cached_in(group_keys);
-            let mut drop_names: Vec<bool> = Vec::new();
-            let mut members: Vec<(usize, f64)> = Vec::with_capacity(samples.len());
-            for sample in samples {
-                let group = signatures.number(&sample.labels);
-                if group == drop_names.len() {
-                    drop_names.push(false);
+            // Each sample's group is found first (or taken from the last evaluation that met
+            // the same label sets); the values are then laid out group after group in one
+            // array (a counting sort, stable), rather than in a growing vector per group. A
+            // group drops its metric name when any of its samples would.
+            let grouping = match group_keys.grouping(modifier, &samples) {
+                Some(grouping) => grouping,
+                None => {
+                    let grouping = Arc::new(grouping_of(&samples, modifier, group_keys));
+                    group_keys.remember(Arc::clone(&grouping));
+                    grouping
                 }
-                drop_names[group] |= sample.drop_name;
-                members.push((group, sample.value));
-            }
-            let mut starts = vec![0usize; drop_names.len() + 1];
-            for (group, _) in &members {
+            };
+            let groups = grouping.keys.len();
+            let mut drop_names = vec![false; groups];
+            let mut starts = vec![0usize; groups + 1];
+            for (sample, group) in samples.iter().zip(&grouping.groups) {
+                drop_names[*group] |= sample.drop_name;
                 starts[group + 1] += 1;
             }
-            for group in 0..drop_names.len() {
+            for group in 0..groups {
                 starts[group + 1] += starts[group];
             }
             let mut next = starts.clone();
-            let mut laid_out = vec![0.0; members.len()];
-            for (group, value) in members {
-                laid_out[next[group]] = value;
-                next[group] += 1;
+            let mut laid_out = vec![0.0; samples.len()];
+            for (sample, group) in samples.iter().zip(&grouping.groups) {
+                laid_out[next[*group]] = sample.value;
+                next[*group] += 1;
             }
-            let order = signatures.sorted();
-            let mut keys = signatures.into_keys();
+            let order = &grouping.order;
+            let keys = &grouping.keys;
             let mut result = Vec::with_capacity(drop_names.len());
-            for group in order {
-                let labels = std::mem::take(&mut keys[group]);
+            for &group in order {
+                let labels = keys[group].clone();
                 let drop_name = drop_names[group];
                 let values = &laid_out[starts[group]..starts[group + 1]];
                 let count = values.len() as f64;
@@ -161,6 +163,28 @@ pub(crate) fn aggregate(
             }
             Ok(Value::Vector(result))
         }
+    }
+}
+
+/// How `samples` group under `modifier`: each one's group, the groups' label sets and their
+/// order.
+fn grouping_of(
+    samples: &[Sample],
+    modifier: Option<&LabelModifier>,
+    group_keys: &GroupKeys,
+) -> Grouping {
+    let mut signatures = Signatures::new(modifier, Without::Modifier).cached_in(group_keys);
+    let groups = samples
+        .iter()
+        .map(|sample| signatures.number(&sample.labels))
+        .collect();
+    let order = signatures.sorted();
+    Grouping {
+        modifier: modifier.cloned(),
+        inputs: samples.iter().map(|sample| sample.labels.clone()).collect(),
+        groups,
+        keys: signatures.into_keys(),
+        order,
     }
 }
 

@@ -1,5 +1,6 @@
 //! Label sets and samples, the values PromQL computes with.
 
+use promql_parser::parser::LabelModifier;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::cmp::Ordering;
@@ -289,9 +290,13 @@ impl LabelCache {
 
 /// The label sets of aggregation groups, kept across evaluations: a rule that sums 300 bucket
 /// series by `le` every 15 s builds its groups' label sets once. A set is found by the hashes
-/// of its pairs (see [`LabelHash`]).
+/// of its pairs (see [`LabelHash`]). Beside them, how the latest aggregations grouped their
+/// samples (see [`Grouping`]).
 #[derive(Debug, Default, Clone)]
-pub(crate) struct GroupKeys(KeptSets);
+pub(crate) struct GroupKeys {
+    sets: KeptSets,
+    groupings: Groupings,
+}
 
 impl GroupKeys {
     /// The set whose pairs hash to `pairs` (`hash` combining them), built by `build` if new.
@@ -302,7 +307,78 @@ impl GroupKeys {
         build: impl FnOnce() -> Labels,
     ) -> Labels {
         let same = |labels: &Labels| labels.label_hashes().iter().map(|h| h.pair).eq(pairs);
-        self.0.get_or_build(hash, same, build)
+        self.sets.get_or_build(hash, same, build)
+    }
+
+    /// How an aggregation whose modifier is `modifier` grouped `samples` when it last met the
+    /// very same label sets in the same order (the same shared sets, compared by pointer).
+    pub(crate) fn grouping(
+        &self,
+        modifier: Option<&LabelModifier>,
+        samples: &[Sample],
+    ) -> Option<Arc<Grouping>> {
+        let groupings = self
+            .groupings
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        groupings
+            .iter()
+            .find(|grouping| {
+                grouping.modifier.as_ref() == modifier
+                    && grouping.inputs.len() == samples.len()
+                    && (grouping.inputs.iter())
+                        .zip(samples)
+                        .all(|(input, sample)| input.is(&sample.labels))
+            })
+            .cloned()
+    }
+
+    /// Keeps `grouping` for the next evaluations, forgetting the oldest beyond
+    /// [`Groupings::KEPT`].
+    pub(crate) fn remember(&self, grouping: Arc<Grouping>) {
+        let mut groupings = self
+            .groupings
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if groupings.len() >= Groupings::KEPT {
+            groupings.remove(0);
+        }
+        groupings.push(grouping);
+    }
+}
+
+/// How one aggregation grouped its samples: a rule evaluated every 15 s meets the same series
+/// in the same order each time, so the groups, their label sets and their order are found by
+/// comparing pointers instead of hashing each sample's labels and sorting the groups again.
+/// It holds the label sets it was made for, so none of them can be freed and its address
+/// taken by another set while it is kept.
+#[derive(Debug)]
+pub(crate) struct Grouping {
+    /// `by` or `without` and its names.
+    pub modifier: Option<LabelModifier>,
+    pub inputs: Vec<Labels>,
+    /// The group of each input, numbered in the order first met.
+    pub groups: Vec<usize>,
+    /// The label set of each group.
+    pub keys: Vec<Labels>,
+    /// The groups' numbers in label order, the order of the result.
+    pub order: Vec<usize>,
+}
+
+#[derive(Debug, Default)]
+struct Groupings(Mutex<Vec<Arc<Grouping>>>);
+
+impl Groupings {
+    /// Groupings kept at most: more than the aggregations a lesson's rules and one view
+    /// evaluate in a step.
+    const KEPT: usize = 64;
+}
+
+impl Clone for Groupings {
+    fn clone(&self) -> Self {
+        Groupings::default()
     }
 }
 

@@ -485,6 +485,76 @@ fn a_remembered_selection_sees_series_added_after_it() {
     assert_eq!(count(&store), 0);
 }
 
+#[test]
+fn a_remembered_grouping_gives_what_grouping_again_would() {
+    let mut store = SeriesStore::new();
+    let up = |env: &str, pod: &str| Labels::named("up").with("env", env).with("pod", pod);
+    store.append(&up("dev", "a"), 0, 1.0);
+    store.append(&up("prod", "a"), 0, 2.0);
+    store.append(&up("prod", "b"), 0, 4.0);
+    let result = |store: &SeriesStore, query: &str, at: i64| {
+        let query = parse_query(query).expect("query parses");
+        match instant_query(store, &query.expr, at).expect("evaluates") {
+            Value::Vector(samples) => samples
+                .into_iter()
+                .map(|s| format!("{} {}", s.labels, s.value))
+                .collect::<Vec<_>>(),
+            other => panic!("expected a vector, got {other:?}"),
+        }
+    };
+    let by_env = "sum by (env) (up)";
+    assert_eq!(
+        result(&store, by_env, 0),
+        ["{env=\"dev\"} 1", "{env=\"prod\"} 6"]
+    );
+    // The same series again: the grouping is remembered, and the new values summed.
+    let query = parse_query(by_env).unwrap();
+    let selected = match instant_query(&store, &parse_query("up").unwrap().expr, 0) {
+        Ok(Value::Vector(samples)) => samples,
+        other => panic!("expected a vector, got {other:?}"),
+    };
+    let Expr::Aggregate(aggregate) = &query.expr else {
+        panic!("an aggregation");
+    };
+    assert!(store
+        .group_keys()
+        .grouping(aggregate.modifier.as_ref(), &selected)
+        .is_some());
+    store.append(&up("prod", "b"), 15_000, 10.0);
+    store.append(&up("dev", "a"), 15_000, 1.0);
+    store.append(&up("prod", "a"), 15_000, 2.0);
+    assert_eq!(
+        result(&store, by_env, 15_000),
+        ["{env=\"dev\"} 1", "{env=\"prod\"} 12"]
+    );
+    // Another modifier over the very same series groups them its own way.
+    assert_eq!(
+        result(&store, "sum without (env) (up)", 15_000),
+        ["{pod=\"a\"} 3", "{pod=\"b\"} 10"]
+    );
+    assert_eq!(result(&store, "sum by (pod, env) (up)", 15_000).len(), 3);
+    assert_eq!(result(&store, "sum(up)", 15_000), ["{} 13"]);
+    // A series added since: grouped anew.
+    store.append(&up("dev", "b"), 15_000, 100.0);
+    assert_eq!(
+        result(&store, by_env, 15_000),
+        ["{env=\"dev\"} 101", "{env=\"prod\"} 12"]
+    );
+    // A series that went away (stale): grouped anew without it.
+    store.append(
+        &up("dev", "b"),
+        30_000,
+        crate::promql::store::stale_marker(),
+    );
+    store.append(&up("prod", "b"), 30_000, 10.0);
+    store.append(&up("dev", "a"), 30_000, 1.0);
+    store.append(&up("prod", "a"), 30_000, 2.0);
+    assert_eq!(
+        result(&store, by_env, 30_000),
+        ["{env=\"dev\"} 1", "{env=\"prod\"} 12"]
+    );
+}
+
 /// The scrape's label cache gives the same set for the same pairs in any order, and never
 /// mixes up sets that differ.
 #[test]
