@@ -107,3 +107,36 @@ test("rule unit tests run under their file and show what the rule computes again
   });
   await context.close();
 });
+
+test("a mistake inside a rule's expression is marked where it is written, in a block too", async () => {
+  const { page, errors, context } = await newPage(env.browser);
+  await withFailureShot(page, "rule-expression-mistake", async () => {
+    await page.goto(env.base + "/lessons/alerting/route-5xx-alert");
+    const editor = page.locator('[data-widget="editor"]', { hasText: "prometheus/rules.yml" });
+    await editor.locator(".cm-content").click();
+    await page.keyboard.press("Control+A");
+    // A literal block whose second line holds a duration no clock holds; a comment above it
+    // that a search of the text would take for a rule.
+    await page.keyboard.insertText(`groups:
+  - name: http
+    rules:
+      # - alert: Commented
+      - alert: RouteErrors
+        expr: |
+          sum by (route) (
+            rate(http_request_seconds_count[1e30])
+          ) > 1
+        for: 5m
+`);
+    const problem = editor.locator(".problem-error", { hasText: "out of range" });
+    await problem.waitFor();
+    assert.equal(await problem.locator(".problem-where").innerText(), "8:45");
+    const marked = editor.locator(".cm-lintRange-error").first();
+    await marked.waitFor();
+    assert.match(await marked.innerText(), /^1e30/);
+    await problem.scrollIntoViewIfNeeded();
+    await shot(page, "rule-expression-mistake");
+    assert.deepEqual(errors, []);
+  });
+  await context.close();
+});
