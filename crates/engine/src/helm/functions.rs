@@ -13,7 +13,7 @@ use crate::limits::TEMPLATE_MAX_INCLUDE_DEPTH as MAX_INCLUDE_DEPTH;
 
 /// The parsed templates that `include` runs; functions hold it weakly so the template does not
 /// keep itself alive.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(super) struct TemplateSet {
     inner: Arc<SetInner>,
 }
@@ -27,7 +27,6 @@ struct SetInner {
     files: OnceLock<Arc<BTreeMap<String, String>>>,
     /// What the seeded functions draw from, and the time `now` gives.
     draws: OnceLock<Arc<super::seeded::Draws>>,
-    now_ms: i64,
     depth: AtomicUsize,
     /// How deep in `tpl` calls this set runs: each `tpl` starts a set one level further.
     base_depth: usize,
@@ -38,17 +37,21 @@ impl TemplateSet {
     /// and take `now_ms` as the time.
     pub(super) fn new(files: Arc<BTreeMap<String, String>>, seed: u64, now_ms: i64) -> Self {
         let set = TemplateSet {
-            inner: Arc::new(SetInner {
-                now_ms,
-                ..SetInner::default()
-            }),
+            inner: Arc::new(SetInner::default()),
         };
         let _ = set.inner.files.set(files);
         let _ = set
             .inner
             .draws
-            .set(Arc::new(super::seeded::Draws::new(seed)));
+            .set(Arc::new(super::seeded::Draws::new(seed, now_ms)));
         set
+    }
+
+    /// Makes a set kept from an earlier render run as a new one would: drawing from `seed`
+    /// with `now_ms` as the time.
+    pub(super) fn reset(&self, seed: u64, now_ms: i64) {
+        self.draws().reset(seed, now_ms);
+        self.inner.depth.store(0, Ordering::SeqCst);
     }
 
     pub(super) fn install(&self, template: Template, sources: Vec<String>) {
@@ -61,7 +64,6 @@ impl TemplateSet {
         let set = TemplateSet {
             inner: Arc::new(SetInner {
                 base_depth,
-                now_ms: parent.now_ms,
                 ..SetInner::default()
             }),
         };
@@ -69,11 +71,14 @@ impl TemplateSet {
             .inner
             .files
             .set(parent.files.get().cloned().unwrap_or_default());
-        let seed = parent.draws.get().map_or(0, |draws| draws.next());
+        let (seed, now_ms) = parent
+            .draws
+            .get()
+            .map_or((0, 0), |draws| (draws.next(), draws.now_ms()));
         let _ = set
             .inner
             .draws
-            .set(Arc::new(super::seeded::Draws::new(seed)));
+            .set(Arc::new(super::seeded::Draws::new(seed, now_ms)));
         set
     }
 
@@ -82,7 +87,7 @@ impl TemplateSet {
             .draws
             .get()
             .cloned()
-            .unwrap_or_else(|| Arc::new(super::seeded::Draws::new(0)))
+            .unwrap_or_else(|| Arc::new(super::seeded::Draws::new(0, 0)))
     }
 
     fn files(&self) -> Arc<BTreeMap<String, String>> {
@@ -219,8 +224,8 @@ pub(super) fn helm_registry(template: Template, set: &TemplateSet) -> super::spr
     for (name, function) in super::files::functions(set.files()) {
         registry = registry.metered(name, move |args: &[Value]| function(args));
     }
-    let registry = super::seeded::register(registry, set.draws(), set.inner.now_ms);
-    let registry = super::seeded::register_dates(registry, set.draws(), set.inner.now_ms);
+    let registry = super::seeded::register(registry, set.draws());
+    let registry = super::seeded::register_dates(registry, set.draws());
     registry
         .metered_printing()
         .metered("include", {

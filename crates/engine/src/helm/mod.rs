@@ -379,22 +379,32 @@ fn render_one(
     seed: u64,
     now_ms: i64,
 ) -> Result<String, Diagnostic> {
-    let set = functions::TemplateSet::new(Arc::clone(chart_files), seed, now_ms);
-    let mut template = functions::with_helm_functions(Template::new(path), &set);
-    for (helper, helper_text) in helpers {
-        template = template
-            .parse(helper_text)
-            .map_err(|error| parse_error(helper, helper_text, &error))?;
-    }
-    let template = template
-        .parse(text)
-        .map_err(|error| parse_error(path, text, &error))?;
-    crate::gotemplate::check_recursion(&template)
-        .map_err(|message| chart_error(path, 1, 1, message))?;
-    set.install(
-        template,
-        helpers.iter().map(|(_, text)| text.to_string()).collect(),
-    );
+    let set = match parsed_before(path, text, helpers, chart_files) {
+        Some(set) => {
+            set.reset(seed, now_ms);
+            set
+        }
+        None => {
+            let set = functions::TemplateSet::new(Arc::clone(chart_files), seed, now_ms);
+            let mut template = functions::with_helm_functions(Template::new(path), &set);
+            for (helper, helper_text) in helpers {
+                template = template
+                    .parse(helper_text)
+                    .map_err(|error| parse_error(helper, helper_text, &error))?;
+            }
+            let template = template
+                .parse(text)
+                .map_err(|error| parse_error(path, text, &error))?;
+            crate::gotemplate::check_recursion(&template)
+                .map_err(|message| chart_error(path, 1, 1, message))?;
+            set.install(
+                template,
+                helpers.iter().map(|(_, text)| text.to_string()).collect(),
+            );
+            keep_parsed(path, text, helpers, chart_files, &set);
+            set
+        }
+    };
     let output = set.execute(data).map_err(|message| {
         let (file, line, column) = functions::locate(&message, path, text, helpers);
         chart_error(&file, line, column, message)
@@ -409,6 +419,75 @@ fn render_one(
     }
     // Helm prints a missing value as nothing rather than Go's `<no value>`.
     Ok(output.replace("<no value>", ""))
+}
+
+/// A template parsed with its helpers for an earlier render, and what it was parsed from:
+/// each environment renders the same chart, and an edit of a values file renders it again.
+struct Parsed {
+    path: String,
+    text: String,
+    helpers: Vec<(String, String)>,
+    files: Arc<BTreeMap<String, String>>,
+    set: functions::TemplateSet,
+}
+
+/// Parsed templates kept at most (the newest), and the largest text of helpers and template
+/// kept.
+const PARSED_KEPT: usize = 16;
+const PARSED_MAX_BYTES: usize = 256 * 1024;
+
+thread_local! {
+    static PARSED: std::cell::RefCell<Vec<Parsed>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The template set parsed before from exactly these texts and chart files, if it is kept.
+fn parsed_before(
+    path: &str,
+    text: &str,
+    helpers: &[(&String, &String)],
+    files: &Arc<BTreeMap<String, String>>,
+) -> Option<functions::TemplateSet> {
+    PARSED.with(|parsed| {
+        let parsed = parsed.borrow();
+        let found = parsed.iter().find(|kept| {
+            kept.path == path
+                && kept.text == text
+                && kept.helpers.len() == helpers.len()
+                && (kept.helpers.iter())
+                    .zip(helpers)
+                    .all(|((path, text), (p, t))| path == *p && text == *t)
+                && (Arc::ptr_eq(&kept.files, files) || kept.files == *files)
+        });
+        found.map(|kept| kept.set.clone())
+    })
+}
+
+fn keep_parsed(
+    path: &str,
+    text: &str,
+    helpers: &[(&String, &String)],
+    files: &Arc<BTreeMap<String, String>>,
+    set: &functions::TemplateSet,
+) {
+    let size = text.len() + helpers.iter().map(|(_, t)| t.len()).sum::<usize>();
+    if size > PARSED_MAX_BYTES {
+        return;
+    }
+    PARSED.with(|parsed| {
+        let mut parsed = parsed.borrow_mut();
+        if parsed.len() >= PARSED_KEPT {
+            parsed.remove(0);
+        }
+        parsed.push(Parsed {
+            path: path.to_string(),
+            text: text.to_string(),
+            helpers: (helpers.iter())
+                .map(|(p, t)| (p.to_string(), t.to_string()))
+                .collect(),
+            files: Arc::clone(files),
+            set: set.clone(),
+        });
+    });
 }
 
 fn parse_error(path: &str, text: &str, error: &gotmpl::TemplateError) -> Diagnostic {

@@ -12,20 +12,43 @@ use crate::gotemplate::{ensure_room, Metered};
 use base64::Engine as _;
 use chrono::{DateTime, Datelike, TimeZone, Timelike, Utc};
 use gotmpl::Value;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
-/// SplitMix64: small, fast and good enough for passwords in a simulation.
+/// SplitMix64: small, fast and good enough for passwords in a simulation. Beside it, the time
+/// `now` gives. A parsed template kept for another render is set to that render's seed and
+/// time with [`Draws::reset`].
 #[derive(Debug)]
-pub(super) struct Draws(Mutex<u64>);
+pub(super) struct Draws {
+    state: Mutex<u64>,
+    now_ms: AtomicI64,
+}
 
 impl Draws {
-    pub(super) fn new(seed: u64) -> Self {
-        Draws(Mutex::new(seed))
+    pub(super) fn new(seed: u64, now_ms: i64) -> Self {
+        Draws {
+            state: Mutex::new(seed),
+            now_ms: AtomicI64::new(now_ms),
+        }
+    }
+
+    /// Draws from `seed` again, as a new generator would, with `now_ms` as the time.
+    pub(super) fn reset(&self, seed: u64, now_ms: i64) {
+        *self
+            .state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = seed;
+        self.now_ms.store(now_ms, Ordering::Relaxed);
+    }
+
+    /// Milliseconds since 1970.
+    pub(super) fn now_ms(&self) -> i64 {
+        self.now_ms.load(Ordering::Relaxed)
     }
 
     pub(super) fn next(&self) -> u64 {
         let mut state = self
-            .0
+            .state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -56,8 +79,9 @@ fn random_text(draws: &Draws, args: &[Value], function: &str, alphabet: &[u8]) -
     Ok(string(text))
 }
 
-/// Registers the seeded functions, drawing from `draws`, with `now_ms` as the time.
-pub(super) fn register<M: Metered>(registry: M, draws: Arc<Draws>, now_ms: i64) -> M {
+/// Registers the seeded functions, drawing from `draws`, with its time as `now`.
+pub(super) fn register<M: Metered>(registry: M, draws: Arc<Draws>) -> M {
+    let clock = Arc::clone(&draws);
     let alpha_num: Vec<u8> = format!("{ALPHA}{DIGITS}").into_bytes();
     let ascii: Vec<u8> = (32u8..127).collect();
     let d = [(); 7].map(|()| Arc::clone(&draws));
@@ -110,7 +134,7 @@ pub(super) fn register<M: Metered>(registry: M, draws: Arc<Draws>, now_ms: i64) 
             }
             Ok(string(chars.into_iter().collect::<String>()))
         })
-        .metered("now", move |_| Ok(string(go_time(now_ms))))
+        .metered("now", move |_| Ok(string(go_time(clock.now_ms()))))
         .metered("date", |args| {
             let layout = text_of(&arg(args, 0, "date")?);
             let time = time_of(&arg(args, 1, "date")?)?;
@@ -164,7 +188,9 @@ pub(super) fn register<M: Metered>(registry: M, draws: Arc<Draws>, now_ms: i64) 
 const ZERO_TIME: &str = "0001-01-01 00:00:00 +0000 UTC";
 
 /// The rest of Sprig's date functions, which need the release's time for `ago`.
-pub(super) fn register_dates<M: Metered>(registry: M, draws: Arc<Draws>, now_ms: i64) -> M {
+pub(super) fn register_dates<M: Metered>(registry: M, draws: Arc<Draws>) -> M {
+    let clocks = [(); 2].map(|()| Arc::clone(&draws));
+    let [ago_clock, round_clock] = clocks;
     registry
         .metered("toDate", |args| {
             let layout = text_of(&arg(args, 0, "toDate")?);
@@ -206,7 +232,7 @@ pub(super) fn register_dates<M: Metered>(registry: M, draws: Arc<Draws>, now_ms:
         })
         .metered("ago", move |args| {
             let time = time_of(&arg(args, 0, "ago")?)?;
-            let seconds = now_ms.div_euclid(1000) - time.timestamp();
+            let seconds = ago_clock.now_ms().div_euclid(1000) - time.timestamp();
             Ok(string(go_duration(i128::from(seconds) * 1_000_000_000)))
         })
         .metered("duration", |args| {
@@ -222,7 +248,9 @@ pub(super) fn register_dates<M: Metered>(registry: M, draws: Arc<Draws>, now_ms:
                 Value::String(text) => match go_duration_nanos(&text) {
                     Some(nanos) => i128::from(nanos),
                     None => time_of(&Value::String(text))
-                        .map(|time| i128::from(now_ms - time.timestamp_millis()) * 1_000_000)
+                        .map(|time| {
+                            i128::from(round_clock.now_ms() - time.timestamp_millis()) * 1_000_000
+                        })
                         .unwrap_or(0),
                 },
                 _ => 0,

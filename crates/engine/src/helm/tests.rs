@@ -579,6 +579,70 @@ fn tpl_runs_values_as_templates_and_stops_a_template_that_runs_itself() {
 }
 
 #[test]
+fn a_template_kept_from_an_earlier_render_runs_as_a_fresh_parse_would() {
+    let template = r#"apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: kept
+data:
+  password: {{ randAlphaNum 16 | quote }}
+  stamp: {{ now | quote }}
+  ago: {{ "2026-12-01 09:05:07 +0000 UTC" | toDate "2006-01-02 15:04:05 -0700 MST" | ago | quote }}
+  included: {{ include "opsdojo.chart" . | quote }}
+"#;
+    let files = chart_with("templates/kept.yaml", template);
+    let data = |manifests: &[Manifest]| {
+        at(&find(manifests, "ConfigMap", "kept").document, &["data"]).clone()
+    };
+    let later = Release {
+        seed: 99,
+        now_ms: PROD.now_ms + 3_600_000,
+        ..PROD
+    };
+    let first = render(&files, &[], &PROD).unwrap();
+    // Rendered once, the template is kept with its helpers: the next renders parse nothing.
+    assert!(PARSED.with(|parsed| parsed
+        .borrow()
+        .iter()
+        .any(|kept| kept.path == "templates/kept.yaml" && kept.text == template)));
+    let other = render(&files, &[], &later).unwrap();
+    let again = render(&files, &[], &PROD).unwrap();
+    assert_eq!(data(&first), data(&again));
+    assert_ne!(data(&first)["password"], data(&other)["password"]);
+    assert_eq!(
+        data(&first)["stamp"].as_str(),
+        Some("2026-12-02 09:05:07 +0000 UTC")
+    );
+    assert_eq!(
+        data(&other)["stamp"].as_str(),
+        Some("2026-12-02 10:05:07 +0000 UTC")
+    );
+    assert_eq!(data(&first)["ago"].as_str(), Some("24h0m0s"));
+    assert_eq!(data(&other)["ago"].as_str(), Some("25h0m0s"));
+    // Each is what a render on a thread that kept nothing gives.
+    let fresh = std::thread::spawn(move || {
+        let files = chart_with("templates/kept.yaml", template);
+        let other = render(&files, &[], &later).unwrap();
+        at(&find(&other, "ConfigMap", "kept").document, &["data"]).clone()
+    })
+    .join()
+    .unwrap();
+    assert_eq!(fresh, data(&other));
+    // A helper edited: parsed again, with the new helper.
+    let mut edited = files.clone();
+    let helpers = edited.get_mut("templates/_helpers.tpl").unwrap();
+    *helpers = helpers.replace("trunc 63", "upper | trunc 63");
+    let changed = render(&edited, &[], &PROD).unwrap();
+    assert_eq!(
+        data(&changed)["included"].as_str(),
+        data(&first)["included"]
+            .as_str()
+            .map(str::to_uppercase)
+            .as_deref()
+    );
+}
+
+#[test]
 fn seeded_functions_repeat_with_the_seed_and_change_with_it() {
     let template = r#"apiVersion: v1
 kind: Secret
