@@ -520,9 +520,13 @@ fn a_remembered_grouping_gives_what_grouping_again_would() {
         .group_keys()
         .grouping(aggregate.modifier.as_ref(), &selected)
         .is_some());
-    store.append(&up("prod", "b"), 15_000, 10.0);
-    store.append(&up("dev", "a"), 15_000, 1.0);
-    store.append(&up("prod", "a"), 15_000, 2.0);
+    // The three series again, later (the scrape's order need not be the store's).
+    let scrape = |store: &mut SeriesStore, t: i64, prod_b: f64| {
+        store.append(&up("prod", "b"), t, prod_b);
+        store.append(&up("dev", "a"), t, 1.0);
+        store.append(&up("prod", "a"), t, 2.0);
+    };
+    scrape(&mut store, 15_000, 10.0);
     assert_eq!(
         result(&store, by_env, 15_000),
         ["{env=\"dev\"} 1", "{env=\"prod\"} 12"]
@@ -546,9 +550,7 @@ fn a_remembered_grouping_gives_what_grouping_again_would() {
         30_000,
         crate::promql::store::stale_marker(),
     );
-    store.append(&up("prod", "b"), 30_000, 10.0);
-    store.append(&up("dev", "a"), 30_000, 1.0);
-    store.append(&up("prod", "a"), 30_000, 2.0);
+    scrape(&mut store, 30_000, 10.0);
     assert_eq!(
         result(&store, by_env, 30_000),
         ["{env=\"dev\"} 1", "{env=\"prod\"} 12"]
