@@ -6,7 +6,7 @@
 //! a series. Native histograms and experimental functions are out of scope.
 
 use super::functions::{call_function, FunctionArg, RangeKernel};
-use super::sample::{Labels, Sample};
+use super::sample::{GroupKeys, Labels, Matching, Sample};
 use super::signature::{Signatures, Without};
 use super::store::{is_stale_marker, SeriesStore};
 use crate::limits::{short_count, Budget, PROMQL_MAX_POINTS, PROMQL_NODE_POINTS};
@@ -15,6 +15,7 @@ use promql_parser::parser::{
     VectorMatchCardinality, VectorSelector,
 };
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 use thiserror::Error;
 
@@ -626,7 +627,13 @@ impl Evaluator<'_> {
                     return Ok(Value::Vector(set_operation(&op, left, right, matching)));
                 }
                 let card = modifier.map_or(&VectorMatchCardinality::OneToOne, |m| &m.card);
-                vector_vector(&op, left, right, matching, card, comparison, return_bool)
+                let operands = Operands {
+                    left,
+                    right,
+                    matching,
+                    card,
+                };
+                vector_vector(&op, operands, comparison, return_bool, self.group_keys())
             }
             (lhs, rhs) => Err(EvalError::Invalid(format!(
                 "binary expression must contain only scalar and instant vector types, got {} and {}",
@@ -769,22 +776,14 @@ fn vector_scalar(
     Ok(Value::Vector(check_unique(result)?))
 }
 
-fn vector_vector(
-    op: &str,
-    left: Vec<Sample>,
-    right: Vec<Sample>,
+/// Indexes the "one" side by signature (an error when two of its samples share one) and finds,
+/// for each sample of the "many" side, the one it matches.
+fn match_sides(
+    one: Vec<Sample>,
+    many: &[Sample],
     matching: Option<&LabelModifier>,
-    card: &VectorMatchCardinality,
-    comparison: bool,
-    return_bool: bool,
-) -> Result<Value> {
-    // The "many" side is iterated; the "one" side is indexed by signature.
-    let one_to_many = matches!(card, VectorMatchCardinality::OneToMany(_));
-    let (many, one) = if one_to_many {
-        (right, left)
-    } else {
-        (left, right)
-    };
+    one_to_many: bool,
+) -> Result<(Vec<Sample>, Vec<Option<usize>>)> {
     let mut signatures = Signatures::new(matching, Without::Name);
     let mut one_by_signature: Vec<Sample> = Vec::with_capacity(one.len());
     for sample in one {
@@ -809,12 +808,62 @@ fn vector_vector(
             )));
         }
     }
+    let matches = many
+        .iter()
+        .map(|sample| signatures.find(&sample.labels))
+        .collect();
+    Ok((one_by_signature, matches))
+}
+
+/// The two vectors of a binary operator, and how they match.
+struct Operands<'a> {
+    left: Vec<Sample>,
+    right: Vec<Sample>,
+    matching: Option<&'a LabelModifier>,
+    card: &'a VectorMatchCardinality,
+}
+
+fn vector_vector(
+    op: &str,
+    operands: Operands<'_>,
+    comparison: bool,
+    return_bool: bool,
+    group_keys: &GroupKeys,
+) -> Result<Value> {
+    let Operands {
+        left,
+        right,
+        matching,
+        card,
+    } = operands;
+    // The "many" side is iterated; the "one" side is indexed by signature, or the pairs are
+    // taken from the last evaluation that met the same label sets.
+    let one_to_many = matches!(card, VectorMatchCardinality::OneToMany(_));
+    let (many, one) = if one_to_many {
+        (right, left)
+    } else {
+        (left, right)
+    };
+    let (one_by_signature, matched) = match group_keys.matching(matching, &one, &many) {
+        Some(matched) => (one, matched),
+        None => {
+            let (one_by_signature, matches) = match_sides(one, &many, matching, one_to_many)?;
+            let matched = Arc::new(Matching {
+                modifier: matching.cloned(),
+                one: one_by_signature.iter().map(|s| s.labels.clone()).collect(),
+                many: many.iter().map(|s| s.labels.clone()).collect(),
+                matches,
+            });
+            group_keys.remember_matching(Arc::clone(&matched));
+            (one_by_signature, matched)
+        }
+    };
     let include: Vec<String> = card.labels().map(|l| l.labels.clone()).unwrap_or_default();
     let apply = operator(op);
     let mut seen_one_to_one = vec![false; one_by_signature.len()];
     let mut result = Vec::new();
-    for sample in many {
-        let Some(number) = signatures.find(&sample.labels) else {
+    for (sample, number) in many.into_iter().zip(&matched.matches) {
+        let Some(number) = *number else {
             continue;
         };
         let other = &one_by_signature[number];

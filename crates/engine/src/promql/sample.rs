@@ -295,7 +295,8 @@ impl LabelCache {
 #[derive(Debug, Default, Clone)]
 pub(crate) struct GroupKeys {
     sets: KeptSets,
-    groupings: Groupings,
+    groupings: Remembered<Grouping>,
+    matchings: Remembered<Matching>,
 }
 
 impl GroupKeys {
@@ -317,36 +318,44 @@ impl GroupKeys {
         modifier: Option<&LabelModifier>,
         samples: &[Sample],
     ) -> Option<Arc<Grouping>> {
-        let groupings = self
-            .groupings
-            .0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        groupings
-            .iter()
-            .find(|grouping| {
-                grouping.modifier.as_ref() == modifier
-                    && grouping.inputs.len() == samples.len()
-                    && (grouping.inputs.iter())
-                        .zip(samples)
-                        .all(|(input, sample)| input.is(&sample.labels))
-            })
-            .cloned()
+        self.groupings.find(|grouping| {
+            grouping.modifier.as_ref() == modifier && same_sets(&grouping.inputs, samples)
+        })
     }
 
-    /// Keeps `grouping` for the next evaluations, forgetting the oldest beyond
-    /// [`Groupings::KEPT`].
+    /// Keeps `grouping` for the next evaluations.
     pub(crate) fn remember(&self, grouping: Arc<Grouping>) {
-        let mut groupings = self
-            .groupings
-            .0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if groupings.len() >= Groupings::KEPT {
-            groupings.remove(0);
-        }
-        groupings.push(grouping);
+        self.groupings.keep(grouping);
     }
+
+    /// How a binary operator matching with `modifier` paired the samples of its "many" side
+    /// with those of its "one" side when it last met the very same label sets on both.
+    pub(crate) fn matching(
+        &self,
+        modifier: Option<&LabelModifier>,
+        one: &[Sample],
+        many: &[Sample],
+    ) -> Option<Arc<Matching>> {
+        self.matchings.find(|matching| {
+            matching.modifier.as_ref() == modifier
+                && same_sets(&matching.one, one)
+                && same_sets(&matching.many, many)
+        })
+    }
+
+    /// Keeps `matching` for the next evaluations.
+    pub(crate) fn remember_matching(&self, matching: Arc<Matching>) {
+        self.matchings.keep(matching);
+    }
+}
+
+/// Whether `samples` carry the very label sets `kept`, in the same order.
+fn same_sets(kept: &[Labels], samples: &[Sample]) -> bool {
+    kept.len() == samples.len()
+        && kept
+            .iter()
+            .zip(samples)
+            .all(|(kept, sample)| kept.is(&sample.labels))
 }
 
 /// How one aggregation grouped its samples: a rule evaluated every 15 s meets the same series
@@ -367,18 +376,52 @@ pub(crate) struct Grouping {
     pub order: Vec<usize>,
 }
 
-#[derive(Debug, Default)]
-struct Groupings(Mutex<Vec<Arc<Grouping>>>);
-
-impl Groupings {
-    /// Groupings kept at most: more than the aggregations a lesson's rules and one view
-    /// evaluate in a step.
-    const KEPT: usize = 64;
+/// How one binary operator between two vectors paired its samples (see [`Grouping`]): for
+/// each sample of the "many" side (the left one unless `group_right`), the index of the
+/// sample of the "one" side it matches. Only matchings without two samples of the same
+/// signature on the "one" side are kept, so that side's samples are in their own order.
+#[derive(Debug)]
+pub(crate) struct Matching {
+    /// `on` or `ignoring` and its names.
+    pub modifier: Option<LabelModifier>,
+    pub one: Vec<Labels>,
+    pub many: Vec<Labels>,
+    pub matches: Vec<Option<usize>>,
 }
 
-impl Clone for Groupings {
+/// The latest groupings or matchings; a copy of the store starts with none.
+#[derive(Debug)]
+struct Remembered<T>(Mutex<Vec<Arc<T>>>);
+
+impl<T> Remembered<T> {
+    /// Kept at most: more than the aggregations or operators a lesson's rules and one view
+    /// evaluate in a step.
+    const KEPT: usize = 64;
+
+    fn find(&self, found: impl Fn(&T) -> bool) -> Option<Arc<T>> {
+        let kept = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        kept.iter().find(|kept| found(kept)).cloned()
+    }
+
+    /// Keeps `value`, forgetting the oldest beyond [`Self::KEPT`].
+    fn keep(&self, value: Arc<T>) {
+        let mut kept = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if kept.len() >= Self::KEPT {
+            kept.remove(0);
+        }
+        kept.push(value);
+    }
+}
+
+impl<T> Default for Remembered<T> {
+    fn default() -> Self {
+        Remembered(Mutex::new(Vec::new()))
+    }
+}
+
+impl<T> Clone for Remembered<T> {
     fn clone(&self) -> Self {
-        Groupings::default()
+        Remembered::default()
     }
 }
 

@@ -557,6 +557,74 @@ fn a_remembered_grouping_gives_what_grouping_again_would() {
     );
 }
 
+#[test]
+fn a_remembered_matching_gives_what_matching_again_would() {
+    let mut store = SeriesStore::new();
+    let errors = |route: &str, code: &str| {
+        Labels::named("errors")
+            .with("route", route)
+            .with("code", code)
+    };
+    let requests = |route: &str| Labels::named("requests").with("route", route);
+    let scrape = |store: &mut SeriesStore, t: i64, scale: f64| {
+        store.append(&errors("a", "500"), t, 1.0 * scale);
+        store.append(&errors("b", "500"), t, 2.0 * scale);
+        store.append(&errors("b", "503"), t, 3.0 * scale);
+        store.append(&requests("a"), t, 10.0);
+        store.append(&requests("b"), t, 20.0);
+    };
+    let result = |store: &SeriesStore, query: &str, at: i64| {
+        let query = parse_query(query).expect("query parses");
+        match instant_query(store, &query.expr, at) {
+            Ok(Value::Vector(samples)) => samples
+                .into_iter()
+                .map(|s| format!("{} {}", s.labels, s.value))
+                .collect::<Vec<_>>(),
+            Ok(other) => panic!("expected a vector, got {other:?}"),
+            Err(error) => vec![error.to_string()],
+        }
+    };
+    let ratio = "errors / on (route) group_left requests";
+    scrape(&mut store, 0, 1.0);
+    let first = result(&store, ratio, 0);
+    assert_eq!(
+        first,
+        [
+            "{code=\"500\", route=\"a\"} 0.1",
+            "{code=\"500\", route=\"b\"} 0.1",
+            "{code=\"503\", route=\"b\"} 0.15"
+        ]
+    );
+    // The same series later: the pairs are remembered, the values new.
+    scrape(&mut store, 15_000, 2.0);
+    assert_eq!(
+        result(&store, ratio, 15_000),
+        [
+            "{code=\"500\", route=\"a\"} 0.2",
+            "{code=\"500\", route=\"b\"} 0.2",
+            "{code=\"503\", route=\"b\"} 0.3"
+        ]
+    );
+    // Another matching over the very same series pairs them its own way.
+    assert_eq!(
+        result(
+            &store,
+            "errors / ignoring (code) group_left requests",
+            15_000
+        )
+        .len(),
+        3
+    );
+    assert!(result(&store, "errors / requests", 15_000).is_empty());
+    // A second `requests` series for route `b` on the "one" side: no longer one to many.
+    store.append(&requests("b").with("instance", "2"), 15_000, 5.0);
+    let duplicate = result(&store, ratio, 15_000);
+    assert!(
+        duplicate[0].contains("found duplicate series"),
+        "{duplicate:?}"
+    );
+}
+
 /// The scrape's label cache gives the same set for the same pairs in any order, and never
 /// mixes up sets that differ.
 #[test]
