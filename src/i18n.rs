@@ -330,6 +330,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("tf.open", "Open the plans", "Ouvrir les plans"),
     ("lesson.solution_pr", "On the pull request:", "Sur la pull request :"),
     ("lesson.solution_inject", "Inject the fault:", "Injecter la panne :"),
+    ("lesson.solution_tool", "Run on the tool", "Lancer sur l'outil"),
     ("tab.pull_request", "PR", "PR"),
     ("pr.none", "No pull request is open here.", "Aucune pull request n'est ouverte ici."),
     ("pr.open", "Open", "Ouverte"),

@@ -7,7 +7,7 @@
 //! what it was.
 
 use crate::components::clock_bar::typing_in_a_field;
-use crate::i18n::{self, key, tr, Key};
+use crate::i18n::{self, tr};
 use crate::session::{Sim, WorkbenchNav};
 use leptos::prelude::*;
 use opsdojo_engine::lesson::{DemoStep, Tab};
@@ -305,7 +305,7 @@ pub fn Stage(text: ViewFn) -> impl IntoView {
             .into_iter()
             .enumerate()
             .map(|(index, panel)| {
-                let label = i18n::text(panel_label(panel));
+                let label = i18n::text(crate::components::workbench::tab_label(panel));
                 let key = (index + 1) % 10;
                 view! {
                     <option value=panel.id() selected=move || presenter.panel.get() == panel>
@@ -388,22 +388,6 @@ pub fn Stage(text: ViewFn) -> impl IntoView {
                 }}
             </div>
         </div>
-    }
-}
-
-/// The translation key of a panel's name.
-fn panel_label(panel: Tab) -> Key {
-    match panel {
-        Tab::Text => key!("stage.text"),
-        Tab::Files => key!("tab.files"),
-        Tab::Terraform => key!("tab.terraform"),
-        Tab::Dashboard => key!("tab.dashboard"),
-        Tab::Alerts => key!("tab.alerts"),
-        Tab::Channel => key!("tab.channel"),
-        Tab::Explore => key!("tab.explore"),
-        Tab::Kubernetes => key!("tab.kubernetes"),
-        Tab::PullRequest => key!("tab.pull_request"),
-        Tab::Events => key!("tab.events"),
     }
 }
 

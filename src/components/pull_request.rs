@@ -64,7 +64,7 @@ fn check_icon(status: CheckStatus) -> (&'static str, &'static str) {
 #[component]
 pub fn PullRequest() -> impl IntoView {
     let sim = expect_context::<Sim>();
-    let pull = Memo::new(move |_| sim.snapshot.with(|s| s.pull_request.clone()));
+    let pull = Memo::new(move |_| sim.snapshot.with(|s| s.tools.pull_request.clone()));
     move || match pull.get() {
         None => view! { <p class="muted">{tr!("pr.none")}</p> }.into_any(),
         Some(pull) => view! { <PullRequestPage pull=pull /> }.into_any(),

@@ -20,7 +20,8 @@ pub fn Terraform(
     let only_for_infra = only.clone();
     let infra = Memo::new(move |_| {
         sim.snapshot.with(|s| {
-            s.infra
+            s.tools
+                .infra
                 .iter()
                 .filter(|i| only_for_infra.as_ref().is_none_or(|e| *e == i.env))
                 .cloned()
@@ -391,7 +392,8 @@ pub fn PlanStrip() -> impl IntoView {
     let nav = use_context::<crate::session::WorkbenchNav>();
     let rows = Memo::new(move |_| {
         sim.snapshot.with(|s| {
-            s.infra
+            s.tools
+                .infra
                 .iter()
                 .map(|i| {
                     let (summary, class) = summary(i);

@@ -19,6 +19,22 @@ use opsdojo_engine::lesson::Tab;
 use opsdojo_engine::world::infra::TERRAFORM_DIR;
 use opsdojo_engine::Severity;
 
+/// The translation key of a panel's name, on its tab and in the speaker's window.
+pub fn tab_label(panel: Tab) -> Key {
+    match panel {
+        Tab::Text => key!("stage.text"),
+        Tab::Files => key!("tab.files"),
+        Tab::Terraform => key!("tab.terraform"),
+        Tab::Dashboard => key!("tab.dashboard"),
+        Tab::Alerts => key!("tab.alerts"),
+        Tab::Channel => key!("tab.channel"),
+        Tab::Explore => key!("tab.explore"),
+        Tab::Kubernetes => key!("tab.kubernetes"),
+        Tab::PullRequest => key!("tab.pull_request"),
+        Tab::Events => key!("tab.events"),
+    }
+}
+
 /// What the Explore tab shows first: request rate per service in production.
 fn default_query(production: &str) -> String {
     format!(r#"sum by (project) (rate(http_request_seconds_count{{env="{production}"}}[5m]))"#)
@@ -54,43 +70,74 @@ pub fn Workbench() -> impl IntoView {
         })
     };
     let message_count = move || sim.snapshot.with(|s| s.messages.len());
-    let has_pull_request = move || sim.snapshot.with(|s| s.pull_request.is_some());
+    let has_pull_request =
+        Memo::new(move |_| sim.snapshot.with(|s| s.tools.pull_request.is_some()));
     // Environments whose plan has changes or errors.
     let pending = move || {
         sim.snapshot.with(|s| {
-            s.infra
+            s.tools
+                .infra
                 .iter()
                 .filter(|i| i.errors > 0 || i.counts.is_some_and(|(a, c, d)| a + c + d > 0))
                 .count()
         })
     };
-    view! {
-        <section class="workbench" aria-label="workbench">
-            <div class="tabs" role="tablist">
-                {tab_button(Tab::Files, key!("tab.files"))}
-                {tab_button(Tab::Terraform, key!("tab.terraform"))}
+    // The count beside a tab, if it has one.
+    let badge = move |which: Tab| match which {
+        Tab::Terraform => Some(
+            view! {
                 <span class="tab-badge" class:hidden=move || pending() == 0>
                     {move || pending().to_string()}
                 </span>
-                {tab_button(Tab::Dashboard, key!("tab.dashboard"))}
-                {tab_button(Tab::Alerts, key!("tab.alerts"))}
+            }
+            .into_any(),
+        ),
+        Tab::Alerts => Some(
+            view! {
                 <span class="tab-badge tab-badge-alert" class:hidden=move || firing() == 0>
                     {move || firing().to_string()}
                 </span>
-                {tab_button(Tab::Channel, key!("tab.channel"))}
+            }
+            .into_any(),
+        ),
+        Tab::Channel => Some(
+            view! {
                 <span class="tab-badge" class:hidden=move || message_count() == 0>
                     {move || message_count().to_string()}
                 </span>
-                {tab_button(Tab::Explore, key!("tab.explore"))}
-                {tab_button(Tab::Kubernetes, key!("tab.kubernetes"))}
-                {move || {
-                    has_pull_request()
-                        .then(|| tab_button(Tab::PullRequest, key!("tab.pull_request")))
-                }}
-                {tab_button(Tab::Events, key!("tab.events"))}
+            }
+            .into_any(),
+        ),
+        Tab::Events => Some(
+            view! {
                 <span class="tab-badge" aria-hidden="true">
                     {move || event_count().to_string()}
                 </span>
+            }
+            .into_any(),
+        ),
+        _ => None,
+    };
+    let button = move |which: Tab| {
+        view! {
+            {tab_button(which, tab_label(which))}
+            {badge(which)}
+        }
+    };
+    view! {
+        <section class="workbench" aria-label="workbench">
+            <div class="tabs" role="tablist">
+                {Tab::ALL
+                    .into_iter()
+                    .filter(|which| *which != Tab::Text)
+                    .map(|which| {
+                        if which == Tab::PullRequest {
+                            (move || has_pull_request.get().then(|| button(which))).into_any()
+                        } else {
+                            button(which).into_any()
+                        }
+                    })
+                    .collect_view()}
             </div>
             <div class="tab-panel" role="tabpanel">
                 {move || match tab.get() {

@@ -260,6 +260,7 @@ fn Solution(solution: Vec<Action>) -> impl IntoView {
     let run = tr!("lesson.solution_kubectl");
     let on_pr = tr!("lesson.solution_pr");
     let inject = tr!("lesson.solution_inject");
+    let on_tool = tr!("lesson.solution_tool");
     view! {
         <details class="solution" data-testid="solution">
             <summary>{tr!("lesson.show_solution")}</summary>
@@ -296,6 +297,15 @@ fn Solution(solution: Vec<Action>) -> impl IntoView {
                         Action::Inject { fault } => {
                             view! {
                                 <li>{move || inject()} " " <code>{fault.describe()}</code></li>
+                            }
+                                .into_any()
+                        }
+                        Action::Tool { tool, command } => {
+                            view! {
+                                <li>
+                                    {move || on_tool()} " "
+                                    <code>{format!("{tool}: {command}")}</code>
+                                </li>
                             }
                                 .into_any()
                         }

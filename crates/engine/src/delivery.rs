@@ -16,6 +16,9 @@ use similar::udiff::UnifiedHunkHeader;
 use similar::{group_diff_ops, DiffOp, DiffTag};
 use std::collections::BTreeMap;
 
+mod tool;
+pub use tool::{Pipeline, PullRequestSnapshot};
+
 /// The folder of the application's code among the world's files.
 pub const APP_DIR: &str = "app/";
 
@@ -255,15 +258,12 @@ impl PullRequest {
     }
 
     /// Whether `files` hold application changes the head does not have.
-    pub fn unpushed<'a>(&self, files: impl Iterator<Item = (&'a String, &'a String)>) -> bool {
+    pub fn unpushed<'a>(&'a self, files: impl Iterator<Item = (&'a str, &'a str)>) -> bool {
         let head = self
             .head_files
             .iter()
             .map(|(p, c)| (p.as_str(), c.as_str()));
-        files
-            .filter(|(path, _)| path.starts_with(APP_DIR))
-            .map(|(p, c)| (p.as_str(), c.as_str()))
-            .ne(head)
+        files.filter(|(path, _)| path.starts_with(APP_DIR)).ne(head)
     }
 
     /// A new head with the application's `files`: checks start again and approvals are
@@ -441,7 +441,9 @@ impl PullRequest {
             PullCommand::Push if self.merged_at.is_some() => {
                 Err("the pull request is merged".to_string())
             }
-            PullCommand::Push if !self.unpushed(files.iter()) => {
+            PullCommand::Push
+                if !self.unpushed(files.iter().map(|(p, c)| (p.as_str(), c.as_str()))) =>
+            {
                 Err("Everything up-to-date: no change to push".to_string())
             }
             PullCommand::Push => {

@@ -261,6 +261,7 @@ pub fn timeline(world: &World, faults: &[PlannedFault], opened: &[Opened]) -> Ti
                 Some(format!("kubectl {command} (in {namespace})"))
             }
             Action::PullRequest { command } => Some(format!("pull request: {command}")),
+            Action::Tool { tool, command } => Some(format!("{tool}: {command}")),
             Action::Inject { fault } => {
                 injected.push(elapsed);
                 push(elapsed, "fault", fault.describe());

@@ -311,7 +311,24 @@ fn check_demo(lesson: &Lesson, start: &World) -> Vec<Diagnostic> {
                 continue;
             }
         }
+        let recorded = world.actions().len();
         world.apply(action.clone());
+        if let Action::Tool { tool, command } = action {
+            if world.actions().len() == recorded {
+                let why = world
+                    .event_log()
+                    .last()
+                    .map_or("", |entry| entry.text.as_str());
+                diagnostics.push(
+                    Diagnostic::error(
+                        lesson.demo_line(step),
+                        1,
+                        format!("the demo's `{tool}: {command}` is refused when it plays: {why}"),
+                    )
+                    .with_hint("give the clock more time before this step with `advance`"),
+                );
+            }
+        }
         if let Action::PullRequest { command } = action {
             if let Some(Err(why)) = world.pull_request().and_then(|p| p.last_outcome.clone()) {
                 diagnostics.push(

@@ -461,6 +461,8 @@ struct SolutionStep {
     pr: Option<String>,
     /// A fault injected as a game day's facilitator does.
     inject: Option<crate::game::Injection>,
+    /// A command on one of the world's tools, by its name.
+    tool: Option<ToolStep>,
 }
 
 /// One step of a demo script: a note for the speaker, at most one action, and optionally a
@@ -492,6 +494,14 @@ struct DemoStepFields {
     kubectl: Option<String>,
     pr: Option<String>,
     inject: Option<crate::game::Injection>,
+    tool: Option<ToolStep>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ToolStep {
+    name: String,
+    command: String,
 }
 
 #[derive(Deserialize)]
@@ -797,6 +807,7 @@ fn read_step(
         step.kubectl.is_some(),
         step.pr.is_some(),
         step.inject.is_some(),
+        step.tool.is_some(),
     ]
     .iter()
     .filter(|set| **set)
@@ -805,11 +816,32 @@ fn read_step(
         return Err(Diagnostic::error(
             line_of("solution:"),
             1,
-            "each step needs exactly one of `advance`, `edit`, `apply`, `kubectl`, `pr` or `inject`",
+            "each step needs exactly one of `advance`, `edit`, `apply`, `kubectl`, `pr`, `inject` or `tool`",
         )
         .with_hint(
-            "write `- advance: 5m`, `- edit: {file: ..., content: ...}`, `- apply: prod`, `- kubectl: get pods`, `- pr: merge` or `- inject: {kind: crash, env: prod, service: users}`",
+            "write `- advance: 5m`, `- edit: {file: ..., content: ...}`, `- apply: prod`, `- kubectl: get pods`, `- pr: merge`, `- inject: {kind: crash, env: prod, service: users}` or `- tool: {name: terraform, command: apply prod}`",
         ));
+    }
+    if let Some(ToolStep { name, command }) = step.tool {
+        if !crate::world::TOOL_NAMES.contains(&name.as_str()) {
+            let mut problem = Diagnostic::error(
+                line_of("tool:"),
+                1,
+                format!("`tool: {name}` names no tool of the world"),
+            );
+            let known = crate::world::TOOL_NAMES.join("`, `");
+            problem = match crate::diagnostic::closest(&name, crate::world::TOOL_NAMES) {
+                Some(near) => {
+                    problem.with_hint(format!("did you mean `{near}`? The tools are `{known}`"))
+                }
+                None => problem.with_hint(format!("the tools are `{known}`")),
+            };
+            return Err(problem);
+        }
+        return Ok(Action::Tool {
+            tool: name,
+            command,
+        });
     }
     if let Some(fault) = step.inject {
         fault
@@ -893,7 +925,8 @@ fn read_demo(
             || field.apply.is_some()
             || field.kubectl.is_some()
             || field.pr.is_some()
-            || field.inject.is_some();
+            || field.inject.is_some()
+            || field.tool.is_some();
         let action = if has_action {
             let step = SolutionStep {
                 advance: field.advance,
@@ -902,6 +935,7 @@ fn read_demo(
                 kubectl: field.kubectl,
                 pr: field.pr,
                 inject: field.inject,
+                tool: field.tool,
             };
             match read_step(step, platform, has_pull_request, &at_step) {
                 Ok(action) => Some(action),

@@ -636,3 +636,40 @@ fn an_objective_is_placed_by_the_parser_not_by_searching_its_id() {
     );
     assert_eq!(found[0].0, 15, "{found:?}");
 }
+
+#[test]
+fn a_tool_step_runs_a_command_on_a_tool_named_in_the_world() {
+    let step = |name: &str| {
+        LESSON.replace(
+            "  - advance: 1m\n---",
+            &format!("  - advance: 1m\n  - tool: {{name: {name}, command: apply dev}}\n---"),
+        )
+    };
+    let lesson = parse(&step("terraform"));
+    assert_eq!(
+        lesson.solution.last(),
+        Some(&Action::Tool {
+            tool: "terraform".into(),
+            command: "apply dev".into(),
+        })
+    );
+    let mut world = World::new(lesson.scenario.clone());
+    for action in &lesson.solution {
+        world.apply(action.clone());
+    }
+    assert_eq!(world.actions().last(), lesson.solution.last());
+    // A near miss names the tool it should be, at the step's line.
+    let parsed = parse_lesson(&step("terrafrom"));
+    let problem = parsed
+        .diagnostics
+        .iter()
+        .find(|d| d.message.contains("terrafrom"))
+        .expect("a diagnostic");
+    assert_eq!(
+        problem.message,
+        "`tool: terrafrom` names no tool of the world"
+    );
+    let hint = problem.hint.as_deref().unwrap_or_default();
+    assert!(hint.starts_with("did you mean `terraform`?"), "{hint}");
+    assert_eq!(problem.line, 25, "{problem:?}");
+}

@@ -35,6 +35,9 @@ pub enum Action {
     PullRequest { command: String },
     /// A fault a game day's facilitator injects into the running platform.
     Inject { fault: super::injection::Injection },
+    /// A command on one of the world's tools, by its name (`terraform`, `pull request`):
+    /// what a tool added to the world reads, with no action of its own.
+    Tool { tool: String, command: String },
 }
 
 impl Action {
@@ -66,6 +69,10 @@ impl Action {
                 command: cut(command, 512),
             },
             Action::PullRequest { command } => Action::PullRequest {
+                command: cut(command, 2048),
+            },
+            Action::Tool { tool, command } => Action::Tool {
+                tool: cut(tool, 64),
                 command: cut(command, 2048),
             },
             // Checked whole when applied: a fault that does not fit the world is refused.

@@ -13,10 +13,8 @@
 //! makes [`World::resume`] replay the actions from the start instead.
 
 use super::alerting::MonitoringState;
-use super::infra::{EnvInfraState, Infrastructure};
 use super::metrics::{MetricsState, PlatformMetrics};
 use super::*;
-use crate::delivery::PullRequest;
 use crate::kube::KubeEvent;
 use crate::limits;
 use base64::Engine as _;
@@ -47,10 +45,11 @@ struct Body {
     last_gauges: Vec<Labels>,
     monitoring: MonitoringState,
     changes: Vec<ChangeMarker>,
-    infra: Vec<EnvInfraState>,
     kube_events: Vec<KubeEvent>,
     release_templates: BTreeMap<usize, String>,
-    pull_request: Option<PullRequest>,
+    /// Each tool's part, under its name in the world's list.
+    #[serde(flatten)]
+    tools: super::tools::Saved,
     /// Faults a facilitator injected, with when.
     #[serde(default)]
     injected: Vec<super::injection::PlannedFault>,
@@ -176,10 +175,9 @@ impl World {
                 .collect(),
             monitoring: self.monitoring.state(),
             changes: self.changes.clone(),
-            infra: self.infra.state(),
             kube_events: self.kube_events.clone(),
             release_templates: self.release_templates.clone(),
-            pull_request: self.pull_request.clone(),
+            tools: self.tools.save(),
             injected: self.injected.clone(),
         };
         // Every part serializes: floats that may not be finite are written as bits.
@@ -315,7 +313,7 @@ impl World {
         {
             return Err("the injected faults do not fit this world".into());
         }
-        if body.pull_request.as_ref().map(|p| &p.spec) != scenario.pull_request.as_ref() {
+        if body.tools.pull_request.as_ref().map(|p| &p.spec) != scenario.pull_request.as_ref() {
             return Err("the pull request does not fit this world".into());
         }
         let bytes = base64::engine::general_purpose::STANDARD
@@ -333,8 +331,6 @@ impl World {
             monitoring.load(path, &file.content, body.now);
         }
         monitoring.restore(body.monitoring)?;
-        let project_files = infra::project_files(body.files.iter().map(|(p, f)| (p, &f.content)));
-        let infra = Infrastructure::restore(body.infra, &platform, &project_files)?;
         let mut world = World {
             scenario,
             now: body.now,
@@ -356,18 +352,11 @@ impl World {
                 .collect(),
             monitoring,
             changes: body.changes,
-            infra,
             kube_events: body.kube_events,
             release_templates: body.release_templates,
             rendered: BTreeMap::new(),
             chart_loaded: true,
-            pull_request: body.pull_request.map(|mut pull| {
-                pull.stages = (
-                    platform.pre_production().to_string(),
-                    platform.production().to_string(),
-                );
-                pull
-            }),
+            tools: Tools::default(),
             injected_events: body
                 .injected
                 .iter()
@@ -376,6 +365,7 @@ impl World {
             injected: body.injected,
             label_cache: Default::default(),
         };
+        world.tools = Tools::restore(body.tools, &world)?;
         world.rendered = world.render_chart(&platform).rendered;
         Ok(world)
     }

@@ -151,8 +151,7 @@ impl World {
                 1.0,
             ));
         }
-        self.infra_series(&mut samples);
-        self.pull_request_series(&mut samples);
+        self.tools.expose(self, &mut samples);
         samples
     }
 

@@ -5,28 +5,28 @@
 //! saved and checked. One simulated step ([`Scenario::tick`], 15 s by default) fires the
 //! scheduled events, runs each subsystem on the new instant, and scrapes what they expose.
 //!
-//! Each subsystem keeps its part of the world in a file of its own, as `impl World` blocks
-//! over the state here: delivery (`delivery.rs`), infrastructure (`infrastructure.rs`), the
-//! cluster (`cluster.rs`), traffic (`serving.rs`), exposition (`exposition.rs`) and monitoring
-//! (`alerting.rs`). [`World::step`] runs them in that order; this file holds the state, actions,
-//! scheduled events, files and the event log.
+//! The tools (the pull request's pipeline, the Terraform project) own their state and hand
+//! back effects; the world holds them in one list (`tools.rs`) and carries out what they ask.
+//! The other subsystems keep their part of the world in a file of their own, as `impl World`
+//! blocks over the state here: the cluster (`cluster.rs`), traffic (`serving.rs`), exposition
+//! (`exposition.rs`) and monitoring (`alerting.rs`). [`World::step`] runs them in that order;
+//! this file holds the state, actions, scheduled events, files and the event log.
 
 mod action;
 pub mod alerting;
 mod chart;
 mod checkpoint;
 mod cluster;
-pub mod database;
-mod delivery;
+pub use crate::database;
 mod exposition;
 mod files;
-pub mod infra;
-mod infrastructure;
+pub use crate::infra;
 pub mod injection;
 mod metrics;
 pub mod scenario;
 mod serving;
 mod snapshot;
+mod tools;
 pub mod traffic;
 
 #[cfg(test)]
@@ -43,26 +43,33 @@ mod platform_tests;
 mod pull_request_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tools_tests;
 
+pub use crate::delivery::PullRequestSnapshot;
+pub use crate::infra::InfraSnapshot;
 use crate::kube::deployment;
 pub use crate::kube::deployment::{
     node_of, Deployment, Hpa, Pod, PodStatus, METRIC as HPA_METRIC, PODS_PER_NODE,
 };
+pub use crate::tool::{ChangeMarker, EventLevel};
 pub use action::Action;
 pub use alerting::AlertMarker;
 pub use checkpoint::{sealed_checkpoint, CheckpointWriter, Resumed};
 pub use files::{values_file_path, FileLanguage, WorldFile};
 pub use scenario::{Burst, Crash, Drift, Fault, Release, Scenario, ScheduledEvent, FAULT_STATUSES};
 pub use snapshot::{
-    DeploymentSnapshot, EnvironmentSnapshot, EventLevel, EventLogEntry, FileSnapshot, HpaSnapshot,
-    InfraSnapshot, ManifestsSnapshot, PullRequestSnapshot, WorldSnapshot,
+    DeploymentSnapshot, EnvironmentSnapshot, EventLogEntry, FileSnapshot, HpaSnapshot,
+    ManifestsSnapshot, WorldSnapshot,
 };
+pub use tools::{ToolSnapshots, Tools, NAMES as TOOL_NAMES};
 
 use crate::diagnostic::Diagnostic;
 use crate::platform::Platform;
 use crate::promql::{Labels, Sample, SeriesStore};
 use crate::rng::SimRng;
 use crate::time::{SimDuration, SimTime};
+use crate::tool::Tool;
 use metrics::PlatformMetrics;
 use std::collections::BTreeMap;
 
@@ -117,8 +124,6 @@ pub struct World {
     monitoring: alerting::Monitoring,
     /// Changes to the running platform (scaling so far), drawn as markers on dashboards.
     changes: Vec<ChangeMarker>,
-    /// The Terraform project's states, plans and applies.
-    infra: infra::Infrastructure,
     /// What the cluster's controllers did, as `kubectl get events` lists it.
     kube_events: Vec<crate::kube::KubeEvent>,
     /// The pod template each fired release rolled out, by the index of its scheduled event: a
@@ -128,8 +133,8 @@ pub struct World {
     rendered: BTreeMap<String, chart::Rendered>,
     /// False while the world writes its first files: the chart is rendered once they are all in.
     chart_loaded: bool,
-    /// The pull request open on the application's repository, if the scenario has one.
-    pull_request: Option<crate::delivery::PullRequest>,
+    /// The tools, each owning its state (`tools.rs`).
+    tools: Tools,
     /// Faults injected by a facilitator, with when, and the events they became: these come
     /// after the scenario's own events in the events' numbering.
     injected: Vec<injection::PlannedFault>,
@@ -163,18 +168,6 @@ fn deployment_mut<'a>(
         .find(|d| d.service == service)
 }
 
-/// A change to the running platform, as a dashboard marks it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct ChangeMarker {
-    pub at: SimTime,
-    /// `change` for scaling, `deploy` for a release.
-    #[serde(with = "crate::serde_util::static_str")]
-    pub kind: crate::serde_util::Name,
-    pub env: String,
-    pub service: String,
-    pub text: String,
-}
-
 impl World {
     /// A world at the start of `scenario`, before any action.
     pub fn new(scenario: Scenario) -> Self {
@@ -199,12 +192,11 @@ impl World {
             last_scrape: Vec::new(),
             monitoring: alerting::Monitoring::default(),
             changes: Vec::new(),
-            infra: infra::Infrastructure::default(),
             kube_events: Vec::new(),
             release_templates: BTreeMap::new(),
             rendered: BTreeMap::new(),
             chart_loaded: false,
-            pull_request: None,
+            tools: Tools::default(),
             injected: Vec::new(),
             injected_events: Vec::new(),
             label_cache: Default::default(),
@@ -225,7 +217,7 @@ impl World {
         // changes were written after.
         let (infrastructure, problems) =
             infra::Infrastructure::new(&platform, &world.project_files(), world.now);
-        world.infra = infrastructure;
+        world.tools.infra = infrastructure;
         for problem in problems {
             world.log(EventLevel::Warning, problem);
         }
@@ -233,7 +225,7 @@ impl World {
             world.write_file(&path, content);
         }
         world.refresh_infra();
-        for (env, finding) in world.infra.initial_violations() {
+        for (env, finding) in world.tools.infra.initial_violations() {
             world.post_finding(&env, &finding);
         }
         // Pods that the initial files ask for were running before the scenario starts.
@@ -251,15 +243,16 @@ impl World {
         }
         // The pull request was opened a little before the scenario starts: its first checks ran.
         if let Some(spec) = world.scenario.pull_request.clone() {
-            world.pull_request = Some(crate::delivery::PullRequest::open(
-                spec,
-                &world.file_contents(),
-                world.now.plus(PULL_REQUEST_AGE),
-                (
-                    platform.pre_production().to_string(),
-                    platform.production().to_string(),
-                ),
-            ));
+            world.tools.pull_request =
+                crate::delivery::Pipeline(Some(crate::delivery::PullRequest::open(
+                    spec,
+                    &world.file_contents(),
+                    world.now.plus(PULL_REQUEST_AGE),
+                    (
+                        platform.pre_production().to_string(),
+                        platform.production().to_string(),
+                    ),
+                )));
         }
         // The starting state is not news: the log begins with the first step.
         world.event_log.clear();
@@ -320,18 +313,9 @@ impl World {
             Action::PatchFile { .. } => return,
             Action::Advance { by } => self.advance(*by),
             Action::Apply { env } => {
-                let lines = self.infra.start_apply(env, &self.project_files(), self.now);
-                for line in lines {
-                    self.log(EventLevel::Info, line);
-                }
-                if self.infra.env(env).is_some_and(|e| e.running.is_some()) {
-                    self.mark_change(ChangeMarker {
-                        at: self.now,
-                        kind: "change",
-                        env: env.clone(),
-                        service: String::new(),
-                        text: "terraform apply".into(),
-                    });
+                let line = format!("apply {env}");
+                if self.run_tool_command(infra::Infrastructure::NAME, &line) {
+                    return;
                 }
             }
             Action::Inject { fault } => {
@@ -345,8 +329,12 @@ impl World {
                 self.inject(fault.clone());
             }
             Action::PullRequest { command } => {
-                if let Err(refused) = self.pull_request_command(command) {
-                    self.log(EventLevel::Warning, format!("pull request: {refused}"));
+                if self.run_tool_command(crate::delivery::Pipeline::NAME, command) {
+                    return;
+                }
+            }
+            Action::Tool { tool, command } => {
+                if self.run_tool_command(tool, command) {
                     return;
                 }
             }
@@ -474,10 +462,10 @@ impl World {
         self.now = self.now.plus(tick);
         // The scenario: its scheduled events and the faults injected so far (this file).
         self.fire_scheduled_events();
-        // Delivery: the pipeline's checks, merges and promotions ask for deployments (delivery.rs).
-        self.step_pull_request();
-        // Infrastructure: applies complete, databases follow their state (infrastructure.rs).
-        self.step_infra();
+        // The tools, in their list's order (tools.rs): the pull request's checks, merges and
+        // promotions ask for deployments; Terraform's applies complete and the databases
+        // follow their state.
+        self.step_tools();
         // The cluster: autoscalers set replicas, deployments reconcile their pods (cluster.rs).
         self.autoscale();
         self.reconcile_deployments(tick);
@@ -558,9 +546,13 @@ impl World {
             self.log(EventLevel::Info, text);
         }
         if let Some(drift) = drift {
-            if self.infra.drift(&drift.env, &drift.attribute, drift.value) {
+            if self
+                .tools
+                .infra
+                .drift(&drift.env, &drift.attribute, drift.value)
+            {
                 self.refresh_infra();
-                for (env, finding) in self.infra.evaluate_compliance(self.now) {
+                for (env, finding) in self.tools.infra.evaluate_compliance(self.now) {
                     self.post_finding(&env, &finding);
                 }
             }
@@ -622,16 +614,43 @@ impl World {
 
     /// The Terraform project as the infrastructure views it.
     pub fn infrastructure(&self) -> &infra::Infrastructure {
-        &self.infra
+        &self.tools.infra
+    }
+
+    /// The open pull request, if the scenario has one.
+    pub fn pull_request(&self) -> Option<&crate::delivery::PullRequest> {
+        self.tools.pull_request.0.as_ref()
+    }
+
+    /// Runs a command on the tool named `name`; whether it was refused (then the log says why,
+    /// and the action is not recorded).
+    fn run_tool_command(&mut self, name: &str, line: &str) -> bool {
+        let Err(refused) = self.run_tool_line(name, line) else {
+            return false;
+        };
+        self.log(EventLevel::Warning, format!("{name}: {refused}"));
+        true
+    }
+
+    /// Plans every environment again, as an edit of the project does.
+    fn refresh_infra(&mut self) {
+        self.with_tool(
+            |tools| &mut tools.infra,
+            |infra, world| infra.refresh(world),
+        );
+    }
+
+    /// Posts a compliance change to the environment's infrastructure channel.
+    fn post_finding(&mut self, env: &str, finding: &infra::Finding) {
+        let effects = infra::finding_effects(env, finding, self).to_vec();
+        self.carry_out(effects);
     }
 
     fn write_file(&mut self, path: &str, content: String) {
         let file = WorldFile::parse(path, content, &self.scenario.platform);
         self.monitoring.load(path, &file.content, self.now);
         self.files.insert(path.to_string(), file);
-        if path.starts_with(infra::TERRAFORM_DIR) && !self.infra.envs.is_empty() {
-            self.refresh_infra();
-        }
+        self.file_written(path);
         if path.starts_with(chart::CHART_DIR) && self.chart_loaded {
             self.refresh_chart();
         }

@@ -56,7 +56,7 @@ fn the_pull_request_opens_with_a_failing_coverage_gate_and_cannot_merge() {
     let coverage = r#"opsdojo_pull_request_check_success{check="jenkins/coverage"}"#;
     assert_eq!(value(&world, coverage), Some(0.0));
     let snapshot = world.snapshot();
-    let pull = snapshot.pull_request.expect("a pull request");
+    let pull = snapshot.tools.pull_request.expect("a pull request");
     assert_eq!(pull.timeline[0].text, "Is this tested?");
     assert_eq!(
         pull.diffs.len(),
@@ -87,7 +87,7 @@ fn the_pull_request_opens_with_a_failing_coverage_gate_and_cannot_merge() {
 fn a_test_then_a_push_turns_the_gate_green_and_brings_approvals() {
     let mut world = lesson_world();
     add_test(&mut world);
-    assert!(world.snapshot().pull_request.unwrap().unpushed);
+    assert!(world.snapshot().tools.pull_request.unwrap().unpushed);
     pr(&mut world, "push");
     assert!(outcome(&world).unwrap().starts_with("pushed "));
     minutes(&mut world, 4);
@@ -151,8 +151,8 @@ fn merged_it_reaches_staging_waits_for_promotion_and_can_roll_back() {
     // Replaying the recorded actions gives the same world.
     let replayed = World::replay(world.scenario().clone(), world.actions());
     assert_eq!(
-        replayed.snapshot().pull_request,
-        world.snapshot().pull_request
+        replayed.snapshot().tools.pull_request,
+        world.snapshot().tools.pull_request
     );
 }
 

@@ -75,7 +75,7 @@ impl World {
                     }
                 }
                 // A bug the pull request's version carries follows that version's pods.
-                let released_fault = self.pull_request.as_ref().and_then(|pull| {
+                let released_fault = self.pull_request().and_then(|pull| {
                     let fault = pull.spec.fault.as_ref()?;
                     (fault.env == environment.name && fault.service == deployment.service)
                         .then_some((fault, pull.spec.version.as_str()))
@@ -89,15 +89,12 @@ impl World {
                 }
                 if deployment.service == "external-signin"
                     && self
+                        .tools
                         .infra
                         .env(&environment.name)
                         .is_some_and(|infra| infra.key_revoked)
                 {
-                    traffic::inject(
-                        &mut load,
-                        service,
-                        &infra::revoked_key_fault(&environment.name),
-                    );
+                    traffic::inject(&mut load, service, &revoked_key_fault(&environment.name));
                 }
                 services.push(load);
             }
@@ -105,5 +102,18 @@ impl World {
         }
         self.metrics.record(&loads);
         self.metrics.databases = database_loads;
+    }
+}
+
+/// The fault a deleted access key causes: the partner API rejects every sign-in token.
+pub fn revoked_key_fault(env: &str) -> Fault {
+    Fault {
+        env: env.to_string(),
+        service: "external-signin".into(),
+        route: None,
+        status: "498",
+        share: 1.0,
+        lasts: None,
+        every: None,
     }
 }

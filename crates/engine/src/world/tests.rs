@@ -590,7 +590,7 @@ fn advance(world: &mut World, minutes: i64) {
 }
 
 fn infra_of<'a>(snapshot: &'a WorldSnapshot, env: &str) -> &'a InfraSnapshot {
-    snapshot.infra.iter().find(|i| i.env == env).unwrap()
+    snapshot.tools.infra.iter().find(|i| i.env == env).unwrap()
 }
 
 #[test]

@@ -9,13 +9,16 @@
 //! its `aws_db_instance` in the state: class, Multi-AZ, availability while it reboots or is
 //! replaced.
 
-use super::EventLevel;
 use crate::diagnostic::Diagnostic;
 use crate::platform::{Platform, Stage};
 use crate::terraform::{self, plan::Action as TfAction, Change, Files, PlanOutcome, State};
 use crate::time::{format_rfc3339, parse_rfc3339, SimDuration, SimTime};
+use crate::tool::{ChangeMarker, DatabaseView, Effect, EventLevel, Surroundings, Tool};
 use hcl::Value;
 use std::collections::BTreeMap;
+
+mod tool;
+pub use tool::{finding_effects, InfraCommand, InfraSnapshot};
 
 /// Where the project lives among the world's files.
 pub const TERRAFORM_DIR: &str = "terraform/";
@@ -27,19 +30,6 @@ pub fn terraform_path(path_in_project: &str) -> String {
 
 /// The region the project deploys to.
 pub const REGION: &str = "eu-west-3";
-
-/// The fault a deleted access key causes: the partner API rejects every sign-in token.
-pub fn revoked_key_fault(env: &str) -> super::Fault {
-    super::Fault {
-        env: env.to_string(),
-        service: "external-signin".into(),
-        route: None,
-        status: "498",
-        share: 1.0,
-        lasts: None,
-        every: None,
-    }
-}
 
 /// How long before the world starts its infrastructure was applied, as the access keys' age
 /// shows.
@@ -110,15 +100,6 @@ pub struct EnvInfra {
 #[derive(Debug, Clone, Default)]
 pub struct Infrastructure {
     pub envs: Vec<EnvInfra>,
-}
-
-/// What an environment's database is, read from its state.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DatabaseView {
-    pub identifier: String,
-    pub class: String,
-    pub multi_az: bool,
-    pub available: bool,
 }
 
 /// An environment's infrastructure as a checkpoint keeps it: everything but the plan, which
@@ -382,7 +363,7 @@ impl Infrastructure {
 
     /// Moves running applies on to `now`: completed changes reach the state. Returns event-log
     /// lines with their level and whether any state changed (so plans and the platform follow).
-    pub fn step(&mut self, now: SimTime) -> (Vec<(EventLevel, String)>, bool) {
+    pub fn advance_applies(&mut self, now: SimTime) -> (Vec<(EventLevel, String)>, bool) {
         let mut log = Vec::new();
         let mut changed = false;
         for infra in &mut self.envs {
@@ -899,7 +880,7 @@ pub fn monthly_cost<'a>(
                     1.0
                 };
                 let instance = text(attributes, "instance_class")
-                    .and_then(super::database::instance_class)
+                    .and_then(crate::database::instance_class)
                     .map_or(0.0, |class| class.hourly_usd * HOURS);
                 // gp2 storage in eu-west-3, per GB-month.
                 let storage = number(attributes, "allocated_storage").unwrap_or(20.0) * 0.133;

@@ -1,0 +1,160 @@
+//! What every simulated tool has in common with the others, and the one way the world drives
+//! them.
+//!
+//! A tool (the pull request's pipeline, the Terraform project) owns its state. It reads the
+//! rest of the world through [`Surroundings`] and never changes it: what should happen
+//! elsewhere (a deployment rolled out, a message in a channel, a line in the event log) comes
+//! back as [`Effect`]s, which the world carries out in the order they are given. The world
+//! holds its tools in one list (`world/tools.rs`), and that list gives each tool its place in
+//! a step, its commands, the series it exposes, its part of a checkpoint and of the page's
+//! snapshot.
+//!
+//! This module imports leaf modules only, never the world.
+
+use crate::alertmanager::ChatMessage;
+use crate::diagnostic::Diagnostic;
+use crate::kube::deployment::Deployment;
+use crate::kube::Cluster;
+use crate::promql::{LabelCache, Sample};
+use crate::time::SimTime;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// How much an event-log line matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EventLevel {
+    Info,
+    Warning,
+}
+
+/// A change to the running platform, as a dashboard marks it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeMarker {
+    pub at: SimTime,
+    /// `change` for scaling, `deploy` for a release.
+    #[serde(with = "crate::serde_util::static_str")]
+    pub kind: crate::serde_util::Name,
+    pub env: String,
+    pub service: String,
+    pub text: String,
+}
+
+/// What a database's infrastructure says it is now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatabaseView {
+    pub identifier: String,
+    pub class: String,
+    pub multi_az: bool,
+    pub available: bool,
+}
+
+/// Something a tool asks of the rest of the world.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// A line in the event log.
+    Log(EventLevel, String),
+    /// A message in a chat channel.
+    Post(ChatMessage),
+    /// A change drawn on the dashboards.
+    Mark(ChangeMarker),
+    /// A new version of `service` rolled out in `env`.
+    RollOut {
+        env: String,
+        service: String,
+        version: String,
+    },
+    /// A change to the cluster, as kubectl would make it.
+    Cluster(crate::kube::kubectl::Change),
+    /// An environment's database follows what its infrastructure says.
+    Database { env: String, view: DatabaseView },
+    /// The diagnostics of every file under `dir`, by path: a file not named has none.
+    Diagnose {
+        dir: &'static str,
+        by_file: BTreeMap<String, Vec<Diagnostic>>,
+    },
+}
+
+/// What a tool sees of the world around it: the cluster, as kubectl reads it, and the files.
+pub trait Surroundings: Cluster {
+    /// The world's files, by path, with their contents, in path order.
+    fn files(&self) -> Vec<(&str, &str)>;
+    /// Label sets built once and found again by their pairs, for the series a tool exposes.
+    fn labels(&self) -> &LabelCache;
+}
+
+impl dyn Surroundings + '_ {
+    /// The deployment of `service` in the namespace `env`.
+    pub fn deployment(&self, env: &str, service: &str) -> Option<&Deployment> {
+        self.namespaces()
+            .into_iter()
+            .filter(|namespace| namespace.name == env)
+            .flat_map(|namespace| namespace.deployments)
+            .find(|deployment| deployment.service == service)
+    }
+
+    /// Whether `service` in `env` has finished rolling out and all its pods are ready.
+    pub fn rolled_out(&self, env: &str, service: &str) -> bool {
+        let now = self.now();
+        self.deployment(env, service)
+            .is_some_and(|d| !d.rolling_out() && d.ready_pods(now) >= d.desired as usize)
+    }
+
+    /// A gauge from the world's label cache.
+    pub fn gauge(&self, pairs: &[(&str, &str)], value: f64) -> Sample {
+        Sample::new(self.labels().get(pairs), value)
+    }
+}
+
+/// A simulated tool, as the world drives it.
+pub trait Tool: Default + Clone + std::fmt::Debug {
+    /// Its name, in the log and in `Action::Tool`.
+    const NAME: &'static str;
+    /// What the learner asks of it.
+    type Command: Clone + PartialEq;
+    /// What a checkpoint keeps of it (saved progress: add fields with defaults, never change).
+    type Saved: Serialize + DeserializeOwned + Default;
+    /// What the page shows of it.
+    type Snapshot: Clone + PartialEq + std::fmt::Debug + Serialize;
+
+    /// Reads a command as the learner writes it.
+    fn parse(line: &str) -> Result<Self::Command, String>;
+
+    /// Runs a command: what should follow elsewhere, or why the tool refuses it.
+    fn command(
+        &mut self,
+        command: Self::Command,
+        world: &dyn Surroundings,
+    ) -> Result<Vec<Effect>, String>;
+
+    /// Reads a line and runs it.
+    fn run_line(&mut self, line: &str, world: &dyn Surroundings) -> Result<Vec<Effect>, String> {
+        Self::parse(line).and_then(|command| self.command(command, world))
+    }
+
+    /// Whether a file at `path` is one the tool reads.
+    fn reads(&self, _path: &str) -> bool {
+        false
+    }
+
+    /// A file it reads was written.
+    fn file_written(&mut self, _path: &str, _world: &dyn Surroundings) -> Vec<Effect> {
+        Vec::new()
+    }
+
+    /// One simulated step, at `world.now()`.
+    fn step(&mut self, world: &dyn Surroundings) -> Vec<Effect>;
+
+    /// The series it exposes to the world's scrape, at `world.now()`.
+    fn expose(&self, _world: &dyn Surroundings, _samples: &mut Vec<Sample>) {}
+
+    /// What a checkpoint keeps.
+    fn save(&self) -> Self::Saved;
+
+    /// The tool as a checkpoint kept it, checked against the world it is restored into.
+    fn restore(saved: Self::Saved, world: &dyn Surroundings) -> Result<Self, String>;
+
+    /// What the page shows of it.
+    fn snapshot(&self, world: &dyn Surroundings) -> Self::Snapshot;
+}

@@ -1,0 +1,177 @@
+//! The world's tools, in the order they step: one line each. The list gives every tool its
+//! field, its place in [`World::step`], its commands (by [`Tool::NAME`], from
+//! [`Action::Tool`](super::Action::Tool) and the actions that name it), the files it reads,
+//! the series it exposes, its part of a checkpoint and its part of the page's snapshot.
+
+use super::World;
+use crate::tool::{Effect, Surroundings, Tool};
+use serde::{Deserialize, Serialize};
+
+macro_rules! tools {
+    ($( $(#[$doc:meta])* $field:ident: $tool:ty, )*) => {
+        /// Every tool of the world, each owning its state.
+        #[derive(Debug, Clone, Default)]
+        pub struct Tools {
+            $( $(#[$doc])* pub $field: $tool, )*
+        }
+
+        /// What a checkpoint keeps of the tools, each under its field's name.
+        #[derive(Serialize, Deserialize, Default)]
+        pub(super) struct Saved {
+            $( #[serde(default)] pub(super) $field: <$tool as Tool>::Saved, )*
+        }
+
+        /// What the page shows of each tool.
+        #[derive(Debug, Clone, PartialEq, Serialize)]
+        pub struct ToolSnapshots {
+            $( $(#[$doc])* pub $field: <$tool as Tool>::Snapshot, )*
+        }
+
+        /// The tools' names, as commands name them.
+        pub const NAMES: &[&str] = &[$( <$tool as Tool>::NAME, )*];
+
+        impl Tools {
+            pub(super) fn save(&self) -> Saved {
+                Saved { $( $field: self.$field.save(), )* }
+            }
+
+            pub(super) fn restore(saved: Saved, world: &dyn Surroundings) -> Result<Tools, String> {
+                Ok(Tools { $( $field: <$tool as Tool>::restore(saved.$field, world)?, )* })
+            }
+
+            pub(super) fn snapshot(&self, world: &dyn Surroundings) -> ToolSnapshots {
+                ToolSnapshots { $( $field: self.$field.snapshot(world), )* }
+            }
+
+            pub(super) fn expose(&self, world: &dyn Surroundings, samples: &mut Vec<crate::promql::Sample>) {
+                $( self.$field.expose(world, samples); )*
+            }
+        }
+
+        impl World {
+            /// Each tool's step, in the list's order, its effects carried out before the next.
+            pub(super) fn step_tools(&mut self) {
+                $( self.with_tool(|tools| &mut tools.$field, |tool, world| tool.step(world)); )*
+            }
+
+            /// A file was written: the tools that read it follow.
+            pub(super) fn file_written(&mut self, path: &str) {
+                $(
+                    if self.tools.$field.reads(path) {
+                        self.with_tool(|tools| &mut tools.$field, |tool, world| tool.file_written(path, world));
+                    }
+                )*
+            }
+
+            /// Runs a command line on the tool named `name`; why it was refused, if it was.
+            pub(super) fn run_tool_line(&mut self, name: &str, line: &str) -> Result<(), String> {
+                $(
+                    if name == <$tool as Tool>::NAME {
+                        let mut refused = None;
+                        self.with_tool(|tools| &mut tools.$field, |tool, world| {
+                            tool.run_line(line, world).unwrap_or_else(|why| {
+                                refused = Some(why);
+                                Vec::new()
+                            })
+                        });
+                        return refused.map_or(Ok(()), Err);
+                    }
+                )*
+                Err(format!("this world has no tool named `{name}`"))
+            }
+        }
+    };
+}
+
+tools! {
+    /// The pull request on the application's repository, from review to prod.
+    pull_request: crate::delivery::Pipeline,
+    /// The Terraform project's states, plans and applies, and AWS Config's rules.
+    infra: crate::infra::Infrastructure,
+}
+
+impl World {
+    /// Runs `act` on one tool, taken out of the world for the time it runs so that it sees the
+    /// rest of the world, then carries out what it asks for.
+    pub(super) fn with_tool<T: Tool>(
+        &mut self,
+        field: impl Fn(&mut Tools) -> &mut T,
+        act: impl FnOnce(&mut T, &dyn Surroundings) -> Vec<Effect>,
+    ) {
+        let mut tool = std::mem::take(field(&mut self.tools));
+        let effects = act(&mut tool, self);
+        *field(&mut self.tools) = tool;
+        self.carry_out(effects);
+    }
+
+    /// Does what tools asked, in order.
+    pub(super) fn carry_out(&mut self, effects: Vec<Effect>) {
+        for effect in effects {
+            match effect {
+                Effect::Log(level, text) => self.log(level, text),
+                Effect::Post(message) => self.monitoring.post(message),
+                Effect::Mark(marker) => self.mark_change(marker),
+                Effect::RollOut {
+                    env,
+                    service,
+                    version,
+                } => {
+                    self.roll_out(&env, &service, &version);
+                }
+                Effect::Cluster(change) => self.change_cluster(change),
+                Effect::Database { env, view } => self.follow_database(&env, view),
+                Effect::Diagnose { dir, mut by_file } => {
+                    for (path, file) in self.files.iter_mut() {
+                        if path.starts_with(dir) {
+                            file.diagnostics = by_file.remove(path).unwrap_or_default();
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// An environment's database as its infrastructure says it is now: its class (a change
+    /// is marked on the dashboards), identifier, Multi-AZ and availability.
+    fn follow_database(&mut self, env: &str, view: crate::tool::DatabaseView) {
+        let now = self.now;
+        let Some(environment) = self.environments.iter_mut().find(|e| e.name == env) else {
+            return;
+        };
+        let database = &mut environment.database;
+        let mut marker = None;
+        if let Some(class) = crate::database::instance_class(&view.class) {
+            if class.name != database.class.name {
+                marker = Some(crate::tool::ChangeMarker {
+                    at: now,
+                    kind: "change",
+                    env: env.to_string(),
+                    service: String::new(),
+                    text: format!("database {} → {}", database.class.name, class.name),
+                });
+            }
+            database.class = class;
+        }
+        if !view.identifier.is_empty() {
+            database.identifier = view.identifier;
+        }
+        database.multi_az = view.multi_az;
+        database.available = view.available;
+        if let Some(marker) = marker {
+            self.mark_change(marker);
+        }
+    }
+}
+
+impl Surroundings for World {
+    fn files(&self) -> Vec<(&str, &str)> {
+        self.files
+            .iter()
+            .map(|(path, file)| (path.as_str(), file.content.as_str()))
+            .collect()
+    }
+
+    fn labels(&self) -> &crate::promql::LabelCache {
+        &self.label_cache
+    }
+}

@@ -1,0 +1,155 @@
+//! The world's tools: one way in for every command, effects instead of changes, and the
+//! checkpoint's shape kept.
+
+use super::*;
+use crate::delivery::PullCommand;
+use crate::infra::InfraCommand;
+use crate::tool::{Effect, Tool};
+
+fn prod_tfvars_with_a_bigger_database() -> String {
+    crate::terraform::project::FILES
+        .iter()
+        .find(|(path, _)| *path == "vars/prod.tfvars")
+        .map(|(_, text)| text.replace("db.r5.2xlarge", "db.r5.4xlarge"))
+        .expect("prod has a variables file")
+}
+
+fn resized(by: Action) -> World {
+    let mut world = World::new(Scenario::default());
+    world.apply(Action::EditFile {
+        path: "terraform/vars/prod.tfvars".into(),
+        content: prod_tfvars_with_a_bigger_database(),
+    });
+    world.apply(by);
+    world.apply(Action::Advance {
+        by: SimDuration::from_minutes(15),
+    });
+    world
+}
+
+#[test]
+fn a_command_by_the_tools_name_does_what_the_tools_own_action_does() {
+    let by_action = resized(Action::Apply { env: "prod".into() });
+    let by_name = resized(Action::Tool {
+        tool: "terraform".into(),
+        command: "apply prod".into(),
+    });
+    assert_eq!(
+        by_name.environments()[2].database.class.name,
+        "db.r5.4xlarge"
+    );
+    let (a, b) = (by_action.snapshot(), by_name.snapshot());
+    assert_eq!(a.tools, b.tools);
+    assert_eq!(a.events, b.events);
+    assert_eq!(a.change_markers, b.change_markers);
+    // Recorded as given, so that a replay runs it again.
+    assert!(matches!(by_name.actions()[1], Action::Tool { .. }));
+    let replayed = World::replay(Scenario::default(), by_name.actions());
+    assert_eq!(replayed.snapshot().tools, b.tools);
+}
+
+#[test]
+fn a_command_for_no_tool_or_that_a_tool_cannot_read_is_refused_in_the_log() {
+    let mut world = World::new(Scenario::default());
+    for (tool, command, refusal) in [
+        (
+            "terraform",
+            "destroy everything",
+            "terraform: `destroy everything` is not a command",
+        ),
+        (
+            "terrafrom",
+            "apply prod",
+            "terrafrom: this world has no tool named `terrafrom`",
+        ),
+        (
+            "pull request",
+            "merge",
+            "pull request: this world has no pull request",
+        ),
+    ] {
+        world.apply(Action::Tool {
+            tool: tool.into(),
+            command: command.into(),
+        });
+        let last = world.event_log().last().expect("a line");
+        assert_eq!(last.level, EventLevel::Warning);
+        assert!(last.text.starts_with(refusal), "{}", last.text);
+    }
+    assert!(world.actions().is_empty(), "{:?}", world.actions());
+}
+
+#[test]
+fn a_tool_asks_for_changes_and_the_world_makes_them() {
+    let mut world = World::new(Scenario::default());
+    world.apply(Action::EditFile {
+        path: "terraform/vars/prod.tfvars".into(),
+        content: prod_tfvars_with_a_bigger_database(),
+    });
+    // Taken out of the world, the project starts its apply and only says what should follow.
+    let mut infra = world.tools.infra.clone();
+    let before = world.snapshot();
+    let effects = infra
+        .command(InfraCommand::parse("apply prod").expect("reads"), &world)
+        .expect("accepted");
+    assert_eq!(world.snapshot(), before, "the world is untouched");
+    assert!(
+        matches!(&effects[0], Effect::Log(EventLevel::Info, line) if line.contains("terraform apply started"))
+    );
+    assert!(
+        matches!(&effects[1], Effect::Mark(marker) if marker.env == "prod" && marker.text == "terraform apply")
+    );
+    assert_eq!(effects.len(), 2);
+    // Fifteen minutes later its step says the database changed class.
+    let mut later = world.clone();
+    later.now = later.now.plus(SimDuration::from_minutes(15));
+    let effects = infra.step(&later);
+    assert!(effects.iter().any(|effect| matches!(
+        effect,
+        Effect::Database { env, view } if env == "prod" && view.class == "db.r5.4xlarge"
+    )));
+    assert!(effects
+        .iter()
+        .any(|effect| matches!(effect, Effect::Diagnose { .. })));
+}
+
+#[test]
+fn the_pipeline_hands_back_the_deployments_a_promotion_starts() {
+    let parsed = crate::lesson::parse_lesson(include_str!(
+        "../../../../lessons/en/delivery/first-deploy.md"
+    ));
+    let world = World::new(parsed.lesson.expect("parses").scenario);
+    let mut pipeline = world.tools.pull_request.clone();
+    // Nothing merged yet: the pipeline refuses, and keeps what it said.
+    let refused = pipeline.command(PullCommand::Promote, &world);
+    assert!(refused.is_err());
+    assert_eq!(
+        pipeline.0.as_ref().and_then(|p| p.last_outcome.clone()),
+        Some(Err(refused.unwrap_err()))
+    );
+    // A line it cannot read is answered on the pull request too.
+    assert!(pipeline.run_line("deploy it all", &world).is_err());
+    assert!(matches!(
+        pipeline.0.as_ref().and_then(|p| p.last_outcome.clone()),
+        Some(Err(why)) if why.contains("deploy")
+    ));
+}
+
+#[test]
+fn a_checkpoint_keeps_each_tool_under_the_name_it_always_had() {
+    let parsed = crate::lesson::parse_lesson(include_str!(
+        "../../../../lessons/en/delivery/first-deploy.md"
+    ));
+    let world = World::new(parsed.lesson.expect("parses").scenario);
+    let text = world.checkpoint(SimDuration::default());
+    let json = text.lines().nth(1).expect("a body");
+    let body: serde_json::Value = serde_json::from_str(json).expect("JSON");
+    // Saved progress written before the tools were a list reads the same keys.
+    assert!(
+        body["pull_request"]["spec"]["number"].is_u64(),
+        "{}",
+        &json[..200]
+    );
+    assert!(body["infra"].as_array().is_some_and(|envs| envs.len() == 3));
+    assert!(body.get("tools").is_none());
+}
