@@ -72,7 +72,10 @@ pub fn refresh_beat(sim: Sim) -> RwSignal<u64> {
     }
     // While paused, what moves a query's result: the clock (a step, a reset) and the rules
     // (their thresholds are drawn); not the edit of a file at every keystroke.
-    let moment = Memo::new(move |_| sim.snapshot.with(|s| (s.now, s.rules.clone())));
+    let moment = Memo::new(move |_| {
+        sim.snapshot
+            .with(|s| (s.now, s.tools.monitoring.rules.clone()))
+    });
     Effect::new(move |first: Option<()>| {
         moment.track();
         if !sim.playing.get() && first.is_some() {

@@ -34,8 +34,11 @@ fn rule_state(rule: &RuleStatus) -> (AlertState, usize) {
 #[component]
 pub fn AlertList() -> impl IntoView {
     let sim = expect_context::<Sim>();
-    let rules = Memo::new(move |_| sim.snapshot.with(|s| s.rules.clone()));
-    let routed = Memo::new(move |_| sim.snapshot.with(|s| s.routed_alerts.clone()));
+    let rules = Memo::new(move |_| sim.snapshot.with(|s| s.tools.monitoring.rules.clone()));
+    let routed = Memo::new(move |_| {
+        sim.snapshot
+            .with(|s| s.tools.monitoring.routed_alerts.clone())
+    });
     view! {
         <div class="alert-list" data-testid="alert-list">
             {move || {

@@ -17,9 +17,9 @@ pub fn Channel(
 ) -> impl IntoView {
     let sim = expect_context::<Sim>();
     let nav = use_context::<WorkbenchNav>();
-    let messages = Memo::new(move |_| sim.snapshot.with(|s| s.messages.clone()));
+    let messages = Memo::new(move |_| sim.snapshot.with(|s| s.tools.monitoring.messages.clone()));
     let channels = Memo::new(move |_| {
-        let mut names: Vec<String> = sim.snapshot.with(|s| s.channels.clone());
+        let mut names: Vec<String> = sim.snapshot.with(|s| s.tools.monitoring.channels.clone());
         for message in messages.get() {
             if !names.contains(&message.channel) {
                 names.push(message.channel);

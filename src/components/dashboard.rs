@@ -66,7 +66,7 @@ pub fn Dashboard(
     let alert_markers = Memo::new(move |_| {
         sim.snapshot.with(|s| {
             markers(
-                &s.alert_markers,
+                &s.tools.monitoring.alert_markers,
                 &s.change_markers,
                 &env_signal.get(),
                 &project_signal.get(),

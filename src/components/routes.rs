@@ -73,8 +73,11 @@ fn node_view(
 #[component]
 pub fn RoutingTree() -> impl IntoView {
     let sim = expect_context::<Sim>();
-    let tree = Memo::new(move |_| sim.snapshot.with(|s| s.routing.clone()));
-    let routed = Memo::new(move |_| sim.snapshot.with(|s| s.routed_alerts.clone()));
+    let tree = Memo::new(move |_| sim.snapshot.with(|s| s.tools.monitoring.routing.clone()));
+    let routed = Memo::new(move |_| {
+        sim.snapshot
+            .with(|s| s.tools.monitoring.routed_alerts.clone())
+    });
     let alert_way = Memo::new(move |_| {
         routed.with(|alerts| {
             on_the_way(

@@ -62,14 +62,16 @@ pub fn Workbench() -> impl IntoView {
     let event_count = move || sim.snapshot.with(|s| s.events.len());
     let firing = move || {
         sim.snapshot.with(|s| {
-            s.rules
+            s.tools
+                .monitoring
+                .rules
                 .iter()
                 .flat_map(|r| &r.alerts)
                 .filter(|a| a.state == AlertState::Firing)
                 .count()
         })
     };
-    let message_count = move || sim.snapshot.with(|s| s.messages.len());
+    let message_count = move || sim.snapshot.with(|s| s.tools.monitoring.messages.len());
     let has_pull_request =
         Memo::new(move |_| sim.snapshot.with(|s| s.tools.pull_request.is_some()));
     // Environments whose plan has changes or errors.

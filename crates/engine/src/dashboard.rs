@@ -410,7 +410,7 @@ mod tests {
     fn every_panel_has_data_for_prod_users() {
         let world = World::new(Scenario::default());
         let now = world.now().epoch_ms();
-        let rules = world.snapshot().rules;
+        let rules = world.snapshot().tools.monitoring.rules;
         let panels = dashboard(world.store(), &rules, "prod", "users", now, 3_600_000, &[]);
         assert_eq!(panels.len(), 7);
         for panel in &panels {
@@ -443,7 +443,7 @@ mod tests {
         });
         let snapshot = world.snapshot();
         let marks = markers(
-            &snapshot.alert_markers,
+            &snapshot.tools.monitoring.alert_markers,
             &snapshot.change_markers,
             "prod",
             "users",

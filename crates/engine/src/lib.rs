@@ -24,6 +24,7 @@ pub mod infra;
 pub mod kube;
 pub mod lesson;
 pub mod limits;
+pub mod monitoring;
 pub mod objective;
 pub mod platform;
 pub mod progress;

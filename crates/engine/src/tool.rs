@@ -15,8 +15,8 @@ use crate::alertmanager::ChatMessage;
 use crate::diagnostic::Diagnostic;
 use crate::kube::deployment::Deployment;
 use crate::kube::Cluster;
-use crate::promql::{LabelCache, Sample};
-use crate::time::SimTime;
+use crate::promql::{LabelCache, Sample, SeriesStore};
+use crate::time::{SimDuration, SimTime};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -82,6 +82,17 @@ pub trait Surroundings: Cluster {
     fn files(&self) -> Vec<(&str, &str)>;
     /// Label sets built once and found again by their pairs, for the series a tool exposes.
     fn labels(&self) -> &LabelCache;
+    /// How much simulated time one step covers.
+    fn tick(&self) -> SimDuration;
+}
+
+/// Where in a world's step a tool runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Before the cluster and traffic: what it starts reaches this step's pods and requests.
+    BeforePlatform,
+    /// After the scrape: the series store holds this step's samples.
+    AfterScrape,
 }
 
 impl dyn Surroundings + '_ {
@@ -111,6 +122,8 @@ impl dyn Surroundings + '_ {
 pub trait Tool: Default + Clone + std::fmt::Debug {
     /// Its name, in the log and in `Action::Tool`.
     const NAME: &'static str;
+    /// Where in a step it runs.
+    const PHASE: Phase = Phase::BeforePlatform;
     /// What the learner asks of it.
     type Command: Clone + PartialEq;
     /// What a checkpoint keeps of it (saved progress: add fields with defaults, never change).
@@ -143,8 +156,10 @@ pub trait Tool: Default + Clone + std::fmt::Debug {
         Vec::new()
     }
 
-    /// One simulated step, at `world.now()`.
-    fn step(&mut self, world: &dyn Surroundings) -> Vec<Effect>;
+    /// One simulated step, at `world.now()`. `series` is the store the scrape fills: a tool
+    /// shows its own figures through [`Tool::expose`]; only the monitoring stack writes here
+    /// (rule results, alerts, notifications), as Prometheus records into its own database.
+    fn step(&mut self, world: &dyn Surroundings, series: &mut SeriesStore) -> Vec<Effect>;
 
     /// The series it exposes to the world's scrape, at `world.now()`.
     fn expose(&self, _world: &dyn Surroundings, _samples: &mut Vec<Sample>) {}

@@ -2,7 +2,7 @@
 //! deployments it asks for, the series its exporter gives, its checkpoint and its page.
 
 use super::*;
-use crate::promql::Sample;
+use crate::promql::{Sample, SeriesStore};
 use crate::tool::{Effect, EventLevel, Surroundings, Tool};
 
 /// The pull request open on the application's repository, if the scenario has one.
@@ -101,7 +101,7 @@ impl Tool for Pipeline {
     }
 
     /// Checks finish, reviewers approve, a merged build deploys.
-    fn step(&mut self, world: &dyn Surroundings) -> Vec<Effect> {
+    fn step(&mut self, world: &dyn Surroundings, _series: &mut SeriesStore) -> Vec<Effect> {
         let Some(pull) = self.0.as_mut() else {
             return Vec::new();
         };

@@ -2,7 +2,7 @@
 //! exposes, its checkpoint and its page.
 
 use super::*;
-use crate::promql::Sample;
+use crate::promql::{Sample, SeriesStore};
 use serde::Serialize;
 
 /// What the learner asks of the project.
@@ -74,7 +74,7 @@ impl Tool for Infrastructure {
     }
 
     /// Running applies move on; what completed reaches the platform and the compliance rules.
-    fn step(&mut self, world: &dyn Surroundings) -> Vec<Effect> {
+    fn step(&mut self, world: &dyn Surroundings, _series: &mut SeriesStore) -> Vec<Effect> {
         let now = world.now();
         let (lines, changed) = self.advance_applies(now);
         let mut effects: Vec<Effect> = lines

@@ -12,7 +12,6 @@
 //! the scenario it was taken from, every part is checked to fit the world, and anything wrong
 //! makes [`World::resume`] replay the actions from the start instead.
 
-use super::alerting::MonitoringState;
 use super::metrics::{MetricsState, PlatformMetrics};
 use super::*;
 use crate::kube::KubeEvent;
@@ -43,7 +42,6 @@ struct Body {
     event_log: Vec<EventLogEntry>,
     metrics: MetricsState,
     last_gauges: Vec<Labels>,
-    monitoring: MonitoringState,
     changes: Vec<ChangeMarker>,
     kube_events: Vec<KubeEvent>,
     release_templates: BTreeMap<usize, String>,
@@ -173,7 +171,6 @@ impl World {
                 .iter()
                 .map(|(labels, _)| labels.clone())
                 .collect(),
-            monitoring: self.monitoring.state(),
             changes: self.changes.clone(),
             kube_events: self.kube_events.clone(),
             release_templates: self.release_templates.clone(),
@@ -207,7 +204,7 @@ impl World {
         let kept = SERIES_KEPT
             .0
             .max(history.0)
-            .max(self.monitoring.lookback_ms())
+            .max(self.tools.monitoring.lookback_ms())
             .min(metrics::RETENTION_MS);
         self.now.epoch_ms().saturating_sub(kept)
     }
@@ -326,11 +323,6 @@ impl World {
         )?;
         let mut metrics = PlatformMetrics::new(&body.environments, &platform, &mut store);
         metrics.restore(body.metrics)?;
-        let mut monitoring = alerting::Monitoring::default();
-        for (path, file) in &body.files {
-            monitoring.load(path, &file.content, body.now);
-        }
-        monitoring.restore(body.monitoring)?;
         let mut world = World {
             scenario,
             now: body.now,
@@ -350,7 +342,6 @@ impl World {
                 .into_iter()
                 .map(|labels| (labels, crate::promql::SeriesId::NONE))
                 .collect(),
-            monitoring,
             changes: body.changes,
             kube_events: body.kube_events,
             release_templates: body.release_templates,

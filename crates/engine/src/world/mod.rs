@@ -13,7 +13,7 @@
 //! this file holds the state, actions, scheduled events, files and the event log.
 
 mod action;
-pub mod alerting;
+pub use crate::monitoring as alerting;
 mod chart;
 mod checkpoint;
 mod cluster;
@@ -69,7 +69,7 @@ use crate::platform::Platform;
 use crate::promql::{Labels, Sample, SeriesStore};
 use crate::rng::SimRng;
 use crate::time::{SimDuration, SimTime};
-use crate::tool::Tool;
+use crate::tool::{Phase, Tool};
 use metrics::PlatformMetrics;
 use std::collections::BTreeMap;
 
@@ -121,7 +121,6 @@ pub struct World {
     /// The gauges written by the last scrape, in its order, with their series: the next scrape
     /// marks the vanished ones stale, and writes the same ones without looking them up.
     last_scrape: Vec<(Labels, crate::promql::SeriesId)>,
-    monitoring: alerting::Monitoring,
     /// Changes to the running platform (scaling so far), drawn as markers on dashboards.
     changes: Vec<ChangeMarker>,
     /// What the cluster's controllers did, as `kubectl get events` lists it.
@@ -190,7 +189,6 @@ impl World {
             metrics: PlatformMetrics::new(&environments, &platform, &mut store),
             store,
             last_scrape: Vec::new(),
-            monitoring: alerting::Monitoring::default(),
             changes: Vec::new(),
             kube_events: Vec::new(),
             release_templates: BTreeMap::new(),
@@ -465,7 +463,7 @@ impl World {
         // The tools, in their list's order (tools.rs): the pull request's checks, merges and
         // promotions ask for deployments; Terraform's applies complete and the databases
         // follow their state.
-        self.step_tools();
+        self.step_tools(Phase::BeforePlatform);
         // The cluster: autoscalers set replicas, deployments reconcile their pods (cluster.rs).
         self.autoscale();
         self.reconcile_deployments(tick);
@@ -473,16 +471,14 @@ impl World {
         self.serve_traffic(tick);
         // Exposition: every series written into the store (exposition.rs).
         self.scrape();
-        // Monitoring: rules on the new samples, Alertmanager, the channels (alerting.rs).
-        let previous = self.now.plus(SimDuration(-tick.0));
-        for line in self.monitoring.step(&mut self.store, previous, self.now) {
-            self.log(EventLevel::Info, line);
-        }
+        // The tools after the scrape: monitoring's rules on the new samples, Alertmanager, the
+        // channels.
+        self.step_tools(Phase::AfterScrape);
     }
 
     /// Rules, Alertmanager and chat channels.
     pub fn monitoring(&self) -> &alerting::Monitoring {
-        &self.monitoring
+        &self.tools.monitoring
     }
 
     /// Changes made to the running platform, oldest first.
@@ -636,7 +632,7 @@ impl World {
     fn refresh_infra(&mut self) {
         self.with_tool(
             |tools| &mut tools.infra,
-            |infra, world| infra.refresh(world),
+            |infra, world, _| infra.refresh(world),
         );
     }
 
@@ -648,7 +644,6 @@ impl World {
 
     fn write_file(&mut self, path: &str, content: String) {
         let file = WorldFile::parse(path, content, &self.scenario.platform);
-        self.monitoring.load(path, &file.content, self.now);
         self.files.insert(path.to_string(), file);
         self.file_written(path);
         if path.starts_with(chart::CHART_DIR) && self.chart_loaded {

@@ -149,6 +149,8 @@ fn an_environment_can_start_autoscaled_and_the_chat_channels_are_the_platform_s(
     assert!(alertmanager.contains("'#shop-alerts'"), "{alertmanager}");
     assert!(world
         .snapshot()
+        .tools
+        .monitoring
         .channels
         .contains(&"#shop-alerts".to_string()));
 

@@ -1,9 +1,6 @@
 //! Snapshots: detached copies of what the UI shows, so views never hold the world itself.
 
-use super::alerting::AlertMarker;
 use super::World;
-use crate::alerting::RuleStatus;
-use crate::alertmanager::{AlertmanagerAlert, ChatMessage};
 use crate::diagnostic::Diagnostic;
 use crate::time::{SimDuration, SimTime};
 use serde::Serialize;
@@ -81,24 +78,13 @@ pub struct WorldSnapshot {
     pub files: Vec<FileSnapshot>,
     /// The most recent event-log lines, oldest first.
     pub events: Vec<EventLogEntry>,
-    /// Every rule with its alerts.
-    pub rules: Vec<RuleStatus>,
-    /// Firing alerts as Alertmanager routes them.
-    pub routed_alerts: Vec<AlertmanagerAlert>,
-    /// Alertmanager's routing tree, when a configuration is loaded.
-    pub routing: Option<crate::alertmanager::RouteNode>,
-    /// Chat messages, oldest first.
-    pub messages: Vec<ChatMessage>,
-    /// The channels Alertmanager posts to.
-    pub channels: Vec<String>,
-    /// Alert state changes, oldest first.
-    pub alert_markers: Vec<AlertMarker>,
     /// Changes to the platform (scaling), oldest first.
     pub change_markers: Vec<super::ChangeMarker>,
     /// What `helm template` renders for each environment.
     pub manifests: Vec<ManifestsSnapshot>,
-    /// What each tool shows: `infra` (each environment's Terraform plan, cost, apply and
-    /// compliance) and `pull_request` (the open pull request, if the scenario has one).
+    /// What each tool shows: `pull_request` (the open pull request, if the scenario has one),
+    /// `infra` (each environment's Terraform plan, cost, apply and compliance) and `monitoring`
+    /// (rules and their alerts, Alertmanager, the chat channels).
     pub tools: super::ToolSnapshots,
 }
 
@@ -179,12 +165,6 @@ impl WorldSnapshot {
                 })
                 .collect(),
             events: log[log.len().saturating_sub(SNAPSHOT_EVENTS)..].to_vec(),
-            rules: world.monitoring().rule_statuses(),
-            routed_alerts: world.monitoring().routed_alerts(now),
-            routing: world.monitoring().routing(),
-            messages: world.monitoring().messages().to_vec(),
-            channels: world.monitoring().channels(),
-            alert_markers: world.monitoring().markers().to_vec(),
             change_markers: world.changes().to_vec(),
             tools: world.tools.snapshot(world),
             manifests: world

@@ -408,15 +408,19 @@ fn a_bad_release_fires_the_route_alert_and_lands_in_the_channel() {
         by: SimDuration::from_minutes(11),
     });
     let snapshot = world.snapshot();
-    let states: Vec<AlertState> = snapshot.rules[0].alerts.iter().map(|a| a.state).collect();
+    let states: Vec<AlertState> = snapshot.tools.monitoring.rules[0]
+        .alerts
+        .iter()
+        .map(|a| a.state)
+        .collect();
     assert_eq!(states, vec![AlertState::Pending]);
-    assert!(snapshot.messages.is_empty());
+    assert!(snapshot.tools.monitoring.messages.is_empty());
 
     world.apply(Action::Advance {
         by: SimDuration::from_minutes(3),
     });
     let snapshot = world.snapshot();
-    let alert = &snapshot.rules[0].alerts[0];
+    let alert = &snapshot.tools.monitoring.rules[0].alerts[0];
     assert_eq!(alert.state, AlertState::Firing);
     assert_eq!(alert.labels["route"], "get_user");
     assert!(
@@ -424,13 +428,24 @@ fn a_bad_release_fires_the_route_alert_and_lands_in_the_channel() {
         "{:?}",
         alert.annotations
     );
-    let message = snapshot.messages.last().expect("a message in the channel");
+    let message = snapshot
+        .tools
+        .monitoring
+        .messages
+        .last()
+        .expect("a message in the channel");
     assert_eq!(message.channel, "#alerts");
     assert_eq!(
         message.title,
         "[FIRING:1] Route5xx prod (users get_user critical)"
     );
-    let markers: Vec<&str> = snapshot.alert_markers.iter().map(|m| m.state).collect();
+    let markers: Vec<&str> = snapshot
+        .tools
+        .monitoring
+        .alert_markers
+        .iter()
+        .map(|m| m.state)
+        .collect();
     assert_eq!(markers, vec!["pending", "firing"]);
     let firing = crate::promql::parse_query(
         r##"ALERTS{alertstate="firing", route="get_user"} and on() opsdojo_alert_notifications_total{channel="#alerts"} == 1"##,
@@ -454,7 +469,7 @@ fn a_broken_rule_file_keeps_the_last_good_rules_and_says_why() {
         by: SimDuration::from_minutes(14),
     });
     assert_eq!(
-        world.snapshot().rules[0].alerts[0].state,
+        world.snapshot().tools.monitoring.rules[0].alerts[0].state,
         AlertState::Firing
     );
 }
@@ -612,7 +627,7 @@ fn the_world_starts_with_its_terraform_project_applied() {
         .collect();
     assert_eq!(classes, ["db.t3.medium", "db.t3.large", "db.r5.2xlarge"]);
     assert!(world.environments()[2].database.multi_az);
-    assert!(snapshot.messages.is_empty());
+    assert!(snapshot.tools.monitoring.messages.is_empty());
     assert!(snapshot
         .files
         .iter()
@@ -715,7 +730,7 @@ fn multi_az_compliance_posts_then_clears() {
     };
     let mut world = World::new(scenario);
     let first = world.snapshot();
-    let message = &first.messages[0];
+    let message = &first.tools.monitoring.messages[0];
     assert_eq!(message.channel, "#alert-infra-prod");
     assert!(
         message
@@ -736,7 +751,7 @@ fn multi_az_compliance_posts_then_clears() {
     advance(&mut world, 6);
     assert_eq!(query(&world, noncompliant)[0].1, 0.0);
     let last = world.snapshot();
-    let resolved = last.messages.last().unwrap();
+    let resolved = last.tools.monitoring.messages.last().unwrap();
     assert_eq!(resolved.status, "resolved");
     assert!(resolved.text.contains("is compliant for resource `db-"));
     assert_eq!(query(&world, r#"aws_rds_multi_az{env="prod"}"#)[0].1, 1.0);

@@ -4,7 +4,8 @@
 //! the series it exposes, its part of a checkpoint and its part of the page's snapshot.
 
 use super::World;
-use crate::tool::{Effect, Surroundings, Tool};
+use crate::promql::SeriesStore;
+use crate::tool::{Effect, Phase, Surroundings, Tool};
 use serde::{Deserialize, Serialize};
 
 macro_rules! tools {
@@ -49,16 +50,23 @@ macro_rules! tools {
         }
 
         impl World {
-            /// Each tool's step, in the list's order, its effects carried out before the next.
-            pub(super) fn step_tools(&mut self) {
-                $( self.with_tool(|tools| &mut tools.$field, |tool, world| tool.step(world)); )*
+            /// The step of each tool of `phase`, in the list's order, its effects carried out
+            /// before the next.
+            pub(super) fn step_tools(&mut self, phase: Phase) {
+                $(
+                    if <$tool as Tool>::PHASE == phase {
+                        self.with_tool(|tools| &mut tools.$field, |tool, world, series| {
+                            Tool::step(tool, world, series)
+                        });
+                    }
+                )*
             }
 
             /// A file was written: the tools that read it follow.
             pub(super) fn file_written(&mut self, path: &str) {
                 $(
                     if self.tools.$field.reads(path) {
-                        self.with_tool(|tools| &mut tools.$field, |tool, world| tool.file_written(path, world));
+                        self.with_tool(|tools| &mut tools.$field, |tool, world, _| tool.file_written(path, world));
                     }
                 )*
             }
@@ -68,7 +76,7 @@ macro_rules! tools {
                 $(
                     if name == <$tool as Tool>::NAME {
                         let mut refused = None;
-                        self.with_tool(|tools| &mut tools.$field, |tool, world| {
+                        self.with_tool(|tools| &mut tools.$field, |tool, world, _| {
                             tool.run_line(line, world).unwrap_or_else(|why| {
                                 refused = Some(why);
                                 Vec::new()
@@ -88,18 +96,22 @@ tools! {
     pull_request: crate::delivery::Pipeline,
     /// The Terraform project's states, plans and applies, and AWS Config's rules.
     infra: crate::infra::Infrastructure,
+    /// Prometheus's rules, Alertmanager and the chat channels, after the scrape.
+    monitoring: crate::monitoring::Monitoring,
 }
 
 impl World {
-    /// Runs `act` on one tool, taken out of the world for the time it runs so that it sees the
-    /// rest of the world, then carries out what it asks for.
+    /// Runs `act` on one tool, taken out of the world for the time it runs (with the series
+    /// store) so that it sees the rest of the world, then carries out what it asks for.
     pub(super) fn with_tool<T: Tool>(
         &mut self,
         field: impl Fn(&mut Tools) -> &mut T,
-        act: impl FnOnce(&mut T, &dyn Surroundings) -> Vec<Effect>,
+        act: impl FnOnce(&mut T, &dyn Surroundings, &mut SeriesStore) -> Vec<Effect>,
     ) {
         let mut tool = std::mem::take(field(&mut self.tools));
-        let effects = act(&mut tool, self);
+        let mut series = std::mem::take(&mut self.store);
+        let effects = act(&mut tool, self, &mut series);
+        self.store = series;
         *field(&mut self.tools) = tool;
         self.carry_out(effects);
     }
@@ -109,7 +121,7 @@ impl World {
         for effect in effects {
             match effect {
                 Effect::Log(level, text) => self.log(level, text),
-                Effect::Post(message) => self.monitoring.post(message),
+                Effect::Post(message) => self.tools.monitoring.post(message),
                 Effect::Mark(marker) => self.mark_change(marker),
                 Effect::RollOut {
                     env,
@@ -173,5 +185,9 @@ impl Surroundings for World {
 
     fn labels(&self) -> &crate::promql::LabelCache {
         &self.label_cache
+    }
+
+    fn tick(&self) -> crate::time::SimDuration {
+        self.scenario.tick
     }
 }

@@ -103,7 +103,7 @@ fn a_tool_asks_for_changes_and_the_world_makes_them() {
     // Fifteen minutes later its step says the database changed class.
     let mut later = world.clone();
     later.now = later.now.plus(SimDuration::from_minutes(15));
-    let effects = infra.step(&later);
+    let effects = infra.step(&later, &mut crate::promql::SeriesStore::default());
     assert!(effects.iter().any(|effect| matches!(
         effect,
         Effect::Database { env, view } if env == "prod" && view.class == "db.r5.4xlarge"
@@ -136,6 +136,25 @@ fn the_pipeline_hands_back_the_deployments_a_promotion_starts() {
 }
 
 #[test]
+fn monitoring_runs_after_the_scrape_on_the_samples_it_wrote() {
+    // A rule reading this step's elapsed time sees the value the scrape just wrote.
+    let mut world = World::new(Scenario::default());
+    world.apply(Action::EditFile {
+        path: crate::world::alerting::RULES_PATH.into(),
+        content: "groups:\n  - name: t\n    rules:\n      - record: elapsed:copy\n        expr: opsdojo_sim_elapsed_seconds\n".into(),
+    });
+    world.apply(Action::Advance {
+        by: SimDuration::from_seconds(45),
+    });
+    let query = crate::promql::parse_query("elapsed:copy").expect("parses");
+    let value = crate::promql::instant_query(world.store(), &query.expr, world.now().epoch_ms());
+    let Ok(crate::promql::Value::Vector(samples)) = value else {
+        panic!("{value:?}")
+    };
+    assert_eq!(samples[0].value, world.elapsed().as_seconds_f64());
+}
+
+#[test]
 fn a_checkpoint_keeps_each_tool_under_the_name_it_always_had() {
     let parsed = crate::lesson::parse_lesson(include_str!(
         "../../../../lessons/en/delivery/first-deploy.md"
@@ -151,5 +170,6 @@ fn a_checkpoint_keeps_each_tool_under_the_name_it_always_had() {
         &json[..200]
     );
     assert!(body["infra"].as_array().is_some_and(|envs| envs.len() == 3));
+    assert!(body["monitoring"]["messages"].is_array());
     assert!(body.get("tools").is_none());
 }

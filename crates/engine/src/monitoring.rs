@@ -1,5 +1,6 @@
-//! The world's monitoring stack: Prometheus rules evaluated on the simulated clock, an
-//! Alertmanager, and the chat channels its notifications land in.
+//! The world's monitoring stack, as a tool of the world: Prometheus rules evaluated on the
+//! simulated clock after each scrape, an Alertmanager, and the chat channels its notifications
+//! (and the other tools' messages) land in.
 //!
 //! The rules live in `prometheus/rules.yml`, the Alertmanager configuration in
 //! `alertmanager/alertmanager.yml` and silences in `alertmanager/silences.yml`. A file that
@@ -13,6 +14,7 @@ use crate::alertmanager::{
 use crate::diagnostic::Diagnostic;
 use crate::promql::{Labels, SeriesStore};
 use crate::time::{SimDuration, SimTime};
+use crate::tool::{Effect, EventLevel, Phase, Surroundings, Tool};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -60,7 +62,7 @@ pub const DEFAULT_SILENCES: &str =
     "# Silences: matchers and a time range (HH:MM on day 1, or RFC 3339).\nsilences: []\n";
 
 /// Diagnostics of a monitoring file, or none for another path.
-pub(super) fn diagnostics_of(path: &str, content: &str) -> Vec<Diagnostic> {
+pub(crate) fn diagnostics_of(path: &str, content: &str) -> Vec<Diagnostic> {
     match path {
         RULES_PATH => parse_rule_file(content).1,
         ALERTMANAGER_PATH => parse_config(content).1,
@@ -97,7 +99,7 @@ pub struct Monitoring {
 
 /// What monitoring holds besides what its files configure, for a checkpoint.
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
-pub(crate) struct MonitoringState {
+pub struct MonitoringState {
     rules: crate::alerting::RuleEngineState,
     alertmanager: crate::alertmanager::AlertmanagerState,
     messages: Vec<ChatMessage>,
@@ -182,7 +184,7 @@ impl Monitoring {
 
     /// Evaluates the rules due in `(previous, now]`, hands alerts to Alertmanager and
     /// delivers what it sends. Returns lines for the event log.
-    pub fn step(
+    pub fn evaluate(
         &mut self,
         store: &mut SeriesStore,
         previous: SimTime,
@@ -333,4 +335,94 @@ fn push_capped<T>(items: &mut Vec<T>, item: T) {
         items.remove(0);
     }
     items.push(item);
+}
+
+/// What the page shows of the monitoring stack.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MonitoringSnapshot {
+    /// Every rule with its alerts.
+    pub rules: Vec<RuleStatus>,
+    /// Firing alerts as Alertmanager routes them.
+    pub routed_alerts: Vec<AlertmanagerAlert>,
+    /// Alertmanager's routing tree, when a configuration is loaded.
+    pub routing: Option<crate::alertmanager::RouteNode>,
+    /// Chat messages, oldest first.
+    pub messages: Vec<ChatMessage>,
+    /// The channels Alertmanager posts to.
+    pub channels: Vec<String>,
+    /// Alert state changes, oldest first.
+    pub alert_markers: Vec<AlertMarker>,
+}
+
+/// A command monitoring could take: none, it follows its files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NoCommand {}
+
+impl Tool for Monitoring {
+    const NAME: &'static str = "monitoring";
+    const PHASE: Phase = Phase::AfterScrape;
+    type Command = NoCommand;
+    type Saved = Option<MonitoringState>;
+    type Snapshot = MonitoringSnapshot;
+
+    fn parse(line: &str) -> Result<NoCommand, String> {
+        Err(format!(
+            "`{line}`: monitoring takes no commands; it follows `{RULES_PATH}`, `{ALERTMANAGER_PATH}` and `{SILENCES_PATH}`"
+        ))
+    }
+
+    fn command(
+        &mut self,
+        command: NoCommand,
+        _world: &dyn Surroundings,
+    ) -> Result<Vec<Effect>, String> {
+        match command {}
+    }
+
+    fn reads(&self, path: &str) -> bool {
+        matches!(path, RULES_PATH | ALERTMANAGER_PATH | SILENCES_PATH)
+    }
+
+    fn file_written(&mut self, path: &str, world: &dyn Surroundings) -> Vec<Effect> {
+        if let Some((_, content)) = world.files().into_iter().find(|(p, _)| *p == path) {
+            self.load(path, content, world.now());
+        }
+        Vec::new()
+    }
+
+    /// The rules on the samples the scrape just wrote, then Alertmanager.
+    fn step(&mut self, world: &dyn Surroundings, series: &mut SeriesStore) -> Vec<Effect> {
+        let now = world.now();
+        let previous = now.plus(SimDuration(-world.tick().0));
+        self.evaluate(series, previous, now)
+            .into_iter()
+            .map(|line| Effect::Log(EventLevel::Info, line))
+            .collect()
+    }
+
+    fn save(&self) -> Option<MonitoringState> {
+        Some(self.state())
+    }
+
+    /// The stack configured by the world's files again, then given back its memory.
+    fn restore(saved: Option<MonitoringState>, world: &dyn Surroundings) -> Result<Self, String> {
+        let state = saved.ok_or("the monitoring state is missing")?;
+        let mut monitoring = Monitoring::default();
+        for (path, content) in world.files() {
+            monitoring.load(path, content, world.now());
+        }
+        monitoring.restore(state)?;
+        Ok(monitoring)
+    }
+
+    fn snapshot(&self, world: &dyn Surroundings) -> MonitoringSnapshot {
+        MonitoringSnapshot {
+            rules: self.rule_statuses(),
+            routed_alerts: self.routed_alerts(world.now()),
+            routing: self.routing(),
+            messages: self.messages().to_vec(),
+            channels: self.channels(),
+            alert_markers: self.markers().to_vec(),
+        }
+    }
 }
