@@ -84,46 +84,36 @@ pub fn Workbench() -> impl IntoView {
                 .count()
         })
     };
-    // The count beside a tab, if it has one.
-    let badge = move |which: Tab| match which {
-        Tab::Terraform => Some(
-            view! {
-                <span class="tab-badge" class:hidden=move || pending() == 0>
-                    {move || pending().to_string()}
-                </span>
-            }
-            .into_any(),
-        ),
-        Tab::Alerts => Some(
-            view! {
-                <span class="tab-badge tab-badge-alert" class:hidden=move || firing() == 0>
-                    {move || firing().to_string()}
-                </span>
-            }
-            .into_any(),
-        ),
-        Tab::Channel => Some(
-            view! {
-                <span class="tab-badge" class:hidden=move || message_count() == 0>
-                    {move || message_count().to_string()}
-                </span>
-            }
-            .into_any(),
-        ),
-        Tab::Events => Some(
-            view! {
-                <span class="tab-badge" aria-hidden="true">
-                    {move || event_count().to_string()}
-                </span>
-            }
-            .into_any(),
-        ),
+    // The count beside a tab, if it has one; the events' count shows at zero too.
+    let count = move |which: Tab| match which {
+        Tab::Terraform => Some(pending()),
+        Tab::Alerts => Some(firing()),
+        Tab::Channel => Some(message_count()),
+        Tab::Events => Some(event_count()),
         _ => None,
     };
     let button = move |which: Tab| {
+        let quiet = which == Tab::Events;
+        // Known without reading the counts, so that drawing a tab subscribes to nothing.
+        let badged = matches!(
+            which,
+            Tab::Terraform | Tab::Alerts | Tab::Channel | Tab::Events
+        );
         view! {
             {tab_button(which, tab_label(which))}
-            {badge(which)}
+            {badged
+                .then(|| {
+                    view! {
+                        <span
+                            class="tab-badge"
+                            class:tab-badge-alert=which == Tab::Alerts
+                            class:hidden=move || !quiet && count(which) == Some(0)
+                            aria-hidden=quiet.then_some("true")
+                        >
+                            {move || count(which).unwrap_or_default().to_string()}
+                        </span>
+                    }
+                })}
         }
     };
     view! {
@@ -133,10 +123,9 @@ pub fn Workbench() -> impl IntoView {
                     .into_iter()
                     .filter(|which| *which != Tab::Text)
                     .map(|which| {
-                        if which == Tab::PullRequest {
-                            (move || has_pull_request.get().then(|| button(which))).into_any()
-                        } else {
-                            button(which).into_any()
+                        move || {
+                            (which != Tab::PullRequest || has_pull_request.get())
+                                .then(|| button(which))
                         }
                     })
                     .collect_view()}

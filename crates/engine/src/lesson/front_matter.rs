@@ -461,8 +461,8 @@ struct SolutionStep {
     pr: Option<String>,
     /// A fault injected as a game day's facilitator does.
     inject: Option<crate::game::Injection>,
-    /// A command on one of the world's tools, by its name.
-    tool: Option<ToolStep>,
+    /// A command on one of the world's tools, after its name: `terraform apply prod`.
+    tool: Option<String>,
 }
 
 /// One step of a demo script: a note for the speaker, at most one action, and optionally a
@@ -494,14 +494,7 @@ struct DemoStepFields {
     kubectl: Option<String>,
     pr: Option<String>,
     inject: Option<crate::game::Injection>,
-    tool: Option<ToolStep>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ToolStep {
-    name: String,
-    command: String,
+    tool: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -819,28 +812,38 @@ fn read_step(
             "each step needs exactly one of `advance`, `edit`, `apply`, `kubectl`, `pr`, `inject` or `tool`",
         )
         .with_hint(
-            "write `- advance: 5m`, `- edit: {file: ..., content: ...}`, `- apply: prod`, `- kubectl: get pods`, `- pr: merge`, `- inject: {kind: crash, env: prod, service: users}` or `- tool: {name: terraform, command: apply prod}`",
+            "write `- advance: 5m`, `- edit: {file: ..., content: ...}`, `- apply: prod`, `- kubectl: get pods`, `- pr: merge`, `- inject: {kind: crash, env: prod, service: users}` or `- tool: terraform apply prod`",
         ));
     }
-    if let Some(ToolStep { name, command }) = step.tool {
-        if !crate::world::TOOL_NAMES.contains(&name.as_str()) {
-            let mut problem = Diagnostic::error(
+    if let Some(line) = step.tool {
+        let line = line.trim();
+        let named = crate::world::TOOL_NAMES.iter().find_map(|name| {
+            line.strip_prefix(name)
+                .filter(|rest| rest.starts_with(' '))
+                .map(|rest| (*name, rest.trim()))
+        });
+        let Some((name, command)) = named else {
+            let first = line.split_whitespace().next().unwrap_or_default();
+            let known = crate::world::TOOL_NAMES.join("`, `");
+            let problem = Diagnostic::error(
                 line_of("tool:"),
                 1,
-                format!("`tool: {name}` names no tool of the world"),
+                format!("`tool: {line}` names no tool of the world"),
             );
-            let known = crate::world::TOOL_NAMES.join("`, `");
-            problem = match crate::diagnostic::closest(&name, crate::world::TOOL_NAMES) {
-                Some(near) => {
-                    problem.with_hint(format!("did you mean `{near}`? The tools are `{known}`"))
-                }
-                None => problem.with_hint(format!("the tools are `{known}`")),
-            };
-            return Err(problem);
-        }
+            return Err(
+                match crate::diagnostic::closest(first, crate::world::TOOL_NAMES) {
+                    Some(near) => {
+                        problem.with_hint(format!("did you mean `{near}`? The tools are `{known}`"))
+                    }
+                    None => problem.with_hint(format!(
+                        "write the tool's name, then its command: the tools are `{known}`"
+                    )),
+                },
+            );
+        };
         return Ok(Action::Tool {
-            tool: name,
-            command,
+            tool: name.to_string(),
+            command: command.to_string(),
         });
     }
     if let Some(fault) = step.inject {

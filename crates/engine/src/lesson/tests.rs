@@ -642,7 +642,7 @@ fn a_tool_step_runs_a_command_on_a_tool_named_in_the_world() {
     let step = |name: &str| {
         LESSON.replace(
             "  - advance: 1m\n---",
-            &format!("  - advance: 1m\n  - tool: {{name: {name}, command: apply dev}}\n---"),
+            &format!("  - advance: 1m\n  - tool: {name} apply dev\n---"),
         )
     };
     let lesson = parse(&step("terraform"));
@@ -667,7 +667,7 @@ fn a_tool_step_runs_a_command_on_a_tool_named_in_the_world() {
         .expect("a diagnostic");
     assert_eq!(
         problem.message,
-        "`tool: terrafrom` names no tool of the world"
+        "`tool: terrafrom apply dev` names no tool of the world"
     );
     let hint = problem.hint.as_deref().unwrap_or_default();
     assert!(hint.starts_with("did you mean `terraform`?"), "{hint}");

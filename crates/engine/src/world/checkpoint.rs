@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 /// The first word of a checkpoint, then its format; a change to the simulation that makes
 /// old checkpoints wrong bumps the format.
 const MAGIC: &str = "opsdojo-checkpoint";
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// How much series history a checkpoint keeps at least: what a world has when its scenario
 /// starts. It keeps more when the rules, or the queries the caller names, read further back.
@@ -45,8 +45,8 @@ struct Body {
     changes: Vec<ChangeMarker>,
     kube_events: Vec<KubeEvent>,
     release_templates: BTreeMap<usize, String>,
-    /// Each tool's part, under its name in the world's list.
-    #[serde(flatten)]
+    /// Each tool's part, under its field's name in the world's list (nested rather than
+    /// flattened: serde's flattening reads each part twice over and doubled the code).
     tools: super::tools::Saved,
     /// Faults a facilitator injected, with when.
     #[serde(default)]
