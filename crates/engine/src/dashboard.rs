@@ -290,7 +290,7 @@ pub fn markers(
         .filter(|c| c.env == env && (c.service.is_empty() || c.service == project))
         .map(|c| Marker {
             at_ms: c.at.epoch_ms(),
-            kind: c.kind,
+            kind: c.kind.as_str(),
             text: c.text.clone(),
         });
     alerts
@@ -304,11 +304,11 @@ pub fn markers(
         })
         .map(|m| Marker {
             at_ms: m.at.epoch_ms(),
-            kind: m.state,
+            kind: m.state.as_str(),
             text: format!(
                 "{} {}{}",
                 m.alertname,
-                m.state,
+                m.state.as_str(),
                 m.labels
                     .get("route")
                     .map(|r| format!(" ({r})"))

@@ -323,7 +323,7 @@ pub fn timeline(world: &World, faults: &[PlannedFault], opened: &[Opened]) -> Ti
                 labels.join(", ")
             )
         };
-        if message.status == "firing" {
+        if message.status == crate::alertmanager::Status::Firing {
             if after_fault && !firing.contains(&key) {
                 firing.push(key);
                 detected = detected.or(Some(at));

@@ -77,7 +77,7 @@ fn errors_injected_live_reach_the_dashboard_and_the_chat_and_say_nothing_in_the_
         .monitoring()
         .messages()
         .iter()
-        .filter(|m| m.status == "firing")
+        .filter(|m| m.status == crate::alertmanager::Status::Firing)
         .collect();
     assert_eq!(alerts.len(), 1, "{alerts:?}");
     assert_eq!(alerts[0].group_labels["route"], "get_user");
@@ -98,7 +98,7 @@ fn errors_injected_live_reach_the_dashboard_and_the_chat_and_say_nothing_in_the_
         .monitoring()
         .messages()
         .iter()
-        .any(|m| m.status == "resolved"));
+        .any(|m| m.status == crate::alertmanager::Status::Resolved));
 }
 
 #[test]
@@ -208,11 +208,9 @@ fn a_setting_changed_by_hand_raises_a_compliance_finding() {
             rule: "db-instance-backup-enabled".into(),
         },
     });
-    let finding = world
-        .monitoring()
-        .messages()
-        .iter()
-        .find(|m| m.channel == "#alert-infra-prod" && m.status == "firing");
+    let finding = world.monitoring().messages().iter().find(|m| {
+        m.channel == "#alert-infra-prod" && m.status == crate::alertmanager::Status::Firing
+    });
     assert!(
         finding.is_some_and(|m| m.title.contains("db-instance-backup-enabled")),
         "{:?}",

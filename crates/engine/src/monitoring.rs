@@ -71,14 +71,33 @@ pub(crate) fn diagnostics_of(path: &str, content: &str) -> Vec<Diagnostic> {
     }
 }
 
+/// The state an alert moved to, as a dashboard marks it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MarkedState {
+    Pending,
+    Firing,
+    /// Inactive again.
+    Resolved,
+}
+
+impl MarkedState {
+    /// Its name, as the dashboards' markers are classed and labelled.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MarkedState::Pending => "pending",
+            MarkedState::Firing => "firing",
+            MarkedState::Resolved => "resolved",
+        }
+    }
+}
+
 /// An alert changing state, drawn as a marker on dashboards.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct AlertMarker {
     pub at: SimTime,
     pub alertname: String,
-    /// `pending`, `firing` or `resolved`.
-    #[serde(with = "crate::serde_util::static_str")]
-    pub state: crate::serde_util::Name,
+    pub state: MarkedState,
     pub labels: BTreeMap<String, String>,
 }
 
@@ -220,7 +239,7 @@ impl Monitoring {
                 let labels = Labels::named("opsdojo_alert_notifications_total")
                     .with("channel", &message.channel)
                     .with("receiver", &message.receiver)
-                    .with("status", alert.status)
+                    .with("status", alert.status.as_str())
                     .with(
                         "alertname",
                         alert.labels.get("alertname").map_or("", String::as_str),
@@ -257,8 +276,9 @@ impl Monitoring {
                             at: now,
                             alertname: status.name.clone(),
                             state: match alert.state {
-                                AlertState::Inactive => "resolved",
-                                other => other.as_str(),
+                                AlertState::Inactive => MarkedState::Resolved,
+                                AlertState::Pending => MarkedState::Pending,
+                                AlertState::Firing => MarkedState::Firing,
                             },
                             labels: alert.labels,
                         },

@@ -29,13 +29,31 @@ pub enum EventLevel {
     Warning,
 }
 
+/// What kind of change a dashboard marks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeKind {
+    /// Scaling, an apply, a database resize.
+    Change,
+    /// A release rolled out.
+    Deploy,
+}
+
+impl ChangeKind {
+    /// Its name, as the dashboards' markers are classed.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Change => "change",
+            ChangeKind::Deploy => "deploy",
+        }
+    }
+}
+
 /// A change to the running platform, as a dashboard marks it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChangeMarker {
     pub at: SimTime,
-    /// `change` for scaling, `deploy` for a release.
-    #[serde(with = "crate::serde_util::static_str")]
-    pub kind: crate::serde_util::Name,
+    pub kind: ChangeKind,
     pub env: String,
     pub service: String,
     pub text: String,

@@ -35,11 +35,43 @@ impl ReceivedAlert {
     }
 }
 
+/// Whether a notification, or an alert in it, is firing or resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Firing,
+    Resolved,
+}
+
+impl Status {
+    /// `firing` while anything fires, else `resolved`.
+    pub fn of(firing: bool) -> Status {
+        if firing {
+            Status::Firing
+        } else {
+            Status::Resolved
+        }
+    }
+
+    /// As Alertmanager writes it: `firing` or `resolved`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Firing => "firing",
+            Status::Resolved => "resolved",
+        }
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One alert in a chat message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct MessageAlert {
-    #[serde(with = "crate::serde_util::static_str")]
-    pub status: crate::serde_util::Name,
+    pub status: Status,
     pub labels: LabelSet,
     pub annotations: LabelSet,
 }
@@ -50,9 +82,7 @@ pub struct ChatMessage {
     pub at: SimTime,
     pub channel: String,
     pub receiver: String,
-    /// `firing` or `resolved`.
-    #[serde(with = "crate::serde_util::static_str")]
-    pub status: crate::serde_util::Name,
+    pub status: Status,
     pub title: String,
     pub text: String,
     pub group_labels: LabelSet,
@@ -461,18 +491,14 @@ fn render(
         at: now,
         channel: slack.channel.clone(),
         receiver: group.route.receiver.clone(),
-        status,
+        status: Status::of(firing_count > 0),
         title: title.trim().to_string(),
         text: text.trim().to_string(),
         group_labels: group.group_labels.clone(),
         alerts: alerts
             .iter()
             .map(|alert| MessageAlert {
-                status: if alert.is_firing() {
-                    "firing"
-                } else {
-                    "resolved"
-                },
+                status: Status::of(alert.is_firing()),
                 labels: alert.labels.clone(),
                 annotations: alert.annotations.clone(),
             })

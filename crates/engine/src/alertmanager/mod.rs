@@ -17,7 +17,9 @@ mod tests;
 
 pub use config::{parse_config, Config, InhibitRule, Receiver, Route, SlackConfig};
 pub(crate) use dispatch::AlertmanagerState;
-pub use dispatch::{receivers_for, Alertmanager, AlertmanagerAlert, ChatMessage, MessageAlert};
+pub use dispatch::{
+    receivers_for, Alertmanager, AlertmanagerAlert, ChatMessage, MessageAlert, Status,
+};
 pub use matcher::{parse_label_set, parse_matchers, MatchType, Matcher};
 pub use routes::{
     matching_routes, matching_tree, route_label, route_nodes, routing_tree, RouteNode,

@@ -247,7 +247,7 @@ fn group_wait_group_interval_and_repeat_interval() {
     assert_eq!(prod[0].1.title, "prod - users-api - get_user");
     assert_eq!(prod[0].1.text, "5xx on get_user");
     assert_eq!(prod[1].1.title, "prod - users-api - get_user list_users");
-    assert_eq!(prod[3].1.status, "resolved");
+    assert_eq!(prod[3].1.status, Status::Resolved);
     assert_eq!(prod[3].1.alerts.len(), 2);
     // The default receiver gets the default title, with no send_resolved.
     let staging_free: Vec<&ChatMessage> = messages

@@ -222,7 +222,7 @@ fn deploy_message(world: &dyn Surroundings, text: String) -> Effect {
         at: world.now(),
         channel: world.platform().chat.deploys.clone(),
         receiver: "jenkins".into(),
-        status: "resolved",
+        status: crate::alertmanager::Status::Resolved,
         title: "Jenkins".into(),
         text,
         group_labels: BTreeMap::new(),

@@ -52,7 +52,7 @@ impl Tool for Infrastructure {
         if self.env(&env).is_some_and(|e| e.running.is_some()) {
             effects.push(Effect::Mark(ChangeMarker {
                 at: now,
-                kind: "change",
+                kind: crate::tool::ChangeKind::Change,
                 env,
                 service: String::new(),
                 text: "terraform apply".into(),
@@ -246,11 +246,7 @@ pub fn finding_effects(env: &str, finding: &Finding, world: &dyn Surroundings) -
             at: world.now(),
             channel: format!("{}{env}", world.platform().chat.infra),
             receiver: "aws-config".into(),
-            status: if finding.compliant {
-                "resolved"
-            } else {
-                "firing"
-            },
+            status: crate::alertmanager::Status::of(!finding.compliant),
             title: format!("{env} - {} - {verdict}", finding.rule),
             text: text.clone(),
             group_labels: BTreeMap::new(),

@@ -39,7 +39,7 @@ fn titles(world: &World, channel: &str, status: &str) -> Vec<String> {
         .monitoring()
         .messages()
         .iter()
-        .filter(|m| m.channel == channel && m.status == status)
+        .filter(|m| m.channel == channel && m.status.as_str() == status)
         .map(|m| m.title.clone())
         .collect()
 }

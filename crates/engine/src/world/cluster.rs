@@ -66,7 +66,7 @@ impl World {
                     ));
                     markers.push(ChangeMarker {
                         at: self.now,
-                        kind: "change",
+                        kind: crate::tool::ChangeKind::Change,
                         env: environment.name.clone(),
                         service: deployment.service.clone(),
                         text: format!(
@@ -167,7 +167,7 @@ impl World {
                 ));
                 marker = Some(ChangeMarker {
                     at: now,
-                    kind: "deploy",
+                    kind: crate::tool::ChangeKind::Deploy,
                     env: namespace.clone(),
                     service: name.clone(),
                     text: format!("{name} {}", if undo { "rolled back" } else { "restarted" }),
@@ -216,7 +216,7 @@ impl World {
         ));
         self.mark_change(ChangeMarker {
             at: now,
-            kind: "deploy",
+            kind: crate::tool::ChangeKind::Deploy,
             text: format!("{service} {version} deployed"),
             env: env.to_string(),
             service: service.to_string(),
@@ -352,7 +352,7 @@ impl World {
                     ));
                     changes.push(ChangeMarker {
                         at: self.now,
-                        kind: "change",
+                        kind: crate::tool::ChangeKind::Change,
                         env: environment.to_string(),
                         service: deployment.service.clone(),
                         text: format!(

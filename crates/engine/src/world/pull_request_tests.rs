@@ -139,7 +139,9 @@ fn merged_it_reaches_staging_waits_for_promotion_and_can_roll_back() {
     assert!(world
         .changes()
         .iter()
-        .any(|m| m.kind == "deploy" && m.env == "prod" && m.text == "coupons 2.4.0 deployed"));
+        .any(|m| m.kind == crate::tool::ChangeKind::Deploy
+            && m.env == "prod"
+            && m.text == "coupons 2.4.0 deployed"));
     assert!(world
         .monitoring()
         .messages()

@@ -444,7 +444,7 @@ fn a_bad_release_fires_the_route_alert_and_lands_in_the_channel() {
         .monitoring
         .alert_markers
         .iter()
-        .map(|m| m.state)
+        .map(|m| m.state.as_str())
         .collect();
     assert_eq!(markers, vec!["pending", "firing"]);
     let firing = crate::promql::parse_query(
@@ -752,7 +752,7 @@ fn multi_az_compliance_posts_then_clears() {
     assert_eq!(query(&world, noncompliant)[0].1, 0.0);
     let last = world.snapshot();
     let resolved = last.tools.monitoring.messages.last().unwrap();
-    assert_eq!(resolved.status, "resolved");
+    assert_eq!(resolved.status, crate::alertmanager::Status::Resolved);
     assert!(resolved.text.contains("is compliant for resource `db-"));
     assert_eq!(query(&world, r#"aws_rds_multi_az{env="prod"}"#)[0].1, 1.0);
 }

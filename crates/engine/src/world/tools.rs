@@ -156,7 +156,7 @@ impl World {
             if class.name != database.class.name {
                 marker = Some(crate::tool::ChangeMarker {
                     at: now,
-                    kind: "change",
+                    kind: crate::tool::ChangeKind::Change,
                     env: env.to_string(),
                     service: String::new(),
                     text: format!("database {} → {}", database.class.name, class.name),
