@@ -382,7 +382,7 @@ impl Tool for Monitoring {
     const NAME: &'static str = "monitoring";
     const PHASE: Phase = Phase::AfterScrape;
     type Command = NoCommand;
-    type Saved = Option<MonitoringState>;
+    type Saved = MonitoringState;
     type Snapshot = MonitoringSnapshot;
 
     fn parse(line: &str) -> Result<NoCommand, String> {
@@ -420,13 +420,12 @@ impl Tool for Monitoring {
             .collect()
     }
 
-    fn save(&self) -> Option<MonitoringState> {
-        Some(self.state())
+    fn save(&self) -> MonitoringState {
+        self.state()
     }
 
     /// The stack configured by the world's files again, then given back its memory.
-    fn restore(saved: Option<MonitoringState>, world: &dyn Surroundings) -> Result<Self, String> {
-        let state = saved.ok_or("the monitoring state is missing")?;
+    fn restore(state: MonitoringState, world: &dyn Surroundings) -> Result<Self, String> {
         let mut monitoring = Monitoring::default();
         for (path, content) in world.files() {
             monitoring.load(path, content, world.now());

@@ -144,8 +144,9 @@ pub trait Tool: Default + Clone + std::fmt::Debug {
     const PHASE: Phase = Phase::BeforePlatform;
     /// What the learner asks of it.
     type Command: Clone + PartialEq;
-    /// What a checkpoint keeps of it (saved progress: add fields with defaults, never change).
-    type Saved: Serialize + DeserializeOwned + Default;
+    /// What a checkpoint keeps of it (a checkpoint's format: a change to its shape bumps the
+    /// format in `world/checkpoint.rs`, so that older checkpoints are replayed, not misread).
+    type Saved: Serialize + DeserializeOwned;
     /// What the page shows of it.
     type Snapshot: Clone + PartialEq + std::fmt::Debug + Serialize;
 

@@ -16,10 +16,11 @@ macro_rules! tools {
             $( $(#[$doc])* pub $field: $tool, )*
         }
 
-        /// What a checkpoint keeps of the tools, each under its field's name.
-        #[derive(Serialize, Deserialize, Default)]
+        /// What a checkpoint keeps of the tools, each under its field's name. Every part is
+        /// required: a checkpoint without one is refused, and the page replays the actions.
+        #[derive(Serialize, Deserialize)]
         pub(super) struct Saved {
-            $( #[serde(default)] pub(super) $field: <$tool as Tool>::Saved, )*
+            $( pub(super) $field: <$tool as Tool>::Saved, )*
         }
 
         /// What the page shows of each tool.
