@@ -32,16 +32,18 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
 fi
 
 # Seeds: the repository's own files of each kind, and the hand-written ones in fuzz/seeds/.
+# Copied over the corpus's copies of the same names, so that a seed brought up to date (a new
+# checkpoint format, a lesson rewritten) replaces the one an earlier run kept.
 seed() {
   local target=$1
   shift
   mkdir -p "fuzz/corpus/$target"
   if [ -d "fuzz/seeds/$target" ]; then
-    cp -n fuzz/seeds/"$target"/* "fuzz/corpus/$target/" 2>/dev/null || true
+    cp fuzz/seeds/"$target"/* "fuzz/corpus/$target/" 2>/dev/null || true
   fi
   local file
   for file in "$@"; do
-    [ -f "$file" ] && cp -n "$file" "fuzz/corpus/$target/$(echo "$file" | tr '/' '_')"
+    [ -f "$file" ] && cp "$file" "fuzz/corpus/$target/$(echo "$file" | tr '/' '_')"
   done
   return 0
 }
