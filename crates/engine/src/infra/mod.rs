@@ -18,7 +18,7 @@ use hcl::Value;
 use std::collections::BTreeMap;
 
 mod tool;
-pub use tool::{finding_effects, InfraCommand, InfraSnapshot};
+pub use tool::{finding_effects, project_files, InfraCommand, InfraSnapshot};
 
 /// Where the project lives among the world's files.
 pub const TERRAFORM_DIR: &str = "terraform/";
@@ -941,17 +941,6 @@ pub fn planned_cost(outcome: &PlanOutcome) -> Option<f64> {
             .iter()
             .map(|i| (i.type_name.as_str(), &i.config)),
     ))
-}
-
-/// The project's files out of the world's files.
-pub fn project_files<'a>(files: impl IntoIterator<Item = (&'a String, &'a String)>) -> Files {
-    files
-        .into_iter()
-        .filter_map(|(path, text)| {
-            path.strip_prefix(TERRAFORM_DIR)
-                .map(|inside| (inside.to_string(), text.clone()))
-        })
-        .collect()
 }
 
 /// The text of the message a compliance change posts.

@@ -43,7 +43,7 @@ impl Tool for Infrastructure {
     ) -> Result<Vec<Effect>, String> {
         let InfraCommand::Apply { env } = command;
         let now = world.now();
-        let files = surrounding_project(world);
+        let files = project_files(world);
         let mut effects: Vec<Effect> = self
             .start_apply(&env, &files, now)
             .into_iter()
@@ -179,7 +179,7 @@ impl Tool for Infrastructure {
     }
 
     fn restore(saved: Vec<EnvInfraState>, world: &dyn Surroundings) -> Result<Self, String> {
-        Infrastructure::restore(saved, world.platform(), &surrounding_project(world))
+        Infrastructure::restore(saved, world.platform(), &project_files(world))
     }
 
     fn snapshot(&self, world: &dyn Surroundings) -> Vec<InfraSnapshot> {
@@ -195,7 +195,7 @@ impl Infrastructure {
     /// Plans every environment again: the plans' diagnostics go on the project's files, and the
     /// databases follow their states.
     pub fn refresh(&mut self, world: &dyn Surroundings) -> Vec<Effect> {
-        let files = surrounding_project(world);
+        let files = project_files(world);
         self.replan(&files);
         let mut effects = vec![Effect::Diagnose {
             dir: TERRAFORM_DIR,
@@ -221,8 +221,8 @@ impl Infrastructure {
     }
 }
 
-/// The project's files among the world's.
-fn surrounding_project(world: &dyn Surroundings) -> Files {
+/// The project's files among the world's, by path inside `terraform/`.
+pub fn project_files(world: &dyn Surroundings) -> Files {
     world
         .files()
         .into_iter()

@@ -214,7 +214,7 @@ impl World {
         // What the files describe was applied before the scenario starts; the scenario's pending
         // changes were written after.
         let (infrastructure, problems) =
-            infra::Infrastructure::new(&platform, &world.project_files(), world.now);
+            infra::Infrastructure::new(&platform, &infra::project_files(&world), world.now);
         world.tools.infra = infrastructure;
         for problem in problems {
             world.log(EventLevel::Warning, problem);
@@ -601,11 +601,6 @@ impl World {
     /// Kubernetes events, oldest first.
     pub fn kube_events(&self) -> &[crate::kube::KubeEvent] {
         &self.kube_events
-    }
-
-    /// The Terraform project's files, by path inside `terraform/`.
-    fn project_files(&self) -> crate::terraform::Files {
-        infra::project_files(self.files.iter().map(|(path, file)| (path, &file.content)))
     }
 
     /// The Terraform project as the infrastructure views it.
