@@ -4,7 +4,7 @@
 use crate::i18n::{key, text, tr, Key};
 use crate::session::Sim;
 use leptos::prelude::*;
-use opsdojo_engine::delivery::{CheckStatus, Delivery, LABELS};
+use opsdojo_engine::delivery::{CheckStatus, Delivery, TimelineKind, LABELS};
 use opsdojo_engine::world::{Action, PullRequestSnapshot};
 
 fn run(sim: Sim, command: String) {
@@ -225,7 +225,7 @@ fn Timeline(pull: PullRequestSnapshot) -> impl IntoView {
                 .map(|item| {
                     let time = item.at.to_string();
                     match item.kind {
-                        "comment" => {
+                        TimelineKind::Comment => {
                             view! {
                                 <div class="pr-comment" data-testid="pr-comment">
                                     <span class="pr-avatar">{initials(&item.author)}</span>
@@ -242,15 +242,16 @@ fn Timeline(pull: PullRequestSnapshot) -> impl IntoView {
                                 .into_any()
                         }
                         kind => {
-                            let class = format!("pr-event pr-event-{kind}");
                             let icon = match kind {
-                                "approved" => "✓",
-                                "merged" => "⇄",
-                                "deployed" => "🚀",
-                                "label" => "🏷",
-                                "dismissed" => "↺",
-                                _ => "•",
+                                TimelineKind::Approved => "✓",
+                                TimelineKind::Merged => "⇄",
+                                TimelineKind::Deployed => "🚀",
+                                TimelineKind::Label => "🏷",
+                                TimelineKind::Dismissed => "↺",
+                                TimelineKind::Comment | TimelineKind::Commit => "•",
                             };
+                            let kind = kind.as_str();
+                            let class = format!("pr-event pr-event-{kind}");
                             view! {
                                 <div class=class data-testid=format!("pr-event-{kind}")>
                                     <span class="pr-event-icon">{icon}</span>

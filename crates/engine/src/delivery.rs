@@ -92,11 +92,43 @@ impl Check {
 pub struct TimelineItem {
     pub at: SimTime,
     pub author: String,
-    /// `comment`, `approved`, `changes_requested`, `commit`, `label`, `merged`, `deployed`,
-    /// `dismissed`.
-    #[serde(with = "crate::serde_util::static_str")]
-    pub kind: crate::serde_util::Name,
+    pub kind: TimelineKind,
     pub text: String,
+}
+
+/// What an entry of the conversation is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimelineKind {
+    /// Someone wrote in the conversation.
+    Comment,
+    /// The author pushed a commit.
+    Commit,
+    /// A push dismissed the approvals given before it.
+    Dismissed,
+    /// A reviewer approved.
+    Approved,
+    /// A label was added or removed.
+    Label,
+    /// The pull request was merged into `main`.
+    Merged,
+    /// Jenkins deployed, promoted or rolled back the release.
+    Deployed,
+}
+
+impl TimelineKind {
+    /// The word the page names it by (as it serializes).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TimelineKind::Comment => "comment",
+            TimelineKind::Commit => "commit",
+            TimelineKind::Dismissed => "dismissed",
+            TimelineKind::Approved => "approved",
+            TimelineKind::Label => "label",
+            TimelineKind::Merged => "merged",
+            TimelineKind::Deployed => "deployed",
+        }
+    }
 }
 
 /// Where the merged change is on its way to prod.
@@ -238,12 +270,12 @@ impl PullRequest {
         };
         pull.push(files, now);
         if let Some(first) = pull.spec.reviewers.first().cloned() {
-            pull.say(now, &first, "comment", "Is this tested?");
+            pull.say(now, &first, TimelineKind::Comment, "Is this tested?");
         }
         pull
     }
 
-    fn say(&mut self, at: SimTime, author: &str, kind: &'static str, text: impl Into<String>) {
+    fn say(&mut self, at: SimTime, author: &str, kind: TimelineKind, text: impl Into<String>) {
         self.timeline.push(TimelineItem {
             at,
             author: author.to_string(),
@@ -273,14 +305,19 @@ impl PullRequest {
         let commit = short_hash(&self.head_files, self.commits.len());
         if !self.commits.is_empty() {
             let author = self.spec.author.clone();
-            self.say(now, &author, "commit", format!("pushed {commit}"));
+            self.say(
+                now,
+                &author,
+                TimelineKind::Commit,
+                format!("pushed {commit}"),
+            );
         }
         if !self.approvals.is_empty() {
             let text = format!(
                 "{} approval(s) dismissed: new commits were pushed",
                 self.approvals.len()
             );
-            self.say(now, "github", "dismissed", text);
+            self.say(now, "github", TimelineKind::Dismissed, text);
         }
         self.commits.push(commit.clone());
         self.pushed_at = now;
@@ -393,7 +430,7 @@ impl PullRequest {
             } else {
                 "LGTM"
             };
-            self.say(at, &reviewer, "approved", text);
+            self.say(at, &reviewer, TimelineKind::Approved, text);
             self.approvals.push(reviewer);
         }
         if let Delivery::Building { until } = self.delivery {
@@ -405,7 +442,7 @@ impl PullRequest {
                 self.say(
                     until,
                     "jenkins",
-                    "deployed",
+                    TimelineKind::Deployed,
                     format!(
                         "main: image {}:{version} built, deploying to {first}",
                         self.spec.service
@@ -465,7 +502,12 @@ impl PullRequest {
                     return Err("the pull request is merged".into());
                 }
                 self.labels.push(rest.to_string());
-                self.say(now, &author, "label", format!("added the {rest} label"));
+                self.say(
+                    now,
+                    &author,
+                    TimelineKind::Label,
+                    format!("added the {rest} label"),
+                );
                 if rest == PREVIEW_LABEL {
                     let namespace = format!("pr-{}", self.spec.number);
                     let head = self.head().to_string();
@@ -485,7 +527,12 @@ impl PullRequest {
                     return Err(format!("the pull request has no `{rest}` label"));
                 };
                 self.labels.remove(index);
-                self.say(now, &author, "label", format!("removed the {rest} label"));
+                self.say(
+                    now,
+                    &author,
+                    TimelineKind::Label,
+                    format!("removed the {rest} label"),
+                );
                 if rest == PREVIEW_LABEL {
                     self.preview = None;
                     self.checks.retain(|c| c.name != PREVIEW_CHECK);
@@ -493,7 +540,7 @@ impl PullRequest {
                 Ok(format!("removed the {rest} label"))
             }
             PullCommand::Comment(text) => {
-                self.say(now, &author, "comment", text);
+                self.say(now, &author, TimelineKind::Comment, text);
                 Ok("commented".into())
             }
             PullCommand::Merge => {
@@ -510,7 +557,7 @@ impl PullRequest {
                 self.say(
                     now,
                     &author,
-                    "merged",
+                    TimelineKind::Merged,
                     format!("merged commit {head} into main"),
                 );
                 Ok(format!(
@@ -526,7 +573,7 @@ impl PullRequest {
                     self.say(
                         now,
                         &author,
-                        "deployed",
+                        TimelineKind::Deployed,
                         format!("promoted {}:{version} to {production}", self.spec.service),
                     );
                     Ok(format!(
@@ -547,7 +594,7 @@ impl PullRequest {
                     self.say(
                         now,
                         &author,
-                        "deployed",
+                        TimelineKind::Deployed,
                         format!(
                             "rolled {production} back from {}:{}",
                             self.spec.service, self.spec.version
@@ -1126,7 +1173,10 @@ mod tests {
         let mut again = pull.clone();
         again.push(&pushed, at(20));
         assert!(again.approvals.is_empty());
-        assert!(again.timeline.iter().any(|t| t.kind == "dismissed"));
+        assert!(again
+            .timeline
+            .iter()
+            .any(|t| t.kind == TimelineKind::Dismissed));
         // Merge, build, staging, promotion.
         assert!(pull.command("promote", &BTreeMap::new(), at(20)).is_err());
         pull.command("merge", &BTreeMap::new(), at(20)).unwrap();
