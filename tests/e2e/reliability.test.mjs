@@ -256,7 +256,7 @@ test("hours of simulated time reload from a checkpoint: same clock, same alerts 
         const store = tx.objectStore("checkpoints");
         const keys = store.getAllKeys();
         // Stored as the page stores them: UTF-8 bytes.
-        const damaged = new TextEncoder().encode("opsdojo-checkpoint 3 0 0\n{\n");
+        const damaged = new TextEncoder().encode("opsdojo-checkpoint 4 0 0\n{\n");
         keys.onsuccess = () => keys.result.forEach((key) => store.put(damaged, key));
         tx.oncomplete = () => { open.result.close(); resolve(); };
         tx.onerror = () => reject(tx.error);

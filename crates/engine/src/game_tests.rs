@@ -185,7 +185,8 @@ fn a_database_resized_by_hand_shows_in_the_plan_and_an_apply_sets_it_back() {
             .environments()
             .iter()
             .find(|e| e.name == "prod")
-            .map(|e| e.database.class.name)
+            .and_then(|e| world.database(&e.name))
+            .map(|database| database.class.name)
     };
     assert_eq!(prod(&world), Some("db.t3.medium"));
     let plan = &world.infrastructure().env("prod").expect("prod").plan_text;

@@ -59,15 +59,6 @@ pub struct ChangeMarker {
     pub text: String,
 }
 
-/// What a database's infrastructure says it is now.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DatabaseView {
-    pub identifier: String,
-    pub class: String,
-    pub multi_az: bool,
-    pub available: bool,
-}
-
 /// Something a tool asks of the rest of the world.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
@@ -85,8 +76,6 @@ pub enum Effect {
     },
     /// A change to the cluster, as kubectl would make it.
     Cluster(crate::kube::kubectl::Change),
-    /// An environment's database follows what its infrastructure says.
-    Database { env: String, view: DatabaseView },
     /// The diagnostics of every file under `dir`, by path: a file not named has none.
     Diagnose {
         dir: &'static str,

@@ -9,11 +9,12 @@
 //! its `aws_db_instance` in the state: class, Multi-AZ, availability while it reboots or is
 //! replaced.
 
+use crate::database::Database;
 use crate::diagnostic::Diagnostic;
 use crate::platform::{Platform, Stage};
 use crate::terraform::{self, plan::Action as TfAction, Change, Files, PlanOutcome, State};
 use crate::time::{format_rfc3339, parse_rfc3339, SimDuration, SimTime};
-use crate::tool::{ChangeMarker, DatabaseView, Effect, EventLevel, Surroundings, Tool};
+use crate::tool::{ChangeMarker, Effect, EventLevel, Surroundings, Tool};
 use hcl::Value;
 use std::collections::BTreeMap;
 
@@ -94,6 +95,9 @@ pub struct EnvInfra {
     pub key_revoked: bool,
     /// Whether the state had a database when the world started.
     had_database: bool,
+    /// The running database, as the state and any running apply make it (the platform's
+    /// default until the project deploys one).
+    pub database: Database,
 }
 
 /// The environments' infrastructure.
@@ -116,6 +120,7 @@ pub struct EnvInfraState {
     service_key: Option<String>,
     key_revoked: bool,
     had_database: bool,
+    database: Database,
 }
 
 impl Infrastructure {
@@ -133,6 +138,7 @@ impl Infrastructure {
                 service_key: env.service_key.clone(),
                 key_revoked: env.key_revoked,
                 had_database: env.had_database,
+                database: env.database.clone(),
             })
             .collect()
     }
@@ -167,6 +173,7 @@ impl Infrastructure {
                     service_key: env.service_key,
                     key_revoked: env.key_revoked,
                     had_database: env.had_database,
+                    database: env.database,
                 })
                 .collect(),
         };
@@ -181,8 +188,10 @@ impl Infrastructure {
         let mut log = Vec::new();
         let applied_at = now.plus(SimDuration(-APPLIED_BEFORE_START.0));
         let envs = platform
-            .environment_names()
-            .map(|env| {
+            .environments
+            .iter()
+            .map(|spec| {
+                let env = spec.name.as_str();
                 let var_file = terraform::project::var_file(env);
                 let state = match terraform::apply_files(files, &[&var_file], &State::empty()) {
                     Ok(mut state) => {
@@ -214,6 +223,7 @@ impl Infrastructure {
                     service_key,
                     key_revoked: false,
                     had_database,
+                    database: Database::default_for(spec),
                 };
                 infra.findings = evaluate_rules(infra.stage, &infra.state, now);
                 infra
@@ -498,44 +508,35 @@ impl Infrastructure {
             .is_none_or(|before| before != resource.attributes[attribute])
     }
 
-    /// The database of `env` at `now`, as its state and any running apply make it.
-    pub fn database(&self, env: &str, now: SimTime) -> Option<DatabaseView> {
-        let infra = self.env(env)?;
-        let Some(resource) = database_of(&infra.state) else {
-            // A world whose project never planned keeps its default database.
-            return infra.had_database.then(|| DatabaseView {
-                identifier: format!("opsdojo-{env}"),
-                class: String::new(),
-                multi_az: false,
-                available: false,
-            });
-        };
-        let text = |name: &str| {
-            resource
-                .attributes
-                .get(name)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string()
-        };
-        let mut available = true;
-        if let Some(running) = &infra.running {
-            for step in running.steps.iter().filter(|s| !s.done) {
-                if step.change.type_name != "aws_db_instance" {
-                    continue;
+    /// Each environment's database follows its state at `now`: class, identifier, Multi-AZ,
+    /// availability while it reboots or is replaced. A class change is marked on the
+    /// dashboards.
+    pub fn follow_databases(&mut self, now: SimTime) -> Vec<ChangeMarker> {
+        let mut markers = Vec::new();
+        for infra in &mut self.envs {
+            let Some(view) = deployed_database(infra, now) else {
+                continue;
+            };
+            let database = &mut infra.database;
+            if let Some(class) = crate::database::instance_class(&view.class) {
+                if class.name != database.class.name {
+                    markers.push(ChangeMarker {
+                        at: now,
+                        kind: crate::tool::ChangeKind::Change,
+                        env: infra.env.clone(),
+                        service: String::new(),
+                        text: format!("database {} → {}", database.class.name, class.name),
+                    });
                 }
-                let ends = running.started.plus(step.duration);
-                if now >= ends.plus(SimDuration(-step.outage.0)) {
-                    available = false;
-                }
+                database.class = class;
             }
+            if !view.identifier.is_empty() {
+                database.identifier = view.identifier;
+            }
+            database.multi_az = view.multi_az;
+            database.available = view.available;
         }
-        Some(DatabaseView {
-            identifier: text("identifier"),
-            class: text("instance_class"),
-            multi_az: resource.attributes.get("multi_az") == Some(&Value::Bool(true)),
-            available,
-        })
+        markers
     }
 
     /// Evaluates the compliance rules again; returns the findings whose compliance changed (or
@@ -690,6 +691,54 @@ fn clock(at: SimTime) -> String {
 }
 
 /// The environment's database in `state`, if it has one.
+/// What an environment's state says its database is.
+struct DatabaseView {
+    identifier: String,
+    class: String,
+    multi_az: bool,
+    available: bool,
+}
+
+/// The database of an environment at `now`, as its state and any running apply make it.
+fn deployed_database(infra: &EnvInfra, now: SimTime) -> Option<DatabaseView> {
+    let env = &infra.env;
+    let Some(resource) = database_of(&infra.state) else {
+        // A world whose project never planned keeps its default database.
+        return infra.had_database.then(|| DatabaseView {
+            identifier: format!("opsdojo-{env}"),
+            class: String::new(),
+            multi_az: false,
+            available: false,
+        });
+    };
+    let text = |name: &str| {
+        resource
+            .attributes
+            .get(name)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    let mut available = true;
+    if let Some(running) = &infra.running {
+        for step in running.steps.iter().filter(|s| !s.done) {
+            if step.change.type_name != "aws_db_instance" {
+                continue;
+            }
+            let ends = running.started.plus(step.duration);
+            if now >= ends.plus(SimDuration(-step.outage.0)) {
+                available = false;
+            }
+        }
+    }
+    Some(DatabaseView {
+        identifier: text("identifier"),
+        class: text("instance_class"),
+        multi_az: resource.attributes.get("multi_az") == Some(&Value::Bool(true)),
+        available,
+    })
+}
+
 pub(super) fn database_of(state: &State) -> Option<&terraform::ResourceState> {
     state
         .resources

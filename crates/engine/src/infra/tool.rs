@@ -87,7 +87,7 @@ impl Tool for Infrastructure {
                 effects.extend(finding_effects(&env, &finding, world));
             }
         } else {
-            effects.extend(self.databases(world));
+            effects.extend(self.follow_databases(now).into_iter().map(Effect::Mark));
         }
         effects
     }
@@ -193,7 +193,7 @@ impl Tool for Infrastructure {
 
 impl Infrastructure {
     /// Plans every environment again: the plans' diagnostics go on the project's files, and the
-    /// databases follow their states.
+    /// databases follow their states (their class changes marked).
     pub fn refresh(&mut self, world: &dyn Surroundings) -> Vec<Effect> {
         let files = project_files(world);
         self.replan(&files);
@@ -201,23 +201,12 @@ impl Infrastructure {
             dir: TERRAFORM_DIR,
             by_file: self.diagnostics(&files),
         }];
-        effects.extend(self.databases(world));
+        effects.extend(
+            self.follow_databases(world.now())
+                .into_iter()
+                .map(Effect::Mark),
+        );
         effects
-    }
-
-    /// Each environment's database as its state says it is now.
-    fn databases(&self, world: &dyn Surroundings) -> Vec<Effect> {
-        let now = world.now();
-        world
-            .platform()
-            .environment_names()
-            .filter_map(|env| {
-                self.database(env, now).map(|view| Effect::Database {
-                    env: env.to_string(),
-                    view,
-                })
-            })
-            .collect()
     }
 }
 

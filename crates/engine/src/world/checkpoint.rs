@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 /// The first word of a checkpoint, then its format; a change to the simulation that makes
 /// old checkpoints wrong bumps the format.
 const MAGIC: &str = "opsdojo-checkpoint";
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 
 /// How much series history a checkpoint keeps at least: what a world has when its scenario
 /// starts. It keeps more when the rules, or the queries the caller names, read further back.

@@ -120,7 +120,9 @@ impl World {
             }
         }
         for (environment, load) in self.environments.iter().zip(&self.metrics.databases) {
-            let database = &environment.database;
+            let Some(database) = self.database(&environment.name) else {
+                continue;
+            };
             let labels = |name: &str| {
                 cached(&[
                     ("__name__", name),

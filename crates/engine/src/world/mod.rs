@@ -94,7 +94,6 @@ pub const MAX_ADVANCE: SimDuration = SimDuration(7 * 86_400_000);
 pub struct Environment {
     pub name: String,
     pub deployments: Vec<Deployment>,
-    pub database: database::Database,
     /// How many php-fpm pods the cluster has room for, over all its deployments: pods past
     /// that wait in `Pending`. From the platform, not saved.
     #[serde(skip)]
@@ -177,7 +176,6 @@ impl World {
             .map(|spec| Environment {
                 name: spec.name.clone(),
                 deployments: platform.service_names().map(Deployment::new).collect(),
-                database: database::Database::default_for(spec),
                 capacity: spec.cluster,
             })
             .collect();
@@ -431,6 +429,11 @@ impl World {
     /// The environments, in promotion order.
     pub fn environments(&self) -> &[Environment] {
         &self.environments
+    }
+
+    /// The database of the environment `env`, as its infrastructure runs it.
+    pub fn database(&self, env: &str) -> Option<&crate::database::Database> {
+        self.tools.infra.env(env).map(|infra| &infra.database)
     }
 
     /// A copy of what the UI shows, detached from the world.

@@ -79,7 +79,10 @@ fn the_world_has_the_platform_s_environments_services_routes_and_files() {
             infra.outcome.diagnostics
         );
     }
-    assert_eq!(world.environments()[1].database.class.name, "db.m5.2xlarge");
+    assert_eq!(
+        world.database("production").expect("a database").class.name,
+        "db.m5.2xlarge"
+    );
     // Series carry the platform's labels; the standard platform's are nowhere.
     assert!(
         value(

@@ -45,7 +45,11 @@ impl World {
                 .filter(|(_, (_, ready))| *ready > 0)
                 .map(|((_, service), (rate, _))| traffic::database_demand(service, *rate))
                 .sum();
-            let database = environment.database.load(demand);
+            // Every environment has its infrastructure once the world is built.
+            let database = self
+                .database(&environment.name)
+                .map(|database| database.load(demand))
+                .unwrap_or_default();
             database_loads.push(database);
             let mut services = Vec::with_capacity(environment.deployments.len());
             let services_of = environment.deployments.iter().zip(&platform.services);

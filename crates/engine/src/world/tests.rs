@@ -623,10 +623,10 @@ fn the_world_starts_with_its_terraform_project_applied() {
     let classes: Vec<&str> = world
         .environments()
         .iter()
-        .map(|e| e.database.class.name)
+        .map(|e| world.database(&e.name).expect("a database").class.name)
         .collect();
     assert_eq!(classes, ["db.t3.medium", "db.t3.large", "db.r5.2xlarge"]);
-    assert!(world.environments()[2].database.multi_az);
+    assert!(world.database("prod").expect("a database").multi_az);
     assert!(snapshot.tools.monitoring.messages.is_empty());
     assert!(snapshot
         .files
@@ -657,7 +657,10 @@ fn an_apply_takes_time_then_resizes_the_database() {
     let running = world.snapshot();
     let prod = infra_of(&running, "prod");
     assert!(prod.running.as_ref().unwrap().0.contains("Still modifying"));
-    assert_eq!(world.environments()[2].database.class.name, "db.r5.2xlarge");
+    assert_eq!(
+        world.database("prod").expect("a database").class.name,
+        "db.r5.2xlarge"
+    );
     // A second apply waits for the lock.
     world.apply(Action::Apply { env: "prod".into() });
     assert!(infra_of(&world.snapshot(), "prod")
@@ -673,7 +676,10 @@ fn an_apply_takes_time_then_resizes_the_database() {
         .output
         .iter()
         .any(|l| l == "Apply complete! Resources: 0 added, 1 changed, 0 destroyed."));
-    assert_eq!(world.environments()[2].database.class.name, "db.r5.4xlarge");
+    assert_eq!(
+        world.database("prod").expect("a database").class.name,
+        "db.r5.4xlarge"
+    );
     assert_eq!(
         query(&world, r#"opsdojo_terraform_applies_total{env="prod"}"#)[0].1,
         1.0
@@ -703,17 +709,20 @@ fn resizing_a_single_az_database_reboots_it() {
     );
     world.apply(Action::Apply { env: "dev".into() });
     advance(&mut world, 6);
-    assert!(world.environments()[0].database.available);
+    assert!(world.database("dev").expect("a database").available);
     advance(&mut world, 4);
-    assert!(!world.environments()[0].database.available);
+    assert!(!world.database("dev").expect("a database").available);
     let errors = query(
         &world,
         r#"sum(rate(http_request_seconds_count{env="dev", status="500"}[1m]))"#,
     );
     assert!(errors[0].1 > 0.0, "{errors:?}");
     advance(&mut world, 3);
-    assert!(world.environments()[0].database.available);
-    assert_eq!(world.environments()[0].database.class.name, "db.t3.large");
+    assert!(world.database("dev").expect("a database").available);
+    assert_eq!(
+        world.database("dev").expect("a database").class.name,
+        "db.t3.large"
+    );
 }
 
 #[test]
@@ -821,7 +830,10 @@ fn a_bad_tfvars_shows_terraform_diagnostics_and_cannot_apply() {
         output[0].contains("Invalid value for variable"),
         "{output:?}"
     );
-    assert_eq!(world.environments()[2].database.class.name, "db.r5.2xlarge");
+    assert_eq!(
+        world.database("prod").expect("a database").class.name,
+        "db.r5.2xlarge"
+    );
 }
 
 #[test]
@@ -847,11 +859,11 @@ fn replacing_the_database_means_downtime() {
     assert!(dev.plan_text.contains("# forces replacement"));
     world.apply(Action::Apply { env: "dev".into() });
     advance(&mut world, 2);
-    assert!(!world.environments()[0].database.available);
+    assert!(!world.database("dev").expect("a database").available);
     advance(&mut world, 17);
-    assert!(world.environments()[0].database.available);
+    assert!(world.database("dev").expect("a database").available);
     assert_eq!(
-        world.environments()[0].database.identifier,
+        world.database("dev").expect("a database").identifier,
         "opsdojo-dev-main"
     );
     assert!(world
@@ -880,10 +892,10 @@ fn create_before_destroy_keeps_the_database_up_while_it_is_replaced() {
     world.apply(Action::Apply { env: "dev".into() });
     for _ in 0..18 {
         advance(&mut world, 1);
-        assert!(world.environments()[0].database.available);
+        assert!(world.database("dev").expect("a database").available);
     }
     assert_eq!(
-        world.environments()[0].database.identifier,
+        world.database("dev").expect("a database").identifier,
         "opsdojo-dev-main"
     );
 }

@@ -132,7 +132,6 @@ impl World {
                     self.roll_out(&env, &service, &version);
                 }
                 Effect::Cluster(change) => self.change_cluster(change),
-                Effect::Database { env, view } => self.follow_database(&env, view),
                 Effect::Diagnose { dir, mut by_file } => {
                     for (path, file) in self.files.iter_mut() {
                         if path.starts_with(dir) {
@@ -141,37 +140,6 @@ impl World {
                     }
                 }
             }
-        }
-    }
-
-    /// An environment's database as its infrastructure says it is now: its class (a change
-    /// is marked on the dashboards), identifier, Multi-AZ and availability.
-    fn follow_database(&mut self, env: &str, view: crate::tool::DatabaseView) {
-        let now = self.now;
-        let Some(environment) = self.environments.iter_mut().find(|e| e.name == env) else {
-            return;
-        };
-        let database = &mut environment.database;
-        let mut marker = None;
-        if let Some(class) = crate::database::instance_class(&view.class) {
-            if class.name != database.class.name {
-                marker = Some(crate::tool::ChangeMarker {
-                    at: now,
-                    kind: crate::tool::ChangeKind::Change,
-                    env: env.to_string(),
-                    service: String::new(),
-                    text: format!("database {} → {}", database.class.name, class.name),
-                });
-            }
-            database.class = class;
-        }
-        if !view.identifier.is_empty() {
-            database.identifier = view.identifier;
-        }
-        database.multi_az = view.multi_az;
-        database.available = view.available;
-        if let Some(marker) = marker {
-            self.mark_change(marker);
         }
     }
 }

@@ -35,7 +35,7 @@ fn a_command_by_the_tools_name_does_what_the_tools_own_action_does() {
         command: "apply prod".into(),
     });
     assert_eq!(
-        by_name.environments()[2].database.class.name,
+        by_name.database("prod").expect("a database").class.name,
         "db.r5.4xlarge"
     );
     let (a, b) = (by_action.snapshot(), by_name.snapshot());
@@ -106,8 +106,12 @@ fn a_tool_asks_for_changes_and_the_world_makes_them() {
     let effects = infra.step(&later, &mut crate::promql::SeriesStore::default());
     assert!(effects.iter().any(|effect| matches!(
         effect,
-        Effect::Database { env, view } if env == "prod" && view.class == "db.r5.4xlarge"
+        Effect::Mark(marker) if marker.env == "prod" && marker.text == "database db.r5.2xlarge → db.r5.4xlarge"
     )));
+    assert_eq!(
+        infra.env("prod").expect("prod").database.class.name,
+        "db.r5.4xlarge"
+    );
     assert!(effects
         .iter()
         .any(|effect| matches!(effect, Effect::Diagnose { .. })));
@@ -161,7 +165,7 @@ fn a_checkpoint_keeps_each_tool_under_its_name_in_the_list() {
     ));
     let world = World::new(parsed.lesson.expect("parses").scenario);
     let text = world.checkpoint(SimDuration::default());
-    assert!(text.starts_with("opsdojo-checkpoint 3 "));
+    assert!(text.starts_with("opsdojo-checkpoint 4 "));
     let json = text.lines().nth(1).expect("a body");
     let body: serde_json::Value = serde_json::from_str(json).expect("JSON");
     let tools = &body["tools"];
