@@ -404,7 +404,7 @@ impl Tool for Monitoring {
     }
 
     fn file_written(&mut self, path: &str, world: &dyn Surroundings) -> Vec<Effect> {
-        if let Some((_, content)) = world.files().into_iter().find(|(p, _)| *p == path) {
+        if let Some(content) = world.file(path) {
             self.load(path, content, world.now());
         }
         Vec::new()

@@ -87,6 +87,8 @@ pub enum Effect {
 pub trait Surroundings: Cluster {
     /// The world's files, by path, with their contents, in path order.
     fn files(&self) -> Vec<(&str, &str)>;
+    /// The content of the world's file at `path`, if it has one.
+    fn file(&self, path: &str) -> Option<&str>;
     /// Label sets built once and found again by their pairs, for the series a tool exposes.
     fn labels(&self) -> &LabelCache;
     /// How much simulated time one step covers.

@@ -310,7 +310,7 @@ impl World {
             Action::Advance { by } => self.advance(*by),
             Action::Apply { env } => {
                 let line = format!("apply {env}");
-                if self.run_tool_command(infra::Infrastructure::NAME, &line) {
+                if self.tool_refuses(infra::Infrastructure::NAME, &line) {
                     return;
                 }
             }
@@ -325,12 +325,12 @@ impl World {
                 self.inject(fault.clone());
             }
             Action::PullRequest { command } => {
-                if self.run_tool_command(crate::delivery::Pipeline::NAME, command) {
+                if self.tool_refuses(crate::delivery::Pipeline::NAME, command) {
                     return;
                 }
             }
             Action::Tool { tool, command } => {
-                if self.run_tool_command(tool, command) {
+                if self.tool_refuses(tool, command) {
                     return;
                 }
             }
@@ -616,9 +616,9 @@ impl World {
         self.tools.pull_request.0.as_ref()
     }
 
-    /// Runs a command on the tool named `name`; whether it was refused (then the log says why,
-    /// and the action is not recorded).
-    fn run_tool_command(&mut self, name: &str, line: &str) -> bool {
+    /// Runs a command on the tool named `name`, and says whether the tool refused it (then the
+    /// log says why, and the action is not recorded).
+    fn tool_refuses(&mut self, name: &str, line: &str) -> bool {
         let Err(refused) = self.run_tool_line(name, line) else {
             return false;
         };

@@ -152,6 +152,10 @@ impl Surroundings for World {
             .collect()
     }
 
+    fn file(&self, path: &str) -> Option<&str> {
+        self.files.get(path).map(|file| file.content.as_str())
+    }
+
     fn labels(&self) -> &crate::promql::LabelCache {
         &self.label_cache
     }
