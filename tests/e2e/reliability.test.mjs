@@ -75,6 +75,24 @@ test("a variables file that is not literal values gets Terraform's error, and th
   await context.close();
 });
 
+test("a broken operator deep in nested sums of a variables file is refused at once", async () => {
+  const { page, errors, context } = await newPage(env.browser);
+  await withFailureShot(page, "tfvars-deep-nesting", async () => {
+    await page.goto(env.base + "/lessons/infrastructure/multi-az-compliance");
+    const line = page.locator('[data-widget="editor"] .cm-line', { hasText: "db_multi_az" });
+    await line.click();
+    await page.keyboard.press("End");
+    await page.keyboard.press("Enter");
+    // Every level doubled the parse of each keystroke: at 20 levels a keystroke took seconds.
+    await page.keyboard.type(`note = 1${"+(1+1+1".repeat(30)}!3`);
+    await page.locator('[data-widget="editor"]').getByText("Invalid syntax").first().waitFor();
+    await shot(page, "tfvars-deep-nesting");
+    await stillAlive(page);
+    assert.deepEqual(errors, []);
+  });
+  await context.close();
+});
+
 test("an imported file asks first, keeps a backup, and sets aside only its bad lesson", async () => {
   const { page, errors, context } = await newPage(env.browser);
   await withFailureShot(page, "import-partial", async () => {
