@@ -141,7 +141,7 @@ pub fn AlertList() -> impl IntoView {
                                         </td>
                                         <td>{labels_view(&alert.labels)}</td>
                                         <td class="mono">{alert.receivers.join(", ")}</td>
-                                        <td>{alert.state}</td>
+                                        <td>{alert.state.as_str()}</td>
                                     </tr>
                                 }
                             })

@@ -245,7 +245,7 @@ pub fn TimeSeriesChart(
                         .map(|marker| {
                             let x = x_of(marker.at_ms);
                             view! {
-                                <g class=format!("marker marker-{}", marker.kind)>
+                                <g class=format!("marker marker-{}", marker.kind.as_str())>
                                     <title>{marker.text.clone()}</title>
                                     <line x1=x x2=x y1=TOP y2=height - BOTTOM></line>
                                     <path d=format!("M{:.1},{TOP} l-5,-8 h10 z", x)></path>

@@ -364,9 +364,12 @@ fn TimelineDialog(
                                 .into_iter()
                                 .map(|entry| {
                                     view! {
-                                        <li class=format!("game-entry game-entry-{}", entry.kind)>
+                                        <li class=format!(
+                                            "game-entry game-entry-{}",
+                                            entry.kind.as_str(),
+                                        )>
                                             <time>{entry.clock.clone()}</time>
-                                            <span class="game-kind">{entry.kind}</span>
+                                            <span class="game-kind">{entry.kind.as_str()}</span>
                                             <span>{entry.text}</span>
                                         </li>
                                     }

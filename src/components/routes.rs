@@ -5,7 +5,7 @@
 use crate::i18n::tr;
 use crate::session::Sim;
 use leptos::prelude::*;
-use opsdojo_engine::alertmanager::{parse_label_set, RouteNode};
+use opsdojo_engine::alertmanager::{parse_label_set, Muting, RouteNode};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Every route on the way to one of `paths`, by path: the routes themselves and their ancestors.
@@ -83,7 +83,7 @@ pub fn RoutingTree() -> impl IntoView {
             on_the_way(
                 alerts
                     .iter()
-                    .filter(|a| a.state == "active")
+                    .filter(|a| a.state == Muting::Active)
                     .flat_map(|a| a.paths.clone()),
             )
         })
@@ -91,7 +91,7 @@ pub fn RoutingTree() -> impl IntoView {
     let delivered = Memo::new(move |_| {
         let mut counts = BTreeMap::new();
         routed.with(|alerts| {
-            for alert in alerts.iter().filter(|a| a.state == "active") {
+            for alert in alerts.iter().filter(|a| a.state == Muting::Active) {
                 for path in &alert.paths {
                     *counts.entry(path.clone()).or_insert(0) += 1;
                 }

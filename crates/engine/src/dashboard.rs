@@ -5,7 +5,9 @@
 //! range queries; the UI only draws what [`dashboard`] returns.
 
 use crate::alerting::RuleStatus;
+use crate::monitoring::MarkedState;
 use crate::promql::{parse_query, range_query, Labels, RangeSeries, SeriesStore};
+use crate::tool::ChangeKind;
 use crate::world::{AlertMarker, ChangeMarker};
 use serde::Serialize;
 
@@ -32,9 +34,29 @@ pub struct Threshold {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Marker {
     pub at_ms: i64,
-    /// `pending`, `firing` or `resolved` for alerts, `change` for scaling, `deploy` for a release.
-    pub kind: &'static str,
+    pub kind: MarkerKind,
     pub text: String,
+}
+
+/// What a marker marks: an alert changing state, or a change to the platform. It serializes
+/// as the word the page classes it by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum MarkerKind {
+    /// `pending`, `firing` or `resolved`.
+    Alert(MarkedState),
+    /// `change` (scaling, an apply, a database resize) or `deploy` (a release).
+    Change(ChangeKind),
+}
+
+impl MarkerKind {
+    /// Its name, as the page classes the marker.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MarkerKind::Alert(state) => state.as_str(),
+            MarkerKind::Change(kind) => kind.as_str(),
+        }
+    }
 }
 
 /// One panel, ready to draw.
@@ -290,7 +312,7 @@ pub fn markers(
         .filter(|c| c.env == env && (c.service.is_empty() || c.service == project))
         .map(|c| Marker {
             at_ms: c.at.epoch_ms(),
-            kind: c.kind.as_str(),
+            kind: MarkerKind::Change(c.kind),
             text: c.text.clone(),
         });
     alerts
@@ -304,7 +326,7 @@ pub fn markers(
         })
         .map(|m| Marker {
             at_ms: m.at.epoch_ms(),
-            kind: m.state.as_str(),
+            kind: MarkerKind::Alert(m.state),
             text: format!(
                 "{} {}{}",
                 m.alertname,
@@ -450,7 +472,7 @@ mod tests {
         );
         assert_eq!(marks.len(), 1);
         assert_eq!(
-            (marks[0].kind, marks[0].text.as_str()),
+            (marks[0].kind.as_str(), marks[0].text.as_str()),
             ("change", "users scaled from 3 to 5")
         );
         assert!(markers(&[], &snapshot.change_markers, "prod", "stores").is_empty());
@@ -486,7 +508,11 @@ mod tests {
         let marks = marks(&world);
         assert_eq!(
             (marks.len(), marks[0].kind, marks[0].text.as_str()),
-            (1, "deploy", "users 2.4.0 deployed")
+            (
+                1,
+                MarkerKind::Change(ChangeKind::Deploy),
+                "users 2.4.0 deployed"
+            )
         );
         assert_eq!(
             marks[0].at_ms,

@@ -211,9 +211,40 @@ pub struct TimelineEntry {
     pub at: SimDuration,
     /// The simulated clock, `day 1 09:42:00`.
     pub clock: String,
-    /// `fault`, `alert`, `resolved`, `opened`, `change`, `fixed`.
-    pub kind: &'static str,
+    pub kind: EntryKind,
     pub text: String,
+}
+
+/// What an entry of a game's timeline tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EntryKind {
+    /// A fault the game planned, or the facilitator injected.
+    Fault,
+    /// An alert or finding that fired after the first fault.
+    Alert,
+    /// That alert or finding resolved.
+    Resolved,
+    /// The participant opened a panel.
+    Opened,
+    /// The participant changed something: an edit, an apply, a command.
+    Change,
+    /// Nothing fires any more after the last fault.
+    Fixed,
+}
+
+impl EntryKind {
+    /// Its name, as the page classes and labels the entry.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryKind::Fault => "fault",
+            EntryKind::Alert => "alert",
+            EntryKind::Resolved => "resolved",
+            EntryKind::Opened => "opened",
+            EntryKind::Change => "change",
+            EntryKind::Fixed => "fixed",
+        }
+    }
 }
 
 /// What happened in a participant's world during a game.
@@ -233,7 +264,7 @@ pub struct Timeline {
 pub fn timeline(world: &World, faults: &[PlannedFault], opened: &[Opened]) -> Timeline {
     let start = world.scenario().start_time();
     let mut entries = Vec::new();
-    let mut push = |at: SimDuration, kind: &'static str, text: String| {
+    let mut push = |at: SimDuration, kind: EntryKind, text: String| {
         entries.push(TimelineEntry {
             at,
             clock: start.plus(at).to_string(),
@@ -242,7 +273,7 @@ pub fn timeline(world: &World, faults: &[PlannedFault], opened: &[Opened]) -> Ti
         })
     };
     for planned in faults {
-        push(planned.after, "fault", planned.fault.describe());
+        push(planned.after, EntryKind::Fault, planned.fault.describe());
     }
     // The facilitator's own world: faults injected live are actions.
     let mut elapsed = SimDuration(0);
@@ -264,16 +295,20 @@ pub fn timeline(world: &World, faults: &[PlannedFault], opened: &[Opened]) -> Ti
             Action::Tool { tool, command } => Some(format!("{tool}: {command}")),
             Action::Inject { fault } => {
                 injected.push(elapsed);
-                push(elapsed, "fault", fault.describe());
+                push(elapsed, EntryKind::Fault, fault.describe());
                 None
             }
         };
         if let Some(change) = change {
-            push(elapsed.min(world.elapsed()), "change", change);
+            push(elapsed.min(world.elapsed()), EntryKind::Change, change);
         }
     }
     for open in opened {
-        push(open.at, "opened", format!("opened the {}", open.panel));
+        push(
+            open.at,
+            EntryKind::Opened,
+            format!("opened the {}", open.panel),
+        );
     }
     let first_fault = faults
         .iter()
@@ -328,24 +363,24 @@ pub fn timeline(world: &World, faults: &[PlannedFault], opened: &[Opened]) -> Ti
                 firing.push(key);
                 detected = detected.or(Some(at));
                 fixed = None;
-                push(at, "alert", what);
+                push(at, EntryKind::Alert, what);
             }
         } else if let Some(index) = firing.iter().position(|k| *k == key) {
             firing.remove(index);
-            push(at, "resolved", what);
+            push(at, EntryKind::Resolved, what);
             if firing.is_empty() && last_fault.is_some_and(|last| at >= last) {
                 fixed = Some(at);
             }
         }
     }
     if let Some(at) = fixed.filter(|_| firing.is_empty()) {
-        push(at, "fixed", "nothing fires any more".into());
+        push(at, EntryKind::Fixed, "nothing fires any more".into());
     }
     entries.sort_by_key(|entry| entry.at);
     let responded = detected.and_then(|detected| {
         entries
             .iter()
-            .find(|e| e.at >= detected && matches!(e.kind, "opened" | "change"))
+            .find(|e| e.at >= detected && matches!(e.kind, EntryKind::Opened | EntryKind::Change))
             .map(|e| SimDuration(e.at.0 - detected.0))
     });
     let since_first = |at: Option<SimDuration>| {

@@ -426,7 +426,7 @@ fn a_participant_plays_the_game_and_the_timeline_tells_when_they_detected_and_fi
     });
     minutes(&mut world, 45);
     let timeline = timeline(&world, &game.faults, &opened);
-    let kinds: Vec<&str> = timeline.entries.iter().map(|e| e.kind).collect();
+    let kinds: Vec<&str> = timeline.entries.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(
         kinds,
         ["fault", "alert", "opened", "change", "resolved", "fixed"],
@@ -457,7 +457,10 @@ fn a_game_that_is_not_over_is_not_fixed() {
     let timeline = timeline(&world, &game.faults, &[]);
     assert!(timeline.detected_after.is_some());
     assert_eq!(timeline.fixed_after, None);
-    assert!(timeline.entries.iter().all(|e| e.kind != "fixed"));
+    assert!(timeline
+        .entries
+        .iter()
+        .all(|e| e.kind != crate::game::EntryKind::Fixed));
 }
 
 #[test]

@@ -124,8 +124,32 @@ pub struct AlertmanagerAlert {
     pub receivers: Vec<String>,
     /// Where each receiver's route sits in the tree (see [`super::RouteNode::path`]).
     pub paths: Vec<Vec<usize>>,
-    /// `active`, `suppressed (silenced)` or `suppressed (inhibited)`.
-    pub state: &'static str,
+    pub state: Muting,
+}
+
+/// Whether Alertmanager sends an alert on, as its alert list says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Muting {
+    /// Not muted: it reaches its receivers.
+    #[serde(rename = "active")]
+    Active,
+    /// A silence matches it.
+    #[serde(rename = "suppressed (silenced)")]
+    Silenced,
+    /// An inhibition rule mutes it while a matching source alert fires.
+    #[serde(rename = "suppressed (inhibited)")]
+    Inhibited,
+}
+
+impl Muting {
+    /// As Alertmanager's alert list writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Muting::Active => "active",
+            Muting::Silenced => "suppressed (silenced)",
+            Muting::Inhibited => "suppressed (inhibited)",
+        }
+    }
 }
 
 /// One aggregation group as a checkpoint keeps it: its route by position in the tree.
@@ -366,13 +390,13 @@ impl Alertmanager {
     }
 
     /// Why an alert is muted at `now_ms`: silenced or inhibited.
-    fn is_muted(&self, config: &Config, labels: &LabelSet, now_ms: i64) -> Option<&'static str> {
+    fn is_muted(&self, config: &Config, labels: &LabelSet, now_ms: i64) -> Option<Muting> {
         if self
             .silences
             .iter()
             .any(|silence| silence.is_active(now_ms) && silence.matches(labels))
         {
-            return Some("suppressed (silenced)");
+            return Some(Muting::Silenced);
         }
         let inhibited = config.inhibit_rules.iter().any(|rule| {
             rule.target.iter().all(|m| m.matches(labels))
@@ -386,7 +410,7 @@ impl Alertmanager {
                             .all(|name| source.labels.get(name) == labels.get(name))
                 })
         });
-        inhibited.then_some("suppressed (inhibited)")
+        inhibited.then_some(Muting::Inhibited)
     }
 
     /// The firing alerts Alertmanager holds, with where they go and whether they are muted.
@@ -408,7 +432,7 @@ impl Alertmanager {
                     paths,
                     state: self
                         .is_muted(config, &alert.labels, now_ms)
-                        .unwrap_or("active"),
+                        .unwrap_or(Muting::Active),
                 }
             })
             .collect()

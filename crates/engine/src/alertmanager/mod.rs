@@ -18,7 +18,7 @@ mod tests;
 pub use config::{parse_config, Config, InhibitRule, Receiver, Route, SlackConfig};
 pub(crate) use dispatch::AlertmanagerState;
 pub use dispatch::{
-    receivers_for, Alertmanager, AlertmanagerAlert, ChatMessage, MessageAlert, Status,
+    receivers_for, Alertmanager, AlertmanagerAlert, ChatMessage, MessageAlert, Muting, Status,
 };
 pub use matcher::{parse_label_set, parse_matchers, MatchType, Matcher};
 pub use routes::{

@@ -308,7 +308,11 @@ fn inhibition_and_silences_mute() {
         titles,
         vec!["[FIRING:1] Critical staging (get_user critical)"]
     );
-    let states: Vec<&str> = manager.alerts(60_000).iter().map(|a| a.state).collect();
+    let states: Vec<&str> = manager
+        .alerts(60_000)
+        .iter()
+        .map(|a| a.state.as_str())
+        .collect();
     assert_eq!(states, vec!["active", "suppressed (inhibited)"]);
 
     let (silences, diagnostics) = parse_silences(
