@@ -354,6 +354,16 @@ fn a_broken_operator_deep_in_nested_sums_is_refused_at_once() {
         let value = format!("1{}{broken}", open.repeat(40));
         let text = plan_with(&format!("output \"deep\" {{\n  value = {value}\n}}\n"));
         assert!(text.contains("Invalid syntax"), "{open}: {text}");
+        // The mistake is shown where it is: the operator no expression goes on with.
+        let mut files = project::files();
+        files.insert(
+            "extra.tf".into(),
+            format!("output \"deep\" {{\n  value = {value}\n}}\n"),
+        );
+        let outcome = plan_files(&files, &["vars/dev.tfvars"], &State::empty());
+        let at = outcome.diagnostics[0].location.as_ref().expect("placed");
+        let column = "  value = ".len() + value.find(broken).expect("the operator") + 1;
+        assert_eq!((at.line, at.column), (2, column), "{open}");
         // The same in an environment's variables file.
         let mut files = project::files();
         files.insert("vars/dev.tfvars".into(), format!("app_version = {value}\n"));

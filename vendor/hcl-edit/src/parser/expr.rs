@@ -129,16 +129,26 @@ fn expr_inner<'i>(
                 {
                     input.reset(&checkpoint);
                     // The chain before stopped at this very operator: parsing it again from here
-                    // fails the same way, and costs a whole parse of every operand nested in
-                    // it, at every level of nesting (exponential in the depth). Fail at once,
-                    // with the error the chain stopped at.
-                    if let Some(error) = stopped.borrow_mut().take() {
-                        return Err(error);
+                    // would fail the same way, after a whole parse of every operand nested in
+                    // it, at every level of nesting (exponential in the depth). And an operator
+                    // that no chain can read (`!` without `=`, a lone `&` or `|`) continues no
+                    // expression. Either way the expression ends before it, and what follows
+                    // is refused by the caller at this very place.
+                    if stopped.borrow_mut().take().is_some() {
+                        return Ok(());
                     }
-                    binary_ops(state, &stopped)
+                    match binary_ops(state, &stopped)
                         .span()
                         .map(|span| state.borrow_mut().on_span(start..span.end))
-                        .parse_next(input)?;
+                        .parse_next(input)
+                    {
+                        Ok(()) => {}
+                        Err(ErrMode::Backtrack(_)) => {
+                            input.reset(&checkpoint);
+                            return Ok(());
+                        }
+                        Err(error) => return Err(error),
+                    }
                 }
                 // None of the above matched or we hit the end of input.
                 _ => {
