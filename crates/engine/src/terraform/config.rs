@@ -1510,8 +1510,60 @@ fn parse_body_anew(path: &str, text: &str) -> Result<Body, Box<TfDiagnostic>> {
             column: location.column(),
             end_column: location.column() + 1,
         };
-        Box::new(TfDiagnostic::error("Invalid syntax", capitalize(error.message())).at(at, text))
+        let line = text
+            .lines()
+            .nth(at.line.saturating_sub(1))
+            .unwrap_or_default();
+        let (summary, detail) = terraform_wording(line, at.column, error.message())
+            .unwrap_or_else(|| ("Invalid syntax", capitalize(error.message())));
+        Box::new(TfDiagnostic::error(summary, detail).at(at, text))
     })
+}
+
+/// What Terraform says of a syntax mistake at `column` (1-based) of `line`, when the parser's
+/// `message` is one it words its own way: an operator HCL does not have, or an argument that
+/// goes on after its value.
+fn terraform_wording(line: &str, column: usize, message: &str) -> Option<(&'static str, String)> {
+    let mut rest = line.chars().skip(column.saturating_sub(1));
+    let (first, second) = (rest.next()?, rest.next());
+    let bitwise = match (first, second) {
+        ('&', next) if next != Some('&') => Some(" Did you mean boolean AND (\"&&\")?"),
+        ('|', next) if next != Some('|') => Some(" Did you mean boolean OR (\"||\")?"),
+        ('^', _) => Some(""),
+        ('~', _) => Some(" Did you mean boolean NOT (\"!\")?"),
+        _ => None,
+    };
+    if let Some(suggestion) = bitwise {
+        return Some((
+            "Unsupported operator",
+            format!("Bitwise operators are not supported.{suggestion}"),
+        ));
+    }
+    // Past the value of an argument (`name = value`) on the same line.
+    let before: String = line.chars().take(column.saturating_sub(1)).collect();
+    let argument = before
+        .trim_start()
+        .split_once('=')
+        .is_some_and(|(name, value)| {
+            !value.starts_with('=')
+                && !name.trim().is_empty()
+                && name
+                    .trim()
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+        });
+    if message == "expected newline or eof" && argument {
+        const DETAIL: &str = "An argument definition must end with a newline.";
+        return Some(if first == ',' {
+            (
+                "Unexpected comma after argument",
+                format!("Argument definitions must be separated by newlines, not commas. {DETAIL}"),
+            )
+        } else {
+            ("Missing newline after argument", DETAIL.to_string())
+        });
+    }
+    None
 }
 
 fn capitalize(text: &str) -> String {

@@ -350,10 +350,14 @@ fn a_broken_operator_deep_in_nested_sums_is_refused_at_once() {
     // Each level of `(1 + 1 + ...` or `[1 + 1 + ...` before an operator the parser cannot read
     // (`!` without `=`, a lone `&` or `|`) doubled the parse: 20 levels took 0.6 s, and the
     // fuzzer's 1 138-byte file 140 s. Forty levels would not finish in days.
-    for (open, broken) in [("+(1+1+1", "!3"), ("[1+1+1", "&3"), ("+f(1+1+1", "|3")] {
+    for (open, broken, summary) in [
+        ("+(1+1+1", "!3", "Invalid syntax"),
+        ("[1+1+1", "&3", "Unsupported operator"),
+        ("+f(1+1+1", "|3", "Unsupported operator"),
+    ] {
         let value = format!("1{}{broken}", open.repeat(40));
         let text = plan_with(&format!("output \"deep\" {{\n  value = {value}\n}}\n"));
-        assert!(text.contains("Invalid syntax"), "{open}: {text}");
+        assert!(text.contains(summary), "{open}: {text}");
         // The mistake is shown where it is: the operator no expression goes on with.
         let mut files = project::files();
         files.insert(
@@ -368,12 +372,75 @@ fn a_broken_operator_deep_in_nested_sums_is_refused_at_once() {
         let mut files = project::files();
         files.insert("vars/dev.tfvars".into(), format!("app_version = {value}\n"));
         let text = plan_text(&files, "dev", &State::empty());
-        assert!(text.contains("Invalid syntax"), "{open}: {text}");
+        assert!(text.contains(summary), "{open}: {text}");
     }
     // Near miss: the same nesting, closed and with a valid operator, plans.
     let value = format!("1{}-3{}", "+(1+1+1".repeat(40), ")".repeat(40));
     let text = plan_with(&format!("output \"deep\" {{\n  value = {value}\n}}\n"));
     assert!(!text.contains("Error"), "{text}");
+}
+
+#[test]
+fn syntax_mistakes_terraform_words_its_own_way_are_worded_as_terraform_does() {
+    let diagnostic = |tfvars: &str| {
+        let mut files = project::files();
+        files.insert("vars/dev.tfvars".into(), tfvars.to_string());
+        let outcome = plan_files(&files, &["vars/dev.tfvars"], &State::empty());
+        let first = outcome.diagnostics.first().expect("a mistake").clone();
+        let at = first.location.as_ref().expect("placed");
+        (
+            first.summary.clone(),
+            first.detail.clone(),
+            at.line,
+            at.column,
+        )
+    };
+    for (text, summary, detail, column) in [
+        (
+            "env = 1 & 2\n",
+            "Unsupported operator",
+            "Did you mean boolean AND (\"&&\")?",
+            9,
+        ),
+        (
+            "env = (true | false)\n",
+            "Unsupported operator",
+            "Did you mean boolean OR (\"||\")?",
+            13,
+        ),
+        (
+            "env = 1 ^ 2\n",
+            "Unsupported operator",
+            "Bitwise operators are not supported.",
+            9,
+        ),
+        (
+            "env = 1+1 !3\n",
+            "Missing newline after argument",
+            "must end with a newline",
+            11,
+        ),
+        (
+            "env = \"dev\", region = \"x\"\n",
+            "Unexpected comma after argument",
+            "not commas",
+            12,
+        ),
+    ] {
+        let (got, got_detail, line, got_column) = diagnostic(text);
+        assert_eq!(
+            (got.as_str(), line, got_column),
+            (summary, 1, column),
+            "{text}"
+        );
+        assert!(got_detail.contains(detail), "{text}: {got_detail}");
+    }
+    // Near misses: the operators HCL has, and other mistakes, keep the parser's own words.
+    assert!(
+        !plan_with("output \"b\" {\n  value = true && !false || 1 != 2\n}\n").contains("Error")
+    );
+    let (summary, detail, _, _) = diagnostic("env = [1, 2\n");
+    assert_eq!(summary, "Invalid syntax", "{detail}");
 }
 
 #[test]
