@@ -444,6 +444,43 @@ fn syntax_mistakes_terraform_words_its_own_way_are_worded_as_terraform_does() {
 }
 
 #[test]
+fn arithmetic_at_the_edges_of_numbers_gives_a_value_not_a_crash() {
+    // `x % 0` panicked inside the HCL number type (an integer remainder by zero).
+    for (expression, expected) in [
+        ("5 % 0", "5"),
+        ("-7 % 0", "-7"),
+        ("5.5 % 0", "5.5"),
+        ("7 % 3", "1"),
+        ("-7 % 3", "-1"),
+    ] {
+        let text = plan_with(&format!("output \"x\" {{\n  value = {expression}\n}}\n"));
+        let line = text
+            .lines()
+            .find(|line| line.trim_start().starts_with("+ x "));
+        assert!(
+            line.is_some_and(|line| line.ends_with(&format!("= {expected}"))),
+            "{expression}: {text}"
+        );
+    }
+    // Past the integers: no crash, whatever the value or the error.
+    for expression in [
+        "18446744073709551615 + 1",
+        "-9223372036854775808 - 1",
+        "4294967296 * 4294967296",
+        "-4294967296 * 4294967296",
+        "-9223372036854775808 * -1",
+        "1 / 0",
+        "0 / 0",
+        "-1 / 0",
+        "0 % 0",
+        "1e308 * 10",
+    ] {
+        let text = plan_with(&format!("output \"x\" {{\n  value = {expression}\n}}\n"));
+        assert!(!text.is_empty(), "{expression}");
+    }
+}
+
+#[test]
 fn format_widths_past_the_formatter_are_errors() {
     // `format("%.70000f", 1)` aborted the page in the standard formatter.
     for call in [
