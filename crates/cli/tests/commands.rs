@@ -122,13 +122,15 @@ fn am_route_verify_receivers_fails_as_amtool_does() {
 /// `web`, shaped like `helm create`'s with a Secret, checksum annotations and many Sprig
 /// functions; `scaffold`, what `helm create` writes, test hook included; `files`, reading
 /// `.Files` every way Helm offers, with a `.helmignore`; `functions`, the less common Sprig
-/// functions (urls, durations, dates, semver, `must` variants). `bash scripts/helm-vs-reference.sh`
+/// functions (urls, durations, dates, semver, `must` variants); `shared`, named templates defined
+/// in manifests and used from other files, a file of definitions only, a checksum of a file that
+/// defines, `tpl` using a manifest's definition. `bash scripts/helm-vs-reference.sh`
 /// runs the same against helm itself.
 #[test]
 fn helm_template_prints_what_helm_prints() {
     let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/helm");
     let mut checked = Vec::new();
-    for chart in ["web", "scaffold", "files", "functions"] {
+    for chart in ["web", "scaffold", "files", "functions", "shared"] {
         let expected = std::fs::read_to_string(fixtures.join(format!("{chart}.expected")))
             .expect("expected output");
         for section in expected.split("### ").filter(|s| !s.is_empty()) {
@@ -151,7 +153,7 @@ fn helm_template_prints_what_helm_prints() {
             checked.push(chart);
         }
     }
-    assert_eq!(checked.len(), 11, "{checked:?}");
+    assert_eq!(checked.len(), 13, "{checked:?}");
 }
 
 #[test]

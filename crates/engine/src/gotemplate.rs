@@ -257,13 +257,32 @@ impl std::fmt::Write for Bounded {
 /// Runs `template` over `data` within the budgets; output past `max_output` bytes is an
 /// error that says so.
 pub fn execute(template: &Template, data: &Value, max_output: usize) -> Result<String, String> {
+    execute_bounded(max_output, |out| template.execute_fmt(out, data))
+}
+
+/// Runs the template named `name` of `template`'s set as [`execute`] runs the set's own.
+pub fn execute_named(
+    template: &Template,
+    name: &str,
+    data: &Value,
+    max_output: usize,
+) -> Result<String, String> {
+    execute_bounded(max_output, |out| {
+        template.execute_template_fmt(out, name, data)
+    })
+}
+
+fn execute_bounded(
+    max_output: usize,
+    run: impl FnOnce(&mut Bounded) -> gotmpl::Result<()>,
+) -> Result<String, String> {
     let _render = Render::start();
     let mut out = Bounded {
         text: String::new(),
         limit: max_output,
         overflowed: false,
     };
-    match template.execute_fmt(&mut out, data) {
+    match run(&mut out) {
         Ok(()) => Ok(out.text),
         Err(_) if out.overflowed => Err(format!(
             "the template produced more than {} KiB",

@@ -2,6 +2,7 @@
 //! Helm and its Sprig library), conversions between YAML and template values, and where an
 //! execution error is in the source.
 
+use gotmpl::parse::ListNode;
 use gotmpl::{Template, TemplateError, Value};
 use serde_yaml_ng::Value as Yaml;
 use std::collections::BTreeMap;
@@ -21,8 +22,8 @@ pub(super) struct TemplateSet {
 #[derive(Default)]
 struct SetInner {
     template: OnceLock<Template>,
-    /// The helper texts parsed into it, which a `tpl` parses again beside its own text.
-    sources: OnceLock<Vec<String>>,
+    /// The named templates in it, which a `tpl` runs beside its own text.
+    trees: OnceLock<Trees>,
     /// The chart's other files, which `.Files` reads.
     files: OnceLock<Arc<BTreeMap<String, String>>>,
     /// What the seeded functions draw from, and the time `now` gives.
@@ -54,9 +55,9 @@ impl TemplateSet {
         self.inner.depth.store(0, Ordering::SeqCst);
     }
 
-    pub(super) fn install(&self, template: Template, sources: Vec<String>) {
+    pub(super) fn install(&self, template: Template, trees: Trees) {
         let _ = self.inner.template.set(template);
-        let _ = self.inner.sources.set(sources);
+        let _ = self.inner.trees.set(trees);
     }
 
     /// The set a `tpl` runs in, one level deeper than `parent`.
@@ -94,13 +95,18 @@ impl TemplateSet {
         self.inner.files.get().cloned().unwrap_or_default()
     }
 
-    pub(super) fn execute(&self, data: &Value) -> Result<String, String> {
+    /// Runs the template named `name` over `data`; a name the set lacks (a file whose text is
+    /// only `define`s and blanks) gives nothing, as it does in Helm.
+    pub(super) fn execute(&self, name: &str, data: &Value) -> Result<String, String> {
         let template = self
             .inner
             .template
             .get()
             .ok_or_else(|| "the template was not parsed".to_string())?;
-        crate::gotemplate::execute(template, data, super::MAX_OUTPUT)
+        if template.lookup(name).is_none() {
+            return Ok(String::new());
+        }
+        crate::gotemplate::execute_named(template, name, data, super::MAX_OUTPUT)
             .map_err(|error| clean_message(&error))
     }
 }
@@ -110,6 +116,21 @@ fn clean_message(message: &str) -> String {
         .strip_prefix("execution error: ")
         .unwrap_or(message)
         .to_string()
+}
+
+/// Named templates, each with its body, in the order they are added to a set.
+pub(super) type Trees = Arc<Vec<(String, ListNode)>>;
+
+/// `template` with `trees` added in order, as parsing their files one after the other would
+/// leave them: a later body replaces an earlier one of the same name, unless it is empty.
+pub(super) fn with_trees(template: Template, trees: &[(String, ListNode)]) -> Template {
+    trees.iter().fold(template, |template, (name, tree)| {
+        if tree.is_empty_tree() && template.lookup(name).is_some() {
+            template
+        } else {
+            template.add_parse_tree(name, tree.clone())
+        }
+    })
 }
 
 pub(super) type FuncResult = gotmpl::Result<Value>;
@@ -456,19 +477,14 @@ fn tpl(set: &Weak<SetInner>, args: &[Value]) -> FuncResult {
     }
     let child = TemplateSet::nested(depth + 1, &inner);
     let text = super::files::rewrite(&text).into_owned();
-    let sources = inner.sources.get().cloned().unwrap_or_default();
-    let mut template = with_helm_functions(Template::new("gotpl"), &child);
-    for source in &sources {
-        template = template
-            .parse(source)
-            .map_err(|error| fail(format!("error calling tpl: {error}")))?;
-    }
+    let trees = inner.trees.get().cloned().unwrap_or_default();
+    let template = with_trees(with_helm_functions(Template::new("gotpl"), &child), &trees);
     let template = template
         .parse(&text)
         .map_err(|error| fail(format!("error calling tpl: {error}")))?;
     crate::gotemplate::check_recursion(&template)
         .map_err(|message| fail(format!("error calling tpl: {message}")))?;
-    child.install(template, sources);
+    child.install(template, trees);
     let template = child
         .inner
         .template

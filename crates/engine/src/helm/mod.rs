@@ -129,35 +129,12 @@ pub fn render(
             .collect(),
     );
     // `.Files` methods become functions before anything is parsed (see `files.rs`).
-    let rewritten: Vec<(String, String)> = files
+    let templates: Vec<(String, String)> = files
         .iter()
         .filter(|(path, _)| path.starts_with("templates/"))
         .map(|(path, text)| (path.clone(), files::rewrite(text).into_owned()))
         .collect();
-    let templates: Vec<(&String, &String)> = rewritten.iter().map(|(p, t)| (p, t)).collect();
-    let helpers: Vec<(&String, &String)> = templates
-        .iter()
-        .copied()
-        .filter(|(path, _)| is_helper(path))
-        .collect();
-    // Every other template can be included by its path, as Helm names them:
-    // `include (print $.Template.BasePath "/configmap.yaml") .`.
-    let by_path: Vec<(String, String)> = templates
-        .iter()
-        .filter(|(path, text)| !is_helper(path) && !text.contains("define"))
-        .map(|(path, text)| {
-            (
-                path.to_string(),
-                format!("{{{{define \"{chart_name}/{path}\"}}}}{text}{{{{end}}}}"),
-            )
-        })
-        // A file that does not parse says so once, in its own render.
-        .filter(|(path, text)| Template::new(path).parse(text).is_ok())
-        .collect();
-    let helpers: Vec<(&String, &String)> = helpers
-        .into_iter()
-        .chain(by_path.iter().map(|(path, text)| (path, text)))
-        .collect();
+    let set = chart_templates(&chart_name, &templates, &chart_files)?;
     let mut manifests = Vec::new();
     let mut errors = Vec::new();
     for (path, text) in &templates {
@@ -167,20 +144,22 @@ pub fn render(
         let source = format!("{chart_name}/{path}");
         let data = template_data(&merged, &chart, release, &source, &chart_name, &chart_files);
         // Each template draws from its own seed, so editing one leaves the others' values alone.
-        let seed = release.seed ^ fnv1a(path.as_bytes());
-        match render_one(
-            path,
-            text,
-            &helpers,
-            &data,
-            &chart_files,
-            seed,
-            release.now_ms,
-        ) {
-            Ok(output) => match split_manifests(&source, &output) {
-                Ok(found) => manifests.extend(found),
-                Err(error) => errors.push(error.in_file(path.as_str())),
-            },
+        set.reset(release.seed ^ fnv1a(path.as_bytes()), release.now_ms);
+        let output = set.execute(&source, &data).map_err(|message| {
+            let others: Vec<(&String, &String)> = (templates.iter())
+                .filter(|(other, _)| other != path)
+                .map(|(path, text)| (path, text))
+                .collect();
+            let (file, line, column) = functions::locate(&message, path, text, &others);
+            chart_error(&file, line, column, message)
+        });
+        let found = output.and_then(|output| {
+            // Helm prints a missing value as nothing rather than Go's `<no value>`.
+            split_manifests(&source, &output.replace("<no value>", ""))
+                .map_err(|error| error.in_file(path.as_str()))
+        });
+        match found {
+            Ok(found) => manifests.extend(found),
             Err(error) => errors.push(error),
         }
     }
@@ -369,121 +348,154 @@ fn map<const N: usize>(entries: [(&str, Value); N]) -> Value {
     ))
 }
 
-/// Parses the helpers then `text`, and runs `text` over `data`.
-fn render_one(
-    path: &str,
-    text: &str,
-    helpers: &[(&String, &String)],
-    data: &Value,
+/// The chart's templates parsed into one set, as Helm parses them: each file's text is a template
+/// named `<chart>/templates/<file>` (which `include` can run, for a checksum), beside every
+/// `define` of every file, the helpers' first so that a template's own definition wins. A
+/// file that does not parse is a mistake in that file, and nothing renders.
+fn chart_templates(
+    chart_name: &str,
+    templates: &[(String, String)],
     chart_files: &Arc<BTreeMap<String, String>>,
-    seed: u64,
-    now_ms: i64,
-) -> Result<String, Diagnostic> {
-    let set = match parsed_before(path, text, helpers, chart_files) {
-        Some(set) => {
-            set.reset(seed, now_ms);
-            set
-        }
-        None => {
-            let set = functions::TemplateSet::new(Arc::clone(chart_files), seed, now_ms);
-            let mut template = functions::with_helm_functions(Template::new(path), &set);
-            for (helper, helper_text) in helpers {
-                template = template
-                    .parse(helper_text)
-                    .map_err(|error| parse_error(helper, helper_text, &error))?;
-            }
-            let template = template
-                .parse(text)
-                .map_err(|error| parse_error(path, text, &error))?;
-            crate::gotemplate::check_recursion(&template)
-                .map_err(|message| chart_error(path, 1, 1, message))?;
-            set.install(
-                template,
-                helpers.iter().map(|(_, text)| text.to_string()).collect(),
-            );
-            keep_parsed(path, text, helpers, chart_files, &set);
-            set
-        }
-    };
-    let output = set.execute(data).map_err(|message| {
-        let (file, line, column) = functions::locate(&message, path, text, helpers);
-        chart_error(&file, line, column, message)
-    })?;
-    if output.len() > MAX_OUTPUT {
-        return Err(chart_error(
-            path,
-            0,
-            0,
-            format!("the template produced more than {} KiB", MAX_OUTPUT / 1024),
-        ));
+) -> Result<functions::TemplateSet, Vec<Diagnostic>> {
+    if let Some(set) = kept_set(chart_name, templates, chart_files) {
+        return Ok(set);
     }
-    // Helm prints a missing value as nothing rather than Go's `<no value>`.
-    Ok(output.replace("<no value>", ""))
+    let ordered = (templates.iter().filter(|(path, _)| is_helper(path)))
+        .chain(templates.iter().filter(|(path, _)| !is_helper(path)));
+    let mut parsed = Vec::new();
+    let mut errors = Vec::new();
+    for (path, text) in ordered {
+        match parse_file(&format!("{chart_name}/{path}"), path, text) {
+            Ok(trees) => parsed.push((path, trees)),
+            Err(error) => errors.push(error),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let trees: Vec<_> = (parsed.iter())
+        .flat_map(|(_, trees)| trees.iter().cloned())
+        .collect();
+    let set = functions::TemplateSet::new(Arc::clone(chart_files), 0, 0);
+    let template = functions::with_trees(
+        functions::with_helm_functions(Template::new(chart_name), &set),
+        &trees,
+    );
+    crate::gotemplate::check_recursion(&template).map_err(|message| {
+        // The last file to define the template the message names.
+        let named = message.split('"').nth(1).unwrap_or_default();
+        let file = (parsed.iter().rev())
+            .find(|(_, trees)| trees.iter().any(|(name, _)| name == named))
+            .map_or("templates", |(path, _)| path.as_str());
+        vec![chart_error(file, 1, 1, message)]
+    })?;
+    set.install(template, Arc::new(trees));
+    keep_set(chart_name, templates, chart_files, &set);
+    Ok(set)
 }
 
-/// A template parsed with its helpers for an earlier render, and what it was parsed from:
-/// each environment renders the same chart, and an edit of a values file renders it again.
-struct Parsed {
-    path: String,
+/// One template file parsed: its named templates, its own text first under `name`.
+fn parse_file(
+    name: &str,
+    path: &str,
+    text: &str,
+) -> Result<Arc<Vec<(String, gotmpl::parse::ListNode)>>, Diagnostic> {
+    let found = PARSED_FILES.with(|kept| {
+        (kept.borrow().iter())
+            .find(|file| file.name == name && file.text == text)
+            .map(|file| file.trees.clone())
+    });
+    if let Some(trees) = found {
+        return trees;
+    }
+    let trees = Template::new(name)
+        .parse(text)
+        .map(|template| {
+            let mut names = template.templates();
+            names.sort_by_key(|other| *other != name);
+            Arc::new(
+                (names.into_iter())
+                    .filter_map(|other| Some((other.to_string(), template.lookup(other)?.clone())))
+                    .collect(),
+            )
+        })
+        .map_err(|error| parse_error(path, text, &error));
+    if text.len() <= PARSED_MAX_BYTES {
+        PARSED_FILES.with(|kept| {
+            let mut kept = kept.borrow_mut();
+            if kept.len() >= PARSED_FILES_KEPT {
+                kept.remove(0);
+            }
+            kept.push(ParsedFile {
+                name: name.to_string(),
+                text: text.to_string(),
+                trees: trees.clone(),
+            });
+        });
+    }
+    trees
+}
+
+/// A template file parsed for an earlier render: a chart renders for each environment, and an
+/// edit of one file leaves the others as they were.
+struct ParsedFile {
+    name: String,
     text: String,
-    helpers: Vec<(String, String)>,
+    trees: Result<Arc<Vec<(String, gotmpl::parse::ListNode)>>, Diagnostic>,
+}
+
+/// A chart's templates as one set, kept from an earlier render with what it was made from.
+struct KeptSet {
+    chart_name: String,
+    templates: Vec<(String, String)>,
     files: Arc<BTreeMap<String, String>>,
     set: functions::TemplateSet,
 }
 
-/// Parsed templates kept at most (the newest), and the largest text of helpers and template
-/// kept.
-const PARSED_KEPT: usize = 16;
+/// Parsed files and chart sets kept at most (the newest), and the largest text kept.
+const PARSED_FILES_KEPT: usize = 64;
+const SETS_KEPT: usize = 4;
 const PARSED_MAX_BYTES: usize = 256 * 1024;
 
 thread_local! {
-    static PARSED: std::cell::RefCell<Vec<Parsed>> = const { std::cell::RefCell::new(Vec::new()) };
+    static PARSED_FILES: std::cell::RefCell<Vec<ParsedFile>> = const { std::cell::RefCell::new(Vec::new()) };
+    static SETS: std::cell::RefCell<Vec<KeptSet>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// The template set parsed before from exactly these texts and chart files, if it is kept.
-fn parsed_before(
-    path: &str,
-    text: &str,
-    helpers: &[(&String, &String)],
+fn kept_set(
+    chart_name: &str,
+    templates: &[(String, String)],
     files: &Arc<BTreeMap<String, String>>,
 ) -> Option<functions::TemplateSet> {
-    PARSED.with(|parsed| {
-        let parsed = parsed.borrow();
-        let found = parsed.iter().find(|kept| {
-            kept.path == path
-                && kept.text == text
-                && kept.helpers.len() == helpers.len()
-                && (kept.helpers.iter())
-                    .zip(helpers)
-                    .all(|((path, text), (p, t))| path == *p && text == *t)
-                && (Arc::ptr_eq(&kept.files, files) || kept.files == *files)
-        });
-        found.map(|kept| kept.set.clone())
+    SETS.with(|sets| {
+        (sets.borrow().iter())
+            .find(|kept| {
+                kept.chart_name == chart_name
+                    && kept.templates == templates
+                    && (Arc::ptr_eq(&kept.files, files) || kept.files == *files)
+            })
+            .map(|kept| kept.set.clone())
     })
 }
 
-fn keep_parsed(
-    path: &str,
-    text: &str,
-    helpers: &[(&String, &String)],
+fn keep_set(
+    chart_name: &str,
+    templates: &[(String, String)],
     files: &Arc<BTreeMap<String, String>>,
     set: &functions::TemplateSet,
 ) {
-    let size = text.len() + helpers.iter().map(|(_, t)| t.len()).sum::<usize>();
+    let size: usize = templates.iter().map(|(_, text)| text.len()).sum();
     if size > PARSED_MAX_BYTES {
         return;
     }
-    PARSED.with(|parsed| {
-        let mut parsed = parsed.borrow_mut();
-        if parsed.len() >= PARSED_KEPT {
-            parsed.remove(0);
+    SETS.with(|sets| {
+        let mut sets = sets.borrow_mut();
+        if sets.len() >= SETS_KEPT {
+            sets.remove(0);
         }
-        parsed.push(Parsed {
-            path: path.to_string(),
-            text: text.to_string(),
-            helpers: (helpers.iter())
-                .map(|(p, t)| (p.to_string(), t.to_string()))
-                .collect(),
+        sets.push(KeptSet {
+            chart_name: chart_name.to_string(),
+            templates: templates.to_vec(),
             files: Arc::clone(files),
             set: set.clone(),
         });
@@ -539,6 +551,35 @@ fn unclosed_action(text: &str, line: usize) -> Option<(usize, usize)> {
     found
 }
 
+/// A rendered document read as YAML. The documents read lately are kept: an edit of one
+/// environment's values leaves the other environments' documents, and most of its own, as
+/// they were.
+fn read_document(content: &str) -> Result<Yaml, serde_yaml_ng::Error> {
+    if let Some(document) = DOCUMENTS.with(|kept| kept.borrow().get(content).cloned()) {
+        return Ok(document);
+    }
+    let document: Yaml = crate::yaml::from_str(content)?;
+    if content.len() <= DOCUMENT_MAX_BYTES {
+        DOCUMENTS.with(|kept| {
+            let mut kept = kept.borrow_mut();
+            if kept.len() >= DOCUMENTS_KEPT {
+                kept.clear();
+            }
+            kept.insert(content.to_string(), document.clone());
+        });
+    }
+    Ok(document)
+}
+
+/// Documents kept at most (a chart's documents for a few environments), and the largest kept.
+const DOCUMENTS_KEPT: usize = 256;
+const DOCUMENT_MAX_BYTES: usize = 16 * 1024;
+
+thread_local! {
+    static DOCUMENTS: std::cell::RefCell<std::collections::HashMap<String, Yaml>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
 /// Splits a template's output into its YAML documents, skipping empty ones.
 fn split_manifests(source: &str, output: &str) -> Result<Vec<Manifest>, Diagnostic> {
     let mut documents = vec![String::new()];
@@ -562,7 +603,7 @@ fn split_manifests(source: &str, output: &str) -> Result<Vec<Manifest>, Diagnost
         if !meaningful {
             continue;
         }
-        let document: Yaml = crate::yaml::from_str(&content).map_err(|error| {
+        let document: Yaml = read_document(&content).map_err(|error| {
             let inner = yaml_error(source, &error);
             chart_error(
                 source,

@@ -600,11 +600,16 @@ data:
         ..PROD
     };
     let first = render(&files, &[], &PROD).unwrap();
-    // Rendered once, the template is kept with its helpers: the next renders parse nothing.
-    assert!(PARSED.with(|parsed| parsed
+    // Rendered once, the template is kept parsed with the chart's others: the next renders
+    // parse nothing.
+    assert!(PARSED_FILES.with(|parsed| parsed
         .borrow()
         .iter()
-        .any(|kept| kept.path == "templates/kept.yaml" && kept.text == template)));
+        .any(|kept| kept.name == "opsdojo/templates/kept.yaml" && kept.text == template)));
+    assert!(SETS.with(|sets| sets.borrow().iter().any(|kept| kept
+        .templates
+        .iter()
+        .any(|(path, text)| path == "templates/kept.yaml" && text == template))));
     let other = render(&files, &[], &later).unwrap();
     let again = render(&files, &[], &PROD).unwrap();
     assert_eq!(data(&first), data(&again));
