@@ -394,7 +394,7 @@ fn chart_templates(
     Ok(set)
 }
 
-/// One template file parsed: its named templates, its own text first under `name`.
+/// One template file parsed: its named templates, its own text among them under `name`.
 fn parse_file(
     name: &str,
     path: &str,
@@ -411,10 +411,8 @@ fn parse_file(
     let trees = Template::new(name)
         .parse(text)
         .map(|template| {
-            let mut names = template.templates();
-            names.sort_by_key(|other| *other != name);
             Arc::new(
-                (names.into_iter())
+                (template.templates().into_iter())
                     .filter_map(|other| Some((other.to_string(), template.lookup(other)?.clone())))
                     .collect(),
             )
@@ -555,7 +553,13 @@ fn unclosed_action(text: &str, line: usize) -> Option<(usize, usize)> {
 /// environment's values leaves the other environments' documents, and most of its own, as
 /// they were.
 fn read_document(content: &str) -> Result<Yaml, serde_yaml_ng::Error> {
-    if let Some(document) = DOCUMENTS.with(|kept| kept.borrow().get(content).cloned()) {
+    let hash = fnv1a(content.as_bytes());
+    let found = DOCUMENTS.with(|kept| {
+        (kept.borrow().iter())
+            .find(|(kept_hash, text, _)| *kept_hash == hash && text == content)
+            .map(|(_, _, document)| document.clone())
+    });
+    if let Some(document) = found {
         return Ok(document);
     }
     let document: Yaml = crate::yaml::from_str(content)?;
@@ -565,7 +569,7 @@ fn read_document(content: &str) -> Result<Yaml, serde_yaml_ng::Error> {
             if kept.len() >= DOCUMENTS_KEPT {
                 kept.clear();
             }
-            kept.insert(content.to_string(), document.clone());
+            kept.push((hash, content.to_string(), document.clone()));
         });
     }
     Ok(document)
@@ -576,8 +580,9 @@ const DOCUMENTS_KEPT: usize = 256;
 const DOCUMENT_MAX_BYTES: usize = 16 * 1024;
 
 thread_local! {
-    static DOCUMENTS: std::cell::RefCell<std::collections::HashMap<String, Yaml>> =
-        std::cell::RefCell::new(std::collections::HashMap::new());
+    /// Each with its text's hash, compared first.
+    static DOCUMENTS: std::cell::RefCell<Vec<(u64, String, Yaml)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// Splits a template's output into its YAML documents, skipping empty ones.
