@@ -124,7 +124,8 @@ fn am_route_verify_receivers_fails_as_amtool_does() {
 /// `.Files` every way Helm offers, with a `.helmignore`; `functions`, the less common Sprig
 /// functions (urls, durations, dates, semver, `must` variants); `shared`, named templates defined
 /// in manifests and used from other files, a file of definitions only, a checksum of a file that
-/// defines, `tpl` using a manifest's definition. `bash scripts/helm-vs-reference.sh`
+/// defines, `tpl` using a manifest's definition, `.Capabilities` and `.Values.AsMap`, and
+/// `toYaml`'s quotes around text YAML 1.1 reads as something else. `bash scripts/helm-vs-reference.sh`
 /// runs the same against helm itself.
 #[test]
 fn helm_template_prints_what_helm_prints() {

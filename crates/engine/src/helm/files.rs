@@ -4,7 +4,9 @@
 //! Go templates call these as methods of `.Files`; the template engine here has functions but no
 //! methods, so each action's text is rewritten before it is parsed: `.Files.Get "a"` (through
 //! any receiver: `$.Files`, `$root.Files`, `.ctx.Files`) becomes `helmFilesGet "a"`, and
-//! `(.Files.Glob "x").AsConfig` becomes `(helmFilesAsConfig (helmFilesGlob "x"))`. Only code is
+//! `(.Files.Glob "x").AsConfig` becomes `(helmFilesAsConfig (helmFilesGlob "x"))`. The few other
+//! methods charts call are rewritten the same way: `.Capabilities.APIVersions.Has "apps/v1"`
+//! becomes `helmAPIVersionsHas "apps/v1"`, `.Values.AsMap` the values themselves. Only code is
 //! rewritten, never text outside actions, comments or string literals.
 
 use super::functions::{arg, fail, string, text_of, FuncResult};
@@ -50,6 +52,18 @@ fn method_call() -> &'static Regex {
     })
 }
 
+/// The other methods charts call: `.Capabilities.APIVersions.Has "apps/v1"`, `.Values.AsMap`
+/// and `.Capabilities.KubeVersion.GitVersion` (the version's older name), through any receiver.
+fn other_method() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r"((?:\$[A-Za-z0-9_]*)?(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\.(Capabilities\.APIVersions\.Has|Values\.AsMap|Capabilities\.KubeVersion\.GitVersion)\b",
+        )
+        .expect("a valid pattern")
+    })
+}
+
 fn variable_as() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
@@ -69,7 +83,11 @@ fn function_of(method: &str) -> &'static str {
 
 /// `text` with `.Files` methods turned into functions; borrowed when it has none.
 pub(super) fn rewrite(text: &str) -> Cow<'_, str> {
-    if !text.contains("Files") && !text.contains(".As") {
+    if !text.contains("Files")
+        && !text.contains(".As")
+        && !text.contains(".Has")
+        && !text.contains("GitVersion")
+    {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 32);
@@ -153,6 +171,17 @@ fn rewrite_action(action: &str) -> String {
             let piece = method_call().replace_all(piece, |caps: &regex::Captures<'_>| {
                 function_of(&caps[1]).to_string()
             });
+            let piece = match other_method().replace_all(&piece, |caps: &regex::Captures<'_>| {
+                let receiver = &caps[1];
+                match &caps[2] {
+                    "Capabilities.APIVersions.Has" => "helmAPIVersionsHas".to_string(),
+                    "Values.AsMap" => format!("{receiver}.Values"),
+                    _ => format!("{receiver}.Capabilities.KubeVersion.Version"),
+                }
+            }) {
+                Cow::Borrowed(_) => piece,
+                Cow::Owned(owned) => Cow::Owned(owned),
+            };
             match variable_as().replace_all(&piece, |caps: &regex::Captures<'_>| {
                 format!("({} {})", function_of(&caps[2]), &caps[1])
             }) {
@@ -316,7 +345,7 @@ fn by_base_name(
             })
             .collect(),
     );
-    let text = serde_yaml_ng::to_string(&yaml).unwrap_or_default();
+    let text = super::functions::yaml_text(&yaml);
     text.trim_end_matches('\n').to_string()
 }
 

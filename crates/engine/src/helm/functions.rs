@@ -254,6 +254,10 @@ pub(super) fn helm_registry(template: Template, set: &TemplateSet) -> super::spr
             move |args| include(&weak, args)
         })
         .metered("tpl", move |args| tpl(&weak, args))
+        .metered("helmAPIVersionsHas", |args| {
+            let version = text_of(&arg(args, 0, "Has")?);
+            Ok(Value::Bool(super::API_VERSIONS.contains(&version.as_str())))
+        })
         .metered("default", |args| {
             let default = arg(args, 0, "default")?;
             Ok(match args.get(1) {
@@ -279,12 +283,12 @@ pub(super) fn helm_registry(template: Template, set: &TemplateSet) -> super::spr
         .metered("squote", |args| Ok(string(quoted(args, '\''))))
         .metered("toYaml", |args| {
             let yaml = to_yaml(args.first().unwrap_or(&Value::Nil));
-            let text = serde_yaml_ng::to_string(&yaml).unwrap_or_default();
+            let text = yaml_text(&yaml);
             Ok(string(text.trim_end_matches('\n')))
         })
         .metered("toYamlPretty", |args| {
             let yaml = to_yaml(args.first().unwrap_or(&Value::Nil));
-            let text = serde_yaml_ng::to_string(&yaml).unwrap_or_default();
+            let text = yaml_text(&yaml);
             Ok(string(indent_sequences(text.trim_end_matches('\n'))))
         })
         .metered("toJson", |args| {
@@ -541,6 +545,164 @@ fn yaml_key(key: &Yaml) -> String {
             .trim()
             .to_string(),
     }
+}
+
+/// `value` as Helm's `toYaml` writes it. Helm's YAML writer reads plain text as YAML 1.1 does,
+/// so it double-quotes every string that would be read back as something else: `"1"`,
+/// `"yes"`, `"on"`, `"0x1F"`, `"1_000"`, `"1:20"`, `"2024-01-02"`, `""`. The rest is written
+/// as the YAML library here writes it (single quotes where the syntax needs them, a literal
+/// block for several lines). Each such string goes through the writer as a plain placeholder,
+/// then takes its quotes.
+pub(super) fn yaml_text(value: &Yaml) -> String {
+    const MARK: &str = "opsdojoq";
+    fn mark(value: &mut Yaml, quoted: &mut Vec<String>) {
+        match value {
+            Yaml::String(text) if read_as_other_than_text(text) => {
+                let placeholder = format!("{MARK}{}x", quoted.len());
+                quoted.push(std::mem::replace(text, placeholder));
+            }
+            Yaml::Sequence(items) => items.iter_mut().for_each(|item| mark(item, quoted)),
+            Yaml::Mapping(entries) => {
+                let taken = std::mem::take(entries);
+                for (mut key, mut item) in taken {
+                    mark(&mut key, quoted);
+                    mark(&mut item, quoted);
+                    entries.insert(key, item);
+                }
+            }
+            _ => {}
+        }
+    }
+    fn mentions_mark(value: &Yaml) -> bool {
+        match value {
+            Yaml::String(text) => text.contains(MARK),
+            Yaml::Sequence(items) => items.iter().any(mentions_mark),
+            Yaml::Mapping(entries) => {
+                (entries.iter()).any(|(key, item)| mentions_mark(key) || mentions_mark(item))
+            }
+            _ => false,
+        }
+    }
+    if mentions_mark(value) {
+        return serde_yaml_ng::to_string(value).unwrap_or_default();
+    }
+    let mut marked = value.clone();
+    let mut quoted = Vec::new();
+    mark(&mut marked, &mut quoted);
+    let mut text = serde_yaml_ng::to_string(&marked).unwrap_or_default();
+    // From the last, so that `…q1x` is not found inside `…q11x` (the `x` ends each anyway).
+    for (index, original) in quoted.iter().enumerate().rev() {
+        let escaped = original.replace('\\', "\\\\").replace('"', "\\\"");
+        text = text.replacen(&format!("{MARK}{index}x"), &format!("\"{escaped}\""), 1);
+    }
+    text
+}
+
+/// Whether YAML 1.1, as Helm's writer resolves plain text, reads `text` as a null, a boolean, a
+/// number or a time rather than as text.
+fn read_as_other_than_text(text: &str) -> bool {
+    const WORDS: [&str; 37] = [
+        "", "~", "null", "Null", "NULL", "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
+        "true", "True", "TRUE", "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF",
+        ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", ".nan",
+    ];
+    if WORDS.contains(&text) || text == ".NaN" || text == ".NAN" {
+        return true;
+    }
+    let Some(first) = text.chars().next() else {
+        return true;
+    };
+    if !(first.is_ascii_digit() || matches!(first, '+' | '-' | '.')) {
+        return false;
+    }
+    is_yaml11_time(text) || is_base60(text) || {
+        let plain = text.replace('_', "");
+        is_go_integer(&plain) || is_yaml_float(&plain)
+    }
+}
+
+/// Go's `strconv.ParseInt(text, 0, 64)` (or `ParseUint`) succeeding: a sign, then `0x`, `0o`,
+/// `0b` or a leading `0` (octal), or decimal digits.
+fn is_go_integer(text: &str) -> bool {
+    let unsigned = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let (digits, radix) = match unsigned.get(..2) {
+        Some("0x" | "0X") => (&unsigned[2..], 16),
+        Some("0o" | "0O") => (&unsigned[2..], 8),
+        Some("0b" | "0B") => (&unsigned[2..], 2),
+        _ if unsigned.len() > 1 && unsigned.starts_with('0') => (&unsigned[1..], 8),
+        _ => (unsigned, 10),
+    };
+    !digits.is_empty() && u64::from_str_radix(digits, radix).is_ok()
+}
+
+/// YAML's float pattern: `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`.
+fn is_yaml_float(text: &str) -> bool {
+    let rest = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let (mantissa, exponent) = match rest.find(['e', 'E']) {
+        Some(at) => (&rest[..at], Some(&rest[at + 1..])),
+        None => (rest, None),
+    };
+    let digits = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some(("", fraction)) => !fraction.is_empty() && digits(fraction),
+        Some((whole, fraction)) => !whole.is_empty() && digits(whole) && digits(fraction),
+        None => !mantissa.is_empty() && digits(mantissa),
+    };
+    mantissa_ok
+        && exponent.is_none_or(|exponent| {
+            let exponent = exponent.strip_prefix(['+', '-']).unwrap_or(exponent);
+            !exponent.is_empty() && digits(exponent)
+        })
+}
+
+/// YAML 1.1's sexagesimal numbers: `[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?`.
+fn is_base60(text: &str) -> bool {
+    let rest = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let (whole, fraction) = rest.split_once('.').unwrap_or((rest, ""));
+    let mut parts = whole.split(':');
+    let head = parts.next().unwrap_or_default();
+    let head_ok = head.starts_with(|c: char| c.is_ascii_digit())
+        && head.bytes().all(|b| b.is_ascii_digit() || b == b'_');
+    let sixties: Vec<&str> = parts.collect();
+    head_ok
+        && !sixties.is_empty()
+        && sixties.iter().all(|part| {
+            matches!(part.len(), 1 | 2)
+                && part.bytes().all(|b| b.is_ascii_digit())
+                && (part.len() == 1 || part.as_bytes()[0] <= b'5')
+        })
+        && fraction.bytes().all(|b| b.is_ascii_digit() || b == b'_')
+}
+
+/// A time as YAML 1.1's reader takes one: `2006-1-2`, optionally followed by `T` (or a space)
+/// and `15:4:5`, fractions and a zone.
+fn is_yaml11_time(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    if bytes.len() < 8 || !bytes[..4].iter().all(u8::is_ascii_digit) || bytes[4] != b'-' {
+        return false;
+    }
+    let number = |part: &str, most: usize| {
+        (1..=most).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit())
+    };
+    let (date, time) = match text.find(['T', 't', ' ']) {
+        Some(at) => (&text[..at], Some(&text[at + 1..])),
+        None => (text, None),
+    };
+    let mut fields = date.splitn(3, '-');
+    let date_ok = fields.next().is_some_and(|year| number(year, 4))
+        && fields.next().is_some_and(|month| number(month, 2))
+        && fields.next().is_some_and(|day| number(day, 2));
+    date_ok
+        && time.is_none_or(|time| {
+            let time = time.trim_end_matches('Z');
+            let clock = time.split(['+', '-']).next().unwrap_or_default();
+            let (clock, fraction) = clock.split_once('.').unwrap_or((clock, ""));
+            let mut fields = clock.splitn(3, ':');
+            fields.next().is_some_and(|hour| number(hour, 2))
+                && fields.next().is_some_and(|minute| number(minute, 2))
+                && fields.next().is_some_and(|second| number(second, 2))
+                && fraction.bytes().all(|b| b.is_ascii_digit())
+        })
 }
 
 /// A template value as YAML, for `toYaml`.

@@ -284,6 +284,70 @@ pub fn merge_values(base: &mut Yaml, layer: Yaml) {
     }
 }
 
+/// The Kubernetes version `helm template` assumes without a cluster (helm 3.17's).
+const KUBE_VERSION: &str = "v1.32.0";
+
+/// The API versions `helm template` assumes without a cluster (helm 3.17's, in its order):
+/// `.Capabilities.APIVersions`, and what `.Capabilities.APIVersions.Has` finds.
+pub(super) const API_VERSIONS: [&str; 56] = [
+    "v1",
+    "admissionregistration.k8s.io/v1",
+    "admissionregistration.k8s.io/v1alpha1",
+    "admissionregistration.k8s.io/v1beta1",
+    "internal.apiserver.k8s.io/v1alpha1",
+    "apps/v1",
+    "apps/v1beta1",
+    "apps/v1beta2",
+    "authentication.k8s.io/v1",
+    "authentication.k8s.io/v1alpha1",
+    "authentication.k8s.io/v1beta1",
+    "authorization.k8s.io/v1",
+    "authorization.k8s.io/v1beta1",
+    "autoscaling/v1",
+    "autoscaling/v2",
+    "autoscaling/v2beta1",
+    "autoscaling/v2beta2",
+    "batch/v1",
+    "batch/v1beta1",
+    "certificates.k8s.io/v1",
+    "certificates.k8s.io/v1beta1",
+    "certificates.k8s.io/v1alpha1",
+    "coordination.k8s.io/v1alpha2",
+    "coordination.k8s.io/v1beta1",
+    "coordination.k8s.io/v1",
+    "discovery.k8s.io/v1",
+    "discovery.k8s.io/v1beta1",
+    "events.k8s.io/v1",
+    "events.k8s.io/v1beta1",
+    "extensions/v1beta1",
+    "flowcontrol.apiserver.k8s.io/v1",
+    "flowcontrol.apiserver.k8s.io/v1beta1",
+    "flowcontrol.apiserver.k8s.io/v1beta2",
+    "flowcontrol.apiserver.k8s.io/v1beta3",
+    "networking.k8s.io/v1",
+    "networking.k8s.io/v1alpha1",
+    "networking.k8s.io/v1beta1",
+    "node.k8s.io/v1",
+    "node.k8s.io/v1alpha1",
+    "node.k8s.io/v1beta1",
+    "policy/v1",
+    "policy/v1beta1",
+    "rbac.authorization.k8s.io/v1",
+    "rbac.authorization.k8s.io/v1beta1",
+    "rbac.authorization.k8s.io/v1alpha1",
+    "resource.k8s.io/v1beta1",
+    "resource.k8s.io/v1alpha3",
+    "scheduling.k8s.io/v1alpha1",
+    "scheduling.k8s.io/v1beta1",
+    "scheduling.k8s.io/v1",
+    "storage.k8s.io/v1beta1",
+    "storage.k8s.io/v1",
+    "storage.k8s.io/v1alpha1",
+    "storagemigration.k8s.io/v1alpha1",
+    "apiextensions.k8s.io/v1beta1",
+    "apiextensions.k8s.io/v1",
+];
+
 /// What a template sees as `.`.
 fn template_data(
     values: &Yaml,
@@ -310,15 +374,29 @@ fn template_data(
         ("IsInstall", Value::Bool(true)),
         ("IsUpgrade", Value::Bool(false)),
     ]);
-    let capabilities = map([(
-        "KubeVersion",
-        map([
-            ("Version", string("v1.31.0")),
-            ("GitVersion", string("v1.31.0")),
-            ("Major", string("1")),
-            ("Minor", string("31")),
-        ]),
-    )]);
+    let capabilities = map([
+        (
+            "KubeVersion",
+            map([
+                ("Version", string(KUBE_VERSION)),
+                ("Major", string("1")),
+                ("Minor", string("32")),
+            ]),
+        ),
+        (
+            "APIVersions",
+            Value::List(API_VERSIONS.iter().map(|version| string(version)).collect()),
+        ),
+        (
+            "HelmVersion",
+            map([
+                ("Version", string("v3.17.1")),
+                ("GitCommit", string("")),
+                ("GitTreeState", string("clean")),
+                ("GoVersion", string("go1.23.5")),
+            ]),
+        ),
+    ]);
     map([
         ("Values", functions::from_yaml(values)),
         ("Chart", Value::Map(Arc::new(chart_fields))),

@@ -733,3 +733,55 @@ fn pretty_yaml_indents_sequences_but_not_inside_block_scalars() {
         "a: |\n  x:\n  - y\nb:\n  - 1\n  - - 2\nc:\n  - k:\n      - v\n    n: 1\nd: 2"
     );
 }
+
+#[test]
+fn to_yaml_double_quotes_text_that_yaml_1_1_reads_as_something_else() {
+    // As helm 3.17 writes them.
+    for (text, written) in [
+        ("1", "\"1\""),
+        ("yes", "\"yes\""),
+        ("Off", "\"Off\""),
+        ("y", "\"y\""),
+        ("0x1F", "\"0x1F\""),
+        ("0o17", "\"0o17\""),
+        ("012", "\"012\""),
+        ("1_000", "\"1_000\""),
+        ("+1", "\"+1\""),
+        ("1e3", "\"1e3\""),
+        (".5", "\".5\""),
+        (".inf", "\".inf\""),
+        ("1:20", "\"1:20\""),
+        ("2024-01-02", "\"2024-01-02\""),
+        ("2024-1-2T10:04:05Z", "\"2024-1-2T10:04:05Z\""),
+        ("", "\"\""),
+        ("~", "\"~\""),
+        // Near misses: text, written plain or quoted as the syntax needs.
+        ("1.2.3", "1.2.3"),
+        ("1:60", "1:60"),
+        ("v1", "v1"),
+        ("yess", "yess"),
+        ("2024-01", "2024-01"),
+        ("0x", "0x"),
+        ("a: b", "'a: b'"),
+        ("- x", "'- x'"),
+        ("opsdojoq0x", "opsdojoq0x"),
+    ] {
+        let yaml = Yaml::Mapping(
+            [(Yaml::String("k".into()), Yaml::String(text.into()))]
+                .into_iter()
+                .collect(),
+        );
+        assert_eq!(
+            functions::yaml_text(&yaml),
+            format!("k: {written}\n"),
+            "{text:?}"
+        );
+    }
+    // Keys too, and every value of a nested document once.
+    let nested: Yaml =
+        crate::yaml::from_str("\"true\": [\"1\", \"2\", two]\nb:\n  c: \"on\"\n").unwrap();
+    assert_eq!(
+        functions::yaml_text(&nested),
+        "\"true\":\n- \"1\"\n- \"2\"\n- two\nb:\n  c: \"on\"\n"
+    );
+}
