@@ -359,7 +359,11 @@ pub(super) fn helm_registry(template: Template, set: &TemplateSet) -> super::spr
             ))
         })
         .metered("toString", |args| {
-            Ok(string(text_of(&arg(args, 0, "toString")?)))
+            // Go's `%v` of nothing, where the other string functions take it as empty.
+            Ok(match arg(args, 0, "toString")? {
+                Value::Nil => string("<nil>"),
+                other => string(text_of(&other)),
+            })
         })
         .metered("int", |args| {
             Ok(Value::Int(int_of(&arg(args, 0, "int")?, "int")?))

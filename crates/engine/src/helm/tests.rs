@@ -382,6 +382,9 @@ fn sprig(expression: &str) -> String {
 fn sprig_functions_give_their_documented_results() {
     let cases = [
         (r#""hello" | b64enc"#, r#""aGVsbG8=""#),
+        // Go's `%v` of nothing; the missing value quoted is empty.
+        (r#".Values.missing | toString"#, r#""<nil>""#),
+        (r#".Values.missing | quote"#, r#""""#),
         (r#""aGVsbG8=" | b64dec"#, r#""hello""#),
         (r#""hello" | b32enc"#, r#""NBSWY3DP""#),
         (
