@@ -498,15 +498,15 @@ fn parse_file(
         .map_err(|error| parse_error(path, text, &error));
     if text.len() <= PARSED_MAX_BYTES {
         PARSED_FILES.with(|kept| {
-            let mut kept = kept.borrow_mut();
-            if kept.len() >= PARSED_FILES_KEPT {
-                kept.remove(0);
-            }
-            kept.push(ParsedFile {
-                name: name.to_string(),
-                text: text.to_string(),
-                trees: trees.clone(),
-            });
+            keep_newest(
+                &mut kept.borrow_mut(),
+                PARSED_FILES_KEPT,
+                ParsedFile {
+                    name: name.to_string(),
+                    text: text.to_string(),
+                    trees: trees.clone(),
+                },
+            );
         });
     }
     trees
@@ -565,17 +565,25 @@ fn keep_set(
         return;
     }
     SETS.with(|sets| {
-        let mut sets = sets.borrow_mut();
-        if sets.len() >= SETS_KEPT {
-            sets.remove(0);
-        }
-        sets.push(KeptSet {
-            chart_name: chart_name.to_string(),
-            templates: templates.to_vec(),
-            files: Arc::clone(files),
-            set: set.clone(),
-        });
+        keep_newest(
+            &mut sets.borrow_mut(),
+            SETS_KEPT,
+            KeptSet {
+                chart_name: chart_name.to_string(),
+                templates: templates.to_vec(),
+                files: Arc::clone(files),
+                set: set.clone(),
+            },
+        );
     });
+}
+
+/// Adds `item` to `kept`, dropping the oldest when `most` are kept already.
+fn keep_newest<T>(kept: &mut Vec<T>, most: usize, item: T) {
+    if kept.len() >= most {
+        kept.remove(0);
+    }
+    kept.push(item);
 }
 
 fn parse_error(path: &str, text: &str, error: &gotmpl::TemplateError) -> Diagnostic {
