@@ -348,6 +348,38 @@ pub(super) const API_VERSIONS: [&str; 56] = [
     "apiextensions.k8s.io/v1",
 ];
 
+/// `.Capabilities`, the same for every template: built once.
+fn capabilities() -> Value {
+    static CAPABILITIES: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    CAPABILITIES
+        .get_or_init(|| {
+            map([
+                (
+                    "KubeVersion",
+                    map([
+                        ("Version", string(KUBE_VERSION)),
+                        ("Major", string("1")),
+                        ("Minor", string("32")),
+                    ]),
+                ),
+                (
+                    "APIVersions",
+                    Value::List(API_VERSIONS.iter().map(|version| string(version)).collect()),
+                ),
+                (
+                    "HelmVersion",
+                    map([
+                        ("Version", string("v3.17.1")),
+                        ("GitCommit", string("")),
+                        ("GitTreeState", string("clean")),
+                        ("GoVersion", string("go1.23.5")),
+                    ]),
+                ),
+            ])
+        })
+        .clone()
+}
+
 /// What a template sees as `.`.
 fn template_data(
     values: &Yaml,
@@ -374,34 +406,11 @@ fn template_data(
         ("IsInstall", Value::Bool(true)),
         ("IsUpgrade", Value::Bool(false)),
     ]);
-    let capabilities = map([
-        (
-            "KubeVersion",
-            map([
-                ("Version", string(KUBE_VERSION)),
-                ("Major", string("1")),
-                ("Minor", string("32")),
-            ]),
-        ),
-        (
-            "APIVersions",
-            Value::List(API_VERSIONS.iter().map(|version| string(version)).collect()),
-        ),
-        (
-            "HelmVersion",
-            map([
-                ("Version", string("v3.17.1")),
-                ("GitCommit", string("")),
-                ("GitTreeState", string("clean")),
-                ("GoVersion", string("go1.23.5")),
-            ]),
-        ),
-    ]);
     map([
         ("Values", functions::from_yaml(values)),
         ("Chart", Value::Map(Arc::new(chart_fields))),
         ("Release", release),
-        ("Capabilities", capabilities),
+        ("Capabilities", capabilities()),
         ("Files", files::files_value(chart_files)),
         (
             "Template",
