@@ -62,7 +62,94 @@ impl PlanOutcome {
 }
 
 /// Plans the configuration in `files` with the variable files `var_files` against `state`.
+///
+/// A plan of the same files, variable files and state as one made lately is that plan again:
+/// an edit of one environment's variables plans every environment, and the others read the
+/// same texts as before.
 pub fn plan_files(files: &Files, var_files: &[&str], state: &State) -> PlanOutcome {
+    let inputs = plan_inputs(files, var_files);
+    let hash = {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = rustc_hash::FxHasher::default();
+        inputs.hash(&mut hasher);
+        var_files.hash(&mut hasher);
+        hasher.finish()
+    };
+    let kept = PLANS.with_borrow(|plans| {
+        plans
+            .iter()
+            .find(|kept| {
+                kept.hash == hash
+                    && kept
+                        .var_files
+                        .iter()
+                        .map(String::as_str)
+                        .eq(var_files.iter().copied())
+                    && kept
+                        .inputs
+                        .iter()
+                        .map(|(path, text)| (path.as_str(), text.as_str()))
+                        .eq(inputs.iter().copied())
+                    && kept.state == *state
+            })
+            .map(|kept| kept.outcome.clone())
+    });
+    if let Some(outcome) = kept {
+        return outcome;
+    }
+    let outcome = plan_anew(files, var_files, state);
+    PLANS.with_borrow_mut(|plans| {
+        if plans.len() == PLANS_KEPT {
+            plans.remove(0);
+        }
+        plans.push(KeptPlan {
+            hash,
+            inputs: inputs
+                .iter()
+                .map(|(path, text)| (path.to_string(), text.to_string()))
+                .collect(),
+            var_files: var_files.iter().map(|f| f.to_string()).collect(),
+            state: state.clone(),
+            outcome: outcome.clone(),
+        });
+    });
+    outcome
+}
+
+/// How many plans [`plan_files`] keeps: the three environments' plans of the last two edits.
+const PLANS_KEPT: usize = 6;
+
+/// A plan, and what it was made from.
+struct KeptPlan {
+    hash: u64,
+    inputs: Vec<(String, String)>,
+    var_files: Vec<String>,
+    state: State,
+    outcome: PlanOutcome,
+}
+
+thread_local! {
+    /// Plans made lately, newest last.
+    static PLANS: std::cell::RefCell<Vec<KeptPlan>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The files among `files` a plan with `var_files` reads, as [`evaluate`] picks them: the
+/// configuration's `.tf` files, `terraform.tfvars`, the `.auto.tfvars` files, and `var_files`.
+fn plan_inputs<'a>(files: &'a Files, var_files: &[&str]) -> Vec<(&'a str, &'a str)> {
+    files
+        .iter()
+        .filter(|(path, _)| {
+            let top = !path.contains('/');
+            (top && (path.ends_with(".tf") || path.ends_with(".auto.tfvars")))
+                || path.as_str() == "terraform.tfvars"
+                || var_files.contains(&path.as_str())
+        })
+        .map(|(path, text)| (path.as_str(), text.as_str()))
+        .collect()
+}
+
+/// Plans the configuration, without looking at the plans kept.
+fn plan_anew(files: &Files, var_files: &[&str], state: &State) -> PlanOutcome {
     let (evaluated, mut diagnostics) = evaluate(files, var_files, state);
     let Some(evaluated) = evaluated else {
         return PlanOutcome {

@@ -55,6 +55,46 @@ fn an_applied_plan_has_no_changes_left() {
     );
 }
 
+#[test]
+fn a_plan_made_again_reads_every_input_it_was_made_from() {
+    let files = project::files();
+    let first = plan_text(&files, "prod", &State::empty());
+    assert_eq!(plan_text(&files, "prod", &State::empty()), first);
+    // Another environment's variables are not read by this plan.
+    let dev_edited = edited(&files, "vars/dev.tfvars", "db.t3.medium", "db.t3.large");
+    assert_eq!(plan_text(&dev_edited, "prod", &State::empty()), first);
+    assert!(plan_text(&dev_edited, "dev", &State::empty()).contains("db.t3.large"));
+    // Its own variables, the configuration, a new `.auto.tfvars` and the state are.
+    let prod_edited = edited(&files, "vars/prod.tfvars", "env ", "env  ");
+    let prod_text = plan_text(&prod_edited, "prod", &State::empty());
+    assert_eq!(prod_text, first, "the same values plan the same");
+    let storage = edited(
+        &files,
+        "vars/prod.tfvars",
+        "db_allocated_storage",
+        "db_allocated_storage = 321 #",
+    );
+    assert!(plan_text(&storage, "prod", &State::empty()).contains("321"));
+    let mut auto = files.clone();
+    auto.insert("extra.auto.tfvars".into(), "unknown_here = 1\n".into());
+    assert_ne!(plan_text(&auto, "prod", &State::empty()), first);
+    let config = edited(
+        &files,
+        "rds.tf",
+        "resource \"aws_db_instance\"",
+        "resource \"aws_db_instanc\"",
+    );
+    assert!(plan_text(&config, "prod", &State::empty()).contains("Error"));
+    let state = applied(&files, "prod", &State::empty());
+    assert!(plan_text(&files, "prod", &state).starts_with("No changes."));
+    assert_eq!(plan_text(&files, "prod", &State::empty()), first);
+    // A missing variables file is read as missing, then as present once it is there.
+    let mut without = files.clone();
+    without.remove("vars/prod.tfvars");
+    assert!(plan_text(&without, "prod", &State::empty()).contains("does not exist"));
+    assert_eq!(plan_text(&files, "prod", &State::empty()), first);
+}
+
 /// Compares `text` with the golden file `name`; `UPDATE_GOLDEN=1` rewrites the file instead.
 fn golden(name: &str, text: &str) {
     let path = format!("{}/src/terraform/golden/{name}", env!("CARGO_MANIFEST_DIR"));

@@ -316,12 +316,12 @@ impl World {
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(store)
             .map_err(|_| "the series are not base64")?;
-        let mut store = SeriesStore::decode(
+        let store = SeriesStore::decode(
             &bytes,
             limits::CHECKPOINT_MAX_SERIES,
             limits::CHECKPOINT_MAX_SAMPLES,
         )?;
-        let mut metrics = PlatformMetrics::new(&body.environments, &platform, &mut store);
+        let mut metrics = PlatformMetrics::new(&body.environments, &platform);
         metrics.restore(body.metrics)?;
         let mut world = World {
             scenario,

@@ -11,20 +11,57 @@ use crate::time::SimTime;
 /// How much history the world's store keeps: enough for a day's dashboards.
 pub const RETENTION_MS: i64 = 26 * 3600 * 1000;
 
-/// One `http_request_seconds` histogram: its bucket, sum and count series for a route and status.
+/// One `http_request_seconds` histogram: its counters for a route and status, and its bucket,
+/// sum and count series once it has been scraped.
 #[derive(Debug, Clone)]
 struct HistogramSeries {
     environment: usize,
     service: usize,
     route: usize,
     status: &'static str,
-    /// `_bucket` series, one per bound then `+Inf`.
-    bucket_series: Vec<SeriesId>,
-    sum_series: SeriesId,
-    count_series: SeriesId,
+    /// The labels its series share but the name and `le`: `env`, `project`, `route`, `status`.
+    labels: Labels,
+    /// Its series in the store, made at its first scrape: as a client library exposes a
+    /// labelled histogram only once it has observed something, a status a route never answers
+    /// with has no series.
+    series: Option<Box<Series>>,
     buckets: Vec<f64>,
     sum: f64,
     count: f64,
+}
+
+/// The series of one histogram.
+#[derive(Debug, Clone)]
+struct Series {
+    /// `_bucket` series, one per bound then `+Inf`.
+    buckets: Vec<SeriesId>,
+    sum: SeriesId,
+    count: SeriesId,
+}
+
+impl Series {
+    /// The series of the histogram with `labels` (see [`HistogramSeries::labels`]), made the
+    /// first time.
+    fn of<'a>(
+        slot: &'a mut Option<Box<Series>>,
+        labels: &Labels,
+        store: &mut SeriesStore,
+    ) -> &'a Series {
+        slot.get_or_insert_with(|| {
+            let named = |name: &str| labels.clone().with("__name__", name);
+            let buckets = LATENCY_BUCKETS
+                .iter()
+                .map(|bound| format_bound(*bound))
+                .chain(std::iter::once("+Inf".to_string()))
+                .map(|le| store.series_id(&named("http_request_seconds_bucket").with("le", &le)))
+                .collect();
+            Box::new(Series {
+                buckets,
+                sum: store.series_id(&named("http_request_seconds_sum")),
+                count: store.series_id(&named("http_request_seconds_count")),
+            })
+        })
+    }
 }
 
 /// The counters and label sets of the platform's request metrics.
@@ -41,7 +78,7 @@ pub struct PlatformMetrics {
 const STATUSES: [&str; 8] = ["200", "404", "498", "499", "500", "502", "503", "504"];
 
 impl PlatformMetrics {
-    pub fn new(environments: &[Environment], platform: &Platform, store: &mut SeriesStore) -> Self {
+    pub fn new(environments: &[Environment], platform: &Platform) -> Self {
         let mut histograms = Vec::new();
         for (environment_index, environment) in environments.iter().enumerate() {
             for (service_index, (deployment, service)) in environment
@@ -51,32 +88,19 @@ impl PlatformMetrics {
                 .enumerate()
             {
                 for (route_index, route) in service.routes.iter().enumerate() {
+                    let route_labels = Labels::default()
+                        .with("env", &environment.name)
+                        .with("project", &deployment.service)
+                        .with("route", &route.name);
                     for status in STATUSES {
-                        let base = |name: &str| {
-                            Labels::named(name)
-                                .with("env", &environment.name)
-                                .with("project", &deployment.service)
-                                .with("route", &route.name)
-                                .with("status", status)
-                        };
-                        let bucket_labels = LATENCY_BUCKETS
-                            .iter()
-                            .map(|bound| format_bound(*bound))
-                            .chain(std::iter::once("+Inf".to_string()))
-                            .map(|le| base("http_request_seconds_bucket").with("le", &le))
-                            .collect::<Vec<_>>();
                         histograms.push(HistogramSeries {
                             environment: environment_index,
                             service: service_index,
                             route: route_index,
                             status,
-                            buckets: vec![0.0; bucket_labels.len()],
-                            bucket_series: bucket_labels
-                                .iter()
-                                .map(|l| store.series_id(l))
-                                .collect(),
-                            sum_series: store.series_id(&base("http_request_seconds_sum")),
-                            count_series: store.series_id(&base("http_request_seconds_count")),
+                            labels: route_labels.clone().with("status", status),
+                            series: None,
+                            buckets: vec![0.0; LATENCY_BUCKETS.len() + 1],
                             sum: 0.0,
                             count: 0.0,
                         });
@@ -124,17 +148,18 @@ impl PlatformMetrics {
     }
 
     /// Writes every request series that has seen a request into `store` at `now`.
-    pub fn scrape_into(&self, store: &mut SeriesStore, now: SimTime) {
+    pub fn scrape_into(&mut self, store: &mut SeriesStore, now: SimTime) {
         let t = now.epoch_ms();
-        for histogram in &self.histograms {
+        for histogram in &mut self.histograms {
             if histogram.count == 0.0 {
                 continue;
             }
-            for (series, value) in histogram.bucket_series.iter().zip(&histogram.buckets) {
-                store.append_to(*series, t, *value);
+            let series = Series::of(&mut histogram.series, &histogram.labels, store);
+            for (id, value) in series.buckets.iter().zip(&histogram.buckets) {
+                store.append_to(*id, t, *value);
             }
-            store.append_to(histogram.sum_series, t, histogram.sum);
-            store.append_to(histogram.count_series, t, histogram.count);
+            store.append_to(series.sum, t, histogram.sum);
+            store.append_to(series.count, t, histogram.count);
         }
     }
 }

@@ -179,12 +179,12 @@ impl World {
                 capacity: spec.cluster,
             })
             .collect();
-        let mut store = SeriesStore::with_retention(metrics::RETENTION_MS);
+        let store = SeriesStore::with_retention(metrics::RETENTION_MS);
         let mut world = World {
             now: scenario.start_time(),
             carry: SimDuration::default(),
             rng: SimRng::seeded(scenario.seed),
-            metrics: PlatformMetrics::new(&environments, &platform, &mut store),
+            metrics: PlatformMetrics::new(&environments, &platform),
             store,
             last_scrape: Vec::new(),
             changes: Vec::new(),
