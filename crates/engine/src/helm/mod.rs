@@ -135,6 +135,7 @@ pub fn render(
         .map(|(path, text)| (path.clone(), files::rewrite(text).into_owned()))
         .collect();
     let set = chart_templates(&chart_name, &templates, &chart_files)?;
+    let data = TemplateData::new(&merged, &chart, release, &chart_name, &chart_files);
     let mut manifests = Vec::new();
     let mut errors = Vec::new();
     for (path, text) in &templates {
@@ -142,7 +143,7 @@ pub fn render(
             continue;
         }
         let source = format!("{chart_name}/{path}");
-        let data = template_data(&merged, &chart, release, &source, &chart_name, &chart_files);
+        let data = data.of(&source);
         // Each template draws from its own seed, so editing one leaves the others' values alone.
         set.reset(release.seed ^ fnv1a(path.as_bytes()), release.now_ms);
         let output = set.execute(&source, &data).map_err(|message| {
@@ -380,46 +381,64 @@ fn capabilities() -> Value {
         .clone()
 }
 
-/// What a template sees as `.`.
-fn template_data(
-    values: &Yaml,
-    chart: &serde_yaml_ng::Mapping,
-    release: &Release<'_>,
-    source: &str,
-    chart_name: &str,
-    chart_files: &BTreeMap<String, String>,
-) -> Value {
-    let mut chart_fields = BTreeMap::new();
-    for (key, value) in chart {
-        if let Some(key) = key.as_str() {
-            // Helm exposes Chart.yaml's fields with their first letter in upper case.
-            let mut name: String = key.chars().take(1).flat_map(char::to_uppercase).collect();
-            name.push_str(&key[key.chars().next().map_or(0, char::len_utf8)..]);
-            chart_fields.insert(Arc::from(name.as_str()), functions::from_yaml(value));
+/// What the templates of one render see as `.`, built once for all of them: only
+/// `.Template` differs from one template to the next.
+struct TemplateData {
+    /// Every field but `Template`, by name.
+    fields: BTreeMap<Arc<str>, Value>,
+    base_path: Value,
+}
+
+impl TemplateData {
+    fn new(
+        values: &Yaml,
+        chart: &serde_yaml_ng::Mapping,
+        release: &Release<'_>,
+        chart_name: &str,
+        chart_files: &BTreeMap<String, String>,
+    ) -> Self {
+        let mut chart_fields = BTreeMap::new();
+        for (key, value) in chart {
+            if let Some(key) = key.as_str() {
+                // Helm exposes Chart.yaml's fields with their first letter in upper case.
+                let mut name: String = key.chars().take(1).flat_map(char::to_uppercase).collect();
+                name.push_str(&key[key.chars().next().map_or(0, char::len_utf8)..]);
+                chart_fields.insert(Arc::from(name.as_str()), functions::from_yaml(value));
+            }
+        }
+        let release = map([
+            ("Name", string(release.name)),
+            ("Namespace", string(release.namespace)),
+            ("Service", string("Helm")),
+            ("Revision", Value::Int(1)),
+            ("IsInstall", Value::Bool(true)),
+            ("IsUpgrade", Value::Bool(false)),
+        ]);
+        let fields = [
+            ("Values", functions::from_yaml(values)),
+            ("Chart", Value::Map(Arc::new(chart_fields))),
+            ("Release", release),
+            ("Capabilities", capabilities()),
+            ("Files", files::files_value(chart_files)),
+        ];
+        TemplateData {
+            fields: fields
+                .into_iter()
+                .map(|(name, value)| (Arc::from(name), value))
+                .collect(),
+            base_path: string(&format!("{chart_name}/templates")),
         }
     }
-    let release = map([
-        ("Name", string(release.name)),
-        ("Namespace", string(release.namespace)),
-        ("Service", string("Helm")),
-        ("Revision", Value::Int(1)),
-        ("IsInstall", Value::Bool(true)),
-        ("IsUpgrade", Value::Bool(false)),
-    ]);
-    map([
-        ("Values", functions::from_yaml(values)),
-        ("Chart", Value::Map(Arc::new(chart_fields))),
-        ("Release", release),
-        ("Capabilities", capabilities()),
-        ("Files", files::files_value(chart_files)),
-        (
-            "Template",
-            map([
-                ("Name", string(source)),
-                ("BasePath", string(&format!("{chart_name}/templates"))),
-            ]),
-        ),
-    ])
+
+    /// What the template `source` sees as `.`.
+    fn of(&self, source: &str) -> Value {
+        let mut fields = self.fields.clone();
+        fields.insert(
+            Arc::from("Template"),
+            map([("Name", string(source)), ("BasePath", self.base_path.clone())]),
+        );
+        Value::Map(Arc::new(fields))
+    }
 }
 
 fn string(text: &str) -> Value {
