@@ -438,7 +438,7 @@ pub struct PlanBenchReport {
 /// (S3 buckets and DynamoDB tables that refer to them), planned `rounds` times from scratch
 /// and against its applied state.
 pub fn plan_bench(resources: usize, rounds: usize, now_ms: &dyn Fn() -> f64) -> PlanBenchReport {
-    use crate::terraform::{apply_files, plan_files, project, State};
+    use crate::terraform::{apply_files, plan_anew, project, State};
     let mut files = project::files();
     let shards = resources.saturating_sub(8) / 2;
     let names: Vec<String> = (0..shards).map(|i| format!("\"shard-{i:03}\"")).collect();
@@ -455,7 +455,7 @@ pub fn plan_bench(resources: usize, rounds: usize, now_ms: &dyn Fn() -> f64) -> 
     let mut plan_lines = 0;
     let mut planned = 0;
     for _ in 0..rounds {
-        let outcome = plan_files(&files, &var_files, &State::empty());
+        let outcome = plan_anew(&files, &var_files, &State::empty());
         plan_lines = outcome.text().lines().count();
         planned = outcome.plan.map_or(0, |p| p.changes.len());
     }
@@ -463,7 +463,7 @@ pub fn plan_bench(resources: usize, rounds: usize, now_ms: &dyn Fn() -> f64) -> 
     let state = apply_files(&files, &var_files, &State::empty()).unwrap_or_default();
     let started = now_ms();
     for _ in 0..rounds {
-        let _ = plan_files(&files, &var_files, &state).text();
+        let _ = plan_anew(&files, &var_files, &state).text();
     }
     let no_change_ms = (now_ms() - started) / rounds as f64;
     let mut world = World::new(Scenario::default());

@@ -435,7 +435,10 @@ impl TemplateData {
         let mut fields = self.fields.clone();
         fields.insert(
             Arc::from("Template"),
-            map([("Name", string(source)), ("BasePath", self.base_path.clone())]),
+            map([
+                ("Name", string(source)),
+                ("BasePath", self.base_path.clone()),
+            ]),
         );
         Value::Map(Arc::new(fields))
     }

@@ -148,8 +148,9 @@ fn plan_inputs<'a>(files: &'a Files, var_files: &[&str]) -> Vec<(&'a str, &'a st
         .collect()
 }
 
-/// Plans the configuration, without looking at the plans kept.
-fn plan_anew(files: &Files, var_files: &[&str], state: &State) -> PlanOutcome {
+/// Plans the configuration, without looking at the plans kept (what a benchmark of planning
+/// times).
+pub fn plan_anew(files: &Files, var_files: &[&str], state: &State) -> PlanOutcome {
     let (evaluated, mut diagnostics) = evaluate(files, var_files, state);
     let Some(evaluated) = evaluated else {
         return PlanOutcome {
