@@ -85,6 +85,19 @@ pub struct Evaluated {
     pub region: String,
 }
 
+/// A `.tf` file of the configuration: at the project's top, as Terraform reads one directory.
+pub(super) fn is_configuration(path: &str) -> bool {
+    path.ends_with(".tf") && !path.contains('/')
+}
+
+/// The variables file read first without being named.
+pub(super) const DEFAULT_VARIABLES: &str = "terraform.tfvars";
+
+/// A `.auto.tfvars` file at the project's top, read after [`DEFAULT_VARIABLES`].
+pub(super) fn is_auto_variables(path: &str) -> bool {
+    path.ends_with(".auto.tfvars") && !path.contains('/')
+}
+
 /// Reads and evaluates the configuration in `files` with the variable files `var_files`
 /// (paths among `files`), against `state` for the values only known after apply.
 pub fn evaluate(
@@ -102,10 +115,7 @@ pub fn evaluate(
         region: None,
         instances: 0,
     };
-    for (path, text) in files
-        .iter()
-        .filter(|(path, _)| path.ends_with(".tf") && !path.contains('/'))
-    {
+    for (path, text) in files.iter().filter(|(path, _)| is_configuration(path)) {
         reader.read_file(path, text);
     }
     for var_file in var_files {
@@ -509,13 +519,13 @@ impl Reader<'_> {
     fn variable_values(&mut self, var_files: &[&str]) -> BTreeMap<String, Value> {
         let mut given: BTreeMap<String, (Value, Location, String)> = BTreeMap::new();
         let mut sources: Vec<String> = Vec::new();
-        if self.files.contains_key("terraform.tfvars") {
-            sources.push("terraform.tfvars".into());
+        if self.files.contains_key(DEFAULT_VARIABLES) {
+            sources.push(DEFAULT_VARIABLES.into());
         }
         sources.extend(
             self.files
                 .keys()
-                .filter(|path| path.ends_with(".auto.tfvars") && !path.contains('/'))
+                .filter(|path| is_auto_variables(path))
                 .cloned(),
         );
         sources.extend(var_files.iter().map(|s| s.to_string()));

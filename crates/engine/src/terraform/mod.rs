@@ -139,9 +139,9 @@ fn plan_inputs<'a>(files: &'a Files, var_files: &[&str]) -> Vec<(&'a str, &'a st
     files
         .iter()
         .filter(|(path, _)| {
-            let top = !path.contains('/');
-            (top && (path.ends_with(".tf") || path.ends_with(".auto.tfvars")))
-                || path.as_str() == "terraform.tfvars"
+            config::is_configuration(path)
+                || path.as_str() == config::DEFAULT_VARIABLES
+                || config::is_auto_variables(path)
                 || var_files.contains(&path.as_str())
         })
         .map(|(path, text)| (path.as_str(), text.as_str()))
