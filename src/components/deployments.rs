@@ -17,6 +17,8 @@ pub fn Deployments(
     let environments = move || {
         sim.snapshot.with(|snapshot| {
             snapshot
+                .tools
+                .cluster
                 .environments
                 .iter()
                 .filter(|e| {

@@ -18,7 +18,9 @@ pub fn HelmStrip(
     let open = RwSignal::new(false);
     let rows = Memo::new(move |_| {
         sim.snapshot.with(|s| {
-            s.manifests
+            s.tools
+                .cluster
+                .manifests
                 .iter()
                 .map(|m| {
                     let summary = if m.ok {
@@ -41,7 +43,9 @@ pub fn HelmStrip(
     let text = Memo::new(move |_| {
         let env = shown.get();
         sim.snapshot.with(|s| {
-            s.manifests
+            s.tools
+                .cluster
+                .manifests
                 .iter()
                 .find(|m| m.env == env)
                 .map(|m| (m.ok, m.text.clone()))

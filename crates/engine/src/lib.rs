@@ -12,6 +12,7 @@
 pub mod alerting;
 pub mod alertmanager;
 pub mod bench;
+pub mod cluster;
 pub mod dashboard;
 pub mod database;
 pub mod delivery;

@@ -14,7 +14,7 @@ use crate::alertmanager::{
 use crate::diagnostic::Diagnostic;
 use crate::promql::{Labels, SeriesStore};
 use crate::time::{SimDuration, SimTime};
-use crate::tool::{Effect, EventLevel, Phase, Surroundings, Tool};
+use crate::tool::{Effect, EventLevel, Lent, Phase, Surroundings, Tool};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -395,6 +395,7 @@ impl Tool for Monitoring {
         &mut self,
         command: NoCommand,
         _world: &dyn Surroundings,
+        _lent: &mut Lent,
     ) -> Result<Vec<Effect>, String> {
         match command {}
     }
@@ -411,10 +412,10 @@ impl Tool for Monitoring {
     }
 
     /// The rules on the samples the scrape just wrote, then Alertmanager.
-    fn step(&mut self, world: &dyn Surroundings, series: &mut SeriesStore) -> Vec<Effect> {
+    fn step(&mut self, world: &dyn Surroundings, lent: &mut Lent) -> Vec<Effect> {
         let now = world.now();
         let previous = now.plus(SimDuration(-world.tick().0));
-        self.evaluate(series, previous, now)
+        self.evaluate(lent.series, previous, now)
             .into_iter()
             .map(|line| Effect::Log(EventLevel::Info, line))
             .collect()

@@ -16,6 +16,7 @@ use crate::diagnostic::Diagnostic;
 use crate::kube::deployment::Deployment;
 use crate::kube::Cluster;
 use crate::promql::{LabelCache, Sample, SeriesStore};
+use crate::rng::SimRng;
 use crate::time::{SimDuration, SimTime};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -93,6 +94,16 @@ pub trait Surroundings: Cluster {
     fn labels(&self) -> &LabelCache;
     /// How much simulated time one step covers.
     fn tick(&self) -> SimDuration;
+    /// The scenario's seed, which seeded functions (a chart's `randAlphaNum`) draw from.
+    fn seed(&self) -> u64;
+}
+
+/// What the world lends a tool for the time it runs: the series store the scrape fills, and
+/// the world's one random stream, which every tool draws from in turn so that a replay draws
+/// the same numbers in the same order.
+pub struct Lent<'a> {
+    pub series: &'a mut SeriesStore,
+    pub rng: &'a mut SimRng,
 }
 
 /// Where in a world's step a tool runs.
@@ -149,11 +160,17 @@ pub trait Tool: Default + Clone + std::fmt::Debug {
         &mut self,
         command: Self::Command,
         world: &dyn Surroundings,
+        lent: &mut Lent,
     ) -> Result<Vec<Effect>, String>;
 
     /// Reads a line and runs it.
-    fn run_line(&mut self, line: &str, world: &dyn Surroundings) -> Result<Vec<Effect>, String> {
-        Self::parse(line).and_then(|command| self.command(command, world))
+    fn run_line(
+        &mut self,
+        line: &str,
+        world: &dyn Surroundings,
+        lent: &mut Lent,
+    ) -> Result<Vec<Effect>, String> {
+        Self::parse(line).and_then(|command| self.command(command, world, lent))
     }
 
     /// Whether a file at `path` is one the tool reads.
@@ -166,10 +183,11 @@ pub trait Tool: Default + Clone + std::fmt::Debug {
         Vec::new()
     }
 
-    /// One simulated step, at `world.now()`. `series` is the store the scrape fills: a tool
-    /// shows its own figures through [`Tool::expose`]; only the monitoring stack writes here
-    /// (rule results, alerts, notifications), as Prometheus records into its own database.
-    fn step(&mut self, world: &dyn Surroundings, series: &mut SeriesStore) -> Vec<Effect>;
+    /// One simulated step, at `world.now()`. `lent.series` is the store the scrape fills: a
+    /// tool shows its own figures through [`Tool::expose`]; only the monitoring stack writes
+    /// there (rule results, alerts, notifications), as Prometheus records into its own
+    /// database.
+    fn step(&mut self, world: &dyn Surroundings, lent: &mut Lent) -> Vec<Effect>;
 
     /// The series it exposes to the world's scrape, at `world.now()`.
     fn expose(&self, _world: &dyn Surroundings, _samples: &mut Vec<Sample>) {}

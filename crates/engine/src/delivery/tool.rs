@@ -2,8 +2,8 @@
 //! deployments it asks for, the series its exporter gives, its checkpoint and its page.
 
 use super::*;
-use crate::promql::{Sample, SeriesStore};
-use crate::tool::{Effect, EventLevel, Surroundings, Tool};
+use crate::promql::Sample;
+use crate::tool::{Effect, EventLevel, Lent, Surroundings, Tool};
 
 /// The pull request open on the application's repository, if the scenario has one.
 #[derive(Debug, Clone, Default)]
@@ -21,12 +21,17 @@ impl Tool for Pipeline {
 
     /// A line the pull request cannot read is answered on the pull request, as a command it
     /// refuses is.
-    fn run_line(&mut self, line: &str, world: &dyn Surroundings) -> Result<Vec<Effect>, String> {
+    fn run_line(
+        &mut self,
+        line: &str,
+        world: &dyn Surroundings,
+        lent: &mut Lent,
+    ) -> Result<Vec<Effect>, String> {
         let Some(pull) = self.0.as_mut() else {
             return Err("this world has no pull request".into());
         };
         match PullCommand::parse(line) {
-            Ok(command) => self.command(command, world),
+            Ok(command) => self.command(command, world, lent),
             Err(why) => {
                 pull.last_outcome = Some(Err(why.clone()));
                 Err(why)
@@ -42,6 +47,7 @@ impl Tool for Pipeline {
         &mut self,
         command: PullCommand,
         world: &dyn Surroundings,
+        _lent: &mut Lent,
     ) -> Result<Vec<Effect>, String> {
         let Some(pull) = self.0.as_mut() else {
             return Err("this world has no pull request".into());
@@ -101,7 +107,7 @@ impl Tool for Pipeline {
     }
 
     /// Checks finish, reviewers approve, a merged build deploys.
-    fn step(&mut self, world: &dyn Surroundings, _series: &mut SeriesStore) -> Vec<Effect> {
+    fn step(&mut self, world: &dyn Surroundings, _lent: &mut Lent) -> Vec<Effect> {
         let Some(pull) = self.0.as_mut() else {
             return Vec::new();
         };

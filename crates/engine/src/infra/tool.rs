@@ -2,7 +2,8 @@
 //! exposes, its checkpoint and its page.
 
 use super::*;
-use crate::promql::{Sample, SeriesStore};
+use crate::promql::Sample;
+use crate::tool::Lent;
 use serde::Serialize;
 
 /// What the learner asks of the project.
@@ -40,6 +41,7 @@ impl Tool for Infrastructure {
         &mut self,
         command: InfraCommand,
         world: &dyn Surroundings,
+        _lent: &mut Lent,
     ) -> Result<Vec<Effect>, String> {
         let InfraCommand::Apply { env } = command;
         let now = world.now();
@@ -74,7 +76,7 @@ impl Tool for Infrastructure {
     }
 
     /// Running applies move on; what completed reaches the platform and the compliance rules.
-    fn step(&mut self, world: &dyn Surroundings, _series: &mut SeriesStore) -> Vec<Effect> {
+    fn step(&mut self, world: &dyn Surroundings, _lent: &mut Lent) -> Vec<Effect> {
         let now = world.now();
         let (lines, changed) = self.advance_applies(now);
         let mut effects: Vec<Effect> = lines

@@ -60,14 +60,58 @@ pub enum Change {
     DeletePod { namespace: String, pod: String },
 }
 
-/// The change `line` asks of the cluster, if it is a changing command that `world` accepts.
+/// The change `line` asks of the cluster, if it is a changing command that `world` accepts;
+/// in `namespace` unless it names its own.
 pub fn change_of(world: &dyn Cluster, line: &str, namespace: &str) -> Option<Change> {
-    let command = parse_line(line).ok()?;
-    let namespace = command.namespace.unwrap_or(namespace).to_string();
+    let change = read_change(line, Some(namespace)).ok()?;
+    check_change(world, &change).ok().map(|()| change)
+}
+
+/// The change a changing command (`rollout restart`, `rollout undo`, `delete pod`) asks for,
+/// with the namespace it names (`-n prod`): why not, when it is not one.
+pub fn parse_change(line: &str) -> Result<Change, String> {
+    read_change(line, None)
+}
+
+/// Whether kubectl finds what `change` names in `world`: what it prints when it does not.
+pub fn check_change(world: &dyn Cluster, change: &Change) -> Result<(), String> {
+    let output = describe_change(world, change);
+    if output.failed {
+        Err(output.text)
+    } else {
+        Ok(())
+    }
+}
+
+/// `line` run in `namespace` unless it names its own: `-n` is read before the line's flags.
+pub fn in_namespace(line: &str, namespace: &str) -> String {
+    let rest = line.trim_start();
+    let rest = ["kubectl ", "k "]
+        .iter()
+        .find_map(|word| rest.strip_prefix(word))
+        .unwrap_or(rest);
+    format!("--namespace={namespace} {rest}")
+}
+
+fn read_change(line: &str, namespace: Option<&str>) -> Result<Change, String> {
+    let command = parse_line(line).map_err(|output| output.text)?;
+    let namespace = command
+        .namespace
+        .or(namespace)
+        .ok_or("say which namespace the change is in: -n NAMESPACE")?
+        .to_string();
+    let not_a_change = || {
+        format!(
+            "`{}` is not a change kubectl makes here: rollout restart, rollout undo or delete pod",
+            command.words.join(" ")
+        )
+    };
     let change = match command.words.as_slice() {
         ["rollout", verb @ ("restart" | "undo"), resource, names @ ..] => {
-            let (Kind::Deployments, Some(name)) = split_resource(resource, names).ok()? else {
-                return None;
+            let (Kind::Deployments, Some(name)) =
+                split_resource(resource, names).map_err(|output| output.text)?
+            else {
+                return Err(not_a_change());
             };
             let deployment = name.to_string();
             if *verb == "restart" {
@@ -83,18 +127,19 @@ pub fn change_of(world: &dyn Cluster, line: &str, namespace: &str) -> Option<Cha
             }
         }
         ["delete", resource, names @ ..] => {
-            let (Kind::Pods, Some(name)) = split_resource(resource, names).ok()? else {
-                return None;
+            let (Kind::Pods, Some(name)) =
+                split_resource(resource, names).map_err(|output| output.text)?
+            else {
+                return Err(not_a_change());
             };
             Change::DeletePod {
                 namespace,
                 pod: name.to_string(),
             }
         }
-        _ => return None,
+        _ => return Err(not_a_change()),
     };
-    let output = describe_change(world, &change);
-    (!output.failed).then_some(change)
+    Ok(change)
 }
 
 /// What kubectl prints for a change, checked against the world.

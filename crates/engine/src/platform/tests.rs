@@ -320,7 +320,7 @@ mod properties {
                     });
                     world.apply(Action::Advance { by: SimDuration::from_minutes(1) });
                     let snapshot = world.snapshot();
-                    prop_assert_eq!(snapshot.environments.len(), platform.environments.len());
+                    prop_assert_eq!(snapshot.tools.cluster.environments.len(), platform.environments.len());
                     prop_assert!(snapshot.files.iter().all(|f| f.diagnostics.iter().all(|d| !d.is_error())),
                         "{:?}", snapshot.files.iter().filter(|f| !f.diagnostics.is_empty()).collect::<Vec<_>>());
                 }
@@ -349,7 +349,7 @@ mod properties {
                         ..Scenario::default()
                     });
                     world.apply(Action::Advance { by: SimDuration::from_minutes(1) });
-                    prop_assert!(world.snapshot().environments.len() <= MAX_ENVIRONMENTS);
+                    prop_assert!(world.snapshot().tools.cluster.environments.len() <= MAX_ENVIRONMENTS);
                 }
             }
         }

@@ -38,7 +38,7 @@ fn the_world_starts_with_the_chart_rendered_for_each_environment() {
         assert!(text.contains(&format!("namespace: {env}")));
     }
     let snapshot = world.snapshot();
-    let prod = &snapshot.manifests[PROD];
+    let prod = &snapshot.tools.cluster.manifests[PROD];
     assert!(prod.ok);
     assert_eq!(
         prod.kinds,
@@ -136,9 +136,15 @@ fn a_broken_template_is_shown_at_its_line_and_changes_nothing() {
         "{:?}",
         file.diagnostics
     );
-    assert!(world.snapshot().manifests.iter().all(|m| !m.ok
-        && m.text
-            .starts_with(&format!("Error: deploy/templates/deployment.yaml:{line}:"))));
+    assert!(world
+        .snapshot()
+        .tools
+        .cluster
+        .manifests
+        .iter()
+        .all(|m| !m.ok
+            && m.text
+                .starts_with(&format!("Error: deploy/templates/deployment.yaml:{line}:"))));
     // The page's diagnostics name their file, as the command line does.
     let snapshot = world.snapshot();
     let shown = snapshot.files.iter().find(|f| f.path == path).unwrap();
@@ -164,7 +170,7 @@ fn an_error_in_one_environment_names_it() {
     assert!(message.contains("Deployment `billing`"), "{message}");
     assert!(message.ends_with("(rendering prod)"), "{message}");
     assert_eq!(desired(&world, PROD, "users"), 3);
-    assert!(world.snapshot().manifests[0].ok);
+    assert!(world.snapshot().tools.cluster.manifests[0].ok);
 }
 
 #[test]

@@ -14,7 +14,6 @@
 
 use super::metrics::{MetricsState, PlatformMetrics};
 use super::*;
-use crate::kube::KubeEvent;
 use crate::limits;
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
@@ -22,7 +21,7 @@ use serde::{Deserialize, Serialize};
 /// The first word of a checkpoint, then its format; a change to the simulation that makes
 /// old checkpoints wrong bumps the format.
 const MAGIC: &str = "opsdojo-checkpoint";
-const FORMAT: u32 = 4;
+const FORMAT: u32 = 5;
 
 /// How much series history a checkpoint keeps at least: what a world has when its scenario
 /// starts. It keeps more when the rules, or the queries the caller names, read further back.
@@ -38,12 +37,10 @@ struct Body {
     actions: Vec<Action>,
     edit_base: Option<String>,
     files: BTreeMap<String, WorldFile>,
-    environments: Vec<Environment>,
     event_log: Vec<EventLogEntry>,
     metrics: MetricsState,
     last_gauges: Vec<Labels>,
     changes: Vec<ChangeMarker>,
-    kube_events: Vec<KubeEvent>,
     release_templates: BTreeMap<usize, String>,
     /// Each tool's part, under its field's name in the world's list (nested rather than
     /// flattened: serde's flattening reads each part twice over and doubled the code).
@@ -163,7 +160,6 @@ impl World {
             actions: self.actions.clone(),
             edit_base: self.edit_base.clone(),
             files: self.files.clone(),
-            environments: self.environments.clone(),
             event_log: self.event_log.clone(),
             metrics: self.metrics.state(),
             last_gauges: self
@@ -172,7 +168,6 @@ impl World {
                 .map(|(labels, _)| labels.clone())
                 .collect(),
             changes: self.changes.clone(),
-            kube_events: self.kube_events.clone(),
             release_templates: self.release_templates.clone(),
             tools: self.tools.save(),
             injected: self.injected.clone(),
@@ -275,25 +270,8 @@ impl World {
     }
 
     /// The world a checkpoint's body describes, once every part is checked to fit `scenario`.
-    fn restore(scenario: Scenario, mut body: Body, store: &str) -> Result<Self, String> {
+    fn restore(scenario: Scenario, body: Body, store: &str) -> Result<Self, String> {
         let platform = scenario.platform.clone();
-        let shape_fits = body
-            .environments
-            .iter()
-            .map(|e| e.name.as_str())
-            .eq(platform.environment_names())
-            && body.environments.iter().all(|e| {
-                e.deployments
-                    .iter()
-                    .map(|d| d.service.as_str())
-                    .eq(platform.service_names())
-            });
-        if !shape_fits {
-            return Err("the environments do not fit this world".into());
-        }
-        for (environment, spec) in body.environments.iter_mut().zip(&platform.environments) {
-            environment.capacity = spec.cluster;
-        }
         let mut expected_files = scenario.initial_files();
         expected_files.extend(scenario.pending.clone());
         if !body.files.keys().eq(expected_files.keys()) {
@@ -321,14 +299,13 @@ impl World {
             limits::CHECKPOINT_MAX_SERIES,
             limits::CHECKPOINT_MAX_SAMPLES,
         )?;
-        let mut metrics = PlatformMetrics::new(&body.environments, &platform);
+        let mut metrics = PlatformMetrics::new(&platform);
         metrics.restore(body.metrics)?;
         let mut world = World {
             scenario,
             now: body.now,
             carry: body.carry,
             rng: body.rng,
-            environments: body.environments,
             files: body.files,
             next_event: body.next_event,
             actions: body.actions,
@@ -343,10 +320,7 @@ impl World {
                 .map(|labels| (labels, crate::promql::SeriesId::NONE))
                 .collect(),
             changes: body.changes,
-            kube_events: body.kube_events,
             release_templates: body.release_templates,
-            rendered: BTreeMap::new(),
-            chart_loaded: true,
             tools: Tools::default(),
             injected_events: body
                 .injected
@@ -357,7 +331,6 @@ impl World {
             label_cache: Default::default(),
         };
         world.tools = Tools::restore(body.tools, &world)?;
-        world.rendered = world.render_chart(&platform).rendered;
         Ok(world)
     }
 }

@@ -154,7 +154,7 @@ fn a_checkpoint_that_does_not_fit_is_refused_and_the_actions_are_replayed() {
         "altered",
     );
     refused(
-        &checkpoint.replacen("opsdojo-checkpoint 4 ", "opsdojo-checkpoint 3 ", 1),
+        &checkpoint.replacen("opsdojo-checkpoint 5 ", "opsdojo-checkpoint 4 ", 1),
         world.actions(),
         "another version",
     );

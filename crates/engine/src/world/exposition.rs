@@ -11,122 +11,15 @@ impl World {
             cached(&[("__name__", "opsdojo_sim_elapsed_seconds")]),
             self.elapsed().as_seconds_f64(),
         )];
-        for environment in &self.environments {
-            for deployment in &environment.deployments {
-                let labels = |name: &str| {
-                    cached(&[
-                        ("__name__", name),
-                        ("env", &environment.name),
-                        ("namespace", &environment.name),
-                        ("deployment", &deployment.service),
-                    ])
-                };
-                let ready = deployment.ready_pods(self.now) as f64;
-                samples.push(Sample::new(
-                    labels("kube_deployment_spec_replicas"),
-                    f64::from(deployment.desired),
-                ));
-                samples.push(Sample::new(
-                    labels("kube_deployment_status_replicas"),
-                    deployment.pods.len() as f64,
-                ));
-                samples.push(Sample::new(
-                    labels("kube_deployment_status_replicas_ready"),
-                    ready,
-                ));
-                if let Some(hpa) = &deployment.hpa {
-                    self.hpa_series(&mut samples, &environment.name, deployment, hpa);
-                }
-                for pod in &deployment.pods {
-                    let phase = if pod.is_pending() {
-                        "Pending"
-                    } else {
-                        "Running"
-                    };
-                    let pod_of = |name: &str, last: (&str, &str)| {
-                        let (key, value) = last;
-                        cached(&[
-                            ("__name__", name),
-                            ("env", &environment.name),
-                            ("namespace", &environment.name),
-                            ("deployment", &deployment.service),
-                            ("pod", &pod.name),
-                            (key, value),
-                        ])
-                    };
-                    let image = deployment.image_of(&pod.hash);
-                    samples.push(Sample::new(
-                        cached(&[
-                            ("__name__", "kube_pod_container_info"),
-                            ("env", &environment.name),
-                            ("namespace", &environment.name),
-                            ("deployment", &deployment.service),
-                            ("pod", &pod.name),
-                            ("container", "php-fpm"),
-                            ("image", &image),
-                        ]),
-                        1.0,
-                    ));
-                    if !pod.is_pending() {
-                        samples.push(Sample::new(
-                            pod_of(
-                                "kube_pod_container_status_restarts_total",
-                                ("container", "php-fpm"),
-                            ),
-                            f64::from(pod.restarts),
-                        ));
-                    }
-                    samples.push(Sample::new(
-                        pod_of("kube_pod_status_phase", ("phase", phase)),
-                        1.0,
-                    ));
-                }
-            }
-            samples.push(Sample::new(
-                cached(&[
-                    ("__name__", "opsdojo_cluster_pod_capacity"),
-                    ("env", &environment.name),
-                ]),
-                environment.capacity as f64,
-            ));
-        }
-        for (environment_index, environment) in self.environments.iter().enumerate() {
-            for (service_index, deployment) in environment.deployments.iter().enumerate() {
-                let busy = self.metrics.utilization[environment_index][service_index] * 100.0;
-                for pod in &deployment.pods {
-                    let pod_labels = |name: &str| {
-                        cached(&[
-                            ("__name__", name),
-                            ("env", &environment.name),
-                            ("app", &deployment.service),
-                            ("pod", &pod.name),
-                        ])
-                    };
-                    // The exporter beside php-fpm reports it down; a pod not started yet
-                    // reports nothing.
-                    if pod.php_fpm_down(self.now) {
-                        samples.push(Sample::new(pod_labels("phpfpm_up"), 0.0));
-                        continue;
-                    }
-                    if !pod.is_ready(self.now) {
-                        continue;
-                    }
-                    samples.push(Sample::new(pod_labels("phpfpm_up"), 1.0));
-                    samples.push(Sample::new(
-                        pod_labels("phpfpm_active_process_percentage"),
-                        busy,
-                    ));
-                }
-            }
-        }
-        for (environment, load) in self.environments.iter().zip(&self.metrics.databases) {
-            let Some(database) = self.database(&environment.name) else {
+        let environments = self.scenario.platform.environment_names();
+        for (environment, load) in environments.zip(&self.metrics.databases) {
+            let Some(database) = self.database(environment) else {
                 continue;
             };
             let labels = |name: &str| {
                 cached(&[
                     ("__name__", name),
-                    ("env", &environment.name),
+                    ("env", environment),
                     ("dbinstance_identifier", &database.identifier),
                 ])
             };
@@ -146,7 +39,7 @@ impl World {
             samples.push(Sample::new(
                 cached(&[
                     ("__name__", "aws_rds_instance_info"),
-                    ("env", &environment.name),
+                    ("env", environment),
                     ("dbinstance_identifier", &database.identifier),
                     ("instance_class", database.class.name),
                 ]),

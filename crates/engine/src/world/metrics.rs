@@ -3,7 +3,6 @@
 //! Label sets are built once per world; each step only adds to counters and writes values.
 
 use super::traffic::{self, LATENCY_BUCKETS};
-use super::Environment;
 use crate::platform::Platform;
 use crate::promql::{Labels, SeriesId, SeriesStore};
 use crate::time::SimTime;
@@ -78,19 +77,15 @@ pub struct PlatformMetrics {
 const STATUSES: [&str; 8] = ["200", "404", "498", "499", "500", "502", "503", "504"];
 
 impl PlatformMetrics {
-    pub fn new(environments: &[Environment], platform: &Platform) -> Self {
+    /// The counters of every route of every service in every environment of `platform`.
+    pub fn new(platform: &Platform) -> Self {
         let mut histograms = Vec::new();
-        for (environment_index, environment) in environments.iter().enumerate() {
-            for (service_index, (deployment, service)) in environment
-                .deployments
-                .iter()
-                .zip(&platform.services)
-                .enumerate()
-            {
+        for (environment_index, environment) in platform.environment_names().enumerate() {
+            for (service_index, service) in platform.services.iter().enumerate() {
                 for (route_index, route) in service.routes.iter().enumerate() {
                     let route_labels = Labels::default()
-                        .with("env", &environment.name)
-                        .with("project", &deployment.service)
+                        .with("env", environment)
+                        .with("project", &service.name)
                         .with("route", &route.name);
                     for status in STATUSES {
                         histograms.push(HistogramSeries {
@@ -110,11 +105,8 @@ impl PlatformMetrics {
         }
         PlatformMetrics {
             histograms,
-            utilization: environments
-                .iter()
-                .map(|e| vec![0.0; e.deployments.len()])
-                .collect(),
-            databases: vec![Default::default(); environments.len()],
+            utilization: vec![vec![0.0; platform.services.len()]; platform.environments.len()],
+            databases: vec![Default::default(); platform.environments.len()],
         }
     }
 

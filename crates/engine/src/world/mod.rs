@@ -5,16 +5,16 @@
 //! saved and checked. One simulated step ([`Scenario::tick`], 15 s by default) fires the
 //! scheduled events, runs each subsystem on the new instant, and scrapes what they expose.
 //!
-//! The tools (the pull request's pipeline, the Terraform project) own their state and hand
-//! back effects; the world holds them in one list (`tools.rs`) and carries out what they ask.
-//! The other subsystems keep their part of the world in a file of their own, as `impl World`
-//! blocks over the state here: the cluster (`cluster.rs`), traffic (`serving.rs`), exposition
-//! (`exposition.rs`) and monitoring (`alerting.rs`). [`World::step`] runs them in that order;
-//! this file holds the state, actions, scheduled events, files and the event log.
+//! The tools (the pull request's pipeline, the Terraform project, the cluster, monitoring)
+//! own their state and hand back effects; the world holds them in one list (`tools.rs`) and
+//! carries out what they ask. Traffic (`serving.rs`) and exposition (`exposition.rs`) keep
+//! their part of the world as `impl World` blocks over the state here; `cluster.rs` is the
+//! world as kubectl reads it. [`World::step`] runs them in order; this file holds the state,
+//! actions, scheduled events, files and the event log.
 
 mod action;
+use crate::cluster::chart;
 pub use crate::monitoring as alerting;
-mod chart;
 mod checkpoint;
 mod cluster;
 pub use crate::database;
@@ -46,9 +46,12 @@ mod tests;
 #[cfg(test)]
 mod tools_tests;
 
+pub use crate::cluster::values::values_file_path;
+pub use crate::cluster::{
+    DeploymentSnapshot, Environment, EnvironmentSnapshot, HpaSnapshot, ManifestsSnapshot,
+};
 pub use crate::delivery::PullRequestSnapshot;
 pub use crate::infra::InfraSnapshot;
-use crate::kube::deployment;
 pub use crate::kube::deployment::{
     node_of, Deployment, Hpa, Pod, PodStatus, METRIC as HPA_METRIC, PODS_PER_NODE,
 };
@@ -56,15 +59,11 @@ pub use crate::tool::{ChangeMarker, EventLevel};
 pub use action::Action;
 pub use alerting::AlertMarker;
 pub use checkpoint::{sealed_checkpoint, CheckpointWriter, Resumed};
-pub use files::{values_file_path, FileLanguage, WorldFile};
+pub use files::{FileLanguage, WorldFile};
 pub use scenario::{Burst, Crash, Drift, Fault, Release, Scenario, ScheduledEvent, FAULT_STATUSES};
-pub use snapshot::{
-    DeploymentSnapshot, EnvironmentSnapshot, EventLogEntry, FileSnapshot, HpaSnapshot,
-    ManifestsSnapshot, WorldSnapshot,
-};
+pub use snapshot::{EventLogEntry, FileSnapshot, WorldSnapshot};
 pub use tools::{ToolSnapshots, Tools, NAMES as TOOL_NAMES};
 
-use crate::diagnostic::Diagnostic;
 use crate::platform::Platform;
 use crate::promql::{Labels, Sample, SeriesStore};
 use crate::rng::SimRng;
@@ -89,17 +88,6 @@ const EVENT_LOG_CAPACITY: usize = 500;
 /// The longest a single `Advance` may move the clock, so a bad saved action cannot freeze a tab.
 pub const MAX_ADVANCE: SimDuration = SimDuration(7 * 86_400_000);
 
-/// One environment and the deployments running in it.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct Environment {
-    pub name: String,
-    pub deployments: Vec<Deployment>,
-    /// How many php-fpm pods the cluster has room for, over all its deployments: pods past
-    /// that wait in `Pending`. From the platform, not saved.
-    #[serde(skip)]
-    pub capacity: usize,
-}
-
 /// The whole simulated platform at one instant, plus the actions that led there.
 #[derive(Debug, Clone)]
 pub struct World {
@@ -108,7 +96,6 @@ pub struct World {
     /// Simulated time advanced but not yet stepped (less than one tick).
     carry: SimDuration,
     rng: SimRng,
-    environments: Vec<Environment>,
     files: BTreeMap<String, WorldFile>,
     next_event: usize,
     actions: Vec<Action>,
@@ -122,15 +109,9 @@ pub struct World {
     last_scrape: Vec<(Labels, crate::promql::SeriesId)>,
     /// Changes to the running platform (scaling so far), drawn as markers on dashboards.
     changes: Vec<ChangeMarker>,
-    /// What the cluster's controllers did, as `kubectl get events` lists it.
-    kube_events: Vec<crate::kube::KubeEvent>,
     /// The pod template each fired release rolled out, by the index of its scheduled event: a
     /// fault that comes with a release hits the requests its pods serve.
     release_templates: BTreeMap<usize, String>,
-    /// What `helm template` gives for each environment, by environment.
-    rendered: BTreeMap<String, chart::Rendered>,
-    /// False while the world writes its first files: the chart is rendered once they are all in.
-    chart_loaded: bool,
     /// The tools, each owning its state (`tools.rs`).
     tools: Tools,
     /// Faults injected by a facilitator, with when, and the events they became: these come
@@ -141,62 +122,30 @@ pub struct World {
     label_cache: crate::promql::LabelCache,
 }
 
-/// What rendering the chart for every environment gives.
-struct ChartRender<'p> {
-    rendered: BTreeMap<String, chart::Rendered>,
-    /// Errors by environment, to put on the chart's files.
-    errors: Vec<(&'p str, Diagnostic)>,
-    /// What each environment that rendered asks for.
-    wanted: Vec<(&'p str, files::DeployValues)>,
-}
-
 /// How long before the scenario starts its pull request was opened.
 const PULL_REQUEST_AGE: SimDuration = SimDuration::from_minutes(-12);
-
-/// The deployment of `service` in the environment `env`.
-fn deployment_mut<'a>(
-    environments: &'a mut [Environment],
-    env: &str,
-    service: &str,
-) -> Option<&'a mut Deployment> {
-    environments
-        .iter_mut()
-        .filter(|e| e.name == env)
-        .flat_map(|e| e.deployments.iter_mut())
-        .find(|d| d.service == service)
-}
 
 impl World {
     /// A world at the start of `scenario`, before any action.
     pub fn new(scenario: Scenario) -> Self {
         let platform = scenario.platform.clone();
-        let environments: Vec<Environment> = platform
-            .environments
-            .iter()
-            .map(|spec| Environment {
-                name: spec.name.clone(),
-                deployments: platform.service_names().map(Deployment::new).collect(),
-                capacity: spec.cluster,
-            })
-            .collect();
         let store = SeriesStore::with_retention(metrics::RETENTION_MS);
         let mut world = World {
             now: scenario.start_time(),
             carry: SimDuration::default(),
             rng: SimRng::seeded(scenario.seed),
-            metrics: PlatformMetrics::new(&environments, &platform),
+            metrics: PlatformMetrics::new(&platform),
             store,
             last_scrape: Vec::new(),
             changes: Vec::new(),
-            kube_events: Vec::new(),
             release_templates: BTreeMap::new(),
-            rendered: BTreeMap::new(),
-            chart_loaded: false,
-            tools: Tools::default(),
+            tools: Tools {
+                cluster: crate::cluster::Kubernetes::new(&platform),
+                ..Tools::default()
+            },
             injected: Vec::new(),
             injected_events: Vec::new(),
             label_cache: Default::default(),
-            environments,
             files: BTreeMap::new(),
             next_event: 0,
             actions: Vec::new(),
@@ -207,8 +156,10 @@ impl World {
         for (path, content) in world.scenario.initial_files() {
             world.write_file(&path, content);
         }
-        world.chart_loaded = true;
-        world.refresh_chart();
+        world.with_tool(
+            |tools| &mut tools.cluster,
+            |cluster, world, _| cluster.load(world),
+        );
         // What the files describe was applied before the scenario starts; the scenario's pending
         // changes were written after.
         let (infrastructure, problems) =
@@ -226,17 +177,11 @@ impl World {
         }
         // Pods that the initial files ask for were running before the scenario starts.
         let running_since = world.now.plus(SimDuration(-WARM_UP.0));
-        for environment in &mut world.environments {
-            let mut room = environment.capacity;
-            for deployment in &mut environment.deployments {
-                if let Some(hpa) = &mut deployment.hpa {
-                    // An autoscaler that was there before runs within its bounds.
-                    hpa.created_at = running_since.plus(SimDuration(-WARM_UP.0));
-                    deployment.desired = hpa.spec.min_replicas;
-                }
-                deployment.start_ready(running_since, &mut room, &mut world.rng);
-            }
-        }
+        world.tools.cluster.start_running(
+            running_since,
+            running_since.plus(SimDuration(-WARM_UP.0)),
+            &mut world.rng,
+        );
         // The pull request was opened a little before the scenario starts: its first checks ran.
         if let Some(spec) = world.scenario.pull_request.clone() {
             world.tools.pull_request =
@@ -252,7 +197,7 @@ impl World {
         }
         // The starting state is not news: the log begins with the first step.
         world.event_log.clear();
-        world.kube_events.clear();
+        world.tools.cluster.forget_events();
         world.changes.clear();
         world.warm_up();
         world
@@ -335,15 +280,9 @@ impl World {
                 }
             }
             Action::Kubectl { namespace, command } => {
-                match crate::kube::kubectl::change_of(self, command, namespace) {
-                    Some(change) => self.change_cluster(change),
-                    None => {
-                        self.log(
-                            EventLevel::Warning,
-                            format!("ignored `kubectl {command}`: the cluster refuses it"),
-                        );
-                        return;
-                    }
+                let line = crate::kube::kubectl::in_namespace(command, namespace);
+                if self.tool_refuses(crate::cluster::Kubernetes::NAME, &line) {
+                    return;
                 }
             }
             Action::EditFile { path, content } => {
@@ -417,8 +356,8 @@ impl World {
     }
 
     /// What `helm template` prints for an environment: its manifests, or the chart's errors.
-    pub(crate) fn rendered(&self, environment: &str) -> Option<&chart::Rendered> {
-        self.rendered.get(environment)
+    pub fn rendered(&self, environment: &str) -> Option<&chart::Rendered> {
+        self.tools.cluster.rendered(environment)
     }
 
     /// The environments, services and routes this world simulates.
@@ -428,7 +367,7 @@ impl World {
 
     /// The environments, in promotion order.
     pub fn environments(&self) -> &[Environment] {
-        &self.environments
+        self.tools.cluster.environments()
     }
 
     /// The database of the environment `env`, as its infrastructure runs it.
@@ -465,11 +404,9 @@ impl World {
         self.fire_scheduled_events();
         // The tools, in their list's order (tools.rs): the pull request's checks, merges and
         // promotions ask for deployments; Terraform's applies complete and the databases
-        // follow their state.
+        // follow their state; the cluster's autoscalers set replicas and its deployments
+        // reconcile their pods.
         self.step_tools(Phase::BeforePlatform);
-        // The cluster: autoscalers set replicas, deployments reconcile their pods (cluster.rs).
-        self.autoscale();
-        self.reconcile_deployments(tick);
         // Traffic: arrivals meet the ready pods and the databases (serving.rs).
         self.serve_traffic(tick);
         // Exposition: every series written into the store (exposition.rs).
@@ -557,21 +494,11 @@ impl World {
             }
         }
         if let Some(crash) = crash {
-            let now = self.now;
-            let broken = deployment_mut(&mut self.environments, &crash.env, &crash.service)
-                .and_then(|d| d.break_php_fpm(now));
-            if let Some(pod) = broken {
-                self.record(
-                    crate::kube::KubeEvent::new(
-                        now,
-                        &crash.env,
-                        "Unhealthy",
-                        format!("pod/{pod}"),
-                        "Liveness probe failed: php-fpm exited with code 255".into(),
-                    )
-                    .warn(),
-                );
-            }
+            let effects = self
+                .tools
+                .cluster
+                .crash(&crash.env, &crash.service, self.now);
+            self.carry_out(effects);
         }
         if let Some(release) = release {
             if let Some(hash) = self.roll_out(&release.env, &release.service, &release.version) {
@@ -603,7 +530,7 @@ impl World {
 
     /// Kubernetes events, oldest first.
     pub fn kube_events(&self) -> &[crate::kube::KubeEvent] {
-        &self.kube_events
+        self.tools.cluster.events()
     }
 
     /// The Terraform project as the infrastructure views it.
@@ -644,9 +571,6 @@ impl World {
         let file = WorldFile::parse(path, content, &self.scenario.platform);
         self.files.insert(path.to_string(), file);
         self.file_written(path);
-        if path.starts_with(chart::CHART_DIR) && self.chart_loaded {
-            self.refresh_chart();
-        }
     }
 
     fn log(&mut self, level: EventLevel, text: String) {

@@ -1,6 +1,6 @@
 //! Scenarios: where a world starts (seed, time of day, files) and what happens on schedule.
 
-use super::files::values_file_path;
+use crate::cluster::values::values_file_path;
 use crate::fault::is_active;
 pub use crate::fault::{Fault, FAULT_STATUSES};
 use crate::platform::{EnvironmentSpec, Platform};

@@ -8,11 +8,11 @@ impl World {
     /// The traffic model for one step: arrivals against ready capacity, into the counters.
     pub(super) fn serve_traffic(&mut self, tick: SimDuration) {
         let step_seconds = tick.as_seconds_f64();
-        let mut loads = Vec::with_capacity(self.environments.len());
-        let mut database_loads = Vec::with_capacity(self.environments.len());
         let platform = self.scenario.platform.clone();
-        for (environment, environment_spec) in self.environments.iter().zip(&platform.environments)
-        {
+        let environments = self.tools.cluster.environments();
+        let mut loads = Vec::with_capacity(environments.len());
+        let mut database_loads = Vec::with_capacity(environments.len());
+        for (environment, environment_spec) in environments.iter().zip(&platform.environments) {
             let mut arrivals = Vec::with_capacity(environment.deployments.len());
             for deployment in &environment.deployments {
                 let mut rate = traffic::arrival_rate(

@@ -10,6 +10,8 @@ fn values(users: &str) -> String {
 fn ready_users(world: &World, env: &str) -> usize {
     world
         .snapshot()
+        .tools
+        .cluster
         .environments
         .iter()
         .find(|e| e.name == env)
@@ -24,6 +26,8 @@ fn a_new_world_runs_the_default_replicas() {
     let world = World::new(Scenario::default());
     let snapshot = world.snapshot();
     let ready: Vec<usize> = snapshot
+        .tools
+        .cluster
         .environments
         .iter()
         .map(|e| e.deployments[0].ready)
@@ -48,7 +52,10 @@ fn editing_values_scales_after_pods_start() {
     world.apply(Action::Advance {
         by: SimDuration::from_seconds(15),
     });
-    assert_eq!(world.snapshot().environments[0].deployments[0].current, 3);
+    assert_eq!(
+        world.snapshot().tools.cluster.environments[0].deployments[0].current,
+        3
+    );
     assert!(ready_users(&world, "dev") < 3);
     world.apply(Action::Advance {
         by: SimDuration::from_minutes(1),
@@ -61,7 +68,10 @@ fn editing_values_scales_after_pods_start() {
     world.apply(Action::Advance {
         by: SimDuration::from_seconds(15),
     });
-    assert_eq!(world.snapshot().environments[0].deployments[0].current, 0);
+    assert_eq!(
+        world.snapshot().tools.cluster.environments[0].deployments[0].current,
+        0
+    );
 }
 
 #[test]
@@ -136,8 +146,8 @@ fn same_seed_and_actions_give_the_same_history() {
         world.actions(),
     );
     assert_ne!(
-        other_seed.snapshot().environments,
-        world.snapshot().environments
+        other_seed.snapshot().tools.cluster.environments,
+        world.snapshot().tools.cluster.environments
     );
 }
 

@@ -4,8 +4,8 @@
 //! the series it exposes, its part of a checkpoint and its part of the page's snapshot.
 
 use super::World;
-use crate::promql::SeriesStore;
-use crate::tool::{Effect, Phase, Surroundings, Tool};
+use crate::rng::SimRng;
+use crate::tool::{Effect, Lent, Phase, Surroundings, Tool};
 use serde::{Deserialize, Serialize};
 
 macro_rules! tools {
@@ -56,8 +56,8 @@ macro_rules! tools {
             pub(super) fn step_tools(&mut self, phase: Phase) {
                 $(
                     if <$tool as Tool>::PHASE == phase {
-                        self.with_tool(|tools| &mut tools.$field, |tool, world, series| {
-                            Tool::step(tool, world, series)
+                        self.with_tool(|tools| &mut tools.$field, |tool, world, lent| {
+                            Tool::step(tool, world, lent)
                         });
                     }
                 )*
@@ -77,8 +77,8 @@ macro_rules! tools {
                 $(
                     if name == <$tool as Tool>::NAME {
                         let mut refused = None;
-                        self.with_tool(|tools| &mut tools.$field, |tool, world, _| {
-                            tool.run_line(line, world).unwrap_or_else(|why| {
+                        self.with_tool(|tools| &mut tools.$field, |tool, world, lent| {
+                            tool.run_line(line, world, lent).unwrap_or_else(|why| {
                                 refused = Some(why);
                                 Vec::new()
                             })
@@ -97,21 +97,34 @@ tools! {
     pull_request: crate::delivery::Pipeline,
     /// The Terraform project's states, plans and applies, and AWS Config's rules.
     infra: crate::infra::Infrastructure,
+    /// The cluster: namespaces, deployments, pods and autoscalers, the chart each
+    /// environment runs, and kubectl's changes.
+    cluster: crate::cluster::Kubernetes,
     /// Prometheus's rules, Alertmanager and the chat channels, after the scrape.
     monitoring: crate::monitoring::Monitoring,
 }
 
 impl World {
     /// Runs `act` on one tool, taken out of the world for the time it runs (with the series
-    /// store) so that it sees the rest of the world, then carries out what it asks for.
+    /// store and the random stream, which it is lent) so that it sees the rest of the world,
+    /// then carries out what it asks for.
     pub(super) fn with_tool<T: Tool>(
         &mut self,
         field: impl Fn(&mut Tools) -> &mut T,
-        act: impl FnOnce(&mut T, &dyn Surroundings, &mut SeriesStore) -> Vec<Effect>,
+        act: impl FnOnce(&mut T, &dyn Surroundings, &mut Lent) -> Vec<Effect>,
     ) {
         let mut tool = std::mem::take(field(&mut self.tools));
         let mut series = std::mem::take(&mut self.store);
-        let effects = act(&mut tool, self, &mut series);
+        let mut rng = std::mem::replace(&mut self.rng, SimRng::seeded(0));
+        let effects = act(
+            &mut tool,
+            self,
+            &mut Lent {
+                series: &mut series,
+                rng: &mut rng,
+            },
+        );
+        self.rng = rng;
         self.store = series;
         *field(&mut self.tools) = tool;
         self.carry_out(effects);
@@ -162,5 +175,9 @@ impl Surroundings for World {
 
     fn tick(&self) -> crate::time::SimDuration {
         self.scenario.tick
+    }
+
+    fn seed(&self) -> u64 {
+        self.scenario.seed
     }
 }

@@ -4,7 +4,17 @@
 use super::*;
 use crate::delivery::PullCommand;
 use crate::infra::InfraCommand;
-use crate::tool::{Effect, Tool};
+use crate::tool::{Effect, Lent, Tool};
+
+/// What the world lends a tool, for a tool run outside it: a store and a stream of its own.
+macro_rules! lent {
+    () => {
+        Lent {
+            series: &mut SeriesStore::default(),
+            rng: &mut SimRng::seeded(1),
+        }
+    };
+}
 
 fn prod_tfvars_with_a_bigger_database() -> String {
     crate::terraform::project::FILES
@@ -90,7 +100,11 @@ fn a_tool_asks_for_changes_and_the_world_makes_them() {
     let mut infra = world.tools.infra.clone();
     let before = world.snapshot();
     let effects = infra
-        .command(InfraCommand::parse("apply prod").expect("reads"), &world)
+        .command(
+            InfraCommand::parse("apply prod").expect("reads"),
+            &world,
+            &mut lent!(),
+        )
         .expect("accepted");
     assert_eq!(world.snapshot(), before, "the world is untouched");
     assert!(
@@ -103,7 +117,7 @@ fn a_tool_asks_for_changes_and_the_world_makes_them() {
     // Fifteen minutes later its step says the database changed class.
     let mut later = world.clone();
     later.now = later.now.plus(SimDuration::from_minutes(15));
-    let effects = infra.step(&later, &mut crate::promql::SeriesStore::default());
+    let effects = infra.step(&later, &mut lent!());
     assert!(effects.iter().any(|effect| matches!(
         effect,
         Effect::Mark(marker) if marker.env == "prod" && marker.text == "database db.r5.2xlarge → db.r5.4xlarge"
@@ -125,14 +139,16 @@ fn the_pipeline_hands_back_the_deployments_a_promotion_starts() {
     let world = World::new(parsed.lesson.expect("parses").scenario);
     let mut pipeline = world.tools.pull_request.clone();
     // Nothing merged yet: the pipeline refuses, and keeps what it said.
-    let refused = pipeline.command(PullCommand::Promote, &world);
+    let refused = pipeline.command(PullCommand::Promote, &world, &mut lent!());
     assert!(refused.is_err());
     assert_eq!(
         pipeline.0.as_ref().and_then(|p| p.last_outcome.clone()),
         Some(Err(refused.unwrap_err()))
     );
     // A line it cannot read is answered on the pull request too.
-    assert!(pipeline.run_line("deploy it all", &world).is_err());
+    assert!(pipeline
+        .run_line("deploy it all", &world, &mut lent!())
+        .is_err());
     assert!(matches!(
         pipeline.0.as_ref().and_then(|p| p.last_outcome.clone()),
         Some(Err(why)) if why.contains("deploy")
@@ -165,7 +181,7 @@ fn a_checkpoint_keeps_each_tool_under_its_name_in_the_list() {
     ));
     let world = World::new(parsed.lesson.expect("parses").scenario);
     let text = world.checkpoint(SimDuration::default());
-    assert!(text.starts_with("opsdojo-checkpoint 4 "));
+    assert!(text.starts_with("opsdojo-checkpoint 5 "));
     let json = text.lines().nth(1).expect("a body");
     let body: serde_json::Value = serde_json::from_str(json).expect("JSON");
     let tools = &body["tools"];

@@ -3,12 +3,12 @@
 //! renders. The world reads the rendered Deployments' replicas and HorizontalPodAutoscalers'
 //! bounds, target and scale-down window.
 
-use super::files::{Autoscaling, DeployValues};
-use super::MAX_REPLICAS;
+use super::values::{Autoscaling, DeployValues};
 use crate::diagnostic::Diagnostic;
 use crate::helm::{self, Manifest, Release};
 use crate::kube::deployment::METRIC;
 use crate::platform::Platform;
+use crate::platform::MAX_REPLICAS;
 use serde_yaml_ng::Value as Yaml;
 use std::collections::BTreeMap;
 
