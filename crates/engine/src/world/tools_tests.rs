@@ -203,3 +203,90 @@ fn a_checkpoint_keeps_each_tool_under_its_name_in_the_list() {
         "{resumed:?}"
     );
 }
+
+#[test]
+fn the_cluster_taken_out_of_the_world_hands_back_what_a_restart_asks_for() {
+    let world = World::new(Scenario::default());
+    let mut cluster = world.tools.cluster.clone();
+    let before = world.snapshot();
+    let change = crate::cluster::Kubernetes::parse("-n prod rollout restart deployment/users")
+        .expect("reads");
+    let effects = cluster
+        .command(change, &world, &mut lent!())
+        .expect("accepted");
+    assert_eq!(world.snapshot(), before, "the world is untouched");
+    assert!(matches!(
+        &effects[0],
+        Effect::Log(EventLevel::Info, line) if line.starts_with("prod: deployment/users: Restarted to revision")
+    ));
+    assert!(matches!(
+        &effects[1],
+        Effect::Mark(marker) if marker.env == "prod" && marker.text == "users restarted"
+    ));
+    assert_eq!(effects.len(), 2);
+    assert_eq!(cluster.events().len(), world.kube_events().len() + 1);
+    // What kubectl would not find is refused with kubectl's own words; a change must say
+    // where it is.
+    let missing =
+        crate::cluster::Kubernetes::parse("-n prod rollout restart deploy/nginx").expect("reads");
+    assert_eq!(
+        cluster.command(missing, &world, &mut lent!()),
+        Err("Error from server (NotFound): deployments.apps \"nginx\" not found".into())
+    );
+    assert!(
+        crate::cluster::Kubernetes::parse("rollout restart deploy/users")
+            .is_err_and(|why| why.contains("-n NAMESPACE"))
+    );
+    assert!(crate::cluster::Kubernetes::parse("-n prod get pods")
+        .is_err_and(|why| why.contains("not a change")));
+}
+
+#[test]
+fn kubectl_as_a_tool_step_is_the_kubectl_action() {
+    let run = |action: Action| {
+        let mut world = World::new(Scenario::default());
+        world.apply(Action::Advance {
+            by: SimDuration::from_minutes(2),
+        });
+        world.apply(action);
+        world.apply(Action::Advance {
+            by: SimDuration::from_minutes(3),
+        });
+        world
+    };
+    let by_action = run(Action::Kubectl {
+        namespace: "staging".into(),
+        command: "kubectl rollout restart deploy/stores".into(),
+    });
+    let by_tool = run(Action::Tool {
+        tool: "kubectl".into(),
+        command: "-n staging rollout restart deploy/stores".into(),
+    });
+    assert_eq!(by_action.snapshot().tools, by_tool.snapshot().tools);
+    assert!(by_tool
+        .kube_events()
+        .iter()
+        .any(|e| e.reason == "DeploymentRestart" && e.namespace == "staging"));
+    // The command's own namespace wins over the action's, as kubectl's last `-n` does.
+    let elsewhere = run(Action::Kubectl {
+        namespace: "prod".into(),
+        command: "rollout restart deploy/stores -n dev".into(),
+    });
+    assert!(elsewhere
+        .kube_events()
+        .iter()
+        .any(|e| e.reason == "DeploymentRestart" && e.namespace == "dev"));
+    // A refused command is not recorded, and the log says why in kubectl's words.
+    let refused = run(Action::Kubectl {
+        namespace: "prod".into(),
+        command: "delete pod users-nope".into(),
+    });
+    assert!(refused
+        .actions()
+        .iter()
+        .all(|a| !matches!(a, Action::Kubectl { .. })));
+    assert!(refused
+        .event_log()
+        .iter()
+        .any(|e| e.text == "kubectl: Error from server (NotFound): pods \"users-nope\" not found"));
+}
