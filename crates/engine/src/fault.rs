@@ -48,3 +48,43 @@ impl Fault {
         is_active(self.lasts, self.every, started, now)
     }
 }
+
+/// Something that disturbs traffic now: the world's scheduled events, a facilitator's faults,
+/// a pull request's bug and a revoked key become these, in that order, for traffic to apply.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Disturbance {
+    /// Arrivals to one service of `env` (or to all of them) multiplied by `factor`.
+    Burst {
+        env: String,
+        service: Option<String>,
+        factor: f64,
+    },
+    /// Requests failed as `fault` says, in the pods it is in.
+    Fault { fault: Fault, pods: FaultyPods },
+}
+
+/// The pods a fault is in.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FaultyPods {
+    /// Every pod of the service.
+    All,
+    /// The pods of one pod template (a release's), by its hash: the fault hits the share of
+    /// requests they serve.
+    Template(String),
+    /// The pods running one version (the pull request's): the share they serve, and nothing
+    /// while none of them is ready.
+    Version(String),
+}
+
+/// The fault a deleted access key causes: the partner API rejects every sign-in token.
+pub fn revoked_key_fault(env: &str) -> Fault {
+    Fault {
+        env: env.to_string(),
+        service: "external-signin".into(),
+        route: None,
+        status: "498",
+        share: 1.0,
+        lasts: None,
+        every: None,
+    }
+}

@@ -36,6 +36,7 @@ pub mod share;
 pub mod terraform;
 pub mod time;
 pub mod tool;
+pub mod traffic;
 pub mod world;
 pub mod yaml;
 

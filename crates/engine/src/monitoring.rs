@@ -374,9 +374,7 @@ pub struct MonitoringSnapshot {
     pub alert_markers: Vec<AlertMarker>,
 }
 
-/// A command monitoring could take: none, it follows its files.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum NoCommand {}
+pub use crate::tool::NoCommand;
 
 impl Tool for Monitoring {
     const NAME: &'static str = "monitoring";

@@ -96,6 +96,10 @@ pub trait Surroundings: Cluster {
     fn tick(&self) -> SimDuration;
     /// The scenario's seed, which seeded functions (a chart's `randAlphaNum`) draw from.
     fn seed(&self) -> u64;
+    /// The database of the environment `env`, as its infrastructure runs it.
+    fn database(&self, env: &str) -> Option<&crate::database::Database>;
+    /// What disturbs traffic now, in the order it is applied.
+    fn disturbances(&self) -> Vec<crate::fault::Disturbance>;
 }
 
 /// What the world lends a tool for the time it runs: the series store the scrape fills, and
@@ -106,11 +110,16 @@ pub struct Lent<'a> {
     pub rng: &'a mut SimRng,
 }
 
+/// The command of a tool that takes none (it follows its files, or the world).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NoCommand {}
+
 /// Where in a world's step a tool runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
-    /// Before the cluster and traffic: what it starts reaches this step's pods and requests.
-    BeforePlatform,
+    /// Before the scrape, in the list's order: what one tool starts reaches the tools after it
+    /// in the same step (a rollout, this step's pods; the pods, this step's requests).
+    BeforeScrape,
     /// After the scrape: the series store holds this step's samples.
     AfterScrape,
 }
@@ -143,7 +152,7 @@ pub trait Tool: Default + Clone + std::fmt::Debug {
     /// Its name, in the log and in `Action::Tool`.
     const NAME: &'static str;
     /// Where in a step it runs.
-    const PHASE: Phase = Phase::BeforePlatform;
+    const PHASE: Phase = Phase::BeforeScrape;
     /// What the learner asks of it.
     type Command: Clone + PartialEq;
     /// What a checkpoint keeps of it (a checkpoint's format: a change to its shape bumps the
@@ -189,8 +198,14 @@ pub trait Tool: Default + Clone + std::fmt::Debug {
     /// database.
     fn step(&mut self, world: &dyn Surroundings, lent: &mut Lent) -> Vec<Effect>;
 
-    /// The series it exposes to the world's scrape, at `world.now()`.
+    /// The series it exposes to the world's scrape, at `world.now()`, looked up by their
+    /// labels at every scrape.
     fn expose(&self, _world: &dyn Surroundings, _samples: &mut Vec<Sample>) {}
+
+    /// At the scrape, after [`Tool::expose`]'s series are written: writes the series it keeps
+    /// by id into the store itself (counters of many series, created the first time they have
+    /// something to show).
+    fn write_series(&mut self, _series: &mut SeriesStore, _now: SimTime) {}
 
     /// What a checkpoint keeps.
     fn save(&self) -> Self::Saved;

@@ -12,7 +12,6 @@
 //! the scenario it was taken from, every part is checked to fit the world, and anything wrong
 //! makes [`World::resume`] replay the actions from the start instead.
 
-use super::metrics::{MetricsState, PlatformMetrics};
 use super::*;
 use crate::limits;
 use base64::Engine as _;
@@ -38,7 +37,6 @@ struct Body {
     edit_base: Option<String>,
     files: BTreeMap<String, WorldFile>,
     event_log: Vec<EventLogEntry>,
-    metrics: MetricsState,
     last_gauges: Vec<Labels>,
     changes: Vec<ChangeMarker>,
     release_templates: BTreeMap<usize, String>,
@@ -161,7 +159,6 @@ impl World {
             edit_base: self.edit_base.clone(),
             files: self.files.clone(),
             event_log: self.event_log.clone(),
-            metrics: self.metrics.state(),
             last_gauges: self
                 .last_scrape
                 .iter()
@@ -200,7 +197,7 @@ impl World {
             .0
             .max(history.0)
             .max(self.tools.monitoring.lookback_ms())
-            .min(metrics::RETENTION_MS);
+            .min(RETENTION_MS);
         self.now.epoch_ms().saturating_sub(kept)
     }
 
@@ -299,8 +296,6 @@ impl World {
             limits::CHECKPOINT_MAX_SERIES,
             limits::CHECKPOINT_MAX_SAMPLES,
         )?;
-        let mut metrics = PlatformMetrics::new(&platform);
-        metrics.restore(body.metrics)?;
         let mut world = World {
             scenario,
             now: body.now,
@@ -311,7 +306,6 @@ impl World {
             actions: body.actions,
             edit_base: body.edit_base,
             event_log: body.event_log,
-            metrics,
             store,
             // Found again by the first scrape.
             last_scrape: body

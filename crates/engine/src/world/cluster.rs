@@ -62,10 +62,6 @@ impl World {
         let platform = self.platform();
         let env_index = platform.environment_names().position(|e| e == env)?;
         let service_index = platform.service_names().position(|s| s == service)?;
-        self.metrics
-            .utilization
-            .get(env_index)?
-            .get(service_index)
-            .copied()
+        self.tools.traffic.php_fpm_busy(env_index, service_index)
     }
 }

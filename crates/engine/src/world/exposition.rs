@@ -6,46 +6,11 @@ use super::*;
 impl World {
     /// The series the world exposes at this instant, as a Prometheus scrape would see them.
     pub fn series(&self) -> Vec<Sample> {
-        let cached = |pairs: &[(&str, &str)]| self.label_cache.get(pairs);
         let mut samples = vec![Sample::new(
-            cached(&[("__name__", "opsdojo_sim_elapsed_seconds")]),
+            self.label_cache
+                .get(&[("__name__", "opsdojo_sim_elapsed_seconds")]),
             self.elapsed().as_seconds_f64(),
         )];
-        let environments = self.scenario.platform.environment_names();
-        for (environment, load) in environments.zip(&self.metrics.databases) {
-            let Some(database) = self.database(environment) else {
-                continue;
-            };
-            let labels = |name: &str| {
-                cached(&[
-                    ("__name__", name),
-                    ("env", environment),
-                    ("dbinstance_identifier", &database.identifier),
-                ])
-            };
-            samples.push(Sample::new(
-                labels("aws_rds_cpuutilization_average"),
-                // An idle instance still runs its own housekeeping.
-                (3.0 + 97.0 * load.utilization).min(100.0),
-            ));
-            samples.push(Sample::new(
-                labels("aws_rds_database_connections_average"),
-                load.connections,
-            ));
-            samples.push(Sample::new(
-                labels("aws_rds_multi_az"),
-                f64::from(u8::from(database.multi_az)),
-            ));
-            samples.push(Sample::new(
-                cached(&[
-                    ("__name__", "aws_rds_instance_info"),
-                    ("env", environment),
-                    ("dbinstance_identifier", &database.identifier),
-                    ("instance_class", database.class.name),
-                ]),
-                1.0,
-            ));
-        }
         self.tools.expose(self, &mut samples);
         samples
     }
@@ -87,7 +52,7 @@ impl World {
             }
             self.last_scrape = scraped;
         }
-        self.metrics.scrape_into(&mut self.store, self.now);
+        self.tools.write_series(&mut self.store, self.now);
         self.store.enforce_retention();
     }
 }

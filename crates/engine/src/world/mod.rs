@@ -22,12 +22,11 @@ mod exposition;
 mod files;
 pub use crate::infra;
 pub mod injection;
-mod metrics;
 pub mod scenario;
 mod serving;
 mod snapshot;
 mod tools;
-pub mod traffic;
+pub use crate::traffic::model as traffic;
 
 #[cfg(test)]
 mod capstone_tests;
@@ -69,7 +68,6 @@ use crate::promql::{Labels, Sample, SeriesStore};
 use crate::rng::SimRng;
 use crate::time::{SimDuration, SimTime};
 use crate::tool::{Phase, Tool};
-use metrics::PlatformMetrics;
 use std::collections::BTreeMap;
 
 pub use crate::platform::MAX_REPLICAS;
@@ -81,6 +79,9 @@ const WARM_UP: SimDuration = SimDuration::from_minutes(60);
 /// builds a world (platform files, games).
 #[cfg(fuzzing)]
 const WARM_UP: SimDuration = SimDuration::from_minutes(5);
+
+/// How much history the world's store keeps: enough for a day's dashboards.
+pub(crate) const RETENTION_MS: i64 = 26 * 3600 * 1000;
 
 /// How many event-log entries a world keeps; older ones are dropped.
 const EVENT_LOG_CAPACITY: usize = 500;
@@ -102,7 +103,6 @@ pub struct World {
     /// The content a file had before the last recorded action, when that action is its edit.
     edit_base: Option<String>,
     event_log: Vec<EventLogEntry>,
-    metrics: PlatformMetrics,
     store: SeriesStore,
     /// The gauges written by the last scrape, in its order, with their series: the next scrape
     /// marks the vanished ones stale, and writes the same ones without looking them up.
@@ -129,18 +129,18 @@ impl World {
     /// A world at the start of `scenario`, before any action.
     pub fn new(scenario: Scenario) -> Self {
         let platform = scenario.platform.clone();
-        let store = SeriesStore::with_retention(metrics::RETENTION_MS);
+        let store = SeriesStore::with_retention(RETENTION_MS);
         let mut world = World {
             now: scenario.start_time(),
             carry: SimDuration::default(),
             rng: SimRng::seeded(scenario.seed),
-            metrics: PlatformMetrics::new(&platform),
             store,
             last_scrape: Vec::new(),
             changes: Vec::new(),
             release_templates: BTreeMap::new(),
             tools: Tools {
                 cluster: crate::cluster::Kubernetes::new(&platform),
+                traffic: crate::traffic::Traffic::new(&platform),
                 ..Tools::default()
             },
             injected: Vec::new(),
@@ -405,10 +405,9 @@ impl World {
         // The tools, in their list's order (tools.rs): the pull request's checks, merges and
         // promotions ask for deployments; Terraform's applies complete and the databases
         // follow their state; the cluster's autoscalers set replicas and its deployments
-        // reconcile their pods.
-        self.step_tools(Phase::BeforePlatform);
-        // Traffic: arrivals meet the ready pods and the databases (serving.rs).
-        self.serve_traffic(tick);
+        // reconcile their pods; traffic's arrivals meet the ready pods and the databases, and
+        // what disturbs them (serving.rs).
+        self.step_tools(Phase::BeforeScrape);
         // Exposition: every series written into the store (exposition.rs).
         self.scrape();
         // The tools after the scrape: monitoring's rules on the new samples, Alertmanager, the
@@ -435,7 +434,7 @@ impl World {
         self.scrape();
         while self.now < start {
             self.now = self.now.plus(tick);
-            self.serve_traffic(tick);
+            self.with_tool(|tools| &mut tools.traffic, Tool::step);
             self.scrape();
         }
     }

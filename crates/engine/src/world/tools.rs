@@ -48,6 +48,10 @@ macro_rules! tools {
             pub(super) fn expose(&self, world: &dyn Surroundings, samples: &mut Vec<crate::promql::Sample>) {
                 $( self.$field.expose(world, samples); )*
             }
+
+            pub(super) fn write_series(&mut self, series: &mut crate::promql::SeriesStore, now: crate::time::SimTime) {
+                $( self.$field.write_series(series, now); )*
+            }
         }
 
         impl World {
@@ -100,6 +104,8 @@ tools! {
     /// The cluster: namespaces, deployments, pods and autoscalers, the chart each
     /// environment runs, and kubectl's changes.
     cluster: crate::cluster::Kubernetes,
+    /// Traffic: arrivals against the ready pods and the databases, and the request counters.
+    traffic: crate::traffic::Traffic,
     /// Prometheus's rules, Alertmanager and the chat channels, after the scrape.
     monitoring: crate::monitoring::Monitoring,
 }
@@ -179,5 +185,13 @@ impl Surroundings for World {
 
     fn seed(&self) -> u64 {
         self.scenario.seed
+    }
+
+    fn database(&self, env: &str) -> Option<&crate::database::Database> {
+        World::database(self, env)
+    }
+
+    fn disturbances(&self) -> Vec<crate::fault::Disturbance> {
+        self.disturbances_now()
     }
 }

@@ -2,13 +2,10 @@
 //!
 //! Label sets are built once per world; each step only adds to counters and writes values.
 
-use super::traffic::{self, LATENCY_BUCKETS};
+use super::model::{self as traffic, LATENCY_BUCKETS};
 use crate::platform::Platform;
 use crate::promql::{Labels, SeriesId, SeriesStore};
 use crate::time::SimTime;
-
-/// How much history the world's store keeps: enough for a day's dashboards.
-pub const RETENTION_MS: i64 = 26 * 3600 * 1000;
 
 /// One `http_request_seconds` histogram: its counters for a route and status, and its bucket,
 /// sum and count series once it has been scraped.
@@ -64,13 +61,13 @@ impl Series {
 }
 
 /// The counters and label sets of the platform's request metrics.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct PlatformMetrics {
     histograms: Vec<HistogramSeries>,
     /// php-fpm utilization per environment and service during the last step.
     pub utilization: Vec<Vec<f64>>,
     /// Each environment's database during the last step.
-    pub databases: Vec<super::database::DatabaseLoad>,
+    pub databases: Vec<crate::database::DatabaseLoad>,
 }
 
 /// The status codes a route can answer with.
@@ -162,7 +159,7 @@ impl PlatformMetrics {
 pub struct MetricsState {
     histograms: Vec<(Vec<f64>, f64, f64)>,
     utilization: Vec<Vec<f64>>,
-    databases: Vec<super::database::DatabaseLoad>,
+    databases: Vec<crate::database::DatabaseLoad>,
 }
 
 impl PlatformMetrics {

@@ -11,7 +11,7 @@
 //! with 500s. Scenario faults (a bad release, a revoked token) turn a share of a route's
 //! successful requests into an error status.
 
-use super::database::DatabaseLoad;
+use crate::database::DatabaseLoad;
 use crate::platform::{DailyCurve, EnvironmentSpec, RouteSpec, ServiceSpec};
 use crate::rng::SimRng;
 use crate::time::SimTime;
@@ -149,7 +149,7 @@ pub fn serve(
 }
 
 /// Turns a fault's share of the successful requests of `service` into its error status.
-pub fn inject(load: &mut ServiceLoad, service: &ServiceSpec, fault: &super::Fault) {
+pub fn inject(load: &mut ServiceLoad, service: &ServiceSpec, fault: &crate::fault::Fault) {
     for (route, route_load) in service.routes.iter().zip(&mut load.routes) {
         if fault
             .route
