@@ -85,11 +85,13 @@ pub fn check_change(world: &dyn Cluster, change: &Change) -> Result<(), String> 
 
 /// `line` run in `namespace` unless it names its own: `-n` is read before the line's flags.
 pub fn in_namespace(line: &str, namespace: &str) -> String {
-    let rest = line.trim_start();
-    let rest = ["kubectl ", "k "]
-        .iter()
-        .find_map(|word| rest.strip_prefix(word))
-        .unwrap_or(rest);
+    // The leading `kubectl` is dropped: it is only read as the first word.
+    let line = line.trim_start();
+    let first = line.find(char::is_whitespace).unwrap_or(line.len());
+    let rest = match &line[..first] {
+        "kubectl" | "k" => &line[first..],
+        _ => line,
+    };
     format!("--namespace={namespace} {rest}")
 }
 
@@ -1299,6 +1301,42 @@ mod tests {
             by: SimDuration::from_minutes(20),
         });
         world
+    }
+
+    #[test]
+    fn a_change_read_in_a_namespace_is_the_change_the_console_accepts() {
+        let world = world();
+        for line in [
+            "rollout restart deploy/users",
+            "kubectl rollout restart deployment users",
+            "  kubectl\trollout undo deploy/users",
+            "k delete pod nope",
+            "rollout restart deploy/users -n dev",
+            "-n staging rollout restart deploy/stores",
+            "kubectlx rollout restart deploy/users",
+            "rollout restart deploy/users -n",
+            "get pods",
+        ] {
+            let console = change_of(&world, line, "prod");
+            let read = parse_change(&in_namespace(line, "prod"));
+            assert_eq!(
+                console,
+                read.clone()
+                    .ok()
+                    .filter(|c| check_change(&world, c).is_ok()),
+                "{line:?}: {read:?}"
+            );
+        }
+        assert_eq!(
+            parse_change(&in_namespace(
+                "kubectl rollout restart deploy/users -n dev",
+                "prod"
+            )),
+            Ok(Change::Restart {
+                namespace: "dev".into(),
+                deployment: "users".into()
+            })
+        );
     }
 
     #[test]
