@@ -1,7 +1,8 @@
 //! What every simulated tool has in common with the others, and the one way the world drives
 //! them.
 //!
-//! A tool (the pull request's pipeline, the Terraform project) owns its state. It reads the
+//! A tool (the pull request's pipeline, the Terraform project, the cluster, traffic,
+//! monitoring) owns its state. It reads the
 //! rest of the world through [`Surroundings`] and never changes it: what should happen
 //! elsewhere (a deployment rolled out, a message in a channel, a line in the event log) comes
 //! back as [`Effect`]s, which the world carries out in the order they are given. The world

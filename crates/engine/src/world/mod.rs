@@ -3,14 +3,14 @@
 //! A [`World`] is built from a [`Scenario`] (seed, start time, files, scheduled events) and
 //! changes only through [`Action`]s, which it records so that a session can be replayed,
 //! saved and checked. One simulated step ([`Scenario::tick`], 15 s by default) fires the
-//! scheduled events, runs each subsystem on the new instant, and scrapes what they expose.
+//! scheduled events, runs each tool on the new instant, and scrapes what they expose.
 //!
-//! The tools (the pull request's pipeline, the Terraform project, the cluster, monitoring)
-//! own their state and hand back effects; the world holds them in one list (`tools.rs`) and
-//! carries out what they ask. Traffic (`serving.rs`) and exposition (`exposition.rs`) keep
-//! their part of the world as `impl World` blocks over the state here; `cluster.rs` is the
-//! world as kubectl reads it. [`World::step`] runs them in order; this file holds the state,
-//! actions, scheduled events, files and the event log.
+//! The tools (the pull request's pipeline, the Terraform project, the cluster, traffic,
+//! monitoring) own their state and hand back effects; the world holds them in one list
+//! (`tools.rs`) and carries out what they ask. The world joins them: `cluster.rs` is the world
+//! as kubectl reads it, `serving.rs` what disturbs traffic now, `exposition.rs` the scrape.
+//! [`World::step`] runs them in order; this file holds the state, actions, scheduled events,
+//! files and the event log.
 
 mod action;
 use crate::cluster::chart;
