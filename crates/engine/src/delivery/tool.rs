@@ -54,9 +54,11 @@ impl Tool for Pipeline {
         };
         let now = world.now();
         let platform = world.platform();
+        // A push reads the application's files only: the others are not copied.
         let files: BTreeMap<String, String> = world
             .files()
             .into_iter()
+            .filter(|(path, _)| path.starts_with(APP_DIR))
             .map(|(path, content)| (path.to_string(), content.to_string()))
             .collect();
         let first = platform.pre_production();
