@@ -6,11 +6,13 @@ use super::*;
 impl World {
     /// The series the world exposes at this instant, as a Prometheus scrape would see them.
     pub fn series(&self) -> Vec<Sample> {
-        let mut samples = vec![Sample::new(
+        // About as many as the last scrape exposed: the list is not grown step by step.
+        let mut samples = Vec::with_capacity(self.last_scrape.len() + 64);
+        samples.push(Sample::new(
             self.label_cache
                 .get(&[("__name__", "opsdojo_sim_elapsed_seconds")]),
             self.elapsed().as_seconds_f64(),
-        )];
+        ));
         self.tools.expose(self, &mut samples);
         samples
     }
