@@ -4,7 +4,7 @@
 use crate::i18n::tr;
 use crate::session::Sim;
 use leptos::prelude::*;
-use opsdojo_engine::world::{HpaSnapshot, PodStatus};
+use opsdojo_engine::world::{HpaSnapshot, PodStatus, ScalingLimit};
 
 /// The deployments of `env`, or of every environment when `env` is `None`.
 #[component]
@@ -141,9 +141,9 @@ fn autoscaler_cell(hpa: Option<&HpaSnapshot>) -> impl IntoView {
     let current = hpa
         .current
         .map_or_else(|| "?".to_string(), |v| format!("{v:.0}"));
-    let at_max = hpa.limited == Some("TooManyReplicas");
+    let at_max = hpa.limited == Some(ScalingLimit::TooManyReplicas);
     let title = match hpa.limited {
-        Some(reason) => format!("ScalingLimited: {reason}"),
+        Some(limit) => format!("ScalingLimited: {}", limit.reason()),
         None => String::new(),
     };
     view! {

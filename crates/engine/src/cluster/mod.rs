@@ -96,8 +96,33 @@ pub struct HpaSnapshot {
     pub target: f64,
     /// The pods' average at the last sync.
     pub current: Option<f64>,
-    /// `TooManyReplicas` or `TooFewReplicas` while the bounds hold the count back.
-    pub limited: Option<&'static str>,
+    /// Which bound holds the count back, if one does.
+    pub limited: Option<ScalingLimit>,
+}
+
+/// The bound that holds an autoscaler's count back, as its `ScalingLimited` condition says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ScalingLimit {
+    /// It wants more pods than its `maxReplicas`.
+    TooManyReplicas,
+    /// It wants fewer pods than its `minReplicas`.
+    TooFewReplicas,
+}
+
+impl ScalingLimit {
+    /// The condition's reason, as `kubectl describe hpa` prints it.
+    pub fn reason(self) -> &'static str {
+        match self {
+            ScalingLimit::TooManyReplicas => "TooManyReplicas",
+            ScalingLimit::TooFewReplicas => "TooFewReplicas",
+        }
+    }
+
+    fn of(reason: &str) -> Option<ScalingLimit> {
+        [ScalingLimit::TooManyReplicas, ScalingLimit::TooFewReplicas]
+            .into_iter()
+            .find(|limit| limit.reason() == reason)
+    }
 }
 
 /// A pod as `kubectl get pods` lists it.
@@ -987,7 +1012,7 @@ impl DeploymentSnapshot {
                     .conditions
                     .iter()
                     .find(|c| c.kind == "ScalingLimited" && c.status)
-                    .map(|c| c.reason),
+                    .and_then(|c| ScalingLimit::of(c.reason)),
             }),
         }
     }

@@ -92,6 +92,13 @@ fn a_low_max_replicas_saturates_php_fpm_at_the_peak() {
         query(&world, "kube_horizontalpodautoscaler_status_condition{env=\"prod\",horizontalpodautoscaler=\"users\",condition=\"ScalingLimited\",status=\"true\"}"),
         1.0
     );
+    // The Kubernetes view says which bound holds it back.
+    let snapshot = world.snapshot();
+    let prod = &snapshot.tools.cluster.environments[2];
+    assert_eq!(
+        prod.deployments[0].hpa.as_ref().and_then(|hpa| hpa.limited),
+        Some(ScalingLimit::TooManyReplicas)
+    );
     assert!(query(&world, PROD_504) > 1.0, "{}", query(&world, PROD_504));
 }
 

@@ -48,6 +48,7 @@ mod tools_tests;
 pub use crate::cluster::values::values_file_path;
 pub use crate::cluster::{
     DeploymentSnapshot, Environment, EnvironmentSnapshot, HpaSnapshot, ManifestsSnapshot,
+    ScalingLimit,
 };
 pub use crate::delivery::PullRequestSnapshot;
 pub use crate::infra::InfraSnapshot;
