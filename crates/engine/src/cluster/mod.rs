@@ -9,11 +9,19 @@
 //! on its files) comes back as effects.
 
 pub mod chart;
+mod series;
+mod snapshot;
+mod tool;
 pub mod values;
+
+pub use snapshot::{
+    ClusterSnapshot, DeploymentSnapshot, EnvironmentSnapshot, HpaSnapshot, ManifestsSnapshot,
+    PodSnapshot, ScalingLimit,
+};
 
 use crate::diagnostic::Diagnostic;
 use crate::helm::Manifest;
-use crate::kube::deployment::{self, Deployment, Hpa, PodStatus};
+use crate::kube::deployment::Deployment;
 use crate::kube::kubectl::{self, Change};
 use crate::kube::{Cluster, KubeEvent, Namespace};
 use crate::platform::Platform;
@@ -58,95 +66,6 @@ pub struct Kubernetes {
 pub struct ClusterState {
     environments: Vec<Environment>,
     events: Vec<KubeEvent>,
-}
-
-/// What the page shows of the cluster.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ClusterSnapshot {
-    pub environments: Vec<EnvironmentSnapshot>,
-    /// What `helm template` renders for each environment.
-    pub manifests: Vec<ManifestsSnapshot>,
-}
-
-/// An environment and its deployments.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct EnvironmentSnapshot {
-    pub name: String,
-    pub deployments: Vec<DeploymentSnapshot>,
-}
-
-/// A deployment as the Kubernetes view lists it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct DeploymentSnapshot {
-    pub name: String,
-    pub desired: u32,
-    pub current: usize,
-    pub ready: usize,
-    pub pods: Vec<PodSnapshot>,
-    /// The autoscaler that sets the replicas, if any.
-    pub hpa: Option<HpaSnapshot>,
-}
-
-/// An autoscaler as `kubectl get hpa` sums it up.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct HpaSnapshot {
-    pub min: u32,
-    pub max: u32,
-    /// Target average php-fpm active process percentage.
-    pub target: f64,
-    /// The pods' average at the last sync.
-    pub current: Option<f64>,
-    /// Which bound holds the count back, if one does.
-    pub limited: Option<ScalingLimit>,
-}
-
-/// The bound that holds an autoscaler's count back, as its `ScalingLimited` condition says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum ScalingLimit {
-    /// It wants more pods than its `maxReplicas`.
-    TooManyReplicas,
-    /// It wants fewer pods than its `minReplicas`.
-    TooFewReplicas,
-}
-
-impl ScalingLimit {
-    /// The condition's reason, as `kubectl describe hpa` prints it.
-    pub fn reason(self) -> &'static str {
-        match self {
-            ScalingLimit::TooManyReplicas => "TooManyReplicas",
-            ScalingLimit::TooFewReplicas => "TooFewReplicas",
-        }
-    }
-
-    fn of(reason: &str) -> Option<ScalingLimit> {
-        [ScalingLimit::TooManyReplicas, ScalingLimit::TooFewReplicas]
-            .into_iter()
-            .find(|limit| limit.reason() == reason)
-    }
-}
-
-/// A pod as `kubectl get pods` lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PodSnapshot {
-    pub name: String,
-    pub ready: bool,
-    /// Waiting for room on a node.
-    pub pending: bool,
-    /// `STATUS` as kubectl prints it: `Running`, `Pending`, `CrashLoopBackOff`, ...
-    pub status: PodStatus,
-    pub restarts: u32,
-    pub age: SimDuration,
-}
-
-/// One environment's rendered chart.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ManifestsSnapshot {
-    pub env: String,
-    /// What `helm template` prints: the manifests, or the errors.
-    pub text: String,
-    pub ok: bool,
-    /// How many objects of each kind it renders, in install order.
-    pub kinds: Vec<(String, usize)>,
 }
 
 impl Kubernetes {
@@ -565,12 +484,23 @@ impl Kubernetes {
             .collect()
     }
 
-    /// The cluster as kubectl reads it, with the rest of the world around it.
-    fn view<'a>(&'a self, world: &'a dyn Surroundings) -> View<'a> {
-        View {
-            cluster: self,
-            world,
-        }
+    /// Every environment's namespace, in promotion order.
+    pub fn namespaces(&self) -> Vec<Namespace<'_>> {
+        self.environments
+            .iter()
+            .map(|environment| Namespace {
+                name: &environment.name,
+                deployments: &environment.deployments,
+                capacity: environment.capacity,
+            })
+            .collect()
+    }
+
+    /// What the chart renders for the namespace: empty when it renders nothing.
+    pub fn manifests(&self, namespace: &str) -> &[Manifest] {
+        self.rendered(namespace)
+            .and_then(|rendered| rendered.manifests.as_deref().ok())
+            .unwrap_or_default()
     }
 }
 
@@ -628,410 +558,5 @@ fn render_chart<'p>(world: &dyn Surroundings, platform: &'p Platform) -> ChartRe
         rendered: rendered_by_env,
         errors,
         wanted,
-    }
-}
-
-/// The cluster taken out of the world for a command, seen as kubectl sees it.
-struct View<'a> {
-    cluster: &'a Kubernetes,
-    world: &'a dyn Surroundings,
-}
-
-impl Cluster for View<'_> {
-    fn now(&self) -> SimTime {
-        self.world.now()
-    }
-
-    fn started(&self) -> SimTime {
-        self.world.started()
-    }
-
-    fn platform(&self) -> &Platform {
-        self.world.platform()
-    }
-
-    fn namespaces(&self) -> Vec<Namespace<'_>> {
-        self.cluster.namespaces()
-    }
-
-    fn manifests(&self, namespace: &str) -> &[Manifest] {
-        self.cluster.manifests(namespace)
-    }
-
-    fn events(&self) -> &[KubeEvent] {
-        &self.cluster.events
-    }
-
-    fn php_fpm_busy(&self, namespace: &str, service: &str) -> Option<f64> {
-        self.world.php_fpm_busy(namespace, service)
-    }
-}
-
-impl Kubernetes {
-    /// Every environment's namespace, in promotion order.
-    pub fn namespaces(&self) -> Vec<Namespace<'_>> {
-        self.environments
-            .iter()
-            .map(|environment| Namespace {
-                name: &environment.name,
-                deployments: &environment.deployments,
-                capacity: environment.capacity,
-            })
-            .collect()
-    }
-
-    /// What the chart renders for the namespace: empty when it renders nothing.
-    pub fn manifests(&self, namespace: &str) -> &[Manifest] {
-        self.rendered(namespace)
-            .and_then(|rendered| rendered.manifests.as_deref().ok())
-            .unwrap_or_default()
-    }
-
-    /// A HorizontalPodAutoscaler's series, named as kube-state-metrics names them.
-    fn hpa_series(
-        world: &dyn Surroundings,
-        samples: &mut Vec<Sample>,
-        env: &str,
-        deployment: &Deployment,
-        hpa: &Hpa,
-    ) {
-        let with = |name: &str, more: &[(&str, &str)]| {
-            let mut pairs = vec![
-                ("__name__", name),
-                ("env", env),
-                ("namespace", env),
-                ("horizontalpodautoscaler", deployment.service.as_str()),
-            ];
-            pairs.extend_from_slice(more);
-            world.labels().get(&pairs)
-        };
-        let labels = |name: &str| with(name, &[]);
-        for (name, value) in [
-            (
-                "kube_horizontalpodautoscaler_spec_min_replicas",
-                hpa.spec.min_replicas,
-            ),
-            (
-                "kube_horizontalpodautoscaler_spec_max_replicas",
-                hpa.spec.max_replicas,
-            ),
-            (
-                "kube_horizontalpodautoscaler_status_current_replicas",
-                deployment.pods.len() as u32,
-            ),
-            (
-                "kube_horizontalpodautoscaler_status_desired_replicas",
-                deployment.desired,
-            ),
-        ] {
-            samples.push(Sample::new(labels(name), f64::from(value)));
-        }
-        samples.push(Sample::new(
-            with(
-                "kube_horizontalpodautoscaler_spec_target_metric",
-                &[
-                    ("metric_name", deployment::METRIC),
-                    ("metric_target_type", "average"),
-                ],
-            ),
-            hpa.spec.target,
-        ));
-        for condition in &hpa.state.conditions {
-            for status in ["true", "false"] {
-                samples.push(Sample::new(
-                    with(
-                        "kube_horizontalpodautoscaler_status_condition",
-                        &[("condition", condition.kind), ("status", status)],
-                    ),
-                    f64::from(u8::from(condition.status == (status == "true"))),
-                ));
-            }
-        }
-    }
-
-    /// The deployments', pods' and autoscalers' series, as kube-state-metrics names them, and
-    /// the capacity of each environment's nodes.
-    fn expose_objects(&self, world: &dyn Surroundings, samples: &mut Vec<Sample>) {
-        let now = world.now();
-        let cached = |pairs: &[(&str, &str)]| world.labels().get(pairs);
-        for environment in &self.environments {
-            for deployment in &environment.deployments {
-                let labels = |name: &str| {
-                    cached(&[
-                        ("__name__", name),
-                        ("env", &environment.name),
-                        ("namespace", &environment.name),
-                        ("deployment", &deployment.service),
-                    ])
-                };
-                let ready = deployment.ready_pods(now) as f64;
-                samples.push(Sample::new(
-                    labels("kube_deployment_spec_replicas"),
-                    f64::from(deployment.desired),
-                ));
-                samples.push(Sample::new(
-                    labels("kube_deployment_status_replicas"),
-                    deployment.pods.len() as f64,
-                ));
-                samples.push(Sample::new(
-                    labels("kube_deployment_status_replicas_ready"),
-                    ready,
-                ));
-                if let Some(hpa) = &deployment.hpa {
-                    Kubernetes::hpa_series(world, samples, &environment.name, deployment, hpa);
-                }
-                for pod in &deployment.pods {
-                    let phase = if pod.is_pending() {
-                        "Pending"
-                    } else {
-                        "Running"
-                    };
-                    let pod_of = |name: &str, last: (&str, &str)| {
-                        let (key, value) = last;
-                        cached(&[
-                            ("__name__", name),
-                            ("env", &environment.name),
-                            ("namespace", &environment.name),
-                            ("deployment", &deployment.service),
-                            ("pod", &pod.name),
-                            (key, value),
-                        ])
-                    };
-                    let image = deployment.image_of(&pod.hash);
-                    samples.push(Sample::new(
-                        cached(&[
-                            ("__name__", "kube_pod_container_info"),
-                            ("env", &environment.name),
-                            ("namespace", &environment.name),
-                            ("deployment", &deployment.service),
-                            ("pod", &pod.name),
-                            ("container", "php-fpm"),
-                            ("image", &image),
-                        ]),
-                        1.0,
-                    ));
-                    if !pod.is_pending() {
-                        samples.push(Sample::new(
-                            pod_of(
-                                "kube_pod_container_status_restarts_total",
-                                ("container", "php-fpm"),
-                            ),
-                            f64::from(pod.restarts),
-                        ));
-                    }
-                    samples.push(Sample::new(
-                        pod_of("kube_pod_status_phase", ("phase", phase)),
-                        1.0,
-                    ));
-                }
-            }
-            samples.push(Sample::new(
-                cached(&[
-                    ("__name__", "opsdojo_cluster_pod_capacity"),
-                    ("env", &environment.name),
-                ]),
-                environment.capacity as f64,
-            ));
-        }
-    }
-
-    /// What the php-fpm exporter beside each pod reports.
-    fn expose_php_fpm(&self, world: &dyn Surroundings, samples: &mut Vec<Sample>) {
-        let now = world.now();
-        for environment in &self.environments {
-            for deployment in &environment.deployments {
-                let busy = world
-                    .php_fpm_busy(&environment.name, &deployment.service)
-                    .unwrap_or_default()
-                    * 100.0;
-                for pod in &deployment.pods {
-                    let pod_labels = |name: &str| {
-                        world.labels().get(&[
-                            ("__name__", name),
-                            ("env", &environment.name),
-                            ("app", &deployment.service),
-                            ("pod", &pod.name),
-                        ])
-                    };
-                    // The exporter reports php-fpm down; a pod not started yet reports
-                    // nothing.
-                    if pod.php_fpm_down(now) {
-                        samples.push(Sample::new(pod_labels("phpfpm_up"), 0.0));
-                        continue;
-                    }
-                    if !pod.is_ready(now) {
-                        continue;
-                    }
-                    samples.push(Sample::new(pod_labels("phpfpm_up"), 1.0));
-                    samples.push(Sample::new(
-                        pod_labels("phpfpm_active_process_percentage"),
-                        busy,
-                    ));
-                }
-            }
-        }
-    }
-}
-
-impl Tool for Kubernetes {
-    const NAME: &'static str = "kubectl";
-    type Command = Change;
-    type Saved = ClusterState;
-    type Snapshot = ClusterSnapshot;
-
-    /// A changing kubectl command (`rollout restart`, `rollout undo`, `delete pod`) with its
-    /// namespace: `-n prod rollout restart deployment/users`.
-    fn parse(line: &str) -> Result<Change, String> {
-        kubectl::parse_change(line)
-    }
-
-    /// The change, once kubectl finds what it names.
-    fn command(
-        &mut self,
-        change: Change,
-        world: &dyn Surroundings,
-        lent: &mut Lent,
-    ) -> Result<Vec<Effect>, String> {
-        kubectl::check_change(&self.view(world), &change)?;
-        Ok(self.change(change, world.now(), lent.rng))
-    }
-
-    fn reads(&self, path: &str) -> bool {
-        self.loaded && path.starts_with(CHART_DIR)
-    }
-
-    fn file_written(&mut self, _path: &str, world: &dyn Surroundings) -> Vec<Effect> {
-        self.refresh(world)
-    }
-
-    /// The autoscalers, then the deployments.
-    fn step(&mut self, world: &dyn Surroundings, lent: &mut Lent) -> Vec<Effect> {
-        let mut effects = self.autoscale(world);
-        effects.extend(self.reconcile(world.now(), world.tick(), lent.rng));
-        effects
-    }
-
-    fn expose(&self, world: &dyn Surroundings, samples: &mut Vec<Sample>) {
-        self.expose_objects(world, samples);
-        self.expose_php_fpm(world, samples);
-    }
-
-    fn save(&self) -> ClusterState {
-        ClusterState {
-            environments: self.environments.clone(),
-            events: self.events.clone(),
-        }
-    }
-
-    /// The namespaces must be the platform's, each with the platform's services; their room
-    /// comes from the platform and the chart is rendered again from the files.
-    fn restore(saved: ClusterState, world: &dyn Surroundings) -> Result<Self, String> {
-        let platform = world.platform();
-        let ClusterState {
-            mut environments,
-            events,
-        } = saved;
-        let shape_fits = environments
-            .iter()
-            .map(|e| e.name.as_str())
-            .eq(platform.environment_names())
-            && environments.iter().all(|e| {
-                e.deployments
-                    .iter()
-                    .map(|d| d.service.as_str())
-                    .eq(platform.service_names())
-            });
-        if !shape_fits {
-            return Err("the environments do not fit this world".into());
-        }
-        if events.len() > EVENTS_KEPT {
-            return Err("the cluster's events do not fit this world".into());
-        }
-        for (environment, spec) in environments.iter_mut().zip(&platform.environments) {
-            environment.capacity = spec.cluster;
-        }
-        Ok(Kubernetes {
-            environments,
-            events,
-            rendered: render_chart(world, platform).rendered,
-            loaded: true,
-        })
-    }
-
-    fn snapshot(&self, world: &dyn Surroundings) -> ClusterSnapshot {
-        let now = world.now();
-        ClusterSnapshot {
-            environments: self
-                .environments
-                .iter()
-                .map(|environment| EnvironmentSnapshot {
-                    name: environment.name.clone(),
-                    deployments: environment
-                        .deployments
-                        .iter()
-                        .map(|deployment| DeploymentSnapshot::of(deployment, now))
-                        .collect(),
-                })
-                .collect(),
-            manifests: world
-                .platform()
-                .environment_names()
-                .filter_map(|env| self.rendered(env).map(|rendered| (env, rendered)))
-                .map(|(env, rendered)| ManifestsSnapshot::of(env, rendered))
-                .collect(),
-        }
-    }
-}
-
-impl DeploymentSnapshot {
-    fn of(deployment: &Deployment, now: SimTime) -> Self {
-        DeploymentSnapshot {
-            name: deployment.service.clone(),
-            desired: deployment.desired,
-            current: deployment.pods.len(),
-            ready: deployment.ready_pods(now),
-            pods: deployment
-                .pods
-                .iter()
-                .map(|pod| PodSnapshot {
-                    name: pod.name.clone(),
-                    ready: pod.is_ready(now),
-                    pending: pod.is_pending(),
-                    status: pod.status(now),
-                    restarts: pod.restarts,
-                    age: now.since(pod.created_at),
-                })
-                .collect(),
-            hpa: deployment.hpa.as_ref().map(|hpa| HpaSnapshot {
-                min: hpa.spec.min_replicas,
-                max: hpa.spec.max_replicas,
-                target: hpa.spec.target,
-                current: hpa.current_value,
-                limited: hpa
-                    .state
-                    .conditions
-                    .iter()
-                    .find(|c| c.kind == "ScalingLimited" && c.status)
-                    .and_then(|c| ScalingLimit::of(c.reason)),
-            }),
-        }
-    }
-}
-
-impl ManifestsSnapshot {
-    fn of(env: &str, rendered: &Rendered) -> Self {
-        let mut kinds: Vec<(String, usize)> = Vec::new();
-        for manifest in rendered.manifests.as_deref().unwrap_or_default() {
-            match kinds.iter_mut().find(|(kind, _)| *kind == manifest.kind) {
-                Some((_, count)) => *count += 1,
-                None => kinds.push((manifest.kind.clone(), 1)),
-            }
-        }
-        ManifestsSnapshot {
-            env: env.to_string(),
-            text: rendered.text.clone(),
-            ok: !rendered.text.starts_with("Error:"),
-            kinds,
-        }
     }
 }
