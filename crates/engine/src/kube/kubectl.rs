@@ -13,6 +13,10 @@ use super::KubeEvent;
 use super::{Cluster, Namespace};
 use crate::time::{SimDuration, SimTime};
 
+/// The longest line the console reads, in bytes: a change is recorded as its line, and a
+/// recorded line is cut to this.
+pub const MAX_LINE_BYTES: usize = 512;
+
 /// How old the deployments are when a scenario starts, for `AGE` columns.
 const DEPLOYMENT_AGE: SimDuration = SimDuration(30 * 86_400_000);
 
@@ -308,6 +312,11 @@ fn unsupported_output(format: &str) -> Output {
 
 /// Runs one console line against `world`; `namespace` is used when the line names none.
 pub fn run(world: &dyn Cluster, line: &str, namespace: &str) -> Output {
+    if line.len() > MAX_LINE_BYTES {
+        return Output::error(format!(
+            "error: this console reads lines of up to {MAX_LINE_BYTES} characters"
+        ));
+    }
     let command = match parse_line(line) {
         Ok(command) => command,
         Err(output) => return output,
@@ -1327,6 +1336,13 @@ mod tests {
                 "{line:?}: {read:?}"
             );
         }
+        // A line longer than a recorded one is refused by the console, not cut by the world.
+        let padded = format!(
+            "{} rollout restart deploy/users",
+            " ".repeat(MAX_LINE_BYTES)
+        );
+        let output = run(&world, &padded, "prod");
+        assert!(output.failed && !output.change, "{output:?}");
         assert_eq!(
             parse_change(&in_namespace(
                 "kubectl rollout restart deploy/users -n dev",

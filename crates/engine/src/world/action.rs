@@ -66,7 +66,7 @@ impl Action {
             Action::Apply { env } => Action::Apply { env: cut(env, 64) },
             Action::Kubectl { namespace, command } => Action::Kubectl {
                 namespace: cut(namespace, 64),
-                command: cut(command, 512),
+                command: cut(command, crate::kube::kubectl::MAX_LINE_BYTES),
             },
             Action::PullRequest { command } => Action::PullRequest {
                 command: cut(command, 2048),
