@@ -39,13 +39,13 @@ fn text_of(manifests: &Result<Vec<Manifest>, Vec<Diagnostic>>) -> String {
 
 /// The chart's files with paths inside the chart, leaving out the environments' values files.
 pub fn chart_files<'a>(
-    files: impl Iterator<Item = (&'a String, &'a String)>,
+    files: impl Iterator<Item = (&'a str, &'a str)>,
 ) -> BTreeMap<String, String> {
     files
         .filter_map(|(path, content)| {
             let inside = path.strip_prefix(CHART_DIR)?;
             let is_env_values = inside.starts_with("values-");
-            (!is_env_values).then(|| (inside.to_string(), content.clone()))
+            (!is_env_values).then(|| (inside.to_string(), content.to_string()))
         })
         .collect()
 }

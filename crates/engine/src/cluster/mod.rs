@@ -515,13 +515,7 @@ struct ChartRender<'p> {
 
 /// `helm template` for every environment, from the files as they are.
 fn render_chart<'p>(world: &dyn Surroundings, platform: &'p Platform) -> ChartRender<'p> {
-    let files: Vec<(String, String)> = world
-        .files()
-        .into_iter()
-        .filter(|(path, _)| path.starts_with(CHART_DIR))
-        .map(|(path, content)| (path.to_string(), content.to_string()))
-        .collect();
-    let chart_files = chart::chart_files(files.iter().map(|(path, content)| (path, content)));
+    let chart_files = chart::chart_files(world.files().into_iter());
     let mut rendered_by_env = BTreeMap::new();
     let mut errors = Vec::new();
     let mut wanted = Vec::new();
