@@ -6,6 +6,7 @@ mod checkpoints;
 mod components;
 mod crash;
 mod i18n;
+mod offline;
 mod pages;
 mod session;
 mod share;

@@ -33,6 +33,34 @@ extern "C" {
     fn editor_destroy(handle: &JsValue) -> Result<(), JsValue>;
 }
 
+/// Whether `editor.js` may be used: true once it has defined `OpsdojoEditor`, or once the
+/// page has loaded without it (the editor then falls back to a text area). The page runs the
+/// script after the app's module has started compiling, so a slow script can come after the
+/// first editor is mounted; the editor waits for the page's `load`, which comes after it.
+fn editor_bundle() -> Signal<bool> {
+    let Some(window) = web_sys::window() else {
+        return Signal::from(true);
+    };
+    let defined =
+        js_sys::Reflect::has(&window, &JsValue::from_str("OpsdojoEditor")).unwrap_or(false);
+    let loaded = window
+        .document()
+        .is_some_and(|document| document.ready_state() == "complete");
+    if defined || loaded {
+        return Signal::from(true);
+    }
+    let ready = RwSignal::new(false);
+    let on_load = Closure::once_into_js(move || ready.try_set(true));
+    let options = web_sys::AddEventListenerOptions::new();
+    options.set_once(true);
+    let _ = window.add_event_listener_with_callback_and_add_event_listener_options(
+        "load",
+        on_load.unchecked_ref(),
+        &options,
+    );
+    ready.into()
+}
+
 /// What the editor needs to keep alive: the CodeMirror handle and the change callback.
 struct Mounted {
     handle: JsValue,
@@ -64,10 +92,13 @@ pub fn CodeEditor(
     let host = NodeRef::<leptos::html::Div>::new();
     let mounted = StoredValue::new_local(None::<Mounted>);
     let fallback = RwSignal::new(false);
+    // Set once the editor is made: the effects that talk to it run again then.
+    let made = RwSignal::new(false);
+    let bundle = editor_bundle();
 
     Effect::new(move |_| {
         let Some(element) = host.get() else { return };
-        if mounted.with_value(Option::is_some) || fallback.get_untracked() {
+        if !bundle.get() || mounted.with_value(Option::is_some) || fallback.get_untracked() {
             return;
         }
         let closure = Closure::<dyn FnMut(String)>::new(move |text: String| on_change.run(text));
@@ -79,10 +110,13 @@ pub fn CodeEditor(
             &closure,
         );
         match created {
-            Ok(handle) => mounted.set_value(Some(Mounted {
-                handle,
-                _on_change: closure,
-            })),
+            Ok(handle) => {
+                mounted.set_value(Some(Mounted {
+                    handle,
+                    _on_change: closure,
+                }));
+                made.set(true);
+            }
             Err(_) => fallback.set(true),
         }
     });
@@ -105,6 +139,7 @@ pub fn CodeEditor(
         // Again after a text from outside, whose positions are new; a typed key needs nothing:
         // the editor moves the diagnostics it shows along with the text.
         replaced.track();
+        made.track();
         mounted.with_value(|mounted| {
             if let Some(mounted) = mounted {
                 let _ = editor_set_diagnostics(&mounted.handle, diagnostics_to_js(&current));
@@ -113,6 +148,7 @@ pub fn CodeEditor(
     });
     Effect::new(move |_| {
         let locked = read_only.get();
+        made.track();
         mounted.with_value(|mounted| {
             if let Some(mounted) = mounted {
                 let _ = editor_set_read_only(&mounted.handle, locked);

@@ -22,6 +22,11 @@ pub fn CatalogPage() -> impl IntoView {
             let _ = input.set_attribute("webkitdirectory", "");
         }
     });
+    Effect::new(move |_| {
+        if catalog.get().is_some() {
+            crate::offline::page_interactive();
+        }
+    });
     // A pack opened from an address (`?pack=URL`), shown above the shipped ones.
     let external = LocalResource::new(move || async move {
         let raw = crate::catalog::pack_in_location()?;

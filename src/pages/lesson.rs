@@ -136,6 +136,8 @@ fn LessonView(
     provide_context(nav);
     let presenter = Presenter::install(lesson.demo.clone(), lesson.meta.title.clone(), sim, nav);
     let facilitation = Facilitation::install(sim);
+    // Runs once the lesson's view is mounted.
+    Effect::new(|_| crate::offline::page_interactive());
     let rendered = render_markdown(&lesson.body, lesson.body_first_line);
     let has_objectives_widget = rendered
         .segments

@@ -80,6 +80,25 @@ test("a typo in the editor is shown under it with a hint, and the world keeps ru
   await context.close();
 });
 
+test("an editor script that arrives after the app still gives the lesson its code editor", async () => {
+  const { page, errors, context } = await newPage(env.browser);
+  await withFailureShot(page, "late-editor", async () => {
+    // The page runs editor.js after the app's module; here it comes well after the lesson.
+    await page.route("**/editor.js", async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await route.continue();
+    });
+    await page.goto(env.base + "/lessons/basics/playground");
+    await page.locator('[data-testid="lesson"]').waitFor();
+    await page.locator('[data-widget="editor"] .cm-editor').waitFor();
+    assert.equal(await page.locator('[data-widget="editor"] .editor-fallback').count(), 0);
+    await typeReplicas(page, "three");
+    await page.locator('[data-widget="editor"] .cm-lintRange-error').first().waitFor();
+    assert.deepEqual(errors, []);
+  });
+  await context.close();
+});
+
 test("the language switch shows the French catalog and lesson, and is remembered", async () => {
   const { page, errors, context } = await newPage(env.browser);
   await withFailureShot(page, "language", async () => {
