@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, extname } from "node:path";
 import { gzipSync } from "node:zlib";
 
-const BUDGET_BYTES = 2_200_000;
+const BUDGET_BYTES = 2_205_000;
 const dir = process.argv[2] || "dist";
 // The page's files, and the JavaScript snippets wasm-bindgen puts under `snippets/`.
 const rows = readdirSync(dir, { recursive: true })

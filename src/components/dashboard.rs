@@ -3,6 +3,7 @@
 
 use crate::components::chart::TimeSeriesChart;
 use crate::components::explorer::RangePicker;
+use crate::components::visible::on_screen;
 use crate::i18n::tr;
 use crate::session::{published, refresh_beat, Sim, WorkbenchNav};
 use leptos::prelude::*;
@@ -46,9 +47,15 @@ pub fn Dashboard(
     let range_ms = RwSignal::new(3_600_000i64);
     let beat = refresh_beat(sim);
     let wanted = StoredValue::new(panels);
-    // Only the panels shown are queried, once a second while the clock plays.
-    let computed = published(Memo::new(move |_| {
+    let root = NodeRef::<leptos::html::Div>::new();
+    let seen = on_screen(root);
+    // Only the panels shown are queried, once a second while the clock plays, and only while
+    // the dashboard is on screen (off screen, what was shown last stays).
+    let computed = published(Memo::new(move |previous: Option<&(i64, Vec<Panel>)>| {
         beat.track();
+        if !seen.get() {
+            return previous.cloned().unwrap_or_default();
+        }
         let now = sim.snapshot.with_untracked(|s| s.now.epoch_ms());
         let all = wanted.with_value(|only| {
             sim.dashboard(
@@ -95,7 +102,7 @@ pub fn Dashboard(
         }
     };
     view! {
-        <div class="dashboard" data-testid="dashboard">
+        <div class="dashboard" data-testid="dashboard" node_ref=root>
             <div class="dashboard-bar">
                 <label class="variable">
                     <span>"env"</span>

@@ -50,14 +50,9 @@ fn editor_bundle() -> Signal<bool> {
         return Signal::from(true);
     }
     let ready = RwSignal::new(false);
+    // A page loads once: the closure is called at most once.
     let on_load = Closure::once_into_js(move || ready.try_set(true));
-    let options = web_sys::AddEventListenerOptions::new();
-    options.set_once(true);
-    let _ = window.add_event_listener_with_callback_and_add_event_listener_options(
-        "load",
-        on_load.unchecked_ref(),
-        &options,
-    );
+    let _ = window.add_event_listener_with_callback("load", on_load.unchecked_ref());
     ready.into()
 }
 

@@ -25,6 +25,7 @@ pub mod rule_tests;
 pub mod share;
 pub mod terraform;
 pub mod top_bar;
+pub mod visible;
 pub mod workbench;
 
 /// Keeps `name` on the page's root element while `value` gives one (the stylesheet reads the

@@ -99,6 +99,25 @@ test("an editor script that arrives after the app still gives the lesson its cod
   await context.close();
 });
 
+test("an explorer below the fold runs its query once it is scrolled into view", async () => {
+  const { page, errors, context } = await newPage(env.browser);
+  await withFailureShot(page, "explorer-on-screen", async () => {
+    await page.goto(env.base + "/lessons/basics/playground");
+    await page.locator('[data-widget="editor"] .cm-editor').first().waitFor();
+    const explorer = page.locator('[data-testid="explorer"]').first();
+    const rows = explorer.locator('[data-testid="explorer-table"] tr');
+    // The lesson's explorer sits far below the first screen: its query has not run.
+    assert.ok((await explorer.evaluate((element) => element.getBoundingClientRect().top)) > 900);
+    await page.waitForTimeout(300);
+    assert.equal(await rows.count(), 0);
+    await explorer.scrollIntoViewIfNeeded();
+    await rows.first().waitFor();
+    assert.match(await rows.first().innerText(), /route="get_user"/);
+    assert.deepEqual(errors, []);
+  });
+  await context.close();
+});
+
 test("the language switch shows the French catalog and lesson, and is remembered", async () => {
   const { page, errors, context } = await newPage(env.browser);
   await withFailureShot(page, "language", async () => {
@@ -247,6 +266,8 @@ test("an alert fires, lands in the chat channel, and its message opens the dashb
     const dashboard = page.locator('.workbench [data-testid="dashboard"]');
     await dashboard.waitFor();
     assert.equal(await dashboard.locator('[aria-label="project"] button.active').innerText(), "external-signin");
+    // The panels are queried once the dashboard is on screen.
+    await dashboard.locator('[data-panel]').nth(6).waitFor();
     assert.equal(await dashboard.locator('[data-panel]').count(), 7);
     assert.match(await dashboard.locator('[data-panel="database"]').innerText(), /opsdojo-prod \(db\.r5\.2xlarge\)/);
     await dashboard.locator('[data-panel="errors"] .threshold').waitFor();
