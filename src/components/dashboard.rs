@@ -3,9 +3,9 @@
 
 use crate::components::chart::TimeSeriesChart;
 use crate::components::explorer::RangePicker;
-use crate::components::visible::on_screen;
+use crate::components::visible::published_on_screen;
 use crate::i18n::tr;
-use crate::session::{published, refresh_beat, Sim, WorkbenchNav};
+use crate::session::{refresh_beat, Sim, WorkbenchNav};
 use leptos::prelude::*;
 use opsdojo_engine::dashboard::{markers, Marker, Panel};
 
@@ -48,14 +48,9 @@ pub fn Dashboard(
     let beat = refresh_beat(sim);
     let wanted = StoredValue::new(panels);
     let root = NodeRef::<leptos::html::Div>::new();
-    let seen = on_screen(root);
     // Only the panels shown are queried, once a second while the clock plays, and only while
     // the dashboard is on screen (off screen, what was shown last stays).
-    let computed = published(Memo::new(move |previous: Option<&(i64, Vec<Panel>)>| {
-        beat.track();
-        if !seen.get() {
-            return previous.cloned().unwrap_or_default();
-        }
+    let computed = published_on_screen(root, beat, move || {
         let now = sim.snapshot.with_untracked(|s| s.now.epoch_ms());
         let all = wanted.with_value(|only| {
             sim.dashboard(
@@ -66,7 +61,7 @@ pub fn Dashboard(
             )
         });
         (now, all)
-    }));
+    });
     let ids = Memo::new(move |_| {
         computed.with(|(_, all)| all.iter().map(|panel| panel.id).collect::<Vec<_>>())
     });

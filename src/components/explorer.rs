@@ -3,9 +3,9 @@
 use crate::components::chart::{short_value, TimeSeriesChart};
 use crate::components::editor::CodeEditor;
 use crate::components::explain::ExplainTree;
-use crate::components::visible::on_screen;
+use crate::components::visible::published_on_screen;
 use crate::i18n::tr;
-use crate::session::{published, refresh_beat, Sim};
+use crate::session::{refresh_beat, Sim};
 use leptos::prelude::*;
 use opsdojo_engine::lesson::{ExploreRange, ExploreView};
 
@@ -50,28 +50,21 @@ pub fn Explorer(
     let explaining = RwSignal::new(view == ExploreView::Explain);
     let beat = refresh_beat(sim);
     let root = NodeRef::<leptos::html::Div>::new();
-    let seen = on_screen(root);
-    let result = published(Memo::new(
-        move |previous: Option<&opsdojo_engine::promql::Exploration>| {
-            beat.track();
-            // Off screen, the query waits: what was shown last stays.
-            if !seen.get() {
-                return previous.cloned().unwrap_or_default();
-            }
-            if explaining.get() {
-                // The graph is hidden: only the diagnostics are needed.
-                let diagnostics = opsdojo_engine::promql::parse_query(&text.get())
-                    .err()
-                    .into_iter()
-                    .collect();
-                return opsdojo_engine::promql::Exploration {
-                    diagnostics,
-                    ..Default::default()
-                };
-            }
-            sim.explore(&text.get(), range_ms.get())
-        },
-    ));
+    // Off screen, the query waits: what was shown last stays.
+    let result = published_on_screen(root, beat, move || {
+        if explaining.get() {
+            // The graph is hidden: only the diagnostics are needed.
+            let diagnostics = opsdojo_engine::promql::parse_query(&text.get())
+                .err()
+                .into_iter()
+                .collect();
+            return opsdojo_engine::promql::Exploration {
+                diagnostics,
+                ..Default::default()
+            };
+        }
+        sim.explore(&text.get(), range_ms.get())
+    });
     let results = move || {
         if explaining.get() {
             return view! { <ExplainTree query=text /> }.into_any();

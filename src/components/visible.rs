@@ -2,6 +2,7 @@
 //! fold, or in a tab that is not open: their queries wait until they are seen, then follow the
 //! clock like any other. Opening a lesson and playing its clock cost only what is shown.
 
+use crate::session::published;
 use leptos::html::ElementType;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
@@ -10,7 +11,7 @@ use web_sys::{IntersectionObserver, IntersectionObserverEntry};
 /// True while the element behind `node` meets the viewport (not scrolled away, not in a hidden
 /// tab), as an `IntersectionObserver` reports it: false until its first report, which comes
 /// with the frame after the element is laid out. A browser without the observer gets true.
-pub fn on_screen<E>(node: NodeRef<E>) -> Signal<bool>
+fn on_screen<E>(node: NodeRef<E>) -> Signal<bool>
 where
     E: ElementType,
     E::Output: JsCast + Clone + 'static,
@@ -47,4 +48,27 @@ where
         });
     });
     seen.into()
+}
+
+/// What `compute` gives, computed again at each `beat` and whenever what it reads changes, but
+/// only while the element behind `node` is on screen (off screen, the last value stays), and
+/// handed to the views in the task after it ([`published`]).
+pub fn published_on_screen<E, T>(
+    node: NodeRef<E>,
+    beat: RwSignal<u64>,
+    compute: impl Fn() -> T + Send + Sync + 'static,
+) -> Signal<T>
+where
+    E: ElementType,
+    E::Output: JsCast + Clone + 'static,
+    T: Clone + Default + PartialEq + Send + Sync + 'static,
+{
+    let seen = on_screen(node);
+    published(Memo::new(move |previous: Option<&T>| {
+        beat.track();
+        if !seen.get() {
+            return previous.cloned().unwrap_or_default();
+        }
+        compute()
+    }))
 }
