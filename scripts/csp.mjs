@@ -26,10 +26,13 @@ const policy = [
   "base-uri 'none'",
   "form-action 'none'",
 ].join("; ");
-if (!html.includes("__OPSDOJO_CSP__")) {
-  console.error("csp.mjs: no __OPSDOJO_CSP__ placeholder in " + file);
+// The policy's meta element, with the placeholder index.html has or the policy of an earlier run
+// (scripts/split.mjs changes the inline loader after Trunk's build).
+const meta = /(<meta http-equiv="Content-Security-Policy" content=")[^"]*(")/;
+if (!meta.test(html)) {
+  console.error("csp.mjs: no Content-Security-Policy meta element in " + file);
   process.exit(1);
 }
-html = html.replace("__OPSDOJO_CSP__", policy);
+html = html.replace(meta, (_, before, after) => before + policy + after);
 writeFileSync(file, html);
 console.log(`csp.mjs: policy written with ${hashes.length} inline script hash(es)`);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing opsdojo needs, skipping what is already there.
-# Sourced by scripts/serve.sh and scripts/test.sh; safe to run again.
+# Sourced by scripts/serve.sh, scripts/build.sh and scripts/test.sh; safe to run again.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -37,6 +37,13 @@ if [ "${OPSDOJO_NEEDS_CHROMIUM:-0}" = 1 ] && { [ ! -x /usr/bin/chromium ] || [ !
   say "installing chromium and chromedriver from Debian"
   apt-get update
   DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver
+fi
+
+# The release build splits the app's module in two (scripts/split.mjs) with Debian's binaryen.
+if [ "${OPSDOJO_NEEDS_CHROMIUM:-0}" = 1 ] && ! command -v wasm-split >/dev/null; then
+  say "installing binaryen (wasm-split) from Debian"
+  apt-get update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y binaryen
 fi
 
 if [ ! -f public/vendor/editor.js ] || [ -n "$(find editor package-lock.json -newer public/vendor/editor.js 2>/dev/null)" ]; then

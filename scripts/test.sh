@@ -24,7 +24,7 @@ say "lesson checks"
 cargo run --quiet -p opsdojo-cli -- lessons check lessons
 
 say "release build"
-trunk build --release --offline
+bash scripts/build.sh
 
 say "bundle size"
 node scripts/bundle-report.mjs dist

@@ -33,26 +33,113 @@ extern "C" {
     fn editor_destroy(handle: &JsValue) -> Result<(), JsValue>;
 }
 
-/// Whether `editor.js` may be used: true once it has defined `OpsdojoEditor`, or once the
-/// page has loaded without it (the editor then falls back to a text area). The page runs the
-/// script after the app's module has started compiling, so a slow script can come after the
-/// first editor is mounted; the editor waits for the page's `load`, which comes after it.
+thread_local! {
+    /// The script element that loads `editor.js`, made by the first editor or page that asks.
+    static SCRIPT: std::cell::RefCell<Option<web_sys::Element>> = const { std::cell::RefCell::new(None) };
+}
+
+/// How long an editor on a page that never says it is interactive waits before it fetches
+/// `editor.js` itself.
+const UNSIGNALLED_PAGE_MS: i32 = 2000;
+
+/// The script element that loads `editor.js` (CodeMirror, 155 kB gzip), made once. The page
+/// does not list the script: a lesson becomes interactive without it, its editors show their
+/// text meanwhile, and the script is added to the page once the page is interactive
+/// ([`load_editor_script`]).
+fn editor_script() -> Option<web_sys::Element> {
+    if let Some(script) = SCRIPT.with_borrow(Clone::clone) {
+        return Some(script);
+    }
+    let document = web_sys::window()?.document()?;
+    let script = document.create_element("script").ok()?;
+    script.set_attribute("src", "/editor.js").ok()?;
+    let failed = script.clone();
+    let on_error = Closure::once_into_js(move || {
+        let _ = failed.set_attribute("data-failed", "");
+        leptos::logging::warn!("opsdojo: editor.js did not load; editors are text areas");
+    });
+    script
+        .add_event_listener_with_callback("error", on_error.unchecked_ref())
+        .ok()?;
+    SCRIPT.set(Some(script.clone()));
+    Some(script)
+}
+
+/// Adds `editor.js` to the page, once: called when the page is interactive
+/// (`crate::offline::page_interactive`), so that a later lesson has the editor at hand.
+pub fn load_editor_script() {
+    let Some(script) = editor_script() else {
+        return;
+    };
+    if script.is_connected() {
+        return;
+    }
+    if let Some(body) = web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| document.body())
+    {
+        let _ = body.append_child(&script);
+    }
+}
+
+/// Whether `editor.js` has run: it defines `OpsdojoEditor`.
+fn editor_defined(window: &web_sys::Window) -> bool {
+    js_sys::Reflect::has(window, &JsValue::from_str("OpsdojoEditor")).unwrap_or(false)
+}
+
+/// Waits until `editor.js` has run, adding it to the page now if it is not there: the zip
+/// reader of pack archives comes with it.
+pub async fn editor_script_loaded() -> Result<(), String> {
+    const FAILED: &str = "editor.js did not load";
+    let window = web_sys::window().ok_or("there is no window")?;
+    if editor_defined(&window) {
+        return Ok(());
+    }
+    let script = editor_script().ok_or(FAILED)?;
+    if script.has_attribute("data-failed") {
+        return Err(FAILED.into());
+    }
+    let done = js_sys::Promise::new(&mut |resolve, reject| {
+        let _ = script.add_event_listener_with_callback("load", &resolve);
+        let _ = script.add_event_listener_with_callback("error", &reject);
+    });
+    load_editor_script();
+    wasm_bindgen_futures::JsFuture::from(done)
+        .await
+        .map(|_| ())
+        .map_err(|_| FAILED.to_string())
+}
+
+/// Whether `editor.js` may be used: true once it has defined `OpsdojoEditor`, or once it has
+/// failed to load (the editor then falls back to a text area).
 fn editor_bundle() -> Signal<bool> {
     let Some(window) = web_sys::window() else {
         return Signal::from(true);
     };
-    let defined =
-        js_sys::Reflect::has(&window, &JsValue::from_str("OpsdojoEditor")).unwrap_or(false);
-    let loaded = window
-        .document()
-        .is_some_and(|document| document.ready_state() == "complete");
-    if defined || loaded {
+    if editor_defined(&window) {
+        return Signal::from(true);
+    }
+    let Some(script) = editor_script() else {
+        return Signal::from(true);
+    };
+    if script.has_attribute("data-failed") {
         return Signal::from(true);
     }
     let ready = RwSignal::new(false);
-    // A page loads once: the closure is called at most once.
-    let on_load = Closure::once_into_js(move || ready.try_set(true));
-    let _ = window.add_event_listener_with_callback("load", on_load.unchecked_ref());
+    // The script loads or fails once: each closure is called at most once.
+    for event in ["load", "error"] {
+        let done = Closure::once_into_js(move || ready.try_set(true));
+        let _ = script.add_event_listener_with_callback(event, done.unchecked_ref());
+    }
+    if crate::offline::is_interactive() {
+        load_editor_script();
+    } else {
+        let later = Closure::once_into_js(load_editor_script);
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+            later.unchecked_ref(),
+            UNSIGNALLED_PAGE_MS,
+        );
+    }
     ready.into()
 }
 
@@ -172,6 +259,12 @@ pub fn CodeEditor(
                     }
                 })}
             <div class="editor-host" node_ref=host></div>
+            // The text, until CodeMirror shows it.
+            <Show when=move || !made.get() && !fallback.get()>
+                <pre class="editor-pending" data-testid="editor-pending">
+                    {move || value.get()}
+                </pre>
+            </Show>
             <Show when=move || fallback.get()>
                 <textarea
                     class="editor-fallback"

@@ -399,6 +399,9 @@ async fn read_zip(archive: &web_sys::File) -> Result<Vec<(String, String)>, Stri
         .await
         .map_err(crate::storage::browser_reason)?;
     let bytes = js_sys::Uint8Array::new(&buffer);
+    crate::components::editor::editor_script_loaded()
+        .await
+        .map_err(|why| format!("the archive cannot be read: {why}"))?;
     let entries =
         unzip(&bytes, FOLDER_MAX_FILES as u32, FOLDER_MAX_BYTES as f64).map_err(|error| {
             format!(

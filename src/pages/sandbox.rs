@@ -65,6 +65,8 @@ fn Sandbox(shared: Option<Result<opsdojo_engine::share::SharedSession, String>>)
     provide_context(nav);
     let presenter = Presenter::install(Vec::new(), String::new(), sim, nav);
     let facilitation = Facilitation::install(sim);
+    // Runs once the sandbox's view is mounted.
+    Effect::new(|_| crate::offline::page_interactive());
     let intro = move || {
         view! {
             <div class="sandbox-intro">

@@ -83,14 +83,19 @@ test("a typo in the editor is shown under it with a hint, and the world keeps ru
 test("an editor script that arrives after the app still gives the lesson its code editor", async () => {
   const { page, errors, context } = await newPage(env.browser);
   await withFailureShot(page, "late-editor", async () => {
-    // The page runs editor.js after the app's module; here it comes well after the lesson.
+    // The page adds editor.js once the lesson is interactive; here it comes well after. The
+    // editor shows its text meanwhile, and CodeMirror takes its place.
     await page.route("**/editor.js", async (route) => {
       await new Promise((resolve) => setTimeout(resolve, 1500));
       await route.continue();
     });
     await page.goto(env.base + "/lessons/basics/playground");
     await page.locator('[data-testid="lesson"]').waitFor();
+    const pending = page.locator('[data-widget="editor"] [data-testid="editor-pending"]');
+    await pending.waitFor();
+    assert.match(await pending.innerText(), /users: 1/);
     await page.locator('[data-widget="editor"] .cm-editor').waitFor();
+    assert.equal(await pending.count(), 0);
     assert.equal(await page.locator('[data-widget="editor"] .editor-fallback').count(), 0);
     await typeReplicas(page, "three");
     await page.locator('[data-widget="editor"] .cm-lintRange-error').first().waitFor();
