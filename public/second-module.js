@@ -11,10 +11,12 @@
 // The root element says how far it got (`data-second-module`): `waiting`, `fetching`, `loaded`,
 // `loaded-on-demand` (a placeholder needed it first) or `failed`.
 //
-// scripts/split.mjs writes SECOND, FIRST_ROUTES, GLUE_IMPORTS, PLACEHOLDERS, PRIMARY and TABLE
-// above these lines.
+// scripts/split.mjs writes SECOND, COMPILER (public/second-module-worker.js), FIRST_ROUTES,
+// GLUE_IMPORTS, PLACEHOLDERS, PRIMARY and TABLE above these lines.
 (() => {
   const root = document.documentElement;
+  /** How long after the first paint the second module is fetched (as the editor's script). */
+  const AFTER_PAINT_MS = 300;
   let exports = null;
   let loaded = false;
   let compiling = null;
@@ -42,11 +44,26 @@
     root.dataset.secondModule = how;
   }
 
+  /** The second module compiled by a worker (COMPILER), or here if there can be no worker. */
   function compile() {
-    if (!compiling) root.dataset.secondModule = "fetching";
-    compiling ??= fetch(SECOND).then((response) => {
-      if (!response.ok) throw new Error(`HTTP ${response.status} for ${SECOND}`);
-      return WebAssembly.compileStreaming(response);
+    if (compiling) return compiling;
+    root.dataset.secondModule = "fetching";
+    compiling = new Promise((resolve, reject) => {
+      let worker;
+      try {
+        worker = new Worker(COMPILER);
+      } catch {
+        fetch(SECOND)
+          .then((response) => {
+            if (!response.ok) throw new Error(`HTTP ${response.status} for ${SECOND}`);
+            return WebAssembly.compileStreaming(response);
+          })
+          .then(resolve, reject);
+        return;
+      }
+      worker.onmessage = ({ data }) => (data.module ? resolve(data.module) : reject(new Error(data.error)));
+      worker.onerror = (event) => reject(new Error(event.message || `the worker ${COMPILER} failed`));
+      worker.postMessage(SECOND);
     });
     return compiling;
   }
@@ -118,7 +135,8 @@
     const fetchSecond = () => {
       if (fetched) return;
       fetched = true;
-      setTimeout(() => {
+      // After the page has painted what it shows: the module's instantiation would delay it.
+      requestAnimationFrame(() => setTimeout(() => {
         compile()
           .then(instantiate)
           .catch((error) => {
@@ -126,7 +144,7 @@
             compiling = null;
             console.warn(`opsdojo: the second module will load when needed (${error.message})`);
           });
-      }, 0);
+      }, AFTER_PAINT_MS));
     };
     addEventListener("opsdojo:interactive", fetchSecond, { once: true });
     addEventListener("load", () => setTimeout(fetchSecond, 5000), { once: true });

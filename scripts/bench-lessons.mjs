@@ -29,6 +29,7 @@ const servers = await Promise.all(dists.map((dir) => startServer(0, dir)));
 const bases = servers.map((server) => `http://127.0.0.1:${server.address().port}`);
 const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
 const times = dists.map(() => []);
+const byLesson = {};
 for (let round = 0; round < rounds; round++) {
   for (const lesson of lessons) {
     const order = dists.map((_, index) => index);
@@ -41,12 +42,16 @@ for (let round = 0; round < rounds; round++) {
       await page.waitForSelector('[data-testid="clock-play"]');
       await page.waitForSelector('[data-testid="lesson"]');
       times[index].push(Date.now() - start);
+      (byLesson[lesson] ??= dists.map(() => []))[index].push(Date.now() - start);
       await page.waitForTimeout(300);
       await context.close();
     }
   }
 }
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+for (const [lesson, runs] of Object.entries(byLesson)) {
+  console.log(`${lesson}: ${runs.map((values, index) => `${dists[index]} ${median(values)} ms`).join(", ")}`);
+}
 dists.forEach((dir, index) => {
   const sorted = [...times[index]].sort((a, b) => a - b);
   console.log(`${dir}: time to an interactive lesson, median ${median(sorted)} ms over ${sorted.length} cold loads of ${lessons.length} lessons (min ${sorted[0]}, max ${sorted.at(-1)})`);

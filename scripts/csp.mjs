@@ -1,5 +1,6 @@
 // Post-build step: writes the page's Content-Security-Policy. Scripts run only from this origin
-// plus the one inline loader Trunk generates, allowed by its SHA-256 hash; WebAssembly may be
+// plus the inline loaders (Trunk's, and in a split build the second module's from
+// scripts/split.mjs), each allowed by its SHA-256 hash; WebAssembly may be
 // compiled; nothing is fetched from elsewhere. Styles allow inline because CodeMirror injects
 // its theme as style elements.
 import { createHash } from "node:crypto";

@@ -7,8 +7,9 @@
 // 3. `wasm-split` keeps those functions in the first module and moves the others to the second,
 //    which the first calls through placeholders; `wasm-opt -Oz` then shrinks both.
 // 4. The build gets the two modules under names made of their content's hash, the loader that
-//    fills the placeholders (public/second-module.js, with this build's names written above it),
-//    and its Content-Security-Policy and service worker written again.
+//    fills the placeholders (public/second-module.js, with this build's names written above it,
+//    inlined in index.html before Trunk's loader: a script file there would hold back the
+//    module's preload), and its Content-Security-Policy and service worker written again.
 //
 // Usage: node scripts/split.mjs [DIST]
 import { execFileSync } from "node:child_process";
@@ -231,16 +232,22 @@ const secondName = `${stem}-${hash(secondOut)}_second.wasm`;
 rmSync(input);
 writeFileSync(join(dist, firstName), firstOut);
 writeFileSync(join(dist, secondName), secondOut);
+const worker = readFileSync(join(here, "public/second-module-worker.js"));
+const workerName = `second-module-worker-${hash(worker)}.js`;
+writeFileSync(join(dist, workerName), worker);
 const loader =
   `const SECOND = ${JSON.stringify("/" + secondName)};\n` +
+  `const COMPILER = ${JSON.stringify("/" + workerName)};\n` +
   `const FIRST_ROUTES = ${JSON.stringify(routes)};\n` +
   `const GLUE_IMPORTS = ${JSON.stringify(glueImports)};\n` +
   `const PLACEHOLDERS = ${JSON.stringify(PLACEHOLDERS)};\n` +
   `const PRIMARY = ${JSON.stringify(PRIMARY)};\n` +
   `const TABLE = ${JSON.stringify(TABLE)};\n` +
-  readFileSync(join(here, "public/second-module.js"), "utf8");
-const loaderName = `second-module-${hash(loader)}.js`;
-writeFileSync(join(dist, loaderName), loader);
+  readFileSync(join(here, "public/second-module.js"), "utf8")
+    .split("\n")
+    .filter((line) => !/^\s*\/\//.test(line))
+    .join("\n");
+if (loader.includes("</script")) fail("the loader cannot be inlined: it contains </script");
 
 const indexFile = join(dist, "index.html");
 let html = readFileSync(indexFile, "utf8");
@@ -249,8 +256,8 @@ if (uses !== 2) fail(`index.html names ${wasmName} ${uses} times, not twice (the
 html = html
   .replaceAll(wasmName, firstName)
   .replace(/(<link rel="preload" href="\/[^"]+_bg\.wasm"[^>]*integrity=")[^"]*"/, `$1${sri(firstOut)}"`)
-  .replace('<script type="module">', `<script src="/${loaderName}"></script>\n<script type="module">`);
-if (!html.includes(loaderName)) fail("index.html has no module script to put the loader before");
+  .replace('<script type="module">', `<script>\n${loader}</script>\n<script type="module">`);
+if (!html.includes(loader)) fail("index.html has no module script to put the loader before");
 writeFileSync(indexFile, html);
 run("node", [join(here, "scripts/csp.mjs"), dist]);
 run("node", [join(here, "scripts/offline.mjs"), dist]);

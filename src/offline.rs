@@ -3,7 +3,10 @@
 //! the page, it slowed a cold visit's first lesson by about 150 ms, so its registration waits
 //! for this event (or for a few seconds after the page's `load`, whichever comes first). The
 //! editor's script and, in a split build, the second part of the app's module
-//! (`public/second-module.js`) are fetched then too.
+//! (`public/second-module.js`) are fetched then too, once the page has painted.
+
+/// How long after the first paint the editor's script is added to the page.
+const AFTER_PAINT_MS: u64 = 300;
 
 /// The event `offline/register.js` listens for on the window.
 const INTERACTIVE: &str = "opsdojo:interactive";
@@ -28,5 +31,12 @@ pub fn page_interactive() {
     if let Ok(event) = web_sys::Event::new(INTERACTIVE) {
         let _ = window.dispatch_event(&event);
     }
-    crate::components::editor::load_editor_script();
+    // A moment after the page has painted what it shows: the script's evaluation and the
+    // editors it makes would hold up the page's first answers to the reader.
+    leptos::prelude::request_animation_frame(|| {
+        leptos::prelude::set_timeout(
+            crate::components::editor::load_editor_script,
+            std::time::Duration::from_millis(AFTER_PAINT_MS),
+        );
+    });
 }

@@ -126,9 +126,17 @@ fn editor_bundle() -> Signal<bool> {
         return Signal::from(true);
     }
     let ready = RwSignal::new(false);
-    // The script loads or fails once: each closure is called at most once.
+    // The script loads or fails once: each closure is called at most once. Each editor is made
+    // in a task of its own, so that a lesson's editors do not make one long task together.
     for event in ["load", "error"] {
-        let done = Closure::once_into_js(move || ready.try_set(true));
+        let done = Closure::once_into_js(move || {
+            set_timeout(
+                move || {
+                    ready.try_set(true);
+                },
+                std::time::Duration::ZERO,
+            )
+        });
         let _ = script.add_event_listener_with_callback(event, done.unchecked_ref());
     }
     if crate::offline::is_interactive() {
@@ -261,7 +269,7 @@ pub fn CodeEditor(
             <div class="editor-host" node_ref=host></div>
             // The text, until CodeMirror shows it.
             <Show when=move || !made.get() && !fallback.get()>
-                <pre class="editor-pending" data-testid="editor-pending">
+                <pre class="editor-pending" data-testid="editor-pending" tabindex="0">
                     {move || value.get()}
                 </pre>
             </Show>
