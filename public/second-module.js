@@ -11,15 +11,14 @@
 // The root element says how far it got (`data-second-module`): `waiting`, `fetching`, `loaded`,
 // `loaded-on-demand` (a placeholder needed it first) or `failed`.
 //
-// scripts/split.mjs writes SECOND, COMPILER (public/second-module-worker.js), FIRST_ROUTES,
-// GLUE_IMPORTS, PLACEHOLDERS, PRIMARY and TABLE above these lines.
+// scripts/split.mjs writes SECOND, FIRST_ROUTES, GLUE_IMPORTS, PLACEHOLDERS, PRIMARY and TABLE
+// above these lines.
 (() => {
   const root = document.documentElement;
-  /** How long after the first paint the second module is fetched (as the editor's script). */
-  const AFTER_PAINT_MS = 300;
   let exports = null;
   let loaded = false;
   let compiling = null;
+  let bytes = null;
 
   /** Says on the page that part of the app could not be loaded, then stops the caller. */
   function fail(reason) {
@@ -44,32 +43,37 @@
     root.dataset.secondModule = how;
   }
 
-  /** The second module compiled by a worker (COMPILER), or here if there can be no worker. */
+  /**
+   * The second module, fetched and compiled. Its bytes are kept: a placeholder called before the
+   * compilation has finished compiles them at once instead of fetching them again. Compiling
+   * from bytes rather than from the stream keeps the page's thread free (a streamed
+   * compilation took some 40 ms of it, just after the first lesson became interactive).
+   */
   function compile() {
     if (compiling) return compiling;
     root.dataset.secondModule = "fetching";
-    compiling = new Promise((resolve, reject) => {
-      let worker;
-      try {
-        worker = new Worker(COMPILER);
-      } catch {
-        fetch(SECOND)
-          .then((response) => {
-            if (!response.ok) throw new Error(`HTTP ${response.status} for ${SECOND}`);
-            return WebAssembly.compileStreaming(response);
-          })
-          .then(resolve, reject);
-        return;
-      }
-      worker.onmessage = ({ data }) => (data.module ? resolve(data.module) : reject(new Error(data.error)));
-      worker.onerror = (event) => reject(new Error(event.message || `the worker ${COMPILER} failed`));
-      worker.postMessage(SECOND);
-    });
+    compiling = fetch(SECOND)
+      .then((response) => {
+        if (!response.ok) throw new Error(`HTTP ${response.status} for ${SECOND}`);
+        return response.arrayBuffer();
+      })
+      .then((buffer) => {
+        bytes = buffer;
+        return WebAssembly.compile(buffer);
+      });
     return compiling;
   }
 
   /** The second module, loaded now: a placeholder needs it before the fetch has brought it. */
   function loadNow() {
+    if (bytes) {
+      try {
+        instantiate(new WebAssembly.Module(bytes), "loaded-on-demand");
+      } catch (error) {
+        fail(error.message);
+      }
+      return;
+    }
     const request = new XMLHttpRequest();
     request.open("GET", SECOND, false);
     request.overrideMimeType("text/plain; charset=x-user-defined");
@@ -80,10 +84,10 @@
     }
     if (request.status !== 200) fail(`HTTP ${request.status} for ${SECOND}`);
     const text = request.responseText;
-    const bytes = new Uint8Array(text.length);
-    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i) & 0xff;
+    const received = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) received[i] = text.charCodeAt(i) & 0xff;
     try {
-      instantiate(new WebAssembly.Module(bytes), "loaded-on-demand");
+      instantiate(new WebAssembly.Module(received), "loaded-on-demand");
     } catch (error) {
       fail(error.message);
     }
@@ -135,7 +139,7 @@
     const fetchSecond = () => {
       if (fetched) return;
       fetched = true;
-      // After the page has painted what it shows: the module's instantiation would delay it.
+      // Once the page has painted what it shows.
       requestAnimationFrame(() => setTimeout(() => {
         compile()
           .then(instantiate)
@@ -144,7 +148,7 @@
             compiling = null;
             console.warn(`opsdojo: the second module will load when needed (${error.message})`);
           });
-      }, AFTER_PAINT_MS));
+      }, 0));
     };
     addEventListener("opsdojo:interactive", fetchSecond, { once: true });
     addEventListener("load", () => setTimeout(fetchSecond, 5000), { once: true });

@@ -232,12 +232,8 @@ const secondName = `${stem}-${hash(secondOut)}_second.wasm`;
 rmSync(input);
 writeFileSync(join(dist, firstName), firstOut);
 writeFileSync(join(dist, secondName), secondOut);
-const worker = readFileSync(join(here, "public/second-module-worker.js"));
-const workerName = `second-module-worker-${hash(worker)}.js`;
-writeFileSync(join(dist, workerName), worker);
 const loader =
   `const SECOND = ${JSON.stringify("/" + secondName)};\n` +
-  `const COMPILER = ${JSON.stringify("/" + workerName)};\n` +
   `const FIRST_ROUTES = ${JSON.stringify(routes)};\n` +
   `const GLUE_IMPORTS = ${JSON.stringify(glueImports)};\n` +
   `const PLACEHOLDERS = ${JSON.stringify(PLACEHOLDERS)};\n` +

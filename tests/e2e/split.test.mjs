@@ -43,8 +43,7 @@ test("the first lesson becomes interactive on the first module, and the rest fol
     await page.locator('[data-widget="editor"] .cm-editor').waitFor();
     await page.waitForFunction(() => document.documentElement.dataset.secondModule === "loaded");
     const fetched = await fetchedAround(page);
-    // The second module is fetched by a worker, whose script the page fetches.
-    const second = (path) => path.endsWith("_second.wasm") || path.includes("/second-module-worker-");
+    const second = (path) => path.endsWith("_second.wasm");
     assert.ok(fetched.before.some((path) => path.endsWith("_bg.wasm")), fetched.before.join(" "));
     assert.ok(!fetched.before.some((path) => second(path) || path === "/editor.js"), fetched.before.join(" "));
     assert.ok(fetched.after.some(second), fetched.after.join(" "));
@@ -66,7 +65,7 @@ test("a lesson opened by its address fetches both modules before it starts", asy
     await page.locator('[data-testid="lesson"]').waitFor();
     assert.equal(await state(page), "loaded");
     const fetched = await fetchedAround(page);
-    assert.ok(fetched.before.some((path) => path.includes("/second-module-worker-")), fetched.before.join(" "));
+    assert.ok(fetched.before.some((path) => path.endsWith("_second.wasm")), fetched.before.join(" "));
     assert.deepEqual(errors, []);
   });
   await context.close();
@@ -75,10 +74,9 @@ test("a lesson opened by its address fetches both modules before it starts", asy
 test("a tool used before the second module has arrived loads it at once", async () => {
   const { page, errors, context } = await newPage(env.browser);
   await withFailureShot(page, "split-on-demand", async () => {
-    // The worker that fetches the second module after the page is interactive is slow to come;
-    // the request a placeholder makes is not.
-    await page.route("**/second-module-worker-*.js", async (route) => {
-      await new Promise((resolve) => setTimeout(resolve, 4000));
+    // The fetch after the page is interactive is slow; the request a placeholder makes is not.
+    await page.route("**/*_second.wasm", async (route) => {
+      if (route.request().resourceType() === "fetch") await new Promise((resolve) => setTimeout(resolve, 4000));
       await route.continue().catch(() => {});
     });
     await page.goto(env.base + FIRST_LESSON);
