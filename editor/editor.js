@@ -3,7 +3,7 @@
 // src/components/editor.rs is its only caller.
 
 import { EditorState, Compartment } from "@codemirror/state";
-import { EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter, drawSelection } from "@codemirror/view";
+import { EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter } from "@codemirror/view";
 import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
 import { syntaxHighlighting, indentOnInput, bracketMatching, StreamLanguage } from "@codemirror/language";
 import { classHighlighter } from "@lezer/highlight";
@@ -56,8 +56,9 @@ const theme = EditorView.theme({
   ".cm-gutters": { backgroundColor: "var(--editor-gutter-bg)", color: "var(--muted)", border: "none" },
   ".cm-activeLine": { backgroundColor: "var(--editor-active-line)" },
   ".cm-activeLineGutter": { backgroundColor: "var(--editor-active-line)" },
-  "&.cm-focused .cm-cursor": { borderLeftColor: "var(--accent)" },
-  "&.cm-focused .cm-selectionBackground, .cm-selectionBackground": { backgroundColor: "var(--editor-selection) !important" },
+  // The browser's own caret and selection: CodeMirror's drawn ones (`drawSelection`) are placed
+  // in a measure pass at the next animation frame, so every key reached the screen a frame late.
+  ".cm-content ::selection, .cm-content::selection": { backgroundColor: "var(--editor-selection)" },
   ".cm-tooltip": { backgroundColor: "var(--panel)", color: "var(--fg)", border: "1px solid var(--border)" },
 });
 
@@ -70,7 +71,7 @@ export function create(parent, value, language, readOnly, onChange) {
     state: EditorState.create({
       doc: value,
       extensions: [
-        lineNumbers(), highlightActiveLineGutter(), highlightActiveLine(), drawSelection(),
+        lineNumbers(), highlightActiveLineGutter(), highlightActiveLine(),
         history(), indentOnInput(), bracketMatching(), lintGutter(),
         syntaxHighlighting(classHighlighter),
         keymap.of([indentWithTab, ...defaultKeymap, ...historyKeymap]),
