@@ -2,10 +2,13 @@
 // root element says how it went (`data-offline`: `ready`, `unsupported` or `failed`), and a
 // failure is written to the console: the app works online either way.
 //
-// The worker's install downloads the whole build. It waits until the app says its first page
-// is interactive (`opsdojo:interactive`, from src/offline.rs) and that page has painted, or
-// FALLBACK_MS after the page's `load` for a page that never says so.
+// The worker's install downloads the whole build (some 6 MB). It waits until the app says its
+// first page is interactive (`opsdojo:interactive`, from src/offline.rs), that page has painted
+// and AFTER_INTERACTIVE_MS have passed, or FALLBACK_MS after the page's `load` for a page that
+// never says so. Until then the network and the processor are the page's: the editor's script
+// and the rest of the app's module come first, and so do the learner's first clicks.
 (function () {
+  const AFTER_INTERACTIVE_MS = 2000;
   const FALLBACK_MS = 5000;
   const root = document.documentElement;
   if (!("serviceWorker" in navigator)) {
@@ -26,7 +29,7 @@
   }
   window.addEventListener(
     "opsdojo:interactive",
-    () => requestAnimationFrame(() => setTimeout(register, 0)),
+    () => requestAnimationFrame(() => setTimeout(register, AFTER_INTERACTIVE_MS)),
     { once: true },
   );
   window.addEventListener("load", () => setTimeout(register, FALLBACK_MS), { once: true });

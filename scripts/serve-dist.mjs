@@ -1,9 +1,12 @@
 // A static file server for the release build, as any static host would serve it: files from
-// dist/, index.html for any other path (client-side routes), correct MIME types.
+// dist/, index.html for any other path (client-side routes), correct MIME types. With
+// `{ gzip: true }`, compressed for a browser that accepts it, as hosts serve files over a
+// network (the benchmarks that emulate one ask for it; on this machine it would only add work).
 // Usage: node scripts/serve-dist.mjs [PORT] [DIR]
 import { createServer } from "node:http";
 import { readFile, stat } from "node:fs/promises";
 import { extname, join, normalize, resolve } from "node:path";
+import { gzipSync } from "node:zlib";
 
 const port = Number(process.argv[2] || 8090);
 const root = resolve(process.argv[3] || "dist");
@@ -15,7 +18,9 @@ const types = {
   ".webmanifest": "application/manifest+json",
 };
 
-export function startServer(listenPort = port, dir = root) {
+export function startServer(listenPort = port, dir = root, { gzip = false } = {}) {
+  /** Compressed files by path, made once each. */
+  const compressed = new Map();
   const server = createServer(async (request, response) => {
     const path = decodeURIComponent(new URL(request.url, "http://localhost").pathname);
     let file = normalize(join(dir, path));
@@ -29,7 +34,14 @@ export function startServer(listenPort = port, dir = root) {
     }
     try {
       const body = await readFile(file);
-      response.writeHead(200, { "content-type": types[extname(file)] || "application/octet-stream" });
+      const headers = { "content-type": types[extname(file)] || "application/octet-stream" };
+      if (gzip && /\bgzip\b/.test(request.headers["accept-encoding"] ?? "")) {
+        if (!compressed.has(file)) compressed.set(file, gzipSync(body, { level: 9 }));
+        response.writeHead(200, { ...headers, "content-encoding": "gzip", vary: "accept-encoding" });
+        response.end(compressed.get(file));
+        return;
+      }
+      response.writeHead(200, headers);
       response.end(body);
     } catch {
       response.writeHead(404).end("not found");

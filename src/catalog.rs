@@ -151,14 +151,13 @@ fn read_lesson(
 pub async fn load_external_pack(manifest_url: &str) -> Result<CatalogPack, LoadError> {
     let manifest = parse_pack_manifest(&fetch_text(manifest_url).await?)
         .map_err(|diagnostic| invalid(manifest_url, diagnostic))?;
-    // A platform file with a mistake leaves the pack listed, each lesson saying why it waits.
-    let platform = fetch_platform(&manifest, manifest_url).await;
-    let mut lessons = Vec::new();
-    for file in &manifest.lessons {
-        let url = beside(manifest_url, file);
-        let read = fetch_lesson(&url, true, &platform).await;
-        lessons.push(CatalogLesson::of(file, read));
-    }
+    let lessons = pack_lessons(
+        &manifest,
+        manifest_url,
+        |file| beside(manifest_url, file),
+        true,
+    )
+    .await;
     let encoded = String::from(js_sys::encode_uri_component(manifest_url));
     Ok(CatalogPack {
         route: external_route(&manifest.id, manifest_url),
@@ -225,13 +224,38 @@ async fn fetch_platform(
 }
 
 /// A lesson fetched and read on its pack's platform, or why it cannot be.
-async fn fetch_lesson(
-    url: &str,
+/// Every lesson of a pack, each read (and with `full`, checked) on the pack's platform. The
+/// lessons' files and the platform file are fetched together: on a network, a pack costs one
+/// round trip after its manifest, not one per lesson. A platform file with a mistake leaves the
+/// pack listed, each lesson saying why it waits.
+async fn pack_lessons(
+    manifest: &PackManifest,
+    manifest_url: &str,
+    lesson_url: impl Fn(&str) -> String,
     full: bool,
-    platform: &Result<Arc<Platform>, LoadError>,
-) -> Result<Lesson, LoadError> {
-    let platform = platform.as_ref().map_err(Clone::clone)?;
-    read_lesson(url, &fetch_text(url).await?, full, platform)
+) -> Vec<CatalogLesson> {
+    let urls: Vec<String> = manifest
+        .lessons
+        .iter()
+        .map(|file| lesson_url(file))
+        .collect();
+    let (platform, texts) = futures::future::join(
+        fetch_platform(manifest, manifest_url),
+        futures::future::join_all(urls.iter().map(|url| fetch_text(url))),
+    )
+    .await;
+    manifest
+        .lessons
+        .iter()
+        .zip(urls.iter().zip(texts))
+        .map(|(file, (url, text))| {
+            let read = platform
+                .as_ref()
+                .map_err(Clone::clone)
+                .and_then(|platform| read_lesson(url, &text?, full, platform));
+            CatalogLesson::of(file, read)
+        })
+        .collect()
 }
 
 /// A platform file's text read and checked.
@@ -256,29 +280,21 @@ pub async fn load_catalog(locale: Locale) -> Result<Vec<CatalogPack>, LoadError>
     let index_url = lessons_url(locale, "packs.yaml");
     let index = parse_pack_index(&fetch_text(&index_url).await?)
         .map_err(|diagnostic| invalid(&index_url, diagnostic))?;
-    let mut packs = Vec::new();
-    for pack in index.packs {
-        let manifest = load_manifest(locale, &pack).await?;
-        let platform = fetch_platform(
-            &manifest,
-            &lessons_url(locale, &format!("{pack}/pack.yaml")),
-        )
-        .await;
-        let mut lessons = Vec::new();
-        for file in &manifest.lessons {
-            let url = lessons_url(locale, &format!("{pack}/{file}"));
-            let read = fetch_lesson(&url, false, &platform).await;
-            lessons.push(CatalogLesson::of(file, read));
-        }
-        packs.push(CatalogPack {
+    // Every pack at once: the catalog is three round trips away on a network, not one per file.
+    let packs = index.packs.iter().map(|pack| async move {
+        let manifest = load_manifest(locale, pack).await?;
+        let manifest_url = lessons_url(locale, &format!("{pack}/pack.yaml"));
+        let lesson_url = |file: &str| lessons_url(locale, &format!("{pack}/{file}"));
+        let lessons = pack_lessons(&manifest, &manifest_url, lesson_url, false).await;
+        Ok(CatalogPack {
             route: manifest.id.clone(),
             query: String::new(),
             source: None,
             manifest,
             lessons,
-        });
-    }
-    Ok(packs)
+        })
+    });
+    futures::future::join_all(packs).await.into_iter().collect()
 }
 
 async fn load_manifest(locale: Locale, pack: &str) -> Result<PackManifest, LoadError> {

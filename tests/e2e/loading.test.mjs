@@ -1,0 +1,98 @@
+// How a first visit fetches what it shows: the lesson's files the address names start with the
+// page (public/preload.js) and are not fetched again, and the catalog asks for its files
+// together rather than one after another (src/catalog.rs).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { setUp, newPage, withFailureShot } from "./helpers.mjs";
+
+let env;
+before(async () => { env = await setUp(); });
+after(async () => { await env?.browser.close(); env?.server.close(); });
+
+/** Every request the page makes, by path, with how the page started it. */
+function recordRequests(page) {
+  const seen = [];
+  page.on("request", (request) => {
+    const url = new URL(request.url());
+    if (url.origin === new URL(env.base).origin) seen.push({ path: url.pathname, search: url.search });
+  });
+  return seen;
+}
+
+/** The resource entries of the lesson files, with the element or API that fetched each. */
+const lessonEntries = (page) => page.evaluate(() => performance.getEntriesByType("resource")
+  .filter((entry) => new URL(entry.name).pathname.startsWith("/lessons/"))
+  .map((entry) => ({ path: new URL(entry.name).pathname, initiator: entry.initiatorType })));
+
+test("a lesson's files start with the page and are fetched once", async () => {
+  const { page, errors } = await newPage(env.browser);
+  const seen = recordRequests(page);
+  await withFailureShot(page, "loading-preload", async () => {
+    await page.goto(env.base + "/lessons/alerting/route-5xx-alert");
+    await page.locator('[data-testid="lesson"]').waitFor();
+    const files = ["/lessons/en/alerting/pack.yaml", "/lessons/en/alerting/route-5xx-alert.md"];
+    for (const file of files) {
+      assert.equal(seen.filter((request) => request.path === file).length, 1, `${file} fetched once`);
+    }
+    const entries = await lessonEntries(page);
+    for (const file of files) {
+      assert.equal(entries.find((entry) => entry.path === file)?.initiator, "link", `${file} preloaded`);
+    }
+    assert.deepEqual(errors, []);
+  });
+});
+
+test("the preload follows the saved language and leaves packs from elsewhere alone", async () => {
+  const { page, context, errors } = await newPage(env.browser);
+  await context.addInitScript(() => localStorage.setItem("opsdojo.locale", "fr"));
+  await withFailureShot(page, "loading-preload-fr", async () => {
+    await page.goto(env.base + "/lessons/infrastructure/reading-a-plan");
+    await page.locator('[data-testid="lesson"]').waitFor();
+    const entries = await lessonEntries(page);
+    assert.equal(entries.find((entry) => entry.path === "/lessons/fr/infrastructure/reading-a-plan.md")?.initiator, "link");
+    assert.ok(!entries.some((entry) => entry.path.startsWith("/lessons/en/")), "nothing English fetched");
+    // A pack from an address: its files are not the shipped ones, so nothing is guessed.
+    const other = await context.newPage();
+    const seen = recordRequests(other);
+    await other.goto(env.base + "/lessons/alerting/route-5xx-alert?pack=" + encodeURIComponent(env.base + "/lessons/en/alerting/pack.yaml"));
+    await other.waitForLoadState("domcontentloaded");
+    const preloads = await other.evaluate(() => [...document.querySelectorAll('link[rel="preload"]')]
+      .map((link) => new URL(link.href).pathname).filter((path) => path.startsWith("/lessons/")));
+    assert.deepEqual(preloads, []);
+    assert.ok(seen.length > 0);
+    assert.deepEqual(errors, []);
+  });
+});
+
+test("the catalog asks for its packs' files together", async () => {
+  const { page, errors } = await newPage(env.browser);
+  // Each lesson file answers after a pause: a catalog that waits for each before asking for the
+  // next has one in flight at a time.
+  let inFlight = 0;
+  let most = 0;
+  await page.route(/\/lessons\/en\/[^/]+\/[^/]+\.md$/, async (route) => {
+    inFlight += 1;
+    most = Math.max(most, inFlight);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    inFlight -= 1;
+    await route.continue();
+  });
+  await withFailureShot(page, "loading-catalog", async () => {
+    await page.goto(env.base + "/");
+    await page.locator(".lesson-card").first().waitFor();
+    const cards = await page.locator(".lesson-card").count();
+    const shipped = await page.evaluate(async () => {
+      const index = await (await fetch("/lessons/en/packs.yaml")).text();
+      return index.split("\n").filter((line) => /^\s*-\s/.test(line)).length;
+    });
+    assert.ok(shipped > 1);
+    assert.ok(cards >= shipped, `${cards} lesson cards for ${shipped} packs`);
+    assert.ok(most > 1, `at most ${most} lesson file(s) in flight at once`);
+    // The packs keep the order packs.yaml gives them.
+    const order = await page.locator("[data-pack]").evaluateAll((packs) => packs.map((pack) => pack.dataset.pack));
+    const index = await page.evaluate(async () => (await (await fetch("/lessons/en/packs.yaml")).text())
+      .split("\n").filter((line) => /^\s*-\s/.test(line)).map((line) => line.replace(/^\s*-\s*/, "").trim()));
+    assert.deepEqual(order.filter((id) => index.includes(id)), index);
+    assert.deepEqual(errors, []);
+  });
+});
