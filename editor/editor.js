@@ -1,15 +1,17 @@
-// The opsdojo code editor: CodeMirror 6 with YAML, PromQL and HCL, bundled by esbuild into
-// public/vendor/editor.js and exposed as the global `OpsdojoEditor`. The Leptos component in
-// src/components/editor.rs is its only caller.
+// The opsdojo code editor: CodeMirror 6 with YAML, PromQL and HCL, bundled by esbuild into ES
+// modules under public/vendor/editor/ (this file and its layers, editor/layers/), which
+// editor/loader.js evaluates one layer per task and exposes as the global `OpsdojoEditor`. The
+// Leptos component in src/components/editor.rs is its only caller.
 
-import { EditorState, Compartment } from "@codemirror/state";
-import { EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter } from "@codemirror/view";
-import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
-import { syntaxHighlighting, indentOnInput, bracketMatching, StreamLanguage } from "@codemirror/language";
-import { classHighlighter } from "@lezer/highlight";
-import { yaml } from "@codemirror/lang-yaml";
-import { PromQLExtension } from "@prometheus-io/codemirror-promql";
-import { setDiagnostics, lintGutter } from "@codemirror/lint";
+import { EditorState, Compartment } from "./layers/state.js";
+import { EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter } from "./layers/view.js";
+import {
+  defaultKeymap, history, historyKeymap, indentWithTab,
+  syntaxHighlighting, indentOnInput, bracketMatching, StreamLanguage,
+  classHighlighter, setDiagnostics, lintGutter,
+} from "./layers/language.js";
+import { yaml } from "./layers/yaml.js";
+import { PromQLExtension } from "./layers/promql.js";
 import { unzipSync } from "fflate";
 
 // HCL highlighting: comments, strings with interpolation, numbers, booleans, block keywords.

@@ -123,6 +123,11 @@ pub fn translate(locale: Locale, key: Key) -> &'static str {
 const STRINGS: &[(&str, &str, &str)] = &[
     ("nav.catalog", "Lessons", "Leçons"),
     ("nav.sandbox", "Sandbox", "Bac à sable"),
+    (
+        "editor.fallback",
+        "The code editor could not be loaded: this file is edited as plain text. Reload the page to try again.",
+        "L’éditeur de code n’a pas pu être chargé : ce fichier s’édite en texte brut. Rechargez la page pour réessayer.",
+    ),
     ("theme.toggle", "Switch light and dark theme", "Basculer thème clair ou sombre"),
     ("progress.export", "Export progress", "Exporter la progression"),
     ("progress.import", "Import progress", "Importer la progression"),

@@ -42,10 +42,16 @@ thread_local! {
 /// `editor.js` itself.
 const UNSIGNALLED_PAGE_MS: i32 = 2000;
 
-/// The script element that loads `editor.js` (CodeMirror, 155 kB gzip), made once. The page
-/// does not list the script: a lesson becomes interactive without it, its editors show their
-/// text meanwhile, and the script is added to the page once the page is interactive
-/// ([`load_editor_script`]).
+/// What the editor's script element says once CodeMirror is defined (`editor/loader.js`).
+const READY: &str = "editor-ready";
+/// What it says when the script or one of CodeMirror's layers could not be loaded: `error`
+/// for the script itself, `editor-failed` for a layer.
+const FAILED_EVENTS: [&str; 2] = ["error", "editor-failed"];
+
+/// The script element that loads `editor.js` (CodeMirror, 155 kB gzip, a layer per task), made
+/// once. The page does not list the script: a lesson becomes interactive without it, its
+/// editors show their text meanwhile, and the script is added to the page once the page is
+/// interactive ([`load_editor_script`]).
 fn editor_script() -> Option<web_sys::Element> {
     if let Some(script) = SCRIPT.with_borrow(Clone::clone) {
         return Some(script);
@@ -53,14 +59,16 @@ fn editor_script() -> Option<web_sys::Element> {
     let document = web_sys::window()?.document()?;
     let script = document.create_element("script").ok()?;
     script.set_attribute("src", "/editor.js").ok()?;
-    let failed = script.clone();
-    let on_error = Closure::once_into_js(move || {
-        let _ = failed.set_attribute("data-failed", "");
-        leptos::logging::warn!("opsdojo: editor.js did not load; editors are text areas");
-    });
-    script
-        .add_event_listener_with_callback("error", on_error.unchecked_ref())
-        .ok()?;
+    for event in FAILED_EVENTS {
+        let failed = script.clone();
+        let on_error = Closure::once_into_js(move || {
+            let _ = failed.set_attribute("data-failed", "");
+            leptos::logging::warn!("opsdojo: editor.js did not load; editors are text areas");
+        });
+        script
+            .add_event_listener_with_callback(event, on_error.unchecked_ref())
+            .ok()?;
+    }
     SCRIPT.set(Some(script.clone()));
     Some(script)
 }
@@ -100,8 +108,10 @@ pub async fn editor_script_loaded() -> Result<(), String> {
         return Err(FAILED.into());
     }
     let done = js_sys::Promise::new(&mut |resolve, reject| {
-        let _ = script.add_event_listener_with_callback("load", &resolve);
-        let _ = script.add_event_listener_with_callback("error", &reject);
+        let _ = script.add_event_listener_with_callback(READY, &resolve);
+        for event in FAILED_EVENTS {
+            let _ = script.add_event_listener_with_callback(event, &reject);
+        }
     });
     load_editor_script();
     wasm_bindgen_futures::JsFuture::from(done)
@@ -128,7 +138,7 @@ fn editor_bundle() -> Signal<bool> {
     let ready = RwSignal::new(false);
     // The script loads or fails once: each closure is called at most once. Each editor is made
     // in a task of its own, so that a lesson's editors do not make one long task together.
-    for event in ["load", "error"] {
+    for event in [READY, FAILED_EVENTS[0], FAILED_EVENTS[1]] {
         let done = Closure::once_into_js(move || {
             set_timeout(
                 move || {
@@ -274,6 +284,9 @@ pub fn CodeEditor(
                 </pre>
             </Show>
             <Show when=move || fallback.get()>
+                <p class="editor-note" role="status" data-testid="editor-fallback-note">
+                    {tr!("editor.fallback")}
+                </p>
                 <textarea
                     class="editor-fallback"
                     spellcheck="false"

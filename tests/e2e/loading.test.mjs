@@ -3,7 +3,7 @@
 // together rather than one after another (src/catalog.rs).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { setUp, newPage, withFailureShot } from "./helpers.mjs";
+import { setUp, newPage, shot, withFailureShot } from "./helpers.mjs";
 
 let env;
 before(async () => { env = await setUp(); });
@@ -94,5 +94,32 @@ test("the catalog asks for its packs' files together", async () => {
       .split("\n").filter((line) => /^\s*-\s/.test(line)).map((line) => line.replace(/^\s*-\s*/, "").trim()));
     assert.deepEqual(order.filter((id) => index.includes(id)), index);
     assert.deepEqual(errors, []);
+  });
+});
+
+test("the code editor arrives a layer at a time, and a layer that cannot be loaded leaves a plain text area that says so", async () => {
+  const { page, errors } = await newPage(env.browser);
+  const layers = [];
+  page.on("request", (request) => {
+    const path = new URL(request.url()).pathname;
+    if (path.startsWith("/editor/layers/")) layers.push(path);
+  });
+  await withFailureShot(page, "loading-editor-layers", async () => {
+    await page.goto(env.base + "/lessons/basics/playground");
+    await page.locator('[data-widget="editor"] .cm-editor').waitFor();
+    assert.deepEqual(layers, ["state", "view", "language", "yaml", "promql"].map((layer) => `/editor/layers/${layer}.js`));
+    assert.deepEqual(errors, []);
+  });
+  const broken = await newPage(env.browser);
+  await broken.page.route("**/editor/layers/promql.js", (route) => route.fulfill({ status: 404, body: "not found" }));
+  await withFailureShot(broken.page, "loading-editor-failed", async () => {
+    await broken.page.goto(env.base + "/lessons/basics/playground");
+    const note = broken.page.locator('[data-widget="editor"] [data-testid="editor-fallback-note"]');
+    await note.waitFor();
+    assert.match(await note.innerText(), /could not be loaded/);
+    const area = broken.page.locator('[data-widget="editor"] .editor-fallback');
+    assert.match(await area.inputValue(), /users:/);
+    assert.equal(await broken.page.locator('[data-widget="editor"] .cm-editor').count(), 0);
+    await shot(broken.page, "editor-fallback");
   });
 });

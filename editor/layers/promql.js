@@ -1,0 +1,2 @@
+// The PromQL language (with its completion), a layer of its own.
+export { PromQLExtension } from "@prometheus-io/codemirror-promql";

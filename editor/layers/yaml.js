@@ -1,0 +1,2 @@
+// The YAML language, a layer of its own.
+export { yaml } from "@codemirror/lang-yaml";
