@@ -123,3 +123,18 @@ test("the code editor arrives a layer at a time, and a layer that cannot be load
     await shot(broken.page, "editor-fallback");
   });
 });
+
+test("in a browser without requestIdleCallback, an explorer still queries once it is seen", async () => {
+  const { page, context, errors } = await newPage(env.browser);
+  await context.addInitScript(() => { delete window.requestIdleCallback; });
+  await withFailureShot(page, "loading-no-idle-callback", async () => {
+    await page.goto(env.base + "/lessons/basics/playground");
+    assert.equal(await page.evaluate(() => typeof window.requestIdleCallback), "undefined");
+    const explorer = page.locator('[data-testid="explorer"]').first();
+    await explorer.scrollIntoViewIfNeeded();
+    const rows = explorer.locator('[data-testid="explorer-table"] tr');
+    await rows.first().waitFor();
+    assert.match(await rows.first().innerText(), /route="get_user"/);
+    assert.deepEqual(errors, []);
+  });
+});
