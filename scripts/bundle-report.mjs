@@ -8,7 +8,7 @@ import { join, extname } from "node:path";
 import { gzipSync } from "node:zlib";
 
 const FIRST_BUDGET_BYTES = 1_200_000;
-const BUDGET_BYTES = 2_320_000;
+const BUDGET_BYTES = 2_330_000;
 /** Files a first visit fetches only once its page is interactive. */
 const later = (name) => /_second\.wasm$/.test(name) || name === "editor.js" || name.startsWith("editor/") || name === "sw.js";
 const dir = process.argv[2] || "dist";
