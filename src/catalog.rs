@@ -223,7 +223,6 @@ async fn fetch_platform(
     read_platform(&url, &fetch_text(&url).await?)
 }
 
-/// A lesson fetched and read on its pack's platform, or why it cannot be.
 /// Every lesson of a pack, each read (and with `full`, checked) on the pack's platform. The
 /// lessons' files and the platform file are fetched together: on a network, a pack costs one
 /// round trip after its manifest, not one per lesson. A platform file with a mistake leaves the
