@@ -6,10 +6,11 @@
 // could not be loaded.
 (() => {
   const script = document.currentScript;
-  const LAYERS = ["state", "view", "language", "yaml", "promql"];
-  // Every module of the editor, written in by scripts/build-editor.mjs: fetched at once rather
-  // than as each layer's imports are found, which took two round trips per layer.
+  // Every module of the editor, written in by scripts/build-editor.mjs, its layers first in
+  // their order: fetched at once rather than as each layer's imports are found, which took two
+  // round trips per layer.
   const FILES = [];
+  const LAYERS = FILES.filter((file) => file.startsWith("/editor/layers/"));
   for (const file of FILES) {
     const link = document.createElement("link");
     link.rel = "modulepreload";
@@ -19,7 +20,7 @@
   const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
   (async () => {
     for (const layer of LAYERS) {
-      await import(`/editor/layers/${layer}.js`);
+      await import(layer);
       await nextTask();
     }
     window.OpsdojoEditor = await import("/editor/editor.js");

@@ -64,16 +64,8 @@
     return compiling;
   }
 
-  /** The second module, loaded now: a placeholder needs it before the fetch has brought it. */
-  function loadNow() {
-    if (bytes) {
-      try {
-        instantiate(new WebAssembly.Module(bytes), "loaded-on-demand");
-      } catch (error) {
-        fail(error.message);
-      }
-      return;
-    }
+  /** The second module's bytes, fetched with a synchronous request (`fail` if it cannot be). */
+  function fetchNow() {
     const request = new XMLHttpRequest();
     request.open("GET", SECOND, false);
     request.overrideMimeType("text/plain; charset=x-user-defined");
@@ -86,8 +78,17 @@
     const text = request.responseText;
     const received = new Uint8Array(text.length);
     for (let i = 0; i < text.length; i++) received[i] = text.charCodeAt(i) & 0xff;
+    return received;
+  }
+
+  /**
+   * The second module, loaded now: a placeholder needs it before the compilation has finished.
+   * The fetched bytes are compiled if they are there, else fetched here.
+   */
+  function loadNow() {
+    const source = bytes ?? fetchNow();
     try {
-      instantiate(new WebAssembly.Module(received), "loaded-on-demand");
+      instantiate(new WebAssembly.Module(source), "loaded-on-demand");
     } catch (error) {
       fail(error.message);
     }

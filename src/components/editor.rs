@@ -138,7 +138,7 @@ fn editor_bundle() -> Signal<bool> {
     let ready = RwSignal::new(false);
     // The script loads or fails once: each closure is called at most once. Each editor is made
     // in a task of its own, so that a lesson's editors do not make one long task together.
-    for event in [READY, FAILED_EVENTS[0], FAILED_EVENTS[1]] {
+    for event in std::iter::once(READY).chain(FAILED_EVENTS) {
         let done = Closure::once_into_js(move || {
             set_timeout(
                 move || {
