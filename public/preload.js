@@ -1,20 +1,35 @@
-// Inlined at the top of index.html: starts fetching the lesson files the address names while
-// the app's WebAssembly downloads, so that the app finds them already there (a
-// `<link rel="preload" as="fetch">` that its own request matches) instead of asking for them
-// once it has started, one round trip later. It guesses the language as `storage::load_locale`
-// chooses it, and leaves alone every address whose files come from elsewhere (a pack folder, a
-// pack from an address): a wrong guess costs a download, never a wrong lesson.
+// Inlined at the top of index.html, before the app's WebAssembly is even requested.
+//
+// It puts the page in the learner's theme, as `storage::load_theme` picks it, so that the page
+// shown while the app downloads is not the other colour.
+//
+// It fetches the lesson files the address names, and keeps each file's text (a promise) in
+// `window.opsdojoPreloaded` by its path. The app takes a file from there once (`preloaded` in
+// src/catalog.rs): the text is there when the app starts, so it reads the lesson in the task that
+// mounts it, with no round trip and no frame of a loading page in between. A file that could not
+// be fetched is kept as `null`, and the app asks for it itself, so that the error it shows is the
+// server's. The language is guessed as `storage::load_locale` chooses it, and every address whose
+// files come from elsewhere (a pack folder, a pack from an address) is left alone: a wrong guess
+// costs a download, never a wrong lesson.
 (() => {
+  const saved = (key) => {
+    try {
+      return localStorage.getItem(key);
+    } catch {
+      return null; // Storage turned off: the browser's preference decides, as in the app.
+    }
+  };
+  let theme = saved("opsdojo.theme");
+  if (theme !== "light" && theme !== "dark") {
+    theme = matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
+  }
+  document.documentElement.dataset.theme = theme;
+
   const NAME = "[A-Za-z0-9_-]+";
   const path = location.pathname;
   const query = new URLSearchParams(location.search);
   if (query.has("folder") || query.has("pack")) return;
-  let locale = null;
-  try {
-    locale = localStorage.getItem("opsdojo.locale");
-  } catch {
-    // Storage turned off: the browser's language decides, as in the app.
-  }
+  let locale = saved("opsdojo.locale");
   if (locale !== "en" && locale !== "fr") {
     locale = (navigator.language || "").startsWith("fr") ? "fr" : "en";
   }
@@ -25,12 +40,12 @@
   } else if (path === "/") {
     files.push("packs.yaml");
   }
+  const kept = Object.create(null);
   for (const file of files) {
-    const link = document.createElement("link");
-    link.rel = "preload";
-    link.as = "fetch";
-    link.crossOrigin = "anonymous";
-    link.href = `/lessons/${locale}/${file}`;
-    document.head.append(link);
+    const url = `/lessons/${locale}/${file}`;
+    kept[url] = fetch(url)
+      .then((response) => (response.ok ? response.text() : null))
+      .catch(() => null);
   }
+  window.opsdojoPreloaded = kept;
 })();

@@ -192,7 +192,35 @@ fn lessons_url(locale: Locale, path: &str) -> String {
     format!("/lessons/{}/{path}", locale.code())
 }
 
+/// The global where the page's first script keeps the files it fetched (`public/preload.js`).
+const PRELOADED: &str = "opsdojoPreloaded";
+
+/// The text of `url` if the page's first script fetched it, taken so that a later request asks
+/// the server again. `None` when it did not, or could not (the caller then fetches it itself).
+async fn preloaded(url: &str) -> Option<String> {
+    use wasm_bindgen::JsCast;
+    let kept = js_sys::Reflect::get(&web_sys::window()?.into(), &PRELOADED.into()).ok()?;
+    if !kept.is_object() {
+        return None;
+    }
+    // Made without a prototype, so not an `instanceof Object`.
+    let kept = kept.unchecked_into::<js_sys::Object>();
+    let key = wasm_bindgen::JsValue::from_str(url);
+    let promise = js_sys::Reflect::get(&kept, &key)
+        .ok()?
+        .dyn_into::<js_sys::Promise>()
+        .ok()?;
+    let _ = js_sys::Reflect::delete_property(&kept, &key);
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .ok()?
+        .as_string()
+}
+
 async fn fetch_text(url: &str) -> Result<String, LoadError> {
+    if let Some(text) = preloaded(url).await {
+        return Ok(text);
+    }
     let fail = |reason: String| LoadError::Fetch {
         url: url.to_string(),
         reason,

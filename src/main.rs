@@ -14,5 +14,9 @@ mod storage;
 
 fn main() {
     crash::install();
+    // The page shown while the module downloaded (index.html): the app takes its place.
+    if let Some(boot) = leptos::prelude::document().get_element_by_id("boot") {
+        boot.remove();
+    }
     leptos::mount::mount_to_body(app::App);
 }

@@ -26,6 +26,7 @@ pub fn LessonPage() -> impl IntoView {
     let params = use_params_map();
     let query = leptos_router::hooks::use_query_map();
     let locale = expect_context::<CurrentLocale>().0;
+    let store = expect_context::<ProgressStore>();
     let lesson = LocalResource::new(move || {
         let pack = params.read().get("pack").unwrap_or_default();
         let id = params.read().get("lesson").unwrap_or_default();
@@ -54,7 +55,15 @@ pub fn LessonPage() -> impl IntoView {
                 }
             };
             let key = Progress::lesson_key(&pack, &lesson.meta.id);
-            let checkpoint = crate::checkpoints::load(&key).await;
+            // A checkpoint is used only beside saved progress: a lesson never opened here does
+            // not wait for the database.
+            let saved = store
+                .0
+                .with_untracked(|progress| progress.lessons.contains_key(&key));
+            let checkpoint = match saved {
+                true => crate::checkpoints::load(&key).await,
+                false => None,
+            };
             let game = match crate::components::game::code_in_location() {
                 Some(code) => {
                     Some(crate::components::game::read(&code, &key, lesson.scenario.seed).await)

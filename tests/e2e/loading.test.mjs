@@ -1,6 +1,7 @@
 // How a first visit fetches what it shows: the lesson's files the address names start with the
-// page (public/preload.js) and are not fetched again, and the catalog asks for its files
-// together rather than one after another (src/catalog.rs).
+// page (public/preload.js) and are not fetched again, a lesson never opened does not wait for
+// IndexedDB, and the catalog asks for its files together rather than one after another
+// (src/catalog.rs).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { setUp, newPage, shot, withFailureShot } from "./helpers.mjs";
@@ -19,13 +20,22 @@ function recordRequests(page) {
   return seen;
 }
 
-/** The resource entries of the lesson files, with the element or API that fetched each. */
-const lessonEntries = (page) => page.evaluate(() => performance.getEntriesByType("resource")
-  .filter((entry) => new URL(entry.name).pathname.startsWith("/lessons/"))
-  .map((entry) => ({ path: new URL(entry.name).pathname, initiator: entry.initiatorType })));
+/** The resource entries of the lesson files and of the first module, with when each started. */
+const entries = (page) => page.evaluate(() => performance.getEntriesByType("resource")
+  .filter((entry) => /^\/lessons\/|_bg\.wasm$/.test(new URL(entry.name).pathname))
+  .map((entry) => ({ path: new URL(entry.name).pathname, initiator: entry.initiatorType, start: entry.startTime })));
 
-test("a lesson's files start with the page and are fetched once", async () => {
-  const { page, errors } = await newPage(env.browser);
+test("a lesson's files start with the page, are fetched once, and a first visit does not wait for the database", async () => {
+  const { page, context, errors } = await newPage(env.browser);
+  // When the page first opens IndexedDB, against when the lesson says it is interactive.
+  await context.addInitScript(() => {
+    const open = IDBFactory.prototype.open;
+    IDBFactory.prototype.open = function (...args) {
+      window.__firstOpen ??= performance.now();
+      return open.apply(this, args);
+    };
+    addEventListener("opsdojo:interactive", () => { window.__interactive ??= performance.now(); });
+  });
   const seen = recordRequests(page);
   await withFailureShot(page, "loading-preload", async () => {
     await page.goto(env.base + "/lessons/alerting/route-5xx-alert");
@@ -34,33 +44,61 @@ test("a lesson's files start with the page and are fetched once", async () => {
     for (const file of files) {
       assert.equal(seen.filter((request) => request.path === file).length, 1, `${file} fetched once`);
     }
-    const entries = await lessonEntries(page);
+    const started = await entries(page);
+    const module = started.find((entry) => entry.path.endsWith("_bg.wasm"));
+    assert.ok(module, "the first module was fetched");
     for (const file of files) {
-      assert.equal(entries.find((entry) => entry.path === file)?.initiator, "link", `${file} preloaded`);
+      const entry = started.find((each) => each.path === file);
+      assert.equal(entry?.initiator, "fetch", `${file} fetched by a script`);
+      assert.ok(entry.start < module.start, `${file} asked for before the module`);
     }
+    // The page shown while the module downloads is gone.
+    assert.equal(await page.locator("#boot").count(), 0);
+    const { firstOpen, interactive } = await page.evaluate(() => ({ firstOpen: window.__firstOpen, interactive: window.__interactive }));
+    assert.ok(interactive > 0, "the lesson said it was interactive");
+    assert.ok(firstOpen === undefined || firstOpen > interactive, "IndexedDB opened only after the lesson was interactive");
     assert.deepEqual(errors, []);
   });
 });
 
-test("the preload follows the saved language and leaves packs from elsewhere alone", async () => {
+test("the files' fetch follows the saved language and leaves packs from elsewhere alone", async () => {
   const { page, context, errors } = await newPage(env.browser);
   await context.addInitScript(() => localStorage.setItem("opsdojo.locale", "fr"));
   await withFailureShot(page, "loading-preload-fr", async () => {
     await page.goto(env.base + "/lessons/infrastructure/reading-a-plan");
     await page.locator('[data-testid="lesson"]').waitFor();
-    const entries = await lessonEntries(page);
-    assert.equal(entries.find((entry) => entry.path === "/lessons/fr/infrastructure/reading-a-plan.md")?.initiator, "link");
-    assert.ok(!entries.some((entry) => entry.path.startsWith("/lessons/en/")), "nothing English fetched");
+    const started = await entries(page);
+    const module = started.find((entry) => entry.path.endsWith("_bg.wasm"));
+    const lesson = started.filter((entry) => entry.path === "/lessons/fr/infrastructure/reading-a-plan.md");
+    assert.equal(lesson.length, 1);
+    assert.ok(lesson[0].start < module.start);
+    assert.ok(!started.some((entry) => entry.path.startsWith("/lessons/en/")), "nothing English fetched");
     // A pack from an address: its files are not the shipped ones, so nothing is guessed.
     const other = await context.newPage();
     const seen = recordRequests(other);
     await other.goto(env.base + "/lessons/alerting/route-5xx-alert?pack=" + encodeURIComponent(env.base + "/lessons/en/alerting/pack.yaml"));
     await other.waitForLoadState("domcontentloaded");
-    const preloads = await other.evaluate(() => [...document.querySelectorAll('link[rel="preload"]')]
-      .map((link) => new URL(link.href).pathname).filter((path) => path.startsWith("/lessons/")));
-    assert.deepEqual(preloads, []);
+    assert.equal(await other.evaluate(() => window.opsdojoPreloaded), undefined);
     assert.ok(seen.length > 0);
     assert.deepEqual(errors, []);
+  });
+});
+
+test("a file the page could not fetch first is asked for again, and its error is the server's", async () => {
+  const { page, errors } = await newPage(env.browser);
+  let asked = 0;
+  await page.route("**/lessons/en/basics/no-such-lesson.md", (route) => {
+    asked += 1;
+    return route.fulfill({ status: 404, body: "not found" });
+  });
+  await withFailureShot(page, "loading-preload-missing", async () => {
+    await page.goto(env.base + "/lessons/basics/no-such-lesson");
+    const error = page.locator('[data-testid="lesson-error"]');
+    await error.waitFor();
+    assert.match(await error.innerText(), /no-such-lesson/);
+    assert.equal(asked, 2, "the page's first script and the app each asked once");
+    // The 404 is the app's to show, not an error of the page.
+    assert.ok(errors.every((error) => /404|Not Found/i.test(error)), errors.join("\n"));
   });
 });
 
