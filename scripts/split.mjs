@@ -8,8 +8,9 @@
 //    which the first calls through placeholders; `wasm-opt -Oz` then shrinks both.
 // 4. The build gets the two modules under names made of their content's hash, the loader that
 //    fills the placeholders (public/second-module.js, with this build's names written above it,
-//    inlined in index.html before Trunk's loader: a script file there would hold back the
-//    module's preload), and its Content-Security-Policy and service worker written again.
+//    inlined in index.html, with the modules' preloads, where index.html marks: a script file
+//    there would hold back the module's preload), and its Content-Security-Policy and service
+//    worker written again.
 //
 // Usage: node scripts/split.mjs [DIST]
 import { execFileSync } from "node:child_process";
@@ -252,9 +253,18 @@ const uses = html.split(wasmName).length - 1;
 if (uses !== 2) fail(`index.html names ${wasmName} ${uses} times, not twice (the loader and its preload)`);
 html = html
   .replaceAll(wasmName, firstName)
-  .replace(/(<link rel="preload" href="\/[^"]+_bg\.wasm"[^>]*integrity=")[^"]*"/, `$1${sri(firstOut)}"`)
-  .replace('<script type="module">', `<script>\n${loader}</script>\n<script type="module">`);
-if (!html.includes(loader)) fail("index.html has no module script to put the loader before");
+  .replace(/(<link rel="preload" href="\/[^"]+_bg\.wasm"[^>]*integrity=")[^"]*"/, `$1${sri(firstOut)}"`);
+// The modules' preloads and the loader go where index.html marks, above the style sheet: Trunk
+// writes the preloads at the end of the head, and the browser asked for them only once the
+// style sheet had arrived (an inline script below a style sheet waits for it, and the parser
+// with it), some 40 ms into a load from this machine.
+const marker = /<!-- opsdojo:modules[^>]*-->/;
+if (!marker.test(html)) fail("index.html has no <!-- opsdojo:modules --> marker");
+const preloads = html.match(/<link rel="(?:modulepreload|preload)" [^>]*>/g) ?? [];
+if (!preloads.some((link) => link.includes(firstName))) fail("index.html has no preload of the first module");
+for (const link of preloads) html = html.replace(link, "");
+html = html.replace(marker, `${preloads.join("\n    ")}\n    <script>\n${loader}</script>`);
+if (!html.includes(loader)) fail("the loader could not be put in index.html");
 writeFileSync(indexFile, html);
 run("node", [join(here, "scripts/csp.mjs"), dist]);
 run("node", [join(here, "scripts/offline.mjs"), dist]);

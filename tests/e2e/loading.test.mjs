@@ -102,6 +102,22 @@ test("a file the page could not fetch first is asked for again, and its error is
   });
 });
 
+test("the modules are asked for before the style sheet, whose arrival would hold them back", async () => {
+  const html = await (await fetch(env.base + "/lessons/basics/playground")).text();
+  const at = (pattern) => html.search(pattern);
+  const sheet = at(/<link rel="stylesheet"/);
+  assert.ok(sheet > 0, "a style sheet");
+  for (const [what, pattern] of [
+    ["the first module's preload", /<link rel="preload" href="\/[^"]+_bg\.wasm"/],
+    ["the app's script preload", /<link rel="modulepreload" href="\/opsdojo-web-[0-9a-f]+\.js"/],
+    ["the second module's loader", /<script>\s*const SECOND = /],
+  ]) {
+    const index = at(pattern);
+    assert.ok(index > 0 && index < sheet, `${what} before the style sheet`);
+  }
+  assert.ok(at(/<meta http-equiv="Content-Security-Policy"/) < at(/<link rel="preload"/), "the policy before them");
+});
+
 test("the catalog asks for its packs' files together", async () => {
   const { page, errors } = await newPage(env.browser);
   // Each lesson file answers after a pause: a catalog that waits for each before asking for the
