@@ -25,6 +25,29 @@
   }
   document.documentElement.dataset.theme = theme;
 
+  // An app that cannot start (its module or script refused, an error before it mounts) says so
+  // in the page shown meanwhile, rather than leaving it loading forever.
+  const french = (saved("opsdojo.locale") ?? navigator.language ?? "").startsWith("fr");
+  const stalled = (event) => {
+    const boot = document.getElementById("boot");
+    const script = event.target instanceof HTMLScriptElement;
+    if (!boot || boot.querySelector(".boot-error") || (event.type === "error" && !script && !event.error)) return;
+    const reason =
+      String(event.reason?.message ?? event.error?.message ?? (script ? event.target.src : event.reason ?? "")) ||
+      (french ? "un de ses scripts n'a pas pu être chargé" : "one of its scripts could not be loaded");
+    const note = document.createElement("p");
+    note.className = "boot-error";
+    note.setAttribute("role", "alert");
+    note.textContent = french
+      ? `opsdojo n'a pas pu démarrer (${reason}). Rechargez la page pour réessayer : votre progression est conservée.`
+      : `opsdojo could not start (${reason}). Reload the page to try again: your progress is kept.`;
+    boot.removeAttribute("aria-busy");
+    boot.querySelector(".boot-progress")?.remove();
+    boot.append(note);
+  };
+  addEventListener("unhandledrejection", stalled);
+  addEventListener("error", stalled, true);
+
   const NAME = "[A-Za-z0-9_-]+";
   const path = location.pathname;
   const query = new URLSearchParams(location.search);

@@ -118,6 +118,24 @@ test("the modules are asked for before the style sheet, whose arrival would hold
   assert.ok(at(/<meta http-equiv="Content-Security-Policy"/) < at(/<link rel="preload"/), "the policy before them");
 });
 
+test("an app that cannot start says so on the page shown while it downloads", async () => {
+  for (const [what, pattern] of [["the module", /_bg\.wasm$/], ["the app's script", /\/opsdojo-web-[0-9a-f]+\.js$/]]) {
+    const { page, context } = await newPage(env.browser);
+    await context.addInitScript(() => localStorage.setItem("opsdojo.theme", "dark"));
+    await page.route(pattern, (route) => route.fulfill({ status: 404, contentType: "text/plain", body: "not found" }));
+    await withFailureShot(page, "loading-cannot-start", async () => {
+      await page.goto(env.base + "/lessons/basics/playground");
+      const note = page.locator('#boot .boot-error[role="alert"]');
+      await note.waitFor({ timeout: 15000 });
+      assert.match(await note.innerText(), /could not start \(.+\)\. Reload the page/, what);
+      assert.equal(await page.locator("#boot .boot-progress").count(), 0, "the stripe stopped");
+      assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), "dark");
+      if (what === "the module") await shot(page, "boot-cannot-start");
+    });
+    await context.close();
+  }
+});
+
 test("the catalog asks for its packs' files together", async () => {
   const { page, errors } = await newPage(env.browser);
   // Each lesson file answers after a pause: a catalog that waits for each before asking for the
