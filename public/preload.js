@@ -25,9 +25,14 @@
   }
   document.documentElement.dataset.theme = theme;
 
+  let locale = saved("opsdojo.locale");
+  if (locale !== "en" && locale !== "fr") {
+    locale = (navigator.language || "").startsWith("fr") ? "fr" : "en";
+  }
+
   // An app that cannot start (its module or script refused, an error before it mounts) says so
   // in the page shown meanwhile, rather than leaving it loading forever.
-  const french = (saved("opsdojo.locale") ?? navigator.language ?? "").startsWith("fr");
+  const french = locale === "fr";
   const stalled = (event) => {
     const boot = document.getElementById("boot");
     const script = event.target instanceof HTMLScriptElement;
@@ -52,10 +57,6 @@
   const path = location.pathname;
   const query = new URLSearchParams(location.search);
   if (query.has("folder") || query.has("pack")) return;
-  let locale = saved("opsdojo.locale");
-  if (locale !== "en" && locale !== "fr") {
-    locale = (navigator.language || "").startsWith("fr") ? "fr" : "en";
-  }
   const files = [];
   const lesson = new RegExp(`^/lessons/(${NAME})/(${NAME})$`).exec(path);
   if (lesson) {

@@ -34,8 +34,9 @@ extern "C" {
 }
 
 thread_local! {
-    /// The script element that loads `editor.js`, made by the first editor or page that asks.
-    static SCRIPT: std::cell::RefCell<Option<web_sys::Element>> = const { std::cell::RefCell::new(None) };
+    /// The script element that loads `editor.js`, made by the first editor or page that asks,
+    /// with the promise of how it ends ([`EditorScript`]).
+    static SCRIPT: std::cell::RefCell<Option<EditorScript>> = const { std::cell::RefCell::new(None) };
 }
 
 /// How long an editor on a page that never says it is interactive waits before it fetches
@@ -48,27 +49,39 @@ const READY: &str = "editor-ready";
 /// for the script itself, `editor-failed` for a layer.
 const FAILED_EVENTS: [&str; 2] = ["error", "editor-failed"];
 
-/// The script element that loads `editor.js` (CodeMirror, 155 kB gzip, a layer per task), made
-/// once. The page does not list the script: a lesson becomes interactive without it, its
-/// editors show their text meanwhile, and the script is added to the page once the page is
-/// interactive ([`load_editor_script`]).
-fn editor_script() -> Option<web_sys::Element> {
+/// The script element that loads `editor.js`, and a promise that resolves once it has defined
+/// `OpsdojoEditor` or rejects once it has failed: every waiter waits on that one promise.
+#[derive(Clone)]
+struct EditorScript {
+    element: web_sys::Element,
+    settled: js_sys::Promise,
+}
+
+/// The script that loads `editor.js` (CodeMirror, 155 kB gzip, a layer per task), made once.
+/// The page does not list the script: a lesson becomes interactive without it, its editors show
+/// their text meanwhile, and the script is added to the page once the page is interactive
+/// ([`load_editor_script`]).
+fn editor_script() -> Option<EditorScript> {
     if let Some(script) = SCRIPT.with_borrow(Clone::clone) {
         return Some(script);
     }
     let document = web_sys::window()?.document()?;
-    let script = document.create_element("script").ok()?;
-    script.set_attribute("src", "/editor.js").ok()?;
-    for event in FAILED_EVENTS {
-        let failed = script.clone();
-        let on_error = Closure::once_into_js(move || {
-            let _ = failed.set_attribute("data-failed", "");
-            leptos::logging::warn!("opsdojo: editor.js did not load; editors are text areas");
-        });
-        script
-            .add_event_listener_with_callback(event, on_error.unchecked_ref())
-            .ok()?;
-    }
+    let element = document.create_element("script").ok()?;
+    element.set_attribute("src", "/editor.js").ok()?;
+    let settled = js_sys::Promise::new(&mut |resolve, reject| {
+        let _ = element.add_event_listener_with_callback(READY, &resolve);
+        for event in FAILED_EVENTS {
+            let _ = element.add_event_listener_with_callback(event, &reject);
+        }
+    });
+    // Said once, whoever waits; and a failure nobody waits for is not an unhandled rejection.
+    let on_failure = Closure::once(|_: JsValue| {
+        leptos::logging::warn!("opsdojo: editor.js did not load; editors are text areas");
+    });
+    let _ = settled.catch(&on_failure);
+    // One closure for the page's life: the promise calls it at most once.
+    on_failure.forget();
+    let script = EditorScript { element, settled };
     SCRIPT.set(Some(script.clone()));
     Some(script)
 }
@@ -79,14 +92,14 @@ pub fn load_editor_script() {
     let Some(script) = editor_script() else {
         return;
     };
-    if script.is_connected() {
+    if script.element.is_connected() {
         return;
     }
     if let Some(body) = web_sys::window()
         .and_then(|window| window.document())
         .and_then(|document| document.body())
     {
-        let _ = body.append_child(&script);
+        let _ = body.append_child(&script.element);
     }
 }
 
@@ -104,17 +117,8 @@ pub async fn editor_script_loaded() -> Result<(), String> {
         return Ok(());
     }
     let script = editor_script().ok_or(FAILED)?;
-    if script.has_attribute("data-failed") {
-        return Err(FAILED.into());
-    }
-    let done = js_sys::Promise::new(&mut |resolve, reject| {
-        let _ = script.add_event_listener_with_callback(READY, &resolve);
-        for event in FAILED_EVENTS {
-            let _ = script.add_event_listener_with_callback(event, &reject);
-        }
-    });
     load_editor_script();
-    wasm_bindgen_futures::JsFuture::from(done)
+    wasm_bindgen_futures::JsFuture::from(script.settled)
         .await
         .map(|_| ())
         .map_err(|_| FAILED.to_string())
@@ -132,23 +136,18 @@ fn editor_bundle() -> Signal<bool> {
     let Some(script) = editor_script() else {
         return Signal::from(true);
     };
-    if script.has_attribute("data-failed") {
-        return Signal::from(true);
-    }
     let ready = RwSignal::new(false);
-    // The script loads or fails once: each closure is called at most once. Each editor is made
-    // in a task of its own, so that a lesson's editors do not make one long task together.
-    for event in std::iter::once(READY).chain(FAILED_EVENTS) {
-        let done = Closure::once_into_js(move || {
-            set_timeout(
-                move || {
-                    ready.try_set(true);
-                },
-                std::time::Duration::ZERO,
-            )
-        });
-        let _ = script.add_event_listener_with_callback(event, done.unchecked_ref());
-    }
+    // Each editor is made in a task of its own, so that a lesson's editors do not make one long
+    // task together (a script that already ended settles this at once, in the next task).
+    leptos::task::spawn_local(async move {
+        let _ = wasm_bindgen_futures::JsFuture::from(script.settled).await;
+        set_timeout(
+            move || {
+                ready.try_set(true);
+            },
+            std::time::Duration::ZERO,
+        );
+    });
     if crate::offline::is_interactive() {
         load_editor_script();
     } else {

@@ -88,26 +88,15 @@ enum FirstReport {
 /// Calls `work` once the page is idle, or after [`FIRST_REPORT_IDLE_MS`] at the latest; at once
 /// in a browser without `requestIdleCallback`.
 fn when_idle(work: impl FnOnce() + 'static) {
-    let work = std::rc::Rc::new(std::cell::Cell::new(Some(work)));
-    let run = {
-        let work = work.clone();
-        move || {
-            if let Some(work) = work.take() {
-                work();
-            }
-        }
+    let Some(window) = web_sys::window().filter(|window| {
+        js_sys::Reflect::has(window, &"requestIdleCallback".into()).unwrap_or(false)
+    }) else {
+        return work();
     };
-    let scheduled = web_sys::window().is_some_and(|window| {
-        let options = web_sys::IdleRequestOptions::new();
-        options.set_timeout(FIRST_REPORT_IDLE_MS);
-        let callback = Closure::once_into_js(run.clone());
-        window
-            .request_idle_callback_with_options(callback.unchecked_ref(), &options)
-            .is_ok()
-    });
-    if !scheduled {
-        run();
-    }
+    let options = web_sys::IdleRequestOptions::new();
+    options.set_timeout(FIRST_REPORT_IDLE_MS);
+    let callback = Closure::once_into_js(work);
+    let _ = window.request_idle_callback_with_options(callback.unchecked_ref(), &options);
 }
 
 /// What `compute` gives, computed again at each `beat` and whenever what it reads changes, but

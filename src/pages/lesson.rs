@@ -60,9 +60,10 @@ pub fn LessonPage() -> impl IntoView {
             let saved = store
                 .0
                 .with_untracked(|progress| progress.lessons.contains_key(&key));
-            let checkpoint = match saved {
-                true => crate::checkpoints::load(&key).await,
-                false => None,
+            let checkpoint = if saved {
+                crate::checkpoints::load(&key).await
+            } else {
+                None
             };
             let game = match crate::components::game::code_in_location() {
                 Some(code) => {
